@@ -1,0 +1,66 @@
+"""Agencies, their teams, and the people who sign in."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Agency(models.Model):
+    """A partner agency: a health trust, children's social care, police, ..."""
+
+    class Kind(models.TextChoices):
+        HEALTH = "health", "Health"
+        SOCIAL_CARE = "social-care", "Children's social care"
+        EARLY_HELP = "early-help", "Early help"
+        POLICE = "police", "Police"
+        EDUCATION = "education", "Education"
+        ADULT_SERVICES = "adult-services", "Adult services"
+        PARTNERSHIP = "partnership", "Safeguarding partnership"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.OTHER)
+
+    class Meta:
+        verbose_name_plural = "agencies"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["agency__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["agency", "name"], name="team_name_unique_in_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.agency.name})"
+
+
+class Role(models.TextChoices):
+    PRACTITIONER = "practitioner", "Practitioner"
+    SUPERVISOR = "supervisor", "Supervisor"
+    INFORMATION_OFFICER = "information-officer", "Information officer"
+    ADMINISTRATOR = "administrator", "Partnership administrator"
+    AUDITOR = "auditor", "Auditor"
+
+
+class User(AbstractUser):
+    """A person who signs in. Belongs to one team (and so one agency) and has one role."""
+
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members")
+    role = models.CharField(max_length=30, choices=Role.choices, default=Role.PRACTITIONER)
+    job_title = models.CharField(max_length=100, blank=True)
+
+    @property
+    def agency(self) -> Agency | None:
+        return self.team.agency if self.team_id and self.team else None
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username

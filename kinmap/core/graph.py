@@ -1,0 +1,347 @@
+"""Derivations over a family network: who is whose parent, sibling, partner;
+who lives with the child and who lives elsewhere; who gives care away from the
+child's home and overnight. Plain Python, no Django.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from functools import cached_property
+from typing import TypeVar
+
+from .model import CareArrangement, Network, Person, Relationship
+from .vocab import (
+    BIRTH_FATHER,
+    BIRTH_MOTHER,
+    CARE_PLACE_LABELS,
+    CURRENT_PARTNER_CODES,
+    PARENT_CODES,
+    CarePlace,
+    RelKind,
+    rel_type,
+)
+
+
+T = TypeVar("T")
+
+
+class SiblingKind(StrEnum):
+    FULL = "full"
+    HALF = "half"
+    STEP = "step"
+
+
+class Group(StrEnum):
+    LIVES_WITH = "lives-with"
+    LIVES_ELSEWHERE = "lives-elsewhere"
+    SIGNIFICANT = "significant"
+
+
+GROUP_LABELS = {
+    Group.LIVES_WITH: "Lives with the child",
+    Group.LIVES_ELSEWHERE: "Lives elsewhere",
+    Group.SIGNIFICANT: "Other significant people",
+}
+
+
+@dataclass(frozen=True)
+class Sibling:
+    person_id: int
+    kind: SiblingKind
+
+
+class FamilyGraph:
+    """Read-only view of a :class:`Network` with the derivations kinmap needs.
+
+    ``today`` fixes the date that "current" means, so results are reproducible.
+    """
+
+    def __init__(self, network: Network, today: date) -> None:
+        self.network = network
+        self.today = today
+
+    # -- indexes -----------------------------------------------------------
+
+    @cached_property
+    def _parents_of(self) -> dict[int, list[Relationship]]:
+        out: dict[int, list[Relationship]] = defaultdict(list)
+        for r in self.network.relationships:
+            if r.type in PARENT_CODES:
+                out[r.to_id].append(r)
+        return out
+
+    @cached_property
+    def _children_of(self) -> dict[int, list[Relationship]]:
+        out: dict[int, list[Relationship]] = defaultdict(list)
+        for r in self.network.relationships:
+            if r.type in PARENT_CODES:
+                out[r.from_id].append(r)
+        return out
+
+    @cached_property
+    def _rels_of(self) -> dict[int, list[Relationship]]:
+        out: dict[int, list[Relationship]] = defaultdict(list)
+        for r in self.network.relationships:
+            out[r.from_id].append(r)
+            out[r.to_id].append(r)
+        return out
+
+    def person(self, pid: int) -> Person:
+        return self.network.people[pid]
+
+    @property
+    def index_children(self) -> list[Person]:
+        return [self.network.people[i] for i in self.network.index_child_ids]
+
+    # -- parents -----------------------------------------------------------
+
+    def birth_mother(self, child_id: int) -> int | None:
+        return self._parent_by_code(child_id, BIRTH_MOTHER)
+
+    def birth_father(self, child_id: int) -> int | None:
+        return self._parent_by_code(child_id, BIRTH_FATHER)
+
+    def _parent_by_code(self, child_id: int, code: str) -> int | None:
+        for r in self._parents_of.get(child_id, []):
+            if r.type == code:
+                return r.from_id
+        return None
+
+    def birth_parents(self, child_id: int) -> frozenset[int]:
+        return frozenset(
+            r.from_id for r in self._parents_of.get(child_id, []) if rel_type(r.type).birth
+        )
+
+    def parents(self, child_id: int, *, current: bool = True) -> list[int]:
+        """Every parent of the child: birth, adoptive, step and foster."""
+        return _unique(
+            r.from_id
+            for r in self._parents_of.get(child_id, [])
+            if not current or r.current_on(self.today)
+        )
+
+    def children(self, parent_id: int) -> list[int]:
+        return _unique(r.to_id for r in self._children_of.get(parent_id, []))
+
+    def birth_children(self, parent_id: int) -> list[int]:
+        return _unique(
+            r.to_id for r in self._children_of.get(parent_id, []) if rel_type(r.type).birth
+        )
+
+    def children_from_other_relationships(self, parent_id: int, child_id: int) -> list[int]:
+        """The parent's birth children who do not share the child's other birth parent.
+
+        For a father, these are his children by other mothers (half-siblings of
+        the child), whichever family network they are recorded in.
+        """
+        others = self.birth_parents(child_id) - {parent_id}
+        out = []
+        for c in self.birth_children(parent_id):
+            if c == child_id:
+                continue
+            if not (self.birth_parents(c) - {parent_id}) or not others:
+                # the other parent of one of them is not recorded: it cannot be
+                # shown they share both parents, so count it as another relationship
+                out.append(c)
+            elif (self.birth_parents(c) - {parent_id}) != others:
+                out.append(c)
+        return out
+
+    # -- siblings ----------------------------------------------------------
+
+    def siblings(self, child_id: int) -> list[Sibling]:
+        """Full and half siblings from shared birth parents; step siblings through a
+        parent's current partner; and siblings recorded directly."""
+        mine = self.birth_parents(child_id)
+        found: dict[int, SiblingKind] = {}
+        for p in mine:
+            for c in self.birth_children(p):
+                if c == child_id:
+                    continue
+                theirs = self.birth_parents(c)
+                kind = SiblingKind.FULL if len(mine) == 2 and theirs == mine else SiblingKind.HALF
+                found[c] = _stronger(found.get(c), kind)
+        # step: children of my parents' partners (not related by birth)
+        for p in self.parents(child_id):
+            for partner in self.partners(p):
+                for c in self.children(partner):
+                    if c != child_id and c not in found:
+                        found[c] = SiblingKind.STEP
+            # children of a step-parent
+        for p in self.parents(child_id):
+            for c in self.children(p):
+                if c != child_id and c not in found:
+                    found[c] = SiblingKind.STEP
+        for r in self._rels_of.get(child_id, []):
+            if rel_type(r.type).kind is RelKind.SIBLING:
+                other = r.to_id if r.from_id == child_id else r.from_id
+                recorded = {
+                    "SIB": SiblingKind.FULL,
+                    "HSIB": SiblingKind.HALF,
+                    "STPSIB": SiblingKind.STEP,
+                }[r.type]
+                found.setdefault(other, recorded)
+        return [Sibling(pid, kind) for pid, kind in sorted(found.items())]
+
+    # -- partners ----------------------------------------------------------
+
+    def partners(self, person_id: int, *, current: bool = True) -> list[int]:
+        codes = CURRENT_PARTNER_CODES if current else CURRENT_PARTNER_CODES | {"x-former-partner"}
+        out = []
+        for r in self._rels_of.get(person_id, []):
+            if r.type in codes and (not current or r.current_on(self.today)):
+                out.append(r.to_id if r.from_id == person_id else r.from_id)
+        return _unique(out)
+
+    def relationships_between(self, a: int, b: int) -> list[Relationship]:
+        return [r for r in self._rels_of.get(a, []) if b in (r.from_id, r.to_id)]
+
+    # -- households --------------------------------------------------------
+
+    def households_of(self, person_id: int, on: date | None = None) -> set[int]:
+        day = on or self.today
+        return {
+            r.household_id
+            for r in self.network.residences
+            if r.person_id == person_id and r.current_on(day)
+        }
+
+    def lives_with(self, person_id: int, child_id: int, on: date | None = None) -> bool:
+        if person_id == child_id:
+            return True
+        return bool(self.households_of(person_id, on) & self.households_of(child_id, on))
+
+    def lives_elsewhere(self, person_id: int, child_id: int) -> bool:
+        """Known to live at another address than the child (an address is recorded
+        for both, and they differ)."""
+        mine = self.households_of(person_id)
+        return bool(mine) and not (mine & self.households_of(child_id))
+
+    def household_roster(self, household_id: int) -> list[int]:
+        return _unique(
+            r.person_id
+            for r in self.network.residences
+            if r.household_id == household_id and r.current_on(self.today)
+        )
+
+    # -- care --------------------------------------------------------------
+
+    def care_of(self, child_id: int, *, current: bool = True) -> list[CareArrangement]:
+        return [
+            c
+            for c in self.network.care
+            if c.child_id == child_id and (not current or c.current_on(self.today))
+        ]
+
+    def carers(self, child_id: int) -> list[int]:
+        return _unique(c.carer_id for c in self.care_of(child_id))
+
+    def care_away_from_home(self, child_id: int) -> list[CareArrangement]:
+        return [c for c in self.care_of(child_id) if c.place is not CarePlace.CHILD_HOME]
+
+    def overnight_carers(self, child_id: int) -> list[int]:
+        return _unique(c.carer_id for c in self.care_of(child_id) if c.overnight)
+
+    def gives_overnight_care(self, person_id: int, child_id: int | None = None) -> bool:
+        return any(
+            c.overnight and c.carer_id == person_id and (child_id is None or c.child_id == child_id)
+            for c in self.network.care
+            if c.current_on(self.today)
+        )
+
+    # -- the family page ---------------------------------------------------
+
+    def group_for(self, person_id: int, child_id: int) -> Group:
+        """Where a person appears on the family page of ``child_id``."""
+        if self.lives_with(person_id, child_id) and self.households_of(child_id):
+            return Group.LIVES_WITH
+        is_family = person_id in self.parents(child_id) or any(
+            c.carer_id == person_id for c in self.care_of(child_id)
+        )
+        is_family = is_family or person_id in {s.person_id for s in self.siblings(child_id)}
+        if self.lives_elsewhere(person_id, child_id) or (
+            is_family and not self.households_of(person_id)
+        ):
+            return Group.LIVES_ELSEWHERE
+        return Group.SIGNIFICANT
+
+    def relation_to_child(self, person_id: int, child_id: int) -> str:
+        """The person's relationship to the child in words: "birth father", "half-sibling"."""
+        if person_id == child_id:
+            return "the child"
+        words = []
+        for r in self.relationships_between(person_id, child_id):
+            t = rel_type(r.type)
+            if r.from_id == person_id or t.symmetric:
+                words.append(t.noun)
+            else:
+                words.append(t.reverse.removesuffix(" of").removesuffix(" to"))
+        sib = {s.person_id: s.kind for s in self.siblings(child_id)}
+        if not words and person_id in sib:
+            words.append({"full": "sibling", "half": "half-sibling", "step": "stepsibling"}[sib[person_id]])
+        if not words:
+            for p in self.parents(child_id):
+                if person_id in self.partners(p):
+                    words.append(f"partner of the child's {self.relation_to_child(p, child_id)}")
+                    break
+        if not words:
+            for p in self.parents(child_id):
+                if person_id in self.parents(p):
+                    words.append("grandparent")
+                    break
+        return ", ".join(_unique(words)) or "significant person"
+
+    def describe(self, person_id: int, child_id: int) -> str:
+        """One line for the family page, e.g.
+        "Birth father · lives elsewhere · has the baby overnight on Fridays"."""
+        parts = [self.relation_to_child(person_id, child_id).capitalize()]
+        if person_id != child_id:
+            if self.lives_with(person_id, child_id) and self.households_of(child_id):
+                parts.append("lives with the child")
+            elif self.lives_elsewhere(person_id, child_id):
+                parts.append("lives elsewhere")
+            elif not self.households_of(person_id):
+                parts.append("address not recorded")
+        child = self.person(child_id)
+        noun = "the baby" if (child.age_in_days(self.today) or 0) < 365 else "the child"
+        for c in self.care_of(child_id):
+            if c.carer_id != person_id:
+                continue
+            how = f"has {noun} overnight" if c.overnight else f"looks after {noun}"
+            if c.frequency:
+                how += f" {c.frequency}"
+            if c.place is not CarePlace.CHILD_HOME:
+                how += f" {CARE_PLACE_LABELS[c.place]}"
+            if not c.supervised:
+                how += ", unsupervised" if not c.overnight else ""
+            parts.append(how)
+        p = self.person(person_id)
+        if p.death_date is not None:
+            parts.append(f"died {p.death_date:%-d %B %Y}")
+        return " · ".join(parts)
+
+    def groups(self, child_id: int) -> dict[Group, list[int]]:
+        out: dict[Group, list[int]] = {g: [] for g in Group}
+        for pid in self.network.people:
+            if pid == child_id:
+                continue
+            out[self.group_for(pid, child_id)].append(pid)
+        return out
+
+
+_RANK = {SiblingKind.FULL: 0, SiblingKind.HALF: 1, SiblingKind.STEP: 2}
+
+
+def _stronger(a: SiblingKind | None, b: SiblingKind) -> SiblingKind:
+    if a is None:
+        return b
+    return a if _RANK[a] <= _RANK[b] else b
+
+
+def _unique(items: Iterable[T]) -> list[T]:
+    """The items in first-seen order, without repeats."""
+    return list(dict.fromkeys(items))

@@ -1,0 +1,187 @@
+"""The family network as plain Python objects.
+
+These immutable records are what the rules engine, the genogram layout and the
+family-page descriptions work on. The Django shell loads them from the
+database (``kinmap.records.selectors.family_graph_load``) in a fixed number of
+queries; tests build them directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from .vocab import CarePlace, DateAccuracy, NameKind, PRBasis, Sex, Source
+
+
+@dataclass(frozen=True)
+class Provenance:
+    source: Source
+    detail: str = ""  # who said it, which agency, which document
+    recorded_by: str = ""
+    recorded_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class OtherName:
+    kind: NameKind
+    given_name: str
+    family_name: str
+
+
+@dataclass(frozen=True)
+class Fact:
+    """An answer recorded about a person that is not a structural field.
+
+    ``key`` names the question (for example ``other-names`` or
+    ``adult-services``), ``value`` is the answer in words (``none`` where the
+    answer is that there is nothing to record).
+    """
+
+    key: str
+    value: str
+    provenance: Provenance | None = None
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    given_name: str = ""
+    family_name: str = ""
+    name_absent_reason: str = ""  # why no name is known
+    other_names: tuple[OtherName, ...] = ()
+    sex: Sex = Sex.UNKNOWN
+    birth_date: date | None = None
+    birth_date_accuracy: DateAccuracy = DateAccuracy.UNKNOWN
+    death_date: date | None = None
+    nhs_number: str = ""
+    phone: str = ""
+    email: str = ""
+    phone_masked: bool = False
+    # Provenance of key fields, by field name ("birth_date", "nhs_number", ...).
+    provenance: Mapping[str, Provenance] = field(default_factory=dict)
+    facts: Mapping[str, Fact] = field(default_factory=dict)
+    # Date a practitioner last saw or spoke to this person directly.
+    seen_directly_on: date | None = None
+
+    @property
+    def display_name(self) -> str:
+        name = f"{self.given_name} {self.family_name}".strip()
+        return name or "Name not known"
+
+    @property
+    def unborn(self) -> bool:
+        return self.birth_date_accuracy is DateAccuracy.EXPECTED
+
+    def age_in_days(self, on: date) -> int | None:
+        if self.birth_date is None or self.unborn:
+            return None
+        return (on - self.birth_date).days
+
+    def is_adult(self, on: date) -> bool:
+        """18 or over on ``on``. A person with no date of birth counts as an adult
+        only if they are recorded as a parent or carer, which the graph decides."""
+        if self.birth_date is None or self.unborn:
+            return False
+        b = self.birth_date
+        return (on.year - b.year - ((on.month, on.day) < (b.month, b.day))) >= 18
+
+    def alive_on(self, on: date) -> bool:
+        return self.death_date is None or self.death_date > on
+
+
+@dataclass(frozen=True)
+class Household:
+    id: int
+    address_line_1: str = ""
+    address_line_2: str = ""
+    town: str = ""
+    postcode: str = ""
+    masked: bool = False
+
+    @property
+    def address(self) -> str:
+        parts = [self.address_line_1, self.address_line_2, self.town, self.postcode]
+        return ", ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class Residence:
+    """A person living at a household from ``start`` (None: not known) to ``end``
+    (None: still lives there)."""
+
+    id: int
+    person_id: int
+    household_id: int
+    start: date | None = None
+    end: date | None = None
+    provenance: Provenance | None = None
+
+    def current_on(self, on: date) -> bool:
+        return (self.start is None or self.start <= on) and (self.end is None or self.end > on)
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """``from_id`` is <type label> ``to_id``: e.g. a birth father (from) of a child (to)."""
+
+    id: int
+    from_id: int
+    to_id: int
+    type: str  # a code from vocab.REL_TYPES
+    start: date | None = None
+    end: date | None = None
+    provenance: Provenance | None = None
+
+    def current_on(self, on: date) -> bool:
+        return (self.start is None or self.start <= on) and (self.end is None or self.end > on)
+
+
+@dataclass(frozen=True)
+class CareArrangement:
+    id: int
+    carer_id: int
+    child_id: int
+    place: CarePlace = CarePlace.CHILD_HOME
+    frequency: str = ""  # in words: "Friday nights", "every other weekend"
+    overnight: bool = False
+    supervised: bool = False
+    start: date | None = None
+    end: date | None = None
+    sleep_place: str = ""  # where the baby sleeps during this care
+    provenance: Provenance | None = None
+
+    def current_on(self, on: date) -> bool:
+        return (self.start is None or self.start <= on) and (self.end is None or self.end > on)
+
+
+@dataclass(frozen=True)
+class ParentalResponsibility:
+    id: int
+    person_id: int
+    child_id: int
+    basis: PRBasis
+    start: date | None = None
+    provenance: Provenance | None = None
+
+
+@dataclass(frozen=True)
+class Network:
+    """Everything recorded around one or more index children."""
+
+    id: int
+    name: str
+    index_child_ids: tuple[int, ...]
+    people: Mapping[int, Person]
+    relationships: tuple[Relationship, ...] = ()
+    households: Mapping[int, Household] = field(default_factory=dict)
+    residences: tuple[Residence, ...] = ()
+    care: tuple[CareArrangement, ...] = ()
+    parental_responsibility: tuple[ParentalResponsibility, ...] = ()
+    # People loaded only because they are related to a member, but who belong to
+    # other family networks (a father's child by another mother, say).
+    outside_ids: frozenset[int] = frozenset()
+
+    def is_member(self, person_id: int) -> bool:
+        return person_id in self.people and person_id not in self.outside_ids

@@ -1,0 +1,213 @@
+"""Checks that keep a family network possible. Plain Python.
+
+Services build the network as it would be after a change and call
+:func:`network_problems`; any problem refuses the change and nothing is saved.
+Each problem names the record and the field at fault, with a message a
+practitioner can act on.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from .model import Network, Person
+from .nhs import nhs_number_error
+from .vocab import BIRTH_FATHER, BIRTH_MOTHER, PARENT_CODES, DateAccuracy
+
+# A child can be born up to ten months after the death of their birth father.
+MAX_POSTHUMOUS_BIRTH = timedelta(days=305)
+
+
+@dataclass(frozen=True)
+class Problem:
+    record: str  # "person", "relationship", "care", "residence", "pr"
+    record_id: int
+    field: str
+    message: str
+
+
+def person_problems(p: Person, today: date) -> list[Problem]:
+    out: list[Problem] = []
+
+    def add(field: str, message: str) -> None:
+        out.append(Problem("person", p.id, field, message))
+
+    if not p.given_name.strip() and not p.family_name.strip() and not p.name_absent_reason.strip():
+        add(
+            "given_name",
+            "Enter a name, or say why the name is not known",
+        )
+    if p.nhs_number:
+        err = nhs_number_error(p.nhs_number)
+        if err:
+            add("nhs_number", err)
+    if p.birth_date is not None:
+        if p.birth_date_accuracy is DateAccuracy.EXPECTED:
+            if p.death_date is None and p.birth_date < today - timedelta(days=31):
+                add(
+                    "birth_date",
+                    "An expected date of birth must not be more than a month ago: "
+                    "record the actual date of birth",
+                )
+        elif p.birth_date > today:
+            add(
+                "birth_date",
+                "Date of birth must be today or in the past, unless the child is unborn "
+                "(choose 'Expected (unborn)')",
+            )
+    elif p.birth_date_accuracy in (DateAccuracy.ACCURATE, DateAccuracy.ESTIMATED):
+        add("birth_date", "Enter a date of birth, or choose 'Not known'")
+    if p.death_date is not None:
+        if p.death_date > today:
+            add("death_date", "Date of death must be today or in the past")
+        if p.birth_date is not None and not p.unborn and p.death_date < p.birth_date:
+            add("death_date", "Date of death must be on or after the date of birth")
+    return out
+
+
+def network_problems(network: Network, today: date) -> list[Problem]:
+    """Every problem in the network, in a stable order."""
+    out: list[Problem] = []
+    people = network.people
+    for p in people.values():
+        out.extend(person_problems(p, today))
+
+    birth_parent: dict[tuple[int, str], int] = {}
+    parents_of: dict[int, set[int]] = defaultdict(set)
+    for r in network.relationships:
+        if r.from_id == r.to_id:
+            out.append(Problem("relationship", r.id, "to", "A person cannot be related to themselves"))
+            continue
+        if r.type not in PARENT_CODES:
+            continue
+        parents_of[r.to_id].add(r.from_id)
+        if r.type in (BIRTH_MOTHER, BIRTH_FATHER):
+            key = (r.to_id, r.type)
+            if key in birth_parent and birth_parent[key] != r.from_id:
+                which = "birth mother" if r.type == BIRTH_MOTHER else "birth father"
+                child = people.get(r.to_id)
+                name = child.display_name if child else "This child"
+                out.append(
+                    Problem("relationship", r.id, "type", f"{name} already has a {which} recorded")
+                )
+            birth_parent.setdefault(key, r.from_id)
+        parent, child = people.get(r.from_id), people.get(r.to_id)
+        if parent is None or child is None:
+            continue
+        if (
+            r.type in (BIRTH_MOTHER, BIRTH_FATHER)
+            and parent.birth_date
+            and child.birth_date
+            and not parent.unborn
+            and child.birth_date <= parent.birth_date
+        ):
+            out.append(
+                Problem(
+                    "relationship",
+                    r.id,
+                    "from",
+                    f"{child.display_name} cannot be born before their parent "
+                    f"{parent.display_name}",
+                )
+            )
+        if r.type == BIRTH_FATHER and parent.death_date and child.birth_date:
+            if child.birth_date > parent.death_date + MAX_POSTHUMOUS_BIRTH:
+                out.append(
+                    Problem(
+                        "relationship",
+                        r.id,
+                        "from",
+                        f"{child.display_name} was born more than 10 months after the death of "
+                        f"{parent.display_name}, so he cannot be the birth father",
+                    )
+                )
+        if r.type == BIRTH_MOTHER and parent.death_date and child.birth_date and not child.unborn:
+            if child.birth_date > parent.death_date:
+                out.append(
+                    Problem(
+                        "relationship",
+                        r.id,
+                        "from",
+                        f"{child.display_name} was born after the death of {parent.display_name}",
+                    )
+                )
+
+    # own parent or ancestor: a cycle in the parent links
+    for r in network.relationships:
+        if r.type in PARENT_CODES and r.from_id != r.to_id and _is_ancestor(r.to_id, r.from_id, parents_of):
+            out.append(
+                Problem(
+                    "relationship",
+                    r.id,
+                    "to",
+                    "A person cannot be their own parent or ancestor",
+                )
+            )
+
+    for c in network.care:
+        carer = people.get(c.carer_id)
+        if c.carer_id == c.child_id:
+            out.append(Problem("care", c.id, "carer", "A child cannot be their own carer"))
+        if carer and carer.death_date and (c.end is None or c.end > carer.death_date):
+            out.append(
+                Problem(
+                    "care",
+                    c.id,
+                    "carer",
+                    f"{carer.display_name} has died ({carer.death_date:%-d %B %Y}) and cannot "
+                    "give care after that date",
+                )
+            )
+        if c.start and c.end and c.end < c.start:
+            out.append(Problem("care", c.id, "end", "The end date must be on or after the start date"))
+
+    by_person: dict[int, list] = defaultdict(list)
+    for res in network.residences:
+        if res.start and res.end and res.end < res.start:
+            out.append(
+                Problem("residence", res.id, "end", "The date they left must be on or after the date they moved in")
+            )
+            continue
+        by_person[res.person_id].append(res)
+    for pid, rows in by_person.items():
+        rows.sort(key=lambda x: (x.start or date.min, x.id))
+        for i, a in enumerate(rows):
+            for b in rows[i + 1 :]:
+                if a.household_id == b.household_id and a.id == b.id:
+                    continue
+                if _overlap(a.start, a.end, b.start, b.end):
+                    who = people[pid].display_name if pid in people else "This person"
+                    out.append(
+                        Problem(
+                            "residence",
+                            b.id,
+                            "start",
+                            f"{who} already lives at another address at that time: "
+                            "end that stay first, or change the dates",
+                        )
+                    )
+    return out
+
+
+def _is_ancestor(candidate: int, person: int, parents_of: dict[int, set[int]]) -> bool:
+    """Is ``candidate`` an ancestor of ``person`` (or the person themself)?"""
+    seen: set[int] = set()
+    stack = [person]
+    while stack:
+        cur = stack.pop()
+        if cur == candidate:
+            return True
+        if cur in seen:
+            continue
+        seen.add(cur)
+        stack.extend(parents_of.get(cur, ()))
+    return False
+
+
+def _overlap(a0: date | None, a1: date | None, b0: date | None, b1: date | None) -> bool:
+    """Half-open intervals [start, end) with None meaning open-ended."""
+    lo_a, hi_a = a0 or date.min, a1 or date.max
+    lo_b, hi_b = b0 or date.min, b1 or date.max
+    return lo_a < hi_b and lo_b < hi_a

@@ -1,0 +1,216 @@
+"""Controlled vocabularies of the family record.
+
+Plain Python: no Django. Codes are stable strings stored in the database and
+written to family files; labels are what a practitioner reads.
+
+Relationship codes follow HL7 v3 RoleCode (PersonalRelationshipRoleType) where
+one exists; kinmap's own codes are lower-case and prefixed ``x-`` so nobody
+mistakes them for HL7 codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class DateAccuracy(StrEnum):
+    ACCURATE = "accurate"
+    ESTIMATED = "estimated"
+    UNKNOWN = "unknown"
+    EXPECTED = "expected"  # expected date of delivery of an unborn child
+
+
+DATE_ACCURACY_LABELS = {
+    DateAccuracy.ACCURATE: "Accurate",
+    DateAccuracy.ESTIMATED: "Estimated",
+    DateAccuracy.UNKNOWN: "Not known",
+    DateAccuracy.EXPECTED: "Expected (unborn)",
+}
+
+
+class Sex(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+    NOT_STATED = "not-stated"
+
+
+SEX_LABELS = {
+    Sex.FEMALE: "Female",
+    Sex.MALE: "Male",
+    Sex.OTHER: "Other",
+    Sex.UNKNOWN: "Not known",
+    Sex.NOT_STATED: "Not stated",
+}
+
+
+class Source(StrEnum):
+    """Where a fact came from."""
+
+    SAID_BY = "said-by"  # said by a named person (detail says who)
+    SEEN = "seen-directly"  # seen or checked directly by a practitioner
+    BIRTH_REGISTRATION = "birth-registration"
+    NATIONAL_DEMOGRAPHICS = "national-demographics"
+    OTHER_AGENCY = "other-agency"  # supplied by another agency (detail says which)
+
+
+SOURCE_LABELS = {
+    Source.SAID_BY: "Said by",
+    Source.SEEN: "Seen directly",
+    Source.BIRTH_REGISTRATION: "Birth registration",
+    Source.NATIONAL_DEMOGRAPHICS: "National demographics",
+    Source.OTHER_AGENCY: "Another agency",
+}
+
+
+class NameKind(StrEnum):
+    PREVIOUS = "previous"
+    ALIAS = "alias"
+
+
+class CarePlace(StrEnum):
+    CHILD_HOME = "child-home"
+    CARER_HOME = "carer-home"
+    ELSEWHERE = "elsewhere"
+
+
+CARE_PLACE_LABELS = {
+    CarePlace.CHILD_HOME: "at the child's home",
+    CarePlace.CARER_HOME: "at the carer's home",
+    CarePlace.ELSEWHERE: "elsewhere",
+}
+
+
+class PRBasis(StrEnum):
+    """Basis of parental responsibility (England and Wales)."""
+
+    BIRTH_MOTHER = "birth-mother"
+    MARRIED = "married"  # married to / civil partner of the mother at the birth
+    JOINT_REGISTRATION = "joint-registration"  # on the birth register, births from 1 Dec 2003
+    AGREEMENT = "agreement"  # parental responsibility agreement
+    COURT_ORDER = "court-order"
+    NONE = "none"
+    UNKNOWN = "unknown"
+
+
+PR_BASIS_LABELS = {
+    PRBasis.BIRTH_MOTHER: "Birth mother",
+    PRBasis.MARRIED: "Married to or civil partner of the mother",
+    PRBasis.JOINT_REGISTRATION: "Named on the birth register (births from 1 December 2003)",
+    PRBasis.AGREEMENT: "Parental responsibility agreement",
+    PRBasis.COURT_ORDER: "Court order",
+    PRBasis.NONE: "No parental responsibility",
+    PRBasis.UNKNOWN: "Not known",
+}
+
+# Bases that give parental responsibility (everything but NONE and UNKNOWN).
+PR_HOLDING_BASES = frozenset(PRBasis) - {PRBasis.NONE, PRBasis.UNKNOWN}
+
+
+class RelKind(StrEnum):
+    """Broad groups of relationship types, used by derivations and rules."""
+
+    PARENT = "parent"  # from-person is a parent of to-person
+    PARTNER = "partner"  # symmetric
+    SIBLING = "sibling"  # symmetric
+    GRANDPARENT = "grandparent"
+    RELATIVE = "relative"
+    SOCIAL = "social"  # friends, visitors, professional carers
+
+
+@dataclass(frozen=True)
+class RelType:
+    code: str
+    kind: RelKind
+    label: str  # "birth father of"
+    reverse: str  # "child of"
+    hl7: str | None  # HL7 v3 RoleCode, where one exists
+    symmetric: bool = False
+    birth: bool = False  # a birth-parent link
+    noun: str = ""  # "birth father", for describing a person to a child
+
+
+def _t(
+    code: str,
+    kind: RelKind,
+    label: str,
+    reverse: str,
+    hl7: str | None,
+    noun: str,
+    *,
+    symmetric: bool = False,
+    birth: bool = False,
+) -> RelType:
+    return RelType(code, kind, label, reverse, hl7, symmetric, birth, noun)
+
+
+REL_TYPES: tuple[RelType, ...] = (
+    _t("NMTH", RelKind.PARENT, "birth mother of", "child of", "NMTH", "birth mother", birth=True),
+    _t("NFTH", RelKind.PARENT, "birth father of", "child of", "NFTH", "birth father", birth=True),
+    _t("ADOPTM", RelKind.PARENT, "adoptive mother of", "adopted child of", "ADOPTM", "adoptive mother"),
+    _t("ADOPTF", RelKind.PARENT, "adoptive father of", "adopted child of", "ADOPTF", "adoptive father"),
+    _t("STPMTH", RelKind.PARENT, "stepmother of", "stepchild of", "STPMTH", "stepmother"),
+    _t("STPFTH", RelKind.PARENT, "stepfather of", "stepchild of", "STPFTH", "stepfather"),
+    # HL7 has CHLDFOST (foster child) but no foster-parent code.
+    _t("x-foster-parent", RelKind.PARENT, "foster carer of", "foster child of", None, "foster carer"),
+    _t("SPS", RelKind.PARTNER, "married to", "married to", "SPS", "spouse", symmetric=True),
+    _t(
+        "DOMPART",
+        RelKind.PARTNER,
+        "partner of (living together)",
+        "partner of (living together)",
+        "DOMPART",
+        "partner (living together)",
+        symmetric=True,
+    ),
+    _t(
+        "SIGOTHR",
+        RelKind.PARTNER,
+        "partner of (not living together)",
+        "partner of (not living together)",
+        "SIGOTHR",
+        "partner (not living together)",
+        symmetric=True,
+    ),
+    _t(
+        "x-former-partner",
+        RelKind.PARTNER,
+        "former partner of",
+        "former partner of",
+        None,
+        "former partner",
+        symmetric=True,
+    ),
+    _t("SIB", RelKind.SIBLING, "sibling of", "sibling of", "SIB", "sibling", symmetric=True),
+    _t("HSIB", RelKind.SIBLING, "half-sibling of", "half-sibling of", "HSIB", "half-sibling", symmetric=True),
+    _t("STPSIB", RelKind.SIBLING, "stepsibling of", "stepsibling of", "STPSIB", "stepsibling", symmetric=True),
+    _t("GRPRN", RelKind.GRANDPARENT, "grandparent of", "grandchild of", "GRPRN", "grandparent"),
+    _t("FAMMEMB", RelKind.RELATIVE, "relative of", "relative of", "FAMMEMB", "relative", symmetric=True),
+    _t("FRND", RelKind.SOCIAL, "friend of", "friend of", "FRND", "family friend", symmetric=True),
+    _t("x-regular-visitor", RelKind.SOCIAL, "regular visitor to", "visited by", None, "regular visitor"),
+    _t(
+        "x-professional-carer",
+        RelKind.SOCIAL,
+        "professional carer of",
+        "cared for by",
+        None,
+        "professional carer",
+    ),
+)
+
+REL_BY_CODE: dict[str, RelType] = {t.code: t for t in REL_TYPES}
+
+BIRTH_MOTHER = "NMTH"
+BIRTH_FATHER = "NFTH"
+PARENT_CODES = frozenset(t.code for t in REL_TYPES if t.kind is RelKind.PARENT)
+PARTNER_CODES = frozenset(t.code for t in REL_TYPES if t.kind is RelKind.PARTNER)
+CURRENT_PARTNER_CODES = PARTNER_CODES - {"x-former-partner"}
+
+
+def rel_type(code: str) -> RelType:
+    try:
+        return REL_BY_CODE[code]
+    except KeyError:
+        raise ValueError(f"unknown relationship type {code!r}") from None

@@ -1,0 +1,186 @@
+"""The family record: people, family networks, relationships, households, care
+arrangements and parental responsibility, each fact with its provenance.
+
+Models hold data only. Rules live in ``kinmap.core``; changes go through
+``kinmap.records.services``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from kinmap.accounts.models import Team
+from kinmap.core.vocab import (
+    CARE_PLACE_LABELS,
+    DATE_ACCURACY_LABELS,
+    PR_BASIS_LABELS,
+    REL_TYPES,
+    SEX_LABELS,
+    SOURCE_LABELS,
+    NameKind,
+)
+
+SEX_CHOICES = [(k.value, v) for k, v in SEX_LABELS.items()]
+ACCURACY_CHOICES = [(k.value, v) for k, v in DATE_ACCURACY_LABELS.items()]
+SOURCE_CHOICES = [(k.value, v) for k, v in SOURCE_LABELS.items()]
+REL_CHOICES = [(t.code, t.label) for t in REL_TYPES]
+PLACE_CHOICES = [(k.value, v) for k, v in CARE_PLACE_LABELS.items()]
+PR_CHOICES = [(k.value, v) for k, v in PR_BASIS_LABELS.items()]
+NAME_KIND_CHOICES = [(NameKind.PREVIOUS.value, "Previous name"), (NameKind.ALIAS.value, "Alias or other name")]
+
+
+class Provenanced(models.Model):
+    """Where a fact came from, who recorded it and when."""
+
+    source = models.CharField(max_length=30, choices=SOURCE_CHOICES, blank=True)
+    source_detail = models.CharField(max_length=200, blank=True)  # said by whom / which agency
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)  # refuses stale edits
+
+    class Meta:
+        abstract = True
+
+
+class Person(models.Model):
+    given_name = models.CharField(max_length=100, blank=True)
+    family_name = models.CharField(max_length=100, blank=True)
+    name_absent_reason = models.CharField(max_length=300, blank=True)
+    sex = models.CharField(max_length=20, choices=SEX_CHOICES, default="unknown")
+    birth_date = models.DateField(null=True, blank=True)
+    birth_date_accuracy = models.CharField(max_length=20, choices=ACCURACY_CHOICES, default="unknown")
+    death_date = models.DateField(null=True, blank=True)
+    nhs_number = models.CharField(max_length=10, blank=True, db_index=True)
+    phone = models.CharField(max_length=40, blank=True)
+    phone_masked = models.BooleanField(default=False)
+    email = models.CharField(max_length=254, blank=True)
+    seen_directly_on = models.DateField(null=True, blank=True)
+    # Provenance of key fields: {"birth_date": {"source": ..., "detail": ..., "by": ..., "at": ...}}
+    provenance = models.JSONField(default=dict, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["family_name", "given_name"])]
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip() or "Name not known"
+
+
+class OtherName(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="other_names")
+    kind = models.CharField(max_length=20, choices=NAME_KIND_CHOICES)
+    given_name = models.CharField(max_length=100, blank=True)
+    family_name = models.CharField(max_length=100, blank=True)
+
+
+class PersonFact(Provenanced):
+    """An answer about a person that is not a structural field (see core.model.Fact)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="facts")
+    key = models.CharField(max_length=60)
+    value = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "key"], name="one_fact_per_key")]
+
+
+class FamilyNetwork(models.Model):
+    """The people that matter to one or more index children."""
+
+    name = models.CharField(max_length=200)
+    teams = models.ManyToManyField(Team, through="Allocation", related_name="networks")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Allocation(models.Model):
+    """A team's legitimate relationship with a family network."""
+
+    network = models.ForeignKey(FamilyNetwork, on_delete=models.CASCADE, related_name="allocations")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="allocations")
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["network", "team"], name="one_allocation_per_team")]
+
+
+class NetworkMember(models.Model):
+    network = models.ForeignKey(FamilyNetwork, on_delete=models.CASCADE, related_name="members")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
+    is_index = models.BooleanField(default=False)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["network", "person"], name="person_once_per_network")]
+
+
+class Relationship(Provenanced):
+    """``from_person`` is <type> of ``to_person``; stored once, read from both sides."""
+
+    from_person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relationships_from")
+    to_person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relationships_to")
+    type = models.CharField(max_length=30, choices=REL_CHOICES)
+    start = models.DateField(null=True, blank=True)
+    end = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["from_person", "to_person", "type"], name="relationship_once"),
+            models.CheckConstraint(
+                condition=~models.Q(from_person=models.F("to_person")), name="relationship_not_self"
+            ),
+        ]
+
+
+class Household(Provenanced):
+    """An address where people live."""
+
+    address_line_1 = models.CharField(max_length=200, blank=True)
+    address_line_2 = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    masked = models.BooleanField(default=False)
+
+
+class Residence(Provenanced):
+    """A person living at a household over a period (end empty: still there)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="residences")
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="residences")
+    start = models.DateField(null=True, blank=True)
+    end = models.DateField(null=True, blank=True)
+
+
+class CareArrangement(Provenanced):
+    carer = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="care_given")
+    child = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="care_received")
+    place = models.CharField(max_length=20, choices=PLACE_CHOICES)
+    frequency = models.CharField(max_length=200, blank=True)
+    overnight = models.BooleanField(default=False)
+    supervised = models.BooleanField(default=False)
+    sleep_place = models.CharField(max_length=200, blank=True)
+    start = models.DateField(null=True, blank=True)
+    end = models.DateField(null=True, blank=True)
+
+
+class ParentalResponsibility(Provenanced):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="pr_held")
+    child = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="pr_over")
+    basis = models.CharField(max_length=30, choices=PR_CHOICES)
+    start = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "child"], name="one_pr_record_per_pair")]

@@ -1,0 +1,198 @@
+"""kinmap settings, read from environment variables.
+
+Safe defaults for a developer's machine (an embedded SQLite database, DEBUG
+on); production is chosen with ``KINMAP_ENV=production``, which refuses to
+start without a real secret key and allowed hosts. A value that cannot be
+understood stops the process with a message naming the variable.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a yes/no value: use true or false")
+
+
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be at least {minimum}")
+    return value
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+KINMAP_ENV = os.environ.get("KINMAP_ENV", "development")
+if KINMAP_ENV not in ("development", "test", "production"):
+    raise ImproperlyConfigured(
+        f"KINMAP_ENV={KINMAP_ENV!r} is not one of development, test, production"
+    )
+PRODUCTION = KINMAP_ENV == "production"
+
+DEBUG = env_bool("KINMAP_DEBUG", not PRODUCTION)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("KINMAP_DEBUG must be off when KINMAP_ENV=production")
+
+_DEV_SECRET = "insecure-development-key-never-used-in-production"  # noqa: S105
+SECRET_KEY = os.environ.get("KINMAP_SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
+if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY == _DEV_SECRET):
+    raise ImproperlyConfigured(
+        "KINMAP_SECRET_KEY must be set to a random value of at least 50 characters in production"
+    )
+
+ALLOWED_HOSTS = env_list("KINMAP_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("KINMAP_ALLOWED_HOSTS must list the host names kinmap is served on")
+
+_default_db = f"sqlite:///{BASE_DIR / 'var' / 'kinmap.sqlite3'}"
+_db_url = os.environ.get("DATABASE_URL") or _default_db
+try:
+    _db = dj_database_url.parse(_db_url, conn_max_age=env_int("KINMAP_DB_CONN_MAX_AGE", 0))
+except Exception as exc:  # dj_database_url raises several kinds
+    raise ImproperlyConfigured(f"DATABASE_URL could not be understood: {exc}") from None
+if _db["ENGINE"] not in ("django.db.backends.sqlite3", "django.db.backends.postgresql"):
+    raise ImproperlyConfigured("DATABASE_URL must be a sqlite:// or postgres:// URL")
+if _db["ENGINE"] == "django.db.backends.sqlite3" and _db["NAME"] not in ("", ":memory:"):
+    Path(str(_db["NAME"])).parent.mkdir(parents=True, exist_ok=True)
+DATABASES = {"default": _db}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "kinmap.accounts",
+    "kinmap.audit",
+    "kinmap.records",
+    "kinmap.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "kinmap.audit.middleware.RequestIdMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kinmap.web.middleware.SecurityHeadersMiddleware",
+]
+
+ROOT_URLCONF = "kinmap.urls"
+WSGI_APPLICATION = "kinmap.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+            "builtins": ["kinmap.web.templatetags.govuk"],
+        },
+    }
+]
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "my-families"
+LOGOUT_REDIRECT_URL = "login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = False
+USE_TZ = True
+
+# GOV.UK Frontend's CSS asks for its fonts and images at /assets/fonts and
+# /assets/images, so static files are served under /assets/.
+STATIC_URL = "/assets/"
+STATICFILES_DIRS: list[Path] = []
+STATIC_ROOT = BASE_DIR / "var" / "static"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Sessions: end after 30 minutes idle, and when the browser closes.
+SESSION_COOKIE_AGE = env_int("KINMAP_SESSION_SECONDS", 30 * 60, minimum=60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("KINMAP_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("KINMAP_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    }
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("KINMAP_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}
+
+# How many failed sign-ins from one user name in a window before refusing more.
+LOGIN_FAILURE_LIMIT = env_int("KINMAP_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_FAILURE_WINDOW_SECONDS = env_int("KINMAP_LOGIN_FAILURE_WINDOW", 15 * 60, minimum=1)
