@@ -52,9 +52,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 KINMAP_ENV = os.environ.get("KINMAP_ENV", "development")
 if KINMAP_ENV not in ("development", "test", "production"):
-    raise ImproperlyConfigured(
-        f"KINMAP_ENV={KINMAP_ENV!r} is not one of development, test, production"
-    )
+    raise ImproperlyConfigured(f"KINMAP_ENV={KINMAP_ENV!r} is not one of development, test, production")
 PRODUCTION = KINMAP_ENV == "production"
 
 DEBUG = env_bool("KINMAP_DEBUG", not PRODUCTION)
@@ -68,7 +66,9 @@ if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY == _DEV_SECRET):
         "KINMAP_SECRET_KEY must be set to a random value of at least 50 characters in production"
     )
 
-ALLOWED_HOSTS = env_list("KINMAP_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
+ALLOWED_HOSTS = env_list(
+    "KINMAP_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
+)
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("KINMAP_ALLOWED_HOSTS must list the host names kinmap is served on")
 

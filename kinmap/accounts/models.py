@@ -64,3 +64,17 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+
+class MaskedDetailEntitlement(models.Model):
+    """Users with this role in this agency may see masked addresses and telephone
+    numbers (for the families they may see at all)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="masked_entitlements")
+    role = models.CharField(max_length=30, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "role"], name="one_entitlement_per_role")]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} in {self.agency.name}"

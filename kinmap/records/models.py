@@ -27,7 +27,10 @@ SOURCE_CHOICES = [(k.value, v) for k, v in SOURCE_LABELS.items()]
 REL_CHOICES = [(t.code, t.label) for t in REL_TYPES]
 PLACE_CHOICES = [(k.value, v) for k, v in CARE_PLACE_LABELS.items()]
 PR_CHOICES = [(k.value, v) for k, v in PR_BASIS_LABELS.items()]
-NAME_KIND_CHOICES = [(NameKind.PREVIOUS.value, "Previous name"), (NameKind.ALIAS.value, "Alias or other name")]
+NAME_KIND_CHOICES = [
+    (NameKind.PREVIOUS.value, "Previous name"),
+    (NameKind.ALIAS.value, "Alias or other name"),
+]
 
 
 class Provenanced(models.Model):
@@ -93,7 +96,9 @@ class FamilyNetwork(models.Model):
     """The people that matter to one or more index children."""
 
     name = models.CharField(max_length=200)
-    teams = models.ManyToManyField(Team, through="Allocation", related_name="networks")
+    teams: models.ManyToManyField[Team, Allocation] = models.ManyToManyField(
+        Team, through="Allocation", related_name="networks"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -1,0 +1,51 @@
+# kinmap: `make demo` to see it, `make test` to check it. Nothing else is needed
+# on a fresh machine: the venv, the packages and Chromium are installed here.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1:8000
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: demo install test lint types pytest bench chromium serve clean
+
+$(BIN)/kinmap: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(BIN)/kinmap
+
+install: $(BIN)/kinmap
+
+demo: install
+	$(BIN)/kinmap migrate --noinput
+	$(BIN)/kinmap demo
+	$(BIN)/kinmap runserver $(HOST)
+
+serve: install
+	$(BIN)/kinmap runserver $(HOST)
+
+# Debian's Chromium drives the browser tests; no browser is downloaded.
+chromium:
+	@test -x $(CHROMIUM) || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+lint: install
+	$(BIN)/ruff check kinmap tests
+	$(BIN)/ruff format --check kinmap tests
+
+types: install
+	$(BIN)/mypy kinmap
+
+pytest: install chromium
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint types pytest
+
+bench: install
+	$(BIN)/kinmap bench
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache

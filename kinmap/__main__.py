@@ -1,0 +1,3 @@
+from kinmap.cli import main
+
+main()

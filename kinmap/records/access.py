@@ -1,0 +1,74 @@
+"""Who may see which family record.
+
+One function per kind of object. Each answers ``Http404`` alike for a record
+that does not exist and one the user may not see, so that nobody can learn
+that a family exists by guessing its number.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Q
+from django.http import Http404
+
+from kinmap.accounts.models import Role, User
+
+from . import models as m
+
+# Roles that work with families (an administrator manages users and
+# allocations but does not thereby read families).
+FAMILY_ROLES = frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.INFORMATION_OFFICER})
+
+
+def can_see_network(user: User, network_id: int) -> bool:
+    if not user.is_authenticated or not user.team_id or user.role not in FAMILY_ROLES:
+        return False
+    today = date.today()
+    return (
+        m.Allocation.objects.filter(network_id=network_id, team_id=user.team_id, start__lte=today)
+        .filter(Q(end__isnull=True) | Q(end__gt=today))
+        .exists()
+    )
+
+
+def network_for_user(user: User, network_id: int) -> m.FamilyNetwork:
+    network = m.FamilyNetwork.objects.filter(pk=network_id).first()
+    if network is None or not can_see_network(user, network_id):
+        raise Http404("No family network found")
+    return network
+
+
+def person_for_user(user: User, network: m.FamilyNetwork, person_id: int) -> m.Person:
+    """A person, seen through a network the user may see; they must be a member."""
+    member = (
+        m.NetworkMember.objects.filter(network=network, person_id=person_id).select_related("person").first()
+    )
+    if member is None:
+        raise Http404("No person found")
+    return member.person
+
+
+def _in_network(network: m.FamilyNetwork, *person_ids: int) -> bool:
+    return m.NetworkMember.objects.filter(network=network, person_id__in=person_ids).exists()
+
+
+def relationship_for_user(user: User, network: m.FamilyNetwork, rel_id: int) -> m.Relationship:
+    rel = m.Relationship.objects.filter(pk=rel_id).first()
+    if rel is None or not _in_network(network, rel.from_person_id, rel.to_person_id):
+        raise Http404("No relationship found")
+    return rel
+
+
+def care_for_user(user: User, network: m.FamilyNetwork, care_id: int) -> m.CareArrangement:
+    care = m.CareArrangement.objects.filter(pk=care_id).first()
+    if care is None or not _in_network(network, care.child_id):
+        raise Http404("No care arrangement found")
+    return care
+
+
+def residence_for_user(user: User, network: m.FamilyNetwork, residence_id: int) -> m.Residence:
+    res = m.Residence.objects.filter(pk=residence_id).select_related("household").first()
+    if res is None or not _in_network(network, res.person_id):
+        raise Http404("No household found")
+    return res

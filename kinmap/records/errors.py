@@ -1,0 +1,31 @@
+"""Errors services raise when a change is refused. Nothing has been saved."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kinmap.core.validation import Problem
+
+
+class RecordError(Exception):
+    """A change was refused. ``problems`` name the field at fault and say why."""
+
+    def __init__(self, problems: Iterable[Problem] | str, *, field: str = "__all__") -> None:
+        if isinstance(problems, str):
+            problems = [Problem("record", 0, field, problems)]
+        self.problems: list[Problem] = list(problems)
+        super().__init__("; ".join(p.message for p in self.problems))
+
+    @property
+    def messages(self) -> list[str]:
+        return [p.message for p in self.problems]
+
+
+class StaleEdit(RecordError):
+    """The record changed after the page that edits it was loaded."""
+
+    def __init__(self, what: str = "record") -> None:
+        super().__init__(
+            f"This {what} has been changed by someone else since this page loaded. "
+            "Reload the page to see the changes, then make your edit again.",
+        )

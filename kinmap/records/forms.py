@@ -1,0 +1,302 @@
+"""Forms for the family record. They parse and check the shape of input only;
+the rules about families live in the core and the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from kinmap.core.nhs import nhs_number_error
+from kinmap.core.vocab import REL_TYPES, DateAccuracy
+from kinmap.web.forms import GovukDateField, VersionedForm
+
+from . import models as m
+from .services import AddressData, CareData, PersonData, RelationshipData, Source_
+
+SOURCE_CHOICES = [("", "Not recorded"), *m.SOURCE_CHOICES]
+
+
+def _choices(form: forms.Form, name: str, choices: list[tuple[Any, str]]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
+class SourceFields(forms.Form):
+    source = forms.ChoiceField(
+        label="Where did this information come from?",
+        choices=SOURCE_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    source_detail = forms.CharField(
+        label="Who said it, or which agency or document",
+        required=False,
+        max_length=200,
+        help_text="For example: 'the mother, at the new birth visit', or 'Children's social care'",
+    )
+
+    def source_value(self) -> Source_:
+        return Source_(self.cleaned_data.get("source") or "", self.cleaned_data.get("source_detail") or "")
+
+
+class PersonForm(VersionedForm, SourceFields):
+    given_name = forms.CharField(label="Given name", required=False, max_length=100)
+    family_name = forms.CharField(label="Family name", required=False, max_length=100)
+    name_absent_reason = forms.CharField(
+        label="If the name is not known, say why",
+        required=False,
+        max_length=300,
+        help_text="For example: 'mother does not want to say who the father is'",
+    )
+    sex = forms.ChoiceField(label="Sex", choices=m.SEX_CHOICES, initial="unknown", widget=forms.RadioSelect)
+    birth_date = GovukDateField(
+        label="Date of birth", help_text="For an unborn child, the expected date. For example, 27 3 2025"
+    )
+    birth_date_accuracy = forms.ChoiceField(
+        label="How sure is the date of birth?",
+        choices=m.ACCURACY_CHOICES,
+        initial="unknown",
+        widget=forms.RadioSelect,
+    )
+    nhs_number = forms.CharField(
+        label="NHS number", required=False, max_length=20, help_text="10 digits, like 943 476 5919"
+    )
+    phone = forms.CharField(label="Telephone", required=False, max_length=40)
+    phone_masked = forms.BooleanField(
+        label="Mask this telephone number",
+        required=False,
+        help_text="Only people entitled to see masked details will see it",
+    )
+    email = forms.EmailField(label="Email", required=False, max_length=254)
+    death_date = GovukDateField(label="Date of death (if they have died)")
+    seen_directly_on = GovukDateField(
+        label="Date a practitioner last saw or spoke to them directly",
+        help_text="Leave empty if they have only been described by others",
+    )
+
+    def clean_nhs_number(self) -> str:
+        value: str = self.cleaned_data.get("nhs_number") or ""
+        if value.strip():
+            err = nhs_number_error(value)
+            if err:
+                raise forms.ValidationError(err)
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            not (data.get("given_name") or "").strip()
+            and not (data.get("family_name") or "").strip()
+            and not (data.get("name_absent_reason") or "").strip()
+        ):
+            self.add_error("given_name", "Enter a name, or say why the name is not known")
+        acc = data.get("birth_date_accuracy")
+        if data.get("birth_date") is None and acc in (
+            DateAccuracy.ACCURATE,
+            DateAccuracy.ESTIMATED,
+            DateAccuracy.EXPECTED,
+        ):
+            self.add_error("birth_date", "Enter the date of birth, or choose 'Not known'")
+        return data
+
+    def person_data(self) -> PersonData:
+        d = self.cleaned_data
+        return PersonData(
+            given_name=d.get("given_name") or "",
+            family_name=d.get("family_name") or "",
+            name_absent_reason=d.get("name_absent_reason") or "",
+            sex=d.get("sex") or "unknown",
+            birth_date=d.get("birth_date"),
+            birth_date_accuracy=d.get("birth_date_accuracy") or "unknown",
+            death_date=d.get("death_date"),
+            nhs_number=d.get("nhs_number") or "",
+            phone=d.get("phone") or "",
+            phone_masked=bool(d.get("phone_masked")),
+            email=d.get("email") or "",
+            seen_directly_on=d.get("seen_directly_on"),
+        )
+
+    @classmethod
+    def initial_for(cls, p: m.Person) -> dict[str, Any]:
+        return {**{f: getattr(p, f) for f in PersonData.__dataclass_fields__}, "version": p.version}
+
+
+class StartNetworkForm(PersonForm):
+    """The index child: born, or unborn with an expected date."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("death_date", "seen_directly_on", "phone", "phone_masked", "email"):
+            del self.fields[name]
+        self.fields["birth_date_accuracy"].label = "Is the child born?"
+        _choices(
+            self,
+            "birth_date_accuracy",
+            [
+                ("accurate", "Born: the date of birth is known"),
+                ("estimated", "Born: the date of birth is estimated"),
+                ("expected", "Not born yet: this is the expected date"),
+                ("unknown", "Born: the date of birth is not known"),
+            ],
+        )
+
+
+def relationship_choices() -> list[tuple[str, str]]:
+    """'X is <label> of the person chosen', then the reverse of each parent type."""
+    out = [(t.code, f"is the {t.noun} of") for t in REL_TYPES]
+    out += [
+        (f"{t.code}:reverse", f"is a child of (they are the {t.noun})")
+        for t in REL_TYPES
+        if t.kind == "parent"
+    ]
+    return out
+
+
+def split_relationship(value: str) -> tuple[str, bool]:
+    code, _, rev = value.partition(":")
+    return code, rev == "reverse"
+
+
+class RelationshipFields(forms.Form):
+    relationship = forms.ChoiceField(label="Relationship", choices=[], required=False)
+    related_to = forms.TypedChoiceField(label="To", choices=[], coerce=int, required=False)
+    rel_start = GovukDateField(label="Relationship started (if known)")
+
+    def set_people(self, people: list[tuple[int, str]], default: int | None = None) -> None:
+        _choices(self, "relationship", [("", "Choose a relationship"), *relationship_choices()])
+        _choices(self, "related_to", people)
+        if default is not None:
+            self.fields["related_to"].initial = default
+
+    def relationship_value(self) -> tuple[RelationshipData | None, int | None, bool]:
+        value = self.cleaned_data.get("relationship") or ""
+        if not value:
+            return None, None, False
+        code, reverse = split_relationship(value)
+        return (
+            RelationshipData(type=code, start=self.cleaned_data.get("rel_start")),
+            self.cleaned_data.get("related_to"),
+            reverse,
+        )
+
+
+class AddPersonForm(PersonForm, RelationshipFields):
+    def __init__(
+        self, *args: Any, people: list[tuple[int, str]], default: int | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_people(people, default)
+        self.fields["relationship"].label = "How are they related?"
+        self.fields["related_to"].label = "To whom"
+
+
+class RelationshipForm(VersionedForm, SourceFields):
+    from_person = forms.TypedChoiceField(label="Person", choices=[], coerce=int)
+    type = forms.ChoiceField(label="Is the", choices=[])
+    to_person = forms.TypedChoiceField(label="Of", choices=[], coerce=int)
+    start = GovukDateField(label="Start date (if known)")
+    end = GovukDateField(label="End date (if it has ended)")
+
+    def __init__(self, *args: Any, people: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "from_person", people)
+        _choices(self, "to_person", people)
+        _choices(self, "type", [(t.code, t.noun) for t in REL_TYPES])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("from_person") is not None and data.get("from_person") == data.get("to_person"):
+            self.add_error("to_person", "A person cannot be related to themselves")
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", "The end date must be on or after the start date")
+        return data
+
+    def relationship_data(self) -> RelationshipData:
+        d = self.cleaned_data
+        return RelationshipData(type=d["type"], start=d.get("start"), end=d.get("end"))
+
+
+class ResidenceForm(VersionedForm, SourceFields):
+    person = forms.TypedChoiceField(label="Who lives there", choices=[], coerce=int)
+    household = forms.TypedChoiceField(
+        label="Address", choices=[], coerce=int, required=False, widget=forms.RadioSelect, empty_value=None
+    )
+    address_line_1 = forms.CharField(label="Address line 1", required=False, max_length=200)
+    address_line_2 = forms.CharField(label="Address line 2 (optional)", required=False, max_length=200)
+    town = forms.CharField(label="Town or city", required=False, max_length=100)
+    postcode = forms.CharField(label="Postcode", required=False, max_length=10)
+    masked = forms.BooleanField(
+        label="Mask this address",
+        required=False,
+        help_text="For example, a refuge. Only people entitled to see masked details will see it",
+    )
+    start = GovukDateField(label="Moved in (if known)")
+    end = GovukDateField(label="Moved out (if they have left)")
+
+    def __init__(
+        self, *args: Any, people: list[tuple[int, str]], households: list[tuple[int, str]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "person", people)
+        _choices(self, "household", [*households, (0, "A new address")])
+
+    def address_data(self) -> AddressData:
+        d = self.cleaned_data
+        return AddressData(
+            address_line_1=d.get("address_line_1") or "",
+            address_line_2=d.get("address_line_2") or "",
+            town=d.get("town") or "",
+            postcode=d.get("postcode") or "",
+            masked=bool(d.get("masked")),
+        )
+
+
+class CareForm(VersionedForm, SourceFields):
+    carer = forms.TypedChoiceField(label="Who gives the care", choices=[], coerce=int)
+    child = forms.TypedChoiceField(label="To which child", choices=[], coerce=int)
+    place = forms.ChoiceField(label="Where", choices=m.PLACE_CHOICES, widget=forms.RadioSelect)
+    frequency = forms.CharField(
+        label="How often",
+        max_length=200,
+        required=False,
+        help_text="For example: 'on Fridays', 'every other weekend'",
+    )
+    overnight = forms.BooleanField(label="The child stays overnight", required=False)
+    supervised = forms.BooleanField(label="Another adult is always there (supervised)", required=False)
+    sleep_place = forms.CharField(
+        label="Where does the baby sleep during this care?",
+        required=False,
+        max_length=200,
+        help_text="For example: 'own cot in the carer's bedroom'",
+    )
+    start = GovukDateField(label="Since when (if known)")
+    end = GovukDateField(label="Ended on (if it has ended)")
+
+    def __init__(
+        self, *args: Any, carers: list[tuple[int, str]], children: list[tuple[int, str]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "carer", carers)
+        _choices(self, "child", children)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("carer") is not None and data.get("carer") == data.get("child"):
+            self.add_error("carer", "A child cannot be their own carer")
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", "The end date must be on or after the start date")
+        return data
+
+    def care_data(self) -> CareData:
+        d = self.cleaned_data
+        return CareData(
+            place=d["place"],
+            frequency=(d.get("frequency") or "").strip(),
+            overnight=bool(d.get("overnight")),
+            supervised=bool(d.get("supervised")),
+            sleep_place=(d.get("sleep_place") or "").strip(),
+            start=d.get("start"),
+            end=d.get("end"),
+        )

@@ -1,0 +1,192 @@
+"""Read the family record. Each selector loads what it needs in a fixed number
+of queries, whatever the size of the family."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Q, QuerySet
+
+from kinmap.accounts.models import User
+from kinmap.core import model as core
+from kinmap.core.vocab import CarePlace, DateAccuracy, NameKind, PRBasis, Sex, Source
+
+from . import models as m
+
+
+@dataclass
+class FamilyRecord:
+    """A family network as loaded from the database: the pure network for the
+    core, and the rows for pages that need ids, versions and provenance."""
+
+    network: m.FamilyNetwork
+    graph_network: core.Network
+    people: dict[int, m.Person]
+    relationships: list[m.Relationship]
+    households: dict[int, m.Household]
+    residences: list[m.Residence]
+    care: list[m.CareArrangement]
+    parental_responsibility: list[m.ParentalResponsibility]
+    index_child_ids: list[int]
+    member_ids: set[int]
+
+
+def _prov(source: str, detail: str, by: str, at: datetime | None) -> core.Provenance | None:
+    if not source:
+        return None
+    return core.Provenance(Source(source), detail, by, at)
+
+
+def _row_prov(row: m.Provenanced, usernames: dict[int, str]) -> core.Provenance | None:
+    return _prov(row.source, row.source_detail, usernames.get(row.recorded_by_id or 0, ""), row.recorded_at)
+
+
+def person_to_core(
+    p: m.Person, names: list[m.OtherName], facts: list[m.PersonFact], usernames: dict[int, str]
+) -> core.Person:
+    provenance = {}
+    for field, rec in (p.provenance or {}).items():
+        prov = _prov(rec.get("source", ""), rec.get("detail", ""), rec.get("by", ""), None)
+        if prov is not None:
+            at = rec.get("at")
+            provenance[field] = core.Provenance(
+                prov.source, prov.detail, prov.recorded_by, datetime.fromisoformat(at) if at else None
+            )
+    return core.Person(
+        id=p.pk,
+        given_name=p.given_name,
+        family_name=p.family_name,
+        name_absent_reason=p.name_absent_reason,
+        other_names=tuple(core.OtherName(NameKind(n.kind), n.given_name, n.family_name) for n in names),
+        sex=Sex(p.sex),
+        birth_date=p.birth_date,
+        birth_date_accuracy=DateAccuracy(p.birth_date_accuracy),
+        death_date=p.death_date,
+        nhs_number=p.nhs_number,
+        phone=p.phone,
+        email=p.email,
+        phone_masked=p.phone_masked,
+        provenance=provenance,
+        facts={f.key: core.Fact(f.key, f.value, _row_prov(f, usernames)) for f in facts},
+        seen_directly_on=p.seen_directly_on,
+    )
+
+
+def family_record_load(network: m.FamilyNetwork) -> FamilyRecord:
+    """Load a whole family network in a fixed number of queries (at most nine)."""
+    members = list(m.NetworkMember.objects.filter(network=network).select_related("person"))
+    member_ids = {mem.person_id for mem in members}
+    index_ids = sorted(mem.person_id for mem in members if mem.is_index)
+    people = {mem.person_id: mem.person for mem in members}
+
+    rels = list(
+        m.Relationship.objects.filter(
+            Q(from_person_id__in=member_ids) | Q(to_person_id__in=member_ids)
+        ).order_by("pk")
+    )
+    # one hop outside the network: a father's children by another mother, say
+    outside = {r.from_person_id for r in rels} | {r.to_person_id for r in rels}
+    outside -= member_ids
+    for p in m.Person.objects.filter(pk__in=outside):
+        people[p.pk] = p
+    all_ids = set(people)
+
+    names: dict[int, list[m.OtherName]] = {}
+    for n in m.OtherName.objects.filter(person_id__in=all_ids).order_by("pk"):
+        names.setdefault(n.person_id, []).append(n)
+    facts: dict[int, list[m.PersonFact]] = {}
+    for f in m.PersonFact.objects.filter(person_id__in=all_ids).order_by("pk"):
+        facts.setdefault(f.person_id, []).append(f)
+    residences = list(
+        m.Residence.objects.filter(person_id__in=all_ids).select_related("household").order_by("start", "pk")
+    )
+    households = {r.household_id: r.household for r in residences}
+    care = list(
+        m.CareArrangement.objects.filter(Q(child_id__in=member_ids) | Q(carer_id__in=member_ids)).order_by(
+            "pk"
+        )
+    )
+    prs = list(m.ParentalResponsibility.objects.filter(child_id__in=member_ids).order_by("pk"))
+    rows: list[m.Provenanced] = [*rels, *residences, *care, *prs, *(f for fl in facts.values() for f in fl)]
+    user_ids = {r.recorded_by_id for r in rows if r.recorded_by_id}
+    usernames = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "username")) if user_ids else {}
+
+    graph_network = core.Network(
+        id=network.pk,
+        name=network.name,
+        index_child_ids=tuple(index_ids),
+        people={
+            pid: person_to_core(p, names.get(pid, []), facts.get(pid, []), usernames)
+            for pid, p in people.items()
+        },
+        relationships=tuple(
+            core.Relationship(
+                r.pk, r.from_person_id, r.to_person_id, r.type, r.start, r.end, _row_prov(r, usernames)
+            )
+            for r in rels
+        ),
+        households={
+            h.pk: core.Household(h.pk, h.address_line_1, h.address_line_2, h.town, h.postcode, h.masked)
+            for h in households.values()
+        },
+        residences=tuple(
+            core.Residence(r.pk, r.person_id, r.household_id, r.start, r.end, _row_prov(r, usernames))
+            for r in residences
+        ),
+        care=tuple(
+            core.CareArrangement(
+                c.pk,
+                c.carer_id,
+                c.child_id,
+                CarePlace(c.place),
+                c.frequency,
+                c.overnight,
+                c.supervised,
+                c.start,
+                c.end,
+                c.sleep_place,
+                _row_prov(c, usernames),
+            )
+            for c in care
+        ),
+        parental_responsibility=tuple(
+            core.ParentalResponsibility(
+                pr.pk, pr.person_id, pr.child_id, PRBasis(pr.basis), pr.start, _row_prov(pr, usernames)
+            )
+            for pr in prs
+        ),
+        outside_ids=frozenset(outside),
+    )
+    return FamilyRecord(
+        network=network,
+        graph_network=graph_network,
+        people=people,
+        relationships=rels,
+        households=households,
+        residences=residences,
+        care=care,
+        parental_responsibility=prs,
+        index_child_ids=index_ids,
+        member_ids=member_ids,
+    )
+
+
+def networks_for_user(user: User) -> QuerySet[m.FamilyNetwork]:
+    """The family networks the user's team is currently allocated to."""
+    if not user.team_id:
+        return m.FamilyNetwork.objects.none()
+    today = date.today()
+    return (
+        m.FamilyNetwork.objects.filter(
+            allocations__team_id=user.team_id,
+            allocations__start__lte=today,
+        )
+        .filter(Q(allocations__end__isnull=True) | Q(allocations__end__gt=today))
+        .distinct()
+        .order_by("-updated_at")
+    )
+
+
+def networks_of_person(person: m.Person) -> QuerySet[m.FamilyNetwork]:
+    return m.FamilyNetwork.objects.filter(members__person=person).order_by("pk")

@@ -1,0 +1,882 @@
+"""Changes to the family record.
+
+Every service takes keyword-only arguments, runs in one transaction, checks
+the network as it would be after the change (``kinmap.core.validation``),
+refuses the change with a :class:`RecordError` naming the field at fault (and
+saves nothing), and writes the audit event with old and new values.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, TypeVar
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from kinmap.accounts.models import User
+from kinmap.audit.services import audit_record
+from kinmap.core import model as core
+from kinmap.core.nhs import normalise_nhs_number
+from kinmap.core.validation import network_problems
+from kinmap.core.vocab import CarePlace, DateAccuracy, PRBasis, Sex, Source, rel_type
+
+from . import models as m
+from .errors import RecordError, StaleEdit
+from .selectors import family_record_load
+
+# Hooks run inside the transaction after every change to a family network
+# (the gaps engine registers its recompute here). Each takes the network.
+_after_change: list[Callable[[m.FamilyNetwork, User | None], None]] = []
+
+
+def on_family_change(fn: Callable[[m.FamilyNetwork, User | None], None]) -> None:
+    if fn not in _after_change:
+        _after_change.append(fn)
+
+
+PERSON_FIELDS = (
+    "given_name",
+    "family_name",
+    "name_absent_reason",
+    "sex",
+    "birth_date",
+    "birth_date_accuracy",
+    "death_date",
+    "nhs_number",
+    "phone",
+    "phone_masked",
+    "email",
+    "seen_directly_on",
+)
+# Fields whose source is kept with the value (PRODUCT.md: fact provenance).
+KEY_PERSON_FIELDS = (
+    "given_name",
+    "family_name",
+    "birth_date",
+    "death_date",
+    "nhs_number",
+    "phone",
+    "email",
+    "sex",
+)
+
+
+@dataclass(frozen=True)
+class Source_:
+    """Where the facts in one change came from."""
+
+    source: str = ""
+    detail: str = ""
+
+    def check(self) -> None:
+        if self.source and self.source not in {s.value for s in Source}:
+            raise RecordError(f"Unknown source {self.source!r}", field="source")
+        if self.source in (Source.SAID_BY, Source.OTHER_AGENCY) and not self.detail.strip():
+            who = "who said it" if self.source == Source.SAID_BY else "which agency supplied it"
+            raise RecordError(f"Say {who}", field="source_detail")
+
+
+@dataclass(frozen=True)
+class PersonData:
+    given_name: str = ""
+    family_name: str = ""
+    name_absent_reason: str = ""
+    sex: str = Sex.UNKNOWN.value
+    birth_date: date | None = None
+    birth_date_accuracy: str = DateAccuracy.UNKNOWN.value
+    death_date: date | None = None
+    nhs_number: str = ""
+    phone: str = ""
+    phone_masked: bool = False
+    email: str = ""
+    seen_directly_on: date | None = None
+
+    def cleaned(self) -> PersonData:
+        return dataclasses.replace(
+            self,
+            given_name=self.given_name.strip(),
+            family_name=self.family_name.strip(),
+            name_absent_reason=self.name_absent_reason.strip(),
+            nhs_number=normalise_nhs_number(self.nhs_number),
+            phone=self.phone.strip(),
+            email=self.email.strip(),
+        )
+
+    @classmethod
+    def of(cls, p: m.Person) -> PersonData:
+        return cls(**{f: getattr(p, f) for f in PERSON_FIELDS})
+
+
+@dataclass(frozen=True)
+class RelationshipData:
+    type: str
+    start: date | None = None
+    end: date | None = None
+
+
+@dataclass(frozen=True)
+class CareData:
+    place: str
+    frequency: str = ""
+    overnight: bool = False
+    supervised: bool = False
+    sleep_place: str = ""
+    start: date | None = None
+    end: date | None = None
+
+
+@dataclass(frozen=True)
+class AddressData:
+    address_line_1: str = ""
+    address_line_2: str = ""
+    town: str = ""
+    postcode: str = ""
+    masked: bool = False
+
+    def cleaned(self) -> AddressData:
+        pc = " ".join(self.postcode.upper().split())
+        return dataclasses.replace(
+            self,
+            address_line_1=self.address_line_1.strip(),
+            address_line_2=self.address_line_2.strip(),
+            town=self.town.strip(),
+            postcode=pc,
+        )
+
+
+@dataclass
+class _Proposal:
+    """The network as it would be after a change, for validation."""
+
+    people: dict[int, core.Person] = field(default_factory=dict)
+    relationships: list[core.Relationship] = field(default_factory=list)
+    residences: list[core.Residence] = field(default_factory=list)
+    care: list[core.CareArrangement] = field(default_factory=list)
+    drop_relationships: set[int] = field(default_factory=set)
+    drop_care: set[int] = field(default_factory=set)
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _core_person(pid: int, d: PersonData, old: core.Person | None = None) -> core.Person:
+    base = old or core.Person(id=pid)
+    return dataclasses.replace(
+        base,
+        id=pid,
+        given_name=d.given_name,
+        family_name=d.family_name,
+        name_absent_reason=d.name_absent_reason,
+        sex=Sex(d.sex),
+        birth_date=d.birth_date,
+        birth_date_accuracy=DateAccuracy(d.birth_date_accuracy),
+        death_date=d.death_date,
+        nhs_number=d.nhs_number,
+        phone=d.phone,
+        email=d.email,
+        phone_masked=d.phone_masked,
+        seen_directly_on=d.seen_directly_on,
+    )
+
+
+T = TypeVar("T", bound=Any)
+_POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}")
+
+
+def _replace_by_id(items: Iterable[T], new: T) -> list[T]:
+    out = [i for i in items if i.id != new.id]
+    out.append(new)
+    return out
+
+
+def _check(network: m.FamilyNetwork, proposal: _Proposal) -> None:
+    """Refuse the change if the network it would make has any problem."""
+    current = family_record_load(network).graph_network
+    people = {**current.people, **proposal.people}
+    rels = [r for r in current.relationships if r.id not in proposal.drop_relationships]
+    for r in proposal.relationships:
+        rels = _replace_by_id(rels, r)
+    residences = list(current.residences)
+    for res in proposal.residences:
+        residences = _replace_by_id(residences, res)
+    care = [c for c in current.care if c.id not in proposal.drop_care]
+    for c in proposal.care:
+        care = _replace_by_id(care, c)
+    candidate = dataclasses.replace(
+        current, people=people, relationships=tuple(rels), residences=tuple(residences), care=tuple(care)
+    )
+    problems = network_problems(candidate, _today())
+    if problems:
+        raise RecordError(problems)
+
+
+def _provenance_entry(src: Source_, actor: User | None) -> dict[str, str]:
+    return {
+        "source": src.source,
+        "detail": src.detail.strip(),
+        "by": actor.username if actor else "",
+        "at": timezone.now().isoformat(),
+    }
+
+
+def _stamp(row: m.Provenanced, src: Source_, actor: User | None) -> None:
+    row.source = src.source
+    row.source_detail = src.detail.strip()
+    row.recorded_by = actor
+    row.recorded_at = timezone.now()
+
+
+def _touch(network: m.FamilyNetwork, actor: User | None) -> None:
+    """Mark the network changed (and run the after-change hooks) in this transaction."""
+    m.FamilyNetwork.objects.filter(pk=network.pk).update(
+        version=network.version + 1, updated_at=timezone.now()
+    )
+    network.version += 1
+    for hook in _after_change:
+        hook(network, actor)
+
+
+def _diff(old: dict[str, Any], new: dict[str, Any], *, masked: Iterable[str] = ()) -> dict[str, list[Any]]:
+    hidden = set(masked)
+    out: dict[str, list[Any]] = {}
+    for k, v in new.items():
+        if old.get(k) != v:
+            out[k] = ["(masked)", "(masked)"] if k in hidden else [old.get(k), v]
+    return out
+
+
+def _lock_version(model: type[Any], pk: int, expected_version: int | None, what: str) -> Any:
+    row = model.objects.select_for_update().get(pk=pk)
+    if expected_version is not None and row.version != expected_version:
+        raise StaleEdit(what)
+    return row
+
+
+# -- family networks ------------------------------------------------------
+
+
+@transaction.atomic
+def network_create(
+    *, actor: User, child: PersonData, source: Source_ = Source_(), name: str = ""
+) -> m.FamilyNetwork:
+    """Start a family network around one child (born or unborn), allocated to the
+    actor's team."""
+    if actor.team_id is None:
+        raise RecordError("You must belong to a team to start a family network")
+    child = child.cleaned()
+    source.check()
+    problems = network_problems(
+        core.Network(id=0, name="", index_child_ids=(0,), people={0: _core_person(0, child)}), _today()
+    )
+    if problems:
+        raise RecordError(problems)
+    person = m.Person.objects.create(
+        **dataclasses.asdict(child), provenance=_field_provenance(child, source, actor)
+    )
+    label = name.strip() or f"Family of {person}"
+    network = m.FamilyNetwork.objects.create(name=label, created_by=actor)
+    m.NetworkMember.objects.create(network=network, person=person, is_index=True)
+    m.Allocation.objects.create(network=network, team_id=actor.team_id, start=_today())
+    audit_record(
+        actor=actor,
+        action="create",
+        object_type="network",
+        object_id=network.pk,
+        network_id=network.pk,
+        changes={"name": [None, label], "index_child": [None, person.pk]},
+    )
+    _audit_person(actor, network, person, {}, reason="index child")
+    _touch(network, actor)
+    return network
+
+
+def _field_provenance(
+    d: PersonData, src: Source_, actor: User | None, old: dict[str, Any] | None = None
+) -> dict:
+    """Provenance for every key field that has a value and changed."""
+    prov = dict(old or {})
+    if not src.source:
+        return prov
+    entry = _provenance_entry(src, actor)
+    for f in KEY_PERSON_FIELDS:
+        if getattr(d, f) not in ("", None):
+            prov[f] = entry
+    return prov
+
+
+def _audit_person(
+    actor: User | None, network: m.FamilyNetwork, p: m.Person, old: dict[str, Any], *, reason: str = ""
+) -> None:
+    new = {f: getattr(p, f) for f in PERSON_FIELDS}
+    masked = ["phone"] if p.phone_masked or old.get("phone_masked") else []
+    audit_record(
+        actor=actor,
+        action="update" if old else "create",
+        object_type="person",
+        object_id=p.pk,
+        network_id=network.pk,
+        changes=_diff(old, new, masked=masked),
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def person_add(
+    *,
+    actor: User,
+    network: m.FamilyNetwork,
+    data: PersonData,
+    source: Source_ = Source_(),
+    related_to: m.Person | None = None,
+    relationship: RelationshipData | None = None,
+    reverse: bool = False,
+    as_index: bool = False,
+) -> m.Person:
+    """Add a new person to the network, optionally with their relationship to a
+    member (``person`` is <type> of ``related_to``, or the reverse)."""
+    data = data.cleaned()
+    source.check()
+    proposal = _Proposal(people={-1: _core_person(-1, data)})
+    if relationship is not None:
+        if related_to is None:
+            raise RecordError("Choose who this person is related to", field="related_to")
+        _rel_type_or_error(relationship.type)
+        a, b = (related_to.pk, -1) if reverse else (-1, related_to.pk)
+        proposal.relationships.append(
+            core.Relationship(-1, a, b, relationship.type, relationship.start, relationship.end)
+        )
+    _check(network, proposal)
+    person = m.Person.objects.create(
+        **dataclasses.asdict(data), provenance=_field_provenance(data, source, actor)
+    )
+    m.NetworkMember.objects.create(network=network, person=person, is_index=as_index)
+    _audit_person(actor, network, person, {})
+    if relationship is not None and related_to is not None:
+        a_p, b_p = (related_to, person) if reverse else (person, related_to)
+        _relationship_insert(actor, network, a_p, b_p, relationship, source)
+    _touch(network, actor)
+    return person
+
+
+@transaction.atomic
+def person_update(
+    *,
+    actor: User,
+    network: m.FamilyNetwork,
+    person: m.Person,
+    data: PersonData,
+    expected_version: int | None,
+    source: Source_ = Source_(),
+) -> m.Person:
+    data = data.cleaned()
+    source.check()
+    row: m.Person = _lock_version(m.Person, person.pk, expected_version, "person")
+    old = {f: getattr(row, f) for f in PERSON_FIELDS}
+    current = family_record_load(network).graph_network
+    _check(network, _Proposal(people={row.pk: _core_person(row.pk, data, current.people.get(row.pk))}))
+    for f, v in dataclasses.asdict(data).items():
+        setattr(row, f, v)
+    if source.source:
+        entry = _provenance_entry(source, actor)
+        prov = dict(row.provenance or {})
+        for f in KEY_PERSON_FIELDS:
+            if getattr(data, f) != old[f] and getattr(data, f) not in ("", None):
+                prov[f] = entry
+        row.provenance = prov
+    row.version += 1
+    row.save()
+    _audit_person(actor, network, row, old)
+    _touch(network, actor)
+    return row
+
+
+# -- relationships --------------------------------------------------------
+
+
+def _rel_type_or_error(code: str) -> None:
+    try:
+        rel_type(code)
+    except ValueError:
+        raise RecordError("Choose a relationship from the list", field="type") from None
+
+
+def _relationship_insert(
+    actor: User | None,
+    network: m.FamilyNetwork,
+    a: m.Person,
+    b: m.Person,
+    data: RelationshipData,
+    source: Source_,
+) -> m.Relationship:
+    # Symmetric types are stored once, whichever way round they were entered.
+    t = rel_type(data.type)
+    if t.symmetric and m.Relationship.objects.filter(from_person=b, to_person=a, type=data.type).exists():
+        raise RecordError("This relationship is already recorded", field="type")
+    rel = m.Relationship(from_person=a, to_person=b, type=data.type, start=data.start, end=data.end)
+    _stamp(rel, source, actor)
+    try:
+        with transaction.atomic():
+            rel.save()
+    except IntegrityError:
+        raise RecordError("This relationship is already recorded", field="type") from None
+    audit_record(
+        actor=actor,
+        action="create",
+        object_type="relationship",
+        object_id=rel.pk,
+        network_id=network.pk,
+        changes={
+            "from": [None, a.pk],
+            "to": [None, b.pk],
+            "type": [None, data.type],
+            "start": [None, data.start],
+            "end": [None, data.end],
+        },
+    )
+    return rel
+
+
+@transaction.atomic
+def relationship_create(
+    *,
+    actor: User,
+    network: m.FamilyNetwork,
+    from_person: m.Person,
+    to_person: m.Person,
+    data: RelationshipData,
+    source: Source_ = Source_(),
+) -> m.Relationship:
+    """Record that ``from_person`` is <type> of ``to_person``."""
+    source.check()
+    _rel_type_or_error(data.type)
+    if from_person.pk == to_person.pk:
+        raise RecordError("A person cannot be related to themselves", field="to_person")
+    _check(
+        network,
+        _Proposal(
+            relationships=[
+                core.Relationship(-1, from_person.pk, to_person.pk, data.type, data.start, data.end)
+            ]
+        ),
+    )
+    rel = _relationship_insert(actor, network, from_person, to_person, data, source)
+    _touch(network, actor)
+    return rel
+
+
+@transaction.atomic
+def relationship_update(
+    *,
+    actor: User,
+    network: m.FamilyNetwork,
+    relationship: m.Relationship,
+    data: RelationshipData,
+    expected_version: int | None,
+    source: Source_ = Source_(),
+) -> m.Relationship:
+    source.check()
+    _rel_type_or_error(data.type)
+    row: m.Relationship = _lock_version(m.Relationship, relationship.pk, expected_version, "relationship")
+    _check(
+        network,
+        _Proposal(
+            relationships=[
+                core.Relationship(
+                    row.pk, row.from_person_id, row.to_person_id, data.type, data.start, data.end
+                )
+            ]
+        ),
+    )
+    old = {"type": row.type, "start": row.start, "end": row.end}
+    row.type, row.start, row.end = data.type, data.start, data.end
+    if source.source:
+        _stamp(row, source, actor)
+    row.version += 1
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        raise RecordError("This relationship is already recorded", field="type") from None
+    audit_record(
+        actor=actor,
+        action="update",
+        object_type="relationship",
+        object_id=row.pk,
+        network_id=network.pk,
+        changes=_diff(old, {"type": row.type, "start": row.start, "end": row.end}),
+    )
+    _touch(network, actor)
+    return row
+
+
+@transaction.atomic
+def relationship_delete(
+    *, actor: User, network: m.FamilyNetwork, relationship: m.Relationship, reason: str
+) -> None:
+    if not reason.strip():
+        raise RecordError("Say why this relationship is being removed", field="reason")
+    old = {"from": relationship.from_person_id, "to": relationship.to_person_id, "type": relationship.type}
+    pk = relationship.pk
+    relationship.delete()
+    audit_record(
+        actor=actor,
+        action="delete",
+        object_type="relationship",
+        object_id=pk,
+        network_id=network.pk,
+        changes={k: [v, None] for k, v in old.items()},
+        reason=reason.strip(),
+    )
+    _touch(network, actor)
+
+
+# -- households -----------------------------------------------------------
+
+
+def _address_error(a: AddressData) -> None:
+    if not a.address_line_1 and not a.postcode:
+        raise RecordError("Enter the first line of the address or the postcode", field="address_line_1")
+    if a.postcode and not _looks_like_postcode(a.postcode):
+        raise RecordError("Enter a real postcode, like SW1A 1AA", field="postcode")
+
+
+def _looks_like_postcode(pc: str) -> bool:
+    return bool(_POSTCODE.fullmatch(pc))
+
+
+@transaction.atomic
+def residence_create(
+    *,
+    actor: User,
+    network: m.FamilyNetwork,
+    person: m.Person,
+    household: m.Household | None = None,
+    address: AddressData | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    source: Source_ = Source_(),
+) -> m.Residence:
+    """Record that a person lives (or lived) at an address: an existing household
+    or a new one."""
+    source.check()
+    if household is None:
+        if address is None:
+            raise RecordError("Choose an address or enter a new one", field="household")
+        address = address.cleaned()
+        _address_error(address)
+    _check(
+        network,
+        _Proposal(residences=[core.Residence(-1, person.pk, household.pk if household else -2, start, end)]),
+    )
+    if household is None:
+        assert address is not None
+        household = m.Household(**dataclasses.asdict(address))
+        _stamp(household, source, actor)
+        household.save()
+        audit_record(
+            actor=actor,
+            action="create",
+            object_type="household",
+            object_id=household.pk,
+            network_id=network.pk,
+            changes=_household_changes({}, household),
+        )
+    res = m.Residence(person=person, household=household, start=start, end=end)
+    _stamp(res, source, actor)
+    res.save()
+    audit_record(
+        actor=actor,
+        action="create",
+        object_type="residence",
+        object_id=res.pk,
+        network_id=network.pk,
+        changes={
+            "person": [None, person.pk],
+            "household": [None, household.pk],
+            "start": [None, start],
+            "end": [None, end],
+        },
+    )
+    _touch(network, actor)
+    return res
+
+
+def _household_changes(old: dict[str, Any], h: m.Household) -> dict[str, list[Any]]:
+    new = {f: getattr(h, f) for f in ("address_line_1", "address_line_2", "town", "postcode", "masked")}
+    hidden = ["address_line_1", "address_line_2", "town", "postcode"] if h.masked or old.get("masked") else []
+    return _diff(old, new, masked=hidden)
+
+
+@transaction.atomic
+def residence_update(
+    *,
+    actor: User,
+    network: m.FamilyNetwork,
+    residence: m.Residence,
+    start: date | None,
+    end: date | None,
+    expected_version: int | None,
+) -> m.Residence:
+    row: m.Residence = _lock_version(m.Residence, residence.pk, expected_version, "household stay")
+    _check(
+        network, _Proposal(residences=[core.Residence(row.pk, row.person_id, row.household_id, start, end)])
+    )
+    old = {"start": row.start, "end": row.end}
+    row.start, row.end = start, end
+    row.version += 1
+    row.save()
+    audit_record(
+        actor=actor,
+        action="update",
+        object_type="residence",
+        object_id=row.pk,
+        network_id=network.pk,
+        changes=_diff(old, {"start": start, "end": end}),
+    )
+    _touch(network, actor)
+    return row
+
+
+@transaction.atomic
+def household_update(
+    *,
+    actor: User,
+    network: m.FamilyNetwork,
+    household: m.Household,
+    address: AddressData,
+    expected_version: int | None,
+) -> m.Household:
+    address = address.cleaned()
+    _address_error(address)
+    row: m.Household = _lock_version(m.Household, household.pk, expected_version, "address")
+    old = {f: getattr(row, f) for f in ("address_line_1", "address_line_2", "town", "postcode", "masked")}
+    for k, v in dataclasses.asdict(address).items():
+        setattr(row, k, v)
+    row.version += 1
+    row.save()
+    audit_record(
+        actor=actor,
+        action="update",
+        object_type="household",
+        object_id=row.pk,
+        network_id=network.pk,
+        changes=_household_changes(old, row),
+    )
+    _touch(network, actor)
+    return row
+
+
+# -- care -----------------------------------------------------------------
+
+
+def _care_checks(d: CareData) -> None:
+    if d.place not in {p.value for p in CarePlace}:
+        raise RecordError("Choose where the care happens", field="place")
+
+
+def _core_care(pk: int, carer_id: int, child_id: int, d: CareData) -> core.CareArrangement:
+    return core.CareArrangement(
+        pk,
+        carer_id,
+        child_id,
+        CarePlace(d.place),
+        d.frequency,
+        d.overnight,
+        d.supervised,
+        d.start,
+        d.end,
+        d.sleep_place,
+    )
+
+
+@transaction.atomic
+def care_create(
+    *,
+    actor: User,
+    network: m.FamilyNetwork,
+    carer: m.Person,
+    child: m.Person,
+    data: CareData,
+    source: Source_ = Source_(),
+) -> m.CareArrangement:
+    source.check()
+    _care_checks(data)
+    _check(network, _Proposal(care=[_core_care(-1, carer.pk, child.pk, data)]))
+    care = m.CareArrangement(carer=carer, child=child, **dataclasses.asdict(data))
+    _stamp(care, source, actor)
+    care.save()
+    audit_record(
+        actor=actor,
+        action="create",
+        object_type="care",
+        object_id=care.pk,
+        network_id=network.pk,
+        changes={
+            "carer": [None, carer.pk],
+            "child": [None, child.pk],
+            **{k: [None, v] for k, v in dataclasses.asdict(data).items()},
+        },
+    )
+    _touch(network, actor)
+    return care
+
+
+@transaction.atomic
+def care_update(
+    *,
+    actor: User,
+    network: m.FamilyNetwork,
+    care: m.CareArrangement,
+    data: CareData,
+    expected_version: int | None,
+    source: Source_ = Source_(),
+) -> m.CareArrangement:
+    source.check()
+    _care_checks(data)
+    row: m.CareArrangement = _lock_version(m.CareArrangement, care.pk, expected_version, "care arrangement")
+    _check(network, _Proposal(care=[_core_care(row.pk, row.carer_id, row.child_id, data)]))
+    old = {k: getattr(row, k) for k in dataclasses.asdict(data)}
+    for k, v in dataclasses.asdict(data).items():
+        setattr(row, k, v)
+    if source.source:
+        _stamp(row, source, actor)
+    row.version += 1
+    row.save()
+    audit_record(
+        actor=actor,
+        action="update",
+        object_type="care",
+        object_id=row.pk,
+        network_id=network.pk,
+        changes=_diff(old, dataclasses.asdict(data)),
+    )
+    _touch(network, actor)
+    return row
+
+
+# -- parental responsibility and other answers -----------------------------
+
+
+@transaction.atomic
+def pr_set(
+    *,
+    actor: User,
+    network: m.FamilyNetwork,
+    person: m.Person,
+    child: m.Person,
+    basis: str,
+    start: date | None = None,
+    source: Source_ = Source_(),
+) -> m.ParentalResponsibility:
+    """Record (or change) the basis of a person's parental responsibility for a child."""
+    source.check()
+    if basis not in {b.value for b in PRBasis}:
+        raise RecordError("Choose the basis of parental responsibility", field="basis")
+    if person.pk == child.pk:
+        raise RecordError("A child cannot hold parental responsibility for themselves", field="person")
+    row = m.ParentalResponsibility.objects.select_for_update().filter(person=person, child=child).first()
+    old = {"basis": row.basis, "start": row.start} if row else {}
+    if row is None:
+        row = m.ParentalResponsibility(person=person, child=child, basis=basis, start=start)
+    else:
+        row.basis, row.start = basis, start
+        row.version += 1
+    _stamp(row, source, actor)
+    row.save()
+    audit_record(
+        actor=actor,
+        action="update" if old else "create",
+        object_type="parental_responsibility",
+        object_id=row.pk,
+        network_id=network.pk,
+        changes=_diff(old, {"basis": basis, "start": start}),
+    )
+    _touch(network, actor)
+    return row
+
+
+@transaction.atomic
+def fact_set(
+    *,
+    actor: User,
+    network: m.FamilyNetwork,
+    person: m.Person,
+    key: str,
+    value: str,
+    source: Source_ = Source_(),
+) -> m.PersonFact:
+    """Record an answer about a person (see ``kinmap.core.model.Fact``)."""
+    source.check()
+    if not value.strip():
+        raise RecordError("Enter the answer", field="value")
+    row = m.PersonFact.objects.select_for_update().filter(person=person, key=key).first()
+    old = {"value": row.value} if row else {}
+    if row is None:
+        row = m.PersonFact(person=person, key=key, value=value.strip())
+    else:
+        row.value = value.strip()
+        row.version += 1
+    _stamp(row, source, actor)
+    row.save()
+    audit_record(
+        actor=actor,
+        action="update" if old else "create",
+        object_type="fact",
+        object_id=row.pk,
+        network_id=network.pk,
+        changes={"person": [None, person.pk], "key": [None, key], **_diff(old, {"value": row.value})},
+    )
+    _touch(network, actor)
+    return row
+
+
+@transaction.atomic
+def fact_remove(*, actor: User, network: m.FamilyNetwork, person: m.Person, key: str, reason: str) -> None:
+    row = m.PersonFact.objects.filter(person=person, key=key).first()
+    if row is None:
+        return
+    pk, value = row.pk, row.value
+    row.delete()
+    audit_record(
+        actor=actor,
+        action="delete",
+        object_type="fact",
+        object_id=pk,
+        network_id=network.pk,
+        changes={"key": [key, None], "value": [value, None]},
+        reason=reason,
+    )
+    _touch(network, actor)
+
+
+@transaction.atomic
+def other_name_add(
+    *, actor: User, network: m.FamilyNetwork, person: m.Person, kind: str, given_name: str, family_name: str
+) -> m.OtherName:
+    if not given_name.strip() and not family_name.strip():
+        raise RecordError("Enter the other name", field="given_name")
+    if kind not in ("previous", "alias"):
+        raise RecordError("Choose whether this is a previous name or an alias", field="kind")
+    row = m.OtherName.objects.create(
+        person=person, kind=kind, given_name=given_name.strip(), family_name=family_name.strip()
+    )
+    audit_record(
+        actor=actor,
+        action="create",
+        object_type="other_name",
+        object_id=row.pk,
+        network_id=network.pk,
+        changes={
+            "person": [None, person.pk],
+            "kind": [None, kind],
+            "name": [None, f"{given_name} {family_name}".strip()],
+        },
+    )
+    _touch(network, actor)
+    return row

@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+from kinmap.web import views as web_views
+
+urlpatterns = [
+    path("sign-in/", web_views.SignIn.as_view(), name="login"),
+    path("sign-out/", web_views.sign_out, name="logout"),
+    path("healthz", web_views.healthz, name="healthz"),
+    path("", include("kinmap.records.urls")),
+]

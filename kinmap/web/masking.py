@@ -1,0 +1,43 @@
+"""Masked details: shown only to users entitled to them, never anywhere else."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from kinmap.accounts.models import MaskedDetailEntitlement, User
+
+MASKED_TEXT = "Masked: you are not entitled to see this"
+
+
+class _HasAddress(Protocol):
+    masked: bool
+    address_line_1: str
+    address_line_2: str
+    town: str
+    postcode: str
+
+
+def can_see_masked(user: User | None) -> bool:
+    if user is None or not user.is_authenticated or not user.team_id:
+        return False
+    cached = getattr(user, "_kinmap_sees_masked", None)
+    if cached is None:
+        agency_id = user.team.agency_id if user.team else 0
+        cached = MaskedDetailEntitlement.objects.filter(agency_id=agency_id, role=user.role).exists()
+        user._kinmap_sees_masked = cached  # type: ignore[attr-defined]
+    return bool(cached)
+
+
+def address_for(h: _HasAddress, user: User | None) -> str:
+    if h.masked and not can_see_masked(user):
+        return MASKED_TEXT
+    parts = [h.address_line_1, h.address_line_2, h.town, h.postcode]
+    return ", ".join(p for p in parts if p) or "Address not recorded"
+
+
+def phone_for(phone: str, masked: bool, user: User | None) -> str:
+    if not phone:
+        return ""
+    if masked and not can_see_masked(user):
+        return MASKED_TEXT
+    return phone

@@ -1,0 +1,63 @@
+"""Template helpers for GOV.UK Frontend markup."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms, template
+
+register = template.Library()
+
+
+@register.inclusion_tag("govuk/field.html")
+def govuk_field(
+    field: forms.BoundField, hint: str = "", classes: str = "", label_size: str = ""
+) -> dict[str, Any]:
+    widget = field.field.widget
+    kind = "input"
+    if isinstance(widget, forms.RadioSelect):
+        kind = "radios"
+    elif isinstance(widget, forms.CheckboxInput):
+        kind = "checkbox"
+    elif isinstance(widget, forms.CheckboxSelectMultiple):
+        kind = "checkboxes"
+    elif isinstance(widget, forms.Select):
+        kind = "select"
+    elif isinstance(widget, forms.Textarea):
+        kind = "textarea"
+    elif isinstance(widget, forms.MultiWidget):
+        kind = "date"
+    return {
+        "field": field,
+        "kind": kind,
+        "hint": hint or field.help_text,
+        "classes": classes,
+        "label_size": label_size,
+        "input_type": getattr(widget, "input_type", "text"),
+    }
+
+
+@register.inclusion_tag("govuk/error_summary.html")
+def govuk_error_summary(*forms_: forms.Form) -> dict[str, Any]:
+    errors = []
+    for form in forms_:
+        if form is None or not form.is_bound:
+            continue
+        for name, errs in form.errors.items():
+            anchor = "" if name == "__all__" else (f"id_{name}_0" if _is_multi(form, name) else f"id_{name}")
+            if name != "__all__" and isinstance(form.fields[name].widget, forms.RadioSelect):
+                anchor = f"id_{name}_0"
+            for e in errs:
+                errors.append({"anchor": anchor, "message": e})
+    return {"errors": errors}
+
+
+def _is_multi(form: forms.Form, name: str) -> bool:
+    return name in form.fields and isinstance(form.fields[name].widget, forms.MultiWidget)
+
+
+@register.filter
+def govuk_date(value: Any) -> str:
+    if not value:
+        return ""
+    return f"{value.day} {value:%B %Y}"

@@ -1,0 +1,64 @@
+"""Shared fixtures: an agency with a team, and users who are the owner (in the
+allocated team), a teammate, and an outsider (another agency)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from kinmap.accounts.models import Agency, Role, Team, User
+from kinmap.records import models as m
+from kinmap.records import services as s
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def health_team(db: None) -> Team:
+    agency = Agency.objects.create(name="Northshire Community Health", kind="health")
+    return Team.objects.create(agency=agency, name="Health visiting east")
+
+
+@pytest.fixture
+def social_team(db: None) -> Team:
+    agency = Agency.objects.create(name="Northshire Children's Social Care", kind="social-care")
+    return Team.objects.create(agency=agency, name="Assessment team")
+
+
+def make_user(username: str, team: Team | None, role: str = Role.PRACTITIONER) -> User:
+    return User.objects.create_user(username=username, password=PASSWORD, team=team, role=role)
+
+
+@pytest.fixture
+def owner(health_team: Team) -> User:
+    return make_user("hv.owner", health_team)
+
+
+@pytest.fixture
+def teammate(health_team: Team) -> User:
+    return make_user("hv.teammate", health_team)
+
+
+@pytest.fixture
+def outsider(social_team: Team) -> User:
+    return make_user("sw.outsider", social_team)
+
+
+@pytest.fixture
+def baby_network(owner: User) -> m.FamilyNetwork:
+    """A baby of 9 weeks around whom a network is started."""
+    return s.network_create(
+        actor=owner,
+        child=s.PersonData(
+            given_name="Rowan",
+            family_name="Testbaby",
+            sex="male",
+            birth_date=date.today().fromordinal(date.today().toordinal() - 63),
+            birth_date_accuracy="accurate",
+        ),
+    )
+
+
+def index_child(network: m.FamilyNetwork) -> m.Person:
+    return m.NetworkMember.objects.get(network=network, is_index=True).person

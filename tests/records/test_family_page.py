@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from kinmap.accounts.models import User
+from kinmap.records import models as m
+from kinmap.records import services as s
+from tests.conftest import PASSWORD, index_child
+
+
+def _grow(network: m.FamilyNetwork, actor: User, n: int) -> None:
+    """Add n people around the index child, each with a relationship, an address and care."""
+    child = index_child(network)
+    for i in range(n):
+        p = s.person_add(
+            actor=actor,
+            network=network,
+            data=s.PersonData(
+                given_name=f"Relative{i}",
+                family_name="Testfamily",
+                birth_date=date(1980, 1, 1) + timedelta(days=i),
+                birth_date_accuracy="accurate",
+            ),
+            related_to=child,
+            relationship=s.RelationshipData(type="FAMMEMB"),
+        )
+        s.residence_create(
+            actor=actor,
+            network=network,
+            person=p,
+            address=s.AddressData(address_line_1=f"{i} Test Street", postcode="ZZ1 1ZZ"),
+        )
+        s.care_create(
+            actor=actor,
+            network=network,
+            carer=p,
+            child=child,
+            data=s.CareData(place="carer-home", overnight=i % 2 == 0),
+        )
+
+
+def _page_queries(client: Client, network: m.FamilyNetwork) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("family", args=[network.pk]))
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.django_db
+def test_family_page_queries_do_not_grow_with_family_size(owner: User, client: Client) -> None:
+    small = s.network_create(
+        actor=owner,
+        child=s.PersonData(
+            given_name="Small",
+            family_name="Testbaby",
+            birth_date=date(2026, 1, 1),
+            birth_date_accuracy="accurate",
+        ),
+    )
+    big = s.network_create(
+        actor=owner,
+        child=s.PersonData(
+            given_name="Big",
+            family_name="Testbaby",
+            birth_date=date(2026, 1, 1),
+            birth_date_accuracy="accurate",
+        ),
+    )
+    _grow(small, owner, 2)
+    _grow(big, owner, 29)
+    assert m.NetworkMember.objects.filter(network=small).count() == 3
+    assert m.NetworkMember.objects.filter(network=big).count() == 30
+    client.login(username=owner.username, password=PASSWORD)
+    assert _page_queries(client, small) == _page_queries(client, big)
+
+
+@pytest.mark.django_db
+def test_family_page_describes_father_living_elsewhere_with_overnight_care(
+    owner: User, client: Client, baby_network: m.FamilyNetwork
+) -> None:
+    child = index_child(baby_network)
+    mother = s.person_add(
+        actor=owner,
+        network=baby_network,
+        data=s.PersonData(given_name="Mara", family_name="Testmother", sex="female"),
+        related_to=child,
+        relationship=s.RelationshipData(type="NMTH"),
+    )
+    home = s.residence_create(
+        actor=owner,
+        network=baby_network,
+        person=mother,
+        address=s.AddressData(address_line_1="1 Home Road", postcode="ZZ1 1AA"),
+    )
+    s.residence_create(actor=owner, network=baby_network, person=child, household=home.household)
+    father = s.person_add(
+        actor=owner,
+        network=baby_network,
+        data=s.PersonData(given_name="Dan", family_name="Testfather", sex="male"),
+        related_to=child,
+        relationship=s.RelationshipData(type="NFTH"),
+    )
+    s.residence_create(
+        actor=owner,
+        network=baby_network,
+        person=father,
+        address=s.AddressData(address_line_1="9 Away Lane", postcode="ZZ2 2BB"),
+    )
+    s.care_create(
+        actor=owner,
+        network=baby_network,
+        carer=father,
+        child=child,
+        data=s.CareData(place="carer-home", frequency="on Fridays", overnight=True),
+    )
+    client.login(username=owner.username, password=PASSWORD)
+    html = client.get(reverse("family", args=[baby_network.pk])).content.decode()
+    assert (
+        "Birth father · lives elsewhere · has the baby overnight on Fridays at the carer&#x27;s home" in html
+    )
+    assert "Birth mother · lives with the child" in html
