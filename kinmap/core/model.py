@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from .vocab import CarePlace, DateAccuracy, NameKind, PRBasis, Sex, Source
+from .vocab import CarePlace, DateAccuracy, InfoHow, InvitationOutcome, NameKind, PRBasis, Sex, Source
 
 
 @dataclass(frozen=True)
@@ -167,6 +167,33 @@ class ParentalResponsibility:
 
 
 @dataclass(frozen=True)
+class InformationGiven:
+    """A safety material (``material``: a code such as ``icon``) that reached a
+    carer on ``on``, or was offered and declined (``declined``, with the reason)."""
+
+    id: int
+    person_id: int
+    material: str
+    on: date
+    how: InfoHow = InfoHow.IN_PERSON
+    declined: bool = False
+    declined_reason: str = ""
+    by: str = ""
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """A carer who lives elsewhere invited to come to a contact with the child."""
+
+    id: int
+    person_id: int
+    contact_on: date
+    contact_type: str
+    outcome: InvitationOutcome = InvitationOutcome.PENDING
+    invited_on: date | None = None
+
+
+@dataclass(frozen=True)
 class Network:
     """Everything recorded around one or more index children."""
 
@@ -182,6 +209,9 @@ class Network:
     # People loaded only because they are related to a member, but who belong to
     # other family networks (a father's child by another mother, say).
     outside_ids: frozenset[int] = frozenset()
+    # Safety information given to (or declined by) carers, and joint appointments.
+    information_given: tuple[InformationGiven, ...] = ()
+    invitations: tuple[Invitation, ...] = ()
 
     def is_member(self, person_id: int) -> bool:
         return person_id in self.people and person_id not in self.outside_ids

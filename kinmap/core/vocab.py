@@ -216,3 +216,59 @@ def rel_type(code: str) -> RelType:
         return REL_BY_CODE[code]
     except KeyError:
         raise ValueError(f"unknown relationship type {code!r}") from None
+
+
+# -- safety information for carers ------------------------------------------
+
+
+class InfoHow(StrEnum):
+    """How a material reached a carer."""
+
+    IN_PERSON = "in-person"  # in person at a contact
+    JOINT_APPOINTMENT = "joint-appointment"
+    POST = "post"
+    EMAIL = "email"
+    TELEPHONE = "telephone"  # talked through by telephone
+
+
+INFO_HOW_LABELS = {
+    InfoHow.IN_PERSON: "In person at a contact",
+    InfoHow.JOINT_APPOINTMENT: "At a joint appointment",
+    InfoHow.POST: "By post",
+    InfoHow.EMAIL: "By email",
+    InfoHow.TELEPHONE: "Talked through by telephone",
+}
+
+
+class InvitationOutcome(StrEnum):
+    PENDING = "pending"  # invited, the contact has not happened yet
+    ATTENDED = "attended"
+    DECLINED = "declined"
+    NO_REPLY = "no-reply"
+
+
+INVITATION_OUTCOME_LABELS = {
+    InvitationOutcome.PENDING: "Invited, waiting for the appointment",
+    InvitationOutcome.ATTENDED: "Attended",
+    InvitationOutcome.DECLINED: "Declined",
+    InvitationOutcome.NO_REPLY: "No reply",
+}
+
+# The kinds of contact a carer can be invited to (the healthy child programme
+# contacts, and others).
+CONTACT_TYPE_LABELS = {
+    "antenatal": "Antenatal contact",
+    "new-birth": "New birth visit (10 to 14 days)",
+    "6-8-weeks": "6 to 8 week review",
+    "9-12-months": "9 to 12 month review",
+    "2-2.5-years": "2 to 2½ year review",
+    "clinic": "Clinic appointment",
+    "home-visit": "Home visit",
+    "other": "Other appointment",
+}
+
+# Codes of the materials the carer rules check (rules 17 to 19). The partnership
+# administrator manages the catalogue; these codes must stay in it.
+ICON = "icon"
+SAFER_SLEEP = "safer-sleep"
+CORE_MATERIALS = (ICON, SAFER_SLEEP)

@@ -1,0 +1,541 @@
+"""Safety information for every carer of a baby (information requirements 17
+to 20 of the product brief). Plain Python, no Django.
+
+Who counts as a carer of a child: everyone with a current care arrangement
+for the child, every current parent who lives with the child, and a parent's
+partner who lives with the child. Each carer is checked for:
+
+17. ICON ("babies cry, you can cope") given by the time the baby is a
+    configurable age (14 days by default), and again when they become a carer
+    (given on or after the day they started caring).
+18. Safer sleep advice given to every carer who may settle the baby, and the
+    place the baby sleeps recorded for every care arrangement overnight or away
+    from the baby's home.
+19. The core information (ICON and safer sleep) offered again after a new
+    carer, a new address or overnight stays appear.
+20. Every carer who does not live with the child offered a route to the
+    information: a joint appointment they attended, copies of the materials, or
+    a telephone conversation.
+
+Rules 17 and 18 need the information *given*; an offer that was declined
+keeps them open (the decline is the answer recorded against the gap). Rules
+19 and 20 ask for an *offer*, which a recorded decline shows was made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from .graph import FamilyGraph
+from .model import CareArrangement, InformationGiven, Invitation, Network
+from .vocab import (
+    CARE_PLACE_LABELS,
+    CONTACT_TYPE_LABELS,
+    CORE_MATERIALS,
+    CURRENT_PARTNER_CODES,
+    ICON,
+    SAFER_SLEEP,
+    CarePlace,
+    InvitationOutcome,
+)
+
+CRITICAL = "critical"
+IMPORTANT = "important"
+ROUTINE = "routine"
+
+R17_ICON = "17"
+R18_SAFER_SLEEP = "18"
+R18_SLEEP_PLACE = "18-sleep-place"
+R19_REOFFER = "19"
+R20_ROUTE = "20"
+
+MATERIAL_SHORT_LABELS = {
+    ICON: "ICON (babies cry, you can cope)",
+    SAFER_SLEEP: "Safer sleep",
+}
+
+
+def material_label(code: str) -> str:
+    return MATERIAL_SHORT_LABELS.get(code, code.replace("-", " ").capitalize())
+
+
+@dataclass(frozen=True)
+class CarerSettings:
+    """What a partnership can tune."""
+
+    icon_by_days: int = 14  # ICON given by the time the baby is this many days old
+    baby_under_days: int = 365  # the rules apply while the child is younger than this
+    core_materials: tuple[str, ...] = CORE_MATERIALS
+
+
+@dataclass(frozen=True)
+class CarerOfChild:
+    person_id: int
+    child_id: int
+    since: date | None  # when they became a carer of this child (None: not known)
+    lives_with: bool
+    overnight: bool
+    care: tuple[CareArrangement, ...]  # their current care arrangements for the child
+
+    @property
+    def lives_elsewhere(self) -> bool:
+        return not self.lives_with
+
+
+@dataclass(frozen=True)
+class CarerCheck:
+    """One requirement checked for one carer (or one of their care arrangements)."""
+
+    rule: str
+    child_id: int
+    person_id: int
+    met: bool
+    severity: str
+    detail: str  # in words: what is missing, or what met it
+    care_id: int | None = None
+    materials: tuple[str, ...] = ()  # materials still to give or offer
+
+
+@dataclass(frozen=True)
+class CarerSummary:
+    """What one carer has been given and what they still need, for the pages."""
+
+    carer: CarerOfChild
+    given: tuple[InformationGiven, ...]
+    invitations: tuple[Invitation, ...]
+    checks: tuple[CarerCheck, ...]  # every applicable check, met or not
+    missing: tuple[str, ...]  # material codes still to give
+
+    @property
+    def unmet(self) -> tuple[CarerCheck, ...]:
+        return tuple(c for c in self.checks if not c.met)
+
+
+def _d(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def is_baby(graph: FamilyGraph, child_id: int, settings: CarerSettings) -> bool:
+    child = graph.person(child_id)
+    age = child.age_in_days(graph.today)
+    return age is not None and 0 <= age < settings.baby_under_days and child.alive_on(graph.today)
+
+
+def _residence_start(graph: FamilyGraph, person_id: int) -> date | None:
+    starts = [
+        r.start
+        for r in graph.network.residences
+        if r.person_id == person_id and r.current_on(graph.today) and r.start is not None
+    ]
+    return max(starts) if starts else None
+
+
+def carers_of(graph: FamilyGraph, child_id: int) -> list[CarerOfChild]:
+    """Everyone who cares for the child now, in a stable order."""
+    net = graph.network
+    child = graph.person(child_id)
+    birth = child.birth_date if not child.unborn else None
+    child_has_home = bool(graph.households_of(child_id))
+    found: dict[int, CarerOfChild] = {}
+
+    def lives_with(pid: int) -> bool:
+        return child_has_home and graph.lives_with(pid, child_id)
+
+    arrangements: dict[int, list[CareArrangement]] = {}
+    for c in graph.care_of(child_id):
+        if c.carer_id != child_id and c.carer_id in net.people:
+            arrangements.setdefault(c.carer_id, []).append(c)
+    for pid, care in arrangements.items():
+        if not graph.person(pid).alive_on(graph.today):
+            continue
+        starts = [c.start for c in care]
+        since = None if any(s is None for s in starts) else min(s for s in starts if s is not None)
+        found[pid] = CarerOfChild(
+            pid, child_id, since, lives_with(pid), any(c.overnight for c in care), tuple(care)
+        )
+
+    household_adults: list[tuple[int, date | None]] = []
+    parents = graph.parents(child_id)
+    for pid in parents:
+        household_adults.append((pid, None))
+    for pid in parents:
+        for partner in graph.partners(pid):
+            rel_starts = [
+                r.start
+                for r in graph.relationships_between(pid, partner)
+                if r.type in CURRENT_PARTNER_CODES and r.start is not None
+            ]
+            household_adults.append((partner, max(rel_starts) if rel_starts else None))
+    for pid, rel_start in household_adults:
+        if pid in found or pid == child_id or pid not in net.people:
+            continue
+        if not net.is_member(pid) or not graph.person(pid).alive_on(graph.today) or not lives_with(pid):
+            continue
+        candidates = [d for d in (birth, _residence_start(graph, pid), rel_start) if d is not None]
+        since = max(candidates) if candidates else None
+        found[pid] = CarerOfChild(pid, child_id, since, True, False, ())
+    return [found[pid] for pid in sorted(found)]
+
+
+def _records(net: Network, person_id: int, material: str) -> list[InformationGiven]:
+    return [i for i in net.information_given if i.person_id == person_id and i.material == material]
+
+
+def _given(net: Network, person_id: int, material: str, since: date | None) -> InformationGiven | None:
+    for i in sorted(_records(net, person_id, material), key=lambda i: i.on, reverse=True):
+        if not i.declined and (since is None or i.on >= since):
+            return i
+    return None
+
+
+def _offered(net: Network, person_id: int, material: str, since: date | None) -> InformationGiven | None:
+    for i in sorted(_records(net, person_id, material), key=lambda i: i.on, reverse=True):
+        if since is None or i.on >= since:
+            return i
+    return None
+
+
+def _last_decline(net: Network, person_id: int, material: str) -> InformationGiven | None:
+    declines = [i for i in _records(net, person_id, material) if i.declined]
+    return max(declines, key=lambda i: i.on) if declines else None
+
+
+def _severity(carer: CarerOfChild) -> str:
+    return CRITICAL if carer.overnight else IMPORTANT
+
+
+def _declined_words(net: Network, carer: CarerOfChild, material: str) -> str:
+    d = _last_decline(net, carer.person_id, material)
+    if d is None:
+        return ""
+    reason = f': "{d.declined_reason}"' if d.declined_reason else ""
+    return f" Offered and declined on {_d(d.on)}{reason}."
+
+
+def check_icon(graph: FamilyGraph, carer: CarerOfChild, settings: CarerSettings) -> CarerCheck | None:
+    """Rule 17. None when it does not apply (not a baby, or not yet due)."""
+    if not is_baby(graph, carer.child_id, settings):
+        return None
+    birth = graph.person(carer.child_id).birth_date
+    assert birth is not None
+    due = birth + timedelta(days=settings.icon_by_days)
+    if carer.since is not None and carer.since > due:
+        due = carer.since
+    if graph.today < due:
+        return None
+    net = graph.network
+    since = carer.since if carer.since is not None and carer.since > birth else None
+    got = _given(net, carer.person_id, ICON, since)
+    if got is not None:
+        return CarerCheck(
+            R17_ICON,
+            carer.child_id,
+            carer.person_id,
+            True,
+            _severity(carer),
+            f"ICON given on {_d(got.on)}",
+        )
+    if since is not None and _given(net, carer.person_id, ICON, None) is not None:
+        detail = f"ICON not given since they became a carer on {_d(since)}."
+    else:
+        detail = f"ICON not given (due by {_d(due)})."
+    return CarerCheck(
+        R17_ICON,
+        carer.child_id,
+        carer.person_id,
+        False,
+        _severity(carer),
+        detail + _declined_words(net, carer, ICON),
+        materials=(ICON,),
+    )
+
+
+def check_safer_sleep(graph: FamilyGraph, carer: CarerOfChild, settings: CarerSettings) -> CarerCheck | None:
+    """Rule 18, the advice: every carer of a baby may settle the baby to sleep."""
+    if not is_baby(graph, carer.child_id, settings):
+        return None
+    net = graph.network
+    got = _given(net, carer.person_id, SAFER_SLEEP, None)
+    if got is not None:
+        return CarerCheck(
+            R18_SAFER_SLEEP,
+            carer.child_id,
+            carer.person_id,
+            True,
+            _severity(carer),
+            f"Safer sleep advice given on {_d(got.on)}",
+        )
+    return CarerCheck(
+        R18_SAFER_SLEEP,
+        carer.child_id,
+        carer.person_id,
+        False,
+        _severity(carer),
+        "Safer sleep advice not given." + _declined_words(net, carer, SAFER_SLEEP),
+        materials=(SAFER_SLEEP,),
+    )
+
+
+def check_sleep_places(graph: FamilyGraph, carer: CarerOfChild, settings: CarerSettings) -> list[CarerCheck]:
+    """Rule 18, the places: where the baby sleeps during care overnight or away from home."""
+    if not is_baby(graph, carer.child_id, settings):
+        return []
+    out = []
+    for c in carer.care:
+        if not c.overnight and c.place is CarePlace.CHILD_HOME:
+            continue
+        where = "overnight" if c.overnight else CARE_PLACE_LABELS[c.place]
+        met = bool(c.sleep_place.strip())
+        out.append(
+            CarerCheck(
+                R18_SLEEP_PLACE,
+                c.child_id,
+                c.carer_id,
+                met,
+                CRITICAL if c.overnight else IMPORTANT,
+                f"Sleeps: {c.sleep_place.strip()}"
+                if met
+                else f"Where the baby sleeps during care {where} is not recorded.",
+                care_id=c.id,
+            )
+        )
+    return out
+
+
+def _events(graph: FamilyGraph, carer: CarerOfChild) -> list[tuple[date, str]]:
+    """Changes after the birth that call for the core information again."""
+    birth = graph.person(carer.child_id).birth_date
+    assert birth is not None
+    out: list[tuple[date, str]] = []
+    if carer.since is not None and carer.since > birth:
+        out.append((carer.since, "they became a carer"))
+    moved = _residence_start(graph, carer.person_id)
+    if moved is not None and moved > birth:
+        out.append((moved, "they moved to a new address"))
+    baby_moved = _residence_start(graph, carer.child_id)
+    if baby_moved is not None and baby_moved > birth:
+        out.append((baby_moved, "the baby moved to a new address"))
+    for c in carer.care:
+        if c.overnight and c.start is not None and c.start > birth:
+            out.append((c.start, "overnight stays began"))
+    return out
+
+
+def check_reoffer(graph: FamilyGraph, carer: CarerOfChild, settings: CarerSettings) -> CarerCheck | None:
+    """Rule 19. None when nothing new has happened since the birth."""
+    if not is_baby(graph, carer.child_id, settings):
+        return None
+    events = _events(graph, carer)
+    if not events:
+        return None
+    when, what = max(events)
+    net = graph.network
+    missing = tuple(m for m in settings.core_materials if _offered(net, carer.person_id, m, when) is None)
+    if not missing:
+        return CarerCheck(
+            R19_REOFFER,
+            carer.child_id,
+            carer.person_id,
+            True,
+            _severity(carer),
+            f"Core information offered again since {what} on {_d(when)}",
+        )
+    names = " and ".join(material_label(m) for m in missing)
+    return CarerCheck(
+        R19_REOFFER,
+        carer.child_id,
+        carer.person_id,
+        False,
+        _severity(carer),
+        f"{names} not offered again since {what} on {_d(when)}.",
+        materials=missing,
+    )
+
+
+def check_route(graph: FamilyGraph, carer: CarerOfChild, settings: CarerSettings) -> CarerCheck | None:
+    """Rule 20. None for carers who live with the child."""
+    if not is_baby(graph, carer.child_id, settings) or carer.lives_with:
+        return None
+    net = graph.network
+    pid = carer.person_id
+    invitations = sorted(
+        (i for i in net.invitations if i.person_id == pid), key=lambda i: (i.contact_on, i.id)
+    )
+    attended = [i for i in invitations if i.outcome is InvitationOutcome.ATTENDED]
+    if attended:
+        i = attended[-1]
+        return CarerCheck(
+            R20_ROUTE,
+            carer.child_id,
+            pid,
+            True,
+            _severity(carer),
+            f"Came to the {_contact(i.contact_type)} on {_d(i.contact_on)}",
+        )
+    offers = sorted((i for i in net.information_given if i.person_id == pid), key=lambda i: i.on)
+    if offers:
+        o = offers[-1]
+        return CarerCheck(
+            R20_ROUTE,
+            carer.child_id,
+            pid,
+            True,
+            _severity(carer),
+            f"Information {'offered' if o.declined else 'given'} directly on {_d(o.on)}",
+        )
+    detail = "Not yet offered a joint appointment, copies of the materials or a telephone conversation."
+    if invitations:
+        i = invitations[-1]
+        state = {
+            InvitationOutcome.PENDING: "waiting for the appointment",
+            InvitationOutcome.DECLINED: "declined; offer copies or a telephone call instead",
+            InvitationOutcome.NO_REPLY: "no reply; offer copies or a telephone call instead",
+        }.get(i.outcome, str(i.outcome))
+        detail = f"Invited to the {_contact(i.contact_type)} on {_d(i.contact_on)}: {state}."
+    return CarerCheck(R20_ROUTE, carer.child_id, pid, False, _severity(carer), detail)
+
+
+def _contact(code: str) -> str:
+    label = CONTACT_TYPE_LABELS.get(code, code)
+    return label[0].lower() + label[1:]
+
+
+def carer_checks(graph: FamilyGraph, carer: CarerOfChild, settings: CarerSettings) -> list[CarerCheck]:
+    out: list[CarerCheck] = []
+    for one in (check_icon, check_safer_sleep):
+        c = one(graph, carer, settings)
+        if c is not None:
+            out.append(c)
+    out.extend(check_sleep_places(graph, carer, settings))
+    for one in (check_reoffer, check_route):
+        c = one(graph, carer, settings)
+        if c is not None:
+            out.append(c)
+    return out
+
+
+def all_checks(network: Network, today: date, settings: CarerSettings | None = None) -> list[CarerCheck]:
+    """Every applicable check for every carer of every index child."""
+    s = settings or CarerSettings()
+    graph = FamilyGraph(network, today)
+    out: list[CarerCheck] = []
+    for child_id in network.index_child_ids:
+        if child_id not in network.people:
+            continue
+        for carer in carers_of(graph, child_id):
+            out.extend(carer_checks(graph, carer, s))
+    return out
+
+
+def carer_summaries(
+    network: Network, today: date, settings: CarerSettings | None = None
+) -> dict[int, list[CarerSummary]]:
+    """For each index child, each carer with what they were given and what is still to give.
+
+    A core material is "still to give" when a check asks for it, or when it has
+    never been given to this carer since they became one (even if not yet due).
+    """
+    s = settings or CarerSettings()
+    graph = FamilyGraph(network, today)
+    out: dict[int, list[CarerSummary]] = {}
+    for child_id in network.index_child_ids:
+        if child_id not in network.people:
+            continue
+        rows = []
+        for carer in carers_of(graph, child_id):
+            checks = tuple(carer_checks(graph, carer, s))
+            missing: list[str] = []
+            for c in checks:
+                if not c.met:
+                    missing.extend(m for m in c.materials if m not in missing)
+            if is_baby(graph, child_id, s):
+                for m in s.core_materials:
+                    if m not in missing and _given(network, carer.person_id, m, carer.since) is None:
+                        missing.append(m)
+            given = tuple(
+                sorted(
+                    (i for i in network.information_given if i.person_id == carer.person_id),
+                    key=lambda i: (i.on, i.id),
+                )
+            )
+            invitations = tuple(
+                sorted(
+                    (i for i in network.invitations if i.person_id == carer.person_id),
+                    key=lambda i: (i.contact_on, i.id),
+                )
+            )
+            order = {m: n for n, m in enumerate(s.core_materials)}
+            missing.sort(key=lambda m: order.get(m, len(order)))
+            rows.append(CarerSummary(carer, given, invitations, checks, tuple(missing)))
+        out[child_id] = rows
+    return out
+
+
+# The words the rules show a practitioner: a title, why we ask (to say aloud to
+# a parent or carer) and a suggested way to ask.
+RULE_TEXT: dict[str, dict[str, str]] = {
+    R17_ICON: {
+        "title": "ICON given to every carer of the baby",
+        "why_we_ask": (
+            "All babies cry, and some cry a lot. It can be hard for anyone, however much they love "
+            "the baby. We share the ICON advice with everyone who looks after a baby, mums, dads, "
+            "partners and grandparents, so that each of them knows crying is normal, has ways to "
+            "comfort the baby, and knows it is OK to put the baby down safely and walk away for a "
+            "few minutes. We give it again to anyone who starts looking after the baby."
+        ),
+        "wording": (
+            "We talk to everyone who looks after a baby about crying, because it can be really hard. "
+            "Could I go through it with you, or send you the leaflet?"
+        ),
+    },
+    R18_SAFER_SLEEP: {
+        "title": "Safer sleep advice given to every carer who may settle the baby",
+        "why_we_ask": (
+            "Anyone who puts the baby down to sleep, for a nap or overnight, needs the same safer "
+            "sleep advice: on their back, in their own clear cot or Moses basket, in a smoke-free "
+            "room, never on a sofa or armchair with an adult. We want every home the baby sleeps in "
+            "to be as safe as the next."
+        ),
+        "wording": (
+            "When the baby stays with you, where do they sleep? Could I share the safer sleep "
+            "advice we give to everyone who looks after a baby?"
+        ),
+    },
+    R18_SLEEP_PLACE: {
+        "title": "Every place the baby sleeps recorded",
+        "why_we_ask": (
+            "Babies sleep wherever they are cared for. Knowing where the baby sleeps in each home "
+            "lets us give advice that fits that place, and check there is a safe space for them."
+        ),
+        "wording": (
+            "When the baby is with you, where do they sleep: in a cot, a Moses basket, or somewhere else?"
+        ),
+    },
+    R19_REOFFER: {
+        "title": "Core information offered again after a change",
+        "why_we_ask": (
+            "When someone new starts looking after the baby, when anyone moves home, or when the "
+            "baby starts staying overnight somewhere, things change: a different bed, a different "
+            "routine, a tired new carer. That is when the crying and safer sleep advice matters "
+            "most, so we offer it again."
+        ),
+        "wording": (
+            "Things have changed since we last talked. Would it help to go through the crying and "
+            "sleep advice again for the new arrangements?"
+        ),
+    },
+    R20_ROUTE: {
+        "title": "Carers who live elsewhere offered the information directly",
+        "why_we_ask": (
+            "Parents and carers who live at another address often miss the advice given at home "
+            "visits. We want them to have it first hand, and to feel part of the baby's care: we "
+            "can invite them to the next appointment, send their own copies of the leaflets and "
+            "links, or talk it through by telephone, whichever suits them."
+        ),
+        "wording": (
+            "We'd like the baby's dad (or other carer) to have the same information. Would he like "
+            "to come to the next visit, have his own copies, or a call from us?"
+        ),
+    },
+}
