@@ -304,3 +304,46 @@ def test_a_deceased_carer_is_not_checked() -> None:
     dead = dataclasses.replace(net.people[FATHER], death_date=TODAY - timedelta(days=1))
     net = dataclasses.replace(net, people={**net.people, FATHER: dead})
     assert checks(net, R17_ICON, FATHER) == []
+
+
+# -- through the rules engine, like any other requirement -------------------------
+
+
+def test_rules_17_to_20_are_in_the_catalogue_and_the_engine_reports_them() -> None:
+    from kinmap.core.rules import Severity, SubjectKind, evaluate, explain, rules
+
+    ids = [r.id for r in rules() if r.number >= 17]
+    assert ids == [
+        "R17-icon",
+        "R18-safer-sleep",
+        "R18-sleep-place",
+        "R19-core-information-again",
+        "R20-carers-elsewhere",
+    ]
+    assert "walk away" in explain("R17-icon").why_we_ask
+    gaps = [g for g in evaluate(family(), TODAY) if g.rule_id in ids]
+    father = {g.rule_id: g for g in gaps if g.subject.id == FATHER or g.subject.kind is SubjectKind.CARE}
+    assert father["R17-icon"].severity is Severity.CRITICAL
+    assert father["R17-icon"].detail == "Dan Testfather: ICON not given (due by 2 February 2026)."
+    assert father["R17-icon"].key == f"R17-icon:person:{FATHER}:{BABY}"
+    assert father["R17-icon"].missing == ("icon",)
+    assert father["R18-safer-sleep"].missing == ("safer_sleep",)
+    assert father["R18-sleep-place"].key == f"R18-sleep-place:care:100:{BABY}"
+    assert father["R20-carers-elsewhere"].missing == ("carer_route",)
+    assert "R19-core-information-again" not in father
+
+
+def test_engine_gaps_close_when_the_information_is_given_and_settings_tune_them() -> None:
+    from kinmap.core.rules import RuleSettings, evaluate
+
+    net = family(info=(given(1, FATHER, "icon", TODAY, InfoHow.TELEPHONE),))
+    keys = {g.key for g in evaluate(net, TODAY)}
+    assert f"R17-icon:person:{FATHER}:{BABY}" not in keys
+    assert f"R20-carers-elsewhere:person:{FATHER}:{BABY}" not in keys
+    assert f"R18-safer-sleep:person:{FATHER}:{BABY}" in keys
+    young = family(baby_days=10)
+    assert not any(g.rule_id == "R17-icon" for g in evaluate(young, TODAY))
+    tuned = RuleSettings(params={"R17-icon": {"icon_by_days": 7}})
+    assert any(g.rule_id == "R17-icon" for g in evaluate(young, TODAY, tuned))
+    off = RuleSettings(disabled=frozenset({"R20-carers-elsewhere"}))
+    assert not any(g.rule_id == "R20-carers-elsewhere" for g in evaluate(family(), TODAY, off))

@@ -1,0 +1,184 @@
+"""Requirements 17 to 20: safety information reaches every carer of a baby,
+including those who live elsewhere.
+
+The checks themselves live in :mod:`kinmap.core.carers` (the family page and
+the carer pack use them too); this module wraps them as rules and contributes
+them to the catalogue, so the engine runs them like any other requirement.
+Importing :mod:`kinmap.core.rules` registers them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from .. import carers as c
+from .base import Context, Rule, Severity, Subject, SubjectKind, Unmet
+from .catalogue import CATALOGUE, register
+from .facts import MISSING_LABELS
+from .scope import who
+
+R17 = "R17-icon"
+R18 = "R18-safer-sleep"
+R18_PLACE = "R18-sleep-place"
+R19 = "R19-core-information-again"
+R20 = "R20-carers-elsewhere"
+
+# What would resolve each gap, in the words a practitioner reads.
+MISSING_LABELS.update(
+    {
+        "icon": "ICON information (babies cry, you can cope)",
+        "safer_sleep": "safer sleep advice",
+        "sleep_place": "where the baby sleeps",
+        "carer_route": "a joint appointment, copies of the materials or a telephone conversation",
+    }
+)
+_MISSING_KEY = {"icon": "icon", "safer-sleep": "safer_sleep"}
+
+_SEVERITY = {c.CRITICAL: Severity.CRITICAL, c.IMPORTANT: Severity.IMPORTANT, c.ROUTINE: Severity.ROUTINE}
+
+Check = Callable[[c.CarerCheck], bool]
+
+
+def _settings(ctx: Context) -> c.CarerSettings:
+    return c.CarerSettings(
+        icon_by_days=int(ctx.params.get("icon_by_days", 14)),
+        baby_under_days=int(ctx.params.get("baby_under_days", 365)),
+    )
+
+
+def _run(
+    ctx: Context,
+    checks: Callable[[c.CarerOfChild, c.CarerSettings], list[c.CarerCheck]],
+    missing: Callable[[c.CarerCheck], tuple[str, ...]],
+) -> Iterator[Unmet]:
+    settings = _settings(ctx)
+    graph = ctx.graph
+    for child in ctx.scope.children:
+        if not c.is_baby(graph, child.id, settings):
+            continue
+        for carer in c.carers_of(graph, child.id):
+            for found in checks(carer, settings):
+                if found.met:
+                    continue
+                subject = (
+                    Subject(SubjectKind.CARE, found.care_id, child.id)
+                    if found.care_id is not None
+                    else Subject(SubjectKind.PERSON, found.person_id, child.id)
+                )
+                name = who(ctx.scope.person(found.person_id), "a carer whose name is not recorded")
+                yield ctx.unmet(subject, f"{name}: {found.detail}", missing(found), _SEVERITY[found.severity])
+
+
+def _one(
+    ctx: Context, fn: Callable[..., c.CarerCheck | None]
+) -> Callable[[c.CarerOfChild, c.CarerSettings], list[c.CarerCheck]]:
+    def checks(carer: c.CarerOfChild, settings: c.CarerSettings) -> list[c.CarerCheck]:
+        found = fn(ctx.graph, carer, settings)
+        return [found] if found is not None else []
+
+    return checks
+
+
+def _materials(found: c.CarerCheck) -> tuple[str, ...]:
+    return tuple(_MISSING_KEY.get(m, m) for m in found.materials)
+
+
+def check_icon(ctx: Context) -> Iterator[Unmet]:
+    return _run(ctx, _one(ctx, c.check_icon), _materials)
+
+
+def check_safer_sleep(ctx: Context) -> Iterator[Unmet]:
+    return _run(ctx, _one(ctx, c.check_safer_sleep), _materials)
+
+
+def check_sleep_places(ctx: Context) -> Iterator[Unmet]:
+    def checks(carer: c.CarerOfChild, settings: c.CarerSettings) -> list[c.CarerCheck]:
+        return c.check_sleep_places(ctx.graph, carer, settings)
+
+    return _run(ctx, checks, lambda _found: ("sleep_place",))
+
+
+def check_reoffer(ctx: Context) -> Iterator[Unmet]:
+    return _run(ctx, _one(ctx, c.check_reoffer), _materials)
+
+
+def check_route(ctx: Context) -> Iterator[Unmet]:
+    return _run(ctx, _one(ctx, c.check_route), lambda _found: ("carer_route",))
+
+
+_BABY = {"baby_under_days": 365}
+_CRITICAL_WHEN = " Critical for a carer who has the baby overnight."
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        id=R17,
+        number=17,
+        title=c.RULE_TEXT[c.R17_ICON]["title"],
+        severity=Severity.IMPORTANT,
+        applies_when="For every carer of a baby under 1 (parents and partners who live with the baby, "
+        "and everyone with a care arrangement), from the time the baby is 14 days old, or from the "
+        "day someone starts caring for the baby if that is later." + _CRITICAL_WHEN,
+        why_we_ask=c.RULE_TEXT[c.R17_ICON]["why_we_ask"],
+        suggested_wording=c.RULE_TEXT[c.R17_ICON]["wording"],
+        fact="ICON information given to this carer (in person, at a joint appointment, by post, by "
+        "email or by telephone), on or after the day they became a carer.",
+        check=check_icon,
+        params={"icon_by_days": 14, **_BABY},
+    ),
+    Rule(
+        id=R18,
+        number=18,
+        title=c.RULE_TEXT[c.R18_SAFER_SLEEP]["title"],
+        severity=Severity.IMPORTANT,
+        applies_when="For every carer of a baby under 1: anyone who looks after a baby may settle "
+        "them to sleep." + _CRITICAL_WHEN,
+        why_we_ask=c.RULE_TEXT[c.R18_SAFER_SLEEP]["why_we_ask"],
+        suggested_wording=c.RULE_TEXT[c.R18_SAFER_SLEEP]["wording"],
+        fact="Safer sleep advice given to this carer.",
+        check=check_safer_sleep,
+        params=dict(_BABY),
+    ),
+    Rule(
+        id=R18_PLACE,
+        number=18,
+        title=c.RULE_TEXT[c.R18_SLEEP_PLACE]["title"],
+        severity=Severity.IMPORTANT,
+        applies_when="For every care arrangement of a baby under 1 that is overnight or away from "
+        "the baby's home. Critical for overnight care.",
+        why_we_ask=c.RULE_TEXT[c.R18_SLEEP_PLACE]["why_we_ask"],
+        suggested_wording=c.RULE_TEXT[c.R18_SLEEP_PLACE]["wording"],
+        fact="Where the baby sleeps, recorded on the care arrangement.",
+        check=check_sleep_places,
+        params=dict(_BABY),
+    ),
+    Rule(
+        id=R19,
+        number=19,
+        title=c.RULE_TEXT[c.R19_REOFFER]["title"],
+        severity=Severity.IMPORTANT,
+        applies_when="For every carer of a baby under 1 when, after the birth, they became a carer, "
+        "they or the baby moved to a new address, or overnight stays began." + _CRITICAL_WHEN,
+        why_we_ask=c.RULE_TEXT[c.R19_REOFFER]["why_we_ask"],
+        suggested_wording=c.RULE_TEXT[c.R19_REOFFER]["wording"],
+        fact="ICON and safer sleep offered to this carer again (given, or offered and declined) "
+        "on or after the latest change.",
+        check=check_reoffer,
+        params=dict(_BABY),
+    ),
+    Rule(
+        id=R20,
+        number=20,
+        title=c.RULE_TEXT[c.R20_ROUTE]["title"],
+        severity=Severity.IMPORTANT,
+        applies_when="For every carer of a baby under 1 who does not live with the baby." + _CRITICAL_WHEN,
+        why_we_ask=c.RULE_TEXT[c.R20_ROUTE]["why_we_ask"],
+        suggested_wording=c.RULE_TEXT[c.R20_ROUTE]["wording"],
+        fact="A joint appointment the carer came to, or information given to them directly (copies "
+        "by post or email, in person or by telephone), or offered and declined.",
+        check=check_route,
+        params=dict(_BABY),
+    ),
+)
+
+if R17 not in CATALOGUE:
+    register(*RULES)
