@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "kinmap.accounts",
     "kinmap.audit",
     "kinmap.records",
+    "kinmap.carers",
     "kinmap.web",
 ]
 

@@ -3,6 +3,7 @@ of queries, whatever the size of the family."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -30,6 +31,18 @@ class FamilyRecord:
     parental_responsibility: list[m.ParentalResponsibility]
     index_child_ids: list[int]
     member_ids: set[int]
+
+
+# Other parts of kinmap add what they keep about a family to the pure network
+# (the safety information each carer was given, say). Each extension takes the
+# loaded record and returns the network to use; it must run a fixed number of
+# queries.
+_load_extensions: list[Callable[[FamilyRecord], core.Network]] = []
+
+
+def on_family_load(fn: Callable[[FamilyRecord], core.Network]) -> None:
+    if fn not in _load_extensions:
+        _load_extensions.append(fn)
 
 
 def _prov(source: str, detail: str, by: str, at: datetime | None) -> core.Provenance | None:
@@ -158,7 +171,7 @@ def family_record_load(network: m.FamilyNetwork) -> FamilyRecord:
         ),
         outside_ids=frozenset(outside),
     )
-    return FamilyRecord(
+    record = FamilyRecord(
         network=network,
         graph_network=graph_network,
         people=people,
@@ -170,6 +183,9 @@ def family_record_load(network: m.FamilyNetwork) -> FamilyRecord:
         index_child_ids=index_ids,
         member_ids=member_ids,
     )
+    for extend in _load_extensions:
+        record.graph_network = extend(record)
+    return record
 
 
 def networks_for_user(user: User) -> QuerySet[m.FamilyNetwork]:
