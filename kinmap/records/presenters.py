@@ -145,4 +145,5 @@ def family_page_context(record: FamilyRecord, user: User) -> dict[str, Any]:
         "care": care,
         "relationships": relationships,
         "pr": pr,
+        "graph_network": net,
     }

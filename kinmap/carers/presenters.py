@@ -1,0 +1,122 @@
+"""What the carer pages show: each carer with what they were given and what is
+still to give. Works from the loaded pure network; no contact details."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from kinmap.core.carers import RULE_TEXT, CarerCheck, CarerSummary, carer_summaries, material_label
+from kinmap.core.graph import FamilyGraph
+from kinmap.core.model import InformationGiven, Invitation, Network
+from kinmap.core.vocab import CONTACT_TYPE_LABELS, INFO_HOW_LABELS, INVITATION_OUTCOME_LABELS
+
+SEVERITY_TAGS = {"critical": "govuk-tag--red", "important": "govuk-tag--orange", "routine": "govuk-tag--grey"}
+
+
+@dataclass
+class GivenLine:
+    on: date
+    material: str
+    how: str
+    by: str
+    declined: bool
+    reason: str
+
+
+@dataclass
+class InvitationLine:
+    id: int
+    on: date
+    what: str
+    outcome: str
+    pending: bool
+
+
+@dataclass
+class CheckLine:
+    rule: str
+    severity: str
+    tag: str
+    detail: str
+    title: str
+    why_we_ask: str
+    wording: str
+
+
+@dataclass
+class CarerLine:
+    person_id: int
+    name: str
+    child_id: int
+    child_name: str
+    description: str
+    lives_elsewhere: bool
+    overnight: bool
+    given: list[GivenLine] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    invitations: list[InvitationLine] = field(default_factory=list)
+    unmet: list[CheckLine] = field(default_factory=list)
+
+
+def _given_line(i: InformationGiven, titles: dict[str, str]) -> GivenLine:
+    return GivenLine(
+        i.on,
+        titles.get(i.material, material_label(i.material)),
+        INFO_HOW_LABELS[i.how],
+        i.by,
+        i.declined,
+        i.declined_reason,
+    )
+
+
+def _invitation_line(i: Invitation) -> InvitationLine:
+    return InvitationLine(
+        i.id,
+        i.contact_on,
+        CONTACT_TYPE_LABELS.get(i.contact_type, i.contact_type),
+        INVITATION_OUTCOME_LABELS[i.outcome],
+        i.outcome == "pending",
+    )
+
+
+def _check_line(c: CarerCheck) -> CheckLine:
+    text = RULE_TEXT[c.rule]
+    return CheckLine(
+        c.rule,
+        c.severity.capitalize(),
+        SEVERITY_TAGS.get(c.severity, ""),
+        c.detail,
+        text["title"],
+        text["why_we_ask"],
+        text["wording"],
+    )
+
+
+def carer_lines(network: Network, today: date, titles: dict[str, str]) -> list[CarerLine]:
+    """Every carer of every index child, in the order the children are recorded."""
+    graph = FamilyGraph(network, today)
+    out = []
+    summaries = carer_summaries(network, today)
+    for child_id, rows in summaries.items():
+        child = network.people[child_id]
+        for s in rows:
+            out.append(_line(graph, s, child.display_name, titles))
+    return out
+
+
+def _line(graph: FamilyGraph, s: CarerSummary, child_name: str, titles: dict[str, str]) -> CarerLine:
+    pid = s.carer.person_id
+    return CarerLine(
+        person_id=pid,
+        name=graph.person(pid).display_name,
+        child_id=s.carer.child_id,
+        child_name=child_name,
+        description=graph.describe(pid, s.carer.child_id),
+        lives_elsewhere=s.carer.lives_elsewhere,
+        overnight=s.carer.overnight,
+        given=[_given_line(i, titles) for i in s.given],
+        missing=[titles.get(m, material_label(m)) for m in s.missing],
+        invitations=[_invitation_line(i) for i in s.invitations],
+        unmet=[_check_line(c) for c in s.unmet],
+    )

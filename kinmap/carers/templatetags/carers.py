@@ -1,0 +1,27 @@
+"""The carers section of the family page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils import timezone
+
+from kinmap.core.model import Network
+from kinmap.records.models import FamilyNetwork
+
+from ..presenters import carer_lines
+from ..selectors import material_titles
+
+register = template.Library()
+
+
+@register.inclusion_tag("carers/_family_section.html")
+def carers_section(network: FamilyNetwork, graph_network: Network) -> dict[str, Any]:
+    """Each carer of each index child with what they were given and what is still to give."""
+    lines = carer_lines(graph_network, timezone.localdate(), material_titles())
+    return {
+        "network": network,
+        "lines": lines,
+        "multiple_children": len(graph_network.index_child_ids) > 1,
+    }
