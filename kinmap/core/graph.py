@@ -25,7 +25,6 @@ from .vocab import (
     rel_type,
 )
 
-
 T = TypeVar("T")
 
 
@@ -112,25 +111,19 @@ class FamilyGraph:
         return None
 
     def birth_parents(self, child_id: int) -> frozenset[int]:
-        return frozenset(
-            r.from_id for r in self._parents_of.get(child_id, []) if rel_type(r.type).birth
-        )
+        return frozenset(r.from_id for r in self._parents_of.get(child_id, []) if rel_type(r.type).birth)
 
     def parents(self, child_id: int, *, current: bool = True) -> list[int]:
         """Every parent of the child: birth, adoptive, step and foster."""
         return _unique(
-            r.from_id
-            for r in self._parents_of.get(child_id, [])
-            if not current or r.current_on(self.today)
+            r.from_id for r in self._parents_of.get(child_id, []) if not current or r.current_on(self.today)
         )
 
     def children(self, parent_id: int) -> list[int]:
         return _unique(r.to_id for r in self._children_of.get(parent_id, []))
 
     def birth_children(self, parent_id: int) -> list[int]:
-        return _unique(
-            r.to_id for r in self._children_of.get(parent_id, []) if rel_type(r.type).birth
-        )
+        return _unique(r.to_id for r in self._children_of.get(parent_id, []) if rel_type(r.type).birth)
 
     def children_from_other_relationships(self, parent_id: int, child_id: int) -> list[int]:
         """The parent's birth children who do not share the child's other birth parent.
@@ -205,9 +198,7 @@ class FamilyGraph:
     def households_of(self, person_id: int, on: date | None = None) -> set[int]:
         day = on or self.today
         return {
-            r.household_id
-            for r in self.network.residences
-            if r.person_id == person_id and r.current_on(day)
+            r.household_id for r in self.network.residences if r.person_id == person_id and r.current_on(day)
         }
 
     def lives_with(self, person_id: int, child_id: int, on: date | None = None) -> bool:
@@ -263,9 +254,7 @@ class FamilyGraph:
             c.carer_id == person_id for c in self.care_of(child_id)
         )
         is_family = is_family or person_id in {s.person_id for s in self.siblings(child_id)}
-        if self.lives_elsewhere(person_id, child_id) or (
-            is_family and not self.households_of(person_id)
-        ):
+        if self.lives_elsewhere(person_id, child_id) or (is_family and not self.households_of(person_id)):
             return Group.LIVES_ELSEWHERE
         return Group.SIGNIFICANT
 

@@ -89,9 +89,7 @@ def network_problems(network: Network, today: date) -> list[Problem]:
                 which = "birth mother" if r.type == BIRTH_MOTHER else "birth father"
                 child = people.get(r.to_id)
                 name = child.display_name if child else "This child"
-                out.append(
-                    Problem("relationship", r.id, "type", f"{name} already has a {which} recorded")
-                )
+                out.append(Problem("relationship", r.id, "type", f"{name} already has a {which} recorded"))
             birth_parent.setdefault(key, r.from_id)
         parent, child = people.get(r.from_id), people.get(r.to_id)
         if parent is None or child is None:
@@ -108,31 +106,39 @@ def network_problems(network: Network, today: date) -> list[Problem]:
                     "relationship",
                     r.id,
                     "from",
-                    f"{child.display_name} cannot be born before their parent "
-                    f"{parent.display_name}",
+                    f"{child.display_name} cannot be born before their parent {parent.display_name}",
                 )
             )
-        if r.type == BIRTH_FATHER and parent.death_date and child.birth_date:
-            if child.birth_date > parent.death_date + MAX_POSTHUMOUS_BIRTH:
-                out.append(
-                    Problem(
-                        "relationship",
-                        r.id,
-                        "from",
-                        f"{child.display_name} was born more than 10 months after the death of "
-                        f"{parent.display_name}, so he cannot be the birth father",
-                    )
+        if (
+            r.type == BIRTH_FATHER
+            and parent.death_date
+            and child.birth_date
+            and child.birth_date > parent.death_date + MAX_POSTHUMOUS_BIRTH
+        ):
+            out.append(
+                Problem(
+                    "relationship",
+                    r.id,
+                    "from",
+                    f"{child.display_name} was born more than 10 months after the death of "
+                    f"{parent.display_name}, so he cannot be the birth father",
                 )
-        if r.type == BIRTH_MOTHER and parent.death_date and child.birth_date and not child.unborn:
-            if child.birth_date > parent.death_date:
-                out.append(
-                    Problem(
-                        "relationship",
-                        r.id,
-                        "from",
-                        f"{child.display_name} was born after the death of {parent.display_name}",
-                    )
+            )
+        if (
+            r.type == BIRTH_MOTHER
+            and parent.death_date
+            and child.birth_date
+            and not child.unborn
+            and child.birth_date > parent.death_date
+        ):
+            out.append(
+                Problem(
+                    "relationship",
+                    r.id,
+                    "from",
+                    f"{child.display_name} was born after the death of {parent.display_name}",
                 )
+            )
 
     # own parent or ancestor: a cycle in the parent links
     for r in network.relationships:
@@ -167,7 +173,12 @@ def network_problems(network: Network, today: date) -> list[Problem]:
     for res in network.residences:
         if res.start and res.end and res.end < res.start:
             out.append(
-                Problem("residence", res.id, "end", "The date they left must be on or after the date they moved in")
+                Problem(
+                    "residence",
+                    res.id,
+                    "end",
+                    "The date they left must be on or after the date they moved in",
+                )
             )
             continue
         by_person[res.person_id].append(res)

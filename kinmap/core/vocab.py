@@ -185,7 +185,9 @@ REL_TYPES: tuple[RelType, ...] = (
     ),
     _t("SIB", RelKind.SIBLING, "sibling of", "sibling of", "SIB", "sibling", symmetric=True),
     _t("HSIB", RelKind.SIBLING, "half-sibling of", "half-sibling of", "HSIB", "half-sibling", symmetric=True),
-    _t("STPSIB", RelKind.SIBLING, "stepsibling of", "stepsibling of", "STPSIB", "stepsibling", symmetric=True),
+    _t(
+        "STPSIB", RelKind.SIBLING, "stepsibling of", "stepsibling of", "STPSIB", "stepsibling", symmetric=True
+    ),
     _t("GRPRN", RelKind.GRANDPARENT, "grandparent of", "grandchild of", "GRPRN", "grandparent"),
     _t("FAMMEMB", RelKind.RELATIVE, "relative of", "relative of", "FAMMEMB", "relative", symmetric=True),
     _t("FRND", RelKind.SOCIAL, "friend of", "friend of", "FRND", "family friend", symmetric=True),
