@@ -6,16 +6,18 @@ for the child, every current parent who lives with the child, and a parent's
 partner who lives with the child. Each carer is checked for:
 
 17. ICON ("babies cry, you can cope") given by the time the baby is a
-    configurable age (14 days by default), and again when they become a carer
-    (given on or after the day they started caring).
+    configurable age (14 days by default), or from the day a new carer starts.
 18. Safer sleep advice given to every carer who may settle the baby, and the
     place the baby sleeps recorded for every care arrangement overnight or away
     from the baby's home.
-19. The core information (ICON and safer sleep) offered again after a new
-    carer, a new address or overnight stays appear.
+19. The core information (ICON and safer sleep) a carer already had offered
+    again after a change: they became a carer after the birth (having had it
+    before, antenatally say), they or the baby moved to a new address, or
+    overnight stays began. A carer who never had it is asked for under 17 and
+    18, so that each gap is closed by exactly one answer.
 20. Every carer who does not live with the child offered a route to the
-    information: a joint appointment they attended, copies of the materials, or
-    a telephone conversation.
+    information: a joint appointment they attended, their own copies (by post
+    or email), or a telephone conversation.
 
 Rules 17 and 18 need the information *given*; an offer that was declined
 keeps them open (the decline is the answer recorded against the gap). Rules
@@ -24,6 +26,7 @@ keeps them open (the decline is the answer recorded against the gap). Rules
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -35,9 +38,20 @@ from .vocab import (
     CORE_MATERIALS,
     CURRENT_PARTNER_CODES,
     ICON,
+    INFO_HOW_LABELS,
     SAFER_SLEEP,
     CarePlace,
+    InfoHow,
     InvitationOutcome,
+)
+
+# The routes rule 20 asks about for a carer who lives elsewhere: a joint
+# appointment, their own copies (by post or email), or a telephone conversation.
+# Information handed over in person at a contact at the child's home is the
+# route every resident carer has; for a carer who came to one, record it as
+# given at the joint appointment.
+ROUTES_FOR_CARERS_ELSEWHERE = frozenset(
+    {InfoHow.JOINT_APPOINTMENT, InfoHow.POST, InfoHow.EMAIL, InfoHow.TELEPHONE}
 )
 
 CRITICAL = "critical"
@@ -131,8 +145,19 @@ def _residence_start(graph: FamilyGraph, person_id: int) -> date | None:
     return max(starts) if starts else None
 
 
+_CARERS: weakref.WeakKeyDictionary[FamilyGraph, dict[int, list[CarerOfChild]]] = weakref.WeakKeyDictionary()
+
+
 def carers_of(graph: FamilyGraph, child_id: int) -> list[CarerOfChild]:
-    """Everyone who cares for the child now, in a stable order."""
+    """Everyone who cares for the child now, in a stable order. Worked out once
+    per graph (the rules 17 to 20 each ask)."""
+    known = _CARERS.setdefault(graph, {})
+    if child_id not in known:
+        known[child_id] = _carers_of(graph, child_id)
+    return known[child_id]
+
+
+def _carers_of(graph: FamilyGraph, child_id: int) -> list[CarerOfChild]:
     net = graph.network
     child = graph.person(child_id)
     birth = child.birth_date if not child.unborn else None
@@ -214,7 +239,9 @@ def _declined_words(net: Network, carer: CarerOfChild, material: str) -> str:
 
 
 def check_icon(graph: FamilyGraph, carer: CarerOfChild, settings: CarerSettings) -> CarerCheck | None:
-    """Rule 17. None when it does not apply (not a baby, or not yet due)."""
+    """Rule 17. None when it does not apply (not a baby, or not yet due: ICON is
+    due when the baby reaches the configured age, or from the day a new carer
+    starts if that is later)."""
     if not is_baby(graph, carer.child_id, settings):
         return None
     birth = graph.person(carer.child_id).birth_date
@@ -225,8 +252,7 @@ def check_icon(graph: FamilyGraph, carer: CarerOfChild, settings: CarerSettings)
     if graph.today < due:
         return None
     net = graph.network
-    since = carer.since if carer.since is not None and carer.since > birth else None
-    got = _given(net, carer.person_id, ICON, since)
+    got = _given(net, carer.person_id, ICON, None)
     if got is not None:
         return CarerCheck(
             R17_ICON,
@@ -236,17 +262,13 @@ def check_icon(graph: FamilyGraph, carer: CarerOfChild, settings: CarerSettings)
             _severity(carer),
             f"ICON given on {_d(got.on)}",
         )
-    if since is not None and _given(net, carer.person_id, ICON, None) is not None:
-        detail = f"ICON not given since they became a carer on {_d(since)}."
-    else:
-        detail = f"ICON not given (due by {_d(due)})."
     return CarerCheck(
         R17_ICON,
         carer.child_id,
         carer.person_id,
         False,
         _severity(carer),
-        detail + _declined_words(net, carer, ICON),
+        f"ICON not given (due by {_d(due)})." + _declined_words(net, carer, ICON),
         materials=(ICON,),
     )
 
@@ -322,16 +344,34 @@ def _events(graph: FamilyGraph, carer: CarerOfChild) -> list[tuple[date, str]]:
     return out
 
 
+def latest_change(graph: FamilyGraph, carer: CarerOfChild) -> tuple[date, str] | None:
+    """The latest change after the birth that calls for the core information again."""
+    events = _events(graph, carer)
+    return max(events) if events else None
+
+
 def check_reoffer(graph: FamilyGraph, carer: CarerOfChild, settings: CarerSettings) -> CarerCheck | None:
-    """Rule 19. None when nothing new has happened since the birth."""
+    """Rule 19: information the carer had before a change, offered again after it.
+
+    None when nothing has changed since the birth, or when the carer had none
+    of the core information before the change (giving it for the first time is
+    what rules 17 and 18 ask, so each gap is closed by exactly one answer).
+    """
     if not is_baby(graph, carer.child_id, settings):
         return None
-    events = _events(graph, carer)
-    if not events:
+    change = latest_change(graph, carer)
+    if change is None:
         return None
-    when, what = max(events)
+    when, what = change
     net = graph.network
-    missing = tuple(m for m in settings.core_materials if _offered(net, carer.person_id, m, when) is None)
+    had = [
+        m
+        for m in settings.core_materials
+        if any(i.on < when and not i.declined for i in _records(net, carer.person_id, m))
+    ]
+    if not had:
+        return None
+    missing = tuple(m for m in had if _offered(net, carer.person_id, m, when) is None)
     if not missing:
         return CarerCheck(
             R19_REOFFER,
@@ -373,7 +413,10 @@ def check_route(graph: FamilyGraph, carer: CarerOfChild, settings: CarerSettings
             _severity(carer),
             f"Came to the {_contact(i.contact_type)} on {_d(i.contact_on)}",
         )
-    offers = sorted((i for i in net.information_given if i.person_id == pid), key=lambda i: i.on)
+    offers = sorted(
+        (i for i in net.information_given if i.person_id == pid and i.how in ROUTES_FOR_CARERS_ELSEWHERE),
+        key=lambda i: i.on,
+    )
     if offers:
         o = offers[-1]
         return CarerCheck(
@@ -382,7 +425,7 @@ def check_route(graph: FamilyGraph, carer: CarerOfChild, settings: CarerSettings
             pid,
             True,
             _severity(carer),
-            f"Information {'offered' if o.declined else 'given'} directly on {_d(o.on)}",
+            f"{'Offered' if o.declined else 'Given'} directly: {INFO_HOW_LABELS[o.how].lower()}, {_d(o.on)}",
         )
     detail = "Not yet offered a joint appointment, copies of the materials or a telephone conversation."
     if invitations:
@@ -434,7 +477,7 @@ def carer_summaries(
     """For each index child, each carer with what they were given and what is still to give.
 
     A core material is "still to give" when a check asks for it, or when it has
-    never been given to this carer since they became one (even if not yet due).
+    never been given to this carer (even if not yet due).
     """
     s = settings or CarerSettings()
     graph = FamilyGraph(network, today)
@@ -451,7 +494,7 @@ def carer_summaries(
                     missing.extend(m for m in c.materials if m not in missing)
             if is_baby(graph, child_id, s):
                 for m in s.core_materials:
-                    if m not in missing and _given(network, carer.person_id, m, carer.since) is None:
+                    if m not in missing and _given(network, carer.person_id, m, None) is None:
                         missing.append(m)
             given = tuple(
                 sorted(

@@ -159,16 +159,31 @@ def test_r17_threshold_is_configurable() -> None:
     assert {c.person_id for c in found if not c.met} == {MOTHER, FATHER}
 
 
-def test_r17_asks_again_when_someone_becomes_a_carer() -> None:
+def test_r17_is_due_from_the_day_a_new_carer_starts() -> None:
+    start = TODAY - timedelta(days=5)
+    gran_care = core.CareArrangement(101, GRAN, BABY, CarePlace.CHILD_HOME, "Tuesdays", start=start)
+    c = one(family(extra_care=(gran_care,)), R17_ICON, GRAN)
+    assert not c.met
+    assert c.detail == "ICON not given (due by 25 February 2026)."
+    # a carer who starts today is due today; one who starts tomorrow is not yet a carer
+    today_care = dataclasses.replace(gran_care, start=TODAY)
+    assert not one(family(extra_care=(today_care,)), R17_ICON, GRAN).met
+
+
+def test_a_new_carer_who_had_icon_before_is_offered_it_again_under_r19() -> None:
     start = TODAY - timedelta(days=5)
     gran_care = core.CareArrangement(101, GRAN, BABY, CarePlace.CHILD_HOME, "Tuesdays", start=start)
     before = given(1, GRAN, "icon", start - timedelta(days=20))
     net = family(extra_care=(gran_care,), info=(before,))
-    c = one(net, R17_ICON, GRAN)
-    assert not c.met
-    assert c.detail == "ICON not given since they became a carer on 25 February 2026."
-    net = family(extra_care=(gran_care,), info=(before, given(2, GRAN, "icon", start)))
     assert one(net, R17_ICON, GRAN).met
+    again = one(net, R19_REOFFER, GRAN)
+    assert not again.met
+    assert again.materials == ("icon",)
+    assert again.detail == (
+        "ICON (babies cry, you can cope) not offered again since they became a carer on 25 February 2026."
+    )
+    net = family(extra_care=(gran_care,), info=(before, given(2, GRAN, "icon", start)))
+    assert one(net, R19_REOFFER, GRAN).met
 
 
 # -- rule 18: safer sleep and sleep places ------------------------------------------
@@ -208,9 +223,13 @@ def test_r18_not_applicable_after_one_year_or_for_daytime_care_at_home() -> None
 # -- rule 19: core information again after a change ------------------------------
 
 
-def test_r19_not_applicable_when_nothing_changed_since_the_birth() -> None:
+def test_r19_not_applicable_when_nothing_changed_or_nothing_was_had_before() -> None:
     assert checks(family(), R19_REOFFER) == []
     assert checks(family(baby_days=400, father_moved=TODAY - timedelta(days=3)), R19_REOFFER) == []
+    # a move, but he had nothing before it: giving it the first time is rules 17 and 18
+    assert checks(family(father_moved=TODAY - timedelta(days=3)), R19_REOFFER) == []
+    declined_only = given(1, FATHER, "icon", TODAY - timedelta(days=20), declined=True, declined_reason="no")
+    assert checks(family(father_moved=TODAY - timedelta(days=3), info=(declined_only,)), R19_REOFFER) == []
 
 
 def test_r19_unsatisfied_after_a_move_until_both_are_offered_again() -> None:
@@ -241,7 +260,11 @@ def test_r19_overnight_stays_beginning_call_for_it_again() -> None:
         100, FATHER, BABY, CarePlace.CARER_HOME, "Saturdays", start=TODAY - timedelta(days=40)
     )
     nights = core.CareArrangement(101, FATHER, BABY, CarePlace.CARER_HOME, overnight=True, start=began)
-    c = one(family(father_care=days, extra_care=(nights,)), R19_REOFFER, FATHER)
+    had = (
+        given(1, FATHER, "icon", TODAY - timedelta(days=30)),
+        given(2, FATHER, "safer-sleep", TODAY - timedelta(days=30)),
+    )
+    c = one(family(father_care=days, extra_care=(nights,), info=had), R19_REOFFER, FATHER)
     assert not c.met and c.severity == CRITICAL
     assert c.detail == (
         "ICON (babies cry, you can cope) and Safer sleep not offered again since "
@@ -282,9 +305,15 @@ def test_r20_a_joint_appointment_closes_it_only_when_attended() -> None:
 
 
 def test_r20_satisfied_by_a_telephone_conversation_or_copies() -> None:
-    for how in (InfoHow.TELEPHONE, InfoHow.POST, InfoHow.EMAIL):
+    for how in (InfoHow.TELEPHONE, InfoHow.POST, InfoHow.EMAIL, InfoHow.JOINT_APPOINTMENT):
         net = family(info=(given(1, FATHER, "icon", TODAY, how),))
         assert one(net, R20_ROUTE, FATHER).met
+    phoned = family(info=(given(1, FATHER, "icon", TODAY, InfoHow.TELEPHONE),))
+    assert one(phoned, R20_ROUTE, FATHER).detail == (
+        "Given directly: talked through by telephone, 2 March 2026"
+    )
+    # handed over at a contact at the baby's home is not one of the routes the rule asks about
+    assert not one(family(info=(given(1, FATHER, "icon", TODAY),)), R20_ROUTE, FATHER).met
 
 
 # -- the summary the pages show ------------------------------------------------------

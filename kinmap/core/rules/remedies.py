@@ -24,6 +24,7 @@ the gap open as before (it does not need to know what was there before).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -83,6 +84,17 @@ _KIND_FIELD = {
     SubjectKind.CARE: "care",
     SubjectKind.RESPONSIBILITY: "parental_responsibility",
 }
+# Remedies contributed by rule modules outside this one, by missing key: a
+# function that supplies the answer and one that takes it away again, each
+# taking (network, unmet, today) and returning the network.
+Remedy = Callable[[Network, Unmet, date], Network]
+CONTRIBUTED: dict[str, tuple[Remedy, Remedy]] = {}
+
+
+def register_remedy(key: str, supply: Remedy, retract: Remedy) -> None:
+    CONTRIBUTED[key] = (supply, retract)
+
+
 SYNTHETIC_ADDRESS = "99 Remedy Row, Testham ZZ99 9ZZ"
 SYNTHETIC_PHONE = "07700 900999"  # from the range set aside for drama
 
@@ -242,7 +254,9 @@ def supply_fact(network: Network, unmet: Unmet, today: date | None = None) -> Ne
         raise ValueError(f"Gap {unmet.key} is answered by process inputs: use supply_process_fact")
     kind = unmet.subject.kind
     for key in unmet.missing:
-        if kind in _KIND_FIELD:
+        if key in CONTRIBUTED:
+            network = CONTRIBUTED[key][0](network, unmet, day)
+        elif kind in _KIND_FIELD:
             network = _supply_record(network, unmet, key, day)
         elif key == "address":
             network = _supply_address(network, int(unmet.subject.id), day)
@@ -305,6 +319,9 @@ def retract_fact(network: Network, unmet: Unmet, today: date | None = None) -> N
     day = today or date.today()
     kind, subject_id = unmet.subject.kind, unmet.subject.id
     for key in unmet.missing:
+        if key in CONTRIBUTED:
+            network = CONTRIBUTED[key][1](network, unmet, day)
+            continue
         if kind in _KIND_FIELD:
             name = _KIND_FIELD[kind]
             if key == "relationship":

@@ -9,12 +9,18 @@ Importing :mod:`kinmap.core.rules` registers them.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
+from datetime import date
 
 from .. import carers as c
+from ..graph import FamilyGraph
+from ..model import InformationGiven, Invitation, Network
+from ..vocab import ICON, SAFER_SLEEP, InfoHow, InvitationOutcome
 from .base import Context, Rule, Severity, Subject, SubjectKind, Unmet
 from .catalogue import CATALOGUE, register
 from .facts import MISSING_LABELS
+from .remedies import register_remedy
 from .scope import who
 
 R17 = "R17-icon"
@@ -26,8 +32,10 @@ R20 = "R20-carers-elsewhere"
 # What would resolve each gap, in the words a practitioner reads.
 MISSING_LABELS.update(
     {
-        "icon": "ICON information (babies cry, you can cope)",
+        "icon": "information about crying: ICON (babies cry, you can cope)",
         "safer_sleep": "safer sleep advice",
+        "icon_again": "information about crying (ICON) offered again since the change",
+        "safer_sleep_again": "safer sleep advice offered again since the change",
         "sleep_place": "where the baby sleeps",
         "carer_route": "a joint appointment, copies of the materials or a telephone conversation",
     }
@@ -99,7 +107,7 @@ def check_sleep_places(ctx: Context) -> Iterator[Unmet]:
 
 
 def check_reoffer(ctx: Context) -> Iterator[Unmet]:
-    return _run(ctx, _one(ctx, c.check_reoffer), _materials)
+    return _run(ctx, _one(ctx, c.check_reoffer), lambda found: tuple(f"{m}_again" for m in _materials(found)))
 
 
 def check_route(ctx: Context) -> Iterator[Unmet]:
@@ -117,11 +125,12 @@ RULES: tuple[Rule, ...] = (
         severity=Severity.IMPORTANT,
         applies_when="For every carer of a baby under 1 (parents and partners who live with the baby, "
         "and everyone with a care arrangement), from the time the baby is 14 days old, or from the "
-        "day someone starts caring for the baby if that is later." + _CRITICAL_WHEN,
+        "day a new carer starts if that is later. A carer who had it before they started is asked "
+        "again under rule 19." + _CRITICAL_WHEN,
         why_we_ask=c.RULE_TEXT[c.R17_ICON]["why_we_ask"],
         suggested_wording=c.RULE_TEXT[c.R17_ICON]["wording"],
         fact="ICON information given to this carer (in person, at a joint appointment, by post, by "
-        "email or by telephone), on or after the day they became a carer.",
+        "email or by telephone).",
         check=check_icon,
         params={"icon_by_days": 14, **_BABY},
     ),
@@ -156,12 +165,13 @@ RULES: tuple[Rule, ...] = (
         number=19,
         title=c.RULE_TEXT[c.R19_REOFFER]["title"],
         severity=Severity.IMPORTANT,
-        applies_when="For every carer of a baby under 1 when, after the birth, they became a carer, "
-        "they or the baby moved to a new address, or overnight stays began." + _CRITICAL_WHEN,
+        applies_when="For every carer of a baby under 1 who had ICON or safer sleep advice before a "
+        "change after the birth: they became a carer, they or the baby moved to a new address, or "
+        "overnight stays began." + _CRITICAL_WHEN,
         why_we_ask=c.RULE_TEXT[c.R19_REOFFER]["why_we_ask"],
         suggested_wording=c.RULE_TEXT[c.R19_REOFFER]["wording"],
-        fact="ICON and safer sleep offered to this carer again (given, or offered and declined) "
-        "on or after the latest change.",
+        fact="The information they had before offered to this carer again (given, or offered and "
+        "declined) on or after the latest change.",
         check=check_reoffer,
         params=dict(_BABY),
     ),
@@ -173,8 +183,8 @@ RULES: tuple[Rule, ...] = (
         applies_when="For every carer of a baby under 1 who does not live with the baby." + _CRITICAL_WHEN,
         why_we_ask=c.RULE_TEXT[c.R20_ROUTE]["why_we_ask"],
         suggested_wording=c.RULE_TEXT[c.R20_ROUTE]["wording"],
-        fact="A joint appointment the carer came to, or information given to them directly (copies "
-        "by post or email, in person or by telephone), or offered and declined.",
+        fact="A joint appointment the carer came to, or information given or offered to them by "
+        "post, by email, by telephone or at a joint appointment.",
         check=check_route,
         params=dict(_BABY),
     ),
@@ -182,3 +192,92 @@ RULES: tuple[Rule, ...] = (
 
 if R17 not in CATALOGUE:
     register(*RULES)
+
+
+# -- remedies, for tests and demonstrations (see kinmap.core.rules.remedies) ---------
+# Each records the least that closes exactly its gap: information given in
+# person at a contact (which rule 20 does not count as a route for carers who
+# live elsewhere), an attended joint appointment, or a sleep place.
+
+
+def _info_id(net: Network) -> int:
+    return max([0, *(i.id for i in net.information_given)]) + 1
+
+
+def _pid(unmet: Unmet) -> int:
+    return int(unmet.subject.id)
+
+
+def _give(net: Network, pid: int, material: str, day: date) -> Network:
+    record = InformationGiven(_info_id(net), pid, material, day, InfoHow.IN_PERSON, by="remedy")
+    return dataclasses.replace(net, information_given=(*net.information_given, record))
+
+
+def _without_info(net: Network, keep: Callable[[InformationGiven], bool]) -> Network:
+    return dataclasses.replace(net, information_given=tuple(i for i in net.information_given if keep(i)))
+
+
+def _first_time(material: str) -> tuple[Callable[..., Network], Callable[..., Network]]:
+    def supply(net: Network, unmet: Unmet, day: date) -> Network:
+        return _give(net, _pid(unmet), material, day)
+
+    def retract(net: Network, unmet: Unmet, day: date) -> Network:
+        pid = _pid(unmet)
+        return _without_info(
+            net, lambda i: not (i.person_id == pid and i.material == material and not i.declined)
+        )
+
+    return supply, retract
+
+
+def _again(material: str) -> tuple[Callable[..., Network], Callable[..., Network]]:
+    def supply(net: Network, unmet: Unmet, day: date) -> Network:
+        return _give(net, _pid(unmet), material, day)
+
+    def retract(net: Network, unmet: Unmet, day: date) -> Network:
+        pid, child = _pid(unmet), unmet.subject.child_id
+        graph = FamilyGraph(net, day)
+        carer = next(x for x in c.carers_of(graph, child or 0) if x.person_id == pid)
+        change = c.latest_change(graph, carer)
+        assert change is not None
+        since = change[0]
+        return _without_info(
+            net, lambda i: not (i.person_id == pid and i.material == material and i.on >= since)
+        )
+
+    return supply, retract
+
+
+def _supply_route(net: Network, unmet: Unmet, day: date) -> Network:
+    new = max([0, *(i.id for i in net.invitations)]) + 1
+    came = Invitation(new, _pid(unmet), day, "other", InvitationOutcome.ATTENDED, invited_on=day)
+    return dataclasses.replace(net, invitations=(*net.invitations, came))
+
+
+def _retract_route(net: Network, unmet: Unmet, day: date) -> Network:
+    pid = _pid(unmet)
+    net = dataclasses.replace(
+        net,
+        invitations=tuple(
+            i for i in net.invitations if not (i.person_id == pid and i.outcome is InvitationOutcome.ATTENDED)
+        ),
+    )
+    return _without_info(net, lambda i: not (i.person_id == pid and i.how in c.ROUTES_FOR_CARERS_ELSEWHERE))
+
+
+def _sleep_place(value: str) -> Callable[..., Network]:
+    def change(net: Network, unmet: Unmet, day: date) -> Network:
+        care = tuple(
+            dataclasses.replace(x, sleep_place=value) if x.id == unmet.subject.id else x for x in net.care
+        )
+        return dataclasses.replace(net, care=care)
+
+    return change
+
+
+register_remedy("icon", *_first_time(ICON))
+register_remedy("safer_sleep", *_first_time(SAFER_SLEEP))
+register_remedy("icon_again", *_again(ICON))
+register_remedy("safer_sleep_again", *_again(SAFER_SLEEP))
+register_remedy("carer_route", _supply_route, _retract_route)
+register_remedy("sleep_place", _sleep_place("own cot in the bedroom"), _sleep_place(""))
