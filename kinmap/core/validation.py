@@ -12,9 +12,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .model import Network, Person
+from .model import Network, Person, Residence
 from .nhs import nhs_number_error
-from .vocab import BIRTH_FATHER, BIRTH_MOTHER, PARENT_CODES, DateAccuracy
+from .vocab import BIRTH_FATHER, BIRTH_MOTHER, PARENT_CODES, REL_BY_CODE, DateAccuracy
 
 # A child can be born up to ten months after the death of their birth father.
 MAX_POSTHUMOUS_BIRTH = timedelta(days=305)
@@ -79,6 +79,16 @@ def network_problems(network: Network, today: date) -> list[Problem]:
     for r in network.relationships:
         if r.from_id == r.to_id:
             out.append(Problem("relationship", r.id, "to", "A person cannot be related to themselves"))
+            continue
+        if r.type not in REL_BY_CODE:
+            out.append(
+                Problem(
+                    "relationship",
+                    r.id,
+                    "type",
+                    f"Choose a relationship type from the list ({r.type!r} is not one)",
+                )
+            )
             continue
         if r.type not in PARENT_CODES:
             continue
@@ -169,7 +179,7 @@ def network_problems(network: Network, today: date) -> list[Problem]:
         if c.start and c.end and c.end < c.start:
             out.append(Problem("care", c.id, "end", "The end date must be on or after the start date"))
 
-    by_person: dict[int, list] = defaultdict(list)
+    by_person: dict[int, list[Residence]] = defaultdict(list)
     for res in network.residences:
         if res.start and res.end and res.end < res.start:
             out.append(

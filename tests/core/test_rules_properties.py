@@ -41,7 +41,7 @@ from tests.core.builders import TODAY
 from tests.core.strategies import networks
 
 Signature = frozenset[tuple[str, str, tuple[str, ...]]]
-FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def signature(gaps: list[Unmet]) -> Signature:
