@@ -196,16 +196,17 @@ def network_problems(network: Network, today: date) -> list[Problem]:
         rows.sort(key=lambda x: (x.start or date.min, x.id))
         for i, a in enumerate(rows):
             for b in rows[i + 1 :]:
-                if a.household_id == b.household_id and a.id == b.id:
+                if a.id == b.id:
                     continue
                 if _overlap(a.start, a.end, b.start, b.end):
                     who = people[pid].display_name if pid in people else "This person"
+                    where = "this" if a.household_id == b.household_id else "another"
                     out.append(
                         Problem(
                             "residence",
                             b.id,
                             "start",
-                            f"{who} already lives at another address at that time: "
+                            f"{who} already lives at {where} address at that time: "
                             "end that stay first, or change the dates",
                         )
                     )

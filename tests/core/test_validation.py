@@ -228,6 +228,14 @@ def _cycle(f: Family) -> None:
             id="two-addresses",
         ),
         pytest.param(
+            lambda f: f.b.lives_at(f.sarah, f.home, start=TODAY - timedelta(days=30)),
+            "residence",
+            "start",
+            "Sarah Brook already lives at this address at that time: "
+            "end that stay first, or change the dates",
+            id="same-address-twice",
+        ),
+        pytest.param(
             lambda f: f.b.relationships.append(Relationship(99, f.sarah, f.amy, "AUNT")),
             "relationship",
             "type",
