@@ -1,3 +1,5 @@
+# mypy: disable-error-code="func-returns-value"
+# (a change is often a tuple of steps: lambda f: (step_one(f), step_two(f)))
 """Checks that keep a family network possible (kinmap.core.validation) and NHS
 number validation (kinmap.core.nhs)."""
 
