@@ -41,7 +41,7 @@ from tests.core.builders import TODAY
 from tests.core.strategies import networks
 
 Signature = frozenset[tuple[str, str, tuple[str, ...]]]
-FAST = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def signature(gaps: list[Unmet]) -> Signature:
@@ -95,7 +95,7 @@ def test_retracting_the_fact_reopens_exactly_that_gap(network: Network) -> None:
         assert signature(network_gaps(reopened)) == signature(before), gap.key
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(networks())
 def test_a_remedy_that_creates_a_subject_opens_gaps_only_about_it(network: Network) -> None:
     before = network_gaps(network)
