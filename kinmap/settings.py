@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "kinmap.records",
     "kinmap.carers",
     "kinmap.web",
+    "kinmap.gaps",
 ]
 
 MIDDLEWARE = [
@@ -197,3 +198,12 @@ LOGGING = {
 # How many failed sign-ins from one user name in a window before refusing more.
 LOGIN_FAILURE_LIMIT = env_int("KINMAP_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("KINMAP_LOGIN_FAILURE_WINDOW", 15 * 60, minimum=1)
+
+# When a gap is flagged for a supervisor (a partnership can change these in the
+# rule settings): a critical gap still open after this many contacts or days,
+# any gap declined this many times.
+KINMAP_GAP_ESCALATION = {
+    "after_contacts": env_int("KINMAP_ESCALATE_AFTER_CONTACTS", 2, minimum=1),
+    "after_days": env_int("KINMAP_ESCALATE_AFTER_DAYS", 28, minimum=1),
+    "after_declines": env_int("KINMAP_ESCALATE_AFTER_DECLINES", 2, minimum=1),
+}

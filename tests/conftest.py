@@ -62,3 +62,9 @@ def baby_network(owner: User) -> m.FamilyNetwork:
 
 def index_child(network: m.FamilyNetwork) -> m.Person:
     return m.NetworkMember.objects.get(network=network, is_index=True).person
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: object) -> None:
+    """Tests sign in many users; a deliberately slow hash would dominate their time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]

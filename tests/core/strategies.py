@@ -57,7 +57,7 @@ def networks(draw: st.DrawFn) -> Network:
     ]
 
     def maybe_home(pid: int) -> None:
-        if households and draw(LIKELY):
+        if draw(LIKELY) and households:
             b.lives_at(pid, draw(st.sampled_from(households)), sourced=draw(st.booleans()))
 
     def facts_for(pid: int, keys: tuple[str, ...]) -> None:
@@ -174,7 +174,7 @@ def networks(draw: st.DrawFn) -> Network:
     # someone may have died today (never a carer: the dead give no care)
     carers = {c.carer_id for c in b.care_arrangements}
     mortal = [p for p in filter(None, [mother, father, grandmother]) if p not in carers]
-    if mortal and draw(st.booleans()):
+    if draw(st.booleans()) and mortal:
         b.update(draw(st.sampled_from(mortal)), death_date=TODAY)
 
     network = b.build()

@@ -109,7 +109,7 @@ def test_severity_rank_orders_critical_first() -> None:
             r"has no setting 'max_days' \(its settings: critical_under_days\)",
         ),
         (
-            RuleSettings(params={"R02-birth-father": {"critical_under_days": "a year"}}),
+            RuleSettings(params={"R02-birth-father": {"critical_under_days": "a year"}}),  # type: ignore[dict-item]
             "Setting 'critical_under_days' of rule R02-birth-father must be a whole number, not 'a year'",
         ),
         (
@@ -258,3 +258,23 @@ def test_deceased_children_have_no_gaps_about_their_family() -> None:
     f.b.update(f.amy, death_date=f.b.today - timedelta(days=1))
     child_rules = {"R01-birth-mother", "R02-birth-father", "R03-living-arrangements", "R06-household-roster"}
     assert not [u for u in evaluate(f.network(), f.b.today) if u.rule_id in child_rules]
+
+
+def test_child_k_the_father_who_has_the_baby_overnight_is_not_invisible() -> None:
+    """A 9-week-old lives with his mother, who is well known to services. His
+    father lives elsewhere and has him overnight; almost nothing is recorded
+    about the father. Every gap about the father is critical and comes first."""
+    f = complete_family()
+    f.b.update(f.amy, birth_date=f.b.today - timedelta(weeks=9))
+    f.b.update(f.daniel, family_name="", birth_date=None, phone="", seen_directly_on=None, facts={})
+    f.b.drop(f.daniel_home)
+    f.b.responsibilities = [p for p in f.b.responsibilities if p.person_id != f.daniel]
+    gaps = evaluate(f.network(), f.b.today, process=f.process())
+    critical = [u.key for u in gaps if u.severity is Severity.CRITICAL]
+    assert critical == [
+        f"R02-birth-father:person:{f.daniel}",
+        f"R05-current-partner:person:{f.daniel}",
+        f"R11-seen-directly:person:{f.daniel}",
+    ]
+    assert gaps[0].missing == ("name", "birth_date", "address", "contact")
+    assert {u.subject.id for u in gaps} == {f.daniel}, "nothing is missing about the mother"

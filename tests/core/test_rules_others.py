@@ -1,3 +1,5 @@
+# mypy: disable-error-code="func-returns-value"
+# (a change is often a tuple of steps: lambda f: (step_one(f), step_two(f)))
 """Requirements 6 to 16: household, visitors, other children, names, carers,
 seen directly, sources, and the process requirements."""
 

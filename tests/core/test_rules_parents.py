@@ -1,3 +1,5 @@
+# mypy: disable-error-code="func-returns-value"
+# (a change is often a tuple of steps: lambda f: (step_one(f), step_two(f)))
 """Requirements 1 to 5: birth parents, living arrangements, parental
 responsibility and partners. Each case starts from a family with nothing
 missing and changes one thing."""

@@ -40,11 +40,13 @@ def test_every_network_gap_can_be_filled_until_none_is_left() -> None:
         assert network_problems(network, SYNTHETIC_TODAY) == []
 
 
-def test_the_engine_evaluates_a_thousand_families_quickly() -> None:
-    families = [synthetic_network(seed, 12) for seed in range(1000)]
+def test_the_engine_evaluates_families_in_well_under_ten_milliseconds_each() -> None:
+    """A generous bound (about 0.3 ms each on a small server), to catch a
+    quadratic slip rather than to benchmark on a shared machine."""
+    families = [synthetic_network(seed, 12) for seed in range(300)]
     engine = Engine()
     start = time.perf_counter()
     total = sum(len(engine.evaluate(n, SYNTHETIC_TODAY)) for n in families)
     elapsed = time.perf_counter() - start
-    assert total > 1000
-    assert elapsed < 2.0, f"{elapsed:.2f}s for 1000 families"  # about 0.3 s on a small server
+    assert total > 300
+    assert elapsed < 3.0, f"{elapsed:.2f}s for 300 families"

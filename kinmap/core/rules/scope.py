@@ -41,8 +41,16 @@ class Scope:
     def person(self, pid: int) -> Person:
         return self.network.people[pid]
 
+    @cached_property
+    def live_ids(self) -> frozenset[int]:
+        """Members of the network who are alive today."""
+        outside, today = self.network.outside_ids, self.today
+        return frozenset(
+            pid for pid, p in self.network.people.items() if pid not in outside and p.alive_on(today)
+        )
+
     def is_live_member(self, pid: int) -> bool:
-        return self.network.is_member(pid) and self.network.people[pid].alive_on(self.today)
+        return pid in self.live_ids
 
     @cached_property
     def children(self) -> tuple[Person, ...]:

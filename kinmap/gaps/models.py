@@ -1,0 +1,266 @@
+"""Information requirements in use, the gaps they find in each family, the
+contacts at which gaps are revisited, and supervisors' decisions.
+
+Models hold data only. The rules are in ``kinmap.core.rules``; changes go
+through ``kinmap.gaps.services``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from kinmap.records.models import FamilyNetwork, Household, Person
+
+
+class Severity(models.TextChoices):
+    CRITICAL = "critical", "Critical"
+    IMPORTANT = "important", "Important"
+    ROUTINE = "routine", "Routine"
+
+
+SEVERITY_RANK = {Severity.CRITICAL: 0, Severity.IMPORTANT: 1, Severity.ROUTINE: 2}
+
+
+class GapState(models.TextChoices):
+    """FHIR data-absent-reason codes, and resolved."""
+
+    NOT_ASKED = "not-asked", "Not asked"
+    ASKED_UNKNOWN = "asked-unknown", "Asked: not known"
+    ASKED_DECLINED = "asked-declined", "Asked: declined"
+    TEMP_UNKNOWN = "temp-unknown", "Not known yet: will find out"
+    MASKED = "masked", "Masked"
+    NOT_APPLICABLE = "not-applicable", "Not applicable"
+    RESOLVED = "resolved", "Resolved"
+
+
+ABSENT_STATES = (
+    GapState.ASKED_UNKNOWN,
+    GapState.ASKED_DECLINED,
+    GapState.TEMP_UNKNOWN,
+    GapState.MASKED,
+    GapState.NOT_APPLICABLE,
+)
+
+
+class NotApplicable(models.TextChoices):
+    NONE = "", "Not asked for"
+    PENDING = "pending", "Waiting for a supervisor to agree"
+    AGREED = "agreed", "Agreed"
+    REFUSED = "refused", "Not agreed by a supervisor"
+
+
+class RuleSetting(models.Model):
+    """A partnership's choice for one rule: on or off, and its thresholds.
+
+    A rule with no row uses its defaults. ``rule_id`` ``escalation`` holds the
+    thresholds for flagging gaps to supervisors.
+    """
+
+    rule_id = models.CharField(max_length=60, unique=True)
+    enabled = models.BooleanField(default=True)
+    params = models.JSONField(default=dict, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.rule_id
+
+
+class RuleSettingChange(models.Model):
+    """Every change to a rule setting, with who made it and why."""
+
+    rule_id = models.CharField(max_length=60, db_index=True)
+    enabled_before = models.BooleanField()
+    enabled_after = models.BooleanField()
+    params_before = models.JSONField(default=dict, blank=True)
+    params_after = models.JSONField(default=dict, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+
+class Gap(models.Model):
+    """One information requirement unmet for one subject in one family network."""
+
+    network = models.ForeignKey(FamilyNetwork, on_delete=models.CASCADE, related_name="gaps")
+    key = models.CharField(max_length=200)  # rule_id:subject_kind:subject_id[:child_id]
+    rule_id = models.CharField(max_length=60)
+    subject_kind = models.CharField(max_length=30)  # person, relationship, care, household, child, network
+    subject_id = models.CharField(max_length=200, blank=True)  # a record id, or another gap's key
+    child_id = models.BigIntegerField(null=True, blank=True)
+    subject_name = models.CharField(max_length=300, blank=True)  # whom it is about, in words
+    severity = models.CharField(max_length=20, choices=Severity.choices)
+    state = models.CharField(max_length=20, choices=GapState.choices, default=GapState.NOT_ASKED)
+    detail = models.TextField(blank=True)  # what is missing, in words
+    missing = models.JSONField(default=list, blank=True)  # the fields or facts missing
+    opened_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    times_prompted = models.PositiveIntegerField(default=0)  # contacts at which it was shown
+    times_declined = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)
+    # The subject gives overnight care to a baby under one until this date.
+    overnight_infant_until = models.DateField(null=True, blank=True)
+    # not-applicable: the justification, and a supervisor's agreement for a critical gap
+    na_status = models.CharField(max_length=10, choices=NotApplicable.choices, default="", blank=True)
+    na_justification = models.TextField(blank=True)
+    na_agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    na_agreed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["network", "key"], name="one_gap_per_key")]
+        indexes = [models.Index(fields=["network", "resolved_at"]), models.Index(fields=["rule_id"])]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def is_open(self) -> bool:
+        """Still to be asked about at every contact."""
+        return self.resolved_at is None and self.na_status != NotApplicable.AGREED
+
+
+class EventKind(models.TextChoices):
+    OPENED = "opened", "Not asked"
+    PROMPTED = "prompted", "Shown at a contact"
+    ANSWERED = "answered", "Asked"
+    NOT_ASKED_THIS_TIME = "not-asked-this-time", "Not asked this time"
+    RESOLVED = "resolved", "Resolved"
+    REOPENED = "reopened", "Reopened"
+    NA_AGREED = "na-agreed", "Not applicable: agreed"
+    NA_REFUSED = "na-refused", "Not applicable: not agreed"
+
+
+class GapEvent(models.Model):
+    """One step in a gap's history. Never changed once written."""
+
+    gap = models.ForeignKey(Gap, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    state = models.CharField(max_length=20, choices=GapState.choices, blank=True)  # the answer given
+    reason = models.TextField(blank=True)  # in their words / why not asked / justification
+    practitioner_view = models.TextField(blank=True)
+    from_whom = models.CharField(max_length=200, blank=True)  # temp-unknown: who will say
+    declined_by = models.ForeignKey(  # asked-declined: who declined
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # resolved: where the fact came from (kinmap.core.vocab.Source) and who said it
+    source = models.CharField(max_length=30, blank=True)
+    source_detail = models.CharField(max_length=200, blank=True)
+    contact = models.ForeignKey(
+        "Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="gap_events"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class ContactType(models.TextChoices):
+    ANTENATAL = "antenatal", "Antenatal"
+    NEW_BIRTH = "new-birth", "New birth visit (10 to 14 days)"
+    WEEKS_6_8 = "6-8-weeks", "6 to 8 week review"
+    MONTHS_9_12 = "9-12-months", "9 to 12 month review"
+    YEARS_2 = "2-2.5-years", "2 to 2½ year review"
+    CLINIC = "clinic", "Clinic"
+    HOME_VISIT = "home-visit", "Home visit"
+    PHONE = "phone", "Telephone"
+    OTHER = "other", "Other"
+
+
+class Contact(models.Model):
+    """An encounter with the family at which open gaps are revisited."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    network = models.ForeignKey(FamilyNetwork, on_delete=models.CASCADE, related_name="contacts")
+    type = models.CharField(max_length=20, choices=ContactType.choices)
+    date = models.DateField()
+    practitioner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    present = models.ManyToManyField(Person, related_name="+", blank=True)
+    seen_directly = models.ManyToManyField(Person, related_name="+", blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["network", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} on {self.date}"
+
+
+class HouseholdConfirmation(models.Model):
+    """At a contact, who lives at a household was checked: no change, or changed."""
+
+    class Outcome(models.TextChoices):
+        NO_CHANGE = "no-change", "No change"
+        CHANGED = "changed", "Changed (recorded)"
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="household_confirmations")
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "household"], name="one_confirmation_per_household")
+        ]
+
+
+class Outcome(models.TextChoices):
+    PENDING = "", "No outcome yet"
+    ANSWERED = "answered", "Answered"
+    ABSENT = "absent", "Asked: no answer"
+    NOT_ASKED = "not-asked-this-time", "Not asked this time"
+
+
+class ContactGapOutcome(models.Model):
+    """A gap shown at a contact, and what happened to it there."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="outcomes")
+    gap = models.ForeignKey(Gap, on_delete=models.CASCADE, related_name="contact_outcomes")
+    outcome = models.CharField(max_length=30, choices=Outcome.choices, default="", blank=True)
+    state = models.CharField(max_length=20, choices=GapState.choices, blank=True)
+    reason = models.TextField(blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["contact", "gap"], name="one_outcome_per_gap")]
+
+
+class SupervisorDecision(models.Model):
+    """A supervisor's decision about a family (or one of its gaps) and the actions
+    agreed; part of the family's history."""
+
+    network = models.ForeignKey(FamilyNetwork, on_delete=models.CASCADE, related_name="supervisor_decisions")
+    gap = models.ForeignKey(Gap, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions")
+    decision = models.TextField()
+    actions = models.TextField(blank=True)
+    # For a gap: a request to another agency for the missing detail was made or
+    # considered and decided against (information requirement 14).
+    agency_request_considered = models.BooleanField(default=False)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-pk"]

@@ -1,0 +1,168 @@
+"""Gaps in words: what was said last time, a gap's history as one line, the
+reasons a gap is flagged. No queries: selectors load, these describe."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.utils import timezone
+
+from kinmap.core.escalation import EscalationSettings, GapStatus, escalation_reasons
+from kinmap.core.rules import Rule
+from kinmap.core.rules.facts import describe_missing
+from kinmap.core.vocab import Source
+
+from . import engine
+from . import models as gm
+from .models import EventKind, GapState
+
+
+def short_date(value: datetime | date, today: date) -> str:
+    d = timezone.localdate(value) if isinstance(value, datetime) else value
+    return f"{d.day} {d:%b}" if d.year == today.year else f"{d.day} {d:%b %Y}"
+
+
+def _quote(text: str) -> str:
+    return f"\u2018{text}\u2019"
+
+
+def source_words(source: str, detail: str) -> str:
+    if source == Source.SAID_BY:
+        return f"given by {detail}" if detail else "said by someone"
+    if source == Source.SEEN:
+        return "seen directly"
+    if source == Source.BIRTH_REGISTRATION:
+        return "from the birth registration"
+    if source == Source.NATIONAL_DEMOGRAPHICS:
+        return "from national demographics"
+    if source == Source.OTHER_AGENCY:
+        return f"from {detail}" if detail else "from another agency"
+    return ""
+
+
+def answer_words(e: gm.GapEvent) -> str:
+    """What was said, without the date: "declined: 'he doesn't want ...'"."""
+    if e.kind == EventKind.NOT_ASKED_THIS_TIME:
+        return f"not asked this time: {_quote(e.reason)}"
+    who = f" ({e.declined_by})" if e.state == GapState.ASKED_DECLINED and e.declined_by else ""
+    if e.state == GapState.ASKED_DECLINED:
+        return f"declined{who}: {_quote(e.reason)}"
+    if e.state == GapState.ASKED_UNKNOWN:
+        return "not known" + (f": {_quote(e.reason)}" if e.reason else "")
+    if e.state == GapState.TEMP_UNKNOWN:
+        return f"not known yet: {e.from_whom} will find out"
+    if e.state == GapState.MASKED:
+        return "known but protected (masked)" + (f": {_quote(e.reason)}" if e.reason else "")
+    if e.state == GapState.NOT_APPLICABLE:
+        return f"does not apply: {_quote(e.reason)}"
+    return gm.GapState(e.state).label.lower() if e.state else ""
+
+
+def history_text(gap: gm.Gap, events: Sequence[gm.GapEvent], today: date) -> str:
+    """The gap's story on one line, e.g. "not asked (12 Jan) → asked, declined:
+    'he doesn't want services involved' (3 Feb) → asked again, date of birth
+    given by the mother (17 Mar)"."""
+    parts: list[str] = []
+    asked = False
+    what = describe_missing(tuple(gap.missing)).lower() or "the answer"
+    for e in events:
+        when = f"({short_date(e.at, today)})"
+        if e.kind == EventKind.OPENED:
+            parts.append(f"not asked {when}")
+        elif e.kind == EventKind.ANSWERED:
+            parts.append(f"{'asked again' if asked else 'asked'}, {answer_words(e)} {when}")
+            asked = True
+        elif e.kind == EventKind.NOT_ASKED_THIS_TIME:
+            parts.append(f"{answer_words(e)} {when}")
+        elif e.kind == EventKind.RESOLVED:
+            src = source_words(e.source, e.source_detail)
+            lead = "asked again, " if asked else ""
+            parts.append(f"{lead}{what} recorded{', ' + src if src else ''} {when}")
+            asked = False
+        elif e.kind == EventKind.REOPENED:
+            parts.append(f"reopened: no longer recorded {when}")
+        elif e.kind == EventKind.NA_AGREED:
+            parts.append(f"a supervisor agreed it does not apply {when}")
+        elif e.kind == EventKind.NA_REFUSED:
+            parts.append(f"a supervisor did not agree it does not apply: {_quote(e.reason)} {when}")
+    return " \u2192 ".join(parts)
+
+
+def last_said(events: Sequence[gm.GapEvent], today: date) -> str:
+    """What was said the last time the gap was raised, or an empty string."""
+    for e in reversed(events):
+        if e.kind in (EventKind.ANSWERED, EventKind.NOT_ASKED_THIS_TIME):
+            text = f"{short_date(e.at, today)}: {answer_words(e)}"
+            if e.practitioner_view:
+                text += f". Practitioner\u2019s view: {_quote(e.practitioner_view)}"
+            return text
+    return ""
+
+
+def gap_status(gap: gm.Gap) -> GapStatus:
+    return GapStatus(
+        severity=gap.severity,
+        opened_on=timezone.localdate(gap.opened_at),
+        times_prompted=gap.times_prompted,
+        times_declined=gap.times_declined,
+        overnight_infant_until=gap.overnight_infant_until,
+    )
+
+
+def flags(gap: gm.Gap, today: date, settings: EscalationSettings) -> list[str]:
+    return escalation_reasons(gap_status(gap), today, settings) if gap.is_open else []
+
+
+def state_words(gap: gm.Gap) -> str:
+    if gap.state == GapState.NOT_APPLICABLE and gap.na_status == gm.NotApplicable.PENDING:
+        return "Not applicable: waiting for a supervisor to agree"
+    if gap.state == GapState.NOT_APPLICABLE and gap.na_status == gm.NotApplicable.REFUSED:
+        return "Not applicable: a supervisor did not agree"
+    return gm.GapState(gap.state).label
+
+
+@dataclass
+class GapView:
+    gap: gm.Gap
+    rule: Rule | None
+    title: str
+    why_we_ask: str
+    suggested_wording: str
+    what_is_missing: str
+    state: str
+    age_days: int
+    last_said: str = ""
+    history: str = ""
+    flags: list[str] = field(default_factory=list)
+    events: list[gm.GapEvent] = field(default_factory=list)
+
+    @property
+    def severity_label(self) -> str:
+        return gm.Severity(self.gap.severity).label
+
+
+def gap_view(
+    gap: gm.Gap, events: Sequence[gm.GapEvent], today: date, settings: EscalationSettings
+) -> GapView:
+    r = engine.rule(gap.rule_id)
+    return GapView(
+        gap=gap,
+        rule=r,
+        title=r.title if r else gap.rule_id,
+        why_we_ask=r.why_we_ask if r else "",
+        suggested_wording=r.suggested_wording if r else "",
+        what_is_missing=describe_missing(tuple(gap.missing)),
+        state=state_words(gap),
+        age_days=(today - timezone.localdate(gap.opened_at)).days,
+        last_said=last_said(events, today),
+        history=history_text(gap, events, today),
+        flags=flags(gap, today, settings),
+        events=list(events),
+    )
+
+
+def severity_order(gap: gm.Gap) -> tuple[int, datetime, int]:
+    """Most severe first, then the oldest."""
+    return (gm.SEVERITY_RANK.get(gm.Severity(gap.severity), 9), gap.opened_at, gap.pk)

@@ -1,0 +1,994 @@
+"""Changes to gaps, contacts, supervisors' decisions and rule settings.
+
+Every service takes keyword-only arguments, runs in one transaction, refuses
+bad input with a :class:`RecordError` naming the field at fault (and saves
+nothing), and writes an audit event.
+
+:func:`gaps_recompute` runs inside the transaction of every change to a family
+(registered with ``kinmap.records.services.on_family_change``), so the gaps on
+every page and worklist are those of the family as it is now.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from kinmap.accounts.models import Role, User
+from kinmap.audit.services import audit_record
+from kinmap.core.escalation import EscalationSettings, EscalationSettingsError
+from kinmap.core.graph import FamilyGraph
+from kinmap.core.model import Network
+from kinmap.core.resolution import resolving_provenance
+from kinmap.core.rules import Decline, GapHistory, ProcessInputs, RuleSettings, Unmet
+from kinmap.core.validation import Problem
+from kinmap.records import models as rm
+from kinmap.records import services as rs
+from kinmap.records.access import FAMILY_ROLES
+from kinmap.records.errors import RecordError, StaleEdit
+from kinmap.records.selectors import family_record_load
+
+from . import engine
+from . import models as gm
+from .models import ABSENT_STATES, EventKind, GapState, NotApplicable, Outcome, Severity
+
+
+def _now() -> datetime:
+    return timezone.now()
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+# -- recompute ---------------------------------------------------------------
+
+
+@dataclass
+class RecomputeResult:
+    opened: list[str] = field(default_factory=list)
+    resolved: list[str] = field(default_factory=list)
+    reopened: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # severity or wording changed
+
+    @property
+    def any(self) -> bool:
+        return bool(self.opened or self.resolved or self.reopened or self.changed)
+
+
+def process_inputs(network: rm.FamilyNetwork, gaps: Sequence[gm.Gap]) -> ProcessInputs:
+    """What happened at contacts with this family, for the process rules.
+
+    Four queries, whatever the size of the family."""
+    # The latest contact, including one in progress: the household is
+    # reconfirmed at the contact itself.
+    last_contact = gm.Contact.objects.filter(network=network).aggregate(last=Max("date"))["last"]
+    confirmed = dict(
+        gm.HouseholdConfirmation.objects.filter(contact__network=network)
+        .values("household_id")
+        .annotate(last=Max("contact__date"))
+        .values_list("household_id", "last")
+    )
+    keys = {g.pk: g.key for g in gaps}
+    declines = tuple(
+        Decline(
+            id=e.pk,
+            gap_key=keys.get(e.gap_id, ""),
+            declined_on=timezone.localdate(e.at),
+            person_id=e.declined_by_id,
+            reason=e.reason,
+            practitioner_view=e.practitioner_view,
+            recorded_by=e.by.username if e.by else "",
+        )
+        for e in gm.GapEvent.objects.filter(
+            gap__network=network, kind=EventKind.ANSWERED, state=GapState.ASKED_DECLINED
+        )
+        .select_related("by")
+        .order_by("at", "pk")
+    )
+    considered = set(
+        gm.SupervisorDecision.objects.filter(
+            network=network, agency_request_considered=True, gap__isnull=False
+        ).values_list("gap_id", flat=True)
+    )
+    history = {
+        g.key: GapHistory(
+            gap_key=g.key,
+            times_prompted=g.times_prompted,
+            first_opened=timezone.localdate(g.opened_at),
+            request_considered=g.pk in considered,
+        )
+        for g in gaps
+        if g.is_open
+    }
+    return ProcessInputs(
+        last_contact_on=last_contact,
+        last_roster_confirmed=confirmed,
+        declines=declines,
+        gap_history=history,
+    )
+
+
+def _overnight_infant_until(graph: FamilyGraph, unmet_subject_kind: str, subject_id: object) -> date | None:
+    """The first birthday of the youngest baby the gap's subject has overnight
+    (None when the subject gives no overnight care to a baby under one)."""
+    net = graph.network
+    try:
+        sid = int(str(subject_id))
+    except ValueError:
+        return None
+    if unmet_subject_kind == "care":
+        carer = next((c.carer_id for c in net.care if c.id == sid), None)
+    elif unmet_subject_kind == "person":
+        carer = sid
+    else:
+        return None
+    until: date | None = None
+    for c in net.care:
+        if c.carer_id != carer or not c.overnight or not c.current_on(graph.today):
+            continue
+        child = net.people.get(c.child_id)
+        if child is None or child.birth_date is None:
+            continue
+        b = child.birth_date
+        try:
+            first = b.replace(year=b.year + 1)
+        except ValueError:  # 29 February
+            first = b + timedelta(days=365)
+        if graph.today < first and (until is None or first > until):
+            until = first
+    return until
+
+
+def _subject_parts(u: Unmet) -> tuple[str, str, int | None]:
+    return u.subject.kind.value, str(u.subject.id), u.subject.child_id
+
+
+def subject_name(net: Network, kind: str, subject_id: str) -> str:
+    """Whom a gap is about, in words (never an address: it may be masked)."""
+    try:
+        sid = int(subject_id)
+    except ValueError:
+        return ""
+    people = net.people
+
+    def name(pid: int) -> str:
+        p = people.get(pid)
+        return p.display_name if p else ""
+
+    if kind in ("person", "child"):
+        return name(sid)
+    if kind == "care":
+        c = next((c for c in net.care if c.id == sid), None)
+        return name(c.carer_id) if c else ""
+    if kind == "relationship":
+        r = next((r for r in net.relationships if r.id == sid), None)
+        return f"{name(r.from_id)} and {name(r.to_id)}" if r else ""
+    if kind == "residence":
+        res = next((r for r in net.residences if r.id == sid), None)
+        return name(res.person_id) if res else ""
+    if kind == "parental-responsibility":
+        pr = next((x for x in net.parental_responsibility if x.id == sid), None)
+        return name(pr.person_id) if pr else ""
+    if kind == "household":
+        names = [name(r.person_id) for r in net.residences if r.household_id == sid and r.end is None]
+        return "Household of " + ", ".join(n for n in names if n) if names else "A household"
+    return ""
+
+
+def gaps_recompute(
+    *, network: rm.FamilyNetwork, actor: User | None, today: date | None = None
+) -> RecomputeResult:
+    """Run the information requirements over the family and bring its gaps up
+    to date: open a gap for each new unmet requirement, resolve the gaps no
+    longer unmet (keeping the provenance of the fact that resolved them), and
+    reopen resolved gaps that are unmet again.
+
+    A fixed number of queries whatever the size of the family."""
+    with transaction.atomic():
+        return _recompute(network, actor, today or _today())
+
+
+def gaps_recompute_hook(network: rm.FamilyNetwork, actor: User | None) -> None:
+    """Registered with ``kinmap.records.services.on_family_change``."""
+    _recompute(network, actor, _today())
+
+
+def _recompute(network: rm.FamilyNetwork, actor: User | None, today: date) -> RecomputeResult:
+    record = family_record_load(network)
+    net = record.graph_network
+    setting_rows = list(gm.RuleSetting.objects.all())
+    gaps = list(gm.Gap.objects.filter(network=network))
+    process = process_inputs(network, gaps)
+    unmet = engine.run(net, today, engine.rule_settings(setting_rows), process)
+    return _reconcile(network, net, actor, today, gaps, unmet)
+
+
+def _reconcile(
+    network: rm.FamilyNetwork,
+    net: Network,
+    actor: User | None,
+    today: date,
+    gaps: list[gm.Gap],
+    unmet: list[Unmet],
+) -> RecomputeResult:
+    now = _now()
+    graph = FamilyGraph(net, today)
+    by_key = {g.key: g for g in gaps}
+    wanted = {u.key: u for u in unmet}
+    result = RecomputeResult()
+    new_gaps: list[gm.Gap] = []
+    updates: list[gm.Gap] = []
+    events: list[gm.GapEvent] = []
+    shown_now: list[gm.Gap] = []  # newly open: shown at any contact in progress
+    closed_now: list[gm.Gap] = []
+
+    for key, u in wanted.items():
+        kind, sid, child_id = _subject_parts(u)
+        overnight = _overnight_infant_until(graph, kind, sid)
+        label = subject_name(net, kind, sid)
+        g = by_key.get(key)
+        if g is None:
+            g = gm.Gap(
+                network=network,
+                key=key,
+                rule_id=u.rule_id,
+                subject_kind=kind,
+                subject_id=sid,
+                child_id=child_id,
+                subject_name=label,
+                severity=u.severity.value,
+                state=GapState.NOT_ASKED,
+                detail=u.detail,
+                missing=list(u.missing),
+                opened_at=now,
+                overnight_infant_until=overnight,
+            )
+            new_gaps.append(g)
+            result.opened.append(key)
+            continue
+        changed = False
+        if g.resolved_at is not None:
+            g.resolved_at = None
+            g.state = GapState.NOT_ASKED
+            g.na_status = NotApplicable.NONE
+            g.reopened += 1
+            events.append(gm.GapEvent(gap=g, kind=EventKind.REOPENED, by=actor, at=now))
+            result.reopened.append(key)
+            shown_now.append(g)
+            changed = True
+        if (g.severity, g.detail, g.missing, g.overnight_infant_until, g.subject_name) != (
+            u.severity.value,
+            u.detail,
+            list(u.missing),
+            overnight,
+            label,
+        ):
+            if g.severity != u.severity.value or g.detail != u.detail:
+                result.changed.append(key)
+            g.severity, g.detail, g.missing = u.severity.value, u.detail, list(u.missing)
+            g.overnight_infant_until, g.subject_name = overnight, label
+            changed = True
+        if changed:
+            g.version += 1
+            updates.append(g)
+
+    for g in gaps:
+        if g.key in wanted or g.resolved_at is not None:
+            continue
+        prov = resolving_provenance(net, g.subject_kind, g.subject_id, g.child_id, g.missing)
+        g.resolved_at = now
+        g.state = GapState.RESOLVED
+        g.version += 1
+        updates.append(g)
+        closed_now.append(g)
+        result.resolved.append(g.key)
+        events.append(
+            gm.GapEvent(
+                gap=g,
+                kind=EventKind.RESOLVED,
+                state=GapState.RESOLVED,
+                source=prov.source.value if prov else "",
+                source_detail=prov.detail if prov else "",
+                by=actor,
+                at=now,
+            )
+        )
+
+    if new_gaps:
+        gm.Gap.objects.bulk_create(new_gaps)
+        events.extend(gm.GapEvent(gap=g, kind=EventKind.OPENED, by=actor, at=now) for g in new_gaps)
+        shown_now.extend(new_gaps)
+    if updates:
+        gm.Gap.objects.bulk_update(
+            updates,
+            [
+                "resolved_at",
+                "state",
+                "na_status",
+                "reopened",
+                "severity",
+                "detail",
+                "missing",
+                "overnight_infant_until",
+                "subject_name",
+                "version",
+            ],
+        )
+    if events:
+        gm.GapEvent.objects.bulk_create(events)
+    if shown_now or closed_now:
+        _update_open_contacts(network, actor, now, shown_now, closed_now)
+    if result.any:
+        audit_record(
+            actor=actor,
+            action="recompute",
+            object_type="gaps",
+            object_id=network.pk,
+            network_id=network.pk,
+            changes={
+                k: [None, sorted(v)]
+                for k, v in dataclasses.asdict(result).items()
+                if v  # only what changed
+            },
+        )
+    return result
+
+
+def _update_open_contacts(
+    network: rm.FamilyNetwork,
+    actor: User | None,
+    now: datetime,
+    shown: list[gm.Gap],
+    closed: list[gm.Gap],
+) -> None:
+    """A gap resolved while a contact is open was answered at that contact; a gap
+    opened while a contact is open is shown there too."""
+    contacts = list(gm.Contact.objects.filter(network=network, status=gm.Contact.Status.OPEN))
+    if not contacts:
+        return
+    if closed:
+        gm.ContactGapOutcome.objects.filter(
+            contact__in=contacts, gap__in=closed, outcome=Outcome.PENDING
+        ).update(outcome=Outcome.ANSWERED, state=GapState.RESOLVED, by=actor, at=now)
+    if shown:
+        _show(contacts, shown, actor, now, skip_existing=True)
+
+
+def _show(
+    contacts: Sequence[gm.Contact],
+    gaps: Sequence[gm.Gap],
+    actor: User | None,
+    now: datetime,
+    *,
+    skip_existing: bool,
+) -> None:
+    """Put gaps before the practitioner at contacts: one outcome to record each,
+    a prompted event, and one more time prompted. Fixed number of queries."""
+    pairs = [(c, g) for c in contacts for g in gaps]
+    if skip_existing and pairs:
+        existing = set(
+            gm.ContactGapOutcome.objects.filter(contact__in=contacts, gap__in=gaps).values_list(
+                "contact_id", "gap_id"
+            )
+        )
+        pairs = [(c, g) for c, g in pairs if (c.pk, g.pk) not in existing]
+    if not pairs:
+        return
+    gm.ContactGapOutcome.objects.bulk_create([gm.ContactGapOutcome(contact=c, gap=g) for c, g in pairs])
+    gm.GapEvent.objects.bulk_create(
+        [gm.GapEvent(gap=g, kind=EventKind.PROMPTED, contact=c, by=actor, at=now) for c, g in pairs]
+    )
+    gm.Gap.objects.filter(pk__in=[g.pk for _, g in pairs]).update(times_prompted=F("times_prompted") + 1)
+    for _, g in pairs:
+        g.times_prompted += 1
+
+
+# -- checks --------------------------------------------------------------------
+
+
+def _require_family_role(actor: User) -> None:
+    if actor.role not in FAMILY_ROLES:
+        raise RecordError("Your role does not work with families' records")
+
+
+def _require_supervisor(actor: User, what: str) -> None:
+    if actor.role != Role.SUPERVISOR:
+        raise RecordError(f"Only a supervisor can {what}")
+
+
+def _lock_gap(gap: gm.Gap, expected_version: int | None) -> gm.Gap:
+    row = gm.Gap.objects.select_for_update().get(pk=gap.pk)
+    if expected_version is not None and row.version != expected_version:
+        raise StaleEdit("gap")
+    return row
+
+
+def _lock_contact(contact: gm.Contact) -> gm.Contact:
+    return gm.Contact.objects.select_for_update().get(pk=contact.pk)
+
+
+# -- contacts ------------------------------------------------------------------
+
+
+@transaction.atomic
+def contact_open(
+    *,
+    actor: User,
+    network: rm.FamilyNetwork,
+    type: str,
+    date: date | None,
+    present: Iterable[rm.Person] = (),
+    seen_directly: Iterable[rm.Person] = (),
+) -> gm.Contact:
+    """Start a contact with the family. Everyone seen directly has that date
+    recorded; every open gap is put before the practitioner to revisit."""
+    _require_family_role(actor)
+    if type not in gm.ContactType.values:
+        raise RecordError("Choose the type of contact", field="type")
+    if date is None:
+        raise RecordError("Enter the date of the contact", field="date")
+    if date > _today():
+        raise RecordError("The date of the contact must be today or in the past", field="date")
+    present, seen_directly = list(present), list(seen_directly)
+    members = set(rm.NetworkMember.objects.filter(network=network).values_list("person_id", flat=True))
+    for field_name, people in (("present", present), ("seen_directly", seen_directly)):
+        if any(p.pk not in members for p in people):
+            raise RecordError("Choose people recorded in this family", field=field_name)
+    already = gm.Contact.objects.filter(
+        network=network, practitioner=actor, status=gm.Contact.Status.OPEN
+    ).first()
+    if already is not None:
+        raise RecordError(
+            f"You already have a contact open with this family ({already.get_type_display()}, "
+            f"{already.date:%-d %B %Y}): close it before starting another"
+        )
+    everyone = {p.pk: p for p in [*present, *seen_directly]}
+    contact = gm.Contact.objects.create(
+        network=network, type=type, date=date, practitioner=actor, opened_at=_now()
+    )
+    contact.present.set(list(everyone.values()))
+    contact.seen_directly.set(seen_directly)
+    audit_record(
+        actor=actor,
+        action="create",
+        object_type="contact",
+        object_id=contact.pk,
+        network_id=network.pk,
+        changes={
+            "type": [None, type],
+            "date": [None, date],
+            "present": [None, sorted(everyone)],
+            "seen_directly": [None, sorted(p.pk for p in seen_directly)],
+        },
+    )
+    # Bring the gaps up to date and show every open one; then record who was
+    # seen, which answers the gaps about being seen at this contact.
+    _recompute(network, actor, _today())
+    open_gaps = [g for g in gm.Gap.objects.filter(network=network, resolved_at__isnull=True) if g.is_open]
+    _show([contact], open_gaps, actor, _now(), skip_existing=True)
+    for p in seen_directly:
+        _record_seen(actor, network, p, date)
+    return contact
+
+
+def _record_seen(actor: User, network: rm.FamilyNetwork, person: rm.Person, on: date) -> None:
+    """Keep the latest date the person was seen or spoken to directly (through
+    the records service, so it is validated, audited and the gaps recomputed)."""
+    row = rm.Person.objects.get(pk=person.pk)
+    if row.seen_directly_on is not None and row.seen_directly_on >= on:
+        return
+    rs.person_update(
+        actor=actor,
+        network=network,
+        person=row,
+        data=dataclasses.replace(rs.PersonData.of(row), seen_directly_on=on),
+        expected_version=None,
+    )
+
+
+@transaction.atomic
+def contact_mark_seen(*, actor: User, contact: gm.Contact, person: rm.Person) -> None:
+    """Record that a person was seen or spoken to directly at this contact."""
+    _require_family_role(actor)
+    contact = _lock_contact(contact)
+    if contact.status != gm.Contact.Status.OPEN:
+        raise RecordError("This contact is closed: start a new contact to record who was seen")
+    if not rm.NetworkMember.objects.filter(network_id=contact.network_id, person=person).exists():
+        raise RecordError("Choose someone recorded in this family", field="seen_directly")
+    contact.present.add(person)
+    contact.seen_directly.add(person)
+    audit_record(
+        actor=actor,
+        action="update",
+        object_type="contact",
+        object_id=contact.pk,
+        network_id=contact.network_id,
+        changes={"seen_directly": [None, person.pk]},
+    )
+    _record_seen(actor, contact.network, person, contact.date)
+
+
+@transaction.atomic
+def contact_confirm_household(
+    *, actor: User, contact: gm.Contact, household: rm.Household, outcome: str = "no-change"
+) -> gm.HouseholdConfirmation:
+    """Record at a contact that who lives at a household was checked: "no change",
+    or "changed" once the changes have been recorded."""
+    contact = _lock_contact(contact)
+    if contact.status != gm.Contact.Status.OPEN:
+        raise RecordError("This contact is closed: start a new contact to confirm the household")
+    if outcome not in gm.HouseholdConfirmation.Outcome.values:
+        raise RecordError("Choose whether anything has changed", field="outcome")
+    member_ids = set(
+        rm.NetworkMember.objects.filter(network=contact.network_id).values_list("person_id", flat=True)
+    )
+    if not rm.Residence.objects.filter(household=household, person_id__in=member_ids).exists():
+        raise RecordError("Choose a household of this family", field="household")
+    row, created = gm.HouseholdConfirmation.objects.update_or_create(
+        contact=contact,
+        household=household,
+        defaults={"outcome": outcome, "by": actor, "at": _now()},
+    )
+    audit_record(
+        actor=actor,
+        action="create" if created else "update",
+        object_type="household_confirmation",
+        object_id=row.pk,
+        network_id=contact.network_id,
+        changes={
+            "contact": [None, contact.pk],
+            "household": [None, household.pk],
+            "outcome": [None, outcome],
+        },
+    )
+    rs._touch(contact.network, actor)
+    return row
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What was said when a gap was asked about (an absent reason)."""
+
+    state: str
+    reason: str = ""  # declined: their reason, in their words; not-applicable: justification
+    practitioner_view: str = ""  # declined
+    from_whom: str = ""  # temp-unknown: who will find out or tell
+    declined_by: rm.Person | None = None  # declined: who declined
+
+
+def _check_answer(answer: Answer, network: rm.FamilyNetwork) -> Answer:
+    a = dataclasses.replace(
+        answer,
+        reason=(answer.reason or "").strip(),
+        practitioner_view=(answer.practitioner_view or "").strip(),
+        from_whom=(answer.from_whom or "").strip(),
+    )
+    if a.state not in ABSENT_STATES:
+        raise RecordError("Choose what happened when you asked", field="state")
+    problems = []
+    if a.state == GapState.ASKED_DECLINED:
+        if a.declined_by is None:
+            problems.append(("declined_by", "Choose who declined to say"))
+        elif not rm.NetworkMember.objects.filter(network=network, person=a.declined_by).exists():
+            problems.append(("declined_by", "Choose someone recorded in this family"))
+        if not a.reason:
+            problems.append(("reason", "Enter the reason they gave, in their words"))
+        if not a.practitioner_view:
+            problems.append(("practitioner_view", "Enter your view of why they declined"))
+    if a.state == GapState.TEMP_UNKNOWN and not a.from_whom:
+        problems.append(("from_whom", "Say who will find out, or who will be asked"))
+    if a.state == GapState.NOT_APPLICABLE and not a.reason:
+        problems.append(("reason", "Say why this does not apply"))
+    if problems:
+        raise RecordError([Problem("gap", 0, f, msg) for f, msg in problems])
+    return a
+
+
+def _answer(
+    actor: User, gap: gm.Gap, a: Answer, contact: gm.Contact | None, now: datetime
+) -> tuple[gm.Gap, dict[str, list[object]]]:
+    old = {"state": gap.state, "na_status": gap.na_status}
+    gap.state = a.state
+    gap.na_status = NotApplicable.NONE
+    gap.na_justification = ""
+    if a.state == GapState.ASKED_DECLINED:
+        gap.times_declined += 1
+    if a.state == GapState.NOT_APPLICABLE:
+        gap.na_justification = a.reason
+        if gap.severity == Severity.CRITICAL:
+            gap.na_status = NotApplicable.PENDING
+        else:
+            gap.na_status = NotApplicable.AGREED
+            gap.na_agreed_by = actor
+            gap.na_agreed_at = now
+    gap.version += 1
+    gap.save()
+    gm.GapEvent.objects.create(
+        gap=gap,
+        kind=EventKind.ANSWERED,
+        state=a.state,
+        reason=a.reason,
+        practitioner_view=a.practitioner_view,
+        from_whom=a.from_whom,
+        declined_by=a.declined_by,
+        contact=contact,
+        by=actor,
+        at=now,
+    )
+    changes: dict[str, list[object]] = {
+        "state": [old["state"], gap.state],
+        "na_status": [old["na_status"], gap.na_status],
+    }
+    for k in ("reason", "practitioner_view", "from_whom"):
+        if getattr(a, k):
+            changes[k] = [None, getattr(a, k)]
+    if a.declined_by is not None:
+        changes["declined_by"] = [None, a.declined_by.pk]
+    return gap, changes
+
+
+@transaction.atomic
+def gap_answer(
+    *,
+    actor: User,
+    gap: gm.Gap,
+    answer: Answer,
+    contact: gm.Contact | None = None,
+    expected_version: int | None = None,
+) -> gm.Gap:
+    """Record why there is no answer to a gap (a FHIR data-absent reason): not
+    known, declined (with who, their reason and the practitioner's view), will
+    find out (from whom), masked, or not applicable (with a justification; a
+    critical gap waits for a supervisor to agree)."""
+    _require_family_role(actor)
+    row = _lock_gap(gap, expected_version)
+    if not row.is_open:
+        raise RecordError("This gap is no longer open: nothing to record")
+    network = rm.FamilyNetwork.objects.get(pk=row.network_id)
+    a = _check_answer(answer, network)
+    if contact is not None:
+        contact = _lock_contact(contact)
+        _outcome_row(contact, row)  # checks the gap was shown at this contact
+    now = _now()
+    row, changes = _answer(actor, row, a, contact, now)
+    if contact is not None:
+        gm.ContactGapOutcome.objects.filter(contact=contact, gap=row).update(
+            outcome=Outcome.ABSENT, state=a.state, reason=a.reason, by=actor, at=now
+        )
+        changes["contact"] = [None, contact.pk]
+    audit_record(
+        actor=actor,
+        action="answer",
+        object_type="gap",
+        object_id=row.pk,
+        network_id=row.network_id,
+        changes=changes,
+    )
+    rs._touch(network, actor)  # a decline is a process input of the rules
+    row.refresh_from_db()
+    return row
+
+
+def _outcome_row(contact: gm.Contact, gap: gm.Gap) -> gm.ContactGapOutcome:
+    if contact.status != gm.Contact.Status.OPEN:
+        raise RecordError("This contact is closed: start a new contact to record more answers")
+    row = gm.ContactGapOutcome.objects.filter(contact=contact, gap=gap).first()
+    if row is None:
+        raise RecordError("This gap was not shown at this contact")
+    return row
+
+
+@transaction.atomic
+def contact_record_outcome(
+    *,
+    actor: User,
+    contact: gm.Contact,
+    gap: gm.Gap,
+    outcome: str,
+    answer: Answer | None = None,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> gm.ContactGapOutcome:
+    """Record what happened at a contact to a gap shown there: answered (the fact
+    has been recorded, which resolved it), asked but no answer (an absent
+    reason), or not asked this time (with the reason)."""
+    _require_family_role(actor)
+    contact = _lock_contact(contact)
+    row = _outcome_row(contact, gap)
+    if outcome == Outcome.ANSWERED:
+        fresh = gm.Gap.objects.get(pk=gap.pk)
+        if fresh.is_open:
+            raise RecordError(
+                f"Record the answer first ({fresh.detail}): the gap is still open", field="outcome"
+            )
+        row.outcome, row.state = Outcome.ANSWERED, fresh.state
+    elif outcome == Outcome.ABSENT:
+        if answer is None:
+            raise RecordError("Choose what happened when you asked", field="state")
+        gap_answer(actor=actor, gap=gap, answer=answer, contact=contact, expected_version=expected_version)
+        row.refresh_from_db()
+        return row
+    elif outcome == Outcome.NOT_ASKED:
+        reason = (reason or "").strip()
+        if not reason:
+            raise RecordError("Say why it was not asked this time", field="not_asked_reason")
+        locked = _lock_gap(gap, expected_version)
+        if not locked.is_open:
+            raise RecordError("This gap is no longer open: nothing to record")
+        gm.GapEvent.objects.create(
+            gap=locked,
+            kind=EventKind.NOT_ASKED_THIS_TIME,
+            reason=reason,
+            contact=contact,
+            by=actor,
+            at=_now(),
+        )
+        row.outcome, row.state, row.reason = Outcome.NOT_ASKED, locked.state, reason
+    else:
+        raise RecordError("Choose what happened", field="outcome")
+    row.by, row.at = actor, _now()
+    row.save()
+    audit_record(
+        actor=actor,
+        action="outcome",
+        object_type="contact",
+        object_id=contact.pk,
+        network_id=contact.network_id,
+        changes={"gap": [None, gap.pk], "outcome": [None, row.outcome], "reason": [None, row.reason]},
+    )
+    return row
+
+
+@transaction.atomic
+def contact_not_asked_rest(*, actor: User, contact: gm.Contact, reason: str) -> int:
+    """Record "not asked this time", with one reason, for every gap shown at the
+    contact that has no outcome yet. Returns how many."""
+    _require_family_role(actor)
+    contact = _lock_contact(contact)
+    if contact.status != gm.Contact.Status.OPEN:
+        raise RecordError("This contact is closed: start a new contact to record more answers")
+    reason = (reason or "").strip()
+    if not reason:
+        raise RecordError("Say why they were not asked this time", field="reason")
+    rows = list(contact.outcomes.filter(outcome=Outcome.PENDING).select_related("gap"))
+    now = _now()
+    gm.GapEvent.objects.bulk_create(
+        [
+            gm.GapEvent(
+                gap=r.gap,
+                kind=EventKind.NOT_ASKED_THIS_TIME,
+                reason=reason,
+                contact=contact,
+                by=actor,
+                at=now,
+            )
+            for r in rows
+        ]
+    )
+    contact.outcomes.filter(pk__in=[r.pk for r in rows]).update(
+        outcome=Outcome.NOT_ASKED, reason=reason, by=actor, at=now
+    )
+    audit_record(
+        actor=actor,
+        action="outcome",
+        object_type="contact",
+        object_id=contact.pk,
+        network_id=contact.network_id,
+        changes={"not_asked": [None, sorted(r.gap_id for r in rows)], "reason": [None, reason]},
+    )
+    return len(rows)
+
+
+@transaction.atomic
+def contact_close(*, actor: User, contact: gm.Contact) -> gm.Contact:
+    """Close a contact. Refused until every gap shown has an outcome, so the
+    record proves each gap was revisited."""
+    _require_family_role(actor)
+    contact = _lock_contact(contact)
+    if contact.status != gm.Contact.Status.OPEN:
+        raise RecordError("This contact is already closed")
+    pending = list(
+        contact.outcomes.filter(outcome=Outcome.PENDING)
+        .select_related("gap")
+        .order_by("gap__opened_at", "pk")
+    )
+    if pending:
+        problems = [
+            Problem("contact", contact.pk, "__all__", f"Record what happened about: {r.gap.detail}")
+            for r in pending
+        ]
+        head = Problem(
+            "contact",
+            contact.pk,
+            "__all__",
+            f"Record an outcome for every gap shown before closing the contact ({len(pending)} to do)",
+        )
+        raise RecordError([head, *problems])
+    contact.status = gm.Contact.Status.CLOSED
+    contact.closed_at = _now()
+    contact.version += 1
+    contact.save()
+    audit_record(
+        actor=actor,
+        action="close",
+        object_type="contact",
+        object_id=contact.pk,
+        network_id=contact.network_id,
+        changes={"status": ["open", "closed"]},
+    )
+    # how often each gap has been asked about is a process input of the rules
+    rs._touch(contact.network, actor)
+    return contact
+
+
+# -- supervision -------------------------------------------------------------
+
+
+@transaction.atomic
+def gap_not_applicable_agree(*, actor: User, gap: gm.Gap, agree: bool, comment: str = "") -> gm.Gap:
+    """A supervisor agrees (or does not) that a critical gap does not apply."""
+    _require_supervisor(actor, "agree that a critical gap does not apply")
+    row = _lock_gap(gap, None)
+    if row.na_status != NotApplicable.PENDING:
+        raise RecordError("Nobody has asked for this gap to be treated as not applicable")
+    comment = (comment or "").strip()
+    if not agree and not comment:
+        raise RecordError("Say why you do not agree", field="comment")
+    now = _now()
+    old = row.na_status
+    if agree:
+        row.na_status = NotApplicable.AGREED
+        row.na_agreed_by, row.na_agreed_at = actor, now
+    else:
+        row.na_status = NotApplicable.REFUSED
+    row.version += 1
+    row.save()
+    gm.GapEvent.objects.create(
+        gap=row, kind=EventKind.NA_AGREED if agree else EventKind.NA_REFUSED, reason=comment, by=actor, at=now
+    )
+    if agree:
+        gm.ContactGapOutcome.objects.filter(
+            gap=row, outcome=Outcome.PENDING, contact__status=gm.Contact.Status.OPEN
+        ).update(outcome=Outcome.ABSENT, state=GapState.NOT_APPLICABLE, by=actor, at=now)
+    audit_record(
+        actor=actor,
+        action="agree" if agree else "refuse",
+        object_type="gap",
+        object_id=row.pk,
+        network_id=row.network_id,
+        changes={"na_status": [old, row.na_status]},
+        reason=comment,
+    )
+    return row
+
+
+@transaction.atomic
+def supervisor_decision_record(
+    *,
+    actor: User,
+    network: rm.FamilyNetwork,
+    decision: str,
+    actions: str = "",
+    gap: gm.Gap | None = None,
+    agency_request_considered: bool = False,
+) -> gm.SupervisorDecision:
+    """A supervisor's decision about a family (or one gap), and the actions agreed.
+    For a gap, it can record that a request to another agency was considered."""
+    _require_supervisor(actor, "record a supervision decision")
+    decision, actions = (decision or "").strip(), (actions or "").strip()
+    if not decision:
+        raise RecordError("Enter the decision", field="decision")
+    if gap is not None and gap.network_id != network.pk:
+        raise RecordError("Choose a gap of this family", field="gap")
+    if agency_request_considered and gap is None:
+        raise RecordError("Choose the gap a request to another agency was considered for", field="gap")
+    row = gm.SupervisorDecision.objects.create(
+        network=network,
+        gap=gap,
+        decision=decision,
+        actions=actions,
+        agency_request_considered=agency_request_considered,
+        by=actor,
+        at=_now(),
+    )
+    audit_record(
+        actor=actor,
+        action="create",
+        object_type="supervisor_decision",
+        object_id=row.pk,
+        network_id=network.pk,
+        changes={
+            "decision": [None, decision],
+            "actions": [None, actions],
+            "gap": [None, gap.pk if gap else None],
+            "agency_request_considered": [None, agency_request_considered],
+        },
+    )
+    if agency_request_considered:
+        rs._touch(network, actor)  # information requirement 14 reads it
+    return row
+
+
+# -- rule settings -------------------------------------------------------------
+
+
+def _validate_setting(rule_id: str, enabled: bool, params: dict[str, object]) -> dict[str, object]:
+    if rule_id == engine.ESCALATION:
+        if not enabled:
+            raise RecordError("Escalation to supervisors cannot be switched off", field="enabled")
+        try:
+            return dict(EscalationSettings.from_params(params).as_params())
+        except EscalationSettingsError as err:
+            raise RecordError(str(err), field=err.field) from None
+    rule = engine.rule(rule_id)
+    if rule is None:
+        raise RecordError(f"There is no rule {rule_id}", field="rule_id")
+    try:
+        RuleSettings(params={rule_id: params}).validate(engine.rules())  # type: ignore[dict-item]
+    except ValueError as err:
+        bad = next((name for name in params if f"'{name}'" in str(err)), "params")
+        raise RecordError(str(err), field=bad) from None
+    # keep only values that differ from the rule's defaults
+    return {k: v for k, v in params.items() if rule.params.get(k) != v}
+
+
+@transaction.atomic
+def rule_setting_change(
+    *,
+    actor: User,
+    rule_id: str,
+    enabled: bool,
+    params: dict[str, object],
+    reason: str,
+    expected_version: int | None = None,
+) -> gm.RuleSetting:
+    """Switch a rule on or off, or change its thresholds, saying why. Every
+    family's gaps are recomputed in the same transaction."""
+    if actor.role != Role.ADMINISTRATOR:
+        raise RecordError("Only a partnership administrator can change the rule settings")
+    reason = (reason or "").strip()
+    if not reason:
+        raise RecordError("Say why you are making this change", field="reason")
+    clean = _validate_setting(rule_id, enabled, dict(params))
+    row = gm.RuleSetting.objects.select_for_update().filter(rule_id=rule_id).first()
+    if row is not None and expected_version is not None and row.version != expected_version:
+        raise StaleEdit("rule setting")
+    before_enabled = row.enabled if row else True
+    before_params = dict(row.params) if row else {}
+    if (before_enabled, before_params) == (enabled, clean):
+        raise RecordError("This makes no change to the rule", field="__all__")
+    if row is None:
+        row = gm.RuleSetting(rule_id=rule_id)
+    else:
+        row.version += 1
+    row.enabled, row.params, row.updated_by, row.updated_at = enabled, clean, actor, _now()
+    row.save()
+    gm.RuleSettingChange.objects.create(
+        rule_id=rule_id,
+        enabled_before=before_enabled,
+        enabled_after=enabled,
+        params_before=before_params,
+        params_after=clean,
+        by=actor,
+        at=row.updated_at,
+        reason=reason,
+    )
+    audit_record(
+        actor=actor,
+        action="update",
+        object_type="rule_setting",
+        object_id=rule_id,
+        changes={"enabled": [before_enabled, enabled], "params": [before_params, clean]},
+        reason=reason,
+    )
+    if rule_id != engine.ESCALATION:
+        for network in rm.FamilyNetwork.objects.order_by("pk").iterator():
+            _recompute(network, actor, _today())
+    return row

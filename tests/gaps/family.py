@@ -1,0 +1,105 @@
+"""A family like the one in the Child K briefing note, built through the
+services: a baby of 9 weeks, his mother recorded fully, and his father who
+lives elsewhere, has the baby overnight, and about whom little is known."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from kinmap.accounts.models import User
+from kinmap.records import models as m
+from kinmap.records import services as s
+
+MOTHER_SAYS = s.Source_("said-by", "the mother")
+
+
+@dataclass
+class SeedFamily:
+    network: m.FamilyNetwork
+    baby: m.Person
+    mother: m.Person
+    father: m.Person
+
+
+def seed_family(actor: User, *, today: date | None = None, name: str = "Testbaby") -> SeedFamily:
+    day = today or date.today()
+    network = s.network_create(
+        actor=actor,
+        child=s.PersonData(
+            given_name="Rowan",
+            family_name=name,
+            sex="male",
+            birth_date=day - timedelta(days=63),
+            birth_date_accuracy="accurate",
+            nhs_number="9434765919",
+        ),
+        source=s.Source_("birth-registration"),
+    )
+    baby = m.NetworkMember.objects.get(network=network, is_index=True).person
+    mother = s.person_add(
+        actor=actor,
+        network=network,
+        data=s.PersonData(
+            given_name="Mara",
+            family_name=name,
+            sex="female",
+            birth_date=date(1996, 4, 2),
+            birth_date_accuracy="accurate",
+            phone="07700 900001",
+            seen_directly_on=day - timedelta(days=7),
+        ),
+        source=MOTHER_SAYS,
+        related_to=baby,
+        relationship=s.RelationshipData(type="NMTH"),
+    )
+    home = s.residence_create(
+        actor=actor,
+        network=network,
+        person=mother,
+        address=s.AddressData(address_line_1="1 Test Road", town="Testtown", postcode="ZZ99 1AA"),
+        source=MOTHER_SAYS,
+    )
+    s.residence_create(
+        actor=actor, network=network, person=baby, household=home.household, source=MOTHER_SAYS
+    )
+    s.pr_set(
+        actor=actor, network=network, person=mother, child=baby, basis="birth-mother", source=MOTHER_SAYS
+    )
+    for key, value in (
+        ("other-names", "none"),
+        ("other-children", "none"),
+        ("adult-services", "none known"),
+        ("regular-visitors", "her sister, most days"),
+    ):
+        who = baby if key == "regular-visitors" else mother
+        s.fact_set(actor=actor, network=network, person=who, key=key, value=value, source=MOTHER_SAYS)
+    father = s.person_add(
+        actor=actor,
+        network=network,
+        data=s.PersonData(given_name="Dan", family_name="Testfather", sex="male", phone="07700 900002"),
+        source=MOTHER_SAYS,
+        related_to=baby,
+        relationship=s.RelationshipData(type="NFTH"),
+    )
+    s.residence_create(
+        actor=actor,
+        network=network,
+        person=father,
+        address=s.AddressData(address_line_1="9 Away Lane", town="Testtown", postcode="ZZ99 2BB"),
+        source=MOTHER_SAYS,
+    )
+    s.care_create(
+        actor=actor,
+        network=network,
+        carer=father,
+        child=baby,
+        data=s.CareData(place="carer-home", frequency="on Fridays", overnight=True, sleep_place="travel cot"),
+        source=MOTHER_SAYS,
+    )
+    # The mother and father are former partners; she has no current partner.
+    s.fact_set(
+        actor=actor, network=network, person=mother, key="current-partner", value="none", source=MOTHER_SAYS
+    )
+    network.refresh_from_db()
+    return SeedFamily(network, baby, mother, father)
