@@ -3,6 +3,7 @@ allocated team), a teammate, and an outsider (another agency)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -65,6 +66,11 @@ def index_child(network: m.FamilyNetwork) -> m.Person:
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: object) -> None:
-    """Tests sign in many users; a deliberately slow hash would dominate their time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+def _fast_password_hashing() -> Iterator[None]:
+    """Tests sign in many users; a deliberately slow hash would dominate their time.
+    (Not through pytest-django's ``settings`` fixture: a test parameter of that
+    name, like a rule-settings case, would shadow it.)"""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield

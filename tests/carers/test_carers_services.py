@@ -419,3 +419,30 @@ def test_the_loader_reads_carer_information_in_a_fixed_number_of_queries(owner: 
     assert (small_info, small_inv) == (2, 1)
     assert (big_info, big_inv) == (24, 12)
     assert small_q == big_q
+
+
+def test_gaps_are_recomputed_in_the_same_transaction(owner: User, fam: Family) -> None:
+    from kinmap.gaps import models as gm
+
+    def open_for_father() -> set[str]:
+        rows = gm.Gap.objects.filter(
+            network=fam.network, subject_kind="person", subject_id=str(fam.father.pk)
+        )
+        return {g.rule_id for g in rows if g.is_open and g.rule_id[1:3] in ("17", "18", "19", "20")}
+
+    assert open_for_father() == {"R17-icon", "R18-safer-sleep", "R20-carers-elsewhere"}
+    cs.joint_appointment_invite(
+        actor=owner, network=fam.network, person=fam.father, contact_on=today(), contact_type="6-8-weeks"
+    )
+    assert open_for_father() == {"R17-icon", "R18-safer-sleep", "R20-carers-elsewhere"}
+    cs.information_given_record(
+        actor=owner,
+        network=fam.network,
+        person=fam.father,
+        data=cs.InformationData(materials=[material("icon")], how="telephone", given_on=today()),
+    )
+    assert open_for_father() == {"R18-safer-sleep"}
+    care_gap = gm.Gap.objects.get(
+        network=fam.network, key=f"R18-sleep-place:care:{fam.father_care.pk}:{fam.baby.pk}"
+    )
+    assert care_gap.is_open and care_gap.severity == "critical"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 
+from kinmap.core.model import InformationGiven
 from kinmap.core.rules import (
     CATALOGUE,
     Context,
@@ -269,12 +271,23 @@ def test_child_k_the_father_who_has_the_baby_overnight_is_not_invisible() -> Non
     f.b.update(f.daniel, family_name="", birth_date=None, phone="", seen_directly_on=None, facts={})
     f.b.drop(f.daniel_home)
     f.b.responsibilities = [p for p in f.b.responsibilities if p.person_id != f.daniel]
-    gaps = evaluate(f.network(), f.b.today, process=f.process())
+    # the mother had the safety information at the new birth visit
+    given = tuple(
+        InformationGiven(n, f.sarah, code, f.b.today - timedelta(weeks=8))
+        for n, code in enumerate(("icon", "safer-sleep"), start=1)
+    )
+    network = dataclasses.replace(f.network(), information_given=given)
+    gaps = evaluate(network, f.b.today, process=f.process())
     critical = [u.key for u in gaps if u.severity is Severity.CRITICAL]
     assert critical == [
         f"R02-birth-father:person:{f.daniel}",
         f"R05-current-partner:person:{f.daniel}",
         f"R11-seen-directly:person:{f.daniel}",
+        f"R17-icon:person:{f.daniel}",
+        f"R18-safer-sleep:person:{f.daniel}",
+        f"R18-sleep-place:care:{f.daniel_care}:{f.amy}",
+        f"R20-carers-elsewhere:person:{f.daniel}",
     ]
     assert gaps[0].missing == ("name", "birth_date", "address", "contact")
-    assert {u.subject.id for u in gaps} == {f.daniel}, "nothing is missing about the mother"
+    about = {u.subject.id for u in gaps if u.subject.kind is not SubjectKind.CARE}
+    assert about == {f.daniel}, "nothing is missing about the mother"

@@ -43,6 +43,12 @@ def test_a_new_family_has_its_gaps_open_and_not_asked(owner: User) -> None:
             f"R11-seen-directly:person:{fid}",
             f"R15-adult-services:person:{fid}",
             f"R06-household-roster:household:{m.Residence.objects.get(person=f.mother).household_id}",
+            # safety information for both carers (rules 17 to 20)
+            f"R17-icon:person:{fid}",
+            f"R18-safer-sleep:person:{fid}",
+            f"R20-carers-elsewhere:person:{fid}",
+            f"R17-icon:person:{f.mother.pk}",
+            f"R18-safer-sleep:person:{f.mother.pk}",
         ]
     )
     dob = gap(f.network, f"R02-birth-father:person:{fid}")

@@ -17,7 +17,7 @@ from .. import carers as c
 from ..graph import FamilyGraph
 from ..model import InformationGiven, Invitation, Network
 from ..vocab import ICON, SAFER_SLEEP, InfoHow, InvitationOutcome
-from .base import Context, Rule, Severity, Subject, SubjectKind, Unmet
+from .base import Context, Rule, Severity, Subject, SubjectKind, Unmet, most_severe
 from .catalogue import CATALOGUE, register
 from .facts import MISSING_LABELS
 from .remedies import register_remedy
@@ -54,13 +54,20 @@ def _settings(ctx: Context) -> c.CarerSettings:
     )
 
 
+_ORDER = ("icon", "safer_sleep", "icon_again", "safer_sleep_again", "sleep_place", "carer_route")
+
+
 def _run(
     ctx: Context,
     checks: Callable[[c.CarerOfChild, c.CarerSettings], list[c.CarerCheck]],
     missing: Callable[[c.CarerCheck], tuple[str, ...]],
 ) -> Iterator[Unmet]:
+    """One gap per carer (information reaches a person, whichever baby they
+    care for: the most severe of their checks, what all of them miss) and one
+    per care arrangement for a sleep place."""
     settings = _settings(ctx)
     graph = ctx.graph
+    by_person: dict[int, list[c.CarerCheck]] = {}
     for child in ctx.scope.children:
         if not c.is_baby(graph, child.id, settings):
             continue
@@ -68,13 +75,29 @@ def _run(
             for found in checks(carer, settings):
                 if found.met:
                     continue
-                subject = (
-                    Subject(SubjectKind.CARE, found.care_id, child.id)
-                    if found.care_id is not None
-                    else Subject(SubjectKind.PERSON, found.person_id, child.id)
-                )
-                name = who(ctx.scope.person(found.person_id), "a carer whose name is not recorded")
-                yield ctx.unmet(subject, f"{name}: {found.detail}", missing(found), _SEVERITY[found.severity])
+                if found.care_id is not None:
+                    yield ctx.unmet(
+                        Subject(SubjectKind.CARE, found.care_id, child.id),
+                        f"{_name(ctx, found.person_id)}: {found.detail}",
+                        missing(found),
+                        _SEVERITY[found.severity],
+                    )
+                else:
+                    by_person.setdefault(found.person_id, []).append(found)
+    for pid, found_all in sorted(by_person.items()):
+        keys = {k for f in found_all for k in missing(f)}
+        severity = most_severe(_SEVERITY[f.severity] for f in found_all)
+        first = next((f for f in found_all if _SEVERITY[f.severity] is severity), found_all[0])
+        yield ctx.unmet(
+            Subject(SubjectKind.PERSON, pid),
+            f"{_name(ctx, pid)}: {first.detail}",
+            tuple(k for k in _ORDER if k in keys),
+            severity,
+        )
+
+
+def _name(ctx: Context, pid: int) -> str:
+    return who(ctx.scope.person(pid), "a carer whose name is not recorded")
 
 
 def _one(
@@ -235,12 +258,17 @@ def _again(material: str) -> tuple[Callable[..., Network], Callable[..., Network
         return _give(net, _pid(unmet), material, day)
 
     def retract(net: Network, unmet: Unmet, day: date) -> Network:
-        pid, child = _pid(unmet), unmet.subject.child_id
+        pid = _pid(unmet)
         graph = FamilyGraph(net, day)
-        carer = next(x for x in c.carers_of(graph, child or 0) if x.person_id == pid)
-        change = c.latest_change(graph, carer)
-        assert change is not None
-        since = change[0]
+        settings = c.CarerSettings()
+        changes = [
+            change[0]
+            for child in net.index_child_ids
+            if child in net.people and c.is_baby(graph, child, settings)
+            for carer in c.carers_of(graph, child)
+            if carer.person_id == pid and (change := c.latest_change(graph, carer)) is not None
+        ]
+        since = min(changes)
         return _without_info(
             net, lambda i: not (i.person_id == pid and i.material == material and i.on >= since)
         )
