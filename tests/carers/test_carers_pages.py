@@ -189,3 +189,41 @@ def test_material_form_shows_validation_errors(admin_client: Client) -> None:
     html = response.content.decode()
     assert '<a href="#id_url">Enter the web address, or untick &#x27;Web link&#x27;</a>' in html
     assert not cm.Material.objects.filter(code="x").exists()
+
+
+def test_the_contact_section_lists_carers_still_missing_core_information(owner: User, fam: Family) -> None:
+    from django.template import Context, Template
+
+    from kinmap.carers import services as cs
+    from kinmap.records.selectors import family_record_load
+
+    def render() -> str:
+        record = family_record_load(fam.network)
+        template = Template("{% load carers %}{% carers_missing_core network graph_network %}")
+        return template.render(Context({"network": fam.network, "graph_network": record.graph_network}))
+
+    html = render()
+    assert "Carers still missing core information" in html
+    assert "(lives elsewhere, has the baby overnight)" in html
+    assert "ICON: Babies cry, you can cope, Safer sleep for your baby" in _row_li(html, fam.father.pk)
+    assert "ICON: Babies cry, you can cope, Safer sleep for your baby" in _row_li(html, fam.mother.pk)
+    for person in (fam.mother, fam.father):
+        cs.information_given_record(
+            actor=owner,
+            network=fam.network,
+            person=person,
+            data=cs.InformationData(
+                materials=list(cm.Material.objects.filter(code__in=["icon", "safer-sleep"])),
+                how="telephone",
+                given_on=timezone.localdate(),
+            ),
+        )
+    html = render()
+    assert f'data-carer="{fam.mother.pk}"' not in html
+    # the father still has no sleep place recorded for his overnight care
+    assert "Where the baby sleeps during care overnight is not recorded." in _row_li(html, fam.father.pk)
+
+
+def _row_li(html: str, person_id: int) -> str:
+    start = html.index(f'data-carer="{person_id}"')
+    return html[start : html.index("</li>", start)]

@@ -25,3 +25,16 @@ def carers_section(network: FamilyNetwork, graph_network: Network) -> dict[str, 
         "lines": lines,
         "multiple_children": len(graph_network.index_child_ids) > 1,
     }
+
+
+@register.inclusion_tag("carers/_missing_core.html")
+def carers_missing_core(network: FamilyNetwork, graph_network: Network) -> dict[str, Any]:
+    """For a contact: the carers still missing core information, beside the gaps."""
+    lines = carer_lines(graph_network, timezone.localdate(), material_titles())
+    seen: set[int] = set()
+    missing = []
+    for line in lines:
+        if (line.missing or line.unmet) and line.person_id not in seen:
+            seen.add(line.person_id)
+            missing.append(line)
+    return {"network": network, "lines": missing}
