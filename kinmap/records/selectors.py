@@ -87,7 +87,8 @@ def person_to_core(
 
 
 def family_record_load(network: m.FamilyNetwork) -> FamilyRecord:
-    """Load a whole family network in a fixed number of queries (at most nine)."""
+    """Load a whole family network in a fixed number of queries (at most nine,
+    and those of the extensions registered with :func:`on_family_load`)."""
     members = list(m.NetworkMember.objects.filter(network=network).select_related("person"))
     member_ids = {mem.person_id for mem in members}
     index_ids = sorted(mem.person_id for mem in members if mem.is_index)
