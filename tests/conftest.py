@@ -3,9 +3,11 @@ allocated team), a teammate, and an outsider (another agency)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
+from django.test import override_settings
 
 from kinmap.accounts.models import Agency, Role, Team, User
 from kinmap.records import models as m
@@ -65,6 +67,7 @@ def index_child(network: m.FamilyNetwork) -> m.Person:
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: object) -> None:
+def _fast_password_hashing() -> Iterator[None]:
     """Tests sign in many users; a deliberately slow hash would dominate their time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
