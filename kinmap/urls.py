@@ -7,5 +7,6 @@ urlpatterns = [
     path("sign-out/", web_views.sign_out, name="logout"),
     path("healthz", web_views.healthz, name="healthz"),
     path("", include("kinmap.records.urls")),
+    path("", include("kinmap.gaps.urls")),
     path("", include("kinmap.carers.urls")),
 ]

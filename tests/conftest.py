@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
+from django.test import override_settings
 
 from kinmap.accounts.models import Agency, Role, Team, User
 from kinmap.records import models as m
@@ -67,10 +68,6 @@ def index_child(network: m.FamilyNetwork) -> m.Person:
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing() -> Iterator[None]:
-    """Tests sign in many users; a deliberately slow hash would dominate their time.
-    (Not through pytest-django's ``settings`` fixture: a test parameter of that
-    name, like a rule-settings case, would shadow it.)"""
-    from django.test import override_settings
-
+    """Tests sign in many users; a deliberately slow hash would dominate their time."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield

@@ -42,6 +42,11 @@ def source_words(source: str, detail: str) -> str:
     return ""
 
 
+def event_day(e: gm.GapEvent) -> date:
+    """When it happened: the date of the contact it happened at, if any."""
+    return e.contact.date if e.contact_id and e.contact else timezone.localdate(e.at)
+
+
 def answer_words(e: gm.GapEvent) -> str:
     """What was said, without the date: "declined: 'he doesn't want ...'"."""
     if e.kind == EventKind.NOT_ASKED_THIS_TIME:
@@ -68,7 +73,7 @@ def history_text(gap: gm.Gap, events: Sequence[gm.GapEvent], today: date) -> str
     asked = False
     what = describe_missing(tuple(gap.missing)).lower() or "the answer"
     for e in events:
-        when = f"({short_date(e.at, today)})"
+        when = f"({short_date(event_day(e), today)})"
         if e.kind == EventKind.OPENED:
             parts.append(f"not asked {when}")
         elif e.kind == EventKind.ANSWERED:
@@ -94,7 +99,7 @@ def last_said(events: Sequence[gm.GapEvent], today: date) -> str:
     """What was said the last time the gap was raised, or an empty string."""
     for e in reversed(events):
         if e.kind in (EventKind.ANSWERED, EventKind.NOT_ASKED_THIS_TIME):
-            text = f"{short_date(e.at, today)}: {answer_words(e)}"
+            text = f"{short_date(event_day(e), today)}: {answer_words(e)}"
             if e.practitioner_view:
                 text += f". Practitioner\u2019s view: {_quote(e.practitioner_view)}"
             return text

@@ -37,7 +37,9 @@ def events_by_gap(gaps: Iterable[gm.Gap]) -> dict[int, list[gm.GapEvent]]:
     if not ids:
         return out
     for e in (
-        gm.GapEvent.objects.filter(gap_id__in=ids).select_related("by", "declined_by").order_by("at", "pk")
+        gm.GapEvent.objects.filter(gap_id__in=ids)
+        .select_related("by", "declined_by", "contact")
+        .order_by("at", "pk")
     ):
         out[e.gap_id].append(e)
     return out

@@ -65,7 +65,7 @@ class RecomputeResult:
 def process_inputs(network: rm.FamilyNetwork, gaps: Sequence[gm.Gap]) -> ProcessInputs:
     """What happened at contacts with this family, for the process rules.
 
-    Four queries, whatever the size of the family."""
+    At most four queries, whatever the size of the family."""
     # The latest contact, including one in progress: the household is
     # reconfirmed at the contact itself.
     last_contact = gm.Contact.objects.filter(network=network).aggregate(last=Max("date"))["last"]
@@ -76,6 +76,15 @@ def process_inputs(network: rm.FamilyNetwork, gaps: Sequence[gm.Gap]) -> Process
         .values_list("household_id", "last")
     )
     keys = {g.pk: g.key for g in gaps}
+    declined = (
+        gm.GapEvent.objects.filter(
+            gap__network=network, kind=EventKind.ANSWERED, state=GapState.ASKED_DECLINED
+        )
+        .select_related("by")
+        .order_by("at", "pk")
+        if any(g.times_declined for g in gaps)  # no query when nothing was ever declined
+        else []
+    )
     declines = tuple(
         Decline(
             id=e.pk,
@@ -86,11 +95,7 @@ def process_inputs(network: rm.FamilyNetwork, gaps: Sequence[gm.Gap]) -> Process
             practitioner_view=e.practitioner_view,
             recorded_by=e.by.username if e.by else "",
         )
-        for e in gm.GapEvent.objects.filter(
-            gap__network=network, kind=EventKind.ANSWERED, state=GapState.ASKED_DECLINED
-        )
-        .select_related("by")
-        .order_by("at", "pk")
+        for e in declined
     )
     considered = set(
         gm.SupervisorDecision.objects.filter(

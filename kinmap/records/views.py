@@ -13,6 +13,9 @@ from django.views.decorators.http import require_http_methods
 
 from kinmap.accounts.models import User
 from kinmap.audit.services import audit_record
+from kinmap.gaps import engine as gap_engine
+from kinmap.gaps.forms import WorklistFilterForm
+from kinmap.gaps.selectors import WorklistFilter, worklist
 from kinmap.web.masking import address_for
 
 from . import access, services
@@ -20,7 +23,7 @@ from . import models as m
 from .errors import RecordError
 from .forms import AddPersonForm, CareForm, PersonForm, RelationshipForm, ResidenceForm, StartNetworkForm
 from .presenters import family_page_context
-from .selectors import family_record_load, networks_for_user
+from .selectors import family_record_load
 
 
 def _user(request: HttpRequest) -> User:
@@ -38,13 +41,16 @@ def _apply_errors(form: forms.Form, err: RecordError, field_map: dict[str, str] 
 
 
 def my_families(request: HttpRequest) -> HttpResponse:
+    """The team's families, the one with the most severe open gap first; a GET
+    form filters by requirement, severity and state (works without JavaScript)."""
     user = _user(request)
-    networks = list(networks_for_user(user).prefetch_related("members__person"))
-    rows = []
-    for n in networks:
-        children = [mem.person for mem in n.members.all() if mem.is_index]
-        rows.append({"network": n, "children": children})
-    return render(request, "records/my_families.html", {"rows": rows})
+    form = WorklistFilterForm(request.GET or None, rules=list(gap_engine.rules()))
+    chosen = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    filters = WorklistFilter(
+        rule=chosen.get("rule") or "", severity=chosen.get("severity") or "", state=chosen.get("state") or ""
+    )
+    rows = worklist(user, filters)
+    return render(request, "records/my_families.html", {"rows": rows, "form": form, "filters": filters})
 
 
 @require_http_methods(["GET", "POST"])

@@ -32,16 +32,19 @@ ARGS = [
 ]
 
 
-def _no_axe_violations(page: Any) -> None:
+def _no_axe_violations(page: Any, context: str | None = None) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page)
+    results = Axe().run(page, context=context)
     assert results.violations_count == 0, results.generate_report()
 
 
 def test_father_who_has_the_baby_overnight_gets_icon_and_his_pack(owner: User, live_server: Any) -> None:
+    from kinmap.gaps import services as gs
+
     fam = seed_like_family(owner, baby_days=43)
     network, father = fam.network.pk, fam.father.pk
+    contact = gs.contact_open(actor=owner, network=fam.network, type="home-visit", date=timezone.localdate())
     contact_day = timezone.localdate() + timedelta(days=3)
     today = timezone.localdate()
 
@@ -69,9 +72,23 @@ def test_father_who_has_the_baby_overnight_gets_icon_and_his_pack(owner: User, l
             expect(row.locator("[data-missing]")).to_have_text(
                 "ICON: Babies cry, you can cope, Safer sleep for your baby"
             )
+            # and his gaps are among what we still need to know
+            still_need = page.locator("#still-need")
+            expect(still_need.locator(f'[data-gap-key="R17-icon:person:{father}"]')).to_be_visible()
+            expect(still_need.locator(f'[data-gap-key="R18-safer-sleep:person:{father}"]')).to_be_visible()
             _no_axe_violations(page)
 
+            # the contact page lists him beside the gaps, still missing core information
+            page.goto(f"/families/{network}/contacts/{contact.pk}/")
+            missing = page.locator(f'[data-carers-missing] [data-carer="{father}"]')
+            expect(missing).to_contain_text("ICON: Babies cry, you can cope, Safer sleep for your baby")
+            # this journey checks the carers section it adds to the contact page; the
+            # rest of that page belongs to the contact journey's own test
+            _no_axe_violations(page, "[data-carers-missing]")
+
             # his page: what is outstanding, with why we ask
+            page.goto(f"/families/{network}/")
+            row = page.locator(f'[data-carer="{father}"]')
             row.get_by_role("link", name="Dale Testcroft").click()
             expect(page.get_by_role("heading", level=1)).to_have_text("Safety information for Dale Testcroft")
             expect(page.locator('[data-rule="17"]')).to_contain_text("Critical")
@@ -118,6 +135,9 @@ def test_father_who_has_the_baby_overnight_gets_icon_and_his_pack(owner: User, l
             expect(page.locator(f'[data-carer="{father}"] [data-missing]')).to_have_text(
                 "Safer sleep for your baby"
             )
+            still_need = page.locator("#still-need")
+            expect(still_need.locator(f'[data-gap-key="R17-icon:person:{father}"]')).to_have_count(0)
+            expect(still_need.locator(f'[data-gap-key="R18-safer-sleep:person:{father}"]')).to_be_visible()
 
             # the printable pack, then the PDF
             page.goto(f"/families/{network}/carers/{father}/pack/")

@@ -16,6 +16,19 @@ PAGES = [
     ("residence-add", {"network_id": 1}),
     ("care-add", {"network_id": 1}),
     ("care-edit", {"network_id": 1, "care_id": 1}),
+    ("contact-start", {"network_id": 1}),
+    ("contact", {"network_id": 1, "contact_id": 1}),
+    ("contact-gap-outcome", {"network_id": 1, "contact_id": 1, "gap_id": 1}),
+    ("contact-gap-answer", {"network_id": 1, "contact_id": 1, "gap_id": 1, "kind": "birth-date"}),
+    ("contact-household", {"network_id": 1, "contact_id": 1, "household_id": 1}),
+    ("contact-not-asked-rest", {"network_id": 1, "contact_id": 1}),
+    ("contact-close", {"network_id": 1, "contact_id": 1}),
+    ("gaps-history", {"network_id": 1}),
+    ("gaps-supervision", {"network_id": 1}),
+    ("gap-not-applicable", {"network_id": 1, "gap_id": 1}),
+    ("supervisor-dashboard", {}),
+    ("gaps-rule-settings", {}),
+    ("gaps-rule-setting-edit", {"rule_id": "R02-birth-father"}),
 ]
 
 

@@ -1,0 +1,169 @@
+"""How the answer to a gap is recorded from the contact page: inline where the
+answer is simple (a date of birth, a telephone number, an answer in words,
+"no current partner", seen today, parental responsibility), otherwise a link
+to the page that records it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.urls import reverse
+
+from kinmap.core.rules.facts import FACT_BIRTH_FATHER_ABSENT, FACT_BIRTH_MOTHER_ABSENT, FACT_CURRENT_PARTNER
+
+from . import forms as gf
+from . import models as gm
+
+# Missing keys answered by a fact in words (the fact key is the missing key with dashes).
+FACT_QUESTIONS = {
+    "other_names": "Previous names and aliases ('none' if there are none)",
+    "other_children": "Their other children, including any who live elsewhere ('none' if none)",
+    "agency_involvement": "Agencies involved with their other children ('none known' if none)",
+    "adult_services": "Involvement of adult services: mental health, substance misuse, probation, "
+    "domestic abuse ('none known' if none)",
+    "contact_arrangement": "When they see the child, and whether the child stays over",
+    "regular_visitors": "Regular visitors and other important people ('none' if nobody)",
+}
+
+
+@dataclass
+class Inline:
+    kind: str  # the URL part: birth-date, contact, fact-<key>, no-partner, pr, seen, absent-<key>
+    title: str
+    form: forms.Form
+    person_id: int
+    fact_key: str = ""
+    child_id: int | None = None
+    button: str = "Save the answer"
+
+
+@dataclass
+class Link:
+    label: str
+    url: str
+
+
+def subject_person(gap: gm.Gap, care_carers: dict[int, int]) -> int | None:
+    try:
+        sid = int(gap.subject_id)
+    except ValueError:
+        return None
+    if gap.subject_kind in ("person", "child"):
+        return sid
+    if gap.subject_kind == "care":
+        return care_carers.get(sid)
+    return None
+
+
+def _form(cls: type[forms.Form], prefix: str, data: Any, **initial: Any) -> forms.Form:
+    return cls(data, prefix=prefix, initial={"source": "said-by", **initial})
+
+
+def answers_for(
+    gap: gm.Gap, network_id: int, care_carers: dict[int, int], bound: dict[str, Any] | None = None
+) -> tuple[list[Inline], list[Link]]:
+    """The inline answers and the links for one gap. ``bound`` holds submitted
+    data for the one answer being re-shown with its errors."""
+    pid = subject_person(gap, care_carers)
+    inline: list[Inline] = []
+    links: list[Link] = []
+    prefix = f"g{gap.pk}"
+
+    def data_for(kind: str) -> Any:
+        return bound.get(kind) if bound else None
+
+    def add(kind: str, title: str, cls: type[forms.Form], person_id: int, **kw: Any) -> None:
+        if any(i.kind == kind for i in inline):
+            return
+        button = kw.pop("button", "Save the answer")
+        fact_key = kw.pop("fact_key", "")
+        child_id = kw.pop("child_id", None)
+        who = f" of {gap.subject_name}" if gap.subject_name and gap.subject_kind in ("person", "care") else ""
+        inline.append(
+            Inline(
+                kind,
+                f"{title}{who}",
+                _form(cls, f"{prefix}-{kind}", data_for(kind), **kw),
+                person_id,
+                fact_key,
+                child_id,
+                button,
+            )
+        )
+
+    def link(label: str, name: str, *args: int) -> None:
+        url = reverse(name, args=[network_id, *args])
+        if not any(x.url == url and x.label == label for x in links):
+            links.append(Link(label, url))
+
+    for key in gap.missing:
+        if pid is None:
+            break
+        if key == "birth_date":
+            add("birth-date", "Date of birth", gf.BirthDateAnswerForm, pid)
+        elif key == "contact":
+            add("contact", "Telephone or email", gf.ContactDetailsAnswerForm, pid)
+        elif key in FACT_QUESTIONS:
+            fkey = key.replace("_", "-")
+            add(f"fact-{fkey}", FACT_QUESTIONS[key], gf.FactAnswerForm, pid, fact_key=fkey)
+        elif key == "current_partner":
+            add(
+                "no-partner",
+                "They have no current partner",
+                gf.NoneAnswerForm,
+                pid,
+                fact_key=FACT_CURRENT_PARTNER,
+                button="Record: no current partner",
+            )
+            link("Add their partner as a person", "person-add")
+        elif key in ("birth_father", "birth_mother"):
+            fkey = FACT_BIRTH_FATHER_ABSENT if key == "birth_father" else FACT_BIRTH_MOTHER_ABSENT
+            noun = "birth father" if key == "birth_father" else "birth mother"
+            link(f"Add the {noun}", "person-add")
+            add(f"fact-{fkey}", f"Why the {noun} is not recorded", gf.FactAnswerForm, pid, fact_key=fkey)
+        elif key in ("recorded_by", "recorded_at") and gap.subject_kind == "child":
+            for fkey, noun in (
+                (FACT_BIRTH_FATHER_ABSENT, "birth father"),
+                (FACT_BIRTH_MOTHER_ABSENT, "birth mother"),
+            ):
+                if noun in gap.detail:
+                    add(
+                        f"fact-{fkey}",
+                        f"Why the {noun} is not recorded",
+                        gf.FactAnswerForm,
+                        pid,
+                        fact_key=fkey,
+                    )
+        elif key == "seen_directly_on":
+            add(
+                "seen",
+                "Seen or spoken to directly at this contact",
+                gf.SeenAnswerForm,
+                pid,
+                button="Record: seen or spoken to at this contact",
+            )
+        elif key == "parental_responsibility" and gap.child_id is not None:
+            add("pr", "Parental responsibility", gf.PRAnswerForm, pid, child_id=gap.child_id)
+        elif key in ("name", "birth_date_source", "nhs_number_source") or (
+            key == "source" and gap.subject_kind == "person"
+        ):
+            link("Change their details", "person-edit", pid)
+        elif key == "address":
+            link("Record where they live", "residence-add")
+        elif key == "relationship":
+            link("Add their relationship to the child", "relationship-add")
+        elif key in ("frequency", "source") and gap.subject_kind == "care" and gap.subject_id.isdigit():
+            link("Change the care arrangement", "care-edit", int(gap.subject_id))
+        # safety information for carers (rules 17 to 20, kinmap.carers)
+        elif key in ("icon", "safer_sleep", "icon_again", "safer_sleep_again"):
+            link("Record information given or offered", "information-add", pid)
+        elif key == "carer_route":
+            link("Invite them to a joint appointment", "carer-invite", pid)
+            link("Record information given or offered", "information-add", pid)
+        elif key == "sleep_place" and gap.subject_kind == "care" and gap.subject_id.isdigit():
+            link("Record where the baby sleeps", "care-edit", int(gap.subject_id))
+    if "information_request" in gap.missing:
+        link("Record that a request to another agency was considered", "gaps-supervision")
+    return inline, links

@@ -1,0 +1,237 @@
+"""Forms for contacts, gaps, supervision and rule settings. They parse and
+check the shape of input; the rules live in the core and the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from kinmap.core.rules import Rule
+from kinmap.core.vocab import PR_BASIS_LABELS, Source
+from kinmap.records import models as rm
+from kinmap.records.services import Source_
+from kinmap.web.forms import GovukDateField, VersionedForm
+
+from . import models as gm
+from .models import GapState, Outcome
+
+# What can happen to a gap at a contact, short of recording the answer.
+OUTCOME_CHOICES = [
+    (GapState.ASKED_UNKNOWN.value, "Asked: they did not know"),
+    (GapState.ASKED_DECLINED.value, "Asked: they did not want to say"),
+    (GapState.TEMP_UNKNOWN.value, "Not known yet: someone will find out"),
+    (GapState.MASKED.value, "Known, but it must be kept protected (masked)"),
+    (GapState.NOT_APPLICABLE.value, "It does not apply"),
+    (Outcome.NOT_ASKED.value, "Not asked this time"),
+]
+
+SOURCE_CHOICES = list(rm.SOURCE_CHOICES)
+
+
+class ContactStartForm(forms.Form):
+    type = forms.ChoiceField(
+        label="Type of contact", choices=gm.ContactType.choices, widget=forms.RadioSelect
+    )
+    date = GovukDateField(label="Date of the contact", required=True, help_text="For example, 27 3 2026")
+    present = forms.TypedMultipleChoiceField(
+        label="Who was there?", choices=[], coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    seen_directly = forms.TypedMultipleChoiceField(
+        label="Who did you see or speak to directly?",
+        choices=[],
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Their record will show they were seen or spoken to on this date",
+    )
+
+    def __init__(self, *args: Any, people: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("present", "seen_directly"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = people
+
+
+class GapOutcomeForm(VersionedForm):
+    """What happened when the gap was raised (or why it was not)."""
+
+    outcome = forms.ChoiceField(label="What happened?", choices=OUTCOME_CHOICES, widget=forms.RadioSelect)
+    declined_by = forms.TypedChoiceField(
+        label="Who did not want to say?", choices=[], coerce=int, required=False
+    )
+    declined_reason = forms.CharField(
+        label="The reason they gave, in their words", required=False, widget=forms.Textarea
+    )
+    declined_view = forms.CharField(
+        label="Your view of why they did not want to say", required=False, widget=forms.Textarea
+    )
+    from_whom = forms.CharField(
+        label="Who will find out, or who will be asked?", required=False, max_length=200
+    )
+    note = forms.CharField(label="Anything to add (optional)", required=False, widget=forms.Textarea)
+    na_justification = forms.CharField(label="Why it does not apply", required=False, widget=forms.Textarea)
+    not_asked_reason = forms.CharField(
+        label="Why it was not asked this time", required=False, widget=forms.Textarea
+    )
+
+    # service field -> form field
+    FIELD_MAP = {
+        "state": "outcome",
+        "outcome": "outcome",
+        "declined_by": "declined_by",
+        "practitioner_view": "declined_view",
+        "from_whom": "from_whom",
+        "not_asked_reason": "not_asked_reason",
+    }
+
+    def __init__(self, *args: Any, people: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["declined_by"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Choose who"), *people]
+
+    def reason_field(self) -> str:
+        state = self.cleaned_data.get("outcome") if hasattr(self, "cleaned_data") else ""
+        return "na_justification" if state == GapState.NOT_APPLICABLE else "declined_reason"
+
+
+class SourceForm(forms.Form):
+    """Where an answer came from (kept as the fact's provenance)."""
+
+    source = forms.ChoiceField(
+        label="Where did this come from?", choices=SOURCE_CHOICES, initial=Source.SAID_BY.value
+    )
+    source_detail = forms.CharField(
+        label="Who said it, or which agency or document",
+        required=False,
+        max_length=200,
+        help_text="For example: 'the mother'",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.order_fields([k for k in self.fields if k not in ("source", "source_detail")])
+
+    def source_value(self) -> Source_:
+        return Source_(self.cleaned_data.get("source") or "", self.cleaned_data.get("source_detail") or "")
+
+
+class BirthDateAnswerForm(SourceForm):
+    birth_date = GovukDateField(label="Date of birth", required=True, help_text="For example, 27 3 1990")
+    estimated = forms.BooleanField(label="This date is an estimate", required=False)
+
+
+class ContactDetailsAnswerForm(SourceForm):
+    phone = forms.CharField(label="Telephone", required=False, max_length=40)
+    email = forms.EmailField(label="Email", required=False, max_length=254)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("phone") or "").strip() and not (data.get("email") or "").strip():
+            self.add_error("phone", "Enter a telephone number or an email address")
+        return data
+
+
+class FactAnswerForm(SourceForm):
+    value = forms.CharField(label="The answer", widget=forms.Textarea)
+
+
+class NoneAnswerForm(SourceForm):
+    """The answer is that there is nothing to record ("no current partner")."""
+
+
+class PRAnswerForm(SourceForm):
+    basis = forms.ChoiceField(
+        label="Basis of parental responsibility",
+        choices=[(k.value, v) for k, v in PR_BASIS_LABELS.items()],
+        widget=forms.RadioSelect,
+    )
+
+
+class SeenAnswerForm(forms.Form):
+    """Seen or spoken to directly at this contact."""
+
+
+class NotAskedRestForm(forms.Form):
+    reason = forms.CharField(
+        label="Why were the rest not asked this time?",
+        widget=forms.Textarea,
+        help_text="For example: 'visit cut short: baby unwell'",
+    )
+
+
+class WorklistFilterForm(forms.Form):
+    rule = forms.ChoiceField(label="Requirement", required=False, choices=[])
+    severity = forms.ChoiceField(
+        label="Severity", required=False, choices=[("", "Any severity"), *gm.Severity.choices]
+    )
+    state = forms.ChoiceField(
+        label="State",
+        required=False,
+        choices=[("", "Any state"), *[(k, v) for k, v in GapState.choices if k != GapState.RESOLVED]],
+    )
+
+    def __init__(self, *args: Any, rules: list[Rule], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["rule"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Any requirement"), *[(r.id, f"{r.number}. {r.title}") for r in rules]]
+
+
+class SupervisorDecisionForm(forms.Form):
+    gap = forms.TypedChoiceField(label="About", choices=[], coerce=int, required=False, empty_value=None)
+    decision = forms.CharField(label="Decision", widget=forms.Textarea)
+    actions = forms.CharField(
+        label="Actions agreed", required=False, widget=forms.Textarea, help_text="Who will do what, by when"
+    )
+    agency_request_considered = forms.BooleanField(
+        label="A request to another agency for this detail was made or considered",
+        required=False,
+    )
+
+    def __init__(self, *args: Any, gaps: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["gap"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "The family as a whole"), *gaps]
+
+
+class NotApplicableAgreeForm(forms.Form):
+    agree = forms.ChoiceField(
+        label="Do you agree it does not apply?",
+        choices=[("yes", "Yes, I agree"), ("no", "No, keep asking")],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(label="Comment", required=False, widget=forms.Textarea)
+
+
+class RuleSettingForm(VersionedForm):
+    enabled = forms.BooleanField(label="This requirement is checked", required=False)
+    reason = forms.CharField(label="Why are you making this change?", widget=forms.Textarea)
+
+    def __init__(self, *args: Any, defaults: dict[str, Any], labels: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.param_names = list(defaults)
+        for name, default in defaults.items():
+            label = labels.get(name, name.replace("_", " ").capitalize())
+            field: forms.Field
+            if isinstance(default, bool):
+                field = forms.BooleanField(label=label, required=False)
+            elif isinstance(default, int):
+                field = forms.IntegerField(
+                    label=label, help_text=f"Default {default}", error_messages=_number_errors(label)
+                )
+            else:
+                field = forms.FloatField(
+                    label=label, help_text=f"Default {default}", error_messages=_number_errors(label)
+                )
+            self.fields[f"param_{name}"] = field
+
+    def params(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(f"param_{name}") for name in self.param_names}
+
+
+def _number_errors(label: str) -> dict[str, str]:
+    return {"required": f"Enter {label.lower()}", "invalid": f"{label} must be a number"}

@@ -1,0 +1,311 @@
+"""``kinmap bench`` (``make bench``): how fast the gap engine is.
+
+Prints, and writes to ``var/bench-results.json`` (with the same figures as
+readable lines in ``var/bench-results.txt``):
+
+- rule-engine throughput: families evaluated per second over a synthetic
+  caseload (pure core, no database), at least 10,000 families by default;
+- the time to recompute one family's gaps after one change, on the configured
+  database (median and 95th percentile over a number of changes), and the
+  time of the whole change through the records service, recompute included.
+
+The database work runs in one transaction that is rolled back at the end, so
+the benchmark leaves no family, gap or audit event behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import random
+import statistics
+import time
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection, transaction
+from django.utils import timezone
+
+from kinmap.accounts.models import Agency, Role, Team, User
+from kinmap.core.model import Network, Provenance
+from kinmap.core.rules import Engine
+from kinmap.core.rules.synthetic import SYNTHETIC_TODAY, synthetic_network
+from kinmap.gaps import models as gm
+from kinmap.gaps.services import gaps_recompute
+from kinmap.records import models as rm
+from kinmap.records import services as rs
+
+FACT_KEYS = ("other-names", "adult-services", "other-children")
+
+
+class _Rollback(Exception):
+    pass
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """The nearest-rank percentile."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * pct // 100))  # ceiling
+    return ordered[int(rank) - 1]
+
+
+class Command(BaseCommand):
+    help = "Measure the gap engine: families per second, and recompute time after one change."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--families", type=int, default=10_000, help="synthetic families (default 10000)")
+        parser.add_argument("--size", type=int, default=8, help="people per synthetic family (default 8)")
+        parser.add_argument("--changes", type=int, default=200, help="changes to time (default 200)")
+        parser.add_argument("--family-size", type=int, default=12, help="people in the database family")
+        parser.add_argument("--out", default=str(Path(settings.BASE_DIR) / "var" / "bench-results.json"))
+        parser.add_argument("--quiet", action="store_true", help="no progress lines")
+
+    def progress(self, text: str) -> None:
+        if not self.quiet:
+            self.stderr.write(text)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.quiet = options["quiet"]
+        if "gaps_gap" not in connection.introspection.table_names():
+            raise CommandError("The database is not set up: run 'kinmap migrate' first")
+        engine = self.engine_throughput(options["families"], options["size"])
+        recompute = self.recompute_times(options["changes"], options["family_size"])
+        db = connection.vendor
+        results = {
+            "measured_at": timezone.now().isoformat(timespec="seconds"),
+            "machine": {
+                "python": platform.python_version(),
+                "cpus": os.cpu_count(),
+                "platform": platform.platform(),
+                "database": db,
+            },
+            "engine": engine,
+            "recompute": recompute,
+        }
+        lines = [
+            f"rule engine: {engine['families_per_second']:,.0f} families/second "
+            f"({engine['families']:,} synthetic families of about {engine['people_per_family']} people, "
+            f"{engine['gaps']:,} gaps, {engine['seconds']:.2f} s)",
+            f"recompute one family after one change ({db}): "
+            f"median {recompute['recompute_ms']['median']:.1f} ms, "
+            f"95th percentile {recompute['recompute_ms']['p95']:.1f} ms over {recompute['changes']} changes "
+            f"({recompute['people']} people, {recompute['open_gaps']} open gaps, "
+            f"at most {recompute['queries_per_recompute_at_most']} queries)",
+            f"one change through the records service, recompute included ({db}): "
+            f"median {recompute['change_ms']['median']:.1f} ms, "
+            f"95th percentile {recompute['change_ms']['p95']:.1f} ms",
+        ]
+        out = Path(options["out"])
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(results, indent=2) + "\n")
+        out.with_suffix(".txt").write_text("\n".join(lines) + "\n")
+        for line in lines:
+            self.stdout.write(line)
+        self.stdout.write(f"written to {out} and {out.with_suffix('.txt')}")
+
+    # -- the pure engine ----------------------------------------------------------
+
+    def engine_throughput(self, families: int, size: int) -> dict[str, Any]:
+        self.progress(f"making {families:,} synthetic families...")
+        step = max(1, families // 10)
+        caseload: list[Network] = []
+        for seed in range(families):
+            caseload.append(synthetic_network(seed, size))
+            if (seed + 1) % step == 0:
+                self.progress(f"  made {seed + 1:,}")
+        engine = Engine()
+        engine.evaluate(caseload[0], SYNTHETIC_TODAY)  # warm up
+        self.progress("evaluating...")
+        gaps = 0
+        started = time.perf_counter()
+        for i, network in enumerate(caseload):
+            gaps += len(engine.evaluate(network, SYNTHETIC_TODAY))
+            if (i + 1) % step == 0:
+                self.progress(f"  evaluated {i + 1:,}")
+        seconds = time.perf_counter() - started
+        people = sum(len(n.people) - len(n.outside_ids) for n in caseload) / len(caseload)
+        return {
+            "families": families,
+            "people_per_family": round(people, 1),
+            "gaps": gaps,
+            "seconds": round(seconds, 3),
+            "families_per_second": round(families / seconds, 1),
+        }
+
+    # -- the database -------------------------------------------------------------
+
+    def recompute_times(self, changes: int, family_size: int) -> dict[str, Any]:
+        results: dict[str, Any] = {}
+        try:
+            with transaction.atomic():
+                results = self._recompute_times(changes, family_size)
+                raise _Rollback
+        except _Rollback:
+            pass
+        return results
+
+    def _recompute_times(self, changes: int, family_size: int) -> dict[str, Any]:
+        actor = _bench_user()
+        network, people = load_network(synthetic_network(7, family_size, date.today()), actor)
+        gaps_recompute(network=network, actor=actor)
+        adults = [p for p in people if p.birth_date is None or (date.today() - p.birth_date).days > 18 * 365]
+        rng = random.Random(7)
+        recompute_ms: list[float] = []
+        change_ms: list[float] = []
+        queries = 0
+        step = max(1, changes // 10)
+        self.progress(f"timing {changes} changes on {connection.vendor}...")
+        for i in range(changes):
+            person, key = rng.choice(adults), rng.choice(FACT_KEYS)
+            # the change written directly, then the recompute alone timed
+            _toggle_fact(person, key)
+            counter = _QueryCounter()
+            with connection.execute_wrapper(counter):
+                started = time.perf_counter()
+                gaps_recompute(network=network, actor=actor)
+                recompute_ms.append((time.perf_counter() - started) * 1000)
+            queries = max(queries, counter.count)
+            # the same kind of change through the records service (which recomputes)
+            person, key = rng.choice(adults), rng.choice(FACT_KEYS)
+            started = time.perf_counter()
+            if rm.PersonFact.objects.filter(person=person, key=key).exists():
+                rs.fact_remove(actor=actor, network=network, person=person, key=key, reason="benchmark")
+            else:
+                rs.fact_set(actor=actor, network=network, person=person, key=key, value="none")
+            change_ms.append((time.perf_counter() - started) * 1000)
+            if (i + 1) % step == 0:
+                self.progress(f"  {i + 1} changes")
+        open_gaps = sum(1 for g in gm.Gap.objects.filter(network=network) if g.is_open)
+        return {
+            "database": connection.vendor,
+            "changes": changes,
+            "people": len(people),
+            "open_gaps": open_gaps,
+            "queries_per_recompute_at_most": queries,
+            "recompute_ms": _summary(recompute_ms),
+            "change_ms": _summary(change_ms),
+        }
+
+
+class _QueryCounter:
+    """Counts the queries run through a connection (``execute_wrapper``)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def _summary(values: list[float]) -> dict[str, float]:
+    return {
+        "median": round(statistics.median(values), 2),
+        "p95": round(percentile(values, 95), 2),
+        "min": round(min(values), 2),
+        "max": round(max(values), 2),
+    }
+
+
+def _toggle_fact(person: rm.Person, key: str) -> None:
+    deleted, _ = rm.PersonFact.objects.filter(person=person, key=key).delete()
+    if not deleted:
+        rm.PersonFact.objects.create(person=person, key=key, value="none")
+
+
+def _bench_user() -> User:
+    agency, _ = Agency.objects.get_or_create(name="Benchmark agency (made up)")
+    team, _ = Team.objects.get_or_create(agency=agency, name="Benchmark team")
+    user, _ = User.objects.get_or_create(
+        username="bench.practitioner", defaults={"team": team, "role": Role.PRACTITIONER}
+    )
+    return user
+
+
+def _stamp(row: rm.Provenanced, prov: Provenance | None) -> None:
+    if prov is not None:
+        row.source, row.source_detail = prov.source.value, prov.detail
+        row.recorded_at = _aware(prov.recorded_at)
+
+
+def _aware(at: datetime | None) -> datetime | None:
+    if at is None or timezone.is_aware(at):
+        return at
+    return timezone.make_aware(at)
+
+
+def load_network(net: Network, actor: User) -> tuple[rm.FamilyNetwork, list[rm.Person]]:
+    """Write a core network to the database as it is (the rows the services
+    would have made), for the benchmark."""
+    network = rm.FamilyNetwork.objects.create(name=f"{net.name} (benchmark)", created_by=actor)
+    ids: dict[int, rm.Person] = {}
+    for pid, p in net.people.items():
+        ids[pid] = rm.Person.objects.create(
+            given_name=p.given_name,
+            family_name=p.family_name,
+            name_absent_reason=p.name_absent_reason,
+            sex=p.sex.value,
+            birth_date=p.birth_date,
+            birth_date_accuracy=p.birth_date_accuracy.value,
+            phone=p.phone,
+            seen_directly_on=p.seen_directly_on,
+            provenance={
+                f: {
+                    "source": v.source.value,
+                    "detail": v.detail,
+                    "by": v.recorded_by,
+                    "at": v.recorded_at.isoformat() if v.recorded_at else "",
+                }
+                for f, v in p.provenance.items()
+            },
+        )
+        for n in p.other_names:
+            rm.OtherName.objects.create(
+                person=ids[pid], kind=n.kind.value, given_name=n.given_name, family_name=n.family_name
+            )
+        for fact in p.facts.values():
+            row = rm.PersonFact(person=ids[pid], key=fact.key, value=fact.value)
+            _stamp(row, fact.provenance)
+            row.save()
+        if net.is_member(pid):
+            rm.NetworkMember.objects.create(
+                network=network, person=ids[pid], is_index=pid in net.index_child_ids
+            )
+    households = {}
+    for hid, h in net.households.items():
+        households[hid] = rm.Household.objects.create(
+            address_line_1=h.address_line_1, town=h.town, postcode=h.postcode, masked=h.masked
+        )
+    for r in net.residences:
+        res = rm.Residence(
+            person=ids[r.person_id], household=households[r.household_id], start=r.start, end=r.end
+        )
+        _stamp(res, r.provenance)
+        res.save()
+    for rel in net.relationships:
+        rrow = rm.Relationship(from_person=ids[rel.from_id], to_person=ids[rel.to_id], type=rel.type)
+        _stamp(rrow, rel.provenance)
+        rrow.save()
+    for c in net.care:
+        crow = rm.CareArrangement(
+            carer=ids[c.carer_id],
+            child=ids[c.child_id],
+            place=c.place.value,
+            frequency=c.frequency,
+            overnight=c.overnight,
+            supervised=c.supervised,
+        )
+        _stamp(crow, c.provenance)
+        crow.save()
+    for pr in net.parental_responsibility:
+        prow = rm.ParentalResponsibility(
+            person=ids[pr.person_id], child=ids[pr.child_id], basis=pr.basis.value
+        )
+        _stamp(prow, pr.provenance)
+        prow.save()
+    members = [ids[pid] for pid in net.people if net.is_member(pid)]
+    return network, members

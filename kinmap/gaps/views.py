@@ -1,0 +1,604 @@
+"""Pages for contacts, gaps, supervision and rule settings. Thin: find the
+record through the access functions, hand input to a service, render."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kinmap.accounts.models import Role, User
+from kinmap.audit.services import audit_record
+from kinmap.core.escalation import EscalationSettings
+from kinmap.core.rules.facts import MISSING_LABELS
+from kinmap.records import access as raccess
+from kinmap.records import services as rs
+from kinmap.records.errors import RecordError
+from kinmap.records.selectors import FamilyRecord, family_record_load
+from kinmap.web.masking import address_for
+
+from . import access, engine, selectors, services
+from . import forms as gf
+from . import models as gm
+from .answers import answers_for
+from .models import GapState, Outcome
+from .presenters import gap_view, last_said, severity_order
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _apply_errors(form: forms.Form, err: RecordError, field_map: dict[str, str] | None = None) -> None:
+    fmap = field_map or {}
+    for p in err.problems:
+        name = fmap.get(p.field, p.field)
+        form.add_error(name if name in form.fields else None, p.message)
+
+
+def _summary(form: forms.Form) -> list[dict[str, str]]:
+    """Errors for a GOV.UK error summary, each linking to its field (forms on
+    the contact page have prefixes, so the anchors use the real ids)."""
+    out: list[dict[str, str]] = []
+    for name, errs in form.errors.items():
+        anchor = ""
+        if name != "__all__":
+            bf = form[name]
+            widget = bf.field.widget
+            anchor = bf.auto_id
+            if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.MultiWidget):
+                anchor = f"{anchor}_0"
+        out.extend({"anchor": anchor, "message": str(e)} for e in errs)
+    return out
+
+
+def _people(record: FamilyRecord) -> list[tuple[int, str]]:
+    return [(pid, str(p)) for pid, p in sorted(record.people.items()) if pid in record.member_ids]
+
+
+def _not_allowed(request: HttpRequest) -> HttpResponse:
+    return render(request, "records/not_allowed.html", status=403)
+
+
+# -- contacts ------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def contact_start(request: HttpRequest, network_id: int) -> HttpResponse:
+    user = _user(request)
+    network = raccess.network_for_user(user, network_id)
+    current = selectors.open_contact(network, user)
+    if current is not None and request.method == "GET":
+        return redirect("contact", network_id=network.pk, contact_id=current.pk)
+    record = family_record_load(network)
+    form = gf.ContactStartForm(
+        request.POST or None, people=_people(record), initial={"date": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            contact = services.contact_open(
+                actor=user,
+                network=network,
+                type=d["type"],
+                date=d["date"],
+                present=[record.people[i] for i in d.get("present") or []],
+                seen_directly=[record.people[i] for i in d.get("seen_directly") or []],
+            )
+        except RecordError as err:
+            _apply_errors(form, err)
+        else:
+            return redirect("contact", network_id=network.pk, contact_id=contact.pk)
+    return render(request, "gaps/contact_start.html", {"form": form, "network": network})
+
+
+@dataclasses.dataclass
+class ShownGap:
+    view: Any
+    outcome: gm.ContactGapOutcome
+    form: gf.GapOutcomeForm | None
+    inline: list[Any]
+    links: list[Any]
+    last_time: str
+
+
+def _contact_context(
+    request: HttpRequest,
+    user: User,
+    network: Any,
+    contact: gm.Contact,
+    *,
+    bound_outcome: dict[int, gf.GapOutcomeForm] | None = None,
+    bound_answer: dict[int, dict[str, Any]] | None = None,
+    close_error: RecordError | None = None,
+    rest_form: gf.NotAskedRestForm | None = None,
+) -> dict[str, Any]:
+    record = family_record_load(network)
+    today = timezone.localdate()
+    settings = selectors.escalation()
+    outcomes = list(contact.outcomes.select_related("gap"))
+    gaps = [o.gap for o in outcomes]
+    events = selectors.events_by_gap(gaps)
+    care_carers = {c.pk: c.carer_id for c in record.care}
+    people = _people(record)
+    shown: list[ShownGap] = []
+    for o in sorted(outcomes, key=lambda o: (o.outcome != Outcome.PENDING, *severity_order(o.gap))):
+        evs = events.get(o.gap_id, [])
+        view = gap_view(o.gap, evs, today, settings)
+        view.suggested_wording = _wording(view.suggested_wording, o.gap)
+        form = None
+        inline: list[Any] = []
+        links: list[Any] = []
+        if o.outcome == Outcome.PENDING or (bound_outcome and o.gap_id in bound_outcome):
+            form = (bound_outcome or {}).get(o.gap_id) or gf.GapOutcomeForm(
+                prefix=f"g{o.gap_id}", people=people, initial={"version": o.gap.version}
+            )
+            inline, links = answers_for(o.gap, network.pk, care_carers, (bound_answer or {}).get(o.gap_id))
+        earlier = [e for e in evs if e.contact_id != contact.pk or e.kind == gm.EventKind.OPENED]
+        shown.append(ShownGap(view, o, form, inline, links, last_said(earlier, today)))
+    pending = sum(1 for s in shown if s.outcome.outcome == Outcome.PENDING)
+
+    confirmed = {c.household_id: c for c in contact.household_confirmations.all()}
+    households = []
+    child_ids = set(record.index_child_ids)
+    for h in record.households.values():
+        roster = [
+            record.graph_network.people[r.person_id].display_name
+            for r in record.residences
+            if r.household_id == h.pk and r.person_id in record.member_ids and r.end is None
+        ]
+        lives_here = {
+            r.person_id for r in record.residences if r.household_id == h.pk and r.end is None
+        } & child_ids
+        if roster and lives_here:
+            households.append(
+                {
+                    "id": h.pk,
+                    "address": address_for(h, user),
+                    "roster": roster,
+                    "confirmed": confirmed.get(h.pk),
+                }
+            )
+    errors = close_error.messages if close_error else []
+    error_list = []
+    for sg in shown:
+        for f in [sg.form, *(i.form for i in sg.inline)]:
+            if f is not None and f.is_bound:
+                error_list.extend(_summary(f))
+    if rest_form is not None and rest_form.is_bound:
+        error_list.extend(_summary(rest_form))
+    return {
+        "error_list": error_list,
+        "network": network,
+        "contact": contact,
+        "shown": shown,
+        "pending": pending,
+        "households": households,
+        "present": list(contact.present.all()),
+        "seen": list(contact.seen_directly.all()),
+        "close_errors": errors,
+        "rest_form": rest_form or gf.NotAskedRestForm(),
+        "is_mine": contact.practitioner_id == user.pk,
+        "escalation": settings,
+        "graph_network": record.graph_network,
+    }
+
+
+def _wording(text: str, gap: gm.Gap) -> str:
+    """Fill the placeholders of a rule's suggested wording."""
+    out = text
+    if gap.subject_name and gap.subject_kind in ("person", "care"):
+        out = out.replace("[name]", gap.subject_name)
+    missing = ", ".join(MISSING_LABELS.get(m, m) for m in gap.missing)
+    if missing:
+        out = out.replace("[the missing detail]", missing)
+    return out
+
+
+def contact_page(request: HttpRequest, network_id: int, contact_id: int) -> HttpResponse:
+    user = _user(request)
+    network = raccess.network_for_user(user, network_id)
+    contact = access.contact_for_user(user, network, contact_id)
+    audit_record(
+        actor=user, action="view", object_type="contact", object_id=contact.pk, network_id=network.pk
+    )
+    return render(request, "gaps/contact.html", _contact_context(request, user, network, contact))
+
+
+def _contact_and_gap(
+    request: HttpRequest, network_id: int, contact_id: int, gap_id: int
+) -> tuple[User, Any, gm.Contact, gm.Gap]:
+    user = _user(request)
+    network = raccess.network_for_user(user, network_id)
+    contact = access.contact_for_user(user, network, contact_id)
+    gap = access.gap_for_user(user, network, gap_id)
+    return user, network, contact, gap
+
+
+def _back_to_contact(network: Any, contact: gm.Contact, anchor: str = "") -> HttpResponse:
+    url = reverse("contact", args=[network.pk, contact.pk])
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+@require_POST
+def contact_gap_outcome(request: HttpRequest, network_id: int, contact_id: int, gap_id: int) -> HttpResponse:
+    user, network, contact, gap = _contact_and_gap(request, network_id, contact_id, gap_id)
+    record = family_record_load(network)
+    form = gf.GapOutcomeForm(request.POST, prefix=f"g{gap.pk}", people=_people(record))
+    if form.is_valid():
+        d = form.cleaned_data
+        choice = d["outcome"]
+        try:
+            if choice == Outcome.NOT_ASKED:
+                services.contact_record_outcome(
+                    actor=user,
+                    contact=contact,
+                    gap=gap,
+                    outcome=Outcome.NOT_ASKED,
+                    reason=d.get("not_asked_reason") or "",
+                    expected_version=d.get("version"),
+                )
+            else:
+                reason = {
+                    GapState.ASKED_DECLINED: d.get("declined_reason"),
+                    GapState.NOT_APPLICABLE: d.get("na_justification"),
+                }.get(choice, d.get("note"))
+                declined_by = record.people.get(d["declined_by"]) if d.get("declined_by") else None
+                services.contact_record_outcome(
+                    actor=user,
+                    contact=contact,
+                    gap=gap,
+                    outcome=Outcome.ABSENT,
+                    answer=services.Answer(
+                        state=choice,
+                        reason=reason or "",
+                        practitioner_view=(d.get("declined_view") or "")
+                        if choice == GapState.ASKED_DECLINED
+                        else "",
+                        from_whom=(d.get("from_whom") or "") if choice == GapState.TEMP_UNKNOWN else "",
+                        declined_by=declined_by if choice == GapState.ASKED_DECLINED else None,
+                    ),
+                    expected_version=d.get("version"),
+                )
+        except RecordError as err:
+            fmap = {**gf.GapOutcomeForm.FIELD_MAP, "reason": form.reason_field()}
+            _apply_errors(form, err, fmap)
+        else:
+            messages.success(request, f"Saved: {gap.detail}")
+            return _back_to_contact(network, contact, f"gap-{gap.pk}")
+    ctx = _contact_context(request, user, network, contact, bound_outcome={gap.pk: form})
+    return render(request, "gaps/contact.html", ctx)
+
+
+ANSWER_FORMS: dict[str, type[forms.Form]] = {
+    "birth-date": gf.BirthDateAnswerForm,
+    "contact": gf.ContactDetailsAnswerForm,
+    "no-partner": gf.NoneAnswerForm,
+    "pr": gf.PRAnswerForm,
+    "seen": gf.SeenAnswerForm,
+}
+
+
+@require_POST
+def contact_gap_answer(
+    request: HttpRequest, network_id: int, contact_id: int, gap_id: int, kind: str
+) -> HttpResponse:
+    """Record the answer to a gap inline, through the records services (which
+    recompute the gaps: the gap resolves and its outcome becomes "answered")."""
+    user, network, contact, gap = _contact_and_gap(request, network_id, contact_id, gap_id)
+    record = family_record_load(network)
+    care_carers = {c.pk: c.carer_id for c in record.care}
+    inline, _ = answers_for(gap, network.pk, care_carers, {kind: request.POST})
+    chosen = next((i for i in inline if i.kind == kind), None)
+    if chosen is None or contact.status != gm.Contact.Status.OPEN:
+        messages.success(request, "That answer cannot be recorded here any more")
+        return _back_to_contact(network, contact)
+    form = chosen.form
+    if form.is_valid():
+        d = form.cleaned_data
+        person = record.people[chosen.person_id]
+        try:
+            _save_answer(user, network, contact, person, chosen, d, form)
+        except RecordError as err:
+            _apply_errors(form, err, {"given_name": "__all__"})
+        else:
+            gap.refresh_from_db()
+            if gap.is_open:
+                still = ", ".join(MISSING_LABELS.get(m, m) for m in gap.missing)
+                messages.success(request, f"Saved. Still to record: {still}")
+            else:
+                messages.success(request, f"Answered: {gap.detail}")
+            return _back_to_contact(network, contact, f"gap-{gap.pk}")
+    ctx = _contact_context(request, user, network, contact, bound_answer={gap.pk: {kind: request.POST}})
+    return render(request, "gaps/contact.html", ctx)
+
+
+def _save_answer(
+    user: User, network: Any, contact: gm.Contact, person: Any, chosen: Any, d: dict[str, Any], form: Any
+) -> None:
+    source = form.source_value() if hasattr(form, "source_value") else rs.Source_()
+    kind = chosen.kind
+    if kind == "birth-date":
+        data = dataclasses.replace(
+            rs.PersonData.of(person),
+            birth_date=d["birth_date"],
+            birth_date_accuracy="estimated" if d.get("estimated") else "accurate",
+        )
+        rs.person_update(
+            actor=user, network=network, person=person, data=data, expected_version=None, source=source
+        )
+    elif kind == "contact":
+        base = rs.PersonData.of(person)
+        data = dataclasses.replace(
+            base, phone=d.get("phone") or base.phone, email=d.get("email") or base.email
+        )
+        rs.person_update(
+            actor=user, network=network, person=person, data=data, expected_version=None, source=source
+        )
+    elif kind.startswith("fact-"):
+        rs.fact_set(
+            actor=user, network=network, person=person, key=chosen.fact_key, value=d["value"], source=source
+        )
+    elif kind == "no-partner":
+        rs.fact_set(
+            actor=user, network=network, person=person, key=chosen.fact_key, value="none", source=source
+        )
+    elif kind == "pr":
+        child = family_record_load(network).people[chosen.child_id]
+        rs.pr_set(actor=user, network=network, person=person, child=child, basis=d["basis"], source=source)
+    elif kind == "seen":
+        services.contact_mark_seen(actor=user, contact=contact, person=person)
+
+
+@require_POST
+def contact_household(
+    request: HttpRequest, network_id: int, contact_id: int, household_id: int
+) -> HttpResponse:
+    user = _user(request)
+    network = raccess.network_for_user(user, network_id)
+    contact = access.contact_for_user(user, network, contact_id)
+    record = family_record_load(network)
+    household = record.households.get(household_id)
+    try:
+        if household is None:
+            raise RecordError("Choose a household of this family")
+        services.contact_confirm_household(
+            actor=user, contact=contact, household=household, outcome=request.POST.get("outcome", "no-change")
+        )
+    except RecordError as err:
+        ctx = _contact_context(request, user, network, contact, close_error=err)
+        return render(request, "gaps/contact.html", ctx)
+    messages.success(request, "Household confirmed")
+    return _back_to_contact(network, contact, "households")
+
+
+@require_POST
+def contact_not_asked_rest(request: HttpRequest, network_id: int, contact_id: int) -> HttpResponse:
+    user = _user(request)
+    network = raccess.network_for_user(user, network_id)
+    contact = access.contact_for_user(user, network, contact_id)
+    form = gf.NotAskedRestForm(request.POST)
+    if form.is_valid():
+        try:
+            n = services.contact_not_asked_rest(
+                actor=user, contact=contact, reason=form.cleaned_data["reason"]
+            )
+        except RecordError as err:
+            _apply_errors(form, err)
+        else:
+            messages.success(request, f"Recorded 'not asked this time' for {n} gap{'s' if n != 1 else ''}")
+            return _back_to_contact(network, contact, "close")
+    ctx = _contact_context(request, user, network, contact, rest_form=form)
+    return render(request, "gaps/contact.html", ctx)
+
+
+@require_POST
+def contact_close(request: HttpRequest, network_id: int, contact_id: int) -> HttpResponse:
+    user = _user(request)
+    network = raccess.network_for_user(user, network_id)
+    contact = access.contact_for_user(user, network, contact_id)
+    try:
+        services.contact_close(actor=user, contact=contact)
+    except RecordError as err:
+        ctx = _contact_context(request, user, network, contact, close_error=err)
+        return render(request, "gaps/contact.html", ctx)
+    messages.success(request, "Contact closed")
+    return redirect("family", network_id=network.pk)
+
+
+# -- the family's gaps -----------------------------------------------------------
+
+
+def family_gap_history(request: HttpRequest, network_id: int) -> HttpResponse:
+    user = _user(request)
+    network = raccess.network_for_user(user, network_id)
+    audit_record(
+        actor=user, action="view", object_type="gap_history", object_id=network.pk, network_id=network.pk
+    )
+    history = selectors.family_history(network)
+    return render(
+        request,
+        "gaps/history.html",
+        {"network": network, "history": history, "open_contact": selectors.open_contact(network, user)},
+    )
+
+
+# -- supervision -----------------------------------------------------------------
+
+
+def supervisor_dashboard(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if user.role != Role.SUPERVISOR:
+        return _not_allowed(request)
+    audit_record(actor=user, action="view", object_type="supervisor_dashboard", object_id=user.team_id or "")
+    board = selectors.supervisor_dashboard(user)
+    return render(request, "gaps/dashboard.html", {"board": board})
+
+
+@require_http_methods(["GET", "POST"])
+def supervision_family(request: HttpRequest, network_id: int) -> HttpResponse:
+    user = _user(request)
+    network = raccess.network_for_user(user, network_id)
+    if user.role != Role.SUPERVISOR:
+        return _not_allowed(request)
+    gaps = selectors.family_gaps(network)
+    choices = [(v.gap.pk, f"{v.gap.detail}") for v in gaps]
+    initial = {"gap": request.GET.get("gap")} if request.GET.get("gap") else {}
+    form = gf.SupervisorDecisionForm(request.POST or None, gaps=choices, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        gap = access.gap_for_user(user, network, d["gap"]) if d.get("gap") else None
+        try:
+            services.supervisor_decision_record(
+                actor=user,
+                network=network,
+                decision=d["decision"],
+                actions=d.get("actions") or "",
+                gap=gap,
+                agency_request_considered=bool(d.get("agency_request_considered")),
+            )
+        except RecordError as err:
+            _apply_errors(form, err)
+        else:
+            messages.success(request, "Decision recorded")
+            return redirect("gaps-supervision", network_id=network.pk)
+    audit_record(
+        actor=user, action="view", object_type="supervision", object_id=network.pk, network_id=network.pk
+    )
+    history = selectors.family_history(network)
+    na_forms = {
+        v.gap.pk: gf.NotApplicableAgreeForm(prefix=f"na{v.gap.pk}")
+        for v in gaps
+        if v.gap.na_status == gm.NotApplicable.PENDING
+    }
+    return render(
+        request,
+        "gaps/supervision.html",
+        {
+            "network": network,
+            "form": form,
+            "gaps": gaps,
+            "flagged": [v for v in gaps if v.flags],
+            "pending_na": [(v, na_forms[v.gap.pk]) for v in gaps if v.gap.pk in na_forms],
+            "decisions": history.decisions,
+        },
+    )
+
+
+@require_POST
+def gap_not_applicable(request: HttpRequest, network_id: int, gap_id: int) -> HttpResponse:
+    user = _user(request)
+    network = raccess.network_for_user(user, network_id)
+    gap = access.gap_for_user(user, network, gap_id)
+    form = gf.NotApplicableAgreeForm(request.POST, prefix=f"na{gap.pk}")
+    if form.is_valid():
+        try:
+            services.gap_not_applicable_agree(
+                actor=user,
+                gap=gap,
+                agree=form.cleaned_data["agree"] == "yes",
+                comment=form.cleaned_data.get("comment") or "",
+            )
+        except RecordError as err:
+            messages.success(request, "Not saved: " + "; ".join(err.messages))
+        else:
+            messages.success(request, "Decision recorded")
+    else:
+        messages.success(request, "Not saved: choose whether you agree")
+    return redirect("gaps-supervision", network_id=network.pk)
+
+
+# -- rule settings ---------------------------------------------------------------
+
+
+def _require_admin(user: User) -> bool:
+    return user.role == Role.ADMINISTRATOR
+
+
+def rule_settings(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not _require_admin(user):
+        return _not_allowed(request)
+    rows = {r.rule_id: r for r in gm.RuleSetting.objects.all()}
+    core_settings = engine.rule_settings(rows.values())
+    items = []
+    for r in engine.rules():
+        items.append(
+            {
+                "rule": r,
+                "enabled": core_settings.is_enabled(r.id),
+                "params": core_settings.effective_params(r),
+                "row": rows.get(r.id),
+            }
+        )
+    changes = list(gm.RuleSettingChange.objects.select_related("by")[:50])
+    return render(
+        request,
+        "gaps/rule_settings.html",
+        {
+            "items": items,
+            "changes": changes,
+            "escalation": engine.escalation_settings(rows.values()),
+            "escalation_id": engine.ESCALATION,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def rule_setting_edit(request: HttpRequest, rule_id: str) -> HttpResponse:
+    user = _user(request)
+    if not _require_admin(user):
+        return _not_allowed(request)
+    row = gm.RuleSetting.objects.filter(rule_id=rule_id).first()
+    if rule_id == engine.ESCALATION:
+        current = engine.escalation_settings([row] if row else [])
+        defaults: dict[str, Any] = current.as_params()
+        labels = dict(EscalationSettings.LABELS)
+        title, enabled = "When gaps are flagged for supervisors", True
+        rule = None
+    else:
+        rule = engine.rule(rule_id)
+        if rule is None:
+            raise Http404("No such rule")
+        defaults = {**rule.params, **(row.params if row else {})}
+        labels = {
+            "critical_under_days": "Critical for babies younger than (days)",
+            "min_times_prompted": "Times asked before a request to another agency is considered",
+        }
+        title, enabled = f"{rule.number}. {rule.title}", row.enabled if row else True
+    initial = {"enabled": enabled, "version": row.version if row else None}
+    initial.update({f"param_{k}": v for k, v in defaults.items()})
+    form = gf.RuleSettingForm(request.POST or None, defaults=defaults, labels=labels, initial=initial)
+    if rule_id == engine.ESCALATION:
+        del form.fields["enabled"]
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.rule_setting_change(
+                actor=user,
+                rule_id=rule_id,
+                enabled=True if rule_id == engine.ESCALATION else bool(d.get("enabled")),
+                params=form.params(),
+                reason=d["reason"],
+                expected_version=d.get("version"),
+            )
+        except RecordError as err:
+            _apply_errors(form, err, {k: f"param_{k}" for k in defaults})
+        else:
+            messages.success(request, f"Rule setting changed: {title}")
+            return redirect("gaps-rule-settings")
+    history = gm.RuleSettingChange.objects.filter(rule_id=rule_id).select_related("by")
+    return render(
+        request,
+        "gaps/rule_setting_form.html",
+        {"form": form, "rule": rule, "title": title, "history": list(history), "rule_id": rule_id},
+    )

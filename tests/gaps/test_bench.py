@@ -1,0 +1,41 @@
+"""``kinmap bench`` prints its figures and writes them to a file (speed itself
+is reported, never asserted)."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from kinmap.gaps import models as gm
+from kinmap.gaps.management.commands.bench import percentile
+from kinmap.records import models as rm
+
+
+def test_percentile_is_nearest_rank() -> None:
+    values = [float(v) for v in range(1, 101)]
+    assert percentile(values, 95) == 95.0
+    assert percentile(values, 50) == 50.0
+    assert percentile([3.0], 95) == 3.0
+
+
+@pytest.mark.django_db
+def test_bench_prints_and_writes_the_figures_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    out = StringIO()
+    target = tmp_path / "bench-results.json"
+    call_command("bench", "--families", "30", "--changes", "4", "--out", str(target), "--quiet", stdout=out)
+    results = json.loads(target.read_text())
+    assert results["engine"]["families"] == 30
+    assert results["engine"]["families_per_second"] > 0
+    assert results["recompute"]["changes"] == 4
+    assert set(results["recompute"]["recompute_ms"]) == {"median", "p95", "min", "max"}
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("rule engine: ") and "families/second (30 synthetic families" in lines[0]
+    assert lines[1].startswith("recompute one family after one change (")
+    assert lines[2].startswith("one change through the records service, recompute included (")
+    assert target.with_suffix(".txt").read_text().splitlines() == lines[:3]
+    assert not rm.FamilyNetwork.objects.exists()
+    assert not gm.Gap.objects.exists()
