@@ -458,6 +458,30 @@ def carer_checks(graph: FamilyGraph, carer: CarerOfChild, settings: CarerSetting
     return out
 
 
+_CHECKS: weakref.WeakKeyDictionary[
+    FamilyGraph, dict[CarerSettings, list[tuple[CarerOfChild, list[CarerCheck]]]]
+] = weakref.WeakKeyDictionary()
+
+
+def checks_by_carer(
+    graph: FamilyGraph, settings: CarerSettings
+) -> list[tuple[CarerOfChild, list[CarerCheck]]]:
+    """Every carer of every baby among the index children with their applicable
+    checks, worked out once per graph and settings (the rules share them)."""
+    known = _CHECKS.setdefault(graph, {})
+    found = known.get(settings)
+    if found is None:
+        found = []
+        net = graph.network
+        for child_id in net.index_child_ids:
+            if child_id in net.people and is_baby(graph, child_id, settings):
+                found.extend(
+                    (carer, carer_checks(graph, carer, settings)) for carer in carers_of(graph, child_id)
+                )
+        known[settings] = found
+    return found
+
+
 def all_checks(network: Network, today: date, settings: CarerSettings | None = None) -> list[CarerCheck]:
     """Every applicable check for every carer of every index child."""
     s = settings or CarerSettings()

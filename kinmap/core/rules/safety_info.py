@@ -57,33 +57,24 @@ def _settings(ctx: Context) -> c.CarerSettings:
 _ORDER = ("icon", "safer_sleep", "icon_again", "safer_sleep_again", "sleep_place", "carer_route")
 
 
-def _run(
-    ctx: Context,
-    checks: Callable[[c.CarerOfChild, c.CarerSettings], list[c.CarerCheck]],
-    missing: Callable[[c.CarerCheck], tuple[str, ...]],
-) -> Iterator[Unmet]:
+def _run(ctx: Context, rule: str, missing: Callable[[c.CarerCheck], tuple[str, ...]]) -> Iterator[Unmet]:
     """One gap per carer (information reaches a person, whichever baby they
     care for: the most severe of their checks, what all of them miss) and one
     per care arrangement for a sleep place."""
-    settings = _settings(ctx)
-    graph = ctx.graph
     by_person: dict[int, list[c.CarerCheck]] = {}
-    for child in ctx.scope.children:
-        if not c.is_baby(graph, child.id, settings):
-            continue
-        for carer in c.carers_of(graph, child.id):
-            for found in checks(carer, settings):
-                if found.met:
-                    continue
-                if found.care_id is not None:
-                    yield ctx.unmet(
-                        Subject(SubjectKind.CARE, found.care_id, child.id),
-                        f"{_name(ctx, found.person_id)}: {found.detail}",
-                        missing(found),
-                        _SEVERITY[found.severity],
-                    )
-                else:
-                    by_person.setdefault(found.person_id, []).append(found)
+    for _carer, checks in c.checks_by_carer(ctx.graph, _settings(ctx)):
+        for found in checks:
+            if found.rule != rule or found.met:
+                continue
+            if found.care_id is not None:
+                yield ctx.unmet(
+                    Subject(SubjectKind.CARE, found.care_id, found.child_id),
+                    f"{_name(ctx, found.person_id)}: {found.detail}",
+                    missing(found),
+                    _SEVERITY[found.severity],
+                )
+            else:
+                by_person.setdefault(found.person_id, []).append(found)
     for pid, found_all in sorted(by_person.items()):
         keys = {k for f in found_all for k in missing(f)}
         severity = most_severe(_SEVERITY[f.severity] for f in found_all)
@@ -100,41 +91,28 @@ def _name(ctx: Context, pid: int) -> str:
     return who(ctx.scope.person(pid), "a carer whose name is not recorded")
 
 
-def _one(
-    ctx: Context, fn: Callable[..., c.CarerCheck | None]
-) -> Callable[[c.CarerOfChild, c.CarerSettings], list[c.CarerCheck]]:
-    def checks(carer: c.CarerOfChild, settings: c.CarerSettings) -> list[c.CarerCheck]:
-        found = fn(ctx.graph, carer, settings)
-        return [found] if found is not None else []
-
-    return checks
-
-
 def _materials(found: c.CarerCheck) -> tuple[str, ...]:
     return tuple(_MISSING_KEY.get(m, m) for m in found.materials)
 
 
 def check_icon(ctx: Context) -> Iterator[Unmet]:
-    return _run(ctx, _one(ctx, c.check_icon), _materials)
+    return _run(ctx, c.R17_ICON, _materials)
 
 
 def check_safer_sleep(ctx: Context) -> Iterator[Unmet]:
-    return _run(ctx, _one(ctx, c.check_safer_sleep), _materials)
+    return _run(ctx, c.R18_SAFER_SLEEP, _materials)
 
 
 def check_sleep_places(ctx: Context) -> Iterator[Unmet]:
-    def checks(carer: c.CarerOfChild, settings: c.CarerSettings) -> list[c.CarerCheck]:
-        return c.check_sleep_places(ctx.graph, carer, settings)
-
-    return _run(ctx, checks, lambda _found: ("sleep_place",))
+    return _run(ctx, c.R18_SLEEP_PLACE, lambda _found: ("sleep_place",))
 
 
 def check_reoffer(ctx: Context) -> Iterator[Unmet]:
-    return _run(ctx, _one(ctx, c.check_reoffer), lambda found: tuple(f"{m}_again" for m in _materials(found)))
+    return _run(ctx, c.R19_REOFFER, lambda found: tuple(f"{m}_again" for m in _materials(found)))
 
 
 def check_route(ctx: Context) -> Iterator[Unmet]:
-    return _run(ctx, _one(ctx, c.check_route), lambda _found: ("carer_route",))
+    return _run(ctx, c.R20_ROUTE, lambda _found: ("carer_route",))
 
 
 _BABY = {"baby_under_days": 365}
