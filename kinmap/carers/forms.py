@@ -82,7 +82,8 @@ class MaterialForm(VersionedForm):
         label="Summary",
         widget=forms.Textarea,
         required=False,
-        help_text="What the material says, in plain English. This is printed in carer packs.",
+        help_text="What the material says, in plain English. This is printed in carer packs: "
+        "start each paragraph on a new line.",
     )
     audience = forms.ChoiceField(
         label="Who is it for?", choices=cm.AUDIENCE_CHOICES, widget=forms.RadioSelect, initial="all"

@@ -36,6 +36,10 @@ class PackMaterial:
     languages: tuple[str, ...]
     url: str
 
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p.strip() for p in self.summary.splitlines() if p.strip()]
+
 
 @dataclass(frozen=True)
 class PackAppointment:
@@ -167,7 +171,7 @@ def carer_pack_pdf(pack: CarerPack) -> bytes:
         story.append(p("There is no information due for the child's age at the moment."))
     for mat in pack.materials:
         story.append(p(mat.title, "Heading3"))
-        story.append(p(mat.summary))
+        story.extend(p(text) for text in mat.paragraphs)
         how = f"Available as: {', '.join(mat.formats)}. Languages: {', '.join(mat.languages)}."
         story.append(p(how, "Italic"))
         if mat.url:

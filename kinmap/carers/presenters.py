@@ -42,6 +42,7 @@ class CheckLine:
     title: str
     why_we_ask: str
     wording: str
+    care_id: int | None = None
 
 
 @dataclass
@@ -90,6 +91,7 @@ def _check_line(c: CarerCheck) -> CheckLine:
         text["title"],
         text["why_we_ask"],
         text["wording"],
+        c.care_id,
     )
 
 

@@ -9,15 +9,15 @@ MATERIALS = [
         "code": "icon",
         "title": "ICON: Babies cry, you can cope",
         "summary": (
-            "I - Infant crying is normal. All babies cry, and crying often gets more from about "
-            "2 weeks of age, peaking at around 6 to 8 weeks, before it gets better. "
-            "C - Comforting methods can help. Check your baby is fed, winded, clean and not too hot "
+            "Infant crying is normal. All babies cry, and crying often gets more from about "
+            "2 weeks of age, peaking at around 6 to 8 weeks, before it gets better.\n"
+            "Comforting methods can help. Check your baby is fed, winded, clean and not too hot "
             "or cold. Try holding them close, gentle rocking, singing, a walk in the pram, or a warm "
-            "bath. Sometimes nothing works, and that is not your fault. "
-            "O - It's OK to walk away. If the crying is getting to you, put your baby down safely on "
+            "bath. Sometimes nothing works, and that is not your fault.\n"
+            "It's OK to walk away. If the crying is getting to you, put your baby down safely on "
             "their back in their cot, close the door, and take a few minutes to calm down. Check on "
-            "them every 5 to 10 minutes. "
-            "N - Never, ever shake a baby. Shaking can cause serious brain injury or death. If you "
+            "them every 5 to 10 minutes.\n"
+            "Never, ever shake a baby. Shaking can cause serious brain injury or death. If you "
             "feel you might lose control, put the baby down and call someone for support."
         ),
         "audience": "all",
