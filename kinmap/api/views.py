@@ -23,6 +23,7 @@ from kinmap.records import access
 from kinmap.records.selectors import family_record_load, networks_for_user
 from kinmap.web.masking import address_for, phone_for
 
+from .fhir import family_bundle
 from .schemas import FamilyOut, FamilySummary, Problem
 
 api = NinjaAPI(
@@ -170,3 +171,23 @@ def family(request: HttpRequest, network_id: int) -> dict[str, Any]:
             for c in record.care
         ],
     }
+
+
+@api.get(
+    "/families/{network_id}/fhir",
+    response={200: dict[str, Any], 404: Problem},
+    summary="One family network as an HL7 FHIR R4B Bundle (Patient and RelatedPerson)",
+)
+def family_fhir(request: HttpRequest, network_id: int) -> dict[str, Any]:
+    user = _user(request)
+    network = access.network_for_user(user, network_id)
+    record = family_record_load(network)
+    audit_record(
+        actor=user,
+        action="export",
+        object_type="network",
+        object_id=network.pk,
+        network_id=network.pk,
+        reason="FHIR bundle",
+    )
+    return family_bundle(record, user)
