@@ -80,7 +80,7 @@ def seed_like(owner: User, baby_network: m.FamilyNetwork) -> tuple[m.Person, m.P
 def test_fhir_bundle_is_valid_r4b_with_role_codes_and_masked_address(
     client: Client, owner: User, baby_network: m.FamilyNetwork, seed_like: tuple[m.Person, m.Person]
 ) -> None:
-    mother, father = seed_like
+
     client.login(username=owner.username, password=PASSWORD)
     response = client.get(f"/api/v1/families/{baby_network.pk}/fhir")
     assert response.status_code == 200
