@@ -209,8 +209,8 @@ class FamilyGraph:
     def lives_elsewhere(self, person_id: int, child_id: int) -> bool:
         """Known to live at another address than the child (an address is recorded
         for both, and they differ)."""
-        mine = self.households_of(person_id)
-        return bool(mine) and not (mine & self.households_of(child_id))
+        mine, theirs = self.households_of(person_id), self.households_of(child_id)
+        return bool(mine) and bool(theirs) and not (mine & theirs)
 
     def household_roster(self, household_id: int) -> list[int]:
         return _unique(

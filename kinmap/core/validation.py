@@ -12,9 +12,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .model import Network, Person
+from .model import Network, Person, Residence
 from .nhs import nhs_number_error
-from .vocab import BIRTH_FATHER, BIRTH_MOTHER, PARENT_CODES, DateAccuracy
+from .vocab import BIRTH_FATHER, BIRTH_MOTHER, PARENT_CODES, REL_BY_CODE, DateAccuracy
 
 # A child can be born up to ten months after the death of their birth father.
 MAX_POSTHUMOUS_BIRTH = timedelta(days=305)
@@ -79,6 +79,16 @@ def network_problems(network: Network, today: date) -> list[Problem]:
     for r in network.relationships:
         if r.from_id == r.to_id:
             out.append(Problem("relationship", r.id, "to", "A person cannot be related to themselves"))
+            continue
+        if r.type not in REL_BY_CODE:
+            out.append(
+                Problem(
+                    "relationship",
+                    r.id,
+                    "type",
+                    f"Choose a relationship type from the list ({r.type!r} is not one)",
+                )
+            )
             continue
         if r.type not in PARENT_CODES:
             continue
@@ -169,7 +179,7 @@ def network_problems(network: Network, today: date) -> list[Problem]:
         if c.start and c.end and c.end < c.start:
             out.append(Problem("care", c.id, "end", "The end date must be on or after the start date"))
 
-    by_person: dict[int, list] = defaultdict(list)
+    by_person: dict[int, list[Residence]] = defaultdict(list)
     for res in network.residences:
         if res.start and res.end and res.end < res.start:
             out.append(
@@ -186,16 +196,17 @@ def network_problems(network: Network, today: date) -> list[Problem]:
         rows.sort(key=lambda x: (x.start or date.min, x.id))
         for i, a in enumerate(rows):
             for b in rows[i + 1 :]:
-                if a.household_id == b.household_id and a.id == b.id:
+                if a.id == b.id:
                     continue
                 if _overlap(a.start, a.end, b.start, b.end):
                     who = people[pid].display_name if pid in people else "This person"
+                    where = "this" if a.household_id == b.household_id else "another"
                     out.append(
                         Problem(
                             "residence",
                             b.id,
                             "start",
-                            f"{who} already lives at another address at that time: "
+                            f"{who} already lives at {where} address at that time: "
                             "end that stay first, or change the dates",
                         )
                     )

@@ -1,0 +1,185 @@
+"""Requirements about the adults around the child (catalogue numbers 8, 9, 11
+and 15): their other children, other names, whether anyone has met them, and
+what adult services know them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .base import Context, Rule, Severity, Subject, SubjectKind, Unmet
+from .facts import (
+    FACT_ADULT_SERVICES,
+    FACT_AGENCY_INVOLVEMENT,
+    FACT_OTHER_CHILDREN,
+    FACT_OTHER_NAMES,
+    answered,
+    says_none,
+)
+from .scope import who
+
+# -- 8: other children and agency involvement ------------------------------
+
+
+def _parents_and_partners(ctx: Context) -> dict[int, list[int]]:
+    """Each current parent of an in-scope child, and each of their current
+    partners, with the in-scope children they are asked about."""
+    scope = ctx.scope
+    out: dict[int, list[int]] = {}
+    for child in scope.children:
+        for p in scope.parents(child.id):
+            for pid in (p, *scope.partners(p)):
+                kids = out.setdefault(pid, [])
+                if child.id not in kids:
+                    kids.append(child.id)
+    return out
+
+
+def _has_recorded_other_children(ctx: Context, person_id: int, child_ids: list[int]) -> bool:
+    """Children of the person recorded besides the index children, or index
+    children from another of their relationships."""
+    graph = ctx.graph
+    index = set(ctx.network.index_child_ids)
+    if any(c not in index for c in graph.children(person_id)):
+        return True
+    return any(graph.children_from_other_relationships(person_id, c) for c in child_ids)
+
+
+def check_other_children(ctx: Context) -> Iterator[Unmet]:
+    """First ask about other children; where there are some, ask about any
+    agency involvement with them."""
+    scope = ctx.scope
+    for pid, child_ids in sorted(_parents_and_partners(ctx).items()):
+        person = scope.person(pid)
+        name = who(person, "a parent or partner")
+        recorded = _has_recorded_other_children(ctx, pid, child_ids)
+        if not recorded and not answered(person, FACT_OTHER_CHILDREN):
+            yield ctx.unmet(
+                Subject(SubjectKind.PERSON, pid),
+                f"Not recorded whether {name} has other children, including any who live elsewhere",
+                ("other_children",),
+            )
+        elif (recorded or not says_none(person, FACT_OTHER_CHILDREN)) and not answered(
+            person, FACT_AGENCY_INVOLVEMENT
+        ):
+            yield ctx.unmet(
+                Subject(SubjectKind.PERSON, pid),
+                f"Not recorded whether any agency is involved with the other children of {name}",
+                ("agency_involvement",),
+            )
+
+
+# -- 9: previous names and aliases ----------------------------------------
+
+
+def check_other_names(ctx: Context) -> Iterator[Unmet]:
+    scope = ctx.scope
+    for pid in scope.adults:
+        person = scope.person(pid)
+        if person.other_names or answered(person, FACT_OTHER_NAMES):
+            continue
+        yield ctx.unmet(
+            Subject(SubjectKind.PERSON, pid),
+            f"Not yet asked whether {who(person)} has been known by any other name",
+            ("other_names",),
+        )
+
+
+# -- 11: seen or spoken to directly ---------------------------------------
+
+
+def check_seen_directly(ctx: Context) -> Iterator[Unmet]:
+    """An adult only ever reported by others. Critical for an adult who gives a
+    baby overnight or unsupervised care: nobody has met the person the baby is
+    left with."""
+    scope = ctx.scope
+    days = ctx.int_param("critical_under_days")
+    for pid in scope.adults:
+        person = scope.person(pid)
+        if person.seen_directly_on is not None:
+            continue
+        yield ctx.unmet(
+            Subject(SubjectKind.PERSON, pid),
+            f"{who(person)} has only been reported by others, not seen or spoken to directly",
+            ("seen_directly_on",),
+            ctx.severity_if_critical(scope.gives_risky_care_to_baby(pid, days)),
+        )
+
+
+# -- 15: adult services ----------------------------------------------------
+
+
+def check_adult_services(ctx: Context) -> Iterator[Unmet]:
+    scope = ctx.scope
+    for pid in scope.adults:
+        person = scope.person(pid)
+        if answered(person, FACT_ADULT_SERVICES):
+            continue
+        yield ctx.unmet(
+            Subject(SubjectKind.PERSON, pid),
+            f"Not yet asked whether adult services know {who(person)}",
+            ("adult_services",),
+        )
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        id="R08-other-children",
+        number=8,
+        title="Each parent's and partner's other children, and any agency involvement",
+        severity=Severity.IMPORTANT,
+        applies_when="For every current parent of a child on the record and each of their "
+        "current partners, whether or not they live with the child.",
+        why_we_ask="Brothers and sisters, including those who live somewhere else, are part of a "
+        "child's family. Knowing about them, and about any services already helping them, means "
+        "you don't have to tell your story twice and services can work together.",
+        suggested_wording="Do you have any other children, including any who live with someone "
+        "else? Does any service work with them, like a social worker or family support?",
+        fact="The adult's other children recorded as people, described in words, or 'none'; and "
+        "where there are other children, any agency involvement with them ('none known' if none).",
+        check=check_other_children,
+    ),
+    Rule(
+        id="R09-other-names",
+        number=9,
+        title="Previous names and aliases",
+        severity=Severity.IMPORTANT,
+        applies_when="For every adult: anyone 18 or over, and anyone with a parent, partner or "
+        "carer role whatever their age.",
+        why_we_ask="Many people have been known by more than one name, for example before "
+        "marriage. Knowing every name helps us find the right records and not mix people up.",
+        suggested_wording="Have you ever been known by any other name, such as a previous surname "
+        "or a name you use day to day?",
+        fact="Previous names and aliases recorded, or 'none' recorded.",
+        check=check_other_names,
+    ),
+    Rule(
+        id="R11-seen-directly",
+        number=11,
+        title="Seen or spoken to directly by a practitioner",
+        severity=Severity.IMPORTANT,
+        applies_when="For every adult. Critical for an adult who gives a baby under 1 overnight "
+        "or unsupervised care.",
+        why_we_ask="We like to meet or speak to everyone who is important in a baby's life, not "
+        "just hear about them, so that they can ask their own questions and get support "
+        "first-hand.",
+        suggested_wording="Would [name] be able to join us next time, or could I give them a call?",
+        fact="The date a practitioner last saw or spoke to the adult directly.",
+        check=check_seen_directly,
+        params={"critical_under_days": 365},
+    ),
+    Rule(
+        id="R15-adult-services",
+        number=15,
+        title="Involvement of adult services",
+        severity=Severity.IMPORTANT,
+        applies_when="For every adult.",
+        why_we_ask="Lots of parents get help from services for adults, such as mental health or "
+        "drug and alcohol services. Knowing who else is helping means we can all work together "
+        "and the support you get is joined up.",
+        suggested_wording="Are you getting support from any other services at the moment, like "
+        "mental health, drug or alcohol services, probation or domestic abuse support?",
+        fact="What is known about the adult's involvement with mental health, substance misuse, "
+        "probation or domestic abuse services, or 'none known'.",
+        check=check_adult_services,
+    ),
+)

@@ -1,0 +1,294 @@
+"""The building blocks of the information-requirement rules.
+
+A :class:`Rule` is a named check over one family network: it says when it
+applies, why we ask (words a practitioner can say aloud to a parent), how to
+ask, and what recording resolves it. Its ``check`` is a small pure function
+from a :class:`Context` to the :class:`Unmet` requirements it finds. Each
+``Unmet`` is one *gap*: one requirement not met for one :class:`Subject`, with
+a stable :attr:`Unmet.key` that the Django shell uses to keep the gap's history
+of prompts and answers.
+
+:class:`RuleSettings` is how a partnership tunes the catalogue: switch rules on
+or off and change their thresholds, with clear errors for anything it does not
+recognise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from types import MappingProxyType
+
+from ..graph import FamilyGraph
+from ..model import Network, Person
+from .inputs import Decline, GapHistory, ProcessInputs, SharingDecision
+from .scope import Scope
+
+ParamValue = int | float | bool
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    IMPORTANT = "important"
+    ROUTINE = "routine"
+
+    @property
+    def rank(self) -> int:
+        """0 for the most severe: sorting by rank puts critical gaps first."""
+        return _SEVERITY_RANK[self]
+
+    def at_least(self, other: Severity) -> Severity:
+        """The more severe of the two."""
+        return self if self.rank <= other.rank else other
+
+
+_SEVERITY_RANK = {Severity.CRITICAL: 0, Severity.IMPORTANT: 1, Severity.ROUTINE: 2}
+
+
+def most_severe(severities: Iterable[Severity]) -> Severity:
+    """The most severe of some severities (routine if there are none)."""
+    return min(severities, key=lambda s: s.rank, default=Severity.ROUTINE)
+
+
+SEVERITY_LABELS = {
+    Severity.CRITICAL: "Critical",
+    Severity.IMPORTANT: "Important",
+    Severity.ROUTINE: "Routine",
+}
+
+
+class SubjectKind(StrEnum):
+    """What a gap is about."""
+
+    PERSON = "person"
+    CHILD = "child"  # an index child, for requirements about the child's family
+    RELATIONSHIP = "relationship"
+    CARE = "care"
+    HOUSEHOLD = "household"
+    RESIDENCE = "residence"
+    RESPONSIBILITY = "parental-responsibility"
+    NETWORK = "network"
+    DECLINE = "decline"
+    SHARING = "sharing-decision"
+    GAP = "gap"  # another gap (rule 14 is about critical gaps left open)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The stable identity of what a gap is about.
+
+    ``id`` is the record id (a person, a household, a care arrangement...), or
+    for a gap about another gap, that gap's key. ``child_id`` narrows a subject
+    to one child where the same record can have a gap per child (parental
+    responsibility is per adult *and* child).
+    """
+
+    kind: SubjectKind
+    id: int | str
+    child_id: int | None = None
+
+    @property
+    def key(self) -> str:
+        base = f"{self.kind.value}:{self.id}"
+        return base if self.child_id is None else f"{base}:{self.child_id}"
+
+    def sort_key(self) -> tuple[str, int, str, int]:
+        number = self.id if isinstance(self.id, int) else -1
+        text = self.id if isinstance(self.id, str) else ""
+        return (self.kind.value, number, text, -1 if self.child_id is None else self.child_id)
+
+
+@dataclass(frozen=True)
+class Unmet:
+    """One requirement not met for one subject: a gap.
+
+    ``detail`` is short and specific ("Date of birth not recorded for Daniel
+    Brook") and never contains a masked detail; ``missing`` names what would
+    resolve it, as keys of :data:`kinmap.core.rules.facts.MISSING_LABELS`.
+    """
+
+    rule_id: str
+    subject: Subject
+    severity: Severity
+    detail: str
+    missing: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """``rule_id:subject_kind:subject_id[:child_id]``: the gap's identity."""
+        return f"{self.rule_id}:{self.subject.key}"
+
+
+CheckFn = Callable[["Context"], Iterable[Unmet]]
+
+
+@dataclass(frozen=True, eq=False)
+class Rule:
+    """An information requirement.
+
+    ``number`` is the requirement's number in the product catalogue (1-20;
+    local rules may use higher numbers). ``severity`` is the usual severity;
+    a check may raise it for a subject (see ``applies_when``). ``params`` are
+    the default thresholds a partnership can tune. A rule with
+    ``after_others`` runs after all other rules and sees their gaps in
+    :attr:`Context.prior` (rule 14 asks about long-open critical gaps).
+    """
+
+    id: str
+    number: int
+    title: str
+    severity: Severity
+    applies_when: str
+    why_we_ask: str
+    suggested_wording: str
+    fact: str
+    check: CheckFn
+    params: Mapping[str, ParamValue] = field(default_factory=dict)
+    after_others: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.id or ":" in self.id:
+            raise ValueError(f"A rule id must be a non-empty string without ':', not {self.id!r}")
+        if self.number < 1:
+            raise ValueError(f"Rule {self.id} must have a number of 1 or more, not {self.number}")
+        for name, value in self.params.items():
+            _check_param(self.id, name, value, value)
+        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+
+
+def _type_words(default: ParamValue) -> str:
+    if isinstance(default, bool):
+        return "true or false"
+    if isinstance(default, int):
+        return "a whole number"
+    return "a number"
+
+
+def _check_param(rule_id: str, name: str, value: object, default: ParamValue) -> None:
+    """Raise ValueError unless ``value`` can stand in for ``default``."""
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+    elif isinstance(default, int):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    else:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+    if not ok:
+        raise ValueError(f"Setting {name!r} of rule {rule_id} must be {_type_words(default)}, not {value!r}")
+    if not isinstance(value, bool) and isinstance(value, int | float) and value < 0:
+        raise ValueError(f"Setting {name!r} of rule {rule_id} must not be negative (got {value})")
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    """A partnership's choice of rules and thresholds.
+
+    ``enabled`` (None: every rule) lists the rules that run; ``disabled`` is
+    taken away from them. ``params`` overrides thresholds per rule id:
+    ``{"R14-agency-request": {"min_times_prompted": 2}}``.
+    """
+
+    enabled: frozenset[str] | None = None
+    disabled: frozenset[str] = frozenset()
+    params: Mapping[str, Mapping[str, ParamValue]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Accept any iterable of ids (a list from a settings form, say).
+        if self.enabled is not None:
+            object.__setattr__(self, "enabled", frozenset(self.enabled))
+        object.__setattr__(self, "disabled", frozenset(self.disabled))
+
+    def is_enabled(self, rule_id: str) -> bool:
+        return (self.enabled is None or rule_id in self.enabled) and rule_id not in self.disabled
+
+    def effective_params(self, rule: Rule) -> dict[str, ParamValue]:
+        """The rule's defaults with this partnership's overrides applied."""
+        overrides = self.params.get(rule.id, {})
+        for name, value in overrides.items():
+            if name not in rule.params:
+                known = ", ".join(sorted(rule.params)) or "none"
+                raise ValueError(f"Rule {rule.id} has no setting {name!r} (its settings: {known})")
+            _check_param(rule.id, name, value, rule.params[name])
+        return {**rule.params, **overrides}
+
+    def validate(self, rules: Iterable[Rule]) -> None:
+        """Raise ValueError with a clear message if these settings do not fit ``rules``."""
+        by_id = {r.id: r for r in rules}
+        named = set(self.disabled) | set(self.params) | set(self.enabled or ())
+        unknown = sorted(named - by_id.keys())
+        if unknown:
+            raise ValueError(
+                f"Unknown rule {', '.join(map(repr, unknown))} in the rule settings "
+                f"(known rules: {', '.join(sorted(by_id))})"
+            )
+        both = sorted((self.enabled or frozenset()) & self.disabled)
+        if both:
+            raise ValueError(f"Rule {', '.join(both)} is both enabled and disabled: choose one")
+        for rule_id in sorted(self.params):
+            self.effective_params(by_id[rule_id])
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a rule's check sees: one network on one day, the rule's own
+    parameters, the process inputs, and (for ``after_others`` rules) the gaps
+    the other rules found."""
+
+    graph: FamilyGraph
+    scope: Scope
+    rule: Rule
+    params: Mapping[str, ParamValue]
+    process: ProcessInputs = field(default_factory=ProcessInputs)
+    prior: tuple[Unmet, ...] = ()
+    enabled: frozenset[str] = frozenset()
+
+    @property
+    def today(self) -> date:
+        return self.graph.today
+
+    @property
+    def network(self) -> Network:
+        return self.graph.network
+
+    # process inputs, by name
+    @property
+    def last_contact_on(self) -> date | None:
+        return self.process.last_contact_on
+
+    @property
+    def last_roster_confirmed(self) -> Mapping[int, date]:
+        return self.process.last_roster_confirmed
+
+    @property
+    def declines(self) -> tuple[Decline, ...]:
+        return self.process.declines
+
+    @property
+    def gap_history(self) -> Mapping[str, GapHistory]:
+        return self.process.gap_history
+
+    @property
+    def sharing_decisions(self) -> tuple[SharingDecision, ...]:
+        return self.process.sharing_decisions
+
+    def int_param(self, name: str) -> int:
+        value = self.params[name]
+        return int(value)
+
+    def unmet(
+        self,
+        subject: Subject,
+        detail: str,
+        missing: tuple[str, ...] = (),
+        severity: Severity | None = None,
+    ) -> Unmet:
+        """A gap of this rule, at the rule's usual severity unless told otherwise."""
+        return Unmet(self.rule.id, subject, severity or self.rule.severity, detail, missing)
+
+    def severity_if_critical(self, critical: bool) -> Severity:
+        return Severity.CRITICAL if critical else self.rule.severity
+
+    def child_severity(self, child: Person) -> Severity:
+        """Critical for a baby (younger than ``critical_under_days``), else the usual."""
+        return self.severity_if_critical(self.scope.is_baby(child, self.int_param("critical_under_days")))

@@ -1,0 +1,126 @@
+"""The gap engine: evaluate the catalogue over one family network.
+
+:func:`evaluate` returns every unmet requirement in a fixed order (most severe
+first, then by catalogue number, then by subject), so the same record always
+gives the same list. It builds the :class:`~kinmap.core.graph.FamilyGraph`
+and the rules' :class:`~kinmap.core.rules.scope.Scope` once per network; every
+rule then works from indexes, so a family is evaluated in time linear in the
+size of its record. For many families with the same settings, build one
+:class:`Engine` and call :meth:`Engine.evaluate` for each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from ..graph import FamilyGraph
+from ..model import Network
+from .base import SEVERITY_LABELS, Context, ParamValue, Rule, RuleSettings, Severity, Unmet
+from .catalogue import CATALOGUE
+from .inputs import ProcessInputs
+from .scope import Scope
+
+DEFAULT_SETTINGS = RuleSettings()
+NO_PROCESS = ProcessInputs()
+
+
+class Engine:
+    """The rules a partnership runs, with their effective thresholds, ready to
+    evaluate any number of networks. Settings are checked once, here."""
+
+    def __init__(
+        self, settings: RuleSettings = DEFAULT_SETTINGS, rules: Sequence[Rule] | None = None
+    ) -> None:
+        chosen = tuple(rules) if rules is not None else CATALOGUE.rules()
+        settings.validate(chosen)
+        plan = [(rule, settings.effective_params(rule)) for rule in chosen if settings.is_enabled(rule.id)]
+        self._first = [(r, p) for r, p in plan if not r.after_others]
+        self._after = [(r, p) for r, p in plan if r.after_others]
+        self._enabled = frozenset(r.id for r, _ in plan)
+        self._number = {r.id: r.number for r in chosen}
+
+    @property
+    def enabled(self) -> frozenset[str]:
+        return self._enabled
+
+    def evaluate(self, network: Network, today: date, process: ProcessInputs = NO_PROCESS) -> list[Unmet]:
+        graph = FamilyGraph(network, today)
+        scope = Scope(graph)
+        found: list[Unmet] = []
+        for rule, params in self._first:
+            found.extend(rule.check(Context(graph, scope, rule, params, process, (), self._enabled)))
+        prior = tuple(found)
+        for rule, params in self._after:
+            found.extend(rule.check(Context(graph, scope, rule, params, process, prior, self._enabled)))
+        found.sort(key=self._order)
+        return found
+
+    def _order(self, u: Unmet) -> tuple[int, int, str, tuple[str, int, str, int]]:
+        return (u.severity.rank, self._number[u.rule_id], u.rule_id, u.subject.sort_key())
+
+
+_default: tuple[int, Engine] | None = None
+
+
+def _default_engine() -> Engine:
+    """The engine for the default settings, rebuilt when the catalogue changes."""
+    global _default
+    if _default is None or _default[0] != CATALOGUE.version:
+        _default = (CATALOGUE.version, Engine())
+    return _default[1]
+
+
+def evaluate(
+    network: Network,
+    today: date,
+    settings: RuleSettings = DEFAULT_SETTINGS,
+    process: ProcessInputs = NO_PROCESS,
+) -> list[Unmet]:
+    """Every unmet requirement for ``network`` on ``today``, most severe first."""
+    engine = _default_engine() if settings == DEFAULT_SETTINGS else Engine(settings)
+    return engine.evaluate(network, today, process)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What a practitioner or a partnership administrator reads about a rule."""
+
+    id: str
+    number: int
+    title: str
+    severity: Severity
+    applies_when: str
+    why_we_ask: str
+    suggested_wording: str
+    fact: str
+    params: Mapping[str, ParamValue]
+
+    def as_text(self) -> str:
+        lines = [
+            f"{self.number}. {self.title} ({SEVERITY_LABELS[self.severity].lower()})",
+            f"When it applies: {self.applies_when}",
+            f"Why we ask: {self.why_we_ask}",
+            f"How to ask: {self.suggested_wording}",
+            f"What resolves it: {self.fact}",
+        ]
+        if self.params:
+            lines.append("Settings: " + ", ".join(f"{k} = {v}" for k, v in sorted(self.params.items())))
+        return "\n".join(lines)
+
+
+def explain(rule_id: str, settings: RuleSettings = DEFAULT_SETTINGS) -> Explanation:
+    """A rule's words and effective settings, for display. Unknown ids raise ValueError."""
+    rule = CATALOGUE.get(rule_id)
+    return Explanation(
+        id=rule.id,
+        number=rule.number,
+        title=rule.title,
+        severity=rule.severity,
+        applies_when=rule.applies_when,
+        why_we_ask=rule.why_we_ask,
+        suggested_wording=rule.suggested_wording,
+        fact=rule.fact,
+        params=settings.effective_params(rule),
+    )

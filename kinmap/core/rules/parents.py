@@ -1,0 +1,279 @@
+"""Requirements about the child's parents (catalogue numbers 1 to 5).
+
+The Child K review found services knew the mother well and the father hardly at
+all. These rules ask the same of both birth parents, and of every adult in a
+parental role, and are critical for babies under one (``critical_under_days``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from ..model import Person
+from ..vocab import PRBasis
+from .base import Context, Rule, Severity, Subject, SubjectKind, Unmet, most_severe
+from .facts import (
+    FACT_BIRTH_FATHER_ABSENT,
+    FACT_BIRTH_MOTHER_ABSENT,
+    FACT_CONTACT_ARRANGEMENT,
+    FACT_CURRENT_PARTNER,
+    answered,
+    describe_missing,
+    says_none,
+)
+from .scope import names, who
+
+BABY_DAYS = {"critical_under_days": 365}
+
+
+# -- 1 and 2: birth mother and birth father --------------------------------
+
+
+def _absent_reason_gap(
+    ctx: Context, child: Person, fact_key: str, noun: str, missing_key: str
+) -> Unmet | None:
+    """The gap for a child with no birth parent of this kind recorded, unless a
+    reason is recorded with who recorded it and when."""
+    severity = ctx.child_severity(child)
+    child_name = who(child, "this child")
+    fact = child.facts.get(fact_key)
+    if fact is None or not fact.value.strip():
+        return ctx.unmet(
+            Subject(SubjectKind.CHILD, child.id),
+            f"No {noun} recorded for {child_name}, and no reason given",
+            (missing_key,),
+            severity,
+        )
+    prov = fact.provenance
+    missing = tuple(
+        key
+        for key, present in (
+            ("recorded_by", prov is not None and bool(prov.recorded_by.strip())),
+            ("recorded_at", prov is not None and prov.recorded_at is not None),
+        )
+        if not present
+    )
+    if not missing:
+        return None
+    return ctx.unmet(
+        Subject(SubjectKind.CHILD, child.id),
+        f"The reason no {noun} is recorded for {child_name} needs {describe_missing(missing).lower()}",
+        missing,
+        severity,
+    )
+
+
+def _birth_parent_gaps(
+    ctx: Context, parent_of: Callable[[int], int | None], fact_key: str, noun: str, missing_key: str
+) -> Iterator[Unmet]:
+    """Rules 1 and 2 share their shape: each child needs the birth parent (or a
+    dated, signed reason there is none); each birth parent needs their details.
+    A parent of several children has one gap, critical if any child is a baby."""
+    scope = ctx.scope
+    days = ctx.int_param("critical_under_days")
+    severity_of: dict[int, Severity] = {}
+    first_child: dict[int, Person] = {}
+    for child in scope.children:
+        pid = parent_of(child.id)
+        if pid is None:
+            gap = _absent_reason_gap(ctx, child, fact_key, noun, missing_key)
+            if gap is not None:
+                yield gap
+        elif ctx.network.is_member(pid):  # a parent who has died is still the parent
+            first_child.setdefault(pid, child)
+            severity_of[pid] = ctx.child_severity(child).at_least(severity_of.get(pid, Severity.ROUTINE))
+    for pid, severity in sorted(severity_of.items()):
+        missing = scope.missing_core_details(pid)
+        if not missing:
+            continue
+        if scope.gives_risky_care_to_baby(pid, days):
+            severity = Severity.CRITICAL
+        person, child = scope.person(pid), first_child[pid]
+        yield ctx.unmet(
+            Subject(SubjectKind.PERSON, pid),
+            f"{describe_missing(missing)} not recorded for "
+            f"{who(person, f'the {noun} of ' + who(child, 'the child'))}",
+            missing,
+            severity,
+        )
+
+
+def check_birth_mother(ctx: Context) -> Iterator[Unmet]:
+    return _birth_parent_gaps(
+        ctx, ctx.graph.birth_mother, FACT_BIRTH_MOTHER_ABSENT, "birth mother", "birth_mother"
+    )
+
+
+def check_birth_father(ctx: Context) -> Iterator[Unmet]:
+    return _birth_parent_gaps(
+        ctx, ctx.graph.birth_father, FACT_BIRTH_FATHER_ABSENT, "birth father", "birth_father"
+    )
+
+
+# -- 3: living arrangements ------------------------------------------------
+
+
+def check_living_arrangements(ctx: Context) -> Iterator[Unmet]:
+    """A parent who is not recorded at the child's address needs a care
+    arrangement with the child or their contact arrangement in words. One gap
+    per parent, listing the children it concerns."""
+    scope = ctx.scope
+    pending: dict[int, list[Person]] = {}
+    for child in scope.children:
+        for pid in scope.parents(child.id):
+            if not (scope.lives_with(pid, child.id) or scope.cares_for(pid, child.id)):
+                pending.setdefault(pid, []).append(child)
+    for pid, children in sorted(pending.items()):
+        parent = scope.person(pid)
+        if answered(parent, FACT_CONTACT_ARRANGEMENT):
+            continue
+        severity = most_severe(ctx.child_severity(c) for c in children)
+        yield ctx.unmet(
+            Subject(SubjectKind.PERSON, pid),
+            f"Not recorded whether {who(parent, 'a parent')} lives with {names(children)}, "
+            "or, if not, what contact and care they have",
+            ("contact_arrangement",),
+            severity,
+        )
+
+
+# -- 4: parental responsibility --------------------------------------------
+
+
+def _parental_roles(ctx: Context, child_id: int) -> list[int]:
+    """The child's current parents, then partners of a parent who live with the child."""
+    scope = ctx.scope
+    parents = scope.parents(child_id)
+    partners = [
+        q for p in parents for q in scope.partners(p) if q not in parents and scope.lives_with(q, child_id)
+    ]
+    return list(dict.fromkeys(parents + partners))
+
+
+def check_parental_responsibility(ctx: Context) -> Iterator[Unmet]:
+    scope = ctx.scope
+    for child in scope.children:
+        for pid in _parental_roles(ctx, child.id):
+            records = scope.responsibility(pid, child.id)
+            if any(r.basis is not PRBasis.UNKNOWN for r in records):
+                continue
+            state = "recorded as not known" if records else "not recorded"
+            yield ctx.unmet(
+                Subject(SubjectKind.PERSON, pid, child.id),
+                f"Parental responsibility of {who(scope.person(pid), 'an adult in a parental role')} "
+                f"for {who(child, 'the child')} {state}",
+                ("parental_responsibility",),
+            )
+
+
+# -- 5: current partners ---------------------------------------------------
+
+
+def check_current_partner(ctx: Context) -> Iterator[Unmet]:
+    scope = ctx.scope
+    severities: dict[int, Severity] = {}
+    for child in scope.children:
+        for pid in scope.parents(child.id):
+            severity = ctx.child_severity(child)
+            severities[pid] = severity.at_least(severities.get(pid, severity))
+    for pid, severity in sorted(severities.items()):
+        parent = scope.person(pid)
+        if scope.has_current_partner(pid) or _says_no_partner(parent):
+            continue
+        name = who(parent, "a parent")
+        detail = (
+            f"A current partner of {name} is mentioned but not recorded as a person"
+            if answered(parent, FACT_CURRENT_PARTNER)
+            else f"Not recorded whether {name} has a current partner"
+        )
+        yield ctx.unmet(Subject(SubjectKind.PERSON, pid), detail, ("current_partner",), severity)
+
+
+def _says_no_partner(person: Person) -> bool:
+    return says_none(person, FACT_CURRENT_PARTNER)
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        id="R01-birth-mother",
+        number=1,
+        title="Birth mother's name, date of birth, address and contact details",
+        severity=Severity.IMPORTANT,
+        applies_when="For every child on the record, including unborn babies. Critical for babies under 1.",
+        why_we_ask="We ask every family for both parents' details, so that everyone who looks "
+        "after the baby can be reached and offered the same support, and so that your records "
+        "with other services match up.",
+        suggested_wording="Can I check I have your full name, date of birth and address, and the "
+        "best number to reach you on?",
+        fact="The birth mother recorded as a person with full name, date of birth, a current "
+        "address and a phone number or email. Where she cannot be recorded (for example after an "
+        "adoption), the reason, with who recorded it and when.",
+        check=check_birth_mother,
+        params=BABY_DAYS,
+    ),
+    Rule(
+        id="R02-birth-father",
+        number=2,
+        title="Birth father identified, with his details",
+        severity=Severity.IMPORTANT,
+        applies_when="For every child on the record, including unborn babies, whether or not the "
+        "father lives with the child. Critical for babies under 1.",
+        why_we_ask="Dads matter to babies as much as mums do. We ask about the baby's dad in every "
+        "family, whether or not he lives with you, so that he can be offered the same information "
+        "and support with caring for a young baby.",
+        suggested_wording="Can you tell me about the baby's dad: his name, his date of birth, "
+        "where he lives and how we can get in touch with him?",
+        fact="The birth father recorded as a person with full name, date of birth, a current "
+        "address and a phone number or email; or the reason he is not recorded, with who "
+        "recorded it and when.",
+        check=check_birth_father,
+        params=BABY_DAYS,
+    ),
+    Rule(
+        id="R03-living-arrangements",
+        number=3,
+        title="Whether each parent lives with the child, and if not their contact and care",
+        severity=Severity.IMPORTANT,
+        applies_when="For every current parent (birth, adoptive, step or foster) not recorded at "
+        "the child's address. Critical for babies under 1.",
+        why_we_ask="Many babies spend time in more than one home. Knowing where each parent lives "
+        "and when the baby is with them helps us make sure everyone caring for the baby gets the "
+        "same advice, wherever the baby is.",
+        suggested_wording="Does [name] live with you and the baby? If not, when does [name] see "
+        "the baby, and does the baby ever stay over?",
+        fact="The parent recorded at the child's address, or a care arrangement between the "
+        "parent and the child, or their contact arrangement in words (including 'no contact').",
+        check=check_living_arrangements,
+        params=BABY_DAYS,
+    ),
+    Rule(
+        id="R04-parental-responsibility",
+        number=4,
+        title="Parental responsibility, with its basis, for every adult in a parental role",
+        severity=Severity.IMPORTANT,
+        applies_when="For every current parent (birth, adoptive, step or foster) and every "
+        "partner of a parent who lives with the child.",
+        why_we_ask="Knowing who has parental responsibility tells us who to involve in decisions "
+        "about the child's health and care, and who we can share information with.",
+        suggested_wording="Are you both named on the birth certificate? Were you married when the "
+        "baby was born? Has a court made any orders about the children?",
+        fact="A parental responsibility record for the adult and the child with its basis, "
+        "including 'no parental responsibility' (a basis of 'not known' leaves the gap open).",
+        check=check_parental_responsibility,
+    ),
+    Rule(
+        id="R05-current-partner",
+        number=5,
+        title="Each parent's current partner, whether or not they live in the household",
+        severity=Severity.IMPORTANT,
+        applies_when="For every current parent. Critical for babies under 1.",
+        why_we_ask="A new partner often becomes an important part of a baby's life, whether or "
+        "not they live in the same home. We ask every parent so that we can offer their partner "
+        "the same information about caring for a baby.",
+        suggested_wording="Are you seeing anyone at the moment? Does your partner spend time with the baby?",
+        fact="The current partner recorded as a person with a partner relationship (married, "
+        "living together or not), or 'none' recorded when the parent has no partner.",
+        check=check_current_partner,
+        params=BABY_DAYS,
+    ),
+)

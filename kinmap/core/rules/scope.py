@@ -1,0 +1,244 @@
+"""Who the rules ask about in one family network on one day.
+
+A :class:`Scope` is built once per network and shared by every rule, so the
+indexes behind it (current addresses, care by child and by carer, parental
+responsibility by adult and child) are computed once. Every lookup is a
+dictionary access: evaluating a family is linear in the size of its record.
+
+The words used by the rules:
+
+* **in-scope child**: an index child who is a member of the network and alive.
+  Unborn children are in scope.
+* **live member**: a person of the network (not in ``outside_ids``) who is alive.
+* **adult**: a live member who is 18 or over by date of birth, or who has a
+  parent, partner or carer role in the network whatever their recorded age
+  (a 17-year-old father is asked the same questions as any other father).
+* **baby**: a child younger than a rule's ``critical_under_days``; an unborn
+  child, and a child whose date of birth is not known, count as babies so that
+  nothing is rated less urgent than it may be.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import cached_property
+
+from ..graph import FamilyGraph
+from ..model import CareArrangement, Network, ParentalResponsibility, Person
+from ..vocab import CURRENT_PARTNER_CODES, PARENT_CODES, RelKind, rel_type
+
+
+class Scope:
+    """Read-only, indexed view of a family network for the rules."""
+
+    def __init__(self, graph: FamilyGraph) -> None:
+        self.graph = graph
+        self.network: Network = graph.network
+        self.today = graph.today
+
+    # -- people ------------------------------------------------------------
+
+    def person(self, pid: int) -> Person:
+        return self.network.people[pid]
+
+    @cached_property
+    def live_ids(self) -> frozenset[int]:
+        """Members of the network who are alive today."""
+        outside, today = self.network.outside_ids, self.today
+        return frozenset(
+            pid for pid, p in self.network.people.items() if pid not in outside and p.alive_on(today)
+        )
+
+    def is_live_member(self, pid: int) -> bool:
+        return pid in self.live_ids
+
+    @cached_property
+    def children(self) -> tuple[Person, ...]:
+        """The in-scope index children, in the order the network lists them."""
+        seen: dict[int, Person] = {}
+        for cid in self.network.index_child_ids:
+            if cid not in seen and self.is_live_member(cid):
+                seen[cid] = self.network.people[cid]
+        return tuple(seen.values())
+
+    @cached_property
+    def role_ids(self) -> frozenset[int]:
+        """People with a current parent, partner or carer role towards anyone."""
+        out: set[int] = set()
+        for r in self.network.relationships:
+            if not r.current_on(self.today):
+                continue
+            if r.type in PARENT_CODES:
+                out.add(r.from_id)
+            elif r.type in CURRENT_PARTNER_CODES:
+                out.update((r.from_id, r.to_id))
+        out.update(c.carer_id for c in self.care_now)
+        return frozenset(out)
+
+    @cached_property
+    def adults(self) -> tuple[int, ...]:
+        """Ids of the adults (see the module docstring), in id order."""
+        return tuple(
+            pid
+            for pid, p in sorted(self.network.people.items())
+            if self.is_live_member(pid) and (p.is_adult(self.today) or pid in self.role_ids)
+        )
+
+    def is_baby(self, child: Person, under_days: int) -> bool:
+        if child.unborn:
+            return True
+        age = child.age_in_days(self.today)
+        return age is None or age < under_days
+
+    # -- parents and partners ---------------------------------------------
+
+    def parents(self, child_id: int) -> list[int]:
+        """Current parents of every kind (birth, adoptive, step, foster) who are live members."""
+        return [p for p in self.graph.parents(child_id) if self.is_live_member(p)]
+
+    def partners(self, person_id: int) -> list[int]:
+        """Current partners who are live members."""
+        return [q for q in self.graph.partners(person_id) if self.is_live_member(q)]
+
+    def has_current_partner(self, person_id: int) -> bool:
+        """A current partner relationship with someone alive, in this network or another."""
+        people = self.network.people
+        return any(q in people and people[q].alive_on(self.today) for q in self.graph.partners(person_id))
+
+    def related_to_child(self, person_id: int, child_id: int) -> bool:
+        """Is the person's relationship to the child recorded or derivable?"""
+        g = self.graph
+        if g.relationships_between(person_id, child_id):
+            return True
+        for p in g.parents(child_id):
+            if person_id in g.partners(p) or person_id in g.parents(p):
+                return True
+        return any(s.person_id == person_id for s in g.siblings(child_id))
+
+    @cached_property
+    def social_ids(self) -> frozenset[int]:
+        """People at either end of a current social relationship (friend, visitor...)."""
+        out: set[int] = set()
+        for r in self.network.relationships:
+            if r.current_on(self.today) and rel_type(r.type).kind is RelKind.SOCIAL:
+                out.update((r.from_id, r.to_id))
+        return frozenset(out)
+
+    # -- addresses ---------------------------------------------------------
+
+    @cached_property
+    def _households_now(self) -> dict[int, frozenset[int]]:
+        out: dict[int, set[int]] = defaultdict(set)
+        for r in self.network.residences:
+            if r.current_on(self.today):
+                out[r.person_id].add(r.household_id)
+        return {pid: frozenset(hs) for pid, hs in out.items()}
+
+    @cached_property
+    def _residents_now(self) -> dict[int, frozenset[int]]:
+        out: dict[int, set[int]] = defaultdict(set)
+        for pid, hs in self._households_now.items():
+            for h in hs:
+                out[h].add(pid)
+        return {h: frozenset(ps) for h, ps in out.items()}
+
+    def households_of(self, person_id: int) -> frozenset[int]:
+        return self._households_now.get(person_id, frozenset())
+
+    def residents(self, household_id: int) -> frozenset[int]:
+        return self._residents_now.get(household_id, frozenset())
+
+    def lives_with(self, person_id: int, child_id: int) -> bool:
+        return bool(self.households_of(person_id) & self.households_of(child_id))
+
+    def has_address(self, person_id: int) -> bool:
+        """A current residence at a household whose address is recorded (or masked)."""
+        households = self.network.households
+        for h in self.households_of(person_id):
+            household = households.get(h)
+            if household is not None and (household.masked or household.address):
+                return True
+        return False
+
+    # -- care and parental responsibility ---------------------------------
+
+    @cached_property
+    def care_now(self) -> tuple[CareArrangement, ...]:
+        """Current care arrangements between live members, in id order."""
+        return tuple(
+            sorted(
+                (
+                    c
+                    for c in self.network.care
+                    if c.current_on(self.today)
+                    and self.is_live_member(c.carer_id)
+                    and self.is_live_member(c.child_id)
+                ),
+                key=lambda c: c.id,
+            )
+        )
+
+    @cached_property
+    def _care_pairs(self) -> frozenset[tuple[int, int]]:
+        return frozenset((c.carer_id, c.child_id) for c in self.care_now)
+
+    def cares_for(self, carer_id: int, child_id: int) -> bool:
+        return (carer_id, child_id) in self._care_pairs
+
+    def gives_risky_care_to_baby(self, person_id: int, under_days: int) -> bool:
+        """Overnight or unsupervised care of a baby, the care the Child K review was about."""
+        people = self.network.people
+        return any(
+            c.carer_id == person_id
+            and (c.overnight or not c.supervised)
+            and self.is_baby(people[c.child_id], under_days)
+            for c in self.care_now
+        )
+
+    @cached_property
+    def _pr(self) -> dict[tuple[int, int], list[ParentalResponsibility]]:
+        out: dict[tuple[int, int], list[ParentalResponsibility]] = defaultdict(list)
+        for pr in self.network.parental_responsibility:
+            out[(pr.person_id, pr.child_id)].append(pr)
+        return out
+
+    def responsibility(self, person_id: int, child_id: int) -> list[ParentalResponsibility]:
+        return self._pr.get((person_id, child_id), [])
+
+    # -- core details ------------------------------------------------------
+
+    def missing_core_details(self, person_id: int) -> tuple[str, ...]:
+        """Which of full name, date of birth, address and contact are not recorded.
+
+        For someone who has died only the name is asked: the rest cannot be
+        collected and is not needed to keep a child safe.
+        """
+        p = self.network.people[person_id]
+        out: list[str] = []
+        if not (p.given_name.strip() and p.family_name.strip()):
+            out.append("name")
+        if not p.alive_on(self.today):
+            return tuple(out)
+        if p.birth_date is None:
+            out.append("birth_date")
+        if not self.has_address(person_id):
+            out.append("address")
+        if not (p.phone.strip() or p.email.strip() or p.phone_masked):
+            out.append("contact")
+        return tuple(out)
+
+
+def who(person: Person, role: str = "") -> str:
+    """How a detail names a person: their name, or their role when the name is not known.
+
+    ``who(p, "the birth father of Amy Brook")`` is "Daniel Brook", or "the birth
+    father of Amy Brook" when no name is recorded.
+    """
+    name = f"{person.given_name} {person.family_name}".strip()
+    return name or role or "a person whose name is not recorded"
+
+
+def names(people: list[Person]) -> str:
+    """ "Amy Brook", "Amy Brook and Ben Brook", "A, B and C"."""
+    words = [who(p, "a child whose name is not recorded") for p in people]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

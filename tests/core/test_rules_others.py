@@ -1,0 +1,477 @@
+# mypy: disable-error-code="func-returns-value"
+# (a change is often a tuple of steps: lambda f: (step_one(f), step_two(f)))
+"""Requirements 6 to 16: household, visitors, other children, names, carers,
+seen directly, sources, and the process requirements."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+
+from kinmap.core.model import OtherName
+from kinmap.core.rules import Decline, GapHistory, ProcessInputs, Severity, SharingDecision, evaluate
+from kinmap.core.rules.facts import (
+    FACT_ADULT_SERVICES,
+    FACT_AGENCY_INVOLVEMENT,
+    FACT_OTHER_CHILDREN,
+    FACT_OTHER_NAMES,
+    FACT_VISITORS,
+)
+from kinmap.core.vocab import BIRTH_FATHER, BIRTH_MOTHER, CarePlace, NameKind
+from tests.core.builders import TODAY, Family, complete_family
+
+Change = Callable[[Family], object]
+CRIT, IMP, ROUT = Severity.CRITICAL, Severity.IMPORTANT, Severity.ROUTINE
+Found = list[tuple[str, Severity, tuple[str, ...]]]
+
+
+def found(f: Family, rule_id: str, process: ProcessInputs | None = None) -> Found:
+    gaps = evaluate(f.network(), f.b.today, process=process or f.process())
+    return [(u.key, u.severity, u.missing) for u in gaps if u.rule_id == rule_id]
+
+
+def deceased_child(f: Family) -> None:
+    f.b.update(f.amy, death_date=f.b.today - timedelta(days=3))
+
+
+def add_grandmother_carer(f: Family, *, complete: bool = True, related: bool = True, **care: object) -> int:
+    jean = f.b.adult("Jean", "Brook", age=56, complete=complete)
+    if complete:
+        f.b.lives_at(jean, f.b.household("12 Orchard Way, Testham TE3 3CC"))
+    if related:
+        f.b.relate(jean, BIRTH_MOTHER, f.sarah)
+    f.b.care(jean, f.amy, **care)  # type: ignore[arg-type]
+    return jean
+
+
+# -- 6: household roster ----------------------------------------------------
+
+
+def test_r06_satisfied_when_confirmed_at_or_after_the_last_contact() -> None:
+    f = complete_family()
+    today = f.b.today
+    for confirmed in (today, today + timedelta(days=1)):
+        process = ProcessInputs(last_contact_on=today, last_roster_confirmed={f.home: confirmed})
+        assert found(f, "R06-household-roster", process) == []
+
+
+def test_r06_unsatisfied() -> None:
+    f = complete_family()
+    never = ProcessInputs()
+    stale = ProcessInputs(last_contact_on=TODAY, last_roster_confirmed={f.home: TODAY - timedelta(days=30)})
+    household_gap = (f"R06-household-roster:household:{f.home}", IMP, ("roster_confirmed",))
+    assert found(f, "R06-household-roster", never) == [household_gap]
+    assert found(f, "R06-household-roster", stale) == [household_gap]
+    f.b.residences = [r for r in f.b.residences if r.person_id != f.amy]
+    assert found(f, "R06-household-roster", never) == [
+        (f"R06-household-roster:child:{f.amy}", IMP, ("address",))
+    ]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(deceased_child, id="child-has-died"),
+        pytest.param(lambda f: None, id="fathers-flat-not-asked"),
+    ],
+)
+def test_r06_not_applicable(change: Change) -> None:
+    f = complete_family()
+    change(f)
+    # the father's flat is nobody's home on the record but his: never asked
+    assert found(f, "R06-household-roster", ProcessInputs(last_roster_confirmed={f.home: f.b.today})) == []
+
+
+def test_r06_masked_address_is_never_shown() -> None:
+    f = complete_family()
+    f.b.households[f.home] = f.b.households[f.home].__class__(f.home, "4 Willow Close", masked=True)
+    [gap] = [u for u in evaluate(f.network(), f.b.today) if u.rule_id == "R06-household-roster"]
+    assert "Willow" not in gap.detail
+    assert gap.detail == "Who lives at the child's home has never been confirmed"
+
+
+# -- 7: visitors ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda f: None, id="answered-none"),
+        pytest.param(
+            lambda f: (
+                f.b.forget_fact(f.amy, FACT_VISITORS),
+                f.b.relate(f.b.person("Priya", "Shah"), "FRND", f.sarah),
+            ),
+            id="friend-of-someone-at-home",
+        ),
+        pytest.param(
+            lambda f: (
+                f.b.forget_fact(f.amy, FACT_VISITORS),
+                f.b.relate(f.b.person("Priya", "Shah"), "x-regular-visitor", f.amy),
+            ),
+            id="visitor-to-the-child",
+        ),
+    ],
+)
+def test_r07_satisfied(change: Change) -> None:
+    f = complete_family()
+    change(f)
+    assert found(f, "R07-visitors") == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda f: f.b.forget_fact(f.amy, FACT_VISITORS), id="not-asked"),
+        pytest.param(
+            lambda f: (
+                f.b.forget_fact(f.amy, FACT_VISITORS),
+                f.b.relate(f.b.person("Lee", "Ward"), "FRND", f.daniel),
+            ),
+            id="friend-of-father-elsewhere-does-not-count",
+        ),
+    ],
+)
+def test_r07_unsatisfied(change: Change) -> None:
+    f = complete_family()
+    change(f)
+    assert found(f, "R07-visitors") == [(f"R07-visitors:child:{f.amy}", ROUT, ("regular_visitors",))]
+
+
+def test_r07_not_applicable_when_the_child_has_died() -> None:
+    f = complete_family()
+    f.b.forget_fact(f.amy, FACT_VISITORS)
+    deceased_child(f)
+    assert found(f, "R07-visitors") == []
+
+
+# -- 8: other children ------------------------------------------------------
+
+
+def add_fathers_other_child(f: Family) -> int:
+    """Daniel's son by a previous partner, recorded in another family's network."""
+    kai = f.b.baby("Kai", "Carter", age_days=4 * 365, index=False)
+    f.b.relate(f.daniel, BIRTH_FATHER, kai)
+    f.b.outside(kai)
+    f.b.forget_fact(f.daniel, FACT_OTHER_CHILDREN)
+    return kai
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda f: None, id="answered-none"),
+        pytest.param(
+            lambda f: (add_fathers_other_child(f), f.b.fact(f.daniel, FACT_AGENCY_INVOLVEMENT, "none known")),
+            id="other-child-recorded-with-agencies",
+        ),
+    ],
+)
+def test_r08_satisfied(change: Change) -> None:
+    f = complete_family()
+    change(f)
+    assert found(f, "R08-other-children") == []
+
+
+@pytest.mark.parametrize(
+    ("change", "missing"),
+    [
+        pytest.param(
+            lambda f: f.b.forget_fact(f.daniel, FACT_OTHER_CHILDREN), "other_children", id="not-asked"
+        ),
+        pytest.param(add_fathers_other_child, "agency_involvement", id="other-child-agencies-not-asked"),
+        pytest.param(
+            lambda f: f.b.fact(f.daniel, FACT_OTHER_CHILDREN, "two older children in Leeds"),
+            "agency_involvement",
+            id="other-children-in-words",
+        ),
+    ],
+)
+def test_r08_unsatisfied(change: Change, missing: str) -> None:
+    f = complete_family()
+    change(f)
+    assert found(f, "R08-other-children") == [(f"R08-other-children:person:{f.daniel}", IMP, (missing,))]
+
+
+def test_r08_not_applicable_to_a_grandparent_or_a_former_partner() -> None:
+    f = complete_family()
+    add_grandmother_carer(f)  # no other-children answer for Jean
+    tom = f.b.adult("Tom", "Hale")
+    f.b.relate(f.sarah, "x-former-partner", tom)
+    assert found(f, "R08-other-children") == []
+
+
+# -- 9 and 15: other names, adult services -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "fact"), [("R09-other-names", FACT_OTHER_NAMES), ("R15-adult-services", FACT_ADULT_SERVICES)]
+)
+def test_r09_r15_satisfied(rule_id: str, fact: str) -> None:
+    f = complete_family()
+    assert found(f, rule_id) == []
+    if fact == FACT_OTHER_NAMES:  # names recorded structurally answer it too
+        f.b.forget_fact(f.sarah, fact)
+        f.b.update(f.sarah, other_names=(OtherName(NameKind.PREVIOUS, "Sarah", "Lund"),))
+        assert found(f, rule_id) == []
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "fact", "missing"),
+    [
+        ("R09-other-names", FACT_OTHER_NAMES, "other_names"),
+        ("R15-adult-services", FACT_ADULT_SERVICES, "adult_services"),
+    ],
+)
+def test_r09_r15_unsatisfied_for_adults_by_age_or_by_role(rule_id: str, fact: str, missing: str) -> None:
+    f = complete_family()
+    f.b.forget_fact(f.sarah, fact)
+    # a 17-year-old father is asked like any father
+    f.b.update(f.daniel, birth_date=f.b.today - timedelta(days=17 * 365), facts={})
+    # someone with no date of birth who looks after Amy is an adult by role
+    nan = f.b.person("Nan", "Ives")
+    f.b.relate(nan, "FAMMEMB", f.amy)
+    f.b.care(nan, f.amy, supervised=True)
+    expected = [(f"{rule_id}:person:{pid}", IMP, (missing,)) for pid in sorted((f.sarah, f.daniel, nan))]
+    assert found(f, rule_id) == expected
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "fact"), [("R09-other-names", FACT_OTHER_NAMES), ("R15-adult-services", FACT_ADULT_SERVICES)]
+)
+def test_r09_r15_not_applicable_to_children_outsiders_or_the_dead(rule_id: str, fact: str) -> None:
+    f = complete_family()
+    teen = f.b.baby("Mia", "Brook", age_days=15 * 365, index=False)
+    f.b.relate(f.sarah, BIRTH_MOTHER, teen)
+    outsider = f.b.adult("Rob", "Ness", complete=False)
+    f.b.outside(outsider)
+    late = f.b.adult("Ada", "Brook", age=80, complete=False, death_date=f.b.today - timedelta(days=100))
+    f.b.relate(late, BIRTH_MOTHER, f.sarah)
+    assert found(f, rule_id) == []
+
+
+# -- 10: carers -------------------------------------------------------------
+
+
+def test_r10_satisfied_by_a_related_carer_with_every_detail() -> None:
+    f = complete_family()
+    add_grandmother_carer(f, frequency="on Tuesdays")
+    assert found(f, "R10-carer-details") == []
+
+
+@pytest.mark.parametrize(
+    ("care", "severity"),
+    [
+        pytest.param({"overnight": True}, CRIT, id="overnight-baby"),
+        pytest.param({"supervised": False}, CRIT, id="unsupervised-baby"),
+        pytest.param({"supervised": True, "place": CarePlace.CHILD_HOME}, IMP, id="supervised-day-care"),
+    ],
+)
+def test_r10_unsatisfied(care: dict[str, object], severity: Severity) -> None:
+    f = complete_family()
+    jean = add_grandmother_carer(f, complete=False, related=False, frequency="", **care)
+    care_id = f.b.care_arrangements[-1].id
+    assert found(f, "R10-carer-details") == [
+        (f"R10-carer-details:care:{care_id}:{f.amy}", severity, ("relationship", "frequency")),
+        (f"R10-carer-details:person:{jean}", severity, ("address", "contact")),
+    ]
+
+
+def test_r10_birth_parents_details_are_asked_once_under_rule_2() -> None:
+    f = complete_family()
+    f.b.update(f.daniel, phone="")
+    f.b.care_arrangements = [c.__class__(**{**c.__dict__, "frequency": ""}) for c in f.b.care_arrangements]
+    assert found(f, "R10-carer-details") == [
+        (f"R10-carer-details:care:{f.daniel_care}:{f.amy}", CRIT, ("frequency",))
+    ]
+    assert [k for k, *_ in found(f, "R02-birth-father")] == [f"R02-birth-father:person:{f.daniel}"]
+
+
+def test_r10_not_applicable_to_ended_care() -> None:
+    f = complete_family()
+    add_grandmother_carer(f, complete=False, related=False, frequency="", end=f.b.today - timedelta(days=1))
+    assert found(f, "R10-carer-details") == []
+
+
+# -- 11: seen directly ------------------------------------------------------
+
+
+def test_r11_satisfied_when_seen() -> None:
+    assert found(complete_family(), "R11-seen-directly") == []
+
+
+@pytest.mark.parametrize(
+    ("who", "severity"),
+    [
+        pytest.param("daniel", CRIT, id="overnight-carer-of-baby"),
+        pytest.param("sarah", IMP, id="mother-not-a-carer"),
+    ],
+)
+def test_r11_unsatisfied(who: str, severity: Severity) -> None:
+    f = complete_family()
+    pid = getattr(f, who)
+    f.b.update(pid, seen_directly_on=None)
+    assert found(f, "R11-seen-directly") == [
+        (f"R11-seen-directly:person:{pid}", severity, ("seen_directly_on",))
+    ]
+
+
+def test_r11_not_applicable_to_children_or_outsiders() -> None:
+    f = complete_family()
+    outsider = f.b.adult("Rob", "Ness", seen_directly_on=None)
+    f.b.outside(outsider)
+    assert f.b.people[f.amy].seen_directly_on is None
+    assert found(f, "R11-seen-directly") == []
+
+
+# -- 12: sources ------------------------------------------------------------
+
+
+def test_r12_satisfied_when_every_key_fact_has_a_source() -> None:
+    assert found(complete_family(), "R12-sources") == []
+
+
+def _unsourced(f: Family, record_id: int) -> None:
+    for name in ("relationships", "residences", "care_arrangements", "responsibilities"):
+        setattr(
+            f.b,
+            name,
+            [
+                r.__class__(**{**r.__dict__, "provenance": None}) if r.id == record_id else r
+                for r in getattr(f.b, name)
+            ],
+        )
+
+
+@pytest.mark.parametrize(
+    ("change", "key", "missing"),
+    [
+        pytest.param(
+            lambda f: f.b.update(f.sarah, provenance={}, nhs_number="9434765919"),
+            "person:{sarah}",
+            ("birth_date_source", "nhs_number_source"),
+            id="person-fields",
+        ),
+        pytest.param(
+            lambda f: _unsourced(f, f.daniel_rel), "relationship:{rel}", ("source",), id="relationship"
+        ),
+        pytest.param(lambda f: _unsourced(f, f.daniel_home), "residence:{home}", ("source",), id="address"),
+        pytest.param(lambda f: _unsourced(f, f.daniel_care), "care:{care}:{amy}", ("source",), id="care"),
+    ],
+)
+def test_r12_unsatisfied(change: Change, key: str, missing: tuple[str, ...]) -> None:
+    f = complete_family()
+    change(f)
+    subject = key.format(sarah=f.sarah, rel=f.daniel_rel, home=f.daniel_home, care=f.daniel_care, amy=f.amy)
+    assert found(f, "R12-sources") == [(f"R12-sources:{subject}", ROUT, missing)]
+
+
+def test_r12_not_applicable_to_past_records_or_the_dead() -> None:
+    f = complete_family()
+    moved = f.b.lives_at(f.sarah, f.flat, end=f.b.today - timedelta(days=400), sourced=False)
+    late = f.b.person("Ada", "Brook", birth_date=f.b.today - timedelta(days=30000), death_date=f.b.today)
+    assert moved and late
+    assert found(f, "R12-sources") == []
+
+
+# -- 13: declines -----------------------------------------------------------
+
+
+def with_process(f: Family, **inputs: object) -> ProcessInputs:
+    base = f.process()
+    return ProcessInputs(
+        last_contact_on=base.last_contact_on,
+        last_roster_confirmed=base.last_roster_confirmed,
+        **inputs,  # type: ignore[arg-type]
+    )
+
+
+def test_r13_satisfied_by_a_full_decline_record() -> None:
+    f = complete_family()
+    d = Decline(
+        1,
+        f"R02-birth-father:person:{f.daniel}",
+        f.b.today,
+        f.sarah,
+        "worried he will be contacted",
+        "anxious, revisit",
+        "hv.ellis",
+    )
+    assert found(f, "R13-reluctance", with_process(f, declines=(d,))) == []
+
+
+def test_r13_unsatisfied_without_reason_or_view() -> None:
+    f = complete_family()
+    d = Decline(7, f"R02-birth-father:person:{f.daniel}", f.b.today, f.sarah, recorded_by="hv.ellis")
+    assert found(f, "R13-reluctance", with_process(f, declines=(d,))) == [
+        ("R13-reluctance:decline:7", IMP, ("reason", "practitioner_view"))
+    ]
+
+
+def test_r13_not_applicable_without_declines() -> None:
+    assert found(complete_family(), "R13-reluctance") == []
+
+
+# -- 14: agency requests ----------------------------------------------------
+
+
+def father_gap(f: Family) -> str:
+    f.b.update(f.daniel, birth_date=None)  # a critical gap: Amy is a baby
+    return f"R02-birth-father:person:{f.daniel}"
+
+
+def test_r14_satisfied_when_a_request_was_considered() -> None:
+    f = complete_family()
+    gap = father_gap(f)
+    history = {gap: GapHistory(gap, times_prompted=4, request_considered=True)}
+    assert found(f, "R14-agency-request", with_process(f, gap_history=history)) == []
+
+
+def test_r14_unsatisfied_after_three_prompts() -> None:
+    f = complete_family()
+    gap = father_gap(f)
+    history = {gap: GapHistory(gap, times_prompted=3, first_opened=f.b.today - timedelta(days=40))}
+    assert found(f, "R14-agency-request", with_process(f, gap_history=history)) == [
+        (f"R14-agency-request:gap:{gap}", CRIT, ("information_request",))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("gap_of", "times"),
+    [
+        pytest.param(father_gap, 2, id="asked-only-twice"),
+        pytest.param(
+            lambda f: (f.b.update(f.sarah, seen_directly_on=None), f"R11-seen-directly:person:{f.sarah}")[1],
+            9,
+            id="gap-not-critical",
+        ),
+    ],
+)
+def test_r14_not_applicable(gap_of: Callable[[Family], str], times: int) -> None:
+    f = complete_family()
+    gap = gap_of(f)
+    history = {gap: GapHistory(gap, times_prompted=times)}
+    assert found(f, "R14-agency-request", with_process(f, gap_history=history)) == []
+
+
+# -- 16: sharing decisions --------------------------------------------------
+
+
+def test_r16_satisfied_with_rationale_and_lawful_basis() -> None:
+    f = complete_family()
+    d = SharingDecision(3, f.b.today, True, "GP needs to know about overnight care", "UK GDPR 6(1)(e)")
+    assert found(f, "R16-sharing-decisions", with_process(f, sharing_decisions=(d,))) == []
+
+
+def test_r16_unsatisfied_without_lawful_basis() -> None:
+    f = complete_family()
+    d = SharingDecision(3, f.b.today, False, "mother asked us not to")
+    assert found(f, "R16-sharing-decisions", with_process(f, sharing_decisions=(d,))) == [
+        ("R16-sharing-decisions:sharing-decision:3", IMP, ("lawful_basis",))
+    ]
+
+
+def test_r16_not_applicable_without_decisions() -> None:
+    assert found(complete_family(), "R16-sharing-decisions") == []
