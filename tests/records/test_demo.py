@@ -50,9 +50,9 @@ def snapshot() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in COUNTED}
 
 
-def demo() -> str:
+def demo(*args: str) -> str:
     out = io.StringIO()
-    call_command("demo", stdout=out)
+    call_command("demo", *args, stdout=out)
     return out.getvalue()
 
 
@@ -68,15 +68,16 @@ def graph_of(name: str) -> tuple[FamilyGraph, dict[str, int]]:
 def test_demo_sets_everything_up_once_and_prints_the_sign_ins() -> None:
     first = demo()
     after_first = snapshot()
-    second = demo()
+    second = demo("--url", "http://127.0.0.1:8765")
     assert snapshot() == after_first  # nothing duplicated, nothing re-imported
 
     assert m.FamilyNetwork.objects.filter(members__is_index=True).distinct().count() >= 5
     assert "Demo family networks loaded now: 6." in first
     assert "Demo family networks loaded now: 0." in second
     assert "Already loaded before (left as they are): 01-overnight-with-father.json," in second
+    assert f"Open {DEMO_URL} and sign in as any of these users." in first
+    assert "Open http://127.0.0.1:8765 and sign in as any of these users." in second
     for text in (first, second):
-        assert f"Open {DEMO_URL} and sign in as any of these users." in text
         assert f"The password for every demo user is: {DEMO_PASSWORD}" in text
         for du in USERS:
             row = next(line for line in text.splitlines() if line.startswith(f"  {du.username} "))

@@ -443,6 +443,27 @@ def test_export_command_refuses_an_unknown_family(accounts: None) -> None:
     assert not AuditEvent.objects.filter(action="export").exists()
 
 
+def test_import_command_moves_dates_when_asked(accounts: None) -> None:
+    unborn = DEMO_DIR / "03-unborn-baby.json"
+    # as written, the expected date of delivery is long past
+    with pytest.raises(CommandError) as info:
+        call_command("import", str(unborn))
+    assert (
+        'people[0] (id "baby"): birth_date: An expected date of birth must not be more than a month ago: '
+        "record the actual date of birth"
+    ) in str(info.value)
+    out = io.StringIO()
+    call_command("import", str(unborn), "--shift-dates", stdout=out)
+    assert out.getvalue().startswith("Imported 03-unborn-baby.json: 1 family network, 4 people")
+    baby = m.Person.objects.get(birth_date_accuracy="expected")
+    written = json.loads(unborn.read_text(encoding="utf-8"))
+    days_ahead = (
+        datetime.fromisoformat(written["people"][0]["birth_date"])
+        - datetime.fromisoformat(written["reference_date"])
+    ).days
+    assert baby.birth_date == timezone.localdate() + timedelta(days=days_ahead)
+
+
 def test_demo_files_are_valid_family_files(accounts: None) -> None:
     files = sorted(DEMO_DIR.glob("*.json"))
     assert len(files) >= 5

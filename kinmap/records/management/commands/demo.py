@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -20,6 +21,9 @@ class Command(BaseCommand):
         "Create the demo agencies, teams and users (one for every role) and load the demo families. "
         "Safe to run again. Refuses to run when KINMAP_ENV=production."
     )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--url", default=DEMO_URL, help=f"the address to sign in at (default {DEMO_URL})")
 
     def handle(self, *args: Any, **options: Any) -> None:
         with cli_audit_context():
@@ -55,7 +59,7 @@ class Command(BaseCommand):
             names = ", ".join(f'{n.pk} "{n.name}"' for n in r.networks)
             out(f"  {name}: {names}")
         out("")
-        out(f"Open {DEMO_URL} and sign in as any of these users.")
+        out(f"Open {options['url']} and sign in as any of these users.")
         out(f"The password for every demo user is: {DEMO_PASSWORD}")
         out("")
         out(line(head))
