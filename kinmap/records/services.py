@@ -534,10 +534,16 @@ def relationship_update(
 
 @transaction.atomic
 def relationship_delete(
-    *, actor: User, network: m.FamilyNetwork, relationship: m.Relationship, reason: str
+    *,
+    actor: User,
+    network: m.FamilyNetwork,
+    relationship: m.Relationship,
+    reason: str,
+    expected_version: int | None = None,
 ) -> None:
     if not reason.strip():
         raise RecordError("Say why this relationship is being removed", field="reason")
+    relationship = _lock_version(m.Relationship, relationship.pk, expected_version, "relationship")
     old = {"from": relationship.from_person_id, "to": relationship.to_person_id, "type": relationship.type}
     pk = relationship.pk
     relationship.delete()
@@ -790,14 +796,18 @@ def pr_set(
     basis: str,
     start: date | None = None,
     source: Source_ = Source_(),
+    expected_version: int | None = None,
 ) -> m.ParentalResponsibility:
-    """Record (or change) the basis of a person's parental responsibility for a child."""
+    """Record (or change) the basis of a person's parental responsibility for a child.
+    ``expected_version`` is the version of the record being changed, if any."""
     source.check()
     if basis not in {b.value for b in PRBasis}:
         raise RecordError("Choose the basis of parental responsibility", field="basis")
     if person.pk == child.pk:
         raise RecordError("A child cannot hold parental responsibility for themselves", field="person")
     row = m.ParentalResponsibility.objects.select_for_update().filter(person=person, child=child).first()
+    if row is not None and expected_version is not None and row.version != expected_version:
+        raise StaleEdit("parental responsibility record")
     old = {"basis": row.basis, "start": row.start} if row else {}
     if row is None:
         row = m.ParentalResponsibility(person=person, child=child, basis=basis, start=start)
