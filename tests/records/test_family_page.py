@@ -15,7 +15,8 @@ from tests.conftest import PASSWORD, index_child
 
 
 def _grow(network: m.FamilyNetwork, actor: User, n: int) -> None:
-    """Add n people around the index child, each with a relationship, an address and care."""
+    """Add n people around the index child, each with a relationship, an address, care,
+    parental responsibility and another name, every fact with its source."""
     child = index_child(network)
     for i in range(n):
         p = s.person_add(
@@ -29,6 +30,7 @@ def _grow(network: m.FamilyNetwork, actor: User, n: int) -> None:
             ),
             related_to=child,
             relationship=s.RelationshipData(type="FAMMEMB"),
+            source=s.Source_("seen-directly"),
         )
         s.residence_create(
             actor=actor,
@@ -42,6 +44,11 @@ def _grow(network: m.FamilyNetwork, actor: User, n: int) -> None:
             carer=p,
             child=child,
             data=s.CareData(place="carer-home", overnight=i % 2 == 0),
+            source=s.Source_("said-by", "the mother"),
+        )
+        s.pr_set(actor=actor, network=network, person=p, child=child, basis="unknown")
+        s.other_name_add(
+            actor=actor, network=network, person=p, kind="previous", given_name="", family_name=f"Oldname{i}"
         )
 
 
@@ -78,6 +85,30 @@ def test_family_page_queries_do_not_grow_with_family_size(owner: User, client: C
     assert m.NetworkMember.objects.filter(network=big).count() == 30
     client.login(username=owner.username, password=PASSWORD)
     assert _page_queries(client, small) == _page_queries(client, big)
+    # and the page shows what those queries loaded
+    html = client.get(reverse("family", args=[big.pk])).content.decode()
+    assert html.count("Previously Oldname") == 29
+    assert html.count("Not known</dd>") >= 29  # parental responsibility: basis not known
+    assert html.count("Said by the mother · recorded by hv.owner on") == 29
+
+
+@pytest.mark.django_db
+def test_person_page_queries_do_not_grow_with_family_size(owner: User, client: Client) -> None:
+    small = s.network_create(actor=owner, child=s.PersonData(given_name="Small", family_name="Testbaby"))
+    big = s.network_create(actor=owner, child=s.PersonData(given_name="Big", family_name="Testbaby"))
+    _grow(small, owner, 2)
+    _grow(big, owner, 29)
+    client.login(username=owner.username, password=PASSWORD)
+
+    def queries(network: m.FamilyNetwork) -> int:
+        person = m.NetworkMember.objects.filter(network=network, is_index=False).first()
+        assert person is not None
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse("person", args=[network.pk, person.person_id]))
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    assert queries(small) == queries(big)
 
 
 @pytest.mark.django_db

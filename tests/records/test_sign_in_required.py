@@ -16,6 +16,14 @@ PAGES = [
     ("residence-add", {"network_id": 1}),
     ("care-add", {"network_id": 1}),
     ("care-edit", {"network_id": 1, "care_id": 1}),
+    ("person", {"network_id": 1, "person_id": 1}),
+    ("other-name-add", {"network_id": 1, "person_id": 1}),
+    ("relationship-edit", {"network_id": 1, "rel_id": 1}),
+    ("relationship-remove", {"network_id": 1, "rel_id": 1}),
+    ("residence-edit", {"network_id": 1, "residence_id": 1}),
+    ("household-edit", {"network_id": 1, "household_id": 1}),
+    ("pr-add", {"network_id": 1}),
+    ("pr-edit", {"network_id": 1, "pr_id": 1}),
 ]
 
 
