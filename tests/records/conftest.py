@@ -50,6 +50,13 @@ def family(owner: User, baby_network: m.FamilyNetwork) -> Family:
         related_to=baby,
         relationship=s.RelationshipData("NFTH"),
     )
+    home = s.residence_create(
+        actor=owner,
+        network=net,
+        person=mother,
+        address=s.AddressData(address_line_1="1 Home Road", town="Northtown", postcode="ZZ99 1AA"),
+    )
+    s.residence_create(actor=owner, network=net, person=baby, household=home.household)
     stay = s.residence_create(
         actor=owner,
         network=net,
