@@ -188,8 +188,14 @@ def family_page_context(record: FamilyRecord, user: User) -> dict[str, Any]:
             members = [line(pid, cid) for pid in groups[g] if net.is_member(pid)]
             empty = EMPTY_GROUP[g].format(child=child.given_name or "the child")
             sec.groups.append((g.value, GROUP_LABELS[g], members, empty))
-        # people recorded in other family networks (a father's other children)
-        sec.other_networks = [line(pid, cid) for pid in sorted(net.outside_ids)]
+        # the child's brothers and sisters (a father's children by another
+        # mother, say) and anyone else related to the child who is recorded
+        # in other family networks; not their other relatives
+        close = {sib.person_id for sib in graph.siblings(cid)}
+        close |= {
+            pid for r in net.relationships if cid in (r.from_id, r.to_id) for pid in (r.from_id, r.to_id)
+        }
+        sec.other_networks = [line(pid, cid) for pid in sorted(net.outside_ids & close)]
         sections.append(sec)
 
     households = []

@@ -156,3 +156,54 @@ def test_family_page_describes_father_living_elsewhere_with_overnight_care(
         "Birth father · lives elsewhere · has the baby overnight on Fridays at the carer&#x27;s home" in html
     )
     assert "Birth mother · lives with the child" in html
+
+
+@pytest.mark.django_db
+def test_father_s_child_in_another_network_is_shown_but_not_her_mother(
+    owner: User, client: Client, baby_network: m.FamilyNetwork
+) -> None:
+    child = index_child(baby_network)
+    father = s.person_add(
+        actor=owner,
+        network=baby_network,
+        data=s.PersonData(given_name="Dan", family_name="Testfather", sex="male"),
+        related_to=child,
+        relationship=s.RelationshipData(type="NFTH"),
+    )
+    other = s.network_create(
+        actor=owner,
+        child=s.PersonData(
+            given_name="Mia",
+            family_name="Testhalf",
+            birth_date=date(2021, 4, 4),
+            birth_date_accuracy="accurate",
+        ),
+    )
+    mia = index_child(other)
+    s.person_add(
+        actor=owner,
+        network=other,
+        data=s.PersonData(given_name="Dee", family_name="Testformer", sex="female"),
+        related_to=mia,
+        relationship=s.RelationshipData(type="NMTH"),
+    )
+    s.relationship_create(
+        actor=owner,
+        network=baby_network,
+        from_person=father,
+        to_person=mia,
+        data=s.RelationshipData(type="NFTH"),
+    )
+    dee = m.Person.objects.get(given_name="Dee")
+    s.relationship_create(
+        actor=owner,
+        network=other,
+        from_person=dee,
+        to_person=father,
+        data=s.RelationshipData(type="x-former-partner"),
+    )
+    client.login(username=owner.username, password=PASSWORD)
+    html = client.get(reverse("family", args=[baby_network.pk])).content.decode()
+    section = html[html.index("Recorded in other family networks") :]
+    assert "Mia Testhalf" in section
+    assert "Dee Testformer" not in html
