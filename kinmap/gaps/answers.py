@@ -156,6 +156,11 @@ def answers_for(
             link("Add their relationship to the child", "relationship-add")
         elif key in ("frequency", "source") and gap.subject_kind == "care" and gap.subject_id.isdigit():
             link("Change the care arrangement", "care-edit", int(gap.subject_id))
+    if "source" in gap.missing and gap.subject_id.isdigit():
+        if gap.subject_kind == "relationship":
+            link("Record where this relationship came from", "relationship-edit", int(gap.subject_id))
+        elif gap.subject_kind == "parental-responsibility":
+            link("Record where this came from", "pr-edit", int(gap.subject_id))
     if "information_request" in gap.missing:
         link("Record that a request to another agency was considered", "gaps-supervision")
     return inline, links
