@@ -19,7 +19,7 @@ install: $(BIN)/kinmap
 
 demo: install
 	$(BIN)/kinmap migrate --noinput
-	$(BIN)/kinmap demo
+	$(BIN)/kinmap demo --url http://$(HOST)
 	$(BIN)/kinmap runserver $(HOST)
 
 serve: install

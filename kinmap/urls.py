@@ -1,11 +1,13 @@
 from django.urls import include, path
 
+from kinmap.api.views import api
 from kinmap.web import views as web_views
 
 urlpatterns = [
     path("sign-in/", web_views.SignIn.as_view(), name="login"),
     path("sign-out/", web_views.sign_out, name="logout"),
     path("healthz", web_views.healthz, name="healthz"),
+    path("api/v1/", api.urls),
     path("", include("kinmap.records.urls")),
     path("", include("kinmap.gaps.urls")),
     path("", include("kinmap.carers.urls")),

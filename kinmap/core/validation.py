@@ -150,17 +150,19 @@ def network_problems(network: Network, today: date) -> list[Problem]:
                 )
             )
 
-    # own parent or ancestor: a cycle in the parent links
-    for r in network.relationships:
-        if r.type in PARENT_CODES and r.from_id != r.to_id and _is_ancestor(r.to_id, r.from_id, parents_of):
-            out.append(
-                Problem(
-                    "relationship",
-                    r.id,
-                    "to",
-                    "A person cannot be their own parent or ancestor",
-                )
+    # own parent or ancestor: a cycle in the parent links. Every link of a cycle
+    # closes it; report each cycle once, on its last link (the newest record).
+    in_reported_cycle: set[int] = set()
+    cycles: list[Problem] = []
+    for r in reversed(network.relationships):
+        if r.type not in PARENT_CODES or r.from_id == r.to_id or r.from_id in in_reported_cycle:
+            continue
+        if _is_ancestor(r.to_id, r.from_id, parents_of):
+            in_reported_cycle |= _cycle_members(r.from_id, r.to_id, parents_of)
+            cycles.append(
+                Problem("relationship", r.id, "to", "A person cannot be their own parent or ancestor")
             )
+    out.extend(reversed(cycles))
 
     for c in network.care:
         carer = people.get(c.carer_id)
@@ -226,6 +228,22 @@ def _is_ancestor(candidate: int, person: int, parents_of: dict[int, set[int]]) -
         seen.add(cur)
         stack.extend(parents_of.get(cur, ()))
     return False
+
+
+def _cycle_members(parent: int, child: int, parents_of: dict[int, set[int]]) -> set[int]:
+    """Everyone on a parent-link path from ``child`` back to ``parent`` (the
+    cycle closed by ``parent`` being recorded as a parent of ``child``)."""
+    ancestors_of_parent: set[int] = set()
+    stack = [parent]
+    while stack:
+        cur = stack.pop()
+        if cur in ancestors_of_parent:
+            continue
+        ancestors_of_parent.add(cur)
+        stack.extend(parents_of.get(cur, ()))
+    # a person is on the cycle if they are an ancestor of the parent and the
+    # child is one of their ancestors
+    return {p for p in ancestors_of_parent if _is_ancestor(child, p, parents_of)}
 
 
 def _overlap(a0: date | None, a1: date | None, b0: date | None, b1: date | None) -> bool:

@@ -164,6 +164,11 @@ def answers_for(
             link("Record information given or offered", "information-add", pid)
         elif key == "sleep_place" and gap.subject_kind == "care" and gap.subject_id.isdigit():
             link("Record where the baby sleeps", "care-edit", int(gap.subject_id))
+    if "source" in gap.missing and gap.subject_id.isdigit():
+        if gap.subject_kind == "relationship":
+            link("Record where this relationship came from", "relationship-edit", int(gap.subject_id))
+        elif gap.subject_kind == "parental-responsibility":
+            link("Record where this came from", "pr-edit", int(gap.subject_id))
     if "information_request" in gap.missing:
         link("Record that a request to another agency was considered", "gaps-supervision")
     return inline, links

@@ -72,3 +72,21 @@ def residence_for_user(user: User, network: m.FamilyNetwork, residence_id: int) 
     if res is None or not _in_network(network, res.person_id):
         raise Http404("No household found")
     return res
+
+
+def household_for_user(user: User, network: m.FamilyNetwork, household_id: int) -> m.Household:
+    """An address, seen through a network in which someone lives or lived there."""
+    household = m.Household.objects.filter(pk=household_id).first()
+    if (
+        household is None
+        or not m.Residence.objects.filter(household=household, person__memberships__network=network).exists()
+    ):
+        raise Http404("No household found")
+    return household
+
+
+def pr_for_user(user: User, network: m.FamilyNetwork, pr_id: int) -> m.ParentalResponsibility:
+    pr = m.ParentalResponsibility.objects.filter(pk=pr_id).first()
+    if pr is None or not _in_network(network, pr.child_id):
+        raise Http404("No parental responsibility record found")
+    return pr

@@ -26,6 +26,6 @@ class StaleEdit(RecordError):
 
     def __init__(self, what: str = "record") -> None:
         super().__init__(
-            f"This {what} has been changed by someone else since this page loaded. "
-            "Reload the page to see the changes, then make your edit again.",
+            f"This {what} has changed since this page loaded. Your changes have not been saved: "
+            "check the record as it is now, then make your change again.",
         )

@@ -280,6 +280,7 @@ class CareForm(VersionedForm, SourceFields):
         super().__init__(*args, **kwargs)
         _choices(self, "carer", carers)
         _choices(self, "child", children)
+        _choices(self, "place", [(k, v[:1].upper() + v[1:]) for k, v in m.PLACE_CHOICES])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -300,3 +301,92 @@ class CareForm(VersionedForm, SourceFields):
             start=d.get("start"),
             end=d.get("end"),
         )
+
+
+class RemoveRelationshipForm(VersionedForm):
+    reason = forms.CharField(
+        label="Why is this relationship being removed?",
+        max_length=1000,
+        widget=forms.Textarea,
+        help_text="For example: 'recorded by mistake: he is the mother's brother, not her partner'",
+        error_messages={"required": "Say why this relationship is being removed"},
+    )
+
+
+class StayForm(VersionedForm):
+    """When one person lived at one address."""
+
+    start = GovukDateField(label="Moved in (if known)")
+    end = GovukDateField(
+        label="Moved out (if they have left)", help_text="Leave empty if they still live there"
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", "The date they left must be on or after the date they moved in")
+        return data
+
+
+class AddressForm(VersionedForm):
+    address_line_1 = forms.CharField(label="Address line 1", required=False, max_length=200)
+    address_line_2 = forms.CharField(label="Address line 2 (optional)", required=False, max_length=200)
+    town = forms.CharField(label="Town or city", required=False, max_length=100)
+    postcode = forms.CharField(label="Postcode", required=False, max_length=10)
+    masked = forms.BooleanField(
+        label="Mask this address",
+        required=False,
+        help_text="For example, a refuge. Only people entitled to see masked details will see it",
+    )
+
+    def address_data(self) -> AddressData:
+        d = self.cleaned_data
+        return AddressData(
+            address_line_1=d.get("address_line_1") or "",
+            address_line_2=d.get("address_line_2") or "",
+            town=d.get("town") or "",
+            postcode=d.get("postcode") or "",
+            masked=bool(d.get("masked")),
+        )
+
+
+class ParentalResponsibilityForm(VersionedForm, SourceFields):
+    person = forms.TypedChoiceField(label="Who", choices=[], coerce=int)
+    child = forms.TypedChoiceField(label="For which child", choices=[], coerce=int)
+    basis = forms.ChoiceField(
+        label="Do they have parental responsibility, and on what basis?",
+        choices=m.PR_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the basis of parental responsibility"},
+    )
+    start = GovukDateField(label="Since when (if known)", help_text="For example, the date of a court order")
+
+    def __init__(
+        self, *args: Any, people: list[tuple[int, str]], children: list[tuple[int, str]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "person", people)
+        _choices(self, "child", children)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("person") is not None and data.get("person") == data.get("child"):
+            self.add_error("person", "A child cannot hold parental responsibility for themselves")
+        return data
+
+
+class OtherNameForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What kind of name is it?",
+        choices=m.NAME_KIND_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether this is a previous name or an alias"},
+    )
+    given_name = forms.CharField(label="Given name", required=False, max_length=100)
+    family_name = forms.CharField(label="Family name", required=False, max_length=100)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("given_name") or "").strip() and not (data.get("family_name") or "").strip():
+            self.add_error("given_name", "Enter the other name")
+        return data

@@ -1,4 +1,4 @@
-"""Turn a loaded family record into what the family page shows. No queries
+"""Turn a loaded family record into what the family pages show. No queries
 beyond the ones the selector made (and one for the masked-detail entitlement)."""
 
 from __future__ import annotations
@@ -10,11 +10,30 @@ from typing import Any
 from django.utils import timezone
 
 from kinmap.accounts.models import User
+from kinmap.core import model as core
 from kinmap.core.graph import GROUP_LABELS, FamilyGraph, Group
-from kinmap.core.vocab import PR_BASIS_LABELS, rel_type
+from kinmap.core.vocab import (
+    CARE_PLACE_LABELS,
+    PR_BASIS_LABELS,
+    SEX_LABELS,
+    SOURCE_LABELS,
+    DateAccuracy,
+    NameKind,
+    Source,
+    rel_type,
+)
 from kinmap.web.masking import address_for, phone_for
 
 from .selectors import FamilyRecord
+
+# What each group of the family page asks the practitioner when it is empty.
+EMPTY_GROUP = {
+    Group.LIVES_WITH: "Nobody is recorded as living with {child}. Record where {child} lives, and who "
+    "else lives there.",
+    Group.LIVES_ELSEWHERE: "Nobody recorded. Ask about parents, partners and anyone who cares for {child} "
+    "and lives at another address.",
+    Group.SIGNIFICANT: "Nobody recorded. Ask about relatives, friends and regular visitors.",
+}
 
 
 @dataclass
@@ -25,6 +44,7 @@ class PersonLine:
     age: str
     phone: str
     outside: bool = False
+    other_names: str = ""
 
 
 @dataclass
@@ -32,8 +52,10 @@ class ChildSection:
     id: int
     name: str
     age: str
-    groups: list[tuple[str, str, list[PersonLine]]] = field(default_factory=list)
+    # (key, heading, people, what to ask when nobody is recorded)
+    groups: list[tuple[str, str, list[PersonLine], str]] = field(default_factory=list)
     other_networks: list[PersonLine] = field(default_factory=list)
+    facts: list[tuple[str, str]] = field(default_factory=list)
 
 
 def age_words(birth: date | None, accuracy: str, today: date, death: date | None = None) -> str:
@@ -58,6 +80,72 @@ def age_words(birth: date | None, accuracy: str, today: date, death: date | None
     return f"{approx}{years} years old"
 
 
+def provenance_words(prov: core.Provenance | None) -> str:
+    """Where a fact came from, who recorded it and when, in one line:
+    "Said by the mother · recorded by hv.owner on 3 March 2026"."""
+    if prov is None:
+        return "Source not recorded"
+    words = SOURCE_LABELS[prov.source]
+    if prov.detail:
+        words = f"{words} {prov.detail}" if prov.source is Source.SAID_BY else f"{words}: {prov.detail}"
+    recorded = []
+    if prov.recorded_by:
+        recorded.append(f"by {prov.recorded_by}")
+    if prov.recorded_at is not None:
+        day = timezone.localtime(prov.recorded_at).date()
+        recorded.append(f"on {day.day} {day:%B %Y}")
+    if recorded:
+        words += " · recorded " + " ".join(recorded)
+    return words
+
+
+def nhs_number_words(value: str) -> str:
+    """943 476 5919, as people read it."""
+    if len(value) == 10 and value.isdigit():
+        return f"{value[:3]} {value[3:6]} {value[6:]}"
+    return value
+
+
+def date_of_birth_words(p: core.Person) -> str:
+    if p.birth_date is None:
+        return "Not known"
+    day = f"{p.birth_date.day} {p.birth_date:%B %Y}"
+    if p.birth_date_accuracy is DateAccuracy.EXPECTED:
+        return f"Expected {day} (unborn)"
+    if p.birth_date_accuracy is DateAccuracy.ESTIMATED:
+        return f"{day} (estimated)"
+    return day
+
+
+def other_names_words(p: core.Person) -> str:
+    kinds = {NameKind.PREVIOUS: "previously", NameKind.ALIAS: "also known as"}
+    return "; ".join(
+        " ".join(part for part in (kinds[n.kind], n.given_name, n.family_name) if part) for n in p.other_names
+    )
+
+
+def _day(d: date | None) -> str:
+    return f"{d.day} {d:%B %Y}" if d else ""
+
+
+def _stay_words(start: date | None, end: date | None, today: date) -> str:
+    if end is not None and end <= today:
+        return f"Lived here {'from ' + _day(start) + ' ' if start else ''}until {_day(end)}"
+    if start is not None and start > today:
+        return f"Moving in on {_day(start)}"
+    words = f"Lives here since {_day(start)}" if start else "Lives here (moved in: date not known)"
+    if end is not None:
+        words += f", moving out on {_day(end)}"
+    return words
+
+
+def _relation_from(pid: int, r: core.Relationship) -> str:
+    """The relationship read from ``pid``'s side, without the other person:
+    "birth father of", "child of"."""
+    t = rel_type(r.type)
+    return t.label if r.from_id == pid or t.symmetric else t.reverse
+
+
 def family_page_context(record: FamilyRecord, user: User) -> dict[str, Any]:
     today = timezone.localdate()
     graph = FamilyGraph(record.graph_network, today)
@@ -73,65 +161,97 @@ def family_page_context(record: FamilyRecord, user: User) -> dict[str, Any]:
             age=age_words(p.birth_date, p.birth_date_accuracy, today, p.death_date),
             phone=phone_for(row.phone, row.phone_masked, user),
             outside=pid in net.outside_ids,
+            other_names=other_names_words(p),
         )
+
+    def name_of(pid: int | None) -> str:
+        return net.people[pid].display_name if pid is not None else "Not recorded"
 
     sections = []
     for cid in record.index_child_ids:
         child = net.people[cid]
         groups = graph.groups(cid)
+        homes = [address_for(record.households[h], user) for h in sorted(graph.households_of(cid))]
         sec = ChildSection(
-            id=cid, name=child.display_name, age=age_words(child.birth_date, child.birth_date_accuracy, today)
+            id=cid,
+            name=child.display_name,
+            age=age_words(child.birth_date, child.birth_date_accuracy, today, child.death_date),
         )
+        sec.facts = [
+            ("Date of birth", date_of_birth_words(child)),
+            ("NHS number", nhs_number_words(child.nhs_number) or "Not recorded"),
+            ("Lives at", "; ".join(homes) or "No address recorded"),
+            ("Birth mother", name_of(graph.birth_mother(cid))),
+            ("Birth father", name_of(graph.birth_father(cid))),
+        ]
         for g in Group:
             members = [line(pid, cid) for pid in groups[g] if net.is_member(pid)]
-            sec.groups.append((g.value, GROUP_LABELS[g], members))
-        # people recorded in other family networks (a father's other children)
-        sec.other_networks = [line(pid, cid) for pid in sorted(net.outside_ids)]
+            empty = EMPTY_GROUP[g].format(child=child.given_name or "the child")
+            sec.groups.append((g.value, GROUP_LABELS[g], members, empty))
+        # the child's brothers and sisters (a father's children by another
+        # mother, say) and anyone else related to the child who is recorded
+        # in other family networks; not their other relatives
+        close = {sib.person_id for sib in graph.siblings(cid)}
+        close |= {
+            pid for r in net.relationships if cid in (r.from_id, r.to_id) for pid in (r.from_id, r.to_id)
+        }
+        sec.other_networks = [line(pid, cid) for pid in sorted(net.outside_ids & close)]
         sections.append(sec)
 
     households = []
     for h in record.households.values():
-        roster = [
-            (net.people[r.person_id].display_name, r.start, r.end)
+        stays = [
+            {
+                "id": r.pk,
+                "person_id": r.person_id,
+                "name": net.people[r.person_id].display_name,
+                "words": _stay_words(r.start, r.end, today),
+                "current": r.end is None or r.end > today,
+            }
             for r in record.residences
             if r.household_id == h.pk and r.person_id in record.member_ids
         ]
-        if roster:
+        if stays:
+            stays.sort(key=lambda s: not s["current"])
             households.append(
-                {"id": h.pk, "address": address_for(h, user), "masked": h.masked, "roster": roster}
+                {"id": h.pk, "address": address_for(h, user), "masked": h.masked, "stays": stays}
             )
 
+    care_prov = {c.id: c.provenance for c in net.care}
     care = [
         {
             "id": c.pk,
+            "carer_id": c.carer_id,
             "carer": net.people[c.carer_id].display_name,
             "child": net.people[c.child_id].display_name,
-            "place": c.get_place_display(),
-            "frequency": c.frequency,
+            "place": CARE_PLACE_LABELS[c.place].capitalize(),  # type: ignore[index]
+            "frequency": c.frequency or "Not recorded",
             "overnight": c.overnight,
             "supervised": c.supervised,
-            "sleep_place": c.sleep_place,
-            "start": c.start,
-            "end": c.end,
+            "sleep_place": c.sleep_place or ("Not recorded" if c.overnight else ""),
+            "since": _day(c.start) or "Not known",
+            "end": _day(c.end),
+            "source": provenance_words(care_prov.get(c.pk)),
         }
         for c in record.care
         if c.child_id in record.member_ids
     ]
+    rel_prov = {r.id: r.provenance for r in net.relationships}
     relationships = [
         {
             "id": r.pk,
             "from": net.people[r.from_person_id].display_name,
             "label": rel_type(r.type).label,
             "to": net.people[r.to_person_id].display_name,
-            "start": r.start,
-            "end": r.end,
-            "source": r.get_source_display() if r.source else "",
-            "source_detail": r.source_detail,
+            "dates": _period_words(r.start, r.end),
+            "source": provenance_words(rel_prov.get(r.pk)),
         }
         for r in record.relationships
+        if r.from_person_id in record.member_ids and r.to_person_id in record.member_ids
     ]
     pr = [
         {
+            "id": x.pk,
             "person": net.people[x.person_id].display_name,
             "child": net.people[x.child_id].display_name,
             "basis": PR_BASIS_LABELS.get(x.basis, x.basis),  # type: ignore[call-overload]
@@ -147,3 +267,150 @@ def family_page_context(record: FamilyRecord, user: User) -> dict[str, Any]:
         "pr": pr,
         "graph_network": net,
     }
+
+
+def _period_words(start: date | None, end: date | None) -> str:
+    if start and end:
+        return f"{_day(start)} to {_day(end)}"
+    if start:
+        return f"Since {_day(start)}"
+    if end:
+        return f"Ended {_day(end)}"
+    return ""
+
+
+@dataclass
+class FactRow:
+    label: str
+    value: str
+    source: str = ""  # provenance in words; empty where the row has none
+
+
+def person_page_context(record: FamilyRecord, person_id: int, user: User) -> dict[str, Any]:
+    """Everything recorded about one member of a family network, with where each
+    key fact came from."""
+    today = timezone.localdate()
+    graph = FamilyGraph(record.graph_network, today)
+    net = record.graph_network
+    p = net.people[person_id]
+    row = record.people[person_id]
+
+    def prov(*fields: str) -> str:
+        for f in fields:
+            if f in p.provenance:
+                return provenance_words(p.provenance[f])
+        return provenance_words(None)
+
+    name = p.display_name
+    if not (p.given_name or p.family_name) and p.name_absent_reason:
+        name = f"Not known: {p.name_absent_reason}"
+    facts = [
+        FactRow("Name", name, prov("given_name", "family_name") if p.given_name or p.family_name else ""),
+        FactRow("Other names", other_names_words(p) or "None recorded"),
+        FactRow("Sex", SEX_LABELS[p.sex], prov("sex") if p.sex != "unknown" else ""),
+        FactRow("Date of birth", date_of_birth_words(p), prov("birth_date") if p.birth_date else ""),
+        FactRow(
+            "NHS number",
+            nhs_number_words(p.nhs_number) or "Not recorded",
+            prov("nhs_number") if p.nhs_number else "",
+        ),
+        FactRow(
+            "Telephone",
+            phone_for(row.phone, row.phone_masked, user) or "Not recorded",
+            prov("phone") if row.phone else "",
+        ),
+        FactRow("Email", p.email or "Not recorded", prov("email") if p.email else ""),
+        FactRow(
+            "Seen or spoken to directly",
+            f"Last on {_day(p.seen_directly_on)}" if p.seen_directly_on else "No: only described by others",
+        ),
+    ]
+    if p.death_date:
+        facts.append(FactRow("Date of death", _day(p.death_date), prov("death_date")))
+
+    children = [c for c in record.index_child_ids if c != person_id]
+    to_children = [
+        {"child": net.people[c].display_name, "description": graph.describe(person_id, c)} for c in children
+    ]
+    relationships = []
+    for r in net.relationships:
+        if person_id not in (r.from_id, r.to_id):
+            continue
+        other = r.to_id if r.from_id == person_id else r.from_id
+        relationships.append(
+            {
+                "id": r.id,
+                "words": _relation_from(person_id, r).capitalize(),
+                "other": net.people[other].display_name,
+                "other_id": other if net.is_member(other) else None,
+                "dates": _period_words(r.start, r.end),
+                "source": provenance_words(r.provenance),
+                "editable": net.is_member(r.from_id) and net.is_member(r.to_id),
+            }
+        )
+    stays = [
+        {
+            "id": r.id,
+            "household_id": r.household_id,
+            "address": address_for(record.households[r.household_id], user),
+            "masked": record.households[r.household_id].masked,
+            "words": _stay_words(r.start, r.end, today),
+            "source": provenance_words(r.provenance),
+        }
+        for r in net.residences
+        if r.person_id == person_id
+    ]
+    care = [
+        {
+            "id": c.id,
+            "words": (
+                f"Cares for {net.people[c.child_id].display_name}"
+                if c.carer_id == person_id
+                else f"Cared for by {net.people[c.carer_id].display_name}"
+            ),
+            "details": _care_words(c),
+            "source": provenance_words(c.provenance),
+        }
+        for c in net.care
+        if person_id in (c.carer_id, c.child_id) and c.child_id in record.member_ids
+    ]
+    held = {x.child_id: x for x in net.parental_responsibility if x.person_id == person_id}
+    pr = [
+        {
+            "child_id": c,
+            "child": net.people[c].display_name,
+            "id": held[c].id if c in held else None,
+            "basis": PR_BASIS_LABELS[held[c].basis] if c in held else "Not recorded",
+            "since": _day(held[c].start) if c in held else "",
+            "source": provenance_words(held[c].provenance) if c in held else "",
+        }
+        for c in children
+    ]
+    return {
+        "network": record.network,
+        "person": row,
+        "name": p.display_name,
+        "age": age_words(p.birth_date, p.birth_date_accuracy, today, p.death_date),
+        "is_index": person_id in record.index_child_ids,
+        "facts": facts,
+        "to_children": to_children,
+        "relationships": relationships,
+        "stays": stays,
+        "care": care,
+        "pr": pr,
+    }
+
+
+def _care_words(c: core.CareArrangement) -> str:
+    parts = [CARE_PLACE_LABELS[c.place].capitalize()]
+    if c.frequency:
+        parts.append(c.frequency)
+    parts.append("overnight" if c.overnight else "daytime")
+    parts.append("supervised" if c.supervised else "unsupervised")
+    if c.sleep_place:
+        parts.append(f"sleeps: {c.sleep_place}")
+    if c.start:
+        parts.append(f"since {_day(c.start)}")
+    if c.end:
+        parts.append(f"until {_day(c.end)}")
+    return ", ".join(parts)

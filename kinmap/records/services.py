@@ -196,7 +196,14 @@ def _replace_by_id(items: Iterable[T], new: T) -> list[T]:
 
 
 def _check(network: m.FamilyNetwork, proposal: _Proposal) -> None:
-    """Refuse the change if the network it would make has any problem."""
+    """Refuse the change if the network it would make has a problem the network
+    does not already have.
+
+    A problem already on the record (an expected date of birth that has now
+    passed, say, or one loaded from an older system) is for the practitioner to
+    put right; it must not block every other change to the family. A record the
+    change touches must be free of problems, old or new.
+    """
     current = family_record_load(network).graph_network
     people = {**current.people, **proposal.people}
     rels = [r for r in current.relationships if r.id not in proposal.drop_relationships]
@@ -211,9 +218,19 @@ def _check(network: m.FamilyNetwork, proposal: _Proposal) -> None:
     candidate = dataclasses.replace(
         current, people=people, relationships=tuple(rels), residences=tuple(residences), care=tuple(care)
     )
-    problems = network_problems(candidate, _today())
+    today = _today()
+    problems = network_problems(candidate, today)
     if problems:
-        raise RecordError(problems)
+        existing = set(network_problems(current, today))
+        touched = (
+            {("person", pid) for pid in proposal.people}
+            | {("relationship", r.id) for r in proposal.relationships}
+            | {("residence", r.id) for r in proposal.residences}
+            | {("care", c.id) for c in proposal.care}
+        )
+        new = [p for p in problems if p not in existing or (p.record, p.record_id) in touched]
+        if new:
+            raise RecordError(new)
 
 
 def _provenance_entry(src: Source_, actor: User | None) -> dict[str, str]:
@@ -517,10 +534,16 @@ def relationship_update(
 
 @transaction.atomic
 def relationship_delete(
-    *, actor: User, network: m.FamilyNetwork, relationship: m.Relationship, reason: str
+    *,
+    actor: User,
+    network: m.FamilyNetwork,
+    relationship: m.Relationship,
+    reason: str,
+    expected_version: int | None = None,
 ) -> None:
     if not reason.strip():
         raise RecordError("Say why this relationship is being removed", field="reason")
+    relationship = _lock_version(m.Relationship, relationship.pk, expected_version, "relationship")
     old = {"from": relationship.from_person_id, "to": relationship.to_person_id, "type": relationship.type}
     pk = relationship.pk
     relationship.delete()
@@ -773,14 +796,18 @@ def pr_set(
     basis: str,
     start: date | None = None,
     source: Source_ = Source_(),
+    expected_version: int | None = None,
 ) -> m.ParentalResponsibility:
-    """Record (or change) the basis of a person's parental responsibility for a child."""
+    """Record (or change) the basis of a person's parental responsibility for a child.
+    ``expected_version`` is the version of the record being changed, if any."""
     source.check()
     if basis not in {b.value for b in PRBasis}:
         raise RecordError("Choose the basis of parental responsibility", field="basis")
     if person.pk == child.pk:
         raise RecordError("A child cannot hold parental responsibility for themselves", field="person")
     row = m.ParentalResponsibility.objects.select_for_update().filter(person=person, child=child).first()
+    if row is not None and expected_version is not None and row.version != expected_version:
+        raise StaleEdit("parental responsibility record")
     old = {"basis": row.basis, "start": row.start} if row else {}
     if row is None:
         row = m.ParentalResponsibility(person=person, child=child, basis=basis, start=start)

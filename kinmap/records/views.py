@@ -3,26 +3,44 @@ access functions, hand input to a service, and render."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from kinmap.accounts.models import User
 from kinmap.audit.services import audit_record
+from kinmap.core.nhs import normalise_nhs_number
+from kinmap.core.vocab import rel_type
 from kinmap.gaps import engine as gap_engine
 from kinmap.gaps.forms import WorklistFilterForm
 from kinmap.gaps.selectors import WorklistFilter, worklist
-from kinmap.web.masking import address_for
+from kinmap.web.masking import address_for, can_see_masked
 
 from . import access, services
 from . import models as m
-from .errors import RecordError
-from .forms import AddPersonForm, CareForm, PersonForm, RelationshipForm, ResidenceForm, StartNetworkForm
-from .presenters import family_page_context
+from .errors import RecordError, StaleEdit
+from .forms import (
+    AddPersonForm,
+    AddressForm,
+    CareForm,
+    OtherNameForm,
+    ParentalResponsibilityForm,
+    PersonForm,
+    RelationshipForm,
+    RemoveRelationshipForm,
+    ResidenceForm,
+    StartNetworkForm,
+    StayForm,
+)
+from .presenters import family_page_context, person_page_context, provenance_words
 from .selectors import family_record_load
 
 
@@ -38,6 +56,59 @@ def _apply_errors(form: forms.Form, err: RecordError, field_map: dict[str, str] 
     for p in err.problems:
         name = fmap.get(p.field, p.field)
         form.add_error(name if name in form.fields else None, p.message)
+
+
+def _plain(name: str, value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = " ".join(value.split())
+        return normalise_nhs_number(value) if name == "nhs_number" else value
+    return value
+
+
+def _shown(f: forms.Field, value: Any) -> str:
+    if isinstance(f.widget, forms.CheckboxInput):
+        return "Yes" if value else "No"
+    if value in (None, ""):
+        return "Not recorded"
+    if isinstance(f, forms.ChoiceField):
+        return str(dict(f.choices).get(value, value))  # type: ignore[arg-type]
+    if isinstance(value, date):
+        return f"{value.day} {value:%B %Y}"
+    return str(value)
+
+
+def _refuse_stale(form: forms.Form, err: StaleEdit, current: dict[str, Any]) -> list[tuple[str, str]]:
+    """Refuse an edit made on an old copy of a record, keeping what the user entered.
+
+    The form moves on to the version saved now, so that saving again (having
+    looked at what changed) replaces it. Returns, for each field where what is
+    saved now differs from what the user entered, its label and saved value.
+    """
+    saved = []
+    for name, value in current.items():
+        f = form.fields.get(name)
+        if name == "version" or f is None or f.disabled:
+            continue
+        if _plain(name, form.cleaned_data.get(name)) != _plain(name, value):
+            saved.append((str(f.label), _shown(f, value)))
+    data = form.data.copy() if isinstance(form.data, QueryDict) else dict(form.data)
+    data["version"] = str(current["version"])
+    form.data = data
+    _apply_errors(form, err)
+    return saved
+
+
+_RETURN = re.compile(r"person-(\d+)")
+
+
+def _back(request: HttpRequest, network: m.FamilyNetwork) -> str:
+    """Where a form returns to: the person page it was opened from, or the family page."""
+    match = _RETURN.fullmatch(request.GET.get("return", ""))
+    if match:
+        return reverse("person", args=[network.pk, int(match.group(1))])
+    return reverse("family", args=[network.pk])
 
 
 def my_families(request: HttpRequest) -> HttpResponse:
@@ -115,28 +186,97 @@ def person_add(request: HttpRequest, network_id: int) -> HttpResponse:
     return render(request, "records/person_form.html", {"form": form, "network": network, "adding": True})
 
 
+def person(request: HttpRequest, network_id: int, person_id: int) -> HttpResponse:
+    """Everything recorded about one person, and where each key fact came from."""
+    user = _user(request)
+    network = access.network_for_user(user, network_id)
+    access.person_for_user(user, network, person_id)
+    record = family_record_load(network)
+    audit_record(actor=user, action="view", object_type="person", object_id=person_id, network_id=network.pk)
+    return render(request, "records/person.html", person_page_context(record, person_id, user))
+
+
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, network_id: int, person_id: int) -> HttpResponse:
     user = _user(request)
     network = access.network_for_user(user, network_id)
     person = access.person_for_user(user, network, person_id)
-    form = PersonForm(request.POST or None, initial=PersonForm.initial_for(person))
+    # A masked telephone number is neither shown to nor changed by someone not
+    # entitled to see it.
+    hide_phone = person.phone_masked and bool(person.phone) and not can_see_masked(user)
+
+    def current(p: m.Person) -> dict[str, Any]:
+        values = PersonForm.initial_for(p)
+        if hide_phone:
+            del values["phone"], values["phone_masked"]
+        return values
+
+    def make_form(data: Any) -> PersonForm:
+        form = PersonForm(data, initial=current(person))
+        if hide_phone:
+            del form.fields["phone"], form.fields["phone_masked"]
+        return form
+
+    form = make_form(request.POST or None)
+    saved_now = None
     if request.method == "POST" and form.is_valid():
+        data = form.person_data()
+        if hide_phone:
+            data = dataclasses.replace(data, phone=person.phone, phone_masked=person.phone_masked)
         try:
             services.person_update(
                 actor=user,
                 network=network,
                 person=person,
-                data=form.person_data(),
+                data=data,
                 expected_version=form.cleaned_data.get("version"),
                 source=form.source_value(),
             )
+        except StaleEdit as err:
+            saved_now = _refuse_stale(form, err, current(m.Person.objects.get(pk=person.pk)))
         except RecordError as err:
             _apply_errors(form, err)
         else:
             messages.success(request, f"{person} updated")
-            return redirect("family", network_id=network.pk)
-    return render(request, "records/person_form.html", {"form": form, "network": network, "person": person})
+            return redirect("person", network_id=network.pk, person_id=person.pk)
+    return render(
+        request,
+        "records/person_form.html",
+        {
+            "form": form,
+            "network": network,
+            "person": person,
+            "saved_now": saved_now,
+            "hide_phone": hide_phone,
+            "back": reverse("person", args=[network.pk, person.pk]),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def other_name_add(request: HttpRequest, network_id: int, person_id: int) -> HttpResponse:
+    user = _user(request)
+    network = access.network_for_user(user, network_id)
+    person = access.person_for_user(user, network, person_id)
+    form = OtherNameForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.other_name_add(
+                actor=user,
+                network=network,
+                person=person,
+                kind=form.cleaned_data["kind"],
+                given_name=form.cleaned_data.get("given_name") or "",
+                family_name=form.cleaned_data.get("family_name") or "",
+            )
+        except RecordError as err:
+            _apply_errors(form, err)
+        else:
+            messages.success(request, f"Other name added for {person}")
+            return redirect("person", network_id=network.pk, person_id=person.pk)
+    return render(
+        request, "records/other_name_form.html", {"form": form, "network": network, "person": person}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -195,6 +335,13 @@ def _address_choice(h: m.Household, user: User) -> str:
     return address_for(h, user)
 
 
+CARE_FIELDS = ("place", "frequency", "overnight", "supervised", "sleep_place", "start", "end", "version")
+
+
+def _care_values(care: m.CareArrangement) -> dict[str, Any]:
+    return {f: getattr(care, f) for f in CARE_FIELDS} | {"carer": care.carer_id, "child": care.child_id}
+
+
 @require_http_methods(["GET", "POST"])
 def care_add(request: HttpRequest, network_id: int, care_id: int | None = None) -> HttpResponse:
     user = _user(request)
@@ -203,25 +350,14 @@ def care_add(request: HttpRequest, network_id: int, care_id: int | None = None) 
     care = access.care_for_user(user, network, care_id) if care_id else None
     people = _people_choices(record)
     children = [(pid, str(record.people[pid])) for pid in record.index_child_ids]
-    initial: dict[str, Any] = {}
-    if care is not None:
-        initial = {
-            f: getattr(care, f)
-            for f in (
-                "place",
-                "frequency",
-                "overnight",
-                "supervised",
-                "sleep_place",
-                "start",
-                "end",
-                "version",
-            )
-        } | {"carer": care.carer_id, "child": care.child_id}
+    initial: dict[str, Any] = _care_values(care) if care is not None else {}
+    if care is None and request.GET.get("carer", "").isdigit():
+        initial["carer"] = int(request.GET["carer"])
     form = CareForm(request.POST or None, carers=people, children=children, initial=initial)
     if care is not None:
         form.fields["carer"].disabled = True
         form.fields["child"].disabled = True
+    saved_now = None
     if request.method == "POST" and form.is_valid():
         try:
             if care is None:
@@ -242,9 +378,280 @@ def care_add(request: HttpRequest, network_id: int, care_id: int | None = None) 
                     expected_version=form.cleaned_data.get("version"),
                     source=form.source_value(),
                 )
+        except StaleEdit as err:
+            assert care is not None
+            saved_now = _refuse_stale(form, err, _care_values(m.CareArrangement.objects.get(pk=care.pk)))
         except RecordError as err:
             _apply_errors(form, err)
         else:
             messages.success(request, "Care arrangement saved")
-            return redirect("family", network_id=network.pk)
-    return render(request, "records/care_form.html", {"form": form, "network": network, "care": care})
+            return redirect(_back(request, network))
+    return render(
+        request,
+        "records/care_form.html",
+        {
+            "form": form,
+            "network": network,
+            "care": care,
+            "saved_now": saved_now,
+            "back": _back(request, network),
+        },
+    )
+
+
+# -- changing and removing relationships -------------------------------------
+
+
+def _relationship_values(rel: m.Relationship) -> dict[str, Any]:
+    return {
+        "from_person": rel.from_person_id,
+        "to_person": rel.to_person_id,
+        "type": rel.type,
+        "start": rel.start,
+        "end": rel.end,
+        "version": rel.version,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def relationship_edit(request: HttpRequest, network_id: int, rel_id: int) -> HttpResponse:
+    user = _user(request)
+    network = access.network_for_user(user, network_id)
+    rel = access.relationship_for_user(user, network, rel_id)
+    record = family_record_load(network)
+    people = [(pid, str(p)) for pid, p in sorted(record.people.items())]
+    form = RelationshipForm(request.POST or None, people=people, initial=_relationship_values(rel))
+    form.fields["from_person"].disabled = True
+    form.fields["to_person"].disabled = True
+    saved_now = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.relationship_update(
+                actor=user,
+                network=network,
+                relationship=rel,
+                data=form.relationship_data(),
+                expected_version=form.cleaned_data.get("version"),
+                source=form.source_value(),
+            )
+        except StaleEdit as err:
+            saved_now = _refuse_stale(form, err, _relationship_values(m.Relationship.objects.get(pk=rel.pk)))
+        except RecordError as err:
+            _apply_errors(form, err, {"from": "type", "to": "type"})
+        else:
+            messages.success(request, "Relationship changed")
+            return redirect(_back(request, network))
+    return render(
+        request,
+        "records/relationship_form.html",
+        {
+            "form": form,
+            "network": network,
+            "rel": rel,
+            "saved_now": saved_now,
+            "back": _back(request, network),
+            "provenance": _rel_provenance(record, rel),
+        },
+    )
+
+
+def _rel_provenance(record: Any, rel: m.Relationship) -> str:
+    for r in record.graph_network.relationships:
+        if r.id == rel.pk:
+            return provenance_words(r.provenance)
+    return provenance_words(None)
+
+
+def _rel_words(record: Any, rel: m.Relationship) -> str:
+    return (
+        f"{record.people[rel.from_person_id]} is {rel_type(rel.type).label} {record.people[rel.to_person_id]}"
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def relationship_remove(request: HttpRequest, network_id: int, rel_id: int) -> HttpResponse:
+    user = _user(request)
+    network = access.network_for_user(user, network_id)
+    rel = access.relationship_for_user(user, network, rel_id)
+    record = family_record_load(network)
+    form = RemoveRelationshipForm(request.POST or None, initial={"version": rel.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.relationship_delete(
+                actor=user,
+                network=network,
+                relationship=rel,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data.get("version"),
+            )
+        except StaleEdit as err:
+            rel = m.Relationship.objects.get(pk=rel.pk)
+            record = family_record_load(network)
+            _refuse_stale(form, err, {"version": rel.version})
+        except RecordError as err:
+            _apply_errors(form, err)
+        else:
+            messages.success(request, f"Relationship removed: {_rel_words(record, rel)}")
+            return redirect(_back(request, network))
+    return render(
+        request,
+        "records/relationship_remove.html",
+        {
+            "form": form,
+            "network": network,
+            "rel": rel,
+            "words": _rel_words(record, rel),
+            "back": _back(request, network),
+        },
+    )
+
+
+# -- households --------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def residence_edit(request: HttpRequest, network_id: int, residence_id: int) -> HttpResponse:
+    """When one person lived at one address: moving in and moving out."""
+    user = _user(request)
+    network = access.network_for_user(user, network_id)
+    res = access.residence_for_user(user, network, residence_id)
+
+    def values(r: m.Residence) -> dict[str, Any]:
+        return {"start": r.start, "end": r.end, "version": r.version}
+
+    form = StayForm(request.POST or None, initial=values(res))
+    saved_now = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.residence_update(
+                actor=user,
+                network=network,
+                residence=res,
+                start=form.cleaned_data.get("start"),
+                end=form.cleaned_data.get("end"),
+                expected_version=form.cleaned_data.get("version"),
+            )
+        except StaleEdit as err:
+            saved_now = _refuse_stale(form, err, values(m.Residence.objects.get(pk=res.pk)))
+        except RecordError as err:
+            _apply_errors(form, err)
+        else:
+            messages.success(request, f"Stay at this address updated for {res.person}")
+            return redirect(_back(request, network))
+    return render(
+        request,
+        "records/stay_form.html",
+        {
+            "form": form,
+            "network": network,
+            "res": res,
+            "address": address_for(res.household, user),
+            "saved_now": saved_now,
+            "back": _back(request, network),
+        },
+    )
+
+
+ADDRESS_FIELDS = ("address_line_1", "address_line_2", "town", "postcode", "masked", "version")
+
+
+@require_http_methods(["GET", "POST"])
+def household_edit(request: HttpRequest, network_id: int, household_id: int) -> HttpResponse:
+    user = _user(request)
+    network = access.network_for_user(user, network_id)
+    household = access.household_for_user(user, network, household_id)
+    if household.masked and not can_see_masked(user):
+        return render(request, "records/not_allowed.html", status=403)
+
+    def values(h: m.Household) -> dict[str, Any]:
+        return {f: getattr(h, f) for f in ADDRESS_FIELDS}
+
+    form = AddressForm(request.POST or None, initial=values(household))
+    saved_now = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_update(
+                actor=user,
+                network=network,
+                household=household,
+                address=form.address_data(),
+                expected_version=form.cleaned_data.get("version"),
+            )
+        except StaleEdit as err:
+            saved_now = _refuse_stale(form, err, values(m.Household.objects.get(pk=household.pk)))
+        except RecordError as err:
+            _apply_errors(form, err)
+        else:
+            messages.success(request, "Address changed")
+            return redirect(_back(request, network))
+    residents = sorted({str(r.person) for r in household.residences.select_related("person") if r.person_id})
+    return render(
+        request,
+        "records/address_form.html",
+        {
+            "form": form,
+            "network": network,
+            "household": household,
+            "residents": residents,
+            "saved_now": saved_now,
+            "back": _back(request, network),
+        },
+    )
+
+
+# -- parental responsibility -------------------------------------------------
+
+
+def _pr_values(pr: m.ParentalResponsibility) -> dict[str, Any]:
+    return {
+        "person": pr.person_id,
+        "child": pr.child_id,
+        "basis": pr.basis,
+        "start": pr.start,
+        "version": pr.version,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def pr_add(request: HttpRequest, network_id: int, pr_id: int | None = None) -> HttpResponse:
+    """Record, or change, one person's parental responsibility for one child."""
+    user = _user(request)
+    network = access.network_for_user(user, network_id)
+    record = family_record_load(network)
+    pr = access.pr_for_user(user, network, pr_id) if pr_id else None
+    children = [(pid, str(record.people[pid])) for pid in record.index_child_ids]
+    people = [(pid, name) for pid, name in _people_choices(record) if pid not in record.index_child_ids]
+    initial: dict[str, Any] = _pr_values(pr) if pr is not None else {}
+    for key in ("person", "child"):
+        if pr is None and request.GET.get(key, "").isdigit():
+            initial[key] = int(request.GET[key])
+    form = ParentalResponsibilityForm(request.POST or None, people=people, children=children, initial=initial)
+    if pr is not None:
+        form.fields["person"].disabled = True
+        form.fields["child"].disabled = True
+    saved_now = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pr_set(
+                actor=user,
+                network=network,
+                person=record.people[form.cleaned_data["person"]],
+                child=record.people[form.cleaned_data["child"]],
+                basis=form.cleaned_data["basis"],
+                start=form.cleaned_data.get("start"),
+                source=form.source_value(),
+                expected_version=form.cleaned_data.get("version") if pr is not None else None,
+            )
+        except StaleEdit as err:
+            assert pr is not None
+            saved_now = _refuse_stale(form, err, _pr_values(m.ParentalResponsibility.objects.get(pk=pr.pk)))
+        except RecordError as err:
+            _apply_errors(form, err)
+        else:
+            messages.success(request, "Parental responsibility recorded")
+            return redirect(_back(request, network))
+    return render(
+        request,
+        "records/pr_form.html",
+        {"form": form, "network": network, "pr": pr, "saved_now": saved_now, "back": _back(request, network)},
+    )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse
 
 CSP = "; ".join(
@@ -33,3 +34,13 @@ class SecurityHeadersMiddleware:
             response.setdefault("Cache-Control", "no-store")
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+class PagesLoginRequiredMiddleware(LoginRequiredMiddleware):
+    """Every page needs a signed-in user (redirect to sign in). The API answers
+    for itself, with a 401 problem document instead of a redirect."""
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.path.startswith("/api/"):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)

@@ -60,7 +60,7 @@ def test_prints_the_open_gaps_as_json(owner: User) -> None:
 
 def test_the_read_is_audited_as_a_command_line_read(owner: User) -> None:
     f = seed_family(owner)
-    run(str(f.network.pk), "--json", "--user", owner.username)
+    run(str(f.network.pk), "--json", "--as", owner.username)
     event = AuditEvent.objects.order_by("-seq").first()
     assert event is not None
     assert (event.action, event.object_type, event.network_id, event.channel, event.actor) == (
@@ -78,5 +78,5 @@ def test_plain_output_and_errors(owner: User) -> None:
     assert out.splitlines()[0] == f"Family of Rowan Testbaby (family {f.network.pk}): 13 open gaps"
     with pytest.raises(CommandError, match="No family network 999"):
         run("999")
-    with pytest.raises(CommandError, match="No user 'nobody'"):
-        run(str(f.network.pk), "--user", "nobody")
+    with pytest.raises(CommandError, match='No user "nobody"'):
+        run(str(f.network.pk), "--as", "nobody")

@@ -367,3 +367,28 @@ def test_rule_settings_are_for_administrators(client: Client, owner: User, healt
     html = client.get(url).content.decode()
     assert "local policy" in html
     assert client.get(reverse("gaps-rule-setting-edit", args=["R99-nothing"])).status_code == 404
+
+
+def test_answers_that_are_not_simple_link_to_the_page_that_records_them() -> None:
+    from kinmap.gaps.answers import answers_for
+
+    def gap(kind: str, sid: str, missing: list[str], child: int | None = None) -> gm.Gap:
+        return gm.Gap(pk=1, subject_kind=kind, subject_id=sid, child_id=child, missing=missing, detail="x")
+
+    inline, links = answers_for(gap("person", "5", ["birth_date", "contact", "address", "name"]), 9, {})
+    assert [i.kind for i in inline] == ["birth-date", "contact"]
+    assert [(x.label, x.url) for x in links] == [
+        ("Record where they live", "/families/9/households/add/"),
+        ("Change their details", "/families/9/people/5/change/"),
+    ]
+    inline, links = answers_for(gap("person", "5", ["current_partner"]), 9, {})
+    assert [(i.kind, i.fact_key) for i in inline] == [("no-partner", "current-partner")]
+    assert [x.url for x in links] == ["/families/9/people/add/"]
+    inline, links = answers_for(gap("care", "7", ["frequency"], 2), 9, {7: 5})
+    assert (inline, [x.url for x in links]) == ([], ["/families/9/care/7/"])
+    inline, links = answers_for(gap("relationship", "3", ["source"]), 9, {})
+    assert (inline, [x.url for x in links]) == ([], ["/families/9/relationships/3/"])
+    inline, links = answers_for(gap("person", "5", ["parental_responsibility"], 2), 9, {})
+    assert [(i.kind, i.child_id) for i in inline] == [("pr", 2)]
+    inline, links = answers_for(gap("gap", "R02-birth-father:person:5", ["information_request"]), 9, {})
+    assert (inline, [x.url for x in links]) == ([], ["/families/9/supervision/"])

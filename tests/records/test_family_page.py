@@ -15,7 +15,8 @@ from tests.conftest import PASSWORD, index_child
 
 
 def _grow(network: m.FamilyNetwork, actor: User, n: int) -> None:
-    """Add n people around the index child, each with a relationship, an address and care."""
+    """Add n people around the index child, each with a relationship, an address, care,
+    parental responsibility and another name, every fact with its source."""
     child = index_child(network)
     for i in range(n):
         p = s.person_add(
@@ -29,6 +30,7 @@ def _grow(network: m.FamilyNetwork, actor: User, n: int) -> None:
             ),
             related_to=child,
             relationship=s.RelationshipData(type="FAMMEMB"),
+            source=s.Source_("seen-directly"),
         )
         s.residence_create(
             actor=actor,
@@ -42,6 +44,11 @@ def _grow(network: m.FamilyNetwork, actor: User, n: int) -> None:
             carer=p,
             child=child,
             data=s.CareData(place="carer-home", overnight=i % 2 == 0),
+            source=s.Source_("said-by", "the mother"),
+        )
+        s.pr_set(actor=actor, network=network, person=p, child=child, basis="unknown")
+        s.other_name_add(
+            actor=actor, network=network, person=p, kind="previous", given_name="", family_name=f"Oldname{i}"
         )
 
 
@@ -78,6 +85,30 @@ def test_family_page_queries_do_not_grow_with_family_size(owner: User, client: C
     assert m.NetworkMember.objects.filter(network=big).count() == 30
     client.login(username=owner.username, password=PASSWORD)
     assert _page_queries(client, small) == _page_queries(client, big)
+    # and the page shows what those queries loaded
+    html = client.get(reverse("family", args=[big.pk])).content.decode()
+    assert html.count("Previously Oldname") == 29
+    assert html.count("Not known</dd>") >= 29  # parental responsibility: basis not known
+    assert html.count("Said by the mother · recorded by hv.owner on") == 29
+
+
+@pytest.mark.django_db
+def test_person_page_queries_do_not_grow_with_family_size(owner: User, client: Client) -> None:
+    small = s.network_create(actor=owner, child=s.PersonData(given_name="Small", family_name="Testbaby"))
+    big = s.network_create(actor=owner, child=s.PersonData(given_name="Big", family_name="Testbaby"))
+    _grow(small, owner, 2)
+    _grow(big, owner, 29)
+    client.login(username=owner.username, password=PASSWORD)
+
+    def queries(network: m.FamilyNetwork) -> int:
+        person = m.NetworkMember.objects.filter(network=network, is_index=False).first()
+        assert person is not None
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse("person", args=[network.pk, person.person_id]))
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    assert queries(small) == queries(big)
 
 
 @pytest.mark.django_db
@@ -125,3 +156,54 @@ def test_family_page_describes_father_living_elsewhere_with_overnight_care(
         "Birth father · lives elsewhere · has the baby overnight on Fridays at the carer&#x27;s home" in html
     )
     assert "Birth mother · lives with the child" in html
+
+
+@pytest.mark.django_db
+def test_father_s_child_in_another_network_is_shown_but_not_her_mother(
+    owner: User, client: Client, baby_network: m.FamilyNetwork
+) -> None:
+    child = index_child(baby_network)
+    father = s.person_add(
+        actor=owner,
+        network=baby_network,
+        data=s.PersonData(given_name="Dan", family_name="Testfather", sex="male"),
+        related_to=child,
+        relationship=s.RelationshipData(type="NFTH"),
+    )
+    other = s.network_create(
+        actor=owner,
+        child=s.PersonData(
+            given_name="Mia",
+            family_name="Testhalf",
+            birth_date=date(2021, 4, 4),
+            birth_date_accuracy="accurate",
+        ),
+    )
+    mia = index_child(other)
+    s.person_add(
+        actor=owner,
+        network=other,
+        data=s.PersonData(given_name="Dee", family_name="Testformer", sex="female"),
+        related_to=mia,
+        relationship=s.RelationshipData(type="NMTH"),
+    )
+    s.relationship_create(
+        actor=owner,
+        network=baby_network,
+        from_person=father,
+        to_person=mia,
+        data=s.RelationshipData(type="NFTH"),
+    )
+    dee = m.Person.objects.get(given_name="Dee")
+    s.relationship_create(
+        actor=owner,
+        network=other,
+        from_person=dee,
+        to_person=father,
+        data=s.RelationshipData(type="x-former-partner"),
+    )
+    client.login(username=owner.username, password=PASSWORD)
+    html = client.get(reverse("family", args=[baby_network.pk])).content.decode()
+    section = html[html.index("Recorded in other family networks") :]
+    assert "Mia Testhalf" in section
+    assert "Dee Testformer" not in html

@@ -7,10 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kinmap.accounts.models import User
-from kinmap.audit.context import AuditContext, new_request_id, reset_context, set_context
 from kinmap.audit.services import audit_record
 from kinmap.gaps.selectors import open_gaps
+from kinmap.records.management.commands._cli import cli_audit_context, plural, user_named
 from kinmap.records.models import FamilyNetwork
 
 
@@ -20,19 +19,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("family", type=int, help="the family network's number")
         parser.add_argument("--json", action="store_true", help="print JSON")
-        parser.add_argument("--user", default="", help="the user name to record in the audit trail")
+        parser.add_argument(
+            "--as",
+            "--user",
+            dest="username",
+            help="the user name the read is recorded against in the audit trail",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         network = FamilyNetwork.objects.filter(pk=options["family"]).first()
         if network is None:
             raise CommandError(f"No family network {options['family']}")
-        actor = None
-        if options["user"]:
-            actor = User.objects.filter(username=options["user"]).first()
-            if actor is None:
-                raise CommandError(f"No user {options['user']!r}")
-        token = set_context(AuditContext(request_id=new_request_id(), channel="cli"))
-        try:
+        actor = user_named(options["username"])
+        with cli_audit_context():
             gaps = open_gaps(network)
             audit_record(
                 actor=actor,
@@ -42,8 +41,6 @@ class Command(BaseCommand):
                 network_id=network.pk,
                 reason="kinmap gaps",
             )
-        finally:
-            reset_context(token)
         rows = [
             {
                 "rule": g.rule_id,
@@ -57,9 +54,7 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps({"family": network.pk, "open_gaps": rows}, indent=2))
             return
-        self.stdout.write(
-            f"{network.name} (family {network.pk}): {len(rows)} open gap{'s' * (len(rows) != 1)}"
-        )
+        self.stdout.write(f"{network.name} (family {network.pk}): {plural(len(rows), 'open gap')}")
         for r in rows:
             self.stdout.write(
                 f"  {r['severity']:<9} {r['rule']:<28} {r['subject']:<24} {r['state']:<15} "

@@ -1,0 +1,193 @@
+"""The JSON API (OpenAPI document at /api/v1/openapi.json).
+
+Signed-in sessions only. The same access functions as the pages decide what a
+user may read, every read is audited, masked details are replaced before they
+leave the server, and errors are RFC 9457 problem documents.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import django_auth
+
+from kinmap.accounts.models import User
+from kinmap.audit.services import audit_record
+from kinmap.core.graph import FamilyGraph
+from kinmap.core.vocab import rel_type
+from kinmap.records import access
+from kinmap.records.selectors import family_record_load, networks_for_user
+from kinmap.web.masking import address_for, phone_for
+
+from .fhir import family_bundle
+from .schemas import FamilyOut, FamilySummary, Problem
+
+api = NinjaAPI(
+    title="kinmap API",
+    version="1",
+    description="Family composition records. Sign in through the web pages: the session authenticates.",
+    auth=django_auth,
+    urls_namespace="api",
+    docs_url=None,  # the interactive docs load scripts from a CDN, which the CSP forbids
+)
+
+
+def _problem(request: HttpRequest, status: int, title: str, detail: str) -> HttpResponse:
+    response = api.create_response(
+        request, Problem(title=title, status=status, detail=detail).dict(), status=status
+    )
+    response["Content-Type"] = "application/problem+json"
+    return response
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _problem(request, 404, "Not found", str(exc) or "Not found")
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _problem(request, 401, "Not signed in", "Sign in to kinmap to use the API")
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    details = "; ".join(
+        f"{'.'.join(str(p) for p in e.get('loc', []))}: {e.get('msg', '')}" for e in exc.errors
+    )
+    return _problem(request, 422, "The request is not valid", details)
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+@api.get("/families", response=list[FamilySummary], summary="Families allocated to your team")
+def families(request: HttpRequest) -> list[dict[str, Any]]:
+    user = _user(request)
+    rows = list(networks_for_user(user).prefetch_related("members"))
+    audit_record(actor=user, action="list", object_type="network", object_id="", reason="api families list")
+    return [
+        {
+            "id": n.pk,
+            "name": n.name,
+            "index_children": sorted(mem.person_id for mem in n.members.all() if mem.is_index),
+            "updated_at": n.updated_at.isoformat(),
+        }
+        for n in rows
+    ]
+
+
+@api.get(
+    "/families/{network_id}",
+    response={200: FamilyOut, 404: Problem},
+    summary="One family network: people, relationships, households and care",
+)
+def family(request: HttpRequest, network_id: int) -> dict[str, Any]:
+    user = _user(request)
+    network = access.network_for_user(user, network_id)
+    record = family_record_load(network)
+    audit_record(
+        actor=user, action="view", object_type="network", object_id=network.pk, network_id=network.pk
+    )
+    graph = FamilyGraph(record.graph_network, timezone.localdate())
+    net = record.graph_network
+    index = set(record.index_child_ids)
+    people = []
+    for pid, row in sorted(record.people.items()):
+        p = net.people[pid]
+        people.append(
+            {
+                "id": pid,
+                "name": p.display_name,
+                "given_name": p.given_name,
+                "family_name": p.family_name,
+                "name_absent_reason": p.name_absent_reason,
+                "sex": p.sex.value,
+                "birth_date": p.birth_date,
+                "birth_date_accuracy": p.birth_date_accuracy.value,
+                "death_date": p.death_date,
+                "nhs_number": p.nhs_number,
+                "phone": phone_for(row.phone, row.phone_masked, user),
+                "email": p.email,
+                "is_index_child": pid in index,
+                "in_this_network": net.is_member(pid),
+                "description": {str(c): graph.describe(pid, c) for c in record.index_child_ids if c != pid},
+            }
+        )
+    return {
+        "id": network.pk,
+        "name": network.name,
+        "version": network.version,
+        "people": people,
+        "relationships": [
+            {
+                "id": r.pk,
+                "from_person": r.from_person_id,
+                "to_person": r.to_person_id,
+                "type": r.type,
+                "hl7_role_code": rel_type(r.type).hl7,
+                "label": rel_type(r.type).label,
+                "start": r.start,
+                "end": r.end,
+                "source": r.source,
+            }
+            for r in record.relationships
+        ],
+        "households": [
+            {
+                "id": h.pk,
+                "address": address_for(h, user),
+                "masked": h.masked,
+                "residents": sorted(
+                    {
+                        r.person_id
+                        for r in net.residences
+                        if r.household_id == h.pk and r.current_on(graph.today)
+                    }
+                ),
+            }
+            for h in record.households.values()
+        ],
+        "care": [
+            {
+                "id": c.pk,
+                "carer": c.carer_id,
+                "child": c.child_id,
+                "place": c.place,
+                "frequency": c.frequency,
+                "overnight": c.overnight,
+                "supervised": c.supervised,
+                "sleep_place": c.sleep_place,
+                "start": c.start,
+                "end": c.end,
+            }
+            for c in record.care
+        ],
+    }
+
+
+@api.get(
+    "/families/{network_id}/fhir",
+    response={200: dict[str, Any], 404: Problem},
+    summary="One family network as an HL7 FHIR R4B Bundle (Patient and RelatedPerson)",
+)
+def family_fhir(request: HttpRequest, network_id: int) -> dict[str, Any]:
+    user = _user(request)
+    network = access.network_for_user(user, network_id)
+    record = family_record_load(network)
+    audit_record(
+        actor=user,
+        action="export",
+        object_type="network",
+        object_id=network.pk,
+        network_id=network.pk,
+        reason="FHIR bundle",
+    )
+    return family_bundle(record, user)

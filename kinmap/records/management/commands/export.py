@@ -1,0 +1,90 @@
+"""``kinmap export FAMILY``: write family networks as a family file."""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from kinmap.records import models as m
+from kinmap.records.family_file import family_file_export_audited
+
+from ._cli import cli_audit_context, plural, user_named
+
+LEFT_OUT_WORDS = {
+    "relationships": ("relationship", "relationships"),
+    "care_arrangements": ("care arrangement", "care arrangements"),
+    "parental_responsibility": ("parental responsibility record", "parental responsibility records"),
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "Write one or more family networks (by number) as a kinmap family file "
+        "(docs/family-file.md). Each export is recorded in the audit trail."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("family", nargs="+", type=int, help="family network number(s)")
+        parser.add_argument("-o", "--output", help="file to write (default: standard output)")
+        parser.add_argument(
+            "--include-masked",
+            action="store_true",
+            help="include masked addresses and telephone numbers (withheld by default; "
+            "a file with details withheld cannot be imported)",
+        )
+        parser.add_argument(
+            "--as", dest="username", help="the user name the export is recorded against in the audit trail"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        ids: list[int] = list(dict.fromkeys(options["family"]))
+        networks = list(m.FamilyNetwork.objects.filter(pk__in=ids).order_by("pk"))
+        missing = sorted(set(ids) - {n.pk for n in networks})
+        if missing:
+            raise CommandError(f"No family network {', '.join(str(x) for x in missing)}")
+        output = options["output"]
+
+        def write(text: str) -> None:
+            if output:
+                try:
+                    Path(output).write_text(text, encoding="utf-8")
+                except OSError as exc:
+                    raise CommandError(f"Cannot write {output}: {exc.strerror}") from None
+            else:
+                self.stdout.write(text, ending="")
+
+        with cli_audit_context():
+            actor = user_named(options["username"])
+            export = family_file_export_audited(
+                actor=actor,
+                networks=networks,
+                include_masked=options["include_masked"],
+                destination=output or "standard output",
+                write=write,
+            )
+        out = self.stdout if output else self.stderr
+
+        def note(text: str) -> None:
+            out.write(text, style_func=lambda x: x)
+
+        c = export.counts
+        note(
+            f"Exported {plural(c['networks'], 'family network')} ({plural(c['people'], 'person', 'people')})"
+            + (f" to {output}" if output else "")
+        )
+        if export.masked_withheld:
+            note(
+                "Masked addresses or telephone numbers were withheld; the file cannot be imported. "
+                "Use --include-masked to transfer them."
+            )
+        if export.left_out:
+            what = ", ".join(plural(n, *LEFT_OUT_WORDS[k]) for k, n in export.left_out.items())
+            others = " ".join(str(x) for x in export.linked_network_ids)
+            together = " ".join(str(x) for x in [*ids, *export.linked_network_ids])
+            note(
+                f"Left out: {what} linking to people in other family networks ({others}). "
+                f"To keep them, export the networks together: kinmap export {together}"
+            )

@@ -1,0 +1,85 @@
+"""``kinmap import FILE``: load family networks from a family file, all or nothing."""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from kinmap.records import models as m
+from kinmap.records.family_file import (
+    FamilyFileError,
+    family_file_import,
+    family_file_read,
+    sha256_of,
+)
+
+from ._cli import cli_audit_context, plural, user_named
+
+
+def counts_line(counts: dict[str, int]) -> str:
+    return ", ".join(
+        [
+            plural(counts["networks"], "family network"),
+            plural(counts["people"], "person", "people"),
+            plural(counts["relationships"], "relationship"),
+            plural(counts["households"], "household"),
+            plural(counts["residences"], "residence"),
+            plural(counts["care_arrangements"], "care arrangement"),
+            plural(counts["parental_responsibility"], "parental responsibility record"),
+        ]
+    )
+
+
+class Command(BaseCommand):
+    help = (
+        "Load family networks from a kinmap family file (docs/family-file.md). All or nothing: "
+        "on any problem nothing is saved and every problem is listed."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("file", help="the family file (JSON)")
+        parser.add_argument(
+            "--as", dest="username", help="the user name the import is recorded against in the audit trail"
+        )
+        parser.add_argument(
+            "--shift-dates",
+            action="store_true",
+            help="move every date by the days from the file's reference_date to today",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = Path(options["file"])
+        try:
+            content = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"Cannot read {path}: {exc.strerror}") from None
+        with cli_audit_context():
+            actor = user_named(options["username"])
+            try:
+                ff = family_file_read(
+                    content, shift_to=timezone.localdate() if options["shift_dates"] else None
+                )
+                result = family_file_import(
+                    family_file=ff, actor=actor, file_name=path.name, sha256=sha256_of(content)
+                )
+            except FamilyFileError as err:
+                listed = "\n".join(f"  {msg}" for msg in err.messages)
+                raise CommandError(
+                    f"{path.name} was not imported, and nothing was saved. "
+                    f"{plural(len(err.issues), 'problem')}:\n{listed}"
+                ) from None
+        self.stdout.write(f"Imported {path.name}: {counts_line(result.counts)}.")
+        teams: dict[int, list[str]] = {}
+        for a in m.Allocation.objects.filter(network__in=result.networks).select_related("team__agency"):
+            teams.setdefault(a.network_id, []).append(str(a.team))
+        for key, pk in result.network_ids.items():
+            network = next(n for n in result.networks if n.pk == pk)
+            allocated = "; ".join(teams.get(pk, [])) or "no team"
+            self.stdout.write(
+                f'  Family network {pk} ({key}) "{network.name}": '
+                f"{plural(result.members[pk], 'person', 'people')}; allocated to {allocated}"
+            )
