@@ -227,3 +227,23 @@ def test_the_contact_section_lists_carers_still_missing_core_information(owner: 
 def _row_li(html: str, person_id: int) -> str:
     start = html.index(f'data-carer="{person_id}"')
     return html[start : html.index("</li>", start)]
+
+
+def test_carer_page_and_pack_queries_do_not_grow_with_family_size(client: Client, owner: User) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .test_carers_services import _grow
+
+    small, big = seed_like_family(owner), seed_like_family(owner)
+    _grow(small, owner, 1)
+    _grow(big, owner, 10)
+    assert client.login(username=owner.username, password=PASSWORD)
+
+    def queries(fam: Family, name: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse(name, args=[fam.network.pk, fam.father.pk])).status_code == 200
+        return len(ctx.captured_queries)
+
+    for name in ("carer", "carer-pack", "carer-pack-pdf"):
+        assert queries(small, name) == queries(big, name), name
