@@ -21,6 +21,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from kinmap.accounts.models import Role, User
+from kinmap.audit.models import AuditChainHead
 from kinmap.audit.services import audit_record
 from kinmap.core.escalation import EscalationSettings, EscalationSettingsError
 from kinmap.core.graph import FamilyGraph
@@ -197,6 +198,7 @@ def gaps_recompute(
 
     A fixed number of queries whatever the size of the family."""
     with transaction.atomic():
+        _begin_change(network.pk)
         return _recompute(network, actor, today or _today())
 
 
@@ -408,14 +410,35 @@ def _require_supervisor(actor: User, what: str) -> None:
         raise RecordError(f"Only a supervisor can {what}")
 
 
+def _begin_change(network_id: int, *, people: Iterable[rm.Person] = ()) -> None:
+    """Take a change's locks in the order every change to a family takes them,
+    so that two changes never wait on each other: first the records it will
+    edit through the records services (people), then the head of the audit
+    trail (``audit_record`` holds it to the end of the transaction, so every
+    change that writes an audit event is serialised there), then the family's
+    network row (as ``records.services._touch`` does), then gaps and contacts."""
+    ids = [p.pk for p in people]
+    if ids:
+        people_rows = rm.Person.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+        list(people_rows.values_list("pk"))
+    list(AuditChainHead.objects.select_for_update().filter(pk=1).values_list("pk"))
+    list(
+        rm.FamilyNetwork.objects.select_for_update(no_key=True)
+        .filter(pk=network_id)
+        .values_list("pk", flat=True)
+    )
+
+
 def _lock_gap(gap: gm.Gap, expected_version: int | None) -> gm.Gap:
+    _begin_change(gap.network_id)
     row = gm.Gap.objects.select_for_update().get(pk=gap.pk)
     if expected_version is not None and row.version != expected_version:
         raise StaleEdit("gap")
     return row
 
 
-def _lock_contact(contact: gm.Contact) -> gm.Contact:
+def _lock_contact(contact: gm.Contact, *, people: Iterable[rm.Person] = ()) -> gm.Contact:
+    _begin_change(contact.network_id, people=people)
     return gm.Contact.objects.select_for_update().get(pk=contact.pk)
 
 
@@ -442,6 +465,7 @@ def contact_open(
     if date > _today():
         raise RecordError("The date of the contact must be today or in the past", field="date")
     present, seen_directly = list(present), list(seen_directly)
+    _begin_change(network.pk, people=seen_directly)
     members = set(rm.NetworkMember.objects.filter(network=network).values_list("person_id", flat=True))
     for field_name, people in (("present", present), ("seen_directly", seen_directly)):
         if any(p.pk not in members for p in people):
@@ -502,7 +526,7 @@ def _record_seen(actor: User, network: rm.FamilyNetwork, person: rm.Person, on: 
 def contact_mark_seen(*, actor: User, contact: gm.Contact, person: rm.Person) -> None:
     """Record that a person was seen or spoken to directly at this contact."""
     _require_family_role(actor)
-    contact = _lock_contact(contact)
+    contact = _lock_contact(contact, people=[person])
     if contact.status != gm.Contact.Status.OPEN:
         raise RecordError("This contact is closed: start a new contact to record who was seen")
     if not rm.NetworkMember.objects.filter(network_id=contact.network_id, person=person).exists():
@@ -892,6 +916,7 @@ def supervisor_decision_record(
         raise RecordError("Enter the decision", field="decision")
     if gap is not None and gap.network_id != network.pk:
         raise RecordError("Choose a gap of this family", field="gap")
+    _begin_change(network.pk)
     if agency_request_considered and gap is None:
         raise RecordError("Choose the gap a request to another agency was considered for", field="gap")
     row = gm.SupervisorDecision.objects.create(
@@ -995,5 +1020,6 @@ def rule_setting_change(
     )
     if rule_id != engine.ESCALATION:
         for network in rm.FamilyNetwork.objects.order_by("pk").iterator():
+            _begin_change(network.pk)
             _recompute(network, actor, _today())
     return row
