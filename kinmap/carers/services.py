@@ -157,7 +157,7 @@ def material_update(
 ) -> cm.Material:
     _require_administrator(actor)
     d = data.cleaned()
-    row = cm.Material.objects.select_for_update().get(pk=material.pk)
+    row = cm.Material.objects.select_for_update(no_key=True).get(pk=material.pk)
     if expected_version is not None and row.version != expected_version:
         raise StaleEdit("material")
     if row.code in CORE_MATERIALS and d.code != row.code:
@@ -187,7 +187,7 @@ def material_deactivate(*, actor: User, material: cm.Material, reason: str) -> c
     """Withdraw a material: it is no longer offered or put in carer packs. What
     was given before stays on record."""
     _require_administrator(actor)
-    row = cm.Material.objects.select_for_update().get(pk=material.pk)
+    row = cm.Material.objects.select_for_update(no_key=True).get(pk=material.pk)
     if not row.active:
         raise RecordError(f"{row.title} is already withdrawn")
     if row.code in CORE_MATERIALS:
@@ -215,7 +215,7 @@ def material_deactivate(*, actor: User, material: cm.Material, reason: str) -> c
 @transaction.atomic
 def material_reactivate(*, actor: User, material: cm.Material) -> cm.Material:
     _require_administrator(actor)
-    row = cm.Material.objects.select_for_update().get(pk=material.pk)
+    row = cm.Material.objects.select_for_update(no_key=True).get(pk=material.pk)
     if row.active:
         raise RecordError(f"{row.title} is already offered")
     row.active = True
@@ -397,7 +397,7 @@ def joint_appointment_outcome_record(
 ) -> cm.JointAppointment:
     """Attended closes the carer's gap for a joint appointment; declined and no
     reply keep it open (offer copies or a telephone call instead)."""
-    row = cm.JointAppointment.objects.select_for_update().get(pk=appointment.pk)
+    row = cm.JointAppointment.objects.select_for_update(no_key=True).get(pk=appointment.pk)
     if row.network_id != network.pk:
         raise RecordError("That joint appointment belongs to another family", field="appointment")
     if expected_version is not None and row.version != expected_version:
