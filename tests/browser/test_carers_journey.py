@@ -32,6 +32,19 @@ ARGS = [
 ]
 
 
+@pytest.fixture
+def materials_seeded() -> None:
+    """The materials come from a data migration; a transactional test that ran
+    before this one empties every table when it ends, so seed them again."""
+    import importlib
+
+    from kinmap.carers.models import Material
+
+    seed = importlib.import_module("kinmap.carers.migrations.0002_seed_materials")
+    for m in seed.MATERIALS:
+        Material.objects.update_or_create(code=m["code"], defaults=m)
+
+
 def _no_axe_violations(page: Any, context: str | None = None) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
@@ -39,7 +52,9 @@ def _no_axe_violations(page: Any, context: str | None = None) -> None:
     assert results.violations_count == 0, results.generate_report()
 
 
-def test_father_who_has_the_baby_overnight_gets_icon_and_his_pack(owner: User, live_server: Any) -> None:
+def test_father_who_has_the_baby_overnight_gets_icon_and_his_pack(
+    materials_seeded: None, owner: User, live_server: Any
+) -> None:
     from kinmap.gaps import services as gs
 
     fam = seed_like_family(owner, baby_days=43)
