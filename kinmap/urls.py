@@ -7,4 +7,7 @@ urlpatterns = [
     path("sign-out/", web_views.sign_out, name="logout"),
     path("healthz", web_views.healthz, name="healthz"),
     path("", include("kinmap.records.urls")),
+    path("", include("kinmap.sharing.urls")),
+    path("", include("kinmap.accounts.urls")),
+    path("", include("kinmap.audit.urls")),
 ]

@@ -3,6 +3,7 @@ access functions, hand input to a service, and render."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django import forms
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from kinmap.accounts.models import User
 from kinmap.audit.services import audit_record
-from kinmap.web.masking import address_for
+from kinmap.web.masking import MASKED_TEXT, address_for, can_see_masked
 
 from . import access, services
 from . import models as m
@@ -44,6 +45,13 @@ def my_families(request: HttpRequest) -> HttpResponse:
     for n in networks:
         children = [mem.person for mem in n.members.all() if mem.is_index]
         rows.append({"network": n, "children": children})
+    if networks:
+        audit_record(
+            actor=user,
+            action="list",
+            object_type="my-families",
+            changes={"networks": [None, [n.pk for n in networks]]},
+        )
     return render(request, "records/my_families.html", {"rows": rows})
 
 
@@ -69,10 +77,7 @@ def network_start(request: HttpRequest) -> HttpResponse:
 def family(request: HttpRequest, network_id: int) -> HttpResponse:
     user = _user(request)
     network = access.network_for_user(user, network_id)
-    record = family_record_load(network)
-    audit_record(
-        actor=user, action="view", object_type="network", object_id=network.pk, network_id=network.pk
-    )
+    record = family_record_load(network)  # network_for_user recorded the read
     return render(request, "records/family.html", family_page_context(record, user))
 
 
@@ -114,14 +119,23 @@ def person_edit(request: HttpRequest, network_id: int, person_id: int) -> HttpRe
     user = _user(request)
     network = access.network_for_user(user, network_id)
     person = access.person_for_user(user, network, person_id)
-    form = PersonForm(request.POST or None, initial=PersonForm.initial_for(person))
+    # A masked telephone number is neither shown to nor changeable by a user
+    # who is not entitled to see it: the form keeps the stored one.
+    phone_withheld = person.phone_masked and not can_see_masked(user)
+    initial = PersonForm.initial_for(person)
+    if phone_withheld:
+        initial["phone"] = ""
+    form = PersonForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        data = form.person_data()
+        if phone_withheld:
+            data = dataclasses.replace(data, phone=person.phone, phone_masked=True)
         try:
             services.person_update(
                 actor=user,
                 network=network,
                 person=person,
-                data=form.person_data(),
+                data=data,
                 expected_version=form.cleaned_data.get("version"),
                 source=form.source_value(),
             )
@@ -130,7 +144,17 @@ def person_edit(request: HttpRequest, network_id: int, person_id: int) -> HttpRe
         else:
             messages.success(request, f"{person} updated")
             return redirect("family", network_id=network.pk)
-    return render(request, "records/person_form.html", {"form": form, "network": network, "person": person})
+    return render(
+        request,
+        "records/person_form.html",
+        {
+            "form": form,
+            "network": network,
+            "person": person,
+            "phone_withheld": phone_withheld,
+            "masked_text": MASKED_TEXT,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
