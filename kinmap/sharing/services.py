@@ -46,7 +46,6 @@ def notify(*, recipient: User, text: str, url: str = "") -> Notification:
 # -- break-glass ----------------------------------------------------------
 
 
-@transaction.atomic
 def break_glass_open(*, actor: User, network_id: int, reason: str, hours: int | None) -> BreakGlassAccess:
     """Give the actor time-limited access to a family network their team is not
     allocated to. Audited with the reason; the team's supervisors are told."""
@@ -73,7 +72,13 @@ def break_glass_open(*, actor: User, network_id: int, reason: str, hours: int | 
             object_id=network_id,
             reason=reason,
         )
+        # audited outside any transaction the refusal would roll back
         raise RecordError("There is no family network with this reference", field="network")
+    return _break_glass_grant(actor, network, reason, hours)
+
+
+@transaction.atomic
+def _break_glass_grant(actor: User, network: rm.FamilyNetwork, reason: str, hours: int) -> BreakGlassAccess:
     now = timezone.now()
     grant = BreakGlassAccess.objects.create(
         user=actor, network=network, reason=reason, starts_at=now, ends_at=now + timedelta(hours=hours)
@@ -87,7 +92,7 @@ def break_glass_open(*, actor: User, network_id: int, reason: str, hours: int | 
         changes={"until": [None, grant.ends_at.isoformat()], "hours": [None, hours]},
         reason=reason,
     )
-    supervisors = User.objects.filter(team_id=actor.team_id, role=Role.SUPERVISOR, is_active=True).exclude(
+    supervisors = User.objects.filter(team=actor.team, role=Role.SUPERVISOR, is_active=True).exclude(
         pk=actor.pk
     )
     for sup in supervisors:
