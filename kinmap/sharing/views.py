@@ -202,7 +202,9 @@ def _detail(
             "lawful_basis": LawfulBasis(req.lawful_basis).label,
             "overdue": req.status == InformationRequest.Status.OPEN and req.due_on < timezone.localdate(),
             "answer_form": answer_form or AnswerForm(kind=kind, initial=initial),
-            "decline_form": decline_form or DeclineForm(initial=initial),
+            # prefixed: both forms ask whether the family was told, and their
+            # fields need ids of their own
+            "decline_form": decline_form or DeclineForm(initial=initial, prefix="decline"),
         },
         status=status,
     )
@@ -244,7 +246,7 @@ def request_answer(request: HttpRequest, request_id: int) -> HttpResponse:
 def request_decline(request: HttpRequest, request_id: int) -> HttpResponse:
     user = _user(request)
     req = access.request_for_officer(user, request_id)
-    form = DeclineForm(request.POST)
+    form = DeclineForm(request.POST, prefix="decline")
     if form.is_valid():
         try:
             services.information_request_decline(

@@ -304,7 +304,11 @@ def test_declining_logs_a_decision_not_to_share_and_tells_the_requester() -> Non
     client.force_login(_officer(world))
     response = client.post(
         reverse("request-decline", args=[world.request.pk]),
-        {"version": 1, "reason": "We hold no record of this person.", "family_told": "yes"},
+        {
+            "decline-version": 1,
+            "decline-reason": "We hold no record of this person.",
+            "decline-family_told": "yes",
+        },
     )
     assert response.status_code == 302
     req = InformationRequest.objects.get(pk=world.request.pk)
@@ -364,3 +368,18 @@ def test_officer_of_another_agency_cannot_answer() -> None:
             family_told=True,
             expected_version=1,
         )
+
+
+@pytest.mark.django_db
+def test_answer_and_decline_forms_have_ids_of_their_own() -> None:
+    import re
+
+    world = build_world()
+    client = Client()
+    client.force_login(_officer(world))
+    html = client.get(reverse("request-detail", args=[world.request.pk])).content.decode()
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
+    response = client.post(reverse("request-decline", args=[world.request.pk]), {"decline-version": 1})
+    error = response.content.decode()
+    assert '<a href="#id_decline-reason">Say why the information will not be shared</a>' in error

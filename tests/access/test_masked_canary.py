@@ -42,7 +42,7 @@ BAD_POSTS = {
     "request-new": {"what": "nonsense"},
     "sharing-log": {"decision": "share"},
     "request-answer": {"on_0": "31", "on_1": "2"},
-    "request-decline": {"family_told": "no"},
+    "request-decline": {"decline-family_told": "no"},
 }
 
 
