@@ -3,7 +3,12 @@ database, append-only."""
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import subprocess
+import sys
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -13,6 +18,8 @@ from kinmap.accounts.models import User
 from kinmap.audit import context, triggers
 from kinmap.audit.models import AuditEvent
 from kinmap.audit.services import audit_record
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _events(n: int) -> list[AuditEvent]:
@@ -121,3 +128,36 @@ def test_command_context_marks_events_as_cli(owner: User) -> None:
         event = audit_record(actor=owner, action="export", object_type="network", object_id=1)
     assert (event.channel, event.request_id) == ("cli", ctx.request_id)
     assert event.agency_name == "Northshire Community Health"
+
+
+def test_the_kinmap_command_exits_non_zero_listing_breaks(tmp_path: Path) -> None:
+    """The real command line, on a database of its own."""
+    db = tmp_path / "audit.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "KINMAP_ENV": "development"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+
+    def kinmap(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "kinmap", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
+    assert kinmap("migrate", "--noinput", "-v", "0").returncode == 0
+    script = (
+        "from kinmap.audit.services import audit_record\n"
+        "for i in range(3): audit_record(actor=None, action='view', object_type='network', object_id=i)\n"
+    )
+    assert kinmap("shell", "-c", script).returncode == 0
+    ok = kinmap("audit", "verify")
+    assert (ok.returncode, ok.stdout.strip()) == (0, "Audit trail verified: 3 events, the chain is whole.")
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP TRIGGER kinmap_audit_no_update")
+        conn.execute("UPDATE audit_auditevent SET reason = 'edited' WHERE seq = 2")
+    broken = kinmap("audit", "verify")
+    assert broken.returncode == 1
+    assert "event #2: content does not match its hash (changed)" in broken.stderr
