@@ -68,9 +68,7 @@ def test_second_of_two_simultaneous_edits_is_refused_and_nothing_is_lost() -> No
     ]
     winner = next(k for k, r in results.items() if r == "saved")
     loser = next(k for k, r in results.items() if r != "saved")
-    assert str(results[loser]).startswith(
-        "This person has changed since this page loaded."
-    )
+    assert str(results[loser]).startswith("This person has changed since this page loaded.")
     person.refresh_from_db()
     assert person.version == version + 1
     assert person.phone == {"a": "07700 900 111", "b": "07700 900 222"}[winner]
