@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "kinmap.audit",
     "kinmap.records",
     "kinmap.web",
+    "kinmap.sharing",
     "kinmap.gaps",
 ]
 
@@ -126,6 +127,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "kinmap.sharing.context.notifications",
             ],
             "builtins": ["kinmap.web.templatetags.govuk"],
         },
