@@ -17,6 +17,7 @@ from kinmap.accounts.models import Agency, Role, User
 from kinmap.audit.services import audit_record
 from kinmap.core.workdays import add_working_days
 from kinmap.records import models as rm
+from kinmap.records import services as rs
 from kinmap.records.access import FAMILY_ROLES
 from kinmap.records.errors import RecordError, StaleEdit
 
@@ -181,6 +182,7 @@ def information_request_create(
             "gap_key": [None, req.gap_key],
         },
     )
+    rs._touch(network, actor)  # a request raised from a gap is read by the gaps engine
     url = reverse("request-detail", args=[req.pk])
     for officer in User.objects.filter(
         team__agency=to_agency, role=Role.INFORMATION_OFFICER, is_active=True
@@ -405,4 +407,5 @@ def sharing_decision_record(
         },
         reason=row.rationale,
     )
+    rs._touch(network, actor)  # every sharing decision is checked by the gaps engine
     return row

@@ -358,8 +358,17 @@ def test_rule_settings_are_for_administrators(client: Client, owner: User, healt
 def test_answers_that_are_not_simple_link_to_the_page_that_records_them() -> None:
     from kinmap.gaps.answers import answers_for
 
-    def gap(kind: str, sid: str, missing: list[str], child: int | None = None) -> gm.Gap:
-        return gm.Gap(pk=1, subject_kind=kind, subject_id=sid, child_id=child, missing=missing, detail="x")
+    def gap(kind: str, sid: str, missing: list[str], child: int | None = None, severity: str = "") -> gm.Gap:
+        return gm.Gap(
+            pk=1,
+            key=f"R00-x:{kind}:{sid}",
+            subject_kind=kind,
+            subject_id=sid,
+            child_id=child,
+            missing=missing,
+            detail="x",
+            severity=severity,
+        )
 
     inline, links = answers_for(gap("person", "5", ["birth_date", "contact", "address", "name"]), 9, {})
     assert [i.kind for i in inline] == ["birth-date", "contact"]
@@ -378,3 +387,11 @@ def test_answers_that_are_not_simple_link_to_the_page_that_records_them() -> Non
     assert [(i.kind, i.child_id) for i in inline] == [("pr", 2)]
     inline, links = answers_for(gap("gap", "R02-birth-father:person:5", ["information_request"]), 9, {})
     assert (inline, [x.url for x in links]) == ([], ["/families/9/supervision/"])
+    # a critical gap can be asked of another agency, with the gap it comes from
+    inline, links = answers_for(gap("person", "5", ["birth_date"], severity="critical"), 9, {})
+    assert [(x.label, x.url) for x in links] == [
+        (
+            "Ask another agency",
+            "/families/9/people/5/ask-another-agency/?what=birth_date&gap=R00-x%3Aperson%3A5",
+        )
+    ]
