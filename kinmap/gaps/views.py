@@ -468,9 +468,24 @@ def supervision_family(request: HttpRequest, network_id: int) -> HttpResponse:
         else:
             messages.success(request, "Decision recorded")
             return redirect("gaps-supervision", network_id=network.pk)
+    return _supervision_page(request, network, gaps, form)
+
+
+def _supervision_page(
+    request: HttpRequest,
+    network: Any,
+    gaps: list[Any],
+    form: gf.SupervisorDecisionForm,
+    bound_na: gf.NotApplicableAgreeForm | None = None,
+    bound_na_gap: int | None = None,
+) -> HttpResponse:
     history = selectors.family_history(network)
     na_forms = {
-        v.gap.pk: gf.NotApplicableAgreeForm(prefix=f"na{v.gap.pk}")
+        v.gap.pk: (
+            bound_na
+            if bound_na is not None and bound_na_gap == v.gap.pk
+            else gf.NotApplicableAgreeForm(prefix=f"na{v.gap.pk}")
+        )
         for v in gaps
         if v.gap.na_status == gm.NotApplicable.PENDING
     }
@@ -484,6 +499,7 @@ def supervision_family(request: HttpRequest, network_id: int) -> HttpResponse:
             "flagged": [v for v in gaps if v.flags],
             "pending_na": [(v, na_forms[v.gap.pk]) for v in gaps if v.gap.pk in na_forms],
             "decisions": history.decisions,
+            "error_list": _summary(bound_na) if bound_na is not None else [],
         },
     )
 
@@ -505,12 +521,13 @@ def gap_not_applicable(request: HttpRequest, network_id: int, gap_id: int) -> Ht
                 comment=form.cleaned_data.get("comment") or "",
             )
         except RecordError as err:
-            messages.success(request, "Not saved: " + "; ".join(err.messages))
+            _apply_errors(form, err)
         else:
             messages.success(request, "Decision recorded")
-    else:
-        messages.success(request, "Not saved: choose whether you agree")
-    return redirect("gaps-supervision", network_id=network.pk)
+            return redirect("gaps-supervision", network_id=network.pk)
+    gaps = selectors.family_gaps(network)
+    decision_form = gf.SupervisorDecisionForm(gaps=[(v.gap.pk, v.gap.detail) for v in gaps])
+    return _supervision_page(request, network, gaps, decision_form, bound_na=form, bound_na_gap=gap.pk)
 
 
 # -- rule settings ---------------------------------------------------------------

@@ -395,3 +395,26 @@ def test_answers_that_are_not_simple_link_to_the_page_that_records_them() -> Non
             "/families/9/people/5/ask-another-agency/?what=birth_date&gap=R00-x%3Aperson%3A5",
         )
     ]
+
+
+def test_a_supervisor_agrees_a_critical_gap_does_not_apply(
+    client: Client, owner: User, health_team: Team, fam: SeedFamily
+) -> None:
+    supervisor = make_user("hv.supervisor", health_team, Role.SUPERVISOR)
+    gap = gm.Gap.objects.get(key=f"R11-seen-directly:person:{fam.father.pk}")
+    gs.gap_answer(
+        actor=owner, gap=gap, answer=gs.Answer(state="not-applicable", reason="he works abroad all year")
+    )
+    signed_in(client, supervisor)
+    page = text(client.get(reverse("gaps-supervision", args=[fam.network.pk])).content.decode())
+    assert "The practitioner says it does not apply: \u2018he works abroad all year\u2019" in page
+    url = reverse("gap-not-applicable", args=[fam.network.pk, gap.pk])
+    response = client.post(url, {f"na{gap.pk}-agree": "no"})
+    assert response.status_code == 200
+    assert "There is a problem Say why you do not agree" in text(response.content.decode())
+    assert f'href="#id_na{gap.pk}-comment"' in response.content.decode()
+    assert gm.Gap.objects.get(pk=gap.pk).na_status == "pending"
+    response = client.post(url, {f"na{gap.pk}-agree": "yes"})
+    assert response.status_code == 302
+    gap.refresh_from_db()
+    assert (gap.na_status, gap.na_agreed_by, gap.is_open) == ("agreed", supervisor, False)
