@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "kinmap.records",
     "kinmap.carers",
     "kinmap.web",
+    "kinmap.sharing",
     "kinmap.gaps",
 ]
 
@@ -127,6 +128,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "kinmap.sharing.context.notifications",
             ],
             "builtins": ["kinmap.web.templatetags.govuk"],
         },

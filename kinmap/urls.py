@@ -9,6 +9,9 @@ urlpatterns = [
     path("healthz", web_views.healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("", include("kinmap.records.urls")),
+    path("", include("kinmap.sharing.urls")),
+    path("", include("kinmap.accounts.urls")),
+    path("", include("kinmap.audit.urls")),
     path("", include("kinmap.gaps.urls")),
     path("", include("kinmap.carers.urls")),
 ]

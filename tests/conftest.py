@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 
 from kinmap.accounts.models import Agency, Role, Team, User
@@ -64,6 +65,28 @@ def baby_network(owner: User) -> m.FamilyNetwork:
 
 def index_child(network: m.FamilyNetwork) -> m.Person:
     return m.NetworkMember.objects.get(network=network, is_index=True).person
+
+
+@pytest.fixture(autouse=True)
+def _audit_triggers_lifted_for_flush(request: pytest.FixtureRequest, django_db_blocker: object) -> object:
+    """After a transactional test Django empties the database with DELETE on
+    SQLite, which the append-only audit triggers refuse: lift them for that
+    flush only. (PostgreSQL empties it with TRUNCATE, which they allow.) A test
+    that needs the triggers installs them itself (kinmap.audit.triggers.install)."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool({"transactional_db", "live_server"} & set(request.fixturenames)) or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+    if not transactional:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    yield
+    if connection.vendor == "sqlite":
+        from kinmap.audit import triggers
+
+        with django_db_blocker.unblock():  # type: ignore[attr-defined]
+            triggers.remove(connection)
 
 
 @pytest.fixture(autouse=True)

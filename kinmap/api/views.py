@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI
@@ -32,7 +33,8 @@ api = NinjaAPI(
     description="Family composition records. Sign in through the web pages: the session authenticates.",
     auth=django_auth,
     urls_namespace="api",
-    docs_url=None,  # the interactive docs load scripts from a CDN, which the CSP forbids
+    docs_url=None,
+    docs_decorator=login_required,  # the interactive docs load scripts from a CDN, which the CSP forbids
 )
 
 
@@ -92,10 +94,7 @@ def families(request: HttpRequest) -> list[dict[str, Any]]:
 def family(request: HttpRequest, network_id: int) -> dict[str, Any]:
     user = _user(request)
     network = access.network_for_user(user, network_id)
-    record = family_record_load(network)
-    audit_record(
-        actor=user, action="view", object_type="network", object_id=network.pk, network_id=network.pk
-    )
+    record = family_record_load(network)  # the read is audited by network_for_user
     graph = FamilyGraph(record.graph_network, timezone.localdate())
     net = record.graph_network
     index = set(record.index_child_ids)

@@ -48,9 +48,8 @@ def _carer(
 
 def carer(request: HttpRequest, network_id: int, person_id: int) -> HttpResponse:
     user, network, person, lines = _carer(request, network_id, person_id)
-    audit_record(
-        actor=user, action="view", object_type="carer_information", object_id=person_id, network_id=network_id
-    )
+    # the family read is recorded by the access check; this records whose page it was
+    audit_record(actor=user, action="view", object_type="person", object_id=person_id, network_id=network_id)
     return render(
         request,
         "carers/carer.html",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.urls import reverse
@@ -25,6 +26,16 @@ FACT_QUESTIONS = {
     "domestic abuse ('none known' if none)",
     "contact_arrangement": "When they see the child, and whether the child stays over",
     "regular_visitors": "Regular visitors and other important people ('none' if nobody)",
+}
+
+
+# Missing keys another agency can be asked for (kinmap.sharing.facts: ``what``).
+ASK_FOR = {
+    "birth_date": "birth_date",
+    "name": "name",
+    "address": "address",
+    "contact": "phone",
+    **{k: f"fact:{k.replace('_', '-')}" for k in (*FACT_QUESTIONS, "current_partner")},
 }
 
 
@@ -169,6 +180,12 @@ def answers_for(
             link("Record where this relationship came from", "relationship-edit", int(gap.subject_id))
         elif gap.subject_kind == "parental-responsibility":
             link("Record where this came from", "pr-edit", int(gap.subject_id))
+    # "If the information is critical consider if it can be accessed from
+    # another legitimate source": a critical gap offers a request to another agency.
+    what = next((ASK_FOR[k] for k in gap.missing if k in ASK_FOR), None)
+    if pid is not None and what and gap.severity == "critical":
+        url = reverse("request-new", args=[network_id, pid])
+        links.append(Link("Ask another agency", f"{url}?{urlencode({'what': what, 'gap': gap.key})}"))
     if "information_request" in gap.missing:
         link("Record that a request to another agency was considered", "gaps-supervision")
     return inline, links

@@ -203,6 +203,7 @@ class NotApplicableAgreeForm(forms.Form):
         label="Do you agree it does not apply?",
         choices=[("yes", "Yes, I agree"), ("no", "No, keep asking")],
         widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether you agree it does not apply"},
     )
     comment = forms.CharField(label="Comment", required=False, widget=forms.Textarea)
 

@@ -28,12 +28,14 @@ from kinmap.core.graph import FamilyGraph
 from kinmap.core.model import Network
 from kinmap.core.resolution import resolving_provenance
 from kinmap.core.rules import Decline, GapHistory, ProcessInputs, RuleSettings, Unmet
+from kinmap.core.rules import SharingDecision as SharingDecision_
 from kinmap.core.validation import Problem
 from kinmap.records import models as rm
 from kinmap.records import services as rs
 from kinmap.records.access import FAMILY_ROLES
 from kinmap.records.errors import RecordError, StaleEdit
 from kinmap.records.selectors import family_record_load
+from kinmap.sharing.models import InformationRequest, SharingDecision
 
 from . import engine
 from . import models as gm
@@ -66,7 +68,7 @@ class RecomputeResult:
 def process_inputs(network: rm.FamilyNetwork, gaps: Sequence[gm.Gap]) -> ProcessInputs:
     """What happened at contacts with this family, for the process rules.
 
-    At most four queries, whatever the size of the family."""
+    At most six queries, whatever the size of the family."""
     # The latest contact, including one in progress: the household is
     # reconfirmed at the contact itself.
     last_contact = gm.Contact.objects.filter(network=network).aggregate(last=Max("date"))["last"]
@@ -103,12 +105,29 @@ def process_inputs(network: rm.FamilyNetwork, gaps: Sequence[gm.Gap]) -> Process
             network=network, agency_request_considered=True, gap__isnull=False
         ).values_list("gap_id", flat=True)
     )
+    # a request to another agency raised from a gap considers it (requirement 14)
+    requested = set(
+        InformationRequest.objects.filter(network=network)
+        .exclude(gap_key="")
+        .values_list("gap_key", flat=True)
+    )
+    sharing = tuple(
+        SharingDecision_(
+            id=d.pk,
+            decided_on=timezone.localdate(d.decided_at),
+            shared=d.decision == SharingDecision.Decision.SHARE,
+            rationale=d.rationale,
+            lawful_basis=d.lawful_basis,
+            decided_by=d.decided_by.username if d.decided_by else "",
+        )
+        for d in SharingDecision.objects.filter(network=network).select_related("decided_by").order_by("pk")
+    )
     history = {
         g.key: GapHistory(
             gap_key=g.key,
             times_prompted=g.times_prompted,
             first_opened=timezone.localdate(g.opened_at),
-            request_considered=g.pk in considered,
+            request_considered=g.pk in considered or g.key in requested,
         )
         for g in gaps
         if g.is_open
@@ -118,6 +137,7 @@ def process_inputs(network: rm.FamilyNetwork, gaps: Sequence[gm.Gap]) -> Process
         last_roster_confirmed=confirmed,
         declines=declines,
         gap_history=history,
+        sharing_decisions=sharing,
     )
 
 

@@ -77,8 +77,6 @@ def contact_start(request: HttpRequest, network_id: int) -> HttpResponse:
     user = _user(request)
     network = raccess.network_for_user(user, network_id)
     current = selectors.open_contact(network, user)
-    if current is not None and request.method == "GET":
-        return redirect("contact", network_id=network.pk, contact_id=current.pk)
     record = family_record_load(network)
     form = gf.ContactStartForm(
         request.POST or None, people=_people(record), initial={"date": timezone.localdate()}
@@ -98,7 +96,7 @@ def contact_start(request: HttpRequest, network_id: int) -> HttpResponse:
             _apply_errors(form, err)
         else:
             return redirect("contact", network_id=network.pk, contact_id=contact.pk)
-    return render(request, "gaps/contact_start.html", {"form": form, "network": network})
+    return render(request, "gaps/contact_start.html", {"form": form, "network": network, "current": current})
 
 
 @dataclasses.dataclass
@@ -207,10 +205,7 @@ def _wording(text: str, gap: gm.Gap) -> str:
 def contact_page(request: HttpRequest, network_id: int, contact_id: int) -> HttpResponse:
     user = _user(request)
     network = raccess.network_for_user(user, network_id)
-    contact = access.contact_for_user(user, network, contact_id)
-    audit_record(
-        actor=user, action="view", object_type="contact", object_id=contact.pk, network_id=network.pk
-    )
+    contact = access.contact_for_user(user, network, contact_id)  # the read is recorded by network_for_user
     return render(request, "gaps/contact.html", _contact_context(request, user, network, contact))
 
 
@@ -420,10 +415,7 @@ def contact_close(request: HttpRequest, network_id: int, contact_id: int) -> Htt
 
 def family_gap_history(request: HttpRequest, network_id: int) -> HttpResponse:
     user = _user(request)
-    network = raccess.network_for_user(user, network_id)
-    audit_record(
-        actor=user, action="view", object_type="gap_history", object_id=network.pk, network_id=network.pk
-    )
+    network = raccess.network_for_user(user, network_id)  # records the read
     history = selectors.family_history(network)
     return render(
         request,
@@ -439,17 +431,23 @@ def supervisor_dashboard(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if user.role != Role.SUPERVISOR:
         return _not_allowed(request)
-    audit_record(actor=user, action="view", object_type="supervisor_dashboard", object_id=user.team_id or "")
     board = selectors.supervisor_dashboard(user)
+    if board.networks:
+        audit_record(
+            actor=user,
+            action="list",
+            object_type="supervisor-dashboard",
+            changes={"networks": [None, sorted(board.networks)]},
+        )
     return render(request, "gaps/dashboard.html", {"board": board})
 
 
 @require_http_methods(["GET", "POST"])
 def supervision_family(request: HttpRequest, network_id: int) -> HttpResponse:
     user = _user(request)
-    network = raccess.network_for_user(user, network_id)
     if user.role != Role.SUPERVISOR:
         return _not_allowed(request)
+    network = raccess.network_for_user(user, network_id)  # records the read
     gaps = selectors.family_gaps(network)
     choices = [(v.gap.pk, f"{v.gap.detail}") for v in gaps]
     initial = {"gap": request.GET.get("gap")} if request.GET.get("gap") else {}
@@ -471,12 +469,24 @@ def supervision_family(request: HttpRequest, network_id: int) -> HttpResponse:
         else:
             messages.success(request, "Decision recorded")
             return redirect("gaps-supervision", network_id=network.pk)
-    audit_record(
-        actor=user, action="view", object_type="supervision", object_id=network.pk, network_id=network.pk
-    )
+    return _supervision_page(request, network, gaps, form)
+
+
+def _supervision_page(
+    request: HttpRequest,
+    network: Any,
+    gaps: list[Any],
+    form: gf.SupervisorDecisionForm,
+    bound_na: gf.NotApplicableAgreeForm | None = None,
+    bound_na_gap: int | None = None,
+) -> HttpResponse:
     history = selectors.family_history(network)
     na_forms = {
-        v.gap.pk: gf.NotApplicableAgreeForm(prefix=f"na{v.gap.pk}")
+        v.gap.pk: (
+            bound_na
+            if bound_na is not None and bound_na_gap == v.gap.pk
+            else gf.NotApplicableAgreeForm(prefix=f"na{v.gap.pk}")
+        )
         for v in gaps
         if v.gap.na_status == gm.NotApplicable.PENDING
     }
@@ -490,6 +500,7 @@ def supervision_family(request: HttpRequest, network_id: int) -> HttpResponse:
             "flagged": [v for v in gaps if v.flags],
             "pending_na": [(v, na_forms[v.gap.pk]) for v in gaps if v.gap.pk in na_forms],
             "decisions": history.decisions,
+            "error_list": _summary(bound_na) if bound_na is not None else [],
         },
     )
 
@@ -497,6 +508,8 @@ def supervision_family(request: HttpRequest, network_id: int) -> HttpResponse:
 @require_POST
 def gap_not_applicable(request: HttpRequest, network_id: int, gap_id: int) -> HttpResponse:
     user = _user(request)
+    if user.role != Role.SUPERVISOR:
+        return _not_allowed(request)
     network = raccess.network_for_user(user, network_id)
     gap = access.gap_for_user(user, network, gap_id)
     form = gf.NotApplicableAgreeForm(request.POST, prefix=f"na{gap.pk}")
@@ -509,12 +522,13 @@ def gap_not_applicable(request: HttpRequest, network_id: int, gap_id: int) -> Ht
                 comment=form.cleaned_data.get("comment") or "",
             )
         except RecordError as err:
-            messages.success(request, "Not saved: " + "; ".join(err.messages))
+            _apply_errors(form, err)
         else:
             messages.success(request, "Decision recorded")
-    else:
-        messages.success(request, "Not saved: choose whether you agree")
-    return redirect("gaps-supervision", network_id=network.pk)
+            return redirect("gaps-supervision", network_id=network.pk)
+    gaps = selectors.family_gaps(network)
+    decision_form = gf.SupervisorDecisionForm(gaps=[(v.gap.pk, v.gap.detail) for v in gaps])
+    return _supervision_page(request, network, gaps, decision_form, bound_na=form, bound_na_gap=gap.pk)
 
 
 # -- rule settings ---------------------------------------------------------------

@@ -11,31 +11,69 @@ from datetime import date
 
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 
 from kinmap.accounts.models import Role, User
+from kinmap.audit import context as audit_context
+from kinmap.audit.services import audit_record
 
 from . import models as m
 
-# Roles that work with families (an administrator manages users and
-# allocations but does not thereby read families).
-FAMILY_ROLES = frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.INFORMATION_OFFICER})
+# Roles that work with families. An information officer sees a family only
+# through a request addressed to their agency (kinmap.sharing.access); an
+# administrator manages users and allocations and an auditor reads the audit
+# trail, and neither thereby reads families.
+FAMILY_ROLES = frozenset({Role.PRACTITIONER, Role.SUPERVISOR})
 
 
-def can_see_network(user: User, network_id: int) -> bool:
-    if not user.is_authenticated or not user.team_id or user.role not in FAMILY_ROLES:
-        return False
+def access_basis(user: User, network_id: int) -> str | None:
+    """Why the user may see this family network now, in words for the audit
+    trail ("allocated to <team>", "break-glass: <reason>"), or None."""
+    if not user.is_authenticated or not user.is_active or not user.team_id or user.role not in FAMILY_ROLES:
+        return None
     today = date.today()
-    return (
+    allocated = (
         m.Allocation.objects.filter(network_id=network_id, team_id=user.team_id, start__lte=today)
         .filter(Q(end__isnull=True) | Q(end__gt=today))
         .exists()
     )
+    if allocated:
+        return f"allocated to {user.team.name if user.team else 'their team'}"
+    from kinmap.sharing.models import BreakGlassAccess
+
+    now = timezone.now()
+    grant = (
+        BreakGlassAccess.objects.filter(user=user, network_id=network_id, starts_at__lte=now, ends_at__gt=now)
+        .order_by("-ends_at")
+        .first()
+    )
+    if grant is not None:
+        return f"break-glass: {grant.reason}"
+    return None
+
+
+def can_see_network(user: User, network_id: int) -> bool:
+    return access_basis(user, network_id) is not None
 
 
 def network_for_user(user: User, network_id: int) -> m.FamilyNetwork:
+    """The family network, if the user may see it; records the read (once per
+    request) with the basis of the access as its reason."""
     network = m.FamilyNetwork.objects.filter(pk=network_id).first()
-    if network is None or not can_see_network(user, network_id):
+    basis = access_basis(user, network_id) if network is not None else None
+    if network is None or basis is None:
         raise Http404("No family network found")
+    ctx = audit_context.current()
+    if network.pk not in ctx.networks_read:
+        ctx.networks_read.add(network.pk)
+        audit_record(
+            actor=user,
+            action="view",
+            object_type="network",
+            object_id=network.pk,
+            network_id=network.pk,
+            reason=basis,
+        )
     return network
 
 

@@ -68,6 +68,9 @@ USERS: tuple[DemoUser, ...] = (
     ),
     DemoUser("social.worker", "Callum", "Reid", "Social worker", Role.PRACTITIONER, SOCIAL_CARE, SC_TEAM),
     DemoUser("sw.supervisor", "Nadia", "Hussain", "Team manager", Role.SUPERVISOR, SOCIAL_CARE, SC_TEAM),
+    DemoUser(
+        "sc.info", "Priya", "Nair", "Information officer", Role.INFORMATION_OFFICER, SOCIAL_CARE, SC_TEAM
+    ),
     DemoUser("early.help", "Josh", "Turner", "Family support worker", Role.PRACTITIONER, EARLY_HELP, EH_TEAM),
     DemoUser(
         "police.info", "Meera", "Shah", "Information officer", Role.INFORMATION_OFFICER, POLICE, POLICE_TEAM

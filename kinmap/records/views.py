@@ -121,6 +121,13 @@ def my_families(request: HttpRequest) -> HttpResponse:
         rule=chosen.get("rule") or "", severity=chosen.get("severity") or "", state=chosen.get("state") or ""
     )
     rows = worklist(user, filters)
+    if rows:
+        audit_record(
+            actor=user,
+            action="list",
+            object_type="my-families",
+            changes={"networks": [None, [r.network.pk for r in rows]]},
+        )
     return render(request, "records/my_families.html", {"rows": rows, "form": form, "filters": filters})
 
 
@@ -146,10 +153,7 @@ def network_start(request: HttpRequest) -> HttpResponse:
 def family(request: HttpRequest, network_id: int) -> HttpResponse:
     user = _user(request)
     network = access.network_for_user(user, network_id)
-    record = family_record_load(network)
-    audit_record(
-        actor=user, action="view", object_type="network", object_id=network.pk, network_id=network.pk
-    )
+    record = family_record_load(network)  # network_for_user recorded the read
     return render(request, "records/family.html", family_page_context(record, user))
 
 
@@ -558,10 +562,16 @@ ADDRESS_FIELDS = ("address_line_1", "address_line_2", "town", "postcode", "maske
 @require_http_methods(["GET", "POST"])
 def household_edit(request: HttpRequest, network_id: int, household_id: int) -> HttpResponse:
     user = _user(request)
+    # A masked address is refused before anything is read, so the refusal
+    # leaves no read of the family behind.
+    if (
+        access.access_basis(user, network_id) is not None
+        and not can_see_masked(user)
+        and m.Household.objects.filter(pk=household_id, masked=True).exists()
+    ):
+        return render(request, "records/not_allowed.html", status=403)
     network = access.network_for_user(user, network_id)
     household = access.household_for_user(user, network, household_id)
-    if household.masked and not can_see_masked(user):
-        return render(request, "records/not_allowed.html", status=403)
 
     def values(h: m.Household) -> dict[str, Any]:
         return {f: getattr(h, f) for f in ADDRESS_FIELDS}

@@ -41,3 +41,35 @@ def phone_for(phone: str, masked: bool, user: User | None) -> str:
     if masked and not can_see_masked(user):
         return MASKED_TEXT
     return phone
+
+
+# -- exports, packs and any other output that leaves the page -------------
+#
+# The command line has no signed-in user, so an export made there leaves out
+# masked details unless the operator asks for them (``--include-masked``, which
+# must be audited with the operator's reason). An export made by a signed-in
+# user follows that user's entitlement: ``include_masked=can_see_masked(user)``.
+# Whatever is left out is replaced by nothing at all (not a placeholder that
+# says a value exists), and a ``masked`` flag says that something was withheld.
+
+
+def export_phone(phone: str, masked: bool, *, include_masked: bool) -> str:
+    """The telephone number to put in an export: empty when it is masked and
+    masked details are not included."""
+    if masked and not include_masked:
+        return ""
+    return phone
+
+
+def export_address(h: _HasAddress, *, include_masked: bool) -> dict[str, str | bool]:
+    """The address lines to put in an export: all empty when the address is
+    masked and masked details are not included."""
+    if h.masked and not include_masked:
+        return {"address_line_1": "", "address_line_2": "", "town": "", "postcode": "", "masked": True}
+    return {
+        "address_line_1": h.address_line_1,
+        "address_line_2": h.address_line_2,
+        "town": h.town,
+        "postcode": h.postcode,
+        "masked": h.masked,
+    }

@@ -136,7 +136,7 @@ def test_father_who_lives_elsewhere_with_overnight_care(page: Page, owner: User)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
 
     # his own page says where each fact came from
-    dan.get_by_role("link", name="Dan Testfather").click()
+    dan.get_by_role("link", name="Dan Testfather", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Dan Testfather")
     name_row = page.locator(".govuk-summary-list__row", has=page.locator("dt", has_text=re.compile("^Name$")))
     expect(name_row.locator(".kinmap-provenance")).to_have_text(

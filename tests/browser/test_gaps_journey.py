@@ -165,3 +165,28 @@ def test_a_gap_is_prompted_until_it_is_filled(page: Page, owner: User, health_te
     expect(flagged).to_contain_text("Declined twice")
     expect(page.locator(f'[data-flagged-family="{f.network.pk}"] [data-gap-key="{dob}"]')).to_have_count(0)
     no_axe_violations(page)
+
+
+def test_a_contact_works_without_javascript(page_without_javascript: Page, owner: User) -> None:
+    """Every detail of every answer shows under its choice; the forms are plain posts."""
+    page = page_without_javascript
+    f = seed_family(owner)
+    dob = f"R02-birth-father:person:{f.father.pk}"
+    sign_in(page, owner)
+    start_contact_plain(page, f.network.pk)
+    block = page.locator(f'[data-gap-key="{dob}"]')
+    expect(block.get_by_label("The reason they gave, in their words")).to_be_visible()
+    decline(block, "he doesn't want services involved", "She seemed worried")
+    expect(banner(page)).to_contain_text("Saved: Date of birth not recorded for Dan Testfather")
+    page.get_by_label("Why were the rest not asked this time?").fill("baby unwell")
+    page.get_by_role("button", name="Record the rest as not asked this time").click()
+    page.get_by_role("button", name="Close the contact").click()
+    expect(banner(page)).to_contain_text("Contact closed")
+    assert gm.Gap.objects.get(network=f.network, key=dob).state == "asked-declined"
+
+
+def start_contact_plain(page: Page, network_id: int) -> None:
+    page.goto(f"/families/{network_id}/contacts/start/")
+    page.get_by_label("Home visit").check()
+    page.get_by_role("button", name="Start the contact").click()
+    expect(page.get_by_role("heading", level=2, name="What we still need to know")).to_be_visible()

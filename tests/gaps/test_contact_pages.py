@@ -372,8 +372,17 @@ def test_rule_settings_are_for_administrators(client: Client, owner: User, healt
 def test_answers_that_are_not_simple_link_to_the_page_that_records_them() -> None:
     from kinmap.gaps.answers import answers_for
 
-    def gap(kind: str, sid: str, missing: list[str], child: int | None = None) -> gm.Gap:
-        return gm.Gap(pk=1, subject_kind=kind, subject_id=sid, child_id=child, missing=missing, detail="x")
+    def gap(kind: str, sid: str, missing: list[str], child: int | None = None, severity: str = "") -> gm.Gap:
+        return gm.Gap(
+            pk=1,
+            key=f"R00-x:{kind}:{sid}",
+            subject_kind=kind,
+            subject_id=sid,
+            child_id=child,
+            missing=missing,
+            detail="x",
+            severity=severity,
+        )
 
     inline, links = answers_for(gap("person", "5", ["birth_date", "contact", "address", "name"]), 9, {})
     assert [i.kind for i in inline] == ["birth-date", "contact"]
@@ -392,3 +401,34 @@ def test_answers_that_are_not_simple_link_to_the_page_that_records_them() -> Non
     assert [(i.kind, i.child_id) for i in inline] == [("pr", 2)]
     inline, links = answers_for(gap("gap", "R02-birth-father:person:5", ["information_request"]), 9, {})
     assert (inline, [x.url for x in links]) == ([], ["/families/9/supervision/"])
+    # a critical gap can be asked of another agency, with the gap it comes from
+    inline, links = answers_for(gap("person", "5", ["birth_date"], severity="critical"), 9, {})
+    assert [(x.label, x.url) for x in links] == [
+        (
+            "Ask another agency",
+            "/families/9/people/5/ask-another-agency/?what=birth_date&gap=R00-x%3Aperson%3A5",
+        )
+    ]
+
+
+def test_a_supervisor_agrees_a_critical_gap_does_not_apply(
+    client: Client, owner: User, health_team: Team, fam: SeedFamily
+) -> None:
+    supervisor = make_user("hv.supervisor", health_team, Role.SUPERVISOR)
+    gap = gm.Gap.objects.get(key=f"R11-seen-directly:person:{fam.father.pk}")
+    gs.gap_answer(
+        actor=owner, gap=gap, answer=gs.Answer(state="not-applicable", reason="he works abroad all year")
+    )
+    signed_in(client, supervisor)
+    page = text(client.get(reverse("gaps-supervision", args=[fam.network.pk])).content.decode())
+    assert "The practitioner says it does not apply: \u2018he works abroad all year\u2019" in page
+    url = reverse("gap-not-applicable", args=[fam.network.pk, gap.pk])
+    response = client.post(url, {f"na{gap.pk}-agree": "no"})
+    assert response.status_code == 200
+    assert "There is a problem Say why you do not agree" in text(response.content.decode())
+    assert f'href="#id_na{gap.pk}-comment"' in response.content.decode()
+    assert gm.Gap.objects.get(pk=gap.pk).na_status == "pending"
+    response = client.post(url, {f"na{gap.pk}-agree": "yes"})
+    assert response.status_code == 302
+    gap.refresh_from_db()
+    assert (gap.na_status, gap.na_agreed_by, gap.is_open) == ("agreed", supervisor, False)

@@ -552,3 +552,50 @@ def test_thresholds_are_tuned_and_defaults_not_stored(admin: User) -> None:
     )
     assert row.params == {"after_contacts": 3, "after_days": 14, "after_declines": 2}
     assert gm.RuleSettingChange.objects.count() == 3
+
+
+def test_a_request_to_another_agency_raised_from_the_gap_answers_requirement_14(
+    owner: User, social_team: Team, fam: SeedFamily
+) -> None:
+    from kinmap.sharing import services as sh
+
+    for _ in range(3):
+        contact = gs.contact_open(actor=owner, network=fam.network, type="phone", date=date.today())
+        gs.contact_not_asked_rest(actor=owner, contact=contact, reason="no time")
+        gs.contact_close(actor=owner, contact=contact)
+    r14 = f"R14-agency-request:gap:{key(fam, 'R02-birth-father')}"
+    assert gm.Gap.objects.get(network=fam.network, key=r14).is_open
+    sh.information_request_create(
+        actor=owner,
+        network=fam.network,
+        person=fam.father,
+        what="birth_date",
+        to_agency=social_team.agency,
+        lawful_basis="safeguarding",
+        purpose="He has the baby overnight; we need to know who he is.",
+        urgency="standard",
+        gap_key=key(fam, "R02-birth-father"),
+    )
+    assert not gm.Gap.objects.get(network=fam.network, key=r14).is_open
+
+
+def test_sharing_decisions_are_read_by_the_rules(owner: User, fam: SeedFamily) -> None:
+    from kinmap.sharing import services as sh
+
+    decision = sh.sharing_decision_record(
+        actor=owner,
+        network=fam.network,
+        decision="share",
+        what="Household composition",
+        with_whom="GP practice",
+        lawful_basis="safeguarding",
+        rationale="The GP needs to know who lives with the baby.",
+        family_told=True,
+    )
+    gaps = list(gm.Gap.objects.filter(network=fam.network))
+    inputs = gs.process_inputs(fam.network, gaps)
+    assert [(d.id, d.shared, d.lawful_basis, d.decided_by) for d in inputs.sharing_decisions] == [
+        (decision.pk, True, "safeguarding", owner.username)
+    ]
+    # a decision with its rationale and lawful basis leaves nothing to ask (requirement 16)
+    assert not gm.Gap.objects.filter(network=fam.network, rule_id="R16-sharing-decisions").exists()

@@ -44,9 +44,10 @@ def govuk_error_summary(*forms_: forms.Form) -> dict[str, Any]:
         if form is None or not form.is_bound:
             continue
         for name, errs in form.errors.items():
-            anchor = "" if name == "__all__" else (f"id_{name}_0" if _is_multi(form, name) else f"id_{name}")
+            auto_id = "" if name == "__all__" else form[name].auto_id  # honours a form prefix
+            anchor = "" if name == "__all__" else (f"{auto_id}_0" if _is_multi(form, name) else auto_id)
             if name != "__all__" and isinstance(form.fields[name].widget, forms.RadioSelect):
-                anchor = f"id_{name}_0"
+                anchor = f"{auto_id}_0"
             for e in errs:
                 errors.append({"anchor": anchor, "message": e})
     return {"errors": errors}

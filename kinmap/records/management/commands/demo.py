@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from kinmap.accounts.models import Role
 from kinmap.records import models as m
+from kinmap.records.access import FAMILY_ROLES
 from kinmap.records.demo_setup import DEMO_PASSWORD, DEMO_URL, DemoRefused, demo_load
 from kinmap.records.family_file import FamilyFileError
 
@@ -38,8 +39,14 @@ class Command(BaseCommand):
         families: dict[int, int] = {}
         for a in m.Allocation.objects.filter(network__members__is_index=True).distinct():
             families[a.team_id] = families.get(a.team_id, 0) + 1
+        # only casework roles read families; the others get their own pages
         rows = [
-            (du.username, labels[du.role], f"{team.name}, {du.agency}", str(families.get(team.pk, 0)))
+            (
+                du.username,
+                labels[du.role],
+                f"{team.name}, {du.agency}",
+                str(families.get(team.pk, 0)) if du.role in FAMILY_ROLES else "-",
+            )
             for du, team in result.users
         ]
         head = ("User name", "Role", "Team", "Families")

@@ -1,0 +1,411 @@
+"""Break-glass access, notifications, information requests and sharing decisions.
+
+Services take keyword-only arguments, run in one transaction, refuse bad input
+with a RecordError naming the field (nothing saved), and write audit events.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from kinmap.accounts.models import Agency, Role, User
+from kinmap.audit.services import audit_record
+from kinmap.core.workdays import add_working_days
+from kinmap.records import models as rm
+from kinmap.records import services as rs
+from kinmap.records.access import FAMILY_ROLES
+from kinmap.records.errors import RecordError, StaleEdit
+
+from . import facts
+from .models import (
+    WORKING_DAYS_TO_ANSWER,
+    BreakGlassAccess,
+    InformationRequest,
+    LawfulBasis,
+    Notification,
+    SharingDecision,
+    Urgency,
+)
+
+
+def _agency_name(user: User) -> str:
+    agency = user.agency
+    return agency.name if agency else ""
+
+
+def notify(*, recipient: User, text: str, url: str = "") -> Notification:
+    """Put a message on a user's Notifications page. Never put a masked value
+    in ``text``."""
+    return Notification.objects.create(recipient=recipient, text=text[:500], url=url)
+
+
+# -- break-glass ----------------------------------------------------------
+
+
+def break_glass_open(*, actor: User, network_id: int, reason: str, hours: int | None) -> BreakGlassAccess:
+    """Give the actor time-limited access to a family network their team is not
+    allocated to. Audited with the reason; the team's supervisors are told."""
+    reason = reason.strip()
+    if actor.role not in FAMILY_ROLES or not actor.team_id:
+        raise RecordError("Only practitioners and supervisors in a team can use emergency access")
+    if not reason:
+        raise RecordError("Say why you need to see this family now", field="reason")
+    if len(reason) < 10:
+        raise RecordError(
+            "Give the reason in a sentence, so that a reviewer can understand it", field="reason"
+        )
+    hours = BreakGlassAccess.DEFAULT_HOURS if hours is None else hours
+    if not 1 <= hours <= BreakGlassAccess.MAX_HOURS:
+        raise RecordError(
+            f"Emergency access lasts between 1 and {BreakGlassAccess.MAX_HOURS} hours", field="hours"
+        )
+    network = rm.FamilyNetwork.objects.filter(pk=network_id).first()
+    if network is None:
+        audit_record(
+            actor=actor,
+            action="break-glass-refused",
+            object_type="network",
+            object_id=network_id,
+            reason=reason,
+        )
+        # audited outside any transaction the refusal would roll back
+        raise RecordError("There is no family network with this reference", field="network")
+    return _break_glass_grant(actor, network, reason, hours)
+
+
+@transaction.atomic
+def _break_glass_grant(actor: User, network: rm.FamilyNetwork, reason: str, hours: int) -> BreakGlassAccess:
+    now = timezone.now()
+    grant = BreakGlassAccess.objects.create(
+        user=actor, network=network, reason=reason, starts_at=now, ends_at=now + timedelta(hours=hours)
+    )
+    audit_record(
+        actor=actor,
+        action="break-glass",
+        object_type="network",
+        object_id=network.pk,
+        network_id=network.pk,
+        changes={"until": [None, grant.ends_at.isoformat()], "hours": [None, hours]},
+        reason=reason,
+    )
+    supervisors = User.objects.filter(team=actor.team, role=Role.SUPERVISOR, is_active=True).exclude(
+        pk=actor.pk
+    )
+    for sup in supervisors:
+        notify(
+            recipient=sup,
+            text=(
+                f"{actor.display_name} used emergency access to family network {network.pk} for {hours} "
+                f"hour{'s' if hours != 1 else ''}. Reason given: {reason}"
+            ),
+        )
+    return grant
+
+
+def break_glass_active(user: User) -> QuerySet[BreakGlassAccess]:
+    now = timezone.now()
+    return BreakGlassAccess.objects.filter(user=user, starts_at__lte=now, ends_at__gt=now).order_by("ends_at")
+
+
+# -- information requests ---------------------------------------------------
+
+
+def due_date(urgency: str, on: date) -> date:
+    return add_working_days(on, WORKING_DAYS_TO_ANSWER[Urgency(urgency)])
+
+
+@transaction.atomic
+def information_request_create(
+    *,
+    actor: User,
+    network: rm.FamilyNetwork,
+    person: rm.Person,
+    what: str,
+    to_agency: Agency | None,
+    lawful_basis: str,
+    purpose: str,
+    urgency: str,
+    gap_key: str = "",
+) -> InformationRequest:
+    """Ask a partner agency for one missing fact about a person in the network."""
+    if actor.team_id is None or actor.role not in FAMILY_ROLES:
+        raise RecordError("Only practitioners and supervisors in a team can ask another agency")
+    if not facts.is_requestable(what):
+        raise RecordError("Choose what you are asking for", field="what")
+    if to_agency is None:
+        raise RecordError("Choose the agency to ask", field="to_agency")
+    if actor.agency is not None and to_agency.pk == actor.agency.pk:
+        raise RecordError("Choose another agency: this is your own", field="to_agency")
+    if lawful_basis not in LawfulBasis.values:
+        raise RecordError("Choose the lawful basis for asking", field="lawful_basis")
+    purpose = purpose.strip()
+    if not purpose:
+        raise RecordError("Say why you need this information", field="purpose")
+    if urgency not in Urgency.values:
+        raise RecordError("Choose how urgent this is", field="urgency")
+    if not rm.NetworkMember.objects.filter(network=network, person=person).exists():
+        raise RecordError("This person is not in the family network", field="person")
+    today = timezone.localdate()
+    req = InformationRequest.objects.create(
+        network=network,
+        person=person,
+        what=what,
+        gap_key=gap_key.strip()[:200],
+        requested_by=actor,
+        requested_by_team_id=actor.team_id,
+        to_agency=to_agency,
+        lawful_basis=lawful_basis,
+        purpose=purpose,
+        urgency=urgency,
+        requested_at=timezone.now(),
+        due_on=due_date(urgency, today),
+    )
+    audit_record(
+        actor=actor,
+        action="create",
+        object_type="information_request",
+        object_id=req.pk,
+        network_id=network.pk,
+        changes={
+            "person": [None, person.pk],
+            "what": [None, what],
+            "to_agency": [None, to_agency.name],
+            "lawful_basis": [None, lawful_basis],
+            "purpose": [None, purpose],
+            "urgency": [None, urgency],
+            "due_on": [None, req.due_on],
+            "gap_key": [None, req.gap_key],
+        },
+    )
+    rs._touch(network, actor)  # a request raised from a gap is read by the gaps engine
+    url = reverse("request-detail", args=[req.pk])
+    for officer in User.objects.filter(
+        team__agency=to_agency, role=Role.INFORMATION_OFFICER, is_active=True
+    ).order_by("pk"):
+        notify(
+            recipient=officer,
+            text=(
+                f"New {req.urgency} information request from {_agency_name(actor)}, "
+                f"due {req.due_on.day} {req.due_on:%B %Y}"
+            ),
+            url=url,
+        )
+    return req
+
+
+def _lock_request(req: InformationRequest, expected_version: int | None) -> InformationRequest:
+    row = InformationRequest.objects.select_for_update().get(pk=req.pk)
+    if expected_version is not None and row.version != expected_version:
+        raise StaleEdit("request")
+    if row.status != InformationRequest.Status.OPEN:
+        raise RecordError("This request has already been answered or declined")
+    return row
+
+
+def _check_family_told(family_told: bool | None, not_told_reason: str) -> None:
+    if family_told is None:
+        raise RecordError("Say whether the family has been or will be told", field="family_told")
+    if not family_told and not not_told_reason.strip():
+        raise RecordError("Say why the family has not been told", field="family_not_told_reason")
+
+
+def _officer_check(actor: User, req: InformationRequest) -> None:
+    agency = actor.agency
+    if actor.role != Role.INFORMATION_OFFICER or agency is None or agency.pk != req.to_agency_id:
+        raise RecordError("Only an information officer of the agency asked can answer this request")
+
+
+@transaction.atomic
+def information_request_answer(
+    *,
+    actor: User,
+    request: InformationRequest,
+    answer: facts.Answer,
+    rationale: str,
+    family_told: bool | None,
+    family_not_told_reason: str = "",
+    expected_version: int | None,
+) -> InformationRequest:
+    """Answer with the fact: it is recorded through the records services with
+    provenance "supplied by <agency>", the decision to share is logged, and the
+    requester is told."""
+    _officer_check(actor, request)
+    row = _lock_request(request, expected_version)
+    if not rationale.strip():
+        raise RecordError("Say why sharing this is justified", field="rationale")
+    _check_family_told(family_told, family_not_told_reason)
+    agency_name = _agency_name(actor)
+    person = rm.Person.objects.get(pk=row.person_id)
+    network = rm.FamilyNetwork.objects.get(pk=row.network_id)
+    outcome = facts.record_answer(
+        actor=actor, network=network, person=person, what=row.what, answer=answer, agency_name=agency_name
+    )
+    now = timezone.now()
+    row.status = InformationRequest.Status.ANSWERED
+    row.answered_by = actor
+    row.answered_at = now
+    row.outcome = outcome
+    row.version += 1
+    row.save()
+    audit_record(
+        actor=actor,
+        action="answer",
+        object_type="information_request",
+        object_id=row.pk,
+        network_id=network.pk,
+        changes={"status": ["open", "answered"], "outcome": [None, outcome]},
+        reason=rationale.strip(),
+    )
+    sharing_decision_record(
+        actor=actor,
+        network=network,
+        person=person,
+        request=row,
+        decision=SharingDecision.Decision.SHARE,
+        what=f"{facts.what_label(row.what)} of {person}",
+        with_whom=row.requested_by_team.agency.name,
+        lawful_basis=row.lawful_basis,
+        rationale=rationale,
+        family_told=family_told,
+        family_not_told_reason=family_not_told_reason,
+    )
+    notify(
+        recipient=row.requested_by,
+        text=f"{agency_name} answered your request about {person}: {outcome}",
+        url=reverse("network-requests", args=[network.pk]),
+    )
+    return row
+
+
+@transaction.atomic
+def information_request_decline(
+    *,
+    actor: User,
+    request: InformationRequest,
+    reason: str,
+    family_told: bool | None,
+    family_not_told_reason: str = "",
+    expected_version: int | None,
+) -> InformationRequest:
+    """Decline with a reason; the decision not to share is logged and the
+    requester is told."""
+    _officer_check(actor, request)
+    row = _lock_request(request, expected_version)
+    reason = reason.strip()
+    if not reason:
+        raise RecordError("Say why the information will not be shared", field="reason")
+    _check_family_told(family_told, family_not_told_reason)
+    person = rm.Person.objects.get(pk=row.person_id)
+    network = rm.FamilyNetwork.objects.get(pk=row.network_id)
+    row.status = InformationRequest.Status.DECLINED
+    row.answered_by = actor
+    row.answered_at = timezone.now()
+    row.outcome = "Declined"
+    row.decline_reason = reason
+    row.version += 1
+    row.save()
+    audit_record(
+        actor=actor,
+        action="decline",
+        object_type="information_request",
+        object_id=row.pk,
+        network_id=network.pk,
+        changes={"status": ["open", "declined"]},
+        reason=reason,
+    )
+    sharing_decision_record(
+        actor=actor,
+        network=network,
+        person=person,
+        request=row,
+        decision=SharingDecision.Decision.NOT_SHARE,
+        what=f"{facts.what_label(row.what)} of {person}",
+        with_whom=row.requested_by_team.agency.name,
+        lawful_basis=row.lawful_basis,
+        rationale=reason,
+        family_told=family_told,
+        family_not_told_reason=family_not_told_reason,
+    )
+    notify(
+        recipient=row.requested_by,
+        text=f"{_agency_name(actor)} declined your request about {person}. Reason: {reason}",
+        url=reverse("network-requests", args=[network.pk]),
+    )
+    return row
+
+
+def overdue_requests_for(user: User) -> QuerySet[InformationRequest]:
+    """Open requests this user made that are past their due date."""
+    return InformationRequest.objects.filter(
+        requested_by=user, status=InformationRequest.Status.OPEN, due_on__lt=timezone.localdate()
+    ).select_related("to_agency", "person")
+
+
+# -- sharing decisions ------------------------------------------------------
+
+
+@transaction.atomic
+def sharing_decision_record(
+    *,
+    actor: User,
+    network: rm.FamilyNetwork,
+    decision: str,
+    what: str,
+    with_whom: str,
+    lawful_basis: str,
+    rationale: str,
+    family_told: bool | None,
+    family_not_told_reason: str = "",
+    person: rm.Person | None = None,
+    request: InformationRequest | None = None,
+) -> SharingDecision:
+    """Log one decision to share or not to share."""
+    if decision not in SharingDecision.Decision.values:
+        raise RecordError("Choose whether the information was shared", field="decision")
+    if not what.strip():
+        raise RecordError("Say what information the decision is about", field="what")
+    if not with_whom.strip():
+        raise RecordError("Say who it was shared with, or who asked", field="with_whom")
+    if lawful_basis not in LawfulBasis.values:
+        raise RecordError("Choose the lawful basis", field="lawful_basis")
+    if not rationale.strip():
+        raise RecordError("Give the reason for the decision", field="rationale")
+    _check_family_told(family_told, family_not_told_reason)
+    assert family_told is not None
+    row = SharingDecision.objects.create(
+        network=network,
+        person=person,
+        request=request,
+        decision=decision,
+        what=what.strip()[:300],
+        with_whom=with_whom.strip()[:200],
+        decided_by=actor,
+        decided_by_agency=_agency_name(actor),
+        decided_at=timezone.now(),
+        lawful_basis=lawful_basis,
+        rationale=rationale.strip(),
+        family_told=family_told,
+        family_not_told_reason="" if family_told else family_not_told_reason.strip(),
+    )
+    audit_record(
+        actor=actor,
+        action="create",
+        object_type="sharing_decision",
+        object_id=row.pk,
+        network_id=network.pk,
+        changes={
+            "decision": [None, decision],
+            "what": [None, row.what],
+            "with_whom": [None, row.with_whom],
+            "lawful_basis": [None, lawful_basis],
+            "family_told": [None, family_told],
+        },
+        reason=row.rationale,
+    )
+    rs._touch(network, actor)  # every sharing decision is checked by the gaps engine
+    return row

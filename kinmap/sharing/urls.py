@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("emergency-access/", views.break_glass, name="break-glass"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("families/<int:network_id>/requests/", views.network_requests, name="network-requests"),
+    path(
+        "families/<int:network_id>/people/<int:person_id>/ask-another-agency/",
+        views.request_new,
+        name="request-new",
+    ),
+    path("families/<int:network_id>/sharing-decisions/", views.sharing_log, name="sharing-log"),
+    path("requests/", views.request_queue, name="request-queue"),
+    path("requests/<int:request_id>/", views.request_detail, name="request-detail"),
+    path("requests/<int:request_id>/answer/", views.request_answer, name="request-answer"),
+    path("requests/<int:request_id>/decline/", views.request_decline, name="request-decline"),
+]

@@ -1,0 +1,157 @@
+"""The partnership administrator manages users, teams, allocations and masked
+detail entitlements, without reading families."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from kinmap.accounts.models import MaskedDetailEntitlement, Role, Team, User
+from kinmap.audit.models import AuditEvent
+from kinmap.records import models as m
+from kinmap.records.access import can_see_network
+
+from .world import World, build_world
+
+
+def _admin(world: World) -> Client:
+    client = Client()
+    client.force_login(world.user(Role.ADMINISTRATOR, "health-unallocated"))
+    return client
+
+
+@pytest.mark.django_db
+def test_create_a_user_with_a_good_password() -> None:
+    world = build_world()
+    client = _admin(world)
+    response = client.post(
+        reverse("manage-user-new"),
+        {
+            "username": "New.Visitor",
+            "first_name": "Nia",
+            "last_name": "Visitor",
+            "team": world.teams["health-allocated"].pk,
+            "role": "practitioner",
+            "password1": "lantern-orchard-47-violet",
+            "password2": "lantern-orchard-47-violet",
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(username="new.visitor")
+    assert user.check_password("lantern-orchard-47-violet")
+    assert AuditEvent.objects.filter(action="create", object_type="user", object_id=str(user.pk)).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short-pw1", "This password is too short. It must contain at least 12 characters."),
+        ("password1234", "This password is too common."),
+        ("918273645546372", "This password is entirely numeric."),
+    ],
+)
+def test_password_policy(password: str, message: str) -> None:
+    world = build_world()
+    before = User.objects.count()
+    response = _admin(world).post(
+        reverse("manage-user-new"),
+        {
+            "username": "weak.user",
+            "team": world.teams["health-allocated"].pk,
+            "role": "practitioner",
+            "password1": password,
+            "password2": password,
+        },
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert password not in response.content.decode()
+    assert User.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_deactivate_asks_for_confirmation_then_stops_sign_in() -> None:
+    world = build_world()
+    client = _admin(world)
+    url = reverse("manage-user-deactivate", args=[world.target_user.pk])
+    page = client.get(url).content.decode()
+    assert "Deactivate target-user?" in page
+    assert User.objects.get(pk=world.target_user.pk).is_active
+    assert client.post(url, {"reason": "Left the service"}).status_code == 302
+    assert not User.objects.get(pk=world.target_user.pk).is_active
+    event = AuditEvent.objects.get(action="deactivate")
+    assert (event.changes, event.reason) == ({"is_active": [True, False]}, "Left the service")
+
+
+@pytest.mark.django_db
+def test_allocate_and_remove_with_confirmation() -> None:
+    world = build_world()
+    client = _admin(world)
+    west = world.teams["health-unallocated"]
+    nurse = world.user(Role.PRACTITIONER, "health-unallocated")
+    assert not can_see_network(nurse, world.network.pk)
+    url = reverse("manage-network-allocations", args=[world.network.pk])
+    page = client.get(url).content.decode()
+    assert "Testbaby" not in page and "Rowan" not in page  # no family data for administrators
+    assert client.post(url, {"team": west.pk}).status_code == 302
+    assert can_see_network(nurse, world.network.pk)
+    alloc = m.Allocation.objects.get(network=world.network, team=west)
+    remove = reverse("manage-allocation-remove", args=[alloc.pk])
+    confirm = client.get(remove).content.decode()
+    assert "Remove Health visiting west (Northshire Community Health) from family network" in confirm
+    assert can_see_network(nurse, world.network.pk)  # nothing happens until confirmed
+    assert client.post(remove, {"reason": "Case closed"}).status_code == 302
+    assert not can_see_network(nurse, world.network.pk)
+    actions = list(AuditEvent.objects.filter(object_type="allocation").values_list("action", flat=True))
+    assert actions == ["allocate", "deallocate"]
+    # allocating again re-opens the same allocation
+    assert client.post(url, {"team": west.pk}).status_code == 302
+    assert can_see_network(nurse, world.network.pk)
+
+
+@pytest.mark.django_db
+def test_allocation_list_shows_references_and_teams_but_no_names() -> None:
+    world = build_world()
+    page = _admin(world).get(reverse("manage-allocations")).content.decode()
+    assert "Health visiting east (Northshire Community Health)" in page
+    assert "Testbaby" not in page
+
+
+@pytest.mark.django_db
+def test_entitlements_by_agency_and_role() -> None:
+    world = build_world()
+    client = _admin(world)
+    health = world.agencies["health"].pk
+    response = client.post(reverse("manage-entitlements"), {"cell": [f"{health}:practitioner"]})
+    assert response.status_code == 302
+    assert set(MaskedDetailEntitlement.objects.values_list("agency_id", "role")) == {(health, "practitioner")}
+    assert list(
+        AuditEvent.objects.filter(object_type="masked_entitlement").values_list("action", flat=True)
+    ) == [
+        "grant",
+        "revoke",
+    ]
+
+
+@pytest.mark.django_db
+def test_create_team_and_agency() -> None:
+    world = build_world()
+    client = _admin(world)
+    assert (
+        client.post(
+            reverse("manage-teams"), {"form": "agency", "agency_name": "Northshire Police", "kind": "police"}
+        ).status_code
+        == 302
+    )
+    police = world.agencies["health"].__class__.objects.get(name="Northshire Police")
+    assert (
+        client.post(
+            reverse("manage-teams"), {"form": "team", "agency": police.pk, "name": "MASH"}
+        ).status_code
+        == 302
+    )
+    assert Team.objects.filter(agency=police, name="MASH").exists()
+    again = client.post(reverse("manage-teams"), {"form": "team", "agency": police.pk, "name": "mash"})
+    assert "This agency already has a team with that name" in again.content.decode()

@@ -1,0 +1,125 @@
+"""Emergency (break-glass) access: time-limited, with a reason, audited, and
+the team's supervisors are told."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from kinmap.accounts.models import Role
+from kinmap.audit.models import AuditEvent
+from kinmap.records.access import can_see_network
+from kinmap.records.errors import RecordError
+from kinmap.sharing import services as sh
+from kinmap.sharing.models import BreakGlassAccess, Notification
+
+from .world import build_world
+
+REASON = "Police called: baby at the father's address tonight, need his household details"
+
+
+@pytest.mark.django_db
+def test_break_glass_page_gives_access_for_two_hours_by_default() -> None:
+    world = build_world()
+    user = world.user(Role.PRACTITIONER, "health-unallocated")
+    client = Client()
+    client.force_login(user)
+    family = reverse("family", args=[world.network.pk])
+    assert client.get(family).status_code == 404
+    response = client.post(
+        reverse("break-glass"), {"network": world.network.pk, "reason": REASON, "hours": 2}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == family
+    grant = BreakGlassAccess.objects.get(user=user)
+    assert grant.ends_at - grant.starts_at == timedelta(hours=2)
+    page = client.get(family)
+    assert page.status_code == 200
+    view = AuditEvent.objects.filter(actor=user, action="view").get()
+    assert view.reason == f"break-glass: {REASON}"
+    opened = AuditEvent.objects.get(actor=user, action="break-glass")
+    assert (opened.network_id, opened.reason, opened.changes["hours"]) == (
+        world.network.pk,
+        REASON,
+        [None, 2],
+    )
+
+
+@pytest.mark.django_db
+def test_supervisors_of_the_team_are_notified() -> None:
+    world = build_world()
+    user = world.user(Role.PRACTITIONER, "health-unallocated")
+    sh.break_glass_open(actor=user, network_id=world.network.pk, reason=REASON, hours=4)
+    supervisor = world.user(Role.SUPERVISOR, "health-unallocated")
+    note = Notification.objects.get(recipient=supervisor)
+    assert note.text == (
+        f"Practitioner used emergency access to family network {world.network.pk} for 4 hours. "
+        f"Reason given: {REASON}"
+    )
+    assert Notification.objects.filter(text__contains="emergency access").count() == 1
+    client = Client()
+    client.force_login(supervisor)
+    page = client.get(reverse("notifications")).content.decode()
+    assert "emergency access to family network" in page
+
+
+@pytest.mark.django_db
+def test_access_ends_when_the_time_is_up() -> None:
+    world = build_world()
+    user = world.user(Role.SUPERVISOR, "social-unallocated")
+    grant = sh.break_glass_open(actor=user, network_id=world.network.pk, reason=REASON, hours=1)
+    assert can_see_network(user, world.network.pk)
+    past = timezone.now() - timedelta(hours=3)
+    BreakGlassAccess.objects.filter(pk=grant.pk).update(starts_at=past, ends_at=past + timedelta(hours=1))
+    assert not can_see_network(user, world.network.pk)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("reason", "hours", "field", "message"),
+    [
+        ("", 2, "reason", "Say why you need to see this family now"),
+        ("urgent", 2, "reason", "Give the reason in a sentence, so that a reviewer can understand it"),
+        (REASON, 25, "hours", "Emergency access lasts between 1 and 24 hours"),
+        (REASON, 0, "hours", "Emergency access lasts between 1 and 24 hours"),
+    ],
+)
+def test_bad_requests_are_refused_and_nothing_is_saved(
+    reason: str, hours: int, field: str, message: str
+) -> None:
+    world = build_world()
+    user = world.user(Role.PRACTITIONER, "health-unallocated")
+    with pytest.raises(RecordError) as exc:
+        sh.break_glass_open(actor=user, network_id=world.network.pk, reason=reason, hours=hours)
+    assert [(p.field, p.message) for p in exc.value.problems] == [(field, message)]
+    assert not BreakGlassAccess.objects.exists()
+    assert not can_see_network(user, world.network.pk)
+
+
+@pytest.mark.django_db
+def test_other_roles_cannot_break_glass() -> None:
+    world = build_world()
+    for role in (Role.INFORMATION_OFFICER, Role.ADMINISTRATOR, Role.AUDITOR):
+        with pytest.raises(RecordError, match="Only practitioners and supervisors"):
+            sh.break_glass_open(
+                actor=world.user(role, "health-unallocated"),
+                network_id=world.network.pk,
+                reason=REASON,
+                hours=2,
+            )
+
+
+@pytest.mark.django_db
+def test_unknown_network_is_refused_and_the_attempt_is_audited() -> None:
+    world = build_world()
+    user = world.user(Role.PRACTITIONER, "health-unallocated")
+    client = Client()
+    client.force_login(user)
+    response = client.post(reverse("break-glass"), {"network": 999999, "reason": REASON, "hours": 2})
+    assert response.status_code == 200
+    assert "There is no family network with this reference" in response.content.decode()
+    assert AuditEvent.objects.filter(actor=user, action="break-glass-refused", object_id="999999").exists()
