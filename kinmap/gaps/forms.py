@@ -31,7 +31,10 @@ SOURCE_CHOICES = list(rm.SOURCE_CHOICES)
 
 class ContactStartForm(forms.Form):
     type = forms.ChoiceField(
-        label="Type of contact", choices=gm.ContactType.choices, widget=forms.RadioSelect
+        label="Type of contact",
+        error_messages={"required": "Choose the type of contact"},
+        choices=gm.ContactType.choices,
+        widget=forms.RadioSelect,
     )
     date = GovukDateField(label="Date of the contact", required=True, help_text="For example, 27 3 2026")
     present = forms.TypedMultipleChoiceField(
@@ -57,7 +60,12 @@ class ContactStartForm(forms.Form):
 class GapOutcomeForm(VersionedForm):
     """What happened when the gap was raised (or why it was not)."""
 
-    outcome = forms.ChoiceField(label="What happened?", choices=OUTCOME_CHOICES, widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(
+        label="What happened?",
+        error_messages={"required": "Choose what happened when you asked, or that it was not asked"},
+        choices=OUTCOME_CHOICES,
+        widget=forms.RadioSelect,
+    )
     declined_by = forms.TypedChoiceField(
         label="Who did not want to say?", choices=[], coerce=int, required=False
     )
@@ -135,7 +143,9 @@ class ContactDetailsAnswerForm(SourceForm):
 
 
 class FactAnswerForm(SourceForm):
-    value = forms.CharField(label="The answer", widget=forms.Textarea)
+    value = forms.CharField(
+        label="The answer", error_messages={"required": "Enter the answer"}, widget=forms.Textarea
+    )
 
 
 class NoneAnswerForm(SourceForm):
@@ -145,6 +155,7 @@ class NoneAnswerForm(SourceForm):
 class PRAnswerForm(SourceForm):
     basis = forms.ChoiceField(
         label="Basis of parental responsibility",
+        error_messages={"required": "Choose the basis of parental responsibility"},
         choices=[(k.value, v) for k, v in PR_BASIS_LABELS.items()],
         widget=forms.RadioSelect,
     )
@@ -157,6 +168,7 @@ class SeenAnswerForm(forms.Form):
 class NotAskedRestForm(forms.Form):
     reason = forms.CharField(
         label="Why were the rest not asked this time?",
+        error_messages={"required": "Say why they were not asked this time"},
         widget=forms.Textarea,
         help_text="For example: 'visit cut short: baby unwell'",
     )
@@ -182,7 +194,9 @@ class WorklistFilterForm(forms.Form):
 
 class SupervisorDecisionForm(forms.Form):
     gap = forms.TypedChoiceField(label="About", choices=[], coerce=int, required=False, empty_value=None)
-    decision = forms.CharField(label="Decision", widget=forms.Textarea)
+    decision = forms.CharField(
+        label="Decision", error_messages={"required": "Enter the decision"}, widget=forms.Textarea
+    )
     actions = forms.CharField(
         label="Actions agreed", required=False, widget=forms.Textarea, help_text="Who will do what, by when"
     )
@@ -210,7 +224,11 @@ class NotApplicableAgreeForm(forms.Form):
 
 class RuleSettingForm(VersionedForm):
     enabled = forms.BooleanField(label="This requirement is checked", required=False)
-    reason = forms.CharField(label="Why are you making this change?", widget=forms.Textarea)
+    reason = forms.CharField(
+        label="Why are you making this change?",
+        error_messages={"required": "Say why you are making this change"},
+        widget=forms.Textarea,
+    )
 
     def __init__(self, *args: Any, defaults: dict[str, Any], labels: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -154,6 +154,15 @@ def test_a_gap_is_prompted_until_it_is_filled(page: Page, owner: User, health_te
     )
     assert worklist_families(page, "R02-birth-father") == []
     expect(page.get_by_text("No families have gaps that match.")).to_be_visible()
+    # the gap's history tells the story
+    page.goto(f"/families/{f.network.pk}/gaps/")
+    expect(page.locator(f'tr[data-gap-key="{dob}"] [data-history]')).to_contain_text(
+        "asked, declined (Mara Testbaby): \u2018he doesn't want services involved\u2019"
+    )
+    expect(page.locator(f'tr[data-gap-key="{dob}"] [data-history]')).to_contain_text(
+        "asked again, date of birth recorded, given by the mother"
+    )
+    no_axe_violations(page)
     page.get_by_role("button", name=re.compile("^Sign out")).click()
 
     # declined twice: on the supervisor's dashboard
@@ -165,6 +174,18 @@ def test_a_gap_is_prompted_until_it_is_filled(page: Page, owner: User, health_te
     expect(flagged).to_contain_text("Declined twice")
     expect(page.locator(f'[data-flagged-family="{f.network.pk}"] [data-gap-key="{dob}"]')).to_have_count(0)
     no_axe_violations(page)
+    # the supervisor records a decision, which becomes part of the family's history
+    page.locator(f'[data-flagged-family="{f.network.pk}"]').get_by_role("link").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Supervision")
+    no_axe_violations(page)
+    page.get_by_label("Decision").fill("Ask the GP practice about his involvement with adult services")
+    page.get_by_label("Actions agreed").fill("Health visitor to ask by Friday")
+    page.get_by_role("button", name="Record the decision").click()
+    expect(banner(page)).to_contain_text("Decision recorded")
+    page.goto(f"/families/{f.network.pk}/gaps/")
+    expect(page.locator(".kinmap-decision")).to_contain_text(
+        "Ask the GP practice about his involvement with adult services"
+    )
 
 
 def test_a_contact_works_without_javascript(page_without_javascript: Page, owner: User) -> None:
@@ -190,3 +211,22 @@ def start_contact_plain(page: Page, network_id: int) -> None:
     page.get_by_label("Home visit").check()
     page.get_by_role("button", name="Start the contact").click()
     expect(page.get_by_role("heading", level=2, name="What we still need to know")).to_be_visible()
+
+
+def test_an_administrator_tunes_a_rule_giving_a_reason(page: Page, health_team: Team) -> None:
+    admin = make_user("partnership.admin", health_team, Role.ADMINISTRATOR)
+    sign_in(page, admin)
+    page.get_by_role("link", name="Rule settings").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Information requirements")
+    no_axe_violations(page)
+    page.locator('tr[data-rule="R14-agency-request"]').get_by_role("link", name=re.compile("^Change")).click()
+    no_axe_violations(page)
+    page.get_by_label("Times asked before a request to another agency is considered").fill("2")
+    page.get_by_role("button", name="Save the change").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Say why you are making this change")
+    no_axe_violations(page)
+    page.get_by_label("Why are you making this change?").fill("Partnership policy, March review")
+    page.get_by_role("button", name="Save the change").click()
+    expect(banner(page)).to_contain_text("Rule setting changed")
+    expect(page.locator('tr[data-rule="R14-agency-request"]')).to_contain_text("min_times_prompted = 2")
+    assert gm.RuleSettingChange.objects.get().reason == "Partnership policy, March review"

@@ -432,3 +432,14 @@ def test_a_supervisor_agrees_a_critical_gap_does_not_apply(
     assert response.status_code == 302
     gap.refresh_from_db()
     assert (gap.na_status, gap.na_agreed_by, gap.is_open) == ("agreed", supervisor, False)
+
+
+def test_saving_with_nothing_chosen_says_what_to_do(client: Client, owner: User, fam: SeedFamily) -> None:
+    contact = start(signed_in(client, owner), fam, date.today())
+    gap = dob_gap(fam)
+    response = client.post(reverse("contact-gap-outcome", args=[fam.network.pk, contact.pk, gap.pk]), {})
+    page = text(response.content.decode())
+    assert "There is a problem Choose what happened when you asked, or that it was not asked" in page
+    response = client.post(reverse("contact-not-asked-rest", args=[fam.network.pk, contact.pk]), {})
+    assert "There is a problem Say why they were not asked this time" in text(response.content.decode())
+    assert not gap.events.filter(kind__in=["answered", "not-asked-this-time"]).exists()
