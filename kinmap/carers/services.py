@@ -334,15 +334,24 @@ def joint_appointment_invite(
     person: rm.Person,
     contact_on: date | None,
     contact_type: str,
+    invited_on: date | None = None,
 ) -> cm.JointAppointment:
-    """Invite a carer who lives elsewhere to a coming contact with the child."""
+    """Invite a carer who lives elsewhere to a coming contact with the child.
+
+    ``invited_on`` records an invitation made on an earlier day (a family file
+    carrying the record from another kinmap): the contact must then be on or
+    after that day rather than today."""
     _member(network, person)
     if contact_type not in CONTACT_TYPE_LABELS:
         raise RecordError("Choose the kind of contact", field="contact_type")
     if contact_on is None:
         raise RecordError("Enter the date of the contact", field="contact_on")
-    if contact_on < _today():
+    if invited_on is not None and invited_on > _today():
+        raise RecordError("The invitation date must be today or in the past", field="invited_on")
+    if invited_on is None and contact_on < _today():
         raise RecordError("The contact must be today or in the future", field="contact_on")
+    if invited_on is not None and contact_on < invited_on:
+        raise RecordError("The contact must be on or after the day of the invitation", field="contact_on")
     graph = FamilyGraph(family_record_load(network).graph_network, _today())
     roles = [c for child in graph.network.index_child_ids for c in carers_of(graph, child)]
     mine = [c for c in roles if c.person_id == person.pk]
@@ -366,7 +375,7 @@ def joint_appointment_invite(
         person=person,
         contact_on=contact_on,
         contact_type=contact_type,
-        invited_on=_today(),
+        invited_on=invited_on or _today(),
         invited_by=actor,
     )
     audit_record(
@@ -379,6 +388,7 @@ def joint_appointment_invite(
             "person": [None, person.pk],
             "contact_on": [None, contact_on],
             "contact_type": [None, contact_type],
+            **({"invited_on": [None, invited_on]} if invited_on is not None else {}),
         },
     )
     _touch(network, actor)

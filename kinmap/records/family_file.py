@@ -30,12 +30,17 @@ from django.utils import timezone
 
 from kinmap.accounts.models import Team, User
 from kinmap.audit.services import audit_record
+from kinmap.carers import models as cm
+from kinmap.carers import services as cs
 from kinmap.core import model as core
 from kinmap.core.validation import network_problems
 from kinmap.core.vocab import (
+    CONTACT_TYPE_LABELS,
     REL_BY_CODE,
     CarePlace,
     DateAccuracy,
+    InfoHow,
+    InvitationOutcome,
     NameKind,
     PRBasis,
     Sex,
@@ -59,6 +64,9 @@ PLACES = tuple(x.value for x in CarePlace)
 BASES = tuple(x.value for x in PRBasis)
 NAME_KINDS = tuple(x.value for x in NameKind)
 REL_CODES = tuple(REL_BY_CODE)
+CONTACT_TYPES = tuple(CONTACT_TYPE_LABELS)
+HOWS = tuple(x.value for x in InfoHow)
+OUTCOMES = tuple(x.value for x in InvitationOutcome)
 
 TOP_KEYS = (
     FORMAT_KEY,
@@ -72,6 +80,8 @@ TOP_KEYS = (
     "residences",
     "care_arrangements",
     "parental_responsibility",
+    "joint_appointments",
+    "information_given",
 )
 NETWORK_KEYS = ("id", "name", "index_children", "other_members", "allocations")
 ALLOCATION_KEYS = ("agency", "team", "start", "end")
@@ -112,6 +122,28 @@ CARE_KEYS = (
     "provenance",
 )
 PR_KEYS = ("person", "child", "basis", "start", "provenance")
+JOINT_KEYS = (
+    "id",
+    "network",
+    "person",
+    "contact_on",
+    "contact_type",
+    "invited_on",
+    "invited_by",
+    "outcome",
+    "outcome_note",
+)
+INFORMATION_KEYS = (
+    "network",
+    "person",
+    "material",
+    "how",
+    "given_on",
+    "given_by",
+    "declined",
+    "declined_reason",
+    "appointment",
+)
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
@@ -240,6 +272,32 @@ class PRIn:
 
 
 @dataclass
+class JointIn:
+    id: str
+    network: str
+    person: str
+    contact_on: date | None
+    contact_type: str
+    invited_on: date | None
+    invited_by: str
+    outcome: str
+    outcome_note: str
+
+
+@dataclass
+class InformationIn:
+    network: str
+    person: str
+    material: str
+    how: str
+    given_on: date | None
+    given_by: str
+    declined: bool
+    declined_reason: str
+    appointment: str
+
+
+@dataclass
 class FamilyFile:
     networks: list[NetworkIn] = field(default_factory=list)
     people: list[PersonIn] = field(default_factory=list)
@@ -248,6 +306,8 @@ class FamilyFile:
     residences: list[ResidenceIn] = field(default_factory=list)
     care: list[CareIn] = field(default_factory=list)
     pr: list[PRIn] = field(default_factory=list)
+    joint: list[JointIn] = field(default_factory=list)
+    information: list[InformationIn] = field(default_factory=list)
     reference_date: date | None = None
     masked_details: str = MASKED_INCLUDED
     description: str = ""
@@ -267,7 +327,12 @@ class FamilyFile:
             "residences": len(self.residences),
             "care_arrangements": len(self.care),
             "parental_responsibility": len(self.pr),
+            "joint_appointments": len(self.joint),
+            "information_given": len(self.information),
         }
+
+    def joint_label(self, index: int) -> str:
+        return f'joint_appointments[{index}] (id "{self.joint[index].id}")'
 
 
 # -- reading -------------------------------------------------------------------
@@ -548,6 +613,10 @@ def family_file_read(content: str | bytes, *, shift_to: date | None = None) -> F
                 _read_prov(ff, f, "provenance"),
             )
         )
+    for i, obj in enumerate(top.items("joint_appointments")):
+        ff.joint.append(_read_joint(ff, obj, i, issues))
+    for i, obj in enumerate(top.items("information_given")):
+        ff.information.append(_read_information(ff, obj, i, issues))
     if not ff.networks and not any(i.field.startswith("networks") for i in issues):
         issues.append(Issue("", "networks", "is empty: a family file holds at least one family network"))
 
@@ -623,6 +692,49 @@ def _read_person(ff: FamilyFile, obj: Any, i: int, issues: list[Issue]) -> Perso
         holder = _Fields({key: value}, where, issues, (key,), prefix="provenance.")
         provenance[key] = _read_prov(ff, holder, key, require_source=True)
     return PersonIn(person_id, data, other_names, facts, provenance)
+
+
+def _read_joint(ff: FamilyFile, obj: Any, i: int, issues: list[Issue]) -> JointIn:
+    jid = obj.get("id") if isinstance(obj, dict) else None
+    where = f'joint_appointments[{i}] (id "{jid}")' if isinstance(jid, str) else f"joint_appointments[{i}]"
+    f = _Fields(obj, where, issues, JOINT_KEYS, what="joint appointment")
+    invited_by = f.text("invited_by", max_len=150)
+    if invited_by:
+        ff._user_refs.append((invited_by, where, "invited_by"))
+    joint = JointIn(
+        id=f.ref("id"),
+        network=f.ref("network"),
+        person=f.ref("person"),
+        contact_on=f.day("contact_on", required=True),
+        contact_type=f.code("contact_type", CONTACT_TYPES),
+        invited_on=f.day("invited_on", required=True),
+        invited_by=invited_by,
+        outcome=f.code("outcome", OUTCOMES, default=InvitationOutcome.PENDING.value),
+        outcome_note=f.text("outcome_note", max_len=500).strip(),
+    )
+    if joint.outcome == InvitationOutcome.PENDING and joint.outcome_note:
+        f.issue("outcome_note", 'is only for an outcome: attended, declined or no-reply, not "pending"')
+    return joint
+
+
+def _read_information(ff: FamilyFile, obj: Any, i: int, issues: list[Issue]) -> InformationIn:
+    where = f"information_given[{i}]"
+    f = _Fields(obj, where, issues, INFORMATION_KEYS, what="record of information given")
+    given_by = f.text("given_by", max_len=150)
+    if given_by:
+        ff._user_refs.append((given_by, where, "given_by"))
+    appointment = f.ref("appointment") if f.has("appointment") else ""
+    return InformationIn(
+        network=f.ref("network"),
+        person=f.ref("person"),
+        material=f.text("material", max_len=40, required=True).strip(),
+        how=f.code("how", HOWS),
+        given_on=f.day("given_on", required=True),
+        given_by=given_by,
+        declined=f.flag("declined"),
+        declined_reason=f.text("declined_reason", max_len=4000).strip(),
+        appointment=appointment,
+    )
 
 
 def _read_network(ff: FamilyFile, obj: Any, i: int, issues: list[Issue]) -> NetworkIn:
@@ -773,6 +885,44 @@ def _check_references(ff: FamilyFile, issues: list[Issue]) -> None:
             )
         pr_seen.setdefault((pr.person, pr.child), i)
 
+    members = {n.id: {*n.index_children, *n.other_members} for n in ff.networks}
+
+    def member(where: str, network: str, person_id: str) -> None:
+        if network not in members:
+            issues.append(Issue(where, "network", f'no network with id "{network}"'))
+        elif person_id in people and person_id not in members[network]:
+            issues.append(Issue(where, "person", f'"{person_id}" is not a member of network "{network}"'))
+
+    joints = unique(
+        "joint_appointments", [j.id for j in ff.joint], [ff.joint_label(i) for i in range(len(ff.joint))]
+    )
+    joint_by_id = {j.id: j for j in ff.joint}
+    for i, ja in enumerate(ff.joint):
+        where = ff.joint_label(i)
+        person(where, "person", ja.person)
+        member(where, ja.network, ja.person)
+        if ja.contact_on is not None and ja.invited_on is not None and ja.contact_on < ja.invited_on:
+            issues.append(
+                Issue(
+                    where,
+                    "contact_on",
+                    "is before invited_on: the contact must be on or after the invitation",
+                )
+            )
+    for i, info in enumerate(ff.information):
+        where = f"information_given[{i}]"
+        person(where, "person", info.person)
+        member(where, info.network, info.person)
+        if info.appointment:
+            if info.appointment not in joints:
+                issues.append(
+                    Issue(where, "appointment", f'no joint appointment with id "{info.appointment}"')
+                )
+            elif joint_by_id[info.appointment].person != info.person:
+                issues.append(Issue(where, "appointment", "that joint appointment is for someone else"))
+            elif joint_by_id[info.appointment].network != info.network:
+                issues.append(Issue(where, "appointment", "that joint appointment is in another network"))
+
 
 def _check_database(ff: FamilyFile, issues: list[Issue]) -> None:
     """Every team and every user named exists."""
@@ -789,6 +939,15 @@ def _check_database(ff: FamilyFile, issues: list[Issue]) -> None:
     for agency, team, where, key in ff._team_refs:
         if (agency, team) not in found:
             issues.append(Issue(where, key, f'no team "{team}" in agency "{agency}"'))
+    codes = {info.material for info in ff.information}
+    materials = (
+        set(cm.Material.objects.filter(code__in=codes).values_list("code", flat=True)) if codes else set()
+    )
+    for i, info in enumerate(ff.information):
+        if info.material and info.material not in materials:
+            issues.append(
+                Issue(f"information_given[{i}]", "material", f'no material with code "{info.material}"')
+            )
 
 
 def _teams_q(ff: FamilyFile) -> Q:
@@ -885,6 +1044,10 @@ def shift_dates(ff: FamilyFile, to: date) -> int:
         c.provenance = p(c.provenance)
     for pr in ff.pr:
         pr.start, pr.provenance = d(pr.start), p(pr.provenance)
+    for j in ff.joint:
+        j.contact_on, j.invited_on = d(j.contact_on), d(j.invited_on)
+    for info in ff.information:
+        info.given_on = d(info.given_on)
     ff.reference_date = to
     return delta.days
 
@@ -928,8 +1091,12 @@ def family_file_import(
             return _import(ff, actor, file_name, sha256)
     except _ImportStep as step:
         raise FamilyFileError(
-            [Issue(step.where, "" if p.field == "__all__" else p.field, p.message) for p in step.err.problems]
+            [Issue(step.where, _FILE_FIELDS.get(p.field, p.field), p.message) for p in step.err.problems]
         ) from None
+
+
+# A service's name for a field, where the file's name differs.
+_FILE_FIELDS = {"__all__": "", "materials": "material", "note": "outcome_note"}
 
 
 def _stamp_update(model: type[Any], pk: int, prov: Prov, users: Mapping[str, User], **extra: Any) -> None:
@@ -1085,6 +1252,50 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str) -> 
                 source=s.Source_(pr.provenance.source, pr.provenance.detail),
             )
             _stamp_update(m.ParentalResponsibility, row_pr.pk, pr.provenance, users)
+
+        appointments: dict[str, cm.JointAppointment] = {}
+        for i, j in enumerate(ff.joint):
+            where = ff.joint_label(i)
+            network, person = networks[j.network], people[j.person]
+            appointment = cs.joint_appointment_invite(
+                actor=svc_actor,
+                network=network,
+                person=person,
+                contact_on=j.contact_on,
+                contact_type=j.contact_type,
+                invited_on=j.invited_on,
+            )
+            if j.outcome != InvitationOutcome.PENDING:
+                appointment = cs.joint_appointment_outcome_record(
+                    actor=svc_actor,
+                    network=network,
+                    appointment=appointment,
+                    outcome=j.outcome,
+                    expected_version=None,
+                    note=j.outcome_note,
+                )
+            cm.JointAppointment.objects.filter(pk=appointment.pk).update(invited_by=users.get(j.invited_by))
+            appointments[j.id] = appointment
+
+        materials = {
+            x.code: x for x in cm.Material.objects.filter(code__in={i.material for i in ff.information})
+        }
+        for i, info in enumerate(ff.information):
+            where = f"information_given[{i}]"
+            (info_row,) = cs.information_given_record(
+                actor=svc_actor,
+                network=networks[info.network],
+                person=people[info.person],
+                data=cs.InformationData(
+                    materials=(materials[info.material],),
+                    how=info.how,
+                    given_on=info.given_on,
+                    declined=info.declined,
+                    declined_reason=info.declined_reason,
+                ),
+                appointment=appointments.get(info.appointment),
+            )
+            cm.InformationGiven.objects.filter(pk=info_row.pk).update(given_by=users.get(info.given_by))
     except RecordError as err:
         raise _ImportStep(where, err) from None
 
@@ -1219,9 +1430,19 @@ def family_file_export(networks: Iterable[m.FamilyNetwork], *, include_masked: b
             Q(person_id__in=list(persons)) | Q(child_id__in=list(persons))
         ).order_by("pk")
     )
+    joints = list(
+        cm.JointAppointment.objects.filter(network_id__in=net_ids, person_id__in=list(persons)).order_by("pk")
+    )
+    information = list(
+        cm.InformationGiven.objects.filter(network_id__in=net_ids, person_id__in=list(persons))
+        .select_related("material")
+        .order_by("pk")
+    )
     rows: list[m.Provenanced] = [*rels, *residences, *care, *prs, *(f for fl in facts.values() for f in fl)]
     rows += [r.household for r in residences]
     user_ids = {r.recorded_by_id for r in rows if r.recorded_by_id}
+    user_ids |= {j.invited_by_id for j in joints if j.invited_by_id}
+    user_ids |= {i.given_by_id for i in information if i.given_by_id}
     usernames = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "username")) if user_ids else {}
 
     withheld = False
@@ -1365,6 +1586,35 @@ def family_file_export(networks: Iterable[m.FamilyNetwork], *, include_masked: b
         for pr in prs
         if inside("parental_responsibility", pr.person_id, pr.child_id)
     ]
+    jid = {j.pk: f"a{n + 1}" for n, j in enumerate(joints)}
+    out_joints = [
+        {
+            "id": jid[j.pk],
+            "network": nid[j.network_id],
+            "person": pid[j.person_id],
+            "contact_on": _day(j.contact_on),
+            "contact_type": j.contact_type,
+            "invited_on": _day(j.invited_on),
+            "invited_by": usernames.get(j.invited_by_id) if j.invited_by_id else None,
+            "outcome": j.outcome,
+            "outcome_note": j.outcome_note,
+        }
+        for j in joints
+    ]
+    out_information = [
+        {
+            "network": nid[i.network_id],
+            "person": pid[i.person_id],
+            "material": i.material.code,
+            "how": i.how,
+            "given_on": _day(i.given_on),
+            "given_by": usernames.get(i.given_by_id) if i.given_by_id else None,
+            "declined": i.declined,
+            "declined_reason": i.declined_reason,
+            "appointment": jid.get(i.appointment_id) if i.appointment_id else None,
+        }
+        for i in information
+    ]
     linked = (
         sorted(
             set(
@@ -1386,6 +1636,8 @@ def family_file_export(networks: Iterable[m.FamilyNetwork], *, include_masked: b
         "residences": out_residences,
         "care_arrangements": out_care,
         "parental_responsibility": out_pr,
+        "joint_appointments": out_joints,
+        "information_given": out_information,
     }
     counts = {
         "networks": len(out_networks),
@@ -1395,6 +1647,8 @@ def family_file_export(networks: Iterable[m.FamilyNetwork], *, include_masked: b
         "residences": len(out_residences),
         "care_arrangements": len(out_care),
         "parental_responsibility": len(out_pr),
+        "joint_appointments": len(out_joints),
+        "information_given": len(out_information),
     }
     text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     return Export(text, counts, withheld, {k: v for k, v in left_out.items() if v}, linked)

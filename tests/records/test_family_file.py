@@ -91,13 +91,15 @@ def test_demo_families_round_trip_byte_for_byte(demo: DemoResult) -> None:
         "residences": 26,
         "care_arrangements": 7,
         "parental_responsibility": 17,
+        "joint_appointments": 2,
+        "information_given": 5,
     }
     # the export takes the same number of queries whatever the size of the families
     unborn = m.FamilyNetwork.objects.get(name="Family of baby Nowak (unborn)")
     for networks in ([unborn], groups[-1]):
         with CaptureQueriesContext(connection) as ctx:
             family_file_export(networks, include_masked=True)
-        assert len(ctx.captured_queries) == 9
+        assert len(ctx.captured_queries) == 11
     for export in first:
         wipe_family_records()
         networks = load(export.text)
@@ -200,6 +202,8 @@ def test_export_writes_every_field_in_a_fixed_order(accounts: None) -> None:
         "residences",
         "care_arrangements",
         "parental_responsibility",
+        "joint_appointments",
+        "information_given",
     ]
     assert doc["networks"][1] == {
         "id": "n2",
@@ -276,6 +280,43 @@ def test_export_writes_every_field_in_a_fixed_order(accounts: None) -> None:
             },
         }
     ]
+    assert doc["joint_appointments"] == [
+        {
+            "id": "a1",
+            "network": "n1",
+            "person": "p3",
+            "contact_on": "2025-11-24",
+            "contact_type": "6-8-weeks",
+            "invited_on": "2025-11-10",
+            "invited_by": "health.visitor",
+            "outcome": "attended",
+            "outcome_note": "Came with Jess",
+        }
+    ]
+    assert doc["information_given"][::3] == [
+        {
+            "network": "n1",
+            "person": "p2",
+            "material": "icon",
+            "how": "in-person",
+            "given_on": "2025-10-16",
+            "given_by": "health.visitor",
+            "declined": False,
+            "declined_reason": "",
+            "appointment": None,
+        },
+        {
+            "network": "n1",
+            "person": "p3",
+            "material": "safer-sleep",
+            "how": "joint-appointment",
+            "given_on": "2025-11-24",
+            "given_by": "health.visitor",
+            "declined": True,
+            "declined_reason": "Says he knows it all from his daughter",
+            "appointment": "a1",
+        },
+    ]
 
 
 # -- import details ----------------------------------------------------------------
@@ -328,6 +369,8 @@ def test_import_is_audited(accounts: None, tmp_path: Path) -> None:
         "residences": [None, 3],
         "care_arrangements": [None, 1],
         "parental_responsibility": [None, 2],
+        "joint_appointments": [None, 1],
+        "information_given": [None, 4],
     }
     kinds = {(e.action, e.object_type) for e in events}
     assert {("create", "network"), ("create", "allocation"), ("create", "person")} <= kinds

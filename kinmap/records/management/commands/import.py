@@ -30,8 +30,21 @@ def counts_line(counts: dict[str, int]) -> str:
             plural(counts["residences"], "residence"),
             plural(counts["care_arrangements"], "care arrangement"),
             plural(counts["parental_responsibility"], "parental responsibility record"),
+            *_carers_counts(counts),
         ]
     )
+
+
+def _carers_counts(counts: dict[str, int]) -> list[str]:
+    """The safety information for carers, named only when the file carries some."""
+    out = []
+    if counts.get("joint_appointments"):
+        out.append(plural(counts["joint_appointments"], "joint appointment invitation"))
+    if counts.get("information_given"):
+        out.append(
+            plural(counts["information_given"], "record of information given", "records of information given")
+        )
+    return out
 
 
 class Command(BaseCommand):
