@@ -4,6 +4,7 @@ the seed case), idempotent, never in production."""
 from __future__ import annotations
 
 import io
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +16,9 @@ from django.utils import timezone
 
 from kinmap.accounts.models import Agency, MaskedDetailEntitlement, Role, Team, User
 from kinmap.audit.models import AuditEvent
+from kinmap.carers import models as cm
 from kinmap.core.graph import FamilyGraph, Group, SiblingKind
+from kinmap.gaps.models import Gap, GapState
 from kinmap.records import models as m
 from kinmap.records.demo_setup import DEMO_PASSWORD, DEMO_URL, USERS
 from kinmap.records.selectors import family_record_load, networks_for_user
@@ -179,3 +182,62 @@ def test_demo_refuses_to_run_in_production(settings: Any) -> None:
         "so it refuses to run when KINMAP_ENV=production."
     )
     assert snapshot() == before
+
+
+def open_gaps(network: m.FamilyNetwork) -> set[tuple[str, str]]:
+    """(rule, subject) of the family's open gaps, as `kinmap gaps N --json` prints them."""
+    out = io.StringIO()
+    call_command("gaps", str(network.pk), "--json", stdout=out)
+    return {(g["rule"], g["subject"]) for g in json.loads(out.getvalue())["open_gaps"]}
+
+
+@pytest.mark.django_db
+def test_the_seed_mother_had_the_safety_information_and_the_father_none() -> None:
+    """The point of the product: the mother was given ICON and safer sleep at the new
+    birth visit; the father, who has the baby overnight, was given nothing."""
+    demo()
+    network = m.FamilyNetwork.objects.get(name="Family of Alfie Renshaw")
+    chloe, jordan = m.Person.objects.get(given_name="Chloe"), m.Person.objects.get(given_name="Jordan")
+    alfie = m.Person.objects.get(given_name="Alfie")
+    given = list(
+        cm.InformationGiven.objects.filter(network=network).values_list(
+            "person__given_name", "material__code", "how", "given_on", "given_by__username"
+        )
+    )
+    assert alfie.birth_date is not None
+    visit = alfie.birth_date + timedelta(days=11)
+    assert given == [
+        ("Chloe", "icon", "in-person", visit, "health.visitor"),
+        ("Chloe", "safer-sleep", "in-person", visit, "health.visitor"),
+    ]
+    assert not cm.JointAppointment.objects.filter(network=network).exists()
+    gaps = open_gaps(network)
+    for rule in ("R17-icon", "R18-safer-sleep"):
+        assert (rule, f"person:{jordan.pk}") in gaps
+        assert (rule, f"person:{chloe.pk}") not in gaps
+        resolved = Gap.objects.get(network=network, rule_id=rule, subject_id=str(chloe.pk))
+        assert resolved.state == GapState.RESOLVED
+    assert ("R20-carers-elsewhere", f"person:{jordan.pk}") in gaps
+
+
+@pytest.mark.django_db
+def test_the_grandparents_family_has_joint_appointment_invitations() -> None:
+    demo()
+    today = timezone.localdate()
+    network = m.FamilyNetwork.objects.get(name="Family of Freddie Walsh")
+    karen, steve = m.Person.objects.get(given_name="Karen"), m.Person.objects.get(given_name="Steve")
+    invitations = list(
+        cm.JointAppointment.objects.filter(network=network).values_list(
+            "person__given_name", "contact_type", "outcome"
+        )
+    )
+    assert invitations == [("Karen", "home-visit", "attended"), ("Steve", "clinic", "pending")]
+    coming = cm.JointAppointment.objects.get(person=steve)
+    assert coming.contact_on == today + timedelta(days=14) and coming.invited_on < today
+    gaps = open_gaps(network)
+    # Karen came to a joint appointment and was given both; Steve declined by telephone
+    carers_rules = ("R17", "R18", "R19", "R20")
+    assert not {g for g in gaps if g[1] == f"person:{karen.pk}" and g[0].startswith(carers_rules)}
+    assert {("R17-icon", f"person:{steve.pk}"), ("R18-safer-sleep", f"person:{steve.pk}")} <= gaps
+    declined = cm.InformationGiven.objects.get(person=steve)
+    assert (declined.declined, declined.declined_reason) == (True, "Karen tells me what I need to know")

@@ -20,6 +20,8 @@ from django.utils import timezone
 from kinmap.accounts.models import User
 from kinmap.audit.models import AuditEvent
 from kinmap.audit.services import audit_verify
+from kinmap.carers import services as cs
+from kinmap.carers.models import Material
 from kinmap.core.graph import FamilyGraph
 from kinmap.core.vocab import REL_TYPES
 from kinmap.records import models as m
@@ -137,8 +139,61 @@ def test_a_family_entered_through_the_services_round_trips(
     s.other_name_add(
         actor=owner, network=baby_network, person=dad, kind="alias", given_name="D", family_name="Testdad"
     )
+    today = timezone.localdate()
+    visit = cs.joint_appointment_invite(
+        actor=owner, network=baby_network, person=dad, contact_on=today, contact_type="home-visit"
+    )
+    visit = cs.joint_appointment_outcome_record(
+        actor=owner,
+        network=baby_network,
+        appointment=visit,
+        outcome="attended",
+        expected_version=visit.version,
+        note="Came on time",
+    )
+    icon, sleep = (Material.objects.get(code=c) for c in ("icon", "safer-sleep"))
+    cs.information_given_record(
+        actor=owner,
+        network=baby_network,
+        person=dad,
+        data=cs.InformationData(materials=(sleep, icon), how="joint-appointment", given_on=today),
+        appointment=visit,
+    )
+    cs.information_given_record(
+        actor=owner,
+        network=baby_network,
+        person=dad,
+        data=cs.InformationData(
+            materials=(Material.objects.get(code="for-fathers"),),
+            how="post",
+            given_on=today,
+            declined=True,
+            declined_reason="Has enough to read",
+        ),
+    )
     first = family_file_export([baby_network]).text
     doc = json.loads(first)
+    assert doc["joint_appointments"] == [
+        {
+            "id": "a1",
+            "network": "n1",
+            "person": "p2",
+            "contact_on": today.isoformat(),
+            "contact_type": "home-visit",
+            "invited_on": today.isoformat(),
+            "invited_by": "hv.owner",
+            "outcome": "attended",
+            "outcome_note": "Came on time",
+        }
+    ]
+    assert [
+        (i["material"], i["how"], i["declined"], i["given_by"], i["appointment"])
+        for i in doc["information_given"]
+    ] == [
+        ("safer-sleep", "joint-appointment", False, "hv.owner", "a1"),
+        ("icon", "joint-appointment", False, "hv.owner", "a1"),
+        ("for-fathers", "post", True, "hv.owner", None),
+    ]
     assert doc["people"][1]["provenance"]["phone"]["recorded_by"] == "hv.owner"
     assert re.fullmatch(
         r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", doc["relationships"][0]["provenance"]["recorded_at"]
@@ -391,9 +446,19 @@ def test_dates_move_with_the_reference_date(accounts: None) -> None:
     care = ff.care[0]
     assert care.provenance.recorded_at == datetime(2025, 12, 1, 9, 30, tzinfo=UTC) + moved
     assert ff.networks[0].allocations[0].start == datetime(2025, 10, 16).date() + moved
+    assert ff.networks[0].allocations[0].start == datetime(2025, 10, 16).date() + moved
+    (invitation,) = ff.joint
+    assert (invitation.invited_on, invitation.contact_on) == (
+        today - timedelta(days=28),
+        today - timedelta(days=14),
+    )
+    assert [i.given_on for i in ff.information] == [datetime(2025, 10, 16).date() + moved] * 2 + [
+        today - timedelta(days=14)
+    ] * 2
     networks = family_file_import(family_file=ff, actor=None, file_name="x.json").networks
     exported = json.loads(family_file_export(networks).text)
     assert "reference_date" not in exported
+    assert exported["joint_appointments"][0]["contact_on"] == (today - timedelta(days=14)).isoformat()
     assert exported["people"][0]["birth_date"] == (today - timedelta(weeks=9)).isoformat()
 
 
