@@ -256,14 +256,18 @@ def information_given_record(
     person: rm.Person,
     data: InformationData,
     appointment: cm.JointAppointment | None = None,
+    withdrawn_ok: bool = False,
 ) -> list[cm.InformationGiven]:
     """Record that materials reached a carer (or were offered and declined): one
-    record per material, all or none."""
+    record per material, all or none.
+
+    ``withdrawn_ok`` lets a record carried from another kinmap (a family file)
+    name a material withdrawn since: what was given before stays on record."""
     _member(network, person)
     if not data.materials:
         raise RecordError("Choose the information you gave or offered", field="materials")
     withdrawn = [m.title for m in data.materials if not m.active]
-    if withdrawn:
+    if withdrawn and not withdrawn_ok:
         raise RecordError(f"{', '.join(withdrawn)} has been withdrawn by the partnership", field="materials")
     if data.how not in {h.value for h in InfoHow}:
         raise RecordError("Choose how the information was given or offered", field="how")

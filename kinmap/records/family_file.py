@@ -1294,6 +1294,7 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str) -> 
                     declined_reason=info.declined_reason,
                 ),
                 appointment=appointments.get(info.appointment),
+                withdrawn_ok=True,
             )
             cm.InformationGiven.objects.filter(pk=info_row.pk).update(given_by=users.get(info.given_by))
     except RecordError as err:

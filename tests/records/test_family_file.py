@@ -17,7 +17,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from kinmap.accounts.models import User
+from kinmap.accounts.models import Role, User
 from kinmap.audit.models import AuditEvent
 from kinmap.audit.services import audit_verify
 from kinmap.carers import services as cs
@@ -35,7 +35,7 @@ from kinmap.records.family_file import (
     sha256_of,
 )
 from kinmap.records.selectors import family_record_load
-from tests.conftest import index_child
+from tests.conftest import index_child, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "family-file.md").read_text(encoding="utf-8")
@@ -171,6 +171,9 @@ def test_a_family_entered_through_the_services_round_trips(
             declined_reason="Has enough to read",
         ),
     )
+    # a material withdrawn since: what was given stays on record, and in the file
+    admin = make_user("materials.admin", None, Role.ADMINISTRATOR)
+    cs.material_deactivate(actor=admin, material=Material.objects.get(code="for-fathers"), reason="Old")
     first = family_file_export([baby_network]).text
     doc = json.loads(first)
     assert doc["joint_appointments"] == [
