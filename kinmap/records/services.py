@@ -195,7 +195,7 @@ def _replace_by_id(items: Iterable[T], new: T) -> list[T]:
     return out
 
 
-def _check(network: m.FamilyNetwork, proposal: _Proposal) -> None:
+def _check(network: m.FamilyNetwork, proposal: _Proposal, current: core.Network | None = None) -> None:
     """Refuse the change if the network it would make has a problem the network
     does not already have.
 
@@ -203,8 +203,11 @@ def _check(network: m.FamilyNetwork, proposal: _Proposal) -> None:
     passed, say, or one loaded from an older system) is for the practitioner to
     put right; it must not block every other change to the family. A record the
     change touches must be free of problems, old or new.
+
+    ``current`` is the network as loaded now, for a caller that already has it.
     """
-    current = family_record_load(network).graph_network
+    if current is None:
+        current = family_record_load(network).graph_network
     people = {**current.people, **proposal.people}
     rels = [r for r in current.relationships if r.id not in proposal.drop_relationships]
     for r in proposal.relationships:
@@ -399,7 +402,9 @@ def person_update(
     row: m.Person = _lock_version(m.Person, person.pk, expected_version, "person")
     old = {f: getattr(row, f) for f in PERSON_FIELDS}
     current = family_record_load(network).graph_network
-    _check(network, _Proposal(people={row.pk: _core_person(row.pk, data, current.people.get(row.pk))}))
+    _check(
+        network, _Proposal(people={row.pk: _core_person(row.pk, data, current.people.get(row.pk))}), current
+    )
     for f, v in dataclasses.asdict(data).items():
         setattr(row, f, v)
     if source.source:

@@ -312,7 +312,7 @@ def residence_add(request: HttpRequest, network_id: int) -> HttpResponse:
     user = _user(request)
     network = access.network_for_user(user, network_id)
     record = family_record_load(network)
-    households = [(h.pk, _address_choice(h, user)) for h in record.households.values()]
+    households = [(h.pk, address_for(h, user)) for h in record.households.values()]
     form = ResidenceForm(request.POST or None, people=_people_choices(record), households=households)
     if request.method == "POST" and form.is_valid():
         hid = form.cleaned_data.get("household") or 0
@@ -333,10 +333,6 @@ def residence_add(request: HttpRequest, network_id: int) -> HttpResponse:
             messages.success(request, "Household updated")
             return redirect("family", network_id=network.pk)
     return render(request, "records/residence_form.html", {"form": form, "network": network})
-
-
-def _address_choice(h: m.Household, user: User) -> str:
-    return address_for(h, user)
 
 
 CARE_FIELDS = ("place", "frequency", "overnight", "supervised", "sleep_place", "start", "end", "version")
