@@ -15,9 +15,11 @@ parental responsibility, each fact with its provenance (docs/family-file.md).
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import hashlib
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -183,6 +185,135 @@ def _show(value: Any) -> str:
 
 def _one_of(choices: Sequence[str]) -> str:
     return ", ".join(choices)
+
+
+# -- the JSON document ---------------------------------------------------------
+
+# A family file of the six demo families is under 100 kB; 10 MiB carries
+# hundreds of families and keeps a mistaken or hostile file from exhausting memory.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+# The format nests at most six deep (file, people, person, provenance, field,
+# provenance entry); anything deeper is not a family file.
+MAX_DEPTH = 20
+# The only number in the format is the version; JSON numbers longer than this are
+# refused before Python converts them (RFC 8259 section 6 lets a reader set limits).
+MAX_NUMBER_CHARS = 20
+_TOO_DEEP = f"is nested more than {MAX_DEPTH} levels deep: a family file is never so deep"
+
+
+class _Refused(Exception):
+    """The JSON document cannot be a family file; ``message`` says why, in words."""
+
+    def __init__(self, message: str, where: str = "file") -> None:
+        super().__init__(message)
+        self.message, self.where = message, where
+
+
+def _number_int(text: str) -> int:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _Refused(f"has a number {len(text)} characters long: a family file's numbers are short")
+    return int(text)
+
+
+def _number_float(text: str) -> float:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _Refused(f"has a number {len(text)} characters long: a family file's numbers are short")
+    value = float(text)
+    if not math.isfinite(value):
+        raise _Refused(f"has a number too large to read ({text})")
+    return value
+
+
+def _number_constant(name: str) -> Any:
+    raise _Refused(f"has {name}, which is not a JSON number (RFC 8259 has no NaN or Infinity)")
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _Refused(f"has the field {_show(key)} twice in one object: give each field once")
+        out[key] = value
+    return out
+
+
+def _text_problem(text: str) -> str:
+    """Why a JSON string cannot be stored as text, or ``""``."""
+    if "\x00" in text:
+        return "contains a NUL character (U+0000), which is not allowed in text"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "contains an unpaired surrogate escape (like \\ud800), which is not a character"
+    return ""
+
+
+def _walk_check(raw: Any) -> None:
+    """Every value is nested at most MAX_DEPTH deep and every string (key or
+    value) is storable text. Iterative, so no input can exhaust the stack."""
+    stack: list[tuple[Any, int, str]] = [(raw, 1, "")]
+    while stack:
+        value, depth, path = stack.pop()
+        if isinstance(value, dict | list) and depth > MAX_DEPTH:
+            raise _Refused(_TOO_DEEP)
+        if isinstance(value, dict):
+            for key, item in value.items():
+                inner = f"{path}.{key}" if path else key
+                problem = _text_problem(key)
+                if problem:
+                    raise _Refused(f"a field name {problem}", path or "file")
+                stack.append((item, depth + 1, inner))
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1, f"{path}[{i}]") for i, item in enumerate(value))
+        elif isinstance(value, str):
+            problem = _text_problem(value)
+            if problem:
+                raise _Refused(problem, path)
+
+
+def json_document_load(content: str | bytes) -> Any:
+    """Parse a family file's JSON text (UTF-8 bytes, or text) with the limits a
+    reader of untrusted input needs; raise :class:`FamilyFileError` with one
+    issue saying what is wrong, never any other exception.
+
+    Refused: more than :data:`MAX_FILE_BYTES`; bytes that are not UTF-8 (a UTF-8
+    byte order mark is ignored, as RFC 8259 section 8.1 allows); invalid JSON
+    (with its line and column); NaN and Infinity; numbers longer than
+    :data:`MAX_NUMBER_CHARS` (Python refuses integers over 4,300 digits with a
+    ValueError of its own) or too large for a float; a field given twice in one
+    object (RFC 8259 leaves it undefined which one wins); nesting deeper than
+    :data:`MAX_DEPTH`; text with a NUL character or an unpaired surrogate escape
+    (neither can be stored by PostgreSQL)."""
+    size = len(content) if isinstance(content, bytes) else len(content.encode("utf-8", "surrogatepass"))
+    if size > MAX_FILE_BYTES:
+        raise FamilyFileError([Issue("file", "", f"is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")])
+    if isinstance(content, bytes):
+        try:
+            text = content.removeprefix(codecs.BOM_UTF8).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise FamilyFileError(
+                [Issue("file", "", f"is not UTF-8 text (byte {exc.start + 1} cannot be read)")]
+            ) from None
+    else:
+        text = content.removeprefix("\ufeff")
+    try:
+        raw = json.loads(
+            text,
+            parse_int=_number_int,
+            parse_float=_number_float,
+            parse_constant=_number_constant,
+            object_pairs_hook=_object,
+        )
+        _walk_check(raw)
+    except json.JSONDecodeError as exc:
+        raise FamilyFileError(
+            [Issue(f"line {exc.lineno}, column {exc.colno}", "", f"not valid JSON: {exc.msg}")]
+        ) from None
+    except RecursionError:
+        raise FamilyFileError([Issue("file", "", _TOO_DEEP)]) from None
+    except _Refused as refused:
+        raise FamilyFileError([Issue(refused.where, "", refused.message)]) from None
+    return raw
 
 
 # -- the parsed file -----------------------------------------------------------
@@ -424,13 +555,12 @@ class _Fields:
             return None
         try:
             parsed = datetime.fromisoformat(value)
-        except ValueError:
+            if parsed.tzinfo is None:
+                raise ValueError
+            return parsed.astimezone(UTC)
+        except (ValueError, OverflowError):  # OverflowError: in UTC it falls outside years 1-9999
             self.issue(key, wrong)
             return None
-        if parsed.tzinfo is None:
-            self.issue(key, wrong)
-            return None
-        return parsed.astimezone(UTC)
 
     def code(self, key: str, choices: Sequence[str], *, default: str | None = None) -> str:
         value = self.obj.get(key)
@@ -517,19 +647,12 @@ def family_file_read(content: str | bytes, *, shift_to: date | None = None) -> F
     With ``shift_to``, every date is first moved by the days from the file's
     ``reference_date`` to ``shift_to`` (see :func:`shift_dates`)."""
     issues: list[Issue] = []
-    try:
-        raw = json.loads(content)
-    except UnicodeDecodeError:
-        raise FamilyFileError([Issue("file", "", "is not UTF-8 text")]) from None
-    except json.JSONDecodeError as exc:
-        raise FamilyFileError(
-            [Issue(f"line {exc.lineno}, column {exc.colno}", "", f"not valid JSON: {exc.msg}")]
-        ) from None
+    raw = json_document_load(content)
     if not isinstance(raw, dict) or FORMAT_KEY not in raw:
         raise FamilyFileError(
             [Issue("", FORMAT_KEY, "is missing: this is not a kinmap family file (see docs/family-file.md)")]
         )
-    if raw[FORMAT_KEY] != FORMAT_VERSION:
+    if type(raw[FORMAT_KEY]) is not int or raw[FORMAT_KEY] != FORMAT_VERSION:
         raise FamilyFileError(
             [
                 Issue(
@@ -624,7 +747,11 @@ def family_file_read(content: str | bytes, *, shift_to: date | None = None) -> F
         if ff.reference_date is None:
             issues.append(Issue("", "reference_date", "is missing: it is needed to move the dates"))
         else:
-            shift_dates(ff, shift_to)
+            try:
+                shift_dates(ff, shift_to)
+            except OverflowError:
+                moved = f"moving the dates to {shift_to} takes a date past the year 9999"
+                issues.append(Issue("", "reference_date", moved))
     if not issues:
         _check_references(ff, issues)
     if not issues:

@@ -590,9 +590,21 @@ def test_import_command_lists_the_problems(accounts: User, tmp_path: Path) -> No
     with pytest.raises(CommandError) as info:
         call_command("import", str(path))
     assert str(info.value) == (
-        "family.json was not imported, and nothing was saved. 1 problem:\n"
-        '  people[3] (id "p4"): birth_date: "2025-13-01" is not a date (use YYYY-MM-DD)'
+        "family.json was not imported, and nothing was saved: "
+        'people[3] (id "p4"): birth_date: "2025-13-01" is not a date (use YYYY-MM-DD)'
     )
+    assert info.value.returncode == 2
+    assert snapshot() == before
+    doc["networks"][0]["name"] = ""
+    path.write_text(json.dumps(doc))
+    with pytest.raises(CommandError) as info:
+        call_command("import", str(path))
+    assert str(info.value) == (
+        "family.json was not imported, and nothing was saved. 2 problems:\n"
+        '  people[3] (id "p4"): birth_date: "2025-13-01" is not a date (use YYYY-MM-DD)\n'
+        '  networks[0] (id "n1"): name: is empty'
+    )
+    assert info.value.returncode == 2
     assert snapshot() == before
 
 
@@ -608,12 +620,12 @@ def test_import_command_refuses_an_unknown_user_and_a_missing_file(accounts: Use
     assert m.Person.objects.count() == 0
 
 
-def test_import_command_exits_non_zero_with_the_errors(tmp_path: Path) -> None:
-    bad = tmp_path / "bad.json"
-    bad.write_text('{"kinmap-family-file": 1, "networks": [}')
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}", "KINMAP_ENV": "development"}
-    done = subprocess.run(
-        [sys.executable, "-m", "kinmap", "import", str(bad)],
+def kinmap_import_run(path: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``kinmap import PATH`` as a user would, on an empty database of its own."""
+    db = path.parent / "cli.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "KINMAP_ENV": "development"}
+    return subprocess.run(
+        [sys.executable, "-m", "kinmap", "import", str(path)],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -621,11 +633,17 @@ def test_import_command_exits_non_zero_with_the_errors(tmp_path: Path) -> None:
         timeout=120,
         check=False,
     )
-    assert done.returncode == 1
+
+
+def test_import_command_exits_non_zero_with_the_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"kinmap-family-file": 1, "networks": [}')
+    done = kinmap_import_run(bad)
+    assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr == (
-        "CommandError: bad.json was not imported, and nothing was saved. 1 problem:\n"
-        "  line 1, column 40: not valid JSON: Expecting value\n"
+        "CommandError: bad.json was not imported, and nothing was saved: "
+        "line 1, column 40: not valid JSON: Expecting value\n"
     )
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from kinmap.records import models as m
 from kinmap.records.family_file import (
+    MAX_FILE_BYTES,
     FamilyFileError,
     family_file_import,
     family_file_read,
@@ -47,10 +48,19 @@ def _carers_counts(counts: dict[str, int]) -> list[str]:
     return out
 
 
+def refusal_text(name: str, err: FamilyFileError) -> str:
+    """What the command says when a file is refused: one line for one problem,
+    else a count and one problem a line."""
+    if len(err.messages) == 1:
+        return f"{name} was not imported, and nothing was saved: {err.messages[0]}"
+    listed = "\n".join(f"  {msg}" for msg in err.messages)
+    return f"{name} was not imported, and nothing was saved. {plural(len(err.issues), 'problem')}:\n{listed}"
+
+
 class Command(BaseCommand):
     help = (
         "Load family networks from a kinmap family file (docs/family-file.md). All or nothing: "
-        "on any problem nothing is saved and every problem is listed."
+        "on any problem nothing is saved, every problem is listed, and the command exits with status 2."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -67,9 +77,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
         try:
-            content = path.read_bytes()
+            with path.open("rb") as f:
+                content = f.read(MAX_FILE_BYTES + 1)  # no more than is needed to know it is too big
         except OSError as exc:
-            raise CommandError(f"Cannot read {path}: {exc.strerror}") from None
+            raise CommandError(f"Cannot read {path}: {exc.strerror}", returncode=2) from None
         with cli_audit_context():
             actor = user_named(options["username"])
             try:
@@ -80,11 +91,7 @@ class Command(BaseCommand):
                     family_file=ff, actor=actor, file_name=path.name, sha256=sha256_of(content)
                 )
             except FamilyFileError as err:
-                listed = "\n".join(f"  {msg}" for msg in err.messages)
-                raise CommandError(
-                    f"{path.name} was not imported, and nothing was saved. "
-                    f"{plural(len(err.issues), 'problem')}:\n{listed}"
-                ) from None
+                raise CommandError(refusal_text(path.name, err), returncode=2) from None
         self.stdout.write(f"Imported {path.name}: {counts_line(result.counts)}.")
         teams: dict[int, list[str]] = {}
         for a in m.Allocation.objects.filter(network__in=result.networks).select_related("team__agency"):
