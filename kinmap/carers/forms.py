@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from kinmap.core import limits
 from kinmap.web.forms import GovukDateField, VersionedForm
 
 from . import models as cm
@@ -32,7 +33,7 @@ class InformationForm(forms.Form):
         label="If they declined, why? In their words",
         required=False,
         widget=forms.Textarea,
-        max_length=1000,
+        max_length=limits.DECLINED_REASON_MAX,
     )
 
     def __init__(self, *args: Any, materials: list[cm.Material], **kwargs: Any) -> None:
@@ -67,7 +68,9 @@ class OutcomeForm(VersionedForm):
         widget=forms.RadioSelect,
         required=False,
     )
-    note = forms.CharField(label="Note (optional)", required=False, max_length=500, widget=forms.Textarea)
+    note = forms.CharField(
+        label="Note (optional)", required=False, max_length=limits.OUTCOME_NOTE_MAX, widget=forms.Textarea
+    )
 
 
 class MaterialForm(VersionedForm):

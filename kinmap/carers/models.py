@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from kinmap.core import limits
 from kinmap.core.vocab import CONTACT_TYPE_LABELS, INFO_HOW_LABELS, INVITATION_OUTCOME_LABELS
 from kinmap.records.models import FamilyNetwork, Person
 
@@ -28,7 +29,7 @@ CONTACT_TYPE_CHOICES = list(CONTACT_TYPE_LABELS.items())
 class Material(models.Model):
     """A leaflet, web page or document the partnership gives to carers."""
 
-    code = models.SlugField(max_length=40, unique=True)
+    code = models.SlugField(max_length=limits.MATERIAL_CODE_MAX, unique=True)
     title = models.CharField(max_length=200)
     summary = models.TextField()
     audience = models.CharField(max_length=20, choices=AUDIENCE_CHOICES, default="all")
@@ -58,7 +59,7 @@ class JointAppointment(models.Model):
     contact_on = models.DateField()
     contact_type = models.CharField(max_length=20, choices=CONTACT_TYPE_CHOICES)
     outcome = models.CharField(max_length=20, choices=OUTCOME_CHOICES, default="pending")
-    outcome_note = models.CharField(max_length=500, blank=True)
+    outcome_note = models.CharField(max_length=limits.OUTCOME_NOTE_MAX, blank=True)
     invited_on = models.DateField()
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from .limits import date_range_problem
 from .model import Network, Person, Residence
 from .nhs import nhs_number_error
 from .vocab import BIRTH_FATHER, BIRTH_MOTHER, PARENT_CODES, REL_BY_CODE, DateAccuracy
@@ -39,10 +40,21 @@ def person_problems(p: Person, today: date) -> list[Problem]:
             "given_name",
             "Enter a name, or say why the name is not known",
         )
+    out_of_range: set[str] = set()
+    for field, label, value in (
+        ("birth_date", "Date of birth", p.birth_date),
+        ("death_date", "Date of death", p.death_date),
+        ("seen_directly_on", "Date seen directly", p.seen_directly_on),
+    ):
+        if value is not None and date_range_problem(value):
+            add(field, f"{label} {date_range_problem(value)}")
+            out_of_range.add(field)
     if p.nhs_number:
         err = nhs_number_error(p.nhs_number)
         if err:
             add("nhs_number", err)
+    if out_of_range & {"birth_date", "death_date"}:
+        return out  # the checks below compare dates that are already refused
     if p.birth_date is not None:
         if p.birth_date_accuracy is DateAccuracy.EXPECTED:
             if p.death_date is None and p.birth_date < today - timedelta(days=31):
@@ -73,6 +85,16 @@ def network_problems(network: Network, today: date) -> list[Problem]:
     people = network.people
     for p in people.values():
         out.extend(person_problems(p, today))
+
+    spans = (
+        [("relationship", r.id, r.start, r.end) for r in network.relationships]
+        + [("care", c.id, c.start, c.end) for c in network.care]
+        + [("residence", r.id, r.start, r.end) for r in network.residences]
+    )
+    for record, record_id, start, end in spans:
+        for field, label, value in (("start", "The start date", start), ("end", "The end date", end)):
+            if value is not None and date_range_problem(value):
+                out.append(Problem(record, record_id, field, f"{label} {date_range_problem(value)}"))
 
     birth_parent: dict[tuple[int, str], int] = {}
     parents_of: dict[int, set[int]] = defaultdict(set)

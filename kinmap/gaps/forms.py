@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from kinmap.core import limits
 from kinmap.core.rules import Rule
 from kinmap.core.vocab import PR_BASIS_LABELS, Source
 from kinmap.records import models as rm
@@ -114,7 +115,7 @@ class SourceForm(forms.Form):
     source_detail = forms.CharField(
         label="Who said it, or which agency or document",
         required=False,
-        max_length=200,
+        max_length=limits.SOURCE_DETAIL_MAX,
         help_text="For example: 'the mother'",
     )
 
@@ -132,8 +133,8 @@ class BirthDateAnswerForm(SourceForm):
 
 
 class ContactDetailsAnswerForm(SourceForm):
-    phone = forms.CharField(label="Telephone", required=False, max_length=40)
-    email = forms.EmailField(label="Email", required=False, max_length=254)
+    phone = forms.CharField(label="Telephone", required=False, max_length=limits.PHONE_MAX)
+    email = forms.EmailField(label="Email", required=False, max_length=limits.EMAIL_MAX)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -144,7 +145,10 @@ class ContactDetailsAnswerForm(SourceForm):
 
 class FactAnswerForm(SourceForm):
     value = forms.CharField(
-        label="The answer", error_messages={"required": "Enter the answer"}, widget=forms.Textarea
+        label="The answer",
+        max_length=limits.FACT_VALUE_MAX,
+        error_messages={"required": "Enter the answer"},
+        widget=forms.Textarea,
     )
 
 

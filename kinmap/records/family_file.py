@@ -34,7 +34,9 @@ from kinmap.accounts.models import Team, User
 from kinmap.audit.services import audit_record
 from kinmap.carers import models as cm
 from kinmap.carers import services as cs
+from kinmap.core import limits
 from kinmap.core import model as core
+from kinmap.core.limits import date_range_problem, text_problem
 from kinmap.core.validation import network_problems
 from kinmap.core.vocab import (
     CONTACT_TYPE_LABELS,
@@ -237,17 +239,6 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _text_problem(text: str) -> str:
-    """Why a JSON string cannot be stored as text, or ``""``."""
-    if "\x00" in text:
-        return "contains a NUL character (U+0000), which is not allowed in text"
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return "contains an unpaired surrogate escape (like \\ud800), which is not a character"
-    return ""
-
-
 def _walk_check(raw: Any) -> None:
     """Every value is nested at most MAX_DEPTH deep and every string (key or
     value) is storable text. Iterative, so no input can exhaust the stack."""
@@ -259,14 +250,14 @@ def _walk_check(raw: Any) -> None:
         if isinstance(value, dict):
             for key, item in value.items():
                 inner = f"{path}.{key}" if path else key
-                problem = _text_problem(key)
+                problem = text_problem(key)
                 if problem:
                     raise _Refused(f"a field name {problem}", path or "file")
                 stack.append((item, depth + 1, inner))
         elif isinstance(value, list):
             stack.extend((item, depth + 1, f"{path}[{i}]") for i, item in enumerate(value))
         elif isinstance(value, str):
-            problem = _text_problem(value)
+            problem = text_problem(value)
             if problem:
                 raise _Refused(problem, path)
 
@@ -557,10 +548,14 @@ class _Fields:
             parsed = datetime.fromisoformat(value)
             if parsed.tzinfo is None:
                 raise ValueError
-            return parsed.astimezone(UTC)
-        except (ValueError, OverflowError):  # OverflowError: in UTC it falls outside years 1-9999
+        except ValueError:
             self.issue(key, wrong)
             return None
+        problem = date_range_problem(parsed.date())
+        if problem:
+            self.issue(key, f"{value} {problem}")
+            return None
+        return parsed.astimezone(UTC)
 
     def code(self, key: str, choices: Sequence[str], *, default: str | None = None) -> str:
         value = self.obj.get(key)
@@ -605,9 +600,15 @@ class _Fields:
 def _parse_date(value: Any, report: Any) -> date | None:
     if isinstance(value, str) and _DATE.fullmatch(value):
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             pass
+        else:
+            problem = date_range_problem(day)
+            if not problem:
+                return day
+            report(f"{value} {problem}")
+            return None
     report(f"{_show(value)} is not a date (use YYYY-MM-DD)")
     return None
 
@@ -627,12 +628,12 @@ def _read_prov(
     source = f.code("source", SOURCES, default="")
     if require_source and f.obj.get("source") is None:
         f.issue("source", f"is missing (one of: {_one_of(SOURCES)})")
-    detail = f.text("detail", max_len=200)
+    detail = f.text("detail", max_len=limits.SOURCE_DETAIL_MAX)
     if source == Source.SAID_BY and not detail.strip():
         f.issue("detail", 'is empty: say who said it (needed when the source is "said-by")')
     if source == Source.OTHER_AGENCY and not detail.strip():
         f.issue("detail", 'is empty: say which agency (needed when the source is "other-agency")')
-    recorded_by = f.text("recorded_by", max_len=150)
+    recorded_by = f.text("recorded_by", max_len=limits.USERNAME_MAX)
     if recorded_by:
         ff._user_refs.append((recorded_by, parent.where, pre + "recorded_by"))
     return Prov(source, detail.strip(), recorded_by, f.moment("recorded_at"))
@@ -665,7 +666,7 @@ def family_file_read(content: str | bytes, *, shift_to: date | None = None) -> F
         )
     ff = FamilyFile()
     top = _Fields(raw, "", issues, TOP_KEYS, what="family file")
-    ff.description = top.text("description", max_len=4000)
+    ff.description = top.text("description", max_len=limits.FILE_DESCRIPTION_MAX)
     ff.reference_date = top.day("reference_date")
     ff.masked_details = top.code(
         "masked_details", (MASKED_INCLUDED, MASKED_WITHHELD), default=MASKED_INCLUDED
@@ -715,10 +716,10 @@ def family_file_read(content: str | bytes, *, shift_to: date | None = None) -> F
         f = _Fields(obj, f"care_arrangements[{i}]", issues, CARE_KEYS, what="care arrangement")
         data = s.CareData(
             place=f.code("place", PLACES),
-            frequency=f.text("frequency", max_len=200),
+            frequency=f.text("frequency", max_len=limits.FREQUENCY_MAX),
             overnight=f.flag("overnight"),
             supervised=f.flag("supervised"),
-            sleep_place=f.text("sleep_place", max_len=200),
+            sleep_place=f.text("sleep_place", max_len=limits.SLEEP_PLACE_MAX),
             start=f.day("start"),
             end=f.day("end"),
         )
@@ -770,9 +771,9 @@ def _read_person(ff: FamilyFile, obj: Any, i: int, issues: list[Issue]) -> Perso
     person_id = f.ref("id")
     has_date = f.has("birth_date")
     data = s.PersonData(
-        given_name=f.text("given_name", max_len=100),
-        family_name=f.text("family_name", max_len=100),
-        name_absent_reason=f.text("name_absent_reason", max_len=300),
+        given_name=f.text("given_name", max_len=limits.NAME_MAX),
+        family_name=f.text("family_name", max_len=limits.NAME_MAX),
+        name_absent_reason=f.text("name_absent_reason", max_len=limits.NAME_ABSENT_REASON_MAX),
         sex=f.code("sex", SEXES, default=Sex.UNKNOWN.value),
         birth_date=f.day("birth_date"),
         birth_date_accuracy=f.code(
@@ -781,10 +782,10 @@ def _read_person(ff: FamilyFile, obj: Any, i: int, issues: list[Issue]) -> Perso
             default=DateAccuracy.ACCURATE.value if has_date else DateAccuracy.UNKNOWN.value,
         ),
         death_date=f.day("death_date"),
-        nhs_number=f.text("nhs_number", max_len=20),
-        phone=f.text("phone", max_len=40),
+        nhs_number=f.text("nhs_number", max_len=limits.NHS_NUMBER_INPUT_MAX),
+        phone=f.text("phone", max_len=limits.PHONE_MAX),
         phone_masked=f.flag("phone_masked"),
-        email=f.text("email", max_len=254),
+        email=f.text("email", max_len=limits.EMAIL_MAX),
         seen_directly_on=f.day("seen_directly_on"),
     ).cleaned()
 
@@ -793,8 +794,8 @@ def _read_person(ff: FamilyFile, obj: Any, i: int, issues: list[Issue]) -> Perso
         nf = _Fields(item, where, issues, OTHER_NAME_KEYS, prefix=f"other_names[{j}].", what="other name")
         kind = nf.code("kind", NAME_KINDS)
         given, family = (
-            nf.text("given_name", max_len=100).strip(),
-            nf.text("family_name", max_len=100).strip(),
+            nf.text("given_name", max_len=limits.NAME_MAX).strip(),
+            nf.text("family_name", max_len=limits.NAME_MAX).strip(),
         )
         if nf.ok and not given and not family:
             nf.issue("given_name", "is empty, and so is family_name: enter the other name")
@@ -802,11 +803,11 @@ def _read_person(ff: FamilyFile, obj: Any, i: int, issues: list[Issue]) -> Perso
 
     facts = {}
     for key, value in f.mapping("facts").items():
-        if not key.strip() or len(key) > 60:
-            f.issue(f"facts.{key}", "the question's key must be 1 to 60 characters")
+        if not key.strip() or len(key) > limits.FACT_KEY_MAX:
+            f.issue(f"facts.{key}", f"the question's key must be 1 to {limits.FACT_KEY_MAX} characters")
             continue
         ff_ = _Fields(value, where, issues, FACT_KEYS, prefix=f"facts.{key}.", what="fact")
-        text = ff_.text("value", max_len=4000, required=True).strip()
+        text = ff_.text("value", max_len=limits.FACT_VALUE_MAX, required=True).strip()
         facts[key] = FactIn(text, _read_prov(ff, ff_, "provenance"))
 
     provenance = {}
@@ -825,7 +826,7 @@ def _read_joint(ff: FamilyFile, obj: Any, i: int, issues: list[Issue]) -> JointI
     jid = obj.get("id") if isinstance(obj, dict) else None
     where = f'joint_appointments[{i}] (id "{jid}")' if isinstance(jid, str) else f"joint_appointments[{i}]"
     f = _Fields(obj, where, issues, JOINT_KEYS, what="joint appointment")
-    invited_by = f.text("invited_by", max_len=150)
+    invited_by = f.text("invited_by", max_len=limits.USERNAME_MAX)
     if invited_by:
         ff._user_refs.append((invited_by, where, "invited_by"))
     joint = JointIn(
@@ -837,7 +838,7 @@ def _read_joint(ff: FamilyFile, obj: Any, i: int, issues: list[Issue]) -> JointI
         invited_on=f.day("invited_on", required=True),
         invited_by=invited_by,
         outcome=f.code("outcome", OUTCOMES, default=InvitationOutcome.PENDING.value),
-        outcome_note=f.text("outcome_note", max_len=500).strip(),
+        outcome_note=f.text("outcome_note", max_len=limits.OUTCOME_NOTE_MAX).strip(),
     )
     if joint.outcome == InvitationOutcome.PENDING and joint.outcome_note:
         f.issue("outcome_note", 'is only for an outcome: attended, declined or no-reply, not "pending"')
@@ -847,19 +848,19 @@ def _read_joint(ff: FamilyFile, obj: Any, i: int, issues: list[Issue]) -> JointI
 def _read_information(ff: FamilyFile, obj: Any, i: int, issues: list[Issue]) -> InformationIn:
     where = f"information_given[{i}]"
     f = _Fields(obj, where, issues, INFORMATION_KEYS, what="record of information given")
-    given_by = f.text("given_by", max_len=150)
+    given_by = f.text("given_by", max_len=limits.USERNAME_MAX)
     if given_by:
         ff._user_refs.append((given_by, where, "given_by"))
     appointment = f.ref("appointment") if f.has("appointment") else ""
     return InformationIn(
         network=f.ref("network"),
         person=f.ref("person"),
-        material=f.text("material", max_len=40, required=True).strip(),
+        material=f.text("material", max_len=limits.MATERIAL_CODE_MAX, required=True).strip(),
         how=f.code("how", HOWS),
         given_on=f.day("given_on", required=True),
         given_by=given_by,
         declined=f.flag("declined"),
-        declined_reason=f.text("declined_reason", max_len=4000).strip(),
+        declined_reason=f.text("declined_reason", max_len=limits.DECLINED_REASON_MAX).strip(),
         appointment=appointment,
     )
 
@@ -869,7 +870,11 @@ def _read_network(ff: FamilyFile, obj: Any, i: int, issues: list[Issue]) -> Netw
     where = f'networks[{i}] (id "{nid}")' if isinstance(nid, str) else f"networks[{i}]"
     f = _Fields(obj, where, issues, NETWORK_KEYS, what="family network")
     net = NetworkIn(
-        f.ref("id"), f.text("name", max_len=200, required=True).strip(), f.refs("index_children"), [], []
+        f.ref("id"),
+        f.text("name", max_len=limits.NETWORK_NAME_MAX, required=True).strip(),
+        f.refs("index_children"),
+        [],
+        [],
     )
     net.other_members = f.refs("other_members")
     if f.ok and not net.index_children and not f.items("index_children"):
@@ -877,8 +882,8 @@ def _read_network(ff: FamilyFile, obj: Any, i: int, issues: list[Issue]) -> Netw
     for j, item in enumerate(f.items("allocations")):
         af = _Fields(item, where, issues, ALLOCATION_KEYS, prefix=f"allocations[{j}].", what="allocation")
         alloc = AllocationIn(
-            af.text("agency", max_len=200, required=True),
-            af.text("team", max_len=200, required=True),
+            af.text("agency", max_len=limits.ORGANISATION_NAME_MAX, required=True),
+            af.text("team", max_len=limits.ORGANISATION_NAME_MAX, required=True),
             af.day("start", required=True) or date.min,
             af.day("end"),
         )
@@ -893,10 +898,10 @@ def _read_household(ff: FamilyFile, obj: Any, i: int, issues: list[Issue]) -> Ho
     where = f'households[{i}] (id "{hid}")' if isinstance(hid, str) else f"households[{i}]"
     f = _Fields(obj, where, issues, HOUSEHOLD_KEYS, what="household")
     address = s.AddressData(
-        address_line_1=f.text("address_line_1", max_len=200),
-        address_line_2=f.text("address_line_2", max_len=200),
-        town=f.text("town", max_len=100),
-        postcode=f.text("postcode", max_len=10),
+        address_line_1=f.text("address_line_1", max_len=limits.ADDRESS_LINE_MAX),
+        address_line_2=f.text("address_line_2", max_len=limits.ADDRESS_LINE_MAX),
+        town=f.text("town", max_len=limits.TOWN_MAX),
+        postcode=f.text("postcode", max_len=limits.POSTCODE_MAX),
         masked=f.flag("masked"),
     ).cleaned()
     if f.ok:

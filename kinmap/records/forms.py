@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from kinmap.core import limits
 from kinmap.core.nhs import nhs_number_error
 from kinmap.core.vocab import REL_TYPES, DateAccuracy
 from kinmap.web.forms import GovukDateField, VersionedForm
@@ -33,7 +34,7 @@ class SourceFields(forms.Form):
     source_detail = forms.CharField(
         label="Who said it, or which agency or document",
         required=False,
-        max_length=200,
+        max_length=limits.SOURCE_DETAIL_MAX,
         help_text="For example: 'the mother, at the new birth visit', or 'Children's social care'",
     )
 
@@ -42,12 +43,12 @@ class SourceFields(forms.Form):
 
 
 class PersonForm(VersionedForm, SourceFields):
-    given_name = forms.CharField(label="Given name", required=False, max_length=100)
-    family_name = forms.CharField(label="Family name", required=False, max_length=100)
+    given_name = forms.CharField(label="Given name", required=False, max_length=limits.NAME_MAX)
+    family_name = forms.CharField(label="Family name", required=False, max_length=limits.NAME_MAX)
     name_absent_reason = forms.CharField(
         label="If the name is not known, say why",
         required=False,
-        max_length=300,
+        max_length=limits.NAME_ABSENT_REASON_MAX,
         help_text="For example: 'mother does not want to say who the father is'",
     )
     sex = forms.ChoiceField(label="Sex", choices=m.SEX_CHOICES, initial="unknown", widget=forms.RadioSelect)
@@ -61,15 +62,18 @@ class PersonForm(VersionedForm, SourceFields):
         widget=forms.RadioSelect,
     )
     nhs_number = forms.CharField(
-        label="NHS number", required=False, max_length=20, help_text="10 digits, like 943 476 5919"
+        label="NHS number",
+        required=False,
+        max_length=limits.NHS_NUMBER_INPUT_MAX,
+        help_text="10 digits, like 943 476 5919",
     )
-    phone = forms.CharField(label="Telephone", required=False, max_length=40)
+    phone = forms.CharField(label="Telephone", required=False, max_length=limits.PHONE_MAX)
     phone_masked = forms.BooleanField(
         label="Mask this telephone number",
         required=False,
         help_text="Only people entitled to see masked details will see it",
     )
-    email = forms.EmailField(label="Email", required=False, max_length=254)
+    email = forms.EmailField(label="Email", required=False, max_length=limits.EMAIL_MAX)
     death_date = GovukDateField(label="Date of death (if they have died)")
     seen_directly_on = GovukDateField(
         label="Date a practitioner last saw or spoke to them directly",
@@ -218,19 +222,28 @@ class RelationshipForm(VersionedForm, SourceFields):
         return RelationshipData(type=d["type"], start=d.get("start"), end=d.get("end"))
 
 
-class ResidenceForm(VersionedForm, SourceFields):
-    person = forms.TypedChoiceField(label="Who lives there", choices=[], coerce=int)
-    household = forms.TypedChoiceField(
-        label="Address", choices=[], coerce=int, required=False, widget=forms.RadioSelect, empty_value=None
+class AddressFields(forms.Form):
+    """The fields of an address, with the record's lengths."""
+
+    address_line_1 = forms.CharField(
+        label="Address line 1", required=False, max_length=limits.ADDRESS_LINE_MAX
     )
-    address_line_1 = forms.CharField(label="Address line 1", required=False, max_length=200)
-    address_line_2 = forms.CharField(label="Address line 2 (optional)", required=False, max_length=200)
-    town = forms.CharField(label="Town or city", required=False, max_length=100)
-    postcode = forms.CharField(label="Postcode", required=False, max_length=10)
+    address_line_2 = forms.CharField(
+        label="Address line 2 (optional)", required=False, max_length=limits.ADDRESS_LINE_MAX
+    )
+    town = forms.CharField(label="Town or city", required=False, max_length=limits.TOWN_MAX)
+    postcode = forms.CharField(label="Postcode", required=False, max_length=limits.POSTCODE_MAX)
     masked = forms.BooleanField(
         label="Mask this address",
         required=False,
         help_text="For example, a refuge. Only people entitled to see masked details will see it",
+    )
+
+
+class ResidenceForm(VersionedForm, SourceFields, AddressFields):
+    person = forms.TypedChoiceField(label="Who lives there", choices=[], coerce=int)
+    household = forms.TypedChoiceField(
+        label="Address", choices=[], coerce=int, required=False, widget=forms.RadioSelect, empty_value=None
     )
     start = GovukDateField(label="Moved in (if known)")
     end = GovukDateField(label="Moved out (if they have left)")
@@ -259,7 +272,7 @@ class CareForm(VersionedForm, SourceFields):
     place = forms.ChoiceField(label="Where", choices=m.PLACE_CHOICES, widget=forms.RadioSelect)
     frequency = forms.CharField(
         label="How often",
-        max_length=200,
+        max_length=limits.FREQUENCY_MAX,
         required=False,
         help_text="For example: 'on Fridays', 'every other weekend'",
     )
@@ -268,7 +281,7 @@ class CareForm(VersionedForm, SourceFields):
     sleep_place = forms.CharField(
         label="Where does the baby sleep during this care?",
         required=False,
-        max_length=200,
+        max_length=limits.SLEEP_PLACE_MAX,
         help_text="For example: 'own cot in the carer's bedroom'",
     )
     start = GovukDateField(label="Since when (if known)")
@@ -328,17 +341,7 @@ class StayForm(VersionedForm):
         return data
 
 
-class AddressForm(VersionedForm):
-    address_line_1 = forms.CharField(label="Address line 1", required=False, max_length=200)
-    address_line_2 = forms.CharField(label="Address line 2 (optional)", required=False, max_length=200)
-    town = forms.CharField(label="Town or city", required=False, max_length=100)
-    postcode = forms.CharField(label="Postcode", required=False, max_length=10)
-    masked = forms.BooleanField(
-        label="Mask this address",
-        required=False,
-        help_text="For example, a refuge. Only people entitled to see masked details will see it",
-    )
-
+class AddressForm(VersionedForm, AddressFields):
     def address_data(self) -> AddressData:
         d = self.cleaned_data
         return AddressData(
@@ -382,8 +385,8 @@ class OtherNameForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose whether this is a previous name or an alias"},
     )
-    given_name = forms.CharField(label="Given name", required=False, max_length=100)
-    family_name = forms.CharField(label="Family name", required=False, max_length=100)
+    given_name = forms.CharField(label="Given name", required=False, max_length=limits.NAME_MAX)
+    family_name = forms.CharField(label="Family name", required=False, max_length=limits.NAME_MAX)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 
 from kinmap.accounts.models import Team
+from kinmap.core import limits
 from kinmap.core.vocab import (
     CARE_PLACE_LABELS,
     DATE_ACCURACY_LABELS,
@@ -37,7 +38,9 @@ class Provenanced(models.Model):
     """Where a fact came from, who recorded it and when."""
 
     source = models.CharField(max_length=30, choices=SOURCE_CHOICES, blank=True)
-    source_detail = models.CharField(max_length=200, blank=True)  # said by whom / which agency
+    source_detail = models.CharField(
+        max_length=limits.SOURCE_DETAIL_MAX, blank=True
+    )  # said by whom / which agency
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -49,17 +52,17 @@ class Provenanced(models.Model):
 
 
 class Person(models.Model):
-    given_name = models.CharField(max_length=100, blank=True)
-    family_name = models.CharField(max_length=100, blank=True)
-    name_absent_reason = models.CharField(max_length=300, blank=True)
+    given_name = models.CharField(max_length=limits.NAME_MAX, blank=True)
+    family_name = models.CharField(max_length=limits.NAME_MAX, blank=True)
+    name_absent_reason = models.CharField(max_length=limits.NAME_ABSENT_REASON_MAX, blank=True)
     sex = models.CharField(max_length=20, choices=SEX_CHOICES, default="unknown")
     birth_date = models.DateField(null=True, blank=True)
     birth_date_accuracy = models.CharField(max_length=20, choices=ACCURACY_CHOICES, default="unknown")
     death_date = models.DateField(null=True, blank=True)
-    nhs_number = models.CharField(max_length=10, blank=True, db_index=True)
-    phone = models.CharField(max_length=40, blank=True)
+    nhs_number = models.CharField(max_length=limits.NHS_NUMBER_DIGITS, blank=True, db_index=True)
+    phone = models.CharField(max_length=limits.PHONE_MAX, blank=True)
     phone_masked = models.BooleanField(default=False)
-    email = models.CharField(max_length=254, blank=True)
+    email = models.CharField(max_length=limits.EMAIL_MAX, blank=True)
     seen_directly_on = models.DateField(null=True, blank=True)
     # Provenance of key fields: {"birth_date": {"source": ..., "detail": ..., "by": ..., "at": ...}}
     provenance = models.JSONField(default=dict, blank=True)
@@ -77,15 +80,15 @@ class Person(models.Model):
 class OtherName(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="other_names")
     kind = models.CharField(max_length=20, choices=NAME_KIND_CHOICES)
-    given_name = models.CharField(max_length=100, blank=True)
-    family_name = models.CharField(max_length=100, blank=True)
+    given_name = models.CharField(max_length=limits.NAME_MAX, blank=True)
+    family_name = models.CharField(max_length=limits.NAME_MAX, blank=True)
 
 
 class PersonFact(Provenanced):
     """An answer about a person that is not a structural field (see core.model.Fact)."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="facts")
-    key = models.CharField(max_length=60)
+    key = models.CharField(max_length=limits.FACT_KEY_MAX)
     value = models.TextField()
 
     class Meta:
@@ -95,7 +98,7 @@ class PersonFact(Provenanced):
 class FamilyNetwork(models.Model):
     """The people that matter to one or more index children."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=limits.NETWORK_NAME_MAX)
     teams: models.ManyToManyField[Team, Allocation] = models.ManyToManyField(
         Team, through="Allocation", related_name="networks"
     )
@@ -153,10 +156,10 @@ class Relationship(Provenanced):
 class Household(Provenanced):
     """An address where people live."""
 
-    address_line_1 = models.CharField(max_length=200, blank=True)
-    address_line_2 = models.CharField(max_length=200, blank=True)
-    town = models.CharField(max_length=100, blank=True)
-    postcode = models.CharField(max_length=10, blank=True)
+    address_line_1 = models.CharField(max_length=limits.ADDRESS_LINE_MAX, blank=True)
+    address_line_2 = models.CharField(max_length=limits.ADDRESS_LINE_MAX, blank=True)
+    town = models.CharField(max_length=limits.TOWN_MAX, blank=True)
+    postcode = models.CharField(max_length=limits.POSTCODE_MAX, blank=True)
     masked = models.BooleanField(default=False)
 
 
@@ -173,10 +176,10 @@ class CareArrangement(Provenanced):
     carer = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="care_given")
     child = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="care_received")
     place = models.CharField(max_length=20, choices=PLACE_CHOICES)
-    frequency = models.CharField(max_length=200, blank=True)
+    frequency = models.CharField(max_length=limits.FREQUENCY_MAX, blank=True)
     overnight = models.BooleanField(default=False)
     supervised = models.BooleanField(default=False)
-    sleep_place = models.CharField(max_length=200, blank=True)
+    sleep_place = models.CharField(max_length=limits.SLEEP_PLACE_MAX, blank=True)
     start = models.DateField(null=True, blank=True)
     end = models.DateField(null=True, blank=True)
 

@@ -8,6 +8,8 @@ from typing import Any
 
 from django import forms
 
+from kinmap.core.limits import date_range_problem
+
 
 class DateParts(forms.MultiWidget):
     """Three inputs (day, month, year), as the GOV.UK date input pattern."""
@@ -53,12 +55,16 @@ class GovukDateField(forms.MultiValueField):
             raise forms.ValidationError(
                 f"{self.what} must be a real date, in numbers", code="invalid"
             ) from None
-        if year < 1900 or year > 2200:
+        if not 1000 <= year <= 9999:
             raise forms.ValidationError(f"{self.what}: enter the year as 4 digits, like 2024", code="invalid")
         try:
-            return date(year, month, day)
+            value = date(year, month, day)
         except ValueError:
             raise forms.ValidationError(f"{self.what} must be a real date", code="invalid") from None
+        problem = date_range_problem(value)
+        if problem:
+            raise forms.ValidationError(f"{self.what} {problem}", code="out_of_range")
+        return value
 
     def compress(self, data_list: Any) -> Any:  # pragma: no cover - clean() does the work
         return data_list
