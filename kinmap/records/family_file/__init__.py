@@ -2,6 +2,8 @@
 networks with their people, relationships, households, care arrangements and
 parental responsibility, each fact with its provenance (docs/family-file.md).
 
+- :mod:`.schema` declares the format as pydantic models; :mod:`.document`
+  reads the JSON with the limits untrusted input needs.
 - :func:`family_file_read` parses and checks a file. Every problem is reported,
   each naming the record and field at fault
   (``people[3] (id "p4"): birth_date: "2025-13-01" is not a date (use YYYY-MM-DD)``).

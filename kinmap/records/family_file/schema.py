@@ -1,0 +1,527 @@
+"""The family file format (docs/family-file.md, version 1) declared as pydantic
+models: every record's fields, their types, codes, lengths and defaults, and
+the rules within one record. Unknown fields are refused (``extra="forbid"``:
+the format says a misspelt field would otherwise be lost silently), ``null``
+is taken wherever a value may be absent, and nothing is coerced (a date is a
+``"YYYY-MM-DD"`` string, a flag is ``true`` or ``false``, never ``"yes"``).
+
+Each field's check raises a :class:`PydanticCustomError` whose message is the
+one the family file reports (see :func:`.read.schema_issues`, which turns
+pydantic's locations into ``people[3] (id "p4"): birth_date: ...``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, ClassVar, TypeVar
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from kinmap.core import limits
+from kinmap.core.limits import date_range_problem
+from kinmap.core.vocab import (
+    CONTACT_TYPE_LABELS,
+    REL_BY_CODE,
+    CarePlace,
+    DateAccuracy,
+    InfoHow,
+    InvitationOutcome,
+    NameKind,
+    PRBasis,
+    Sex,
+    Source,
+)
+from kinmap.records import services as s
+from kinmap.records.errors import RecordError
+
+from .document import MASKED_INCLUDED, MASKED_WITHHELD, _one_of, _show
+
+SEXES = tuple(x.value for x in Sex)
+ACCURACIES = tuple(x.value for x in DateAccuracy)
+SOURCES = tuple(x.value for x in Source)
+PLACES = tuple(x.value for x in CarePlace)
+BASES = tuple(x.value for x in PRBasis)
+NAME_KINDS = tuple(x.value for x in NameKind)
+REL_CODES = tuple(REL_BY_CODE)
+CONTACT_TYPES = tuple(CONTACT_TYPE_LABELS)
+HOWS = tuple(x.value for x in InfoHow)
+OUTCOMES = tuple(x.value for x in InvitationOutcome)
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
+# A field the file leaves out is read as if it were null: each field's check
+# says whether that is allowed (``validate_default``).
+NULL: Any = None
+
+
+def refuse(message: str, field: str = "") -> PydanticCustomError:
+    """The error a check raises: ``message`` as the family file reports it, and
+    (for a rule across fields) the ``field`` of the record it is reported on."""
+    return PydanticCustomError("family_file", "{message}", {"message": message, "field": field})
+
+
+# -- the kinds of value ------------------------------------------------------------
+
+
+def _text(max_len: int, required: bool) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value is None:
+            if required:
+                raise refuse("is missing")
+            return ""
+        if not isinstance(value, str):
+            raise refuse(f"{_show(value)} is not text")
+        if required and not value.strip():
+            raise refuse("is empty")
+        if len(value) > max_len:
+            raise refuse(f"is longer than {max_len} characters")
+        return value
+
+    return check
+
+
+def _code(choices: Sequence[str], default: str | None) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value is None:
+            if default is None:
+                raise refuse(f"is missing (one of: {_one_of(choices)})")
+            return default
+        if not isinstance(value, str) or value not in choices:
+            raise refuse(f"{_show(value)} is not one of: {_one_of(choices)}")
+        return value
+
+    return check
+
+
+def _ref(value: Any) -> str:
+    if value is None:
+        raise refuse("is missing")
+    if not isinstance(value, str) or not _ID.fullmatch(value):
+        raise refuse(f"{_show(value)} is not an id (letters, digits, '-', '_' or '.', at most 40)")
+    return value
+
+
+def _member(value: Any) -> str:
+    if not isinstance(value, str) or not _ID.fullmatch(value):
+        raise refuse(f"{_show(value)} is not an id")
+    return value
+
+
+def _optional_ref(value: Any) -> str:
+    return "" if value is None else _ref(value)
+
+
+Ref = Annotated[str, BeforeValidator(_ref)]
+OptionalRef = Annotated[str, BeforeValidator(_optional_ref)]
+Member = Annotated[str, BeforeValidator(_member)]
+
+
+def _flag(value: Any) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise refuse(f"{_show(value)} is not true or false")
+    return value
+
+
+Flag = Annotated[bool, BeforeValidator(_flag)]
+
+
+def _day(value: Any) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, str) and _DATE.fullmatch(value):
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            problem = date_range_problem(day)
+            if problem:
+                raise refuse(f"{value} {problem}")
+            return day
+    raise refuse(f"{_show(value)} is not a date (use YYYY-MM-DD)")
+
+
+def _required_day(value: Any) -> date:
+    day = _day(value)
+    if day is None:
+        raise refuse("is missing")
+    return day
+
+
+Day = Annotated[date | None, BeforeValidator(_day)]
+RequiredDay = Annotated[date, BeforeValidator(_required_day)]
+
+
+def _moment(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    wrong = (
+        f"{_show(value)} is not a date and time with a time zone (use ISO 8601, like 2026-01-05T10:30:00Z)"
+    )
+    if not isinstance(value, str):
+        raise refuse(wrong)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise refuse(wrong) from None
+    if parsed.tzinfo is None:
+        raise refuse(wrong)
+    problem = date_range_problem(parsed.date())
+    if problem:
+        raise refuse(f"{value} {problem}")
+    return parsed.astimezone(UTC)
+
+
+Moment = Annotated[datetime | None, BeforeValidator(_moment)]
+
+
+def _empty_list(value: Any) -> Any:
+    return [] if value is None else value
+
+
+def _empty_dict(value: Any) -> Any:
+    return {} if value is None else value
+
+
+T = TypeVar("T")
+Items = Annotated[list[T], BeforeValidator(_empty_list)]  # null or missing: empty
+
+
+# Text of each kind, with its length (kinmap/core/limits.py).
+SourceDetailText = Annotated[str, BeforeValidator(_text(limits.SOURCE_DETAIL_MAX, required=False))]
+UsernameText = Annotated[str, BeforeValidator(_text(limits.USERNAME_MAX, required=False))]
+OrganisationText = Annotated[str, BeforeValidator(_text(limits.ORGANISATION_NAME_MAX, required=True))]
+NetworkNameRequiredText = Annotated[str, BeforeValidator(_text(limits.NETWORK_NAME_MAX, required=True))]
+NameText = Annotated[str, BeforeValidator(_text(limits.NAME_MAX, required=False))]
+FactValueRequiredText = Annotated[str, BeforeValidator(_text(limits.FACT_VALUE_MAX, required=True))]
+NameAbsentReasonText = Annotated[str, BeforeValidator(_text(limits.NAME_ABSENT_REASON_MAX, required=False))]
+NhsNumberInputText = Annotated[str, BeforeValidator(_text(limits.NHS_NUMBER_INPUT_MAX, required=False))]
+PhoneText = Annotated[str, BeforeValidator(_text(limits.PHONE_MAX, required=False))]
+EmailText = Annotated[str, BeforeValidator(_text(limits.EMAIL_MAX, required=False))]
+AddressLineText = Annotated[str, BeforeValidator(_text(limits.ADDRESS_LINE_MAX, required=False))]
+TownText = Annotated[str, BeforeValidator(_text(limits.TOWN_MAX, required=False))]
+PostcodeText = Annotated[str, BeforeValidator(_text(limits.POSTCODE_MAX, required=False))]
+FrequencyText = Annotated[str, BeforeValidator(_text(limits.FREQUENCY_MAX, required=False))]
+SleepPlaceText = Annotated[str, BeforeValidator(_text(limits.SLEEP_PLACE_MAX, required=False))]
+OutcomeNoteText = Annotated[str, BeforeValidator(_text(limits.OUTCOME_NOTE_MAX, required=False))]
+MaterialCodeRequiredText = Annotated[str, BeforeValidator(_text(limits.MATERIAL_CODE_MAX, required=True))]
+DeclinedReasonText = Annotated[str, BeforeValidator(_text(limits.DECLINED_REASON_MAX, required=False))]
+FileDescriptionText = Annotated[str, BeforeValidator(_text(limits.FILE_DESCRIPTION_MAX, required=False))]
+# Codes: one of a list, with a default when missing (None: required).
+SourceCode = Annotated[str, BeforeValidator(_code(SOURCES, ""))]
+SexCode = Annotated[str, BeforeValidator(_code(SEXES, Sex.UNKNOWN.value))]
+AccuracyCode = Annotated[str, BeforeValidator(_code(ACCURACIES, ""))]
+OutcomeCode = Annotated[str, BeforeValidator(_code(OUTCOMES, InvitationOutcome.PENDING.value))]
+MaskedCode = Annotated[str, BeforeValidator(_code((MASKED_INCLUDED, MASKED_WITHHELD), MASKED_INCLUDED))]
+RequiredSourceCode = Annotated[str, BeforeValidator(_code(SOURCES, None))]
+NameKindCode = Annotated[str, BeforeValidator(_code(NAME_KINDS, None))]
+RelationshipTypeCode = Annotated[str, BeforeValidator(_code(REL_CODES, None))]
+PlaceCode = Annotated[str, BeforeValidator(_code(PLACES, None))]
+BasisCode = Annotated[str, BeforeValidator(_code(BASES, None))]
+ContactTypeCode = Annotated[str, BeforeValidator(_code(CONTACT_TYPES, None))]
+HowCode = Annotated[str, BeforeValidator(_code(HOWS, None))]
+
+
+# -- the records -------------------------------------------------------------------
+
+
+class Record(BaseModel):
+    """A record of the file: unknown fields refused, nothing coerced, every
+    default checked like a given value (so a required field reports itself)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, validate_default=True, frozen=True)
+    what: ClassVar[str] = "record"
+
+
+class Provenance(Record):
+    """Where a fact came from (docs/family-file.md, "Dates, times and provenance")."""
+
+    what: ClassVar[str] = "provenance"
+    source: SourceCode = NULL
+    detail: SourceDetailText = NULL
+    recorded_by: UsernameText = NULL
+    recorded_at: Moment = NULL
+
+    @model_validator(mode="after")
+    def _detail_for_source(self) -> Provenance:
+        if self.source == Source.SAID_BY and not self.detail.strip():
+            raise refuse('is empty: say who said it (needed when the source is "said-by")', "detail")
+        if self.source == Source.OTHER_AGENCY and not self.detail.strip():
+            raise refuse('is empty: say which agency (needed when the source is "other-agency")', "detail")
+        return self
+
+
+ProvenanceOrNull = Annotated[Provenance, BeforeValidator(_empty_dict)]  # null: not recorded
+
+
+class FieldProvenance(Provenance):
+    """The provenance of one field of a person: its source is required."""
+
+    source: RequiredSourceCode = NULL
+
+
+def _person_field(key: Any) -> str:
+    if key not in s.PERSON_FIELDS:
+        raise refuse(f"is not a person field (expected one of: {_one_of(s.PERSON_FIELDS)})")
+    return str(key)
+
+
+def _fact_key(key: Any) -> str:
+    if not isinstance(key, str) or not key.strip() or len(key) > limits.FACT_KEY_MAX:
+        raise refuse(f"the question's key must be 1 to {limits.FACT_KEY_MAX} characters")
+    return key
+
+
+class Allocation(Record):
+    """A team with a legitimate relationship to the family, from ``start``."""
+
+    what: ClassVar[str] = "allocation"
+    agency: OrganisationText = NULL
+    team: OrganisationText = NULL
+    start: RequiredDay = NULL
+    end: Day = NULL
+
+
+def _some_index_child(ids: list[str]) -> list[str]:
+    if not ids:
+        raise refuse("is empty: a family network is around at least one index child")
+    return ids
+
+
+class Network(Record):
+    """A family network: the people who matter to one or more index children."""
+
+    what: ClassVar[str] = "family network"
+    id: Ref = NULL
+    name: NetworkNameRequiredText = NULL
+    index_children: Annotated[
+        Items[Member],
+        AfterValidator(_some_index_child),
+    ]
+    other_members: Items[Member] = Field(default_factory=list)
+    allocations: Items[Allocation] = Field(default_factory=list)
+
+
+class OtherName(Record):
+    """A previous name or alias: a given name, a family name, or both."""
+
+    what: ClassVar[str] = "other name"
+    kind: NameKindCode = NULL
+    given_name: NameText = NULL
+    family_name: NameText = NULL
+
+    @model_validator(mode="after")
+    def _a_name(self) -> OtherName:
+        if not self.given_name.strip() and not self.family_name.strip():
+            raise refuse("is empty, and so is family_name: enter the other name", "given_name")
+        return self
+
+
+class Fact(Record):
+    """An answer about a person that is not a field of the person, with its provenance."""
+
+    what: ClassVar[str] = "fact"
+    value: FactValueRequiredText = NULL
+    provenance: ProvenanceOrNull = NULL
+
+
+class Person(Record):
+    """A person, once however many networks they are in."""
+
+    what: ClassVar[str] = "person"
+    id: Ref = NULL
+    given_name: NameText = NULL
+    family_name: NameText = NULL
+    name_absent_reason: NameAbsentReasonText = NULL
+    other_names: Items[OtherName] = Field(default_factory=list)
+    sex: SexCode = NULL
+    birth_date: Day = NULL
+    birth_date_accuracy: AccuracyCode = NULL
+    death_date: Day = NULL
+    nhs_number: NhsNumberInputText = NULL
+    phone: PhoneText = NULL
+    phone_masked: Flag = NULL
+    email: EmailText = NULL
+    seen_directly_on: Day = NULL
+    facts: Annotated[
+        dict[Annotated[str, BeforeValidator(_fact_key)], Fact],
+        BeforeValidator(_empty_dict),
+        Field(default_factory=dict),
+    ]
+    provenance: Annotated[
+        dict[Annotated[str, BeforeValidator(_person_field)], FieldProvenance],
+        BeforeValidator(_empty_dict),
+        Field(default_factory=dict),
+    ]
+
+    def data(self) -> s.PersonData:
+        """The person as the record services take them (the accuracy defaults to
+        ``accurate`` when there is a date of birth, else ``unknown``)."""
+        accuracy = self.birth_date_accuracy or (
+            DateAccuracy.ACCURATE.value if self.birth_date else DateAccuracy.UNKNOWN.value
+        )
+        return s.PersonData(
+            given_name=self.given_name,
+            family_name=self.family_name,
+            name_absent_reason=self.name_absent_reason,
+            sex=self.sex,
+            birth_date=self.birth_date,
+            birth_date_accuracy=accuracy,
+            death_date=self.death_date,
+            nhs_number=self.nhs_number,
+            phone=self.phone,
+            phone_masked=self.phone_masked,
+            email=self.email,
+            seen_directly_on=self.seen_directly_on,
+        ).cleaned()
+
+
+class Household(Record):
+    """An address where people live: ``address_line_1`` or a postcode."""
+
+    what: ClassVar[str] = "household"
+    id: Ref = NULL
+    address_line_1: AddressLineText = NULL
+    address_line_2: AddressLineText = NULL
+    town: TownText = NULL
+    postcode: PostcodeText = NULL
+    masked: Flag = NULL
+    provenance: ProvenanceOrNull = NULL
+
+    def address(self) -> s.AddressData:
+        return s.AddressData(
+            address_line_1=self.address_line_1,
+            address_line_2=self.address_line_2,
+            town=self.town,
+            postcode=self.postcode,
+            masked=self.masked,
+        ).cleaned()
+
+    @model_validator(mode="after")
+    def _an_address(self) -> Household:
+        try:
+            s._address_error(self.address())
+        except RecordError as err:
+            problem = err.problems[0]
+            raise refuse(problem.message, problem.field) from None
+        return self
+
+
+class Relationship(Record):
+    """``from`` is ``type`` (HL7 v3 RoleCode, or kinmap's ``x-`` codes) of ``to``."""
+
+    what: ClassVar[str] = "relationship"
+    from_: Ref = Field(NULL, alias="from")
+    to: Ref = NULL
+    type: RelationshipTypeCode = NULL
+    start: Day = NULL
+    end: Day = NULL
+    provenance: ProvenanceOrNull = NULL
+
+
+class Residence(Record):
+    """A person living at a household from ``start`` to ``end``."""
+
+    what: ClassVar[str] = "residence"
+    person: Ref = NULL
+    household: Ref = NULL
+    start: Day = NULL
+    end: Day = NULL
+    provenance: ProvenanceOrNull = NULL
+
+
+class CareArrangement(Record):
+    """Who looks after which child, where, how often."""
+
+    what: ClassVar[str] = "care arrangement"
+    carer: Ref = NULL
+    child: Ref = NULL
+    place: PlaceCode = NULL
+    frequency: FrequencyText = NULL
+    overnight: Flag = NULL
+    supervised: Flag = NULL
+    sleep_place: SleepPlaceText = NULL
+    start: Day = NULL
+    end: Day = NULL
+    provenance: ProvenanceOrNull = NULL
+
+
+class ParentalResponsibility(Record):
+    """Who holds parental responsibility for which child, on what basis (Children Act 1989 s.2-4)."""
+
+    what: ClassVar[str] = "parental responsibility record"
+    person: Ref = NULL
+    child: Ref = NULL
+    basis: BasisCode = NULL
+    start: Day = NULL
+    provenance: ProvenanceOrNull = NULL
+
+
+class JointAppointment(Record):
+    """A carer who lives elsewhere invited to a contact with the child."""
+
+    what: ClassVar[str] = "joint appointment"
+    id: Ref = NULL
+    network: Ref = NULL
+    person: Ref = NULL
+    contact_on: RequiredDay = NULL
+    contact_type: ContactTypeCode = NULL
+    invited_on: RequiredDay = NULL
+    invited_by: UsernameText = NULL
+    outcome: OutcomeCode = NULL
+    outcome_note: OutcomeNoteText = NULL
+
+    @model_validator(mode="after")
+    def _note_with_outcome(self) -> JointAppointment:
+        if self.outcome == InvitationOutcome.PENDING and self.outcome_note.strip():
+            raise refuse(
+                'is only for an outcome: attended, declined or no-reply, not "pending"', "outcome_note"
+            )
+        return self
+
+
+class InformationGiven(Record):
+    """A material that reached a carer, or was offered and declined."""
+
+    what: ClassVar[str] = "record of information given"
+    network: Ref = NULL
+    person: Ref = NULL
+    material: MaterialCodeRequiredText = NULL
+    how: HowCode = NULL
+    given_on: RequiredDay = NULL
+    given_by: UsernameText = NULL
+    declined: Flag = NULL
+    declined_reason: DeclinedReasonText = NULL
+    appointment: OptionalRef = NULL
+
+
+class FamilyFileDocument(Record):
+    """A whole family file (the version is checked before this model)."""
+
+    what: ClassVar[str] = "family file"
+    version: int = Field(alias="kinmap-family-file")
+    description: FileDescriptionText = NULL
+    reference_date: Day = NULL
+    masked_details: MaskedCode = NULL
+    networks: Items[Network] = Field(default_factory=list)
+    people: Items[Person] = Field(default_factory=list)
+    households: Items[Household] = Field(default_factory=list)
+    relationships: Items[Relationship] = Field(default_factory=list)
+    residences: Items[Residence] = Field(default_factory=list)
+    care_arrangements: Annotated[
+        list[CareArrangement], BeforeValidator(_empty_list), Field(default_factory=list)
+    ]
+    parental_responsibility: Annotated[
+        list[ParentalResponsibility], BeforeValidator(_empty_list), Field(default_factory=list)
+    ]
+    joint_appointments: Annotated[
+        list[JointAppointment], BeforeValidator(_empty_list), Field(default_factory=list)
+    ]
+    information_given: Annotated[
+        list[InformationGiven], BeforeValidator(_empty_list), Field(default_factory=list)
+    ]
