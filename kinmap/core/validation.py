@@ -145,7 +145,7 @@ def network_problems(network: Network, today: date) -> list[Problem]:
             r.type == BIRTH_FATHER
             and parent.death_date
             and child.birth_date
-            and child.birth_date > parent.death_date + MAX_POSTHUMOUS_BIRTH
+            and child.birth_date - parent.death_date > MAX_POSTHUMOUS_BIRTH  # no overflow near year 9999
         ):
             out.append(
                 Problem(

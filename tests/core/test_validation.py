@@ -5,8 +5,9 @@ number validation (kinmap.core.nhs)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -286,3 +287,33 @@ def test_problems_come_in_a_stable_order() -> None:
     assert first == network_problems(f.network(), TODAY)
     assert [p.record for p in first] == ["person", "relationship"]
     assert all(isinstance(p, Problem) for p in first)
+
+
+OUT_OF_RANGE = "must be between 1 January 1900 and 31 December 2200"
+
+
+@pytest.mark.parametrize("day", [date(1, 1, 1), date(1899, 12, 31), date(2201, 1, 1), date(9999, 12, 31)])
+def test_a_date_outside_the_record_is_refused_without_arithmetic_on_it(day: date) -> None:
+    """The range the pages take (kinmap/core/limits.py), for every channel; the
+    other checks do not compute with a date already refused (no OverflowError)."""
+    f = complete_family()
+    f.b.drop(f.daniel_care)
+    f.b.update(f.daniel, death_date=day)
+    problems = network_problems(f.network(), TODAY)
+    assert ("person", "death_date", f"Date of death {OUT_OF_RANGE}") in [
+        (p.record, p.field, p.message) for p in problems
+    ]
+    f = complete_family()
+    f.b.update(f.sarah, birth_date=day)
+    assert ("person", "birth_date", f"Date of birth {OUT_OF_RANGE}") in [
+        (p.record, p.field, p.message) for p in network_problems(f.network(), TODAY)
+    ]
+
+
+def test_dates_of_relationships_care_and_stays_have_the_same_range() -> None:
+    f = complete_family()
+    f.b.relationships[0] = dataclasses.replace(f.b.relationships[0], start=date(1850, 1, 1))
+    problems = network_problems(f.network(), TODAY)
+    assert [(p.record, p.field, p.message) for p in problems] == [
+        ("relationship", "start", f"The start date {OUT_OF_RANGE}")
+    ]
