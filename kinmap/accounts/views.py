@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from kinmap.records import models as rm
 from kinmap.records.errors import RecordError
+from kinmap.web.forms import apply_errors
 
 from . import services
 from .decorators import role_required
@@ -30,11 +30,6 @@ def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
-
-
-def _apply_errors(form: forms.Form, err: RecordError) -> None:
-    for p in err.problems:
-        form.add_error(p.field if p.field in form.fields else None, p.message)
 
 
 @admin_only
@@ -62,7 +57,7 @@ def user_new(request: HttpRequest) -> HttpResponse:
                 password=d["password1"],
             )
         except RecordError as err:
-            _apply_errors(form, err)
+            apply_errors(form, err)
         else:
             messages.success(request, f"User {user.username} created")
             return redirect("manage-users")
@@ -80,7 +75,7 @@ def user_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
         try:
             services.user_deactivate(actor=_user(request), user=target, reason=form.cleaned_data["reason"])
         except RecordError as err:
-            _apply_errors(form, err)
+            apply_errors(form, err)
         else:
             messages.success(request, f"User {target.username} can no longer sign in")
             return redirect("manage-users")
@@ -112,7 +107,7 @@ def teams(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Agency {agency.name} created")
                 return redirect("manage-teams")
         except RecordError as err:
-            _apply_errors(team_form if team_form.is_bound else agency_form, err)
+            apply_errors(team_form if team_form.is_bound else agency_form, err)
     agencies = Agency.objects.prefetch_related("teams").order_by("name")
     return render(
         request,
@@ -168,7 +163,7 @@ def network_allocations(request: HttpRequest, network_id: int) -> HttpResponse:
                 team=Team.objects.filter(pk=form.cleaned_data["team"]).first(),
             )
         except RecordError as err:
-            _apply_errors(form, err)
+            apply_errors(form, err)
         else:
             messages.success(request, f"{alloc.team} allocated to family network {network.pk}")
             return redirect("manage-network-allocations", network_id=network.pk)
@@ -198,7 +193,7 @@ def allocation_remove(request: HttpRequest, allocation_id: int) -> HttpResponse:
                 actor=_user(request), allocation=alloc, reason=form.cleaned_data["reason"]
             )
         except RecordError as err:
-            _apply_errors(form, err)
+            apply_errors(form, err)
         else:
             messages.success(
                 request, f"{alloc.team} is no longer allocated to family network {alloc.network_id}"
