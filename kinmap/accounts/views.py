@@ -202,32 +202,48 @@ def allocation_remove(request: HttpRequest, allocation_id: int) -> HttpResponse:
     return render(request, "accounts/allocation_remove.html", {"alloc": alloc, "form": form})
 
 
+def _cells(keys: list[str]) -> set[tuple[int, str]]:
+    """(agency id, role) pairs from table cells written ``<agency id>:<role>``."""
+    cells: set[tuple[int, str]] = set()
+    for key in keys:
+        agency_id, _, role = key.partition(":")
+        if agency_id.isdigit():
+            cells.add((int(agency_id), role))
+    return cells
+
+
 @admin_only
 @require_http_methods(["GET", "POST"])
 def entitlements(request: HttpRequest) -> HttpResponse:
     agencies = list(Agency.objects.order_by("name"))
     error = ""
+    ticked: set[str] | None = None
     if request.method == "POST":
-        cells: set[tuple[int, str]] = set()
-        for key in request.POST.getlist("cell"):
-            agency_id, _, role = key.partition(":")
-            if agency_id.isdigit():
-                cells.add((int(agency_id), role))
+        # the cells ticked when the page loaded, which must still be what is saved
+        loaded = request.POST.get("loaded")
         try:
-            services.entitlements_set(actor=_user(request), cells=cells)
+            services.entitlements_set(
+                actor=_user(request),
+                cells=_cells(request.POST.getlist("cell")),
+                expected=_cells(loaded.split()) if loaded is not None else None,
+            )
         except RecordError as err:
             error = err.messages[0]
+            ticked = set(request.POST.getlist("cell"))  # what the administrator ticked is kept
         else:
             messages.success(request, "Masked-detail entitlements saved")
             return redirect("manage-entitlements")
     current = {f"{a}:{r}" for a, r in MaskedDetailEntitlement.objects.values_list("agency_id", "role")}
+    shown = current if ticked is None else ticked
     rows = [
         {
             "agency": a,
-            "cells": [(f"{a.pk}:{role}", label, f"{a.pk}:{role}" in current) for role, label in Role.choices],
+            "cells": [(f"{a.pk}:{role}", label, f"{a.pk}:{role}" in shown) for role, label in Role.choices],
         }
         for a in agencies
     ]
     return render(
-        request, "accounts/entitlements.html", {"rows": rows, "roles": Role.choices, "error": error}
+        request,
+        "accounts/entitlements.html",
+        {"rows": rows, "roles": Role.choices, "error": error, "loaded": " ".join(sorted(current))},
     )
