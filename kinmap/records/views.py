@@ -597,8 +597,12 @@ def pr_add(request: HttpRequest, network_id: int, pr_id: int | None = None) -> H
                 expected_version=form.cleaned_data.get("version") if pr is not None else None,
             )
         except StaleEdit as err:
-            assert pr is not None
-            saved_now = refuse_stale(form, err, _pr_values(m.ParentalResponsibility.objects.get(pk=pr.pk)))
+            if pr is None:  # recorded by someone else since this page loaded
+                apply_errors(form, err)
+            else:
+                saved_now = refuse_stale(
+                    form, err, _pr_values(m.ParentalResponsibility.objects.get(pk=pr.pk))
+                )
         except RecordError as err:
             apply_errors(form, err)
         else:

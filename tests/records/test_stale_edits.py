@@ -273,3 +273,20 @@ def test_a_removal_sent_without_its_version_is_refused(family: Family, owner: Us
     assert response.status_code == 200
     assert "This relationship " + STALE in error_summary(response.content.decode())
     assert snapshot(reads_allowed=True) == before
+
+
+@pytest.mark.django_db
+def test_recording_parental_responsibility_already_recorded_does_not_overwrite_it(
+    family: Family, owner: User, client: Client
+) -> None:
+    """The "record" page carries no version: if the same person's responsibility
+    for the child is recorded by the time it is sent, it is refused, not replaced."""
+    client.login(username=owner.username, password=PASSWORD)
+    before = snapshot(reads_allowed=True)
+    response = client.post(
+        reverse("pr-add", args=[family.network.pk]),
+        {"person": family.mother.pk, "child": family.baby.pk, "basis": "court-order"},
+    )
+    assert response.status_code == 200
+    assert "This parental responsibility record " + STALE in error_summary(response.content.decode())
+    assert snapshot(reads_allowed=True) == before
