@@ -80,8 +80,22 @@ except Exception as exc:  # dj_database_url raises several kinds
     raise ImproperlyConfigured(f"DATABASE_URL could not be understood: {exc}") from None
 if _db["ENGINE"] not in ("django.db.backends.sqlite3", "django.db.backends.postgresql"):
     raise ImproperlyConfigured("DATABASE_URL must be a sqlite:// or postgres:// URL")
-if _db["ENGINE"] == "django.db.backends.sqlite3" and _db["NAME"] not in ("", ":memory:"):
-    Path(str(_db["NAME"])).parent.mkdir(parents=True, exist_ok=True)
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    if _db["NAME"] not in ("", ":memory:"):
+        Path(str(_db["NAME"])).parent.mkdir(parents=True, exist_ok=True)
+    # The embedded database serves several people at once (sqlite.org/wal.html,
+    # sqlite.org/lang_transaction.html): in write-ahead-log mode readers never
+    # wait for the writer; a transaction takes the write lock when it begins
+    # (IMMEDIATE), so two transactions never both read and then both ask to
+    # write, which SQLite refuses at once ("database is locked") rather than
+    # waiting; and a writer waits up to KINMAP_SQLITE_TIMEOUT seconds for the
+    # one before it.
+    _db["OPTIONS"] = {
+        **_db.get("OPTIONS", {}),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("KINMAP_SQLITE_TIMEOUT", 30, minimum=1),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DATABASES = {"default": _db}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

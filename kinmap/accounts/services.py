@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from kinmap.audit.services import audit_record
 from kinmap.records import models as rm
-from kinmap.records.errors import RecordError
+from kinmap.records.errors import RecordError, StaleEdit
 
 from .models import Agency, MaskedDetailEntitlement, Role, Team, User
 
@@ -203,10 +203,18 @@ def allocation_end(*, actor: User, allocation: rm.Allocation, reason: str = "") 
 
 
 @transaction.atomic
-def entitlements_set(*, actor: User, cells: set[tuple[int, str]]) -> None:
-    """Make exactly these (agency id, role) pairs entitled to see masked details."""
+def entitlements_set(
+    *, actor: User, cells: set[tuple[int, str]], expected: set[tuple[int, str]] | None
+) -> None:
+    """Make exactly these (agency id, role) pairs entitled to see masked details.
+
+    The table has no version of its own: ``expected`` is the set of pairs the
+    administrator's page showed, and the change is refused (:class:`StaleEdit`)
+    when it is not what is saved now, or was not sent (``None``)."""
     _admin_check(actor)
-    current = set(MaskedDetailEntitlement.objects.values_list("agency_id", "role"))
+    current = set(MaskedDetailEntitlement.objects.select_for_update().values_list("agency_id", "role"))
+    if expected is None or expected != current:
+        raise StaleEdit("table of who may see masked details")
     names = dict(Agency.objects.values_list("pk", "name"))
     for agency_id, role in sorted(cells - current):
         if agency_id not in names or role not in Role.values:

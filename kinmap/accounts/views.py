@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from kinmap.records import models as rm
 from kinmap.records.errors import RecordError
+from kinmap.web.forms import apply_errors
 
 from . import services
 from .decorators import role_required
@@ -30,11 +30,6 @@ def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
-
-
-def _apply_errors(form: forms.Form, err: RecordError) -> None:
-    for p in err.problems:
-        form.add_error(p.field if p.field in form.fields else None, p.message)
 
 
 @admin_only
@@ -62,7 +57,7 @@ def user_new(request: HttpRequest) -> HttpResponse:
                 password=d["password1"],
             )
         except RecordError as err:
-            _apply_errors(form, err)
+            apply_errors(form, err)
         else:
             messages.success(request, f"User {user.username} created")
             return redirect("manage-users")
@@ -80,7 +75,7 @@ def user_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
         try:
             services.user_deactivate(actor=_user(request), user=target, reason=form.cleaned_data["reason"])
         except RecordError as err:
-            _apply_errors(form, err)
+            apply_errors(form, err)
         else:
             messages.success(request, f"User {target.username} can no longer sign in")
             return redirect("manage-users")
@@ -112,7 +107,7 @@ def teams(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Agency {agency.name} created")
                 return redirect("manage-teams")
         except RecordError as err:
-            _apply_errors(team_form if team_form.is_bound else agency_form, err)
+            apply_errors(team_form if team_form.is_bound else agency_form, err)
     agencies = Agency.objects.prefetch_related("teams").order_by("name")
     return render(
         request,
@@ -168,7 +163,7 @@ def network_allocations(request: HttpRequest, network_id: int) -> HttpResponse:
                 team=Team.objects.filter(pk=form.cleaned_data["team"]).first(),
             )
         except RecordError as err:
-            _apply_errors(form, err)
+            apply_errors(form, err)
         else:
             messages.success(request, f"{alloc.team} allocated to family network {network.pk}")
             return redirect("manage-network-allocations", network_id=network.pk)
@@ -198,7 +193,7 @@ def allocation_remove(request: HttpRequest, allocation_id: int) -> HttpResponse:
                 actor=_user(request), allocation=alloc, reason=form.cleaned_data["reason"]
             )
         except RecordError as err:
-            _apply_errors(form, err)
+            apply_errors(form, err)
         else:
             messages.success(
                 request, f"{alloc.team} is no longer allocated to family network {alloc.network_id}"
@@ -207,32 +202,48 @@ def allocation_remove(request: HttpRequest, allocation_id: int) -> HttpResponse:
     return render(request, "accounts/allocation_remove.html", {"alloc": alloc, "form": form})
 
 
+def _cells(keys: list[str]) -> set[tuple[int, str]]:
+    """(agency id, role) pairs from table cells written ``<agency id>:<role>``."""
+    cells: set[tuple[int, str]] = set()
+    for key in keys:
+        agency_id, _, role = key.partition(":")
+        if agency_id.isdigit():
+            cells.add((int(agency_id), role))
+    return cells
+
+
 @admin_only
 @require_http_methods(["GET", "POST"])
 def entitlements(request: HttpRequest) -> HttpResponse:
     agencies = list(Agency.objects.order_by("name"))
     error = ""
+    ticked: set[str] | None = None
     if request.method == "POST":
-        cells: set[tuple[int, str]] = set()
-        for key in request.POST.getlist("cell"):
-            agency_id, _, role = key.partition(":")
-            if agency_id.isdigit():
-                cells.add((int(agency_id), role))
+        # the cells ticked when the page loaded, which must still be what is saved
+        loaded = request.POST.get("loaded")
         try:
-            services.entitlements_set(actor=_user(request), cells=cells)
+            services.entitlements_set(
+                actor=_user(request),
+                cells=_cells(request.POST.getlist("cell")),
+                expected=_cells(loaded.split()) if loaded is not None else None,
+            )
         except RecordError as err:
             error = err.messages[0]
+            ticked = set(request.POST.getlist("cell"))  # what the administrator ticked is kept
         else:
             messages.success(request, "Masked-detail entitlements saved")
             return redirect("manage-entitlements")
     current = {f"{a}:{r}" for a, r in MaskedDetailEntitlement.objects.values_list("agency_id", "role")}
+    shown = current if ticked is None else ticked
     rows = [
         {
             "agency": a,
-            "cells": [(f"{a.pk}:{role}", label, f"{a.pk}:{role}" in current) for role, label in Role.choices],
+            "cells": [(f"{a.pk}:{role}", label, f"{a.pk}:{role}" in shown) for role, label in Role.choices],
         }
         for a in agencies
     ]
     return render(
-        request, "accounts/entitlements.html", {"rows": rows, "roles": Role.choices, "error": error}
+        request,
+        "accounts/entitlements.html",
+        {"rows": rows, "roles": Role.choices, "error": error, "loaded": " ".join(sorted(current))},
     )

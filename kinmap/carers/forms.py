@@ -143,7 +143,7 @@ class MaterialForm(VersionedForm):
         }
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(VersionedForm):
     reason = forms.CharField(
         label="Why is it being withdrawn?", widget=forms.Textarea, required=False, max_length=1000
     )

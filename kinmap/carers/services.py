@@ -25,7 +25,7 @@ from kinmap.core.carers import carers_of
 from kinmap.core.graph import FamilyGraph
 from kinmap.core.vocab import CONTACT_TYPE_LABELS, CORE_MATERIALS, InfoHow, InvitationOutcome
 from kinmap.records import models as rm
-from kinmap.records.errors import RecordError, StaleEdit
+from kinmap.records.errors import RecordError, check_version
 from kinmap.records.selectors import family_record_load
 from kinmap.records.services import _touch
 
@@ -158,8 +158,7 @@ def material_update(
     _require_administrator(actor)
     d = data.cleaned()
     row = cm.Material.objects.select_for_update(no_key=True).get(pk=material.pk)
-    if expected_version is not None and row.version != expected_version:
-        raise StaleEdit("material")
+    check_version(row.version, expected_version, "material")
     if row.code in CORE_MATERIALS and d.code != row.code:
         raise RecordError(
             f"The code {row.code} is checked by the information rules and cannot be changed",
@@ -183,11 +182,15 @@ def material_update(
 
 
 @transaction.atomic
-def material_deactivate(*, actor: User, material: cm.Material, reason: str) -> cm.Material:
+def material_deactivate(
+    *, actor: User, material: cm.Material, reason: str, expected_version: int | None
+) -> cm.Material:
     """Withdraw a material: it is no longer offered or put in carer packs. What
-    was given before stays on record."""
+    was given before stays on record. ``expected_version`` is the version the
+    administrator saw."""
     _require_administrator(actor)
     row = cm.Material.objects.select_for_update(no_key=True).get(pk=material.pk)
+    check_version(row.version, expected_version, "material")
     if not row.active:
         raise RecordError(f"{row.title} is already withdrawn")
     if row.code in CORE_MATERIALS:
@@ -213,9 +216,12 @@ def material_deactivate(*, actor: User, material: cm.Material, reason: str) -> c
 
 
 @transaction.atomic
-def material_reactivate(*, actor: User, material: cm.Material) -> cm.Material:
+def material_reactivate(*, actor: User, material: cm.Material, expected_version: int | None) -> cm.Material:
+    """Offer a withdrawn material again. ``expected_version`` is the version the
+    administrator saw."""
     _require_administrator(actor)
     row = cm.Material.objects.select_for_update(no_key=True).get(pk=material.pk)
+    check_version(row.version, expected_version, "material")
     if row.active:
         raise RecordError(f"{row.title} is already offered")
     row.active = True
@@ -414,8 +420,7 @@ def joint_appointment_outcome_record(
     row = cm.JointAppointment.objects.select_for_update(no_key=True).get(pk=appointment.pk)
     if row.network_id != network.pk:
         raise RecordError("That joint appointment belongs to another family", field="appointment")
-    if expected_version is not None and row.version != expected_version:
-        raise StaleEdit("joint appointment")
+    check_version(row.version, expected_version, "joint appointment")
     choices = {o.value for o in InvitationOutcome} - {InvitationOutcome.PENDING.value}
     if outcome not in choices:
         raise RecordError("Choose what happened: attended, declined or no reply", field="outcome")

@@ -13,9 +13,9 @@ from kinmap.accounts.models import User
 from kinmap.audit.services import audit_record
 from kinmap.records import access as record_access
 from kinmap.records import models as rm
-from kinmap.records.errors import RecordError
+from kinmap.records.errors import RecordError, StaleEdit
 from kinmap.records.selectors import family_record_load
-from kinmap.records.views import _apply_errors
+from kinmap.web.forms import apply_errors, refuse_stale
 
 from . import access, services
 from . import models as cm
@@ -79,7 +79,7 @@ def information_add(request: HttpRequest, network_id: int, person_id: int) -> Ht
                 actor=user, network=network, person=person, data=form.information_data()
             )
         except RecordError as err:
-            _apply_errors(form, err)
+            apply_errors(form, err)
         else:
             verb = "declined by" if rows[0].declined else "given to"
             titles = ", ".join(r.material.title for r in rows)
@@ -106,7 +106,7 @@ def invite(request: HttpRequest, network_id: int, person_id: int) -> HttpRespons
                 contact_type=form.cleaned_data.get("contact_type") or "",
             )
         except RecordError as err:
-            _apply_errors(form, err, {"person": "contact_type"})
+            apply_errors(form, err, {"person": "contact_type"})
         else:
             messages.success(request, f"{person} invited to the {appt.get_contact_type_display().lower()}")
             return redirect("carer", network_id=network.pk, person_id=person.pk)
@@ -129,8 +129,11 @@ def appointment_outcome(request: HttpRequest, network_id: int, appointment_id: i
                 expected_version=form.cleaned_data.get("version"),
                 note=form.cleaned_data.get("note") or "",
             )
+        except StaleEdit as err:
+            appt = access.appointment_for_user(user, network, appointment_id)
+            refuse_stale(form, err, {"version": appt.version})
         except RecordError as err:
-            _apply_errors(form, err)
+            apply_errors(form, err)
         else:
             messages.success(request, f"Outcome recorded for {appt.person}")
             return redirect("carer", network_id=network.pk, person_id=appt.person_id)
@@ -184,13 +187,13 @@ def _admin(request: HttpRequest) -> User:
     return user
 
 
-def materials(request: HttpRequest) -> HttpResponse:
+def materials(request: HttpRequest, errors: list[str] | None = None) -> HttpResponse:
     _admin(request)
     rows = list(cm.Material.objects.order_by("-active", "title"))
     return render(
         request,
         "carers/materials.html",
-        {"rows": rows, "audiences": cm.AUDIENCE_LABELS, "formats": cm.FORMAT_LABELS},
+        {"rows": rows, "audiences": cm.AUDIENCE_LABELS, "formats": cm.FORMAT_LABELS, "errors": errors},
     )
 
 
@@ -200,6 +203,7 @@ def material_edit(request: HttpRequest, material_id: int | None = None) -> HttpR
     material = access.material_for_administrator(user, material_id) if material_id else None
     initial = MaterialForm.initial_for(material) if material else {"audience": "all", "languages": "English"}
     form = MaterialForm(request.POST or None, initial=initial)
+    saved_now = None
     if request.method == "POST" and form.is_valid():
         try:
             if material is None:
@@ -211,12 +215,18 @@ def material_edit(request: HttpRequest, material_id: int | None = None) -> HttpR
                     data=form.material_data(),
                     expected_version=form.cleaned_data.get("version"),
                 )
+        except StaleEdit as err:
+            assert material is not None
+            material = access.material_for_administrator(user, material.pk)
+            saved_now = refuse_stale(form, err, MaterialForm.initial_for(material))
         except RecordError as err:
-            _apply_errors(form, err)
+            apply_errors(form, err)
         else:
             messages.success(request, f"Saved: {saved.title}")
             return redirect("materials")
-    return render(request, "carers/material_form.html", {"form": form, "material": material})
+    return render(
+        request, "carers/material_form.html", {"form": form, "material": material, "saved_now": saved_now}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -224,12 +234,20 @@ def material_withdraw(request: HttpRequest, material_id: int) -> HttpResponse:
     """Asks for confirmation (and a reason) before a material is withdrawn."""
     user = _admin(request)
     material = access.material_for_administrator(user, material_id)
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(request.POST or None, initial={"version": material.version})
     if request.method == "POST" and form.is_valid():
         try:
-            services.material_deactivate(actor=user, material=material, reason=form.cleaned_data["reason"])
+            services.material_deactivate(
+                actor=user,
+                material=material,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data.get("version"),
+            )
+        except StaleEdit as err:
+            material = access.material_for_administrator(user, material_id)
+            refuse_stale(form, err, {"version": material.version})
         except RecordError as err:
-            _apply_errors(form, err)
+            apply_errors(form, err)
         else:
             messages.success(request, f"Withdrawn: {material.title}")
             return redirect("materials")
@@ -243,7 +261,12 @@ def material_withdraw(request: HttpRequest, material_id: int) -> HttpResponse:
 def material_restore(request: HttpRequest, material_id: int) -> HttpResponse:
     user = _admin(request)
     material = access.material_for_administrator(user, material_id)
-    if not material.active:
-        services.material_reactivate(actor=user, material=material)
-        messages.success(request, f"Offered again: {material.title}")
+    version = request.POST.get("version", "")
+    try:
+        services.material_reactivate(
+            actor=user, material=material, expected_version=int(version) if version.isdigit() else None
+        )
+    except RecordError as err:
+        return materials(request, errors=err.messages)
+    messages.success(request, f"Offered again: {material.title}")
     return redirect("materials")

@@ -73,10 +73,19 @@ def _form(cls: type[forms.Form], prefix: str, data: Any, **initial: Any) -> form
 
 
 def answers_for(
-    gap: gm.Gap, network_id: int, care_carers: dict[int, int], bound: dict[str, Any] | None = None
+    gap: gm.Gap,
+    network_id: int,
+    care_carers: dict[int, int],
+    bound: dict[str, Any] | None = None,
+    *,
+    versions: dict[str, int] | None = None,
 ) -> tuple[list[Inline], list[Link]]:
     """The inline answers and the links for one gap. ``bound`` holds submitted
-    data for the one answer being re-shown with its errors."""
+    data (or the form itself) for the one answer being re-shown with its errors. ``versions`` gives
+    the version of each row an answer changes (``person:<id>``, and
+    ``pr:<person id>:<child id>`` for a parental responsibility already
+    recorded), which the answer's form carries to refuse a stale change."""
+    saved = versions or {}
     pid = subject_person(gap, care_carers)
     inline: list[Inline] = []
     links: list[Link] = []
@@ -92,11 +101,12 @@ def answers_for(
         fact_key = kw.pop("fact_key", "")
         child_id = kw.pop("child_id", None)
         who = f" of {gap.subject_name}" if gap.subject_name and gap.subject_kind in ("person", "care") else ""
+        data = data_for(kind)
         inline.append(
             Inline(
                 kind,
                 f"{title}{who}",
-                _form(cls, f"{prefix}-{kind}", data_for(kind), **kw),
+                data if isinstance(data, forms.Form) else _form(cls, f"{prefix}-{kind}", data, **kw),
                 person_id,
                 fact_key,
                 child_id,
@@ -113,9 +123,17 @@ def answers_for(
         if pid is None:
             break
         if key == "birth_date":
-            add("birth-date", "Date of birth", gf.BirthDateAnswerForm, pid)
+            add(
+                "birth-date", "Date of birth", gf.BirthDateAnswerForm, pid, version=saved.get(f"person:{pid}")
+            )
         elif key == "contact":
-            add("contact", "Telephone or email", gf.ContactDetailsAnswerForm, pid)
+            add(
+                "contact",
+                "Telephone or email",
+                gf.ContactDetailsAnswerForm,
+                pid,
+                version=saved.get(f"person:{pid}"),
+            )
         elif key in FACT_QUESTIONS:
             fkey = key.replace("_", "-")
             add(f"fact-{fkey}", FACT_QUESTIONS[key], gf.FactAnswerForm, pid, fact_key=fkey)
@@ -156,7 +174,14 @@ def answers_for(
                 button="Record: seen or spoken to at this contact",
             )
         elif key == "parental_responsibility" and gap.child_id is not None:
-            add("pr", "Parental responsibility", gf.PRAnswerForm, pid, child_id=gap.child_id)
+            add(
+                "pr",
+                "Parental responsibility",
+                gf.PRAnswerForm,
+                pid,
+                child_id=gap.child_id,
+                version=saved.get(f"pr:{pid}:{gap.child_id}"),
+            )
         elif key in ("name", "birth_date_source", "nhs_number_source") or (
             key == "source" and gap.subject_kind == "person"
         ):

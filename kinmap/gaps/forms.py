@@ -127,12 +127,12 @@ class SourceForm(forms.Form):
         return Source_(self.cleaned_data.get("source") or "", self.cleaned_data.get("source_detail") or "")
 
 
-class BirthDateAnswerForm(SourceForm):
+class BirthDateAnswerForm(VersionedForm, SourceForm):
     birth_date = GovukDateField(label="Date of birth", required=True, help_text="For example, 27 3 1990")
     estimated = forms.BooleanField(label="This date is an estimate", required=False)
 
 
-class ContactDetailsAnswerForm(SourceForm):
+class ContactDetailsAnswerForm(VersionedForm, SourceForm):
     phone = forms.CharField(label="Telephone", required=False, max_length=limits.PHONE_MAX)
     email = forms.EmailField(label="Email", required=False, max_length=limits.EMAIL_MAX)
 
@@ -156,7 +156,7 @@ class NoneAnswerForm(SourceForm):
     """The answer is that there is nothing to record ("no current partner")."""
 
 
-class PRAnswerForm(SourceForm):
+class PRAnswerForm(VersionedForm, SourceForm):
     basis = forms.ChoiceField(
         label="Basis of parental responsibility",
         error_messages={"required": "Choose the basis of parental responsibility"},
@@ -216,7 +216,7 @@ class SupervisorDecisionForm(forms.Form):
         field.choices = [("", "The family as a whole"), *gaps]
 
 
-class NotApplicableAgreeForm(forms.Form):
+class NotApplicableAgreeForm(VersionedForm):
     agree = forms.ChoiceField(
         label="Do you agree it does not apply?",
         choices=[("yes", "Yes, I agree"), ("no", "No, keep asking")],

@@ -33,7 +33,7 @@ from kinmap.core.validation import Problem
 from kinmap.records import models as rm
 from kinmap.records import services as rs
 from kinmap.records.access import FAMILY_ROLES
-from kinmap.records.errors import RecordError, StaleEdit
+from kinmap.records.errors import RecordError, check_version
 from kinmap.records.selectors import family_record_load
 from kinmap.sharing.models import InformationRequest, SharingDecision
 
@@ -452,8 +452,7 @@ def _begin_change(network_id: int, *, people: Iterable[rm.Person] = ()) -> None:
 def _lock_gap(gap: gm.Gap, expected_version: int | None) -> gm.Gap:
     _begin_change(gap.network_id)
     row = gm.Gap.objects.select_for_update().get(pk=gap.pk)
-    if expected_version is not None and row.version != expected_version:
-        raise StaleEdit("gap")
+    check_version(row.version, expected_version, "gap")
     return row
 
 
@@ -538,7 +537,7 @@ def _record_seen(actor: User, network: rm.FamilyNetwork, person: rm.Person, on: 
         network=network,
         person=row,
         data=dataclasses.replace(rs.PersonData.of(row), seen_directly_on=on),
-        expected_version=None,
+        expected_version=row.version,
     )
 
 
@@ -690,7 +689,7 @@ def gap_answer(
     gap: gm.Gap,
     answer: Answer,
     contact: gm.Contact | None = None,
-    expected_version: int | None = None,
+    expected_version: int | None,
 ) -> gm.Gap:
     """Record why there is no answer to a gap (a FHIR data-absent reason): not
     known, declined (with who, their reason and the practitioner's view), will
@@ -881,10 +880,13 @@ def contact_close(*, actor: User, contact: gm.Contact) -> gm.Contact:
 
 
 @transaction.atomic
-def gap_not_applicable_agree(*, actor: User, gap: gm.Gap, agree: bool, comment: str = "") -> gm.Gap:
-    """A supervisor agrees (or does not) that a critical gap does not apply."""
+def gap_not_applicable_agree(
+    *, actor: User, gap: gm.Gap, agree: bool, comment: str = "", expected_version: int | None
+) -> gm.Gap:
+    """A supervisor agrees (or does not) that a critical gap does not apply.
+    ``expected_version`` is the version of the gap the supervisor saw."""
     _require_supervisor(actor, "agree that a critical gap does not apply")
-    row = _lock_gap(gap, None)
+    row = _lock_gap(gap, expected_version)
     if row.na_status != NotApplicable.PENDING:
         raise RecordError("Nobody has asked for this gap to be treated as not applicable")
     comment = (comment or "").strip()
@@ -1008,8 +1010,8 @@ def rule_setting_change(
         raise RecordError("Say why you are making this change", field="reason")
     clean = _validate_setting(rule_id, enabled, dict(params))
     row = gm.RuleSetting.objects.select_for_update().filter(rule_id=rule_id).first()
-    if row is not None and expected_version is not None and row.version != expected_version:
-        raise StaleEdit("rule setting")
+    if row is not None:
+        check_version(row.version, expected_version, "rule setting")
     before_enabled = row.enabled if row else True
     before_params = dict(row.params) if row else {}
     if (before_enabled, before_params) == (enabled, clean):

@@ -20,8 +20,9 @@ from kinmap.core.escalation import EscalationSettings
 from kinmap.core.rules.facts import MISSING_LABELS
 from kinmap.records import access as raccess
 from kinmap.records import services as rs
-from kinmap.records.errors import RecordError
+from kinmap.records.errors import RecordError, StaleEdit
 from kinmap.records.selectors import FamilyRecord, family_record_load
+from kinmap.web.forms import apply_errors, refuse_stale
 from kinmap.web.masking import address_for
 
 from . import access, engine, selectors, services
@@ -38,13 +39,6 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _apply_errors(form: forms.Form, err: RecordError, field_map: dict[str, str] | None = None) -> None:
-    fmap = field_map or {}
-    for p in err.problems:
-        name = fmap.get(p.field, p.field)
-        form.add_error(name if name in form.fields else None, p.message)
-
-
 def _summary(form: forms.Form) -> list[dict[str, str]]:
     """Errors for a GOV.UK error summary, each linking to its field (forms on
     the contact page have prefixes, so the anchors use the real ids)."""
@@ -59,6 +53,13 @@ def _summary(form: forms.Form) -> list[dict[str, str]]:
                 anchor = f"{anchor}_0"
         out.extend({"anchor": anchor, "message": str(e)} for e in errs)
     return out
+
+
+def _versions(record: FamilyRecord) -> dict[str, int]:
+    """The versions of the rows an inline answer changes (see ``answers_for``)."""
+    return {f"person:{pid}": p.version for pid, p in record.people.items()} | {
+        f"pr:{r.person_id}:{r.child_id}": r.version for r in record.parental_responsibility
+    }
 
 
 def _people(record: FamilyRecord) -> list[tuple[int, str]]:
@@ -93,7 +94,7 @@ def contact_start(request: HttpRequest, network_id: int) -> HttpResponse:
                 seen_directly=[record.people[i] for i in d.get("seen_directly") or []],
             )
         except RecordError as err:
-            _apply_errors(form, err)
+            apply_errors(form, err)
         else:
             return redirect("contact", network_id=network.pk, contact_id=contact.pk)
     return render(request, "gaps/contact_start.html", {"form": form, "network": network, "current": current})
@@ -140,7 +141,9 @@ def _contact_context(
             form = (bound_outcome or {}).get(o.gap_id) or gf.GapOutcomeForm(
                 prefix=f"g{o.gap_id}", people=people, initial={"version": o.gap.version}
             )
-            inline, links = answers_for(o.gap, network.pk, care_carers, (bound_answer or {}).get(o.gap_id))
+            inline, links = answers_for(
+                o.gap, network.pk, care_carers, (bound_answer or {}).get(o.gap_id), versions=_versions(record)
+            )
         earlier = [e for e in evs if e.contact_id != contact.pk or e.kind == gm.EventKind.OPENED]
         shown.append(ShownGap(view, o, form, inline, links, last_said(earlier, today)))
     pending = sum(1 for s in shown if s.outcome.outcome == Outcome.PENDING)
@@ -264,9 +267,11 @@ def contact_gap_outcome(request: HttpRequest, network_id: int, contact_id: int, 
                     ),
                     expected_version=d.get("version"),
                 )
+        except StaleEdit as err:
+            refuse_stale(form, err, {"version": gm.Gap.objects.get(pk=gap.pk).version})
         except RecordError as err:
             fmap = {**gf.GapOutcomeForm.FIELD_MAP, "reason": form.reason_field()}
-            _apply_errors(form, err, fmap)
+            apply_errors(form, err, fmap)
         else:
             messages.success(request, f"Saved: {gap.detail}")
             return _back_to_contact(network, contact, f"gap-{gap.pk}")
@@ -292,7 +297,7 @@ def contact_gap_answer(
     user, network, contact, gap = _contact_and_gap(request, network_id, contact_id, gap_id)
     record = family_record_load(network)
     care_carers = {c.pk: c.carer_id for c in record.care}
-    inline, _ = answers_for(gap, network.pk, care_carers, {kind: request.POST})
+    inline, _ = answers_for(gap, network.pk, care_carers, {kind: request.POST}, versions=_versions(record))
     chosen = next((i for i in inline if i.kind == kind), None)
     if chosen is None or contact.status != gm.Contact.Status.OPEN:
         messages.success(request, "That answer cannot be recorded here any more")
@@ -303,8 +308,12 @@ def contact_gap_answer(
         person = record.people[chosen.person_id]
         try:
             _save_answer(user, network, contact, person, chosen, d, form)
+        except StaleEdit as err:
+            fresh = _versions(family_record_load(network))
+            key = f"pr:{person.pk}:{chosen.child_id}" if chosen.kind == "pr" else f"person:{person.pk}"
+            refuse_stale(form, err, {"version": fresh.get(key, "")})
         except RecordError as err:
-            _apply_errors(form, err, {"given_name": "__all__"})
+            apply_errors(form, err, {"given_name": "__all__"})
         else:
             gap.refresh_from_db()
             if gap.is_open:
@@ -313,7 +322,7 @@ def contact_gap_answer(
             else:
                 messages.success(request, f"Answered: {gap.detail}")
             return _back_to_contact(network, contact, f"gap-{gap.pk}")
-    ctx = _contact_context(request, user, network, contact, bound_answer={gap.pk: {kind: request.POST}})
+    ctx = _contact_context(request, user, network, contact, bound_answer={gap.pk: {kind: form}})
     return render(request, "gaps/contact.html", ctx)
 
 
@@ -322,22 +331,22 @@ def _save_answer(
 ) -> None:
     source = form.source_value() if hasattr(form, "source_value") else rs.Source_()
     kind = chosen.kind
-    if kind == "birth-date":
-        data = dataclasses.replace(
-            rs.PersonData.of(person),
-            birth_date=d["birth_date"],
-            birth_date_accuracy="estimated" if d.get("estimated") else "accurate",
-        )
-        rs.person_update(
-            actor=user, network=network, person=person, data=data, expected_version=None, source=source
-        )
-    elif kind == "contact":
+    if kind in ("birth-date", "contact"):
         base = rs.PersonData.of(person)
-        data = dataclasses.replace(
-            base, phone=d.get("phone") or base.phone, email=d.get("email") or base.email
-        )
+        if kind == "birth-date":
+            accuracy = "estimated" if d.get("estimated") else "accurate"
+            data = dataclasses.replace(base, birth_date=d["birth_date"], birth_date_accuracy=accuracy)
+        else:
+            data = dataclasses.replace(
+                base, phone=d.get("phone") or base.phone, email=d.get("email") or base.email
+            )
         rs.person_update(
-            actor=user, network=network, person=person, data=data, expected_version=None, source=source
+            actor=user,
+            network=network,
+            person=person,
+            data=data,
+            expected_version=d.get("version"),
+            source=source,
         )
     elif kind.startswith("fact-"):
         rs.fact_set(
@@ -349,7 +358,15 @@ def _save_answer(
         )
     elif kind == "pr":
         child = family_record_load(network).people[chosen.child_id]
-        rs.pr_set(actor=user, network=network, person=person, child=child, basis=d["basis"], source=source)
+        rs.pr_set(
+            actor=user,
+            network=network,
+            person=person,
+            child=child,
+            basis=d["basis"],
+            source=source,
+            expected_version=d.get("version"),
+        )
     elif kind == "seen":
         services.contact_mark_seen(actor=user, contact=contact, person=person)
 
@@ -388,7 +405,7 @@ def contact_not_asked_rest(request: HttpRequest, network_id: int, contact_id: in
                 actor=user, contact=contact, reason=form.cleaned_data["reason"]
             )
         except RecordError as err:
-            _apply_errors(form, err)
+            apply_errors(form, err)
         else:
             messages.success(request, f"Recorded 'not asked this time' for {n} gap{'s' if n != 1 else ''}")
             return _back_to_contact(network, contact, "close")
@@ -465,7 +482,7 @@ def supervision_family(request: HttpRequest, network_id: int) -> HttpResponse:
                 agency_request_considered=bool(d.get("agency_request_considered")),
             )
         except RecordError as err:
-            _apply_errors(form, err)
+            apply_errors(form, err)
         else:
             messages.success(request, "Decision recorded")
             return redirect("gaps-supervision", network_id=network.pk)
@@ -485,7 +502,7 @@ def _supervision_page(
         v.gap.pk: (
             bound_na
             if bound_na is not None and bound_na_gap == v.gap.pk
-            else gf.NotApplicableAgreeForm(prefix=f"na{v.gap.pk}")
+            else gf.NotApplicableAgreeForm(prefix=f"na{v.gap.pk}", initial={"version": v.gap.version})
         )
         for v in gaps
         if v.gap.na_status == gm.NotApplicable.PENDING
@@ -520,9 +537,12 @@ def gap_not_applicable(request: HttpRequest, network_id: int, gap_id: int) -> Ht
                 gap=gap,
                 agree=form.cleaned_data["agree"] == "yes",
                 comment=form.cleaned_data.get("comment") or "",
+                expected_version=form.cleaned_data.get("version"),
             )
+        except StaleEdit as err:
+            refuse_stale(form, err, {"version": gm.Gap.objects.get(pk=gap.pk).version})
         except RecordError as err:
-            _apply_errors(form, err)
+            apply_errors(form, err)
         else:
             messages.success(request, "Decision recorded")
             return redirect("gaps-supervision", network_id=network.pk)
@@ -605,8 +625,11 @@ def rule_setting_edit(request: HttpRequest, rule_id: str) -> HttpResponse:
                 reason=d["reason"],
                 expected_version=d.get("version"),
             )
+        except StaleEdit as err:
+            fresh = gm.RuleSetting.objects.filter(rule_id=rule_id).first()
+            refuse_stale(form, err, {"version": fresh.version if fresh else ""})
         except RecordError as err:
-            _apply_errors(form, err, {k: f"param_{k}" for k in defaults})
+            apply_errors(form, err, {k: f"param_{k}" for k in defaults})
         else:
             messages.success(request, f"Rule setting changed: {title}")
             return redirect("gaps-rule-settings")

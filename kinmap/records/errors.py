@@ -29,3 +29,17 @@ class StaleEdit(RecordError):
             f"This {what} has changed since this page loaded. Your changes have not been saved: "
             "check the record as it is now, then make your change again.",
         )
+
+
+def check_version(saved: int, expected: int | None, what: str) -> None:
+    """Refuse a change to a record unless it was based on the version saved now.
+
+    ``saved`` is the version of the row as locked in the change's transaction;
+    ``expected`` the version the change was based on (the hidden version field
+    of the form that made it). A change that does not say which version it was
+    based on (``None``) is refused just as one based on an old version is, so
+    the guard cannot be skipped by leaving the field out. Raises
+    :class:`StaleEdit` naming ``what`` ("person", "care arrangement" ...).
+    """
+    if expected is None or saved != expected:
+        raise StaleEdit(what)

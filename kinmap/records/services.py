@@ -26,7 +26,7 @@ from kinmap.core.validation import network_problems
 from kinmap.core.vocab import CarePlace, DateAccuracy, PRBasis, Sex, Source, rel_type
 
 from . import models as m
-from .errors import RecordError, StaleEdit
+from .errors import RecordError, check_version
 from .selectors import family_record_load
 
 # Hooks run inside the transaction after every change to a family network
@@ -276,8 +276,7 @@ def _lock_version(model: type[Any], pk: int, expected_version: int | None, what:
     # person, say) take a key-share lock when their transaction commits, which
     # a plain FOR UPDATE would block, deadlocking on the audit chain's head.
     row = model.objects.select_for_update(no_key=True).get(pk=pk)
-    if expected_version is not None and row.version != expected_version:
-        raise StaleEdit(what)
+    check_version(row.version, expected_version, what)
     return row
 
 
@@ -814,8 +813,8 @@ def pr_set(
     if person.pk == child.pk:
         raise RecordError("A child cannot hold parental responsibility for themselves", field="person")
     row = m.ParentalResponsibility.objects.select_for_update().filter(person=person, child=child).first()
-    if row is not None and expected_version is not None and row.version != expected_version:
-        raise StaleEdit("parental responsibility record")
+    if row is not None:
+        check_version(row.version, expected_version, "parental responsibility record")
     old = {"basis": row.basis, "start": row.start} if row else {}
     if row is None:
         row = m.ParentalResponsibility(person=person, child=child, basis=basis, start=start)

@@ -5,23 +5,21 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import date
 from typing import Any
 
-from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from kinmap.accounts.models import User
 from kinmap.audit.services import audit_record
-from kinmap.core.nhs import normalise_nhs_number
 from kinmap.core.vocab import rel_type
 from kinmap.gaps import engine as gap_engine
 from kinmap.gaps.forms import WorklistFilterForm
 from kinmap.gaps.selectors import WorklistFilter, worklist
+from kinmap.web.forms import apply_errors, refuse_stale
 from kinmap.web.masking import address_for, can_see_masked
 
 from . import access, services
@@ -48,56 +46,6 @@ def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
-
-
-def _apply_errors(form: forms.Form, err: RecordError, field_map: dict[str, str] | None = None) -> None:
-    """Show a refused change on the form, next to the field at fault where there is one."""
-    fmap = field_map or {}
-    for p in err.problems:
-        name = fmap.get(p.field, p.field)
-        form.add_error(name if name in form.fields else None, p.message)
-
-
-def _plain(name: str, value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        value = " ".join(value.split())
-        return normalise_nhs_number(value) if name == "nhs_number" else value
-    return value
-
-
-def _shown(f: forms.Field, value: Any) -> str:
-    if isinstance(f.widget, forms.CheckboxInput):
-        return "Yes" if value else "No"
-    if value in (None, ""):
-        return "Not recorded"
-    if isinstance(f, forms.ChoiceField):
-        return str(dict(f.choices).get(value, value))  # type: ignore[arg-type]
-    if isinstance(value, date):
-        return f"{value.day} {value:%B %Y}"
-    return str(value)
-
-
-def _refuse_stale(form: forms.Form, err: StaleEdit, current: dict[str, Any]) -> list[tuple[str, str]]:
-    """Refuse an edit made on an old copy of a record, keeping what the user entered.
-
-    The form moves on to the version saved now, so that saving again (having
-    looked at what changed) replaces it. Returns, for each field where what is
-    saved now differs from what the user entered, its label and saved value.
-    """
-    saved = []
-    for name, value in current.items():
-        f = form.fields.get(name)
-        if name == "version" or f is None or f.disabled:
-            continue
-        if _plain(name, form.cleaned_data.get(name)) != _plain(name, value):
-            saved.append((str(f.label), _shown(f, value)))
-    data = form.data.copy() if isinstance(form.data, QueryDict) else dict(form.data)
-    data["version"] = str(current["version"])
-    form.data = data
-    _apply_errors(form, err)
-    return saved
 
 
 _RETURN = re.compile(r"person-(\d+)")
@@ -143,7 +91,7 @@ def network_start(request: HttpRequest) -> HttpResponse:
                 actor=user, child=form.person_data(), source=form.source_value()
             )
         except RecordError as err:
-            _apply_errors(form, err)
+            apply_errors(form, err)
         else:
             messages.success(request, f"Family network started: {network.name}")
             return redirect("family", network_id=network.pk)
@@ -183,7 +131,7 @@ def person_add(request: HttpRequest, network_id: int) -> HttpResponse:
                 reverse=reverse,
             )
         except RecordError as err:
-            _apply_errors(form, err, {"type": "relationship", "from": "relationship", "to": "relationship"})
+            apply_errors(form, err, {"type": "relationship", "from": "relationship", "to": "relationship"})
         else:
             messages.success(request, f"{person} added")
             return redirect("family", network_id=network.pk)
@@ -237,9 +185,9 @@ def person_edit(request: HttpRequest, network_id: int, person_id: int) -> HttpRe
                 source=form.source_value(),
             )
         except StaleEdit as err:
-            saved_now = _refuse_stale(form, err, current(m.Person.objects.get(pk=person.pk)))
+            saved_now = refuse_stale(form, err, current(m.Person.objects.get(pk=person.pk)))
         except RecordError as err:
-            _apply_errors(form, err)
+            apply_errors(form, err)
         else:
             messages.success(request, f"{person} updated")
             return redirect("person", network_id=network.pk, person_id=person.pk)
@@ -274,7 +222,7 @@ def other_name_add(request: HttpRequest, network_id: int, person_id: int) -> Htt
                 family_name=form.cleaned_data.get("family_name") or "",
             )
         except RecordError as err:
-            _apply_errors(form, err)
+            apply_errors(form, err)
         else:
             messages.success(request, f"Other name added for {person}")
             return redirect("person", network_id=network.pk, person_id=person.pk)
@@ -300,7 +248,7 @@ def relationship_add(request: HttpRequest, network_id: int) -> HttpResponse:
                 source=form.source_value(),
             )
         except RecordError as err:
-            _apply_errors(form, err, {"from": "from_person", "to": "to_person"})
+            apply_errors(form, err, {"from": "from_person", "to": "to_person"})
         else:
             messages.success(request, "Relationship added")
             return redirect("family", network_id=network.pk)
@@ -328,7 +276,7 @@ def residence_add(request: HttpRequest, network_id: int) -> HttpResponse:
                 source=form.source_value(),
             )
         except RecordError as err:
-            _apply_errors(form, err, {"household": "household"})
+            apply_errors(form, err, {"household": "household"})
         else:
             messages.success(request, "Household updated")
             return redirect("family", network_id=network.pk)
@@ -380,9 +328,9 @@ def care_add(request: HttpRequest, network_id: int, care_id: int | None = None) 
                 )
         except StaleEdit as err:
             assert care is not None
-            saved_now = _refuse_stale(form, err, _care_values(m.CareArrangement.objects.get(pk=care.pk)))
+            saved_now = refuse_stale(form, err, _care_values(m.CareArrangement.objects.get(pk=care.pk)))
         except RecordError as err:
-            _apply_errors(form, err)
+            apply_errors(form, err)
         else:
             messages.success(request, "Care arrangement saved")
             return redirect(_back(request, network))
@@ -435,9 +383,9 @@ def relationship_edit(request: HttpRequest, network_id: int, rel_id: int) -> Htt
                 source=form.source_value(),
             )
         except StaleEdit as err:
-            saved_now = _refuse_stale(form, err, _relationship_values(m.Relationship.objects.get(pk=rel.pk)))
+            saved_now = refuse_stale(form, err, _relationship_values(m.Relationship.objects.get(pk=rel.pk)))
         except RecordError as err:
-            _apply_errors(form, err, {"from": "type", "to": "type"})
+            apply_errors(form, err, {"from": "type", "to": "type"})
         else:
             messages.success(request, "Relationship changed")
             return redirect(_back(request, network))
@@ -487,9 +435,9 @@ def relationship_remove(request: HttpRequest, network_id: int, rel_id: int) -> H
         except StaleEdit as err:
             rel = m.Relationship.objects.get(pk=rel.pk)
             record = family_record_load(network)
-            _refuse_stale(form, err, {"version": rel.version})
+            refuse_stale(form, err, {"version": rel.version})
         except RecordError as err:
-            _apply_errors(form, err)
+            apply_errors(form, err)
         else:
             messages.success(request, f"Relationship removed: {_rel_words(record, rel)}")
             return redirect(_back(request, network))
@@ -532,9 +480,9 @@ def residence_edit(request: HttpRequest, network_id: int, residence_id: int) -> 
                 expected_version=form.cleaned_data.get("version"),
             )
         except StaleEdit as err:
-            saved_now = _refuse_stale(form, err, values(m.Residence.objects.get(pk=res.pk)))
+            saved_now = refuse_stale(form, err, values(m.Residence.objects.get(pk=res.pk)))
         except RecordError as err:
-            _apply_errors(form, err)
+            apply_errors(form, err)
         else:
             messages.success(request, f"Stay at this address updated for {res.person}")
             return redirect(_back(request, network))
@@ -584,9 +532,9 @@ def household_edit(request: HttpRequest, network_id: int, household_id: int) -> 
                 expected_version=form.cleaned_data.get("version"),
             )
         except StaleEdit as err:
-            saved_now = _refuse_stale(form, err, values(m.Household.objects.get(pk=household.pk)))
+            saved_now = refuse_stale(form, err, values(m.Household.objects.get(pk=household.pk)))
         except RecordError as err:
-            _apply_errors(form, err)
+            apply_errors(form, err)
         else:
             messages.success(request, "Address changed")
             return redirect(_back(request, network))
@@ -649,10 +597,14 @@ def pr_add(request: HttpRequest, network_id: int, pr_id: int | None = None) -> H
                 expected_version=form.cleaned_data.get("version") if pr is not None else None,
             )
         except StaleEdit as err:
-            assert pr is not None
-            saved_now = _refuse_stale(form, err, _pr_values(m.ParentalResponsibility.objects.get(pk=pr.pk)))
+            if pr is None:  # recorded by someone else since this page loaded
+                apply_errors(form, err)
+            else:
+                saved_now = refuse_stale(
+                    form, err, _pr_values(m.ParentalResponsibility.objects.get(pk=pr.pk))
+                )
         except RecordError as err:
-            _apply_errors(form, err)
+            apply_errors(form, err)
         else:
             messages.success(request, "Parental responsibility recorded")
             return redirect(_back(request, network))

@@ -161,6 +161,6 @@ def record_answer(
     else:
         raise RecordError("This kind of fact cannot be recorded from a request", field="what")
     rs.person_update(
-        actor=actor, network=network, person=person, data=data, expected_version=None, source=source
+        actor=actor, network=network, person=person, data=data, expected_version=person.version, source=source
     )
     return f"{label} recorded"

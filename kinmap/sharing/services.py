@@ -19,7 +19,7 @@ from kinmap.core.workdays import add_working_days
 from kinmap.records import models as rm
 from kinmap.records import services as rs
 from kinmap.records.access import FAMILY_ROLES
-from kinmap.records.errors import RecordError, StaleEdit
+from kinmap.records.errors import RecordError, check_version
 
 from . import facts
 from .models import (
@@ -200,8 +200,7 @@ def information_request_create(
 
 def _lock_request(req: InformationRequest, expected_version: int | None) -> InformationRequest:
     row = InformationRequest.objects.select_for_update().get(pk=req.pk)
-    if expected_version is not None and row.version != expected_version:
-        raise StaleEdit("request")
+    check_version(row.version, expected_version, "request")
     if row.status != InformationRequest.Status.OPEN:
         raise RecordError("This request has already been answered or declined")
     return row

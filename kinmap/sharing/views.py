@@ -4,7 +4,6 @@ them."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +14,8 @@ from kinmap.accounts.decorators import role_required
 from kinmap.accounts.models import Agency, Role, User
 from kinmap.audit.services import audit_record
 from kinmap.records import access as record_access
-from kinmap.records.errors import RecordError
+from kinmap.records.errors import RecordError, StaleEdit
+from kinmap.web.forms import apply_errors, refuse_stale
 
 from . import access, facts, services
 from .forms import AnswerForm, BreakGlassForm, DeclineForm, RequestForm, SharingDecisionForm
@@ -28,11 +28,6 @@ def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
-
-
-def _apply_errors(form: forms.Form, err: RecordError) -> None:
-    for p in err.problems:
-        form.add_error(p.field if p.field in form.fields else None, p.message)
 
 
 # -- emergency (break-glass) access ----------------------------------------
@@ -55,7 +50,7 @@ def break_glass(request: HttpRequest) -> HttpResponse:
                 hours=form.cleaned_data["hours"],
             )
         except RecordError as err:
-            _apply_errors(form, err)
+            apply_errors(form, err)
         else:
             messages.success(
                 request,
@@ -135,7 +130,7 @@ def request_new(request: HttpRequest, network_id: int, person_id: int) -> HttpRe
                 gap_key=d.get("gap_key") or "",
             )
         except RecordError as err:
-            _apply_errors(form, err)
+            apply_errors(form, err)
         else:
             messages.success(
                 request,
@@ -233,8 +228,11 @@ def request_answer(request: HttpRequest, request_id: int) -> HttpResponse:
                 family_not_told_reason=form.cleaned_data.get("family_not_told_reason") or "",
                 expected_version=form.cleaned_data.get("version"),
             )
+        except StaleEdit as err:
+            req = access.request_for_officer(user, request_id)
+            refuse_stale(form, err, {"version": req.version})
         except RecordError as err:
-            _apply_errors(form, err)
+            apply_errors(form, err)
         else:
             messages.success(request, "Answer recorded. The person who asked has been told.")
             return redirect("request-queue")
@@ -257,8 +255,11 @@ def request_decline(request: HttpRequest, request_id: int) -> HttpResponse:
                 family_not_told_reason=form.cleaned_data.get("family_not_told_reason") or "",
                 expected_version=form.cleaned_data.get("version"),
             )
+        except StaleEdit as err:
+            req = access.request_for_officer(user, request_id)
+            refuse_stale(form, err, {"version": req.version})
         except RecordError as err:
-            _apply_errors(form, err)
+            apply_errors(form, err)
         else:
             messages.success(request, "Request declined. The person who asked has been told.")
             return redirect("request-queue")
@@ -288,7 +289,7 @@ def sharing_log(request: HttpRequest, network_id: int) -> HttpResponse:
                 family_not_told_reason=d.get("family_not_told_reason") or "",
             )
         except RecordError as err:
-            _apply_errors(form, err)
+            apply_errors(form, err)
         else:
             messages.success(request, "Decision recorded")
             return redirect("sharing-log", network_id=network.pk)

@@ -7,6 +7,10 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
+
+from kinmap.core.nhs import normalise_nhs_number
+from kinmap.records.errors import RecordError, StaleEdit
 
 from kinmap.core.limits import date_range_problem
 
@@ -72,6 +76,65 @@ class GovukDateField(forms.MultiValueField):
 
 class VersionedForm(forms.Form):
     """A form that carries the version of the record it edits, so that an edit
-    based on an old copy of the record is refused."""
+    based on an old copy of the record is refused.
+
+    The field itself is optional so that a form sent without it reaches the
+    service, which refuses it exactly as it refuses an old version
+    (:func:`kinmap.records.errors.check_version`), with the same message; the
+    view then shows it with :func:`refuse_stale`."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+def apply_errors(form: forms.Form, err: RecordError, field_map: dict[str, str] | None = None) -> None:
+    """Show a refused change on the form, next to the field at fault where there
+    is one (``field_map`` renames a service's field to the form's)."""
+    fmap = field_map or {}
+    for p in err.problems:
+        name = fmap.get(p.field, p.field)
+        form.add_error(name if name in form.fields else None, p.message)
+
+
+def _plain(name: str, value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = " ".join(value.split())
+        return normalise_nhs_number(value) if name == "nhs_number" else value
+    return value
+
+
+def _shown(f: forms.Field, value: Any) -> str:
+    if isinstance(f.widget, forms.CheckboxInput):
+        return "Yes" if value else "No"
+    if value in (None, ""):
+        return "Not recorded"
+    if isinstance(f, forms.ChoiceField):
+        return str(dict(f.choices).get(value, value))  # type: ignore[arg-type]
+    if isinstance(value, date):
+        return f"{value.day} {value:%B %Y}"
+    return str(value)
+
+
+def refuse_stale(form: forms.Form, err: StaleEdit, current: dict[str, Any]) -> list[tuple[str, str]]:
+    """Refuse an edit made on an old copy of a record (or sent without saying
+    which copy), keeping what the user entered.
+
+    ``current`` holds the record's values as saved now, by field name, with its
+    ``version``. The form moves on to that version, so that saving again
+    (having looked at what changed) replaces it. Returns, for each field where
+    what is saved now differs from what the user entered, its label and saved
+    value (for "What is saved now").
+    """
+    saved = []
+    for name, value in current.items():
+        f = form.fields.get(name)
+        if name == "version" or f is None or f.disabled:
+            continue
+        if _plain(name, form.cleaned_data.get(name)) != _plain(name, value):
+            saved.append((str(f.label), _shown(f, value)))
+    data = form.data.copy() if isinstance(form.data, QueryDict) else dict(form.data)
+    data[form.add_prefix("version")] = str(current["version"])
+    form.data = data
+    apply_errors(form, err)
+    return saved

@@ -124,7 +124,10 @@ def test_entitlements_by_agency_and_role() -> None:
     world = build_world()
     client = _admin(world)
     health = world.agencies["health"].pk
-    response = client.post(reverse("manage-entitlements"), {"cell": [f"{health}:practitioner"]})
+    social = world.agencies["social"].pk
+    response = client.post(
+        reverse("manage-entitlements"), {"cell": [f"{health}:practitioner"], "loaded": f"{social}:supervisor"}
+    )
     assert response.status_code == 302
     assert set(MaskedDetailEntitlement.objects.values_list("agency_id", "role")) == {(health, "practitioner")}
     assert list(
@@ -155,3 +158,31 @@ def test_create_team_and_agency() -> None:
     assert Team.objects.filter(agency=police, name="MASH").exists()
     again = client.post(reverse("manage-teams"), {"form": "team", "agency": police.pk, "name": "mash"})
     assert "This agency already has a team with that name" in again.content.decode()
+
+
+@pytest.mark.django_db
+def test_entitlements_changed_since_the_page_loaded_are_not_overwritten() -> None:
+    """The table has no version column: the cells ticked when the page loaded
+    stand for it. Sent without them, or with cells that are no longer what is
+    saved, the change is refused with the stale-edit message and nothing saved."""
+    world = build_world()
+    client = _admin(world)
+    health, social = world.agencies["health"].pk, world.agencies["social"].pk
+    url = reverse("manage-entitlements")
+    assert f'name="loaded" value="{social}:supervisor"' in client.get(url).content.decode()
+    before = set(MaskedDetailEntitlement.objects.values_list("agency_id", "role"))
+    audited = AuditEvent.objects.filter(object_type="masked_entitlement").count()
+    summaries = []
+    for loaded in ({}, {"loaded": ""}, {"loaded": f"{social}:supervisor {health}:supervisor"}):
+        response = client.post(url, {"cell": [f"{health}:practitioner"], **loaded})
+        html = response.content.decode()
+        assert response.status_code == 200
+        start = html.index("govuk-error-summary__list")
+        summaries.append(html[start : html.index("</ul>", start)])
+        assert set(MaskedDetailEntitlement.objects.values_list("agency_id", "role")) == before
+        assert AuditEvent.objects.filter(object_type="masked_entitlement").count() == audited
+        assert f'value="{health}:practitioner" checked' in html  # what was ticked is kept
+        assert f'value="{social}:supervisor">' in html  # ... and not what was saved
+        assert f'name="loaded" value="{social}:supervisor"' in html  # saving again replaces it
+    assert "This table of who may see masked details has changed since this page loaded" in summaries[0]
+    assert len(set(summaries)) == 1

@@ -124,7 +124,12 @@ def test_a_withdrawn_material_leaves_the_pack(owner: User, client: Client, fam: 
     from tests.conftest import make_user
 
     admin = make_user("pack.admin", None, Role.ADMINISTRATOR)
-    cs.material_deactivate(actor=admin, material=Material.objects.get(code="coping-plan"), reason="Rewriting")
+    cs.material_deactivate(
+        actor=admin,
+        material=Material.objects.get(code="coping-plan"),
+        reason="Rewriting",
+        expected_version=Material.objects.get(code="coping-plan").version,
+    )
     _signed_in(client, owner)
     text = _pdf_text(client.get(reverse("carer-pack-pdf", args=[fam.network.pk, fam.father.pk])).content)
     assert "My coping with crying plan" not in text

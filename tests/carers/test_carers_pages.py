@@ -163,13 +163,17 @@ def test_administrator_adds_and_withdraws_a_material_after_confirming(admin_clie
     assert "Are you sure you want to withdraw Safe bath time?" in confirm
     bath.refresh_from_db()
     assert bath.active  # nothing happens until confirmed
-    refused = admin_client.post(reverse("material-withdraw", args=[bath.pk]), {"reason": ""})
+    refused = admin_client.post(
+        reverse("material-withdraw", args=[bath.pk]), {"reason": "", "version": bath.version}
+    )
     assert "Say why this material is being withdrawn" in refused.content.decode()
-    admin_client.post(reverse("material-withdraw", args=[bath.pk]), {"reason": "Replaced"})
+    admin_client.post(
+        reverse("material-withdraw", args=[bath.pk]), {"reason": "Replaced", "version": bath.version}
+    )
     bath.refresh_from_db()
     assert not bath.active
     assert AuditEvent.objects.filter(object_type="material", action="deactivate").count() == 1
-    admin_client.post(reverse("material-restore", args=[bath.pk]))
+    admin_client.post(reverse("material-restore", args=[bath.pk]), {"version": bath.version})
     bath.refresh_from_db()
     assert bath.active
 

@@ -165,7 +165,12 @@ def test_information_given_refuses_bad_input_and_saves_nothing(
 def test_information_given_refuses_a_withdrawn_material_and_a_stranger(
     owner: User, admin: User, fam: Family
 ) -> None:
-    plan = cs.material_deactivate(actor=admin, material=material("coping-plan"), reason="Being rewritten")
+    plan = cs.material_deactivate(
+        actor=admin,
+        material=material("coping-plan"),
+        reason="Being rewritten",
+        expected_version=material("coping-plan").version,
+    )
     refused(
         lambda: cs.information_given_record(
             actor=owner,
@@ -296,11 +301,13 @@ def test_an_administrator_adds_edits_withdraws_and_restores_a_material(admin: Us
     assert row.title == "Bath time safety" and row.version == 2
     update = AuditEvent.objects.filter(object_type="material", action="update").get()
     assert update.changes == {"title": ["Safe bath time", "Bath time safety"]}
-    row = cs.material_deactivate(actor=admin, material=row, reason="Replaced by the national leaflet")
+    row = cs.material_deactivate(
+        actor=admin, material=row, reason="Replaced by the national leaflet", expected_version=row.version
+    )
     assert not row.active
     event = AuditEvent.objects.filter(object_type="material", action="deactivate").get()
     assert event.reason == "Replaced by the national leaflet"
-    assert cs.material_reactivate(actor=admin, material=row).active
+    assert cs.material_reactivate(actor=admin, material=row, expected_version=row.version).active
     with pytest.raises(StaleEdit):
         cs.material_update(actor=admin, material=row, data=good_material(), expected_version=1)
 
@@ -341,7 +348,9 @@ def test_only_an_administrator_changes_materials_and_core_ones_stay(admin: User,
     )
     icon = material("icon")
     refused(
-        lambda: cs.material_deactivate(actor=admin, material=icon, reason="old"),
+        lambda: cs.material_deactivate(
+            actor=admin, material=icon, reason="old", expected_version=icon.version
+        ),
         "ICON: Babies cry, you can cope is checked by the information rules and cannot be withdrawn. "
         "Change its content instead",
         "reason",
@@ -360,7 +369,12 @@ def test_only_an_administrator_changes_materials_and_core_ones_stay(admin: User,
         "code",
     )
     refused(
-        lambda: cs.material_deactivate(actor=admin, material=material("coping-plan"), reason=" "),
+        lambda: cs.material_deactivate(
+            actor=admin,
+            material=material("coping-plan"),
+            reason=" ",
+            expected_version=material("coping-plan").version,
+        ),
         "Say why this material is being withdrawn",
         "reason",
     )

@@ -64,9 +64,18 @@ def test_record_changes_and_gap_answers_at_once(owner: User, teammate: User) -> 
             s.fact_set(actor=owner, network=f.network, person=father, key="other-names", value="none")
 
     def answer() -> None:
-        gs.gap_answer(actor=teammate, gap=r08, answer=gs.Answer(state="asked-unknown"), contact=contact)
         gs.gap_answer(
-            actor=teammate, gap=r15, answer=gs.Answer(state="temp-unknown", from_whom="the mother will ask")
+            actor=teammate,
+            gap=r08,
+            answer=gs.Answer(state="asked-unknown"),
+            contact=contact,
+            expected_version=gm.Gap.objects.get(pk=r08.pk).version,
+        )
+        gs.gap_answer(
+            actor=teammate,
+            gap=r15,
+            answer=gs.Answer(state="temp-unknown", from_whom="the mother will ask"),
+            expected_version=gm.Gap.objects.get(pk=r15.pk).version,
         )
 
     def edit_and_see() -> None:
@@ -77,7 +86,7 @@ def test_record_changes_and_gap_answers_at_once(owner: User, teammate: User) -> 
             network=f.network,
             person=father,
             data=dataclasses.replace(s.PersonData.of(father), phone=phone),
-            expected_version=None,
+            expected_version=father.version,
         )
         gs.contact_mark_seen(actor=teammate, contact=contact, person=father)
 

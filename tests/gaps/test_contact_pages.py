@@ -15,6 +15,7 @@ from django.urls import reverse
 from kinmap.accounts.models import Role, Team, User
 from kinmap.gaps import models as gm
 from kinmap.gaps import services as gs
+from kinmap.records import models as rm
 from tests.conftest import PASSWORD, make_user
 from tests.gaps.family import SeedFamily, seed_family
 
@@ -90,7 +91,10 @@ def test_the_contact_journey_declined_then_answered_at_the_next_contact(
     url = reverse("contact-gap-outcome", args=[fam.network.pk, first.pk, gap.pk])
     p = f"g{gap.pk}-"
     # a decline without the reason: refused, shown next to the field, nothing saved
-    response = client.post(url, {p + "outcome": "asked-declined", p + "declined_by": fam.mother.pk})
+    version = gm.Gap.objects.get(pk=gap.pk).version
+    response = client.post(
+        url, {p + "outcome": "asked-declined", p + "declined_by": fam.mother.pk, p + "version": version}
+    )
     assert response.status_code == 200
     page = text(response.content.decode())
     assert (
@@ -106,6 +110,7 @@ def test_the_contact_journey_declined_then_answered_at_the_next_contact(
             p + "declined_by": fam.mother.pk,
             p + "declined_reason": "he doesn't want services involved",
             p + "declined_view": "She looked worried about how he would react",
+            p + "version": version,
         },
     )
     assert response.status_code == 302
@@ -140,6 +145,7 @@ def test_the_contact_journey_declined_then_answered_at_the_next_contact(
             f"{p}birth-date-birth_date_2": "1994",
             f"{p}birth-date-source": "said-by",
             f"{p}birth-date-source_detail": "the mother",
+            f"{p}birth-date-version": rm.Person.objects.get(pk=fam.father.pk).version,
         },
     )
     assert response.status_code == 302
@@ -255,7 +261,7 @@ def test_my_families_orders_by_the_most_severe_gap_and_filters(client: Client, o
                 birth_date_accuracy="accurate",
                 seen_directly_on=date.today(),
             ),
-            expected_version=None,
+            expected_version=rm.Person.objects.get(pk=f.father.pk).version,
             source=s.Source_("said-by", "the mother"),
         )
         s.fact_set(actor=owner, network=f.network, person=f.father, key="current-partner", value="none")
@@ -305,6 +311,7 @@ def test_the_supervisor_dashboard_shows_flagged_gaps_and_declines(
             answer=gs.Answer(
                 state="asked-declined", reason=reason, practitioner_view="reluctant", declined_by=fam.mother
             ),
+            expected_version=gm.Gap.objects.get(pk=gap.pk).version,
         )
     assert signed_in(client, owner).get(reverse("supervisor-dashboard")).status_code == 403
     html = signed_in(client, supervisor).get(reverse("supervisor-dashboard")).content.decode()
@@ -417,18 +424,22 @@ def test_a_supervisor_agrees_a_critical_gap_does_not_apply(
     supervisor = make_user("hv.supervisor", health_team, Role.SUPERVISOR)
     gap = gm.Gap.objects.get(key=f"R11-seen-directly:person:{fam.father.pk}")
     gs.gap_answer(
-        actor=owner, gap=gap, answer=gs.Answer(state="not-applicable", reason="he works abroad all year")
+        actor=owner,
+        gap=gap,
+        answer=gs.Answer(state="not-applicable", reason="he works abroad all year"),
+        expected_version=gap.version,
     )
     signed_in(client, supervisor)
     page = text(client.get(reverse("gaps-supervision", args=[fam.network.pk])).content.decode())
     assert "The practitioner says it does not apply: \u2018he works abroad all year\u2019" in page
     url = reverse("gap-not-applicable", args=[fam.network.pk, gap.pk])
-    response = client.post(url, {f"na{gap.pk}-agree": "no"})
+    version = gm.Gap.objects.get(pk=gap.pk).version
+    response = client.post(url, {f"na{gap.pk}-agree": "no", f"na{gap.pk}-version": version})
     assert response.status_code == 200
     assert "There is a problem Say why you do not agree" in text(response.content.decode())
     assert f'href="#id_na{gap.pk}-comment"' in response.content.decode()
     assert gm.Gap.objects.get(pk=gap.pk).na_status == "pending"
-    response = client.post(url, {f"na{gap.pk}-agree": "yes"})
+    response = client.post(url, {f"na{gap.pk}-agree": "yes", f"na{gap.pk}-version": version})
     assert response.status_code == 302
     gap.refresh_from_db()
     assert (gap.na_status, gap.na_agreed_by, gap.is_open) == ("agreed", supervisor, False)

@@ -12,6 +12,7 @@ from kinmap.accounts.models import Role, Team, User
 from kinmap.audit.models import AuditEvent
 from kinmap.gaps import models as gm
 from kinmap.gaps import services as gs
+from kinmap.records import models as rm
 from kinmap.records.errors import RecordError, StaleEdit
 from tests.conftest import make_user
 from tests.gaps.family import SeedFamily, seed_family
@@ -71,7 +72,9 @@ def refused(call: Any, *messages: str) -> RecordError:
 def test_declined_needs_who_the_reason_and_the_practitioners_view(owner: User, fam: SeedFamily) -> None:
     gap = g(fam, "R02-birth-father")
     err = refused(
-        lambda: gs.gap_answer(actor=owner, gap=gap, answer=gs.Answer(state="asked-declined")),
+        lambda: gs.gap_answer(
+            actor=owner, gap=gap, answer=gs.Answer(state="asked-declined"), expected_version=gap.version
+        ),
         "Choose who declined to say",
         "Enter the reason they gave, in their words",
         "Enter your view of why they declined",
@@ -84,15 +87,24 @@ def test_temp_unknown_needs_from_whom_and_not_applicable_a_justification(
 ) -> None:
     gap = g(fam, "R02-birth-father")
     refused(
-        lambda: gs.gap_answer(actor=owner, gap=gap, answer=gs.Answer(state="temp-unknown", from_whom="  ")),
+        lambda: gs.gap_answer(
+            actor=owner,
+            gap=gap,
+            answer=gs.Answer(state="temp-unknown", from_whom="  "),
+            expected_version=gap.version,
+        ),
         "Say who will find out, or who will be asked",
     )
     refused(
-        lambda: gs.gap_answer(actor=owner, gap=gap, answer=gs.Answer(state="not-applicable")),
+        lambda: gs.gap_answer(
+            actor=owner, gap=gap, answer=gs.Answer(state="not-applicable"), expected_version=gap.version
+        ),
         "Say why this does not apply",
     )
     refused(
-        lambda: gs.gap_answer(actor=owner, gap=gap, answer=gs.Answer(state="resolved")),
+        lambda: gs.gap_answer(
+            actor=owner, gap=gap, answer=gs.Answer(state="resolved"), expected_version=gap.version
+        ),
         "Choose what happened when you asked",
     )
 
@@ -108,6 +120,7 @@ def test_declined_is_recorded_with_who_why_and_the_view(owner: User, fam: SeedFa
             practitioner_view="Mother seemed anxious about his reaction",
             declined_by=fam.mother,
         ),
+        expected_version=gap.version,
     )
     gap.refresh_from_db()
     assert (gap.state, gap.times_declined, gap.is_open) == ("asked-declined", 1, True)
@@ -129,6 +142,7 @@ def test_temp_unknown_keeps_from_whom(owner: User, fam: SeedFamily) -> None:
         actor=owner,
         gap=g(fam, "R08-other-children"),
         answer=gs.Answer(state="temp-unknown", from_whom="the mother will ask him"),
+        expected_version=g(fam, "R08-other-children").version,
     )
     assert gap.state == "temp-unknown" and gap.is_open
     assert gap.events.get(kind="answered").from_whom == "the mother will ask him"
@@ -154,6 +168,7 @@ def test_not_applicable_closes_an_important_gap_at_once(owner: User, fam: SeedFa
         answer=gs.Answer(
             state="not-applicable", reason="recorded under the same name since birth, says the GP"
         ),
+        expected_version=g(fam, "R09-other-names").version,
     )
     assert (gap.state, gap.na_status, gap.is_open) == ("not-applicable", "agreed", False)
 
@@ -165,20 +180,27 @@ def test_not_applicable_for_a_critical_gap_waits_for_a_supervisor(
         actor=owner,
         gap=g(fam, "R11-seen-directly"),
         answer=gs.Answer(state="not-applicable", reason="he works abroad most of the year"),
+        expected_version=g(fam, "R11-seen-directly").version,
     )
     assert (gap.state, gap.na_status, gap.is_open) == ("not-applicable", "pending", True)
     refused(
-        lambda: gs.gap_not_applicable_agree(actor=owner, gap=gap, agree=True),
+        lambda: gs.gap_not_applicable_agree(actor=owner, gap=gap, agree=True, expected_version=gap.version),
         "Only a supervisor can agree that a critical gap does not apply",
     )
     refused(
-        lambda: gs.gap_not_applicable_agree(actor=supervisor, gap=gap, agree=False),
+        lambda: gs.gap_not_applicable_agree(
+            actor=supervisor, gap=gap, agree=False, expected_version=gap.version
+        ),
         "Say why you do not agree",
     )
-    gap = gs.gap_not_applicable_agree(actor=supervisor, gap=gap, agree=True, comment="agreed in supervision")
+    gap = gs.gap_not_applicable_agree(
+        actor=supervisor, gap=gap, agree=True, comment="agreed in supervision", expected_version=gap.version
+    )
     assert (gap.na_status, gap.na_agreed_by, gap.is_open) == ("agreed", supervisor, False)
     refused(
-        lambda: gs.gap_not_applicable_agree(actor=supervisor, gap=gap, agree=True),
+        lambda: gs.gap_not_applicable_agree(
+            actor=supervisor, gap=gap, agree=True, expected_version=gap.version
+        ),
         "Nobody has asked for this gap to be treated as not applicable",
     )
     # an agreed gap stays closed while the rule still finds it unmet
@@ -194,9 +216,14 @@ def test_a_supervisor_can_refuse_not_applicable_and_the_gap_keeps_coming_back(
         actor=owner,
         gap=g(fam, "R11-seen-directly"),
         answer=gs.Answer(state="not-applicable", reason="mother says he is not around much"),
+        expected_version=g(fam, "R11-seen-directly").version,
     )
     gap = gs.gap_not_applicable_agree(
-        actor=supervisor, gap=gap, agree=False, comment="he has the baby overnight"
+        actor=supervisor,
+        gap=gap,
+        agree=False,
+        comment="he has the baby overnight",
+        expected_version=gap.version,
     )
     assert (gap.na_status, gap.is_open) == ("refused", True)
     assert list(gap.events.values_list("kind", flat=True)) == ["opened", "answered", "na-refused"]
@@ -208,7 +235,9 @@ def test_an_answered_gap_cannot_be_answered_again(owner: User, fam: SeedFamily) 
     s.fact_set(actor=owner, network=fam.network, person=fam.father, key="other-names", value="none")
     gap = g(fam, "R09-other-names")
     refused(
-        lambda: gs.gap_answer(actor=owner, gap=gap, answer=gs.Answer(state="asked-unknown")),
+        lambda: gs.gap_answer(
+            actor=owner, gap=gap, answer=gs.Answer(state="asked-unknown"), expected_version=gap.version
+        ),
         "This gap is no longer open: nothing to record",
     )
 
@@ -299,7 +328,7 @@ def test_outcomes_then_close(owner: User, fam: SeedFamily) -> None:
     )
     refused(
         lambda: gs.contact_record_outcome(
-            actor=owner, contact=contact, gap=dob, outcome="not-asked-this-time"
+            actor=owner, contact=contact, gap=dob, outcome="not-asked-this-time", expected_version=dob.version
         ),
         "Say why it was not asked this time",
     )
@@ -309,6 +338,7 @@ def test_outcomes_then_close(owner: User, fam: SeedFamily) -> None:
         gap=dob,
         outcome="absent",
         answer=gs.Answer(state="asked-unknown", reason="mother does not know it"),
+        expected_version=dob.version,
     )
     row = contact.outcomes.get(gap=dob)
     assert (row.outcome, row.state) == ("absent", "asked-unknown")
@@ -323,7 +353,12 @@ def test_outcomes_then_close(owner: User, fam: SeedFamily) -> None:
     refused(lambda: gs.contact_close(actor=owner, contact=contact), "This contact is already closed")
     refused(
         lambda: gs.contact_record_outcome(
-            actor=owner, contact=contact, gap=dob, outcome="not-asked-this-time", reason="x"
+            actor=owner,
+            contact=contact,
+            gap=dob,
+            outcome="not-asked-this-time",
+            reason="x",
+            expected_version=dob.version,
         ),
         "This contact is closed: start a new contact to record more answers",
     )
@@ -351,7 +386,7 @@ def test_a_gap_keeps_coming_back_at_every_contact_until_resolved(owner: User, fa
                 "birth_date_accuracy": "accurate",
             }
         ),
-        expected_version=None,
+        expected_version=rm.Person.objects.get(pk=fam.father.pk).version,
         source=s.Source_("said-by", "the mother"),
     )
     contact = gs.contact_open(actor=owner, network=fam.network, type="phone", date=date.today())
@@ -521,7 +556,14 @@ def test_switching_a_rule_off_is_recorded_and_closes_its_gaps_everywhere(
     audit = AuditEvent.objects.filter(object_type="rule_setting").get()
     assert (audit.reason, audit.changes["enabled"]) == ("asked on the GP form instead", [True, False])
     assert not g(fam, "R09-other-names").is_open
-    gs.rule_setting_change(actor=admin, rule_id="R09-other-names", enabled=True, params={}, reason="back on")
+    gs.rule_setting_change(
+        actor=admin,
+        rule_id="R09-other-names",
+        enabled=True,
+        params={},
+        reason="back on",
+        expected_version=row.version,
+    )
     gap = g(fam, "R09-other-names")
     assert gap.is_open and gap.reopened == 1
 
@@ -541,6 +583,7 @@ def test_thresholds_are_tuned_and_defaults_not_stored(admin: User) -> None:
         enabled=True,
         params={"min_times_prompted": 3},
         reason="back",
+        expected_version=row.version,
     )
     assert row.params == {}
     row = gs.rule_setting_change(

@@ -173,7 +173,12 @@ def test_a_family_entered_through_the_services_round_trips(
     )
     # a material withdrawn since: what was given stays on record, and in the file
     admin = make_user("materials.admin", None, Role.ADMINISTRATOR)
-    cs.material_deactivate(actor=admin, material=Material.objects.get(code="for-fathers"), reason="Old")
+    cs.material_deactivate(
+        actor=admin,
+        material=Material.objects.get(code="for-fathers"),
+        reason="Old",
+        expected_version=Material.objects.get(code="for-fathers").version,
+    )
     first = family_file_export([baby_network]).text
     doc = json.loads(first)
     assert doc["joint_appointments"] == [

@@ -110,7 +110,10 @@ def _care_meanwhile(f: Family, who: User) -> None:
 
 
 def _pr_meanwhile(f: Family, who: User) -> None:
-    s.pr_set(actor=who, network=f.network, person=f.mother, child=f.baby, basis="unknown")
+    version = m.ParentalResponsibility.objects.get(pk=f.pr.pk).version
+    s.pr_set(
+        actor=who, network=f.network, person=f.mother, child=f.baby, basis="unknown", expected_version=version
+    )
 
 
 def _url(name: str, attr: str) -> Callable[[Family], str]:
@@ -235,3 +238,55 @@ def test_stale_removal_of_a_relationship_is_refused(
     again = client.post(url, {"reason": "Recorded in the wrong family", "version": str(_version_in(html))})
     assert again.status_code == 302
     assert not m.Relationship.objects.filter(pk=family.rel.pk).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
+def test_an_edit_sent_without_its_version_is_refused_as_a_stale_one(
+    case: Case, family: Family, owner: User, client: Client
+) -> None:
+    """Leaving the version out does not skip the check: the edit is refused with
+    the same message as one based on an old version, and nothing is saved."""
+    client.login(username=owner.username, password=PASSWORD)
+    url = case.url(family)
+    loaded = _version_in(client.get(url).content.decode())
+    before = snapshot(reads_allowed=True)
+    summaries = []
+    for version in ({}, {"version": ""}, {"version": str(loaded - 1)}):
+        response = client.post(url, {**case.post(family), **version})
+        html = response.content.decode()
+        assert response.status_code == 200
+        summaries.append(error_summary(html))
+        assert snapshot(reads_allowed=True) == before
+        assert case.kept in html
+        assert _version_in(html) == loaded  # saving again, having looked, goes through
+    assert STALE in summaries[0]
+    assert summaries[0] == summaries[1] == summaries[2]
+
+
+@pytest.mark.django_db
+def test_a_removal_sent_without_its_version_is_refused(family: Family, owner: User, client: Client) -> None:
+    client.login(username=owner.username, password=PASSWORD)
+    url = reverse("relationship-remove", args=[family.network.pk, family.rel.pk])
+    before = snapshot(reads_allowed=True)
+    response = client.post(url, {"reason": "Recorded in the wrong family"})
+    assert response.status_code == 200
+    assert "This relationship " + STALE in error_summary(response.content.decode())
+    assert snapshot(reads_allowed=True) == before
+
+
+@pytest.mark.django_db
+def test_recording_parental_responsibility_already_recorded_does_not_overwrite_it(
+    family: Family, owner: User, client: Client
+) -> None:
+    """The "record" page carries no version: if the same person's responsibility
+    for the child is recorded by the time it is sent, it is refused, not replaced."""
+    client.login(username=owner.username, password=PASSWORD)
+    before = snapshot(reads_allowed=True)
+    response = client.post(
+        reverse("pr-add", args=[family.network.pk]),
+        {"person": family.mother.pk, "child": family.baby.pk, "basis": "court-order"},
+    )
+    assert response.status_code == 200
+    assert "This parental responsibility record " + STALE in error_summary(response.content.decode())
+    assert snapshot(reads_allowed=True) == before

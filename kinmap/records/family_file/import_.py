@@ -244,7 +244,7 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str) -> 
                     network=network,
                     appointment=appointment,
                     outcome=j.outcome,
-                    expected_version=None,
+                    expected_version=appointment.version,
                     note=j.outcome_note,
                 )
             cm.JointAppointment.objects.filter(pk=appointment.pk).update(invited_by=users.get(j.invited_by))
