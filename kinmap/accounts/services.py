@@ -123,6 +123,37 @@ def agency_create(*, actor: User, name: str, kind: str) -> Agency:
 
 
 @transaction.atomic
+def agency_safeguarding_lead_set(
+    *, actor: User, agency: Agency, lead: User | None, reason: str = ""
+) -> Agency:
+    """Name (or, with ``lead=None``, clear) the agency's designated safeguarding
+    lead: an active member of one of the agency's teams. Audited with the old
+    and new user names."""
+    _admin_check(actor)
+    row = Agency.objects.select_for_update().get(pk=agency.pk)
+    if lead is not None and (not lead.is_active or lead.team is None or lead.team.agency_id != row.pk):
+        raise RecordError(
+            f"Choose someone who works in {row.name} and can sign in", field="designated_safeguarding_lead"
+        )
+    current = row.designated_safeguarding_lead
+    old = current.username if current else None
+    new = lead.username if lead else None
+    if old == new:
+        return row
+    row.designated_safeguarding_lead = lead
+    row.save(update_fields=["designated_safeguarding_lead"])
+    audit_record(
+        actor=actor,
+        action="update",
+        object_type="agency",
+        object_id=row.pk,
+        changes={"designated_safeguarding_lead": [old, new]},
+        reason=reason.strip(),
+    )
+    return row
+
+
+@transaction.atomic
 def team_create(*, actor: User, agency: Agency | None, name: str) -> Team:
     _admin_check(actor)
     name = name.strip()
