@@ -140,7 +140,11 @@ def demo_load(*, today: date) -> DemoResult:
                 result.skipped.append(path.name)
                 continue
             imported = family_file_import(
-                family_file=ff, actor=None, file_name=f"demo/{path.name}", sha256=sha256_of(content)
+                family_file=ff,
+                actor=None,
+                file_name=f"demo/{path.name}",
+                sha256=sha256_of(content),
+                reason="kinmap demo: made-up demo family",
             )
             result.loaded.append((path.name, imported))
     return result

@@ -46,6 +46,7 @@ from kinmap.core.vocab import (
     Sex,
     Source,
 )
+from kinmap.web.masking import can_see_masked
 
 from . import models as m
 from . import services as s
@@ -1072,7 +1073,7 @@ class _ImportStep(Exception):
 
 
 def family_file_import(
-    *, family_file: FamilyFile, actor: User | None, file_name: str, sha256: str = ""
+    *, family_file: FamilyFile, actor: User | None, file_name: str, sha256: str = "", reason: str = ""
 ) -> ImportResult:
     """Load a family file read by :func:`family_file_read`: all or nothing.
 
@@ -1080,7 +1081,8 @@ def family_file_import(
     the core validations apply and each change is audited); a refusal names the
     file record at fault, undoes everything, and raises
     :class:`FamilyFileError`. Provenance (who recorded each fact, and when) is
-    kept as the file gives it. One ``import`` audit event records the file."""
+    kept as the file gives it. One ``import`` audit event records the file and
+    ``reason``."""
     ff = family_file
     try:
         with transaction.atomic():
@@ -1088,7 +1090,7 @@ def family_file_import(
             _check_database(ff, issues)  # again, in the transaction: a team may have gone since
             if issues:
                 raise FamilyFileError(issues)
-            return _import(ff, actor, file_name, sha256)
+            return _import(ff, actor, file_name, sha256, reason.strip())
     except _ImportStep as step:
         raise FamilyFileError(
             [Issue(step.where, _FILE_FIELDS.get(p.field, p.field), p.message) for p in step.err.problems]
@@ -1109,7 +1111,7 @@ def _stamp_update(model: type[Any], pk: int, prov: Prov, users: Mapping[str, Use
     )
 
 
-def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str) -> ImportResult:
+def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, reason: str) -> ImportResult:
     svc_actor = cast(User, actor)  # services accept no actor (the system) at run time
     usernames = {u for u, _, _ in ff._user_refs}
     users = {u.username: u for u in User.objects.filter(username__in=usernames)} if usernames else {}
@@ -1311,6 +1313,7 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str) -> 
             "network_ids": [None, [nw.pk for nw in networks.values()]],
             **{k: [None, v] for k, v in counts.items()},
         },
+        reason=reason,
     )
     members = {networks[n.id].pk: len(n.index_children) + len(n.other_members) for n in ff.networks}
     return ImportResult(
@@ -1661,11 +1664,25 @@ def family_file_export_audited(
     networks: Sequence[m.FamilyNetwork],
     include_masked: bool,
     destination: str,
+    reason: str = "",
     write: Any = None,
 ) -> Export:
-    """Export and record one ``export`` audit event per family network. ``write``
-    (given the text) runs inside the same transaction, so a failed write leaves
-    no event claiming the export happened."""
+    """Export and record one ``export`` audit event per family network, with the
+    actor and ``reason``. ``write`` (given the text) runs inside the same
+    transaction, so a failed write leaves no event claiming the export happened.
+
+    Masked details leave the server only for a person entitled to see them
+    (``kinmap.web.masking.can_see_masked``) who gives a reason: otherwise
+    ``include_masked`` raises RecordError, and nothing is exported or audited."""
+    reason = reason.strip()
+    if include_masked and not can_see_masked(actor):
+        who = f'User "{actor.username}"' if actor is not None else "Nobody named"
+        raise RecordError(
+            f"{who} is not entitled to see masked details, so cannot export them with --include-masked",
+            field="include_masked",
+        )
+    if include_masked and not reason:
+        raise RecordError("Say why masked details are exported", field="reason")
     with transaction.atomic():
         export = family_file_export(networks, include_masked=include_masked)
         digest = sha256_of(export.text.encode())
@@ -1683,6 +1700,7 @@ def family_file_export_audited(
                     "include_masked": [None, include_masked],
                     **{k: [None, v] for k, v in export.counts.items()},
                 },
+                reason=reason,
             )
         if write is not None:
             write(export.text)

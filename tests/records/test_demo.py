@@ -194,7 +194,7 @@ def test_demo_refuses_to_run_in_production(settings: Any) -> None:
 def open_gaps(network: m.FamilyNetwork) -> set[tuple[str, str]]:
     """(rule, subject) of the family's open gaps, as `kinmap gaps N --json` prints them."""
     out = io.StringIO()
-    call_command("gaps", str(network.pk), "--json", stdout=out)
+    call_command("gaps", str(network.pk), "--json", "--as", "health.visitor", "--reason", "test", stdout=out)
     return {(g["rule"], g["subject"]) for g in json.loads(out.getvalue())["open_gaps"]}
 
 
