@@ -66,10 +66,20 @@ def break_glass_overseers(actor: User) -> tuple[Overseer, list[User]]:
         supervisors = list(others.filter(team_id=actor.team_id, role=Role.SUPERVISOR))
         if supervisors:
             return Overseer.SUPERVISOR, supervisors
-        lead = list(others.filter(safeguarding_lead_for__teams__pk=actor.team_id))
+    team = actor.team
+    return _lead_else_administrators(others, team.agency_id if team else None)
+
+
+def _lead_else_administrators(
+    candidates: QuerySet[User], agency_id: int | None
+) -> tuple[Overseer, list[User]]:
+    """Among ``candidates``, the agency's designated safeguarding lead, else the
+    partnership administrators: who is told when nobody closer can act."""
+    if agency_id is not None:
+        lead = list(candidates.filter(safeguarding_lead_for__pk=agency_id))
         if lead:
             return Overseer.SAFEGUARDING_LEAD, lead
-    return Overseer.ADMINISTRATOR, list(others.filter(role=Role.ADMINISTRATOR))
+    return Overseer.ADMINISTRATOR, list(candidates.filter(role=Role.ADMINISTRATOR))
 
 
 def break_glass_open(*, actor: User, network_id: int, reason: str, hours: int | None) -> BreakGlassAccess:
@@ -227,17 +237,23 @@ def information_request_create(
     )
     rs._touch(network, actor)  # a request raised from a gap is read by the gaps engine
     url = reverse("request-detail", args=[req.pk])
-    for officer in User.objects.filter(
-        team__agency=to_agency, role=Role.INFORMATION_OFFICER, is_active=True
-    ).order_by("pk"):
-        notify(
-            recipient=officer,
-            text=(
-                f"New {req.urgency} information request from {_agency_name(actor)}, "
-                f"due {req.due_on.day} {req.due_on:%B %Y}"
-            ),
-            url=url,
-        )
+    text = (
+        f"New {req.urgency} information request from {_agency_name(actor)}, "
+        f"due {req.due_on.day} {req.due_on:%B %Y}"
+    )
+    active = User.objects.filter(is_active=True).order_by("pk")
+    officers = list(active.filter(team__agency=to_agency, role=Role.INFORMATION_OFFICER))
+    if officers:
+        for officer in officers:
+            notify(recipient=officer, text=text, url=url)
+    else:
+        # nobody can answer it: tell someone who can have an information officer named
+        _, told = _lead_else_administrators(active, to_agency.pk)
+        for overseer in told:
+            notify(
+                recipient=overseer,
+                text=f"{to_agency.name} has no information officer to answer it: {text[0].lower()}{text[1:]}",
+            )
     return req
 
 
