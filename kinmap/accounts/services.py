@@ -261,20 +261,24 @@ def entitlements_set(*, actor: User, cells: set[tuple[int, str]]) -> None:
         )
 
 
+UNKNOWN_USER_NAME = "(not a user name)"
+
+
 def sign_in_refusal_record(*, username: str, client: str, locked_out: bool) -> None:
     """Write a refused sign-in to the audit trail: ``sign-in-failed`` for a wrong
     user name or password, ``sign-in-locked-out`` for the failure that started a
-    lock or an attempt refused while one holds. ``username`` is as typed
-    (shortened to 64 characters); ``client`` is the client address the
-    throttle counts (``kinmap.accounts.signin.client_address``). There is no
-    actor: nobody has signed in."""
-    typed = username.strip()[:64]
-    user_id = User.objects.filter(username__iexact=typed).values_list("pk", flat=True).first()
+    lock or an attempt refused while one holds. The object is the account's
+    user name when ``username`` (as typed, any case) names one, else
+    ``UNKNOWN_USER_NAME``: what was typed is not kept, as it may be a password
+    typed in the wrong box. ``client`` is the client address the throttle
+    counts (``kinmap.accounts.signin.client_address``). There is no actor:
+    nobody has signed in."""
+    user = User.objects.filter(username__iexact=username.strip()).only("pk", "username").first()
     audit_record(
         actor=None,
         action="sign-in-locked-out" if locked_out else "sign-in-failed",
         object_type="sign-in",
-        object_id=typed,
-        changes={"client": [None, client], "user_id": [None, user_id]},
+        object_id=user.username if user else UNKNOWN_USER_NAME,
+        changes={"client": [None, client], "user_id": [None, user.pk if user else None]},
         reason="too many failed attempts to sign in" if locked_out else "wrong user name or password",
     )
