@@ -9,6 +9,8 @@ understood stops the process with a message naming the variable.
 from __future__ import annotations
 
 import os
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -106,6 +108,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "kinmap.accounts",
     "kinmap.audit",
     "kinmap.records",
@@ -127,6 +130,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kinmap.web.middleware.SecurityHeadersMiddleware",
+    # innermost, so that its lockout page passes out through the security headers
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kinmap.urls"
@@ -208,12 +213,42 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("KINMAP_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
 
-# How many failed sign-ins from one user name in a window before refusing more.
+# Sign-in throttling (django-axes, kept in the database so every worker sees it;
+# see kinmap/accounts/signin.py): failures of one user name from one client
+# address, and of one client address across user names, each with its limit;
+# a lock lifts after the cool-off with no further failure.
 LOGIN_FAILURE_LIMIT = env_int("KINMAP_LOGIN_FAILURE_LIMIT", 5, minimum=1)
-LOGIN_FAILURE_WINDOW_SECONDS = env_int("KINMAP_LOGIN_FAILURE_WINDOW", 15 * 60, minimum=1)
+LOGIN_CLIENT_FAILURE_LIMIT = env_int("KINMAP_LOGIN_CLIENT_FAILURE_LIMIT", 20, minimum=1)
+if LOGIN_CLIENT_FAILURE_LIMIT < LOGIN_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        f"KINMAP_LOGIN_CLIENT_FAILURE_LIMIT={LOGIN_CLIENT_FAILURE_LIMIT} must be at least "
+        f"KINMAP_LOGIN_FAILURE_LIMIT={LOGIN_FAILURE_LIMIT}"
+    )
+LOGIN_COOLOFF_MINUTES = env_int("KINMAP_LOGIN_COOLOFF_MINUTES", 15, minimum=1)
+CLIENT_ADDRESS_HEADER = os.environ.get("KINMAP_CLIENT_ADDRESS_HEADER", "").strip()
+if CLIENT_ADDRESS_HEADER and not re.fullmatch(r"[A-Za-z0-9-]+", CLIENT_ADDRESS_HEADER):
+    raise ImproperlyConfigured(
+        f"KINMAP_CLIENT_ADDRESS_HEADER={CLIENT_ADDRESS_HEADER!r} is not an HTTP header name "
+        "(letters, digits and hyphens, such as X-Forwarded-For)"
+    )
+
+AUTHENTICATION_BACKENDS = [
+    "kinmap.accounts.signin.SignInThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "kinmap.accounts.signin.SignInThrottle"
+# in this order: SignInThrottle.get_failures reads the user name with the client first
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "kinmap.accounts.signin.typed_username"
+AXES_CLIENT_IP_CALLABLE = "kinmap.accounts.signin.client_address"
+AXES_LOCKOUT_CALLABLE = "kinmap.web.views.sign_in_locked_out"
+AXES_ENABLE_ADMIN = False
 
 # When a gap is flagged for a supervisor (a partnership can change these in the
 # rule settings): a critical gap still open after this many contacts or days,

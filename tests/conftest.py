@@ -3,8 +3,12 @@ allocated team), a teammate, and an outsider (another agency)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -15,6 +19,21 @@ from kinmap.records import models as m
 from kinmap.records import services as s
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+def run_kinmap(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the ``kinmap`` command in a new process on a fresh SQLite database in
+    ``tmp_path`` (not migrated): its exit status, standard output and error."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}", "KINMAP_ENV": "development"}
+    return subprocess.run(
+        [sys.executable, "-m", "kinmap", *args],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from .models import Agency, Role, Team
+from .models import Agency, Role, Team, User
 
 
 class UserCreateForm(forms.Form):
@@ -103,4 +103,29 @@ class AllocateForm(forms.Form):
         field.choices = [
             ("", "Choose a team"),
             *((t.pk, str(t)) for t in Team.objects.select_related("agency")),
+        ]
+
+
+class SafeguardingLeadForm(forms.Form):
+    """Choose an agency's designated safeguarding lead among its active members."""
+
+    designated_safeguarding_lead = forms.TypedChoiceField(
+        label="Designated safeguarding lead",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=[],
+        help_text="Told when someone in a team with no supervisor uses emergency access",
+        error_messages={"invalid_choice": "Choose someone from the list, or no designated safeguarding lead"},
+    )
+    reason = forms.CharField(label="Reason (optional)", required=False, max_length=500)
+
+    def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["designated_safeguarding_lead"]
+        assert isinstance(field, forms.ChoiceField)
+        members = User.objects.filter(team__agency=agency, is_active=True).select_related("team")
+        field.choices = [
+            ("", "No designated safeguarding lead"),
+            *((u.pk, f"{u.display_name} ({u.username}), {u.team.name if u.team else ''}") for u in members),
         ]

@@ -21,6 +21,13 @@ class Agency(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.OTHER)
+    # The person who leads on safeguarding in the agency (the designated
+    # safeguarding lead: Working Together to Safeguard Children 2023, Keeping
+    # Children Safe in Education). Told of emergency access used by a member of
+    # a team with no supervisor to tell.
+    designated_safeguarding_lead = models.ForeignKey(
+        "User", null=True, blank=True, on_delete=models.SET_NULL, related_name="safeguarding_lead_for"
+    )
 
     class Meta:
         verbose_name_plural = "agencies"

@@ -123,6 +123,37 @@ def agency_create(*, actor: User, name: str, kind: str) -> Agency:
 
 
 @transaction.atomic
+def agency_safeguarding_lead_set(
+    *, actor: User, agency: Agency, lead: User | None, reason: str = ""
+) -> Agency:
+    """Name (or, with ``lead=None``, clear) the agency's designated safeguarding
+    lead: an active member of one of the agency's teams. Audited with the old
+    and new user names."""
+    _admin_check(actor)
+    row = Agency.objects.select_for_update().get(pk=agency.pk)
+    if lead is not None and (not lead.is_active or lead.team is None or lead.team.agency_id != row.pk):
+        raise RecordError(
+            f"Choose someone who works in {row.name} and can sign in", field="designated_safeguarding_lead"
+        )
+    current = row.designated_safeguarding_lead
+    old = current.username if current else None
+    new = lead.username if lead else None
+    if old == new:
+        return row
+    row.designated_safeguarding_lead = lead
+    row.save(update_fields=["designated_safeguarding_lead"])
+    audit_record(
+        actor=actor,
+        action="update",
+        object_type="agency",
+        object_id=row.pk,
+        changes={"designated_safeguarding_lead": [old, new]},
+        reason=reason.strip(),
+    )
+    return row
+
+
+@transaction.atomic
 def team_create(*, actor: User, agency: Agency | None, name: str) -> Team:
     _admin_check(actor)
     name = name.strip()
@@ -236,3 +267,26 @@ def entitlements_set(
             object_id=f"{agency_id}:{role}",
             changes={"agency": [names.get(agency_id), None], "role": [role, None]},
         )
+
+
+UNKNOWN_USER_NAME = "(not a user name)"
+
+
+def sign_in_refusal_record(*, username: str, client: str, locked_out: bool) -> None:
+    """Write a refused sign-in to the audit trail: ``sign-in-failed`` for a wrong
+    user name or password, ``sign-in-locked-out`` for the failure that started a
+    lock or an attempt refused while one holds. The object is the account's
+    user name when ``username`` (as typed, any case) names one, else
+    ``UNKNOWN_USER_NAME``: what was typed is not kept, as it may be a password
+    typed in the wrong box. ``client`` is the client address the throttle
+    counts (``kinmap.accounts.signin.client_address``). There is no actor:
+    nobody has signed in."""
+    user = User.objects.filter(username__iexact=username.strip()).only("pk", "username").first()
+    audit_record(
+        actor=None,
+        action="sign-in-locked-out" if locked_out else "sign-in-failed",
+        object_type="sign-in",
+        object_id=user.username if user else UNKNOWN_USER_NAME,
+        changes={"client": [None, client], "user_id": [None, user.pk if user else None]},
+        reason="too many failed attempts to sign in" if locked_out else "wrong user name or password",
+    )

@@ -7,6 +7,11 @@ urlpatterns = [
     path("manage/users/new/", views.user_new, name="manage-user-new"),
     path("manage/users/<int:user_id>/deactivate/", views.user_deactivate, name="manage-user-deactivate"),
     path("manage/teams/", views.teams, name="manage-teams"),
+    path(
+        "manage/agencies/<int:agency_id>/safeguarding-lead/",
+        views.agency_safeguarding_lead,
+        name="manage-agency-safeguarding-lead",
+    ),
     path("manage/allocations/", views.allocations, name="manage-allocations"),
     path(
         "manage/families/<int:network_id>/allocations/",

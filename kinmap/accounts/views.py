@@ -20,7 +20,15 @@ from kinmap.web.forms import apply_errors
 
 from . import services
 from .decorators import role_required
-from .forms import AgencyForm, AllocateForm, ConfirmForm, NetworkRefForm, TeamForm, UserCreateForm
+from .forms import (
+    AgencyForm,
+    AllocateForm,
+    ConfirmForm,
+    NetworkRefForm,
+    SafeguardingLeadForm,
+    TeamForm,
+    UserCreateForm,
+)
 from .models import Agency, MaskedDetailEntitlement, Role, Team, User
 
 admin_only = role_required(Role.ADMINISTRATOR, team=False)
@@ -108,12 +116,46 @@ def teams(request: HttpRequest) -> HttpResponse:
                 return redirect("manage-teams")
         except RecordError as err:
             apply_errors(team_form if team_form.is_bound else agency_form, err)
-    agencies = Agency.objects.prefetch_related("teams").order_by("name")
+    agencies = (
+        Agency.objects.prefetch_related("teams")
+        .select_related("designated_safeguarding_lead")
+        .order_by("name")
+    )
     return render(
         request,
         "accounts/teams.html",
         {"agencies": agencies, "team_form": team_form, "agency_form": agency_form},
     )
+
+
+@admin_only
+@require_http_methods(["GET", "POST"])
+def agency_safeguarding_lead(request: HttpRequest, agency_id: int) -> HttpResponse:
+    """Name or change the agency's designated safeguarding lead."""
+    agency = Agency.objects.filter(pk=agency_id).select_related("designated_safeguarding_lead").first()
+    if agency is None:
+        raise Http404("No agency found")
+    lead = agency.designated_safeguarding_lead
+    form = SafeguardingLeadForm(
+        request.POST or None,
+        agency=agency,
+        initial={"designated_safeguarding_lead": lead.pk if lead else ""},
+    )
+    if request.method == "POST" and form.is_valid():
+        chosen = form.cleaned_data["designated_safeguarding_lead"]
+        try:
+            services.agency_safeguarding_lead_set(
+                actor=_user(request),
+                agency=agency,
+                lead=User.objects.filter(pk=chosen).select_related("team").first() if chosen else None,
+                reason=form.cleaned_data["reason"],
+            )
+        except RecordError as err:
+            apply_errors(form, err)
+        else:
+            messages.success(request, f"Designated safeguarding lead for {agency.name} saved")
+            return redirect("manage-teams")
+    return render(request, "accounts/agency_safeguarding_lead.html", {"agency": agency, "form": form})
 
 
 @admin_only

@@ -64,6 +64,15 @@ USERS: tuple[DemoUser, ...] = (
     DemoUser("health.visitor", "Grace", "Adeyemi", "Health visitor", Role.PRACTITIONER, HEALTH, HV_TEAM),
     DemoUser("midwife", "Ruth", "Ellison", "Community midwife", Role.PRACTITIONER, HEALTH, MW_TEAM),
     DemoUser(
+        "safeguarding.lead",
+        "Helen",
+        "Okafor",
+        "Named nurse for safeguarding children",
+        Role.PRACTITIONER,
+        HEALTH,
+        HV_TEAM,
+    ),
+    DemoUser(
         "hv.supervisor", "Sam", "Whitlock", "Health visiting team leader", Role.SUPERVISOR, HEALTH, HV_TEAM
     ),
     DemoUser("social.worker", "Callum", "Reid", "Social worker", Role.PRACTITIONER, SOCIAL_CARE, SC_TEAM),
@@ -92,6 +101,11 @@ ENTITLEMENTS: tuple[tuple[str, str], ...] = (
     (SOCIAL_CARE, Role.SUPERVISOR),
     (POLICE, Role.INFORMATION_OFFICER),
 )
+
+
+# Each agency's designated safeguarding lead, told of emergency access used by
+# someone in a team with no supervisor (the midwifery team has none).
+SAFEGUARDING_LEADS: tuple[tuple[str, str], ...] = ((HEALTH, "safeguarding.lead"),)
 
 
 class DemoRefused(Exception):
@@ -126,15 +140,20 @@ def demo_load(*, today: date) -> DemoResult:
                 result.skipped.append(path.name)
                 continue
             imported = family_file_import(
-                family_file=ff, actor=None, file_name=f"demo/{path.name}", sha256=sha256_of(content)
+                family_file=ff,
+                actor=None,
+                file_name=f"demo/{path.name}",
+                sha256=sha256_of(content),
+                reason="kinmap demo: made-up demo family",
             )
             result.loaded.append((path.name, imported))
     return result
 
 
 def demo_accounts_ensure() -> list[tuple[DemoUser, Team]]:
-    """The demo agencies, teams, masked-detail entitlements and users, made or
-    brought back to their demo state (the demo password included)."""
+    """The demo agencies, teams, masked-detail entitlements, users and
+    designated safeguarding leads, made or brought back to their demo state
+    (the demo password included)."""
     teams: dict[tuple[str, str], Team] = {}
     for name, kind, team_names in AGENCIES:
         agency, _ = Agency.objects.get_or_create(name=name, defaults={"kind": kind})
@@ -155,4 +174,8 @@ def demo_accounts_ensure() -> list[tuple[DemoUser, Team]]:
         user.set_password(DEMO_PASSWORD)
         user.save()
         out.append((du, team))
+    for agency_name, username in SAFEGUARDING_LEADS:
+        Agency.objects.filter(name=agency_name).update(
+            designated_safeguarding_lead=User.objects.get(username=username)
+        )
     return out

@@ -29,7 +29,10 @@ class BreakGlassForm(forms.Form):
         label="Why do you need to see this family now?",
         widget=forms.Textarea,
         max_length=2000,
-        help_text="Your supervisor is told, and the reason is kept in the audit trail",
+        help_text=(
+            "Your supervisor (or whoever oversees your team) is told, "
+            "and the reason is kept in the audit trail"
+        ),
         error_messages={"required": "Say why you need to see this family now"},
     )
     hours = forms.TypedChoiceField(

@@ -7,6 +7,7 @@ with a RecordError naming the field (nothing saved), and write audit events.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from enum import StrEnum
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -47,9 +48,44 @@ def notify(*, recipient: User, text: str, url: str = "") -> Notification:
 # -- break-glass ----------------------------------------------------------
 
 
+class Overseer(StrEnum):
+    """Who is told of a grant of emergency access, in the order tried."""
+
+    SUPERVISOR = "supervisor"
+    SAFEGUARDING_LEAD = "designated-safeguarding-lead"
+    ADMINISTRATOR = "administrator"
+
+
+def break_glass_overseers(actor: User) -> tuple[Overseer, list[User]]:
+    """Who must be told when ``actor`` uses emergency access: the active
+    supervisors of their team; else their agency's designated safeguarding lead;
+    else the partnership administrators. Never the actor themself. Returns the
+    kind of overseer and the users (empty only when nobody at all can be told)."""
+    others = User.objects.filter(is_active=True).exclude(pk=actor.pk).order_by("pk")
+    if actor.team_id is not None:
+        supervisors = list(others.filter(team_id=actor.team_id, role=Role.SUPERVISOR))
+        if supervisors:
+            return Overseer.SUPERVISOR, supervisors
+    team = actor.team
+    return _lead_else_administrators(others, team.agency_id if team else None)
+
+
+def _lead_else_administrators(
+    candidates: QuerySet[User], agency_id: int | None
+) -> tuple[Overseer, list[User]]:
+    """Among ``candidates``, the agency's designated safeguarding lead, else the
+    partnership administrators: who is told when nobody closer can act."""
+    if agency_id is not None:
+        lead = list(candidates.filter(safeguarding_lead_for__pk=agency_id))
+        if lead:
+            return Overseer.SAFEGUARDING_LEAD, lead
+    return Overseer.ADMINISTRATOR, list(candidates.filter(role=Role.ADMINISTRATOR))
+
+
 def break_glass_open(*, actor: User, network_id: int, reason: str, hours: int | None) -> BreakGlassAccess:
     """Give the actor time-limited access to a family network their team is not
-    allocated to. Audited with the reason; the team's supervisors are told."""
+    allocated to. Audited with the reason; someone who can act on it is told
+    (:func:`break_glass_overseers`), and with nobody to tell it is refused."""
     reason = reason.strip()
     if actor.role not in FAMILY_ROLES or not actor.team_id:
         raise RecordError("Only practitioners and supervisors in a team can use emergency access")
@@ -65,16 +101,23 @@ def break_glass_open(*, actor: User, network_id: int, reason: str, hours: int | 
             f"Emergency access lasts between 1 and {BreakGlassAccess.MAX_HOURS} hours", field="hours"
         )
     network = rm.FamilyNetwork.objects.filter(pk=network_id).first()
-    if network is None:
+    refusal = "" if network is not None else "There is no family network with this reference"
+    if network is not None and not break_glass_overseers(actor)[1]:
+        refusal = (
+            "Emergency access cannot be given: there is no supervisor, designated safeguarding lead "
+            "or partnership administrator to tell. Ask your partnership administrator"
+        )
+    if network is None or refusal:
         audit_record(
             actor=actor,
             action="break-glass-refused",
             object_type="network",
             object_id=network_id,
+            changes={"refused": [None, refusal]},
             reason=reason,
         )
         # audited outside any transaction the refusal would roll back
-        raise RecordError("There is no family network with this reference", field="network")
+        raise RecordError(refusal, field="network" if network is None else "__all__")
     return _break_glass_grant(actor, network, reason, hours)
 
 
@@ -93,15 +136,25 @@ def _break_glass_grant(actor: User, network: rm.FamilyNetwork, reason: str, hour
         changes={"until": [None, grant.ends_at.isoformat()], "hours": [None, hours]},
         reason=reason,
     )
-    supervisors = User.objects.filter(team=actor.team, role=Role.SUPERVISOR, is_active=True).exclude(
-        pk=actor.pk
-    )
-    for sup in supervisors:
+    kind, overseers = break_glass_overseers(actor)
+    team = actor.team.name if actor.team else "their team"
+    agency = _agency_name(actor)
+    told_as = {
+        Overseer.SUPERVISOR: "",
+        Overseer.SAFEGUARDING_LEAD: (
+            f"You are told as the designated safeguarding lead for {agency}: {team} has no supervisor. "
+        ),
+        Overseer.ADMINISTRATOR: (
+            f"You are told as a partnership administrator: {team} has no supervisor and "
+            f"{agency or 'their agency'} has no designated safeguarding lead. "
+        ),
+    }[kind]
+    for overseer in overseers:
         notify(
-            recipient=sup,
+            recipient=overseer,
             text=(
-                f"{actor.display_name} used emergency access to family network {network.pk} for {hours} "
-                f"hour{'s' if hours != 1 else ''}. Reason given: {reason}"
+                f"{told_as}{actor.display_name} used emergency access to family network {network.pk} for "
+                f"{hours} hour{'s' if hours != 1 else ''}. Reason given: {reason}"
             ),
         )
     return grant
@@ -184,17 +237,23 @@ def information_request_create(
     )
     rs._touch(network, actor)  # a request raised from a gap is read by the gaps engine
     url = reverse("request-detail", args=[req.pk])
-    for officer in User.objects.filter(
-        team__agency=to_agency, role=Role.INFORMATION_OFFICER, is_active=True
-    ).order_by("pk"):
-        notify(
-            recipient=officer,
-            text=(
-                f"New {req.urgency} information request from {_agency_name(actor)}, "
-                f"due {req.due_on.day} {req.due_on:%B %Y}"
-            ),
-            url=url,
-        )
+    text = (
+        f"New {req.urgency} information request from {_agency_name(actor)}, "
+        f"due {req.due_on.day} {req.due_on:%B %Y}"
+    )
+    active = User.objects.filter(is_active=True).order_by("pk")
+    officers = list(active.filter(team__agency=to_agency, role=Role.INFORMATION_OFFICER))
+    if officers:
+        for officer in officers:
+            notify(recipient=officer, text=text, url=url)
+    else:
+        # nobody can answer it: tell someone who can have an information officer named
+        _, told = _lead_else_administrators(active, to_agency.pk)
+        for overseer in told:
+            notify(
+                recipient=overseer,
+                text=f"{to_agency.name} has no information officer to answer it: {text[0].lower()}{text[1:]}",
+            )
     return req
 
 

@@ -33,6 +33,13 @@ def _user(request: HttpRequest) -> User:
 # -- emergency (break-glass) access ----------------------------------------
 
 
+TOLD = {
+    services.Overseer.SUPERVISOR: "Your team's supervisors have",
+    services.Overseer.SAFEGUARDING_LEAD: "Your agency's designated safeguarding lead has",
+    services.Overseer.ADMINISTRATOR: "The partnership administrators have",
+}
+
+
 @role_required(*CASEWORK)
 @require_http_methods(["GET", "POST"])
 def break_glass(request: HttpRequest) -> HttpResponse:
@@ -55,7 +62,7 @@ def break_glass(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 f"Emergency access until {timezone.localtime(grant.ends_at):%H:%M on %d %B %Y}. "
-                "Your supervisor has been told.",
+                f"{TOLD[services.break_glass_overseers(user)[0]]} been told.",
             )
             return redirect("family", network_id=grant.network_id)
     grants = list(services.break_glass_active(user))

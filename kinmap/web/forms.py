@@ -9,10 +9,9 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 
+from kinmap.core.limits import date_range_problem
 from kinmap.core.nhs import normalise_nhs_number
 from kinmap.records.errors import RecordError, StaleEdit
-
-from kinmap.core.limits import date_range_problem
 
 
 class DateParts(forms.MultiWidget):

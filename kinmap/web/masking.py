@@ -45,9 +45,10 @@ def phone_for(phone: str, masked: bool, user: User | None) -> str:
 
 # -- exports, packs and any other output that leaves the page -------------
 #
-# The command line has no signed-in user, so an export made there leaves out
-# masked details unless the operator asks for them (``--include-masked``, which
-# must be audited with the operator's reason). An export made by a signed-in
+# An export made at the command line runs as the user named with ``--as`` and
+# leaves out masked details unless they ask for them with ``--include-masked``,
+# which only a user entitled to see them may do, with a reason, both audited
+# (``kinmap.records.family_file.family_file_export_audited``). An export made by a signed-in
 # user follows that user's entitlement: ``include_masked=can_see_masked(user)``.
 # Whatever is left out is replaced by nothing at all (not a placeholder that
 # says a value exists), and a ``masked`` flag says that something was withheld.

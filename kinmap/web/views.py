@@ -5,39 +5,36 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
-from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
+from kinmap.accounts.services import sign_in_refusal_record
+from kinmap.accounts.signin import client_address, locked_out_message
+
 
 class SignInForm(AuthenticationForm):
-    """Sign-in with a per-user-name limit on failures."""
+    """Sign in with a user name and password. Throttling is django-axes'
+    (``kinmap.accounts.signin``): while a lock holds, the password is not checked."""
 
     error_messages = {
         "invalid_login": "Enter a correct user name and password",
         "inactive": "This account is not active. Ask your partnership administrator",
-        "throttled": "Too many failed attempts to sign in. Wait 15 minutes and try again",
     }
 
+
+class LockedOutSignInForm(SignInForm):
+    """The sign-in form shown while a lock holds: it never checks the password,
+    and its only error (besides a missing field) is the lockout message."""
+
     def clean(self) -> dict[str, Any]:
-        username = (self.data.get("username") or "").strip().lower()
-        key = f"kinmap:login-failures:{username}"
-        if username and (cache.get(key) or 0) >= settings.LOGIN_FAILURE_LIMIT:
-            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
-        try:
-            return super().clean()
-        except forms.ValidationError:
-            if username:
-                cache.set(key, (cache.get(key) or 0) + 1, settings.LOGIN_FAILURE_WINDOW_SECONDS)
-            raise
+        raise forms.ValidationError(locked_out_message(), code="locked-out")
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -45,6 +42,33 @@ class SignIn(LoginView):
     template_name = "web/sign_in.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        """Every refused sign-in goes to the audit trail: a wrong user name or
+        password, or an attempt refused (or the failure that locked) because of
+        too many failures."""
+        username = str(form.data.get("username") or "")
+        if username:
+            sign_in_refusal_record(
+                username=username,
+                client=client_address(self.request),
+                locked_out=bool(getattr(self.request, "axes_locked_out", False)),
+            )
+        return super().form_invalid(form)
+
+
+def sign_in_locked_out(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: dict[str, Any] | None
+) -> HttpResponse:
+    """The page django-axes answers with while a lock holds
+    (``AXES_LOCKOUT_CALLABLE``): the GOV.UK sign-in page again, the user name
+    kept, the lockout message in its error summary; HTTP 429 Too Many Requests
+    (RFC 6585)."""
+    form = LockedOutSignInForm(request, data=request.POST or None)
+    form.is_valid()
+    return render(
+        request, "web/sign_in.html", {"form": form, "next": request.POST.get("next", "")}, status=429
+    )
 
 
 @require_POST

@@ -7,10 +7,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from kinmap.accounts import services
 from kinmap.accounts.models import MaskedDetailEntitlement, Role, Team, User
 from kinmap.audit.models import AuditEvent
 from kinmap.records import models as m
 from kinmap.records.access import can_see_network
+from kinmap.records.errors import RecordError
 
 from .world import World, build_world
 
@@ -186,3 +188,63 @@ def test_entitlements_changed_since_the_page_loaded_are_not_overwritten() -> Non
         assert f'name="loaded" value="{social}:supervisor"' in html  # saving again replaces it
     assert "This table of who may see masked details has changed since this page loaded" in summaries[0]
     assert len(set(summaries)) == 1
+
+
+@pytest.mark.django_db
+def test_name_an_agencys_designated_safeguarding_lead() -> None:
+    world = build_world()
+    client = _admin(world)
+    health = world.agencies["health"]
+    lead = world.user(Role.SUPERVISOR, "health-allocated")
+    url = reverse("manage-agency-safeguarding-lead", args=[health.pk])
+    page = client.get(url).content.decode()
+    assert "Designated safeguarding lead" in page
+    assert f'value="{lead.pk}"' in page
+    assert f'value="{world.user(Role.SUPERVISOR, "social-allocated").pk}"' not in page  # another agency
+    response = client.post(url, {"designated_safeguarding_lead": lead.pk, "reason": "New named nurse"})
+    assert response.status_code == 302
+    health.refresh_from_db()
+    assert health.designated_safeguarding_lead == lead
+    event = AuditEvent.objects.get(action="update", object_type="agency", object_id=str(health.pk))
+    assert event.changes == {"designated_safeguarding_lead": [None, lead.username]}
+    assert event.reason == "New named nurse"
+    teams = client.get(reverse("manage-teams")).content.decode()
+    assert f"Designated safeguarding lead: {lead.display_name} ({lead.username})" in teams
+    # and cleared again
+    assert client.post(url, {"designated_safeguarding_lead": ""}).status_code == 302
+    health.refresh_from_db()
+    assert health.designated_safeguarding_lead is None
+
+
+@pytest.mark.django_db
+def test_a_safeguarding_lead_from_another_agency_is_refused_and_nothing_is_saved() -> None:
+    world = build_world()
+    health = world.agencies["health"]
+    outsider = world.user(Role.SUPERVISOR, "social-allocated")
+    before = AuditEvent.objects.count()
+    response = _admin(world).post(
+        reverse("manage-agency-safeguarding-lead", args=[health.pk]),
+        {"designated_safeguarding_lead": outsider.pk},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert "Choose someone from the list, or no designated safeguarding lead" in html
+    health.refresh_from_db()
+    assert health.designated_safeguarding_lead is None
+    assert AuditEvent.objects.count() == before
+    # the service refuses the same, and someone who can no longer sign in
+    inactive = world.user(Role.PRACTITIONER, "health-allocated")
+    User.objects.filter(pk=inactive.pk).update(is_active=False)
+    inactive.refresh_from_db()
+    for who in (outsider, inactive):
+        with pytest.raises(RecordError) as exc:
+            services.agency_safeguarding_lead_set(
+                actor=world.user(Role.ADMINISTRATOR, "health-allocated"), agency=health, lead=who
+            )
+        assert exc.value.messages == [
+            "Choose someone who works in Northshire Community Health and can sign in"
+        ]
+    health.refresh_from_db()
+    assert health.designated_safeguarding_lead is None
+    assert AuditEvent.objects.count() == before

@@ -90,6 +90,8 @@ MATRIX: list[tuple[str, str, str, str, str, str, str]] = [
     ("manage-user-deactivate",     "POST",  NONE,        NONE,       NONE,        ALL,          NONE),
     ("manage-teams",               "GET",   NONE,        NONE,       NONE,        ALL,          NONE),
     ("manage-teams",               "POST",  NONE,        NONE,       NONE,        ALL,          NONE),
+    ("manage-agency-safeguarding-lead", "GET",  NONE,   NONE,       NONE,        ALL,          NONE),
+    ("manage-agency-safeguarding-lead", "POST", NONE,   NONE,       NONE,        ALL,          NONE),
     ("manage-allocations",         "GET",   NONE,        NONE,       NONE,        ALL,          NONE),
     ("manage-network-allocations", "GET",   NONE,        NONE,       NONE,        ALL,          NONE),
     ("manage-network-allocations", "POST",  NONE,        NONE,       NONE,        ALL,          NONE),

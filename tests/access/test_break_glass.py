@@ -1,5 +1,6 @@
 """Emergency (break-glass) access: time-limited, with a reason, audited, and
-the team's supervisors are told."""
+someone who can act on it is always told: the team's supervisors, else the
+agency's designated safeguarding lead, else the partnership administrators."""
 
 from __future__ import annotations
 
@@ -10,14 +11,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from kinmap.accounts.models import Role
+from kinmap.accounts.models import Agency, Role, Team, User
 from kinmap.audit.models import AuditEvent
 from kinmap.records.access import can_see_network
 from kinmap.records.errors import RecordError
 from kinmap.sharing import services as sh
 from kinmap.sharing.models import BreakGlassAccess, Notification
 
-from .world import build_world
+from .world import World, build_world
 
 REASON = "Police called: baby at the father's address tonight, need his household details"
 
@@ -123,3 +124,110 @@ def test_unknown_network_is_refused_and_the_attempt_is_audited() -> None:
     assert response.status_code == 200
     assert "There is no family network with this reference" in response.content.decode()
     assert AuditEvent.objects.filter(actor=user, action="break-glass-refused", object_id="999999").exists()
+
+
+# -- every grant tells someone who can act on it ------------------------------
+
+
+def _lone_practitioner(world: World) -> User:
+    """A practitioner in a health team that has no supervisor."""
+    team = Team.objects.create(agency=world.agencies["health"], name="Community midwifery north")
+    return User.objects.create(username="midwife-alone", first_name="Ruth", team=team, role=Role.PRACTITIONER)
+
+
+def _designate(world: World, lead: User) -> None:
+    Agency.objects.filter(pk=world.agencies["health"].pk).update(designated_safeguarding_lead=lead)
+
+
+def _told(text_part: str = "emergency access") -> list[tuple[str, str]]:
+    return sorted(
+        Notification.objects.filter(text__contains=text_part).values_list("recipient__username", "text")
+    )
+
+
+def _admins(world: World) -> list[str]:
+    return sorted(u.username for (role, _), u in world.users.items() if role == Role.ADMINISTRATOR)
+
+
+@pytest.mark.django_db
+def test_with_no_supervisor_in_the_team_the_agencys_safeguarding_lead_is_told() -> None:
+    world = build_world()
+    user = _lone_practitioner(world)
+    lead = world.user(Role.PRACTITIONER, "health-unallocated")
+    _designate(world, lead)
+    sh.break_glass_open(actor=user, network_id=world.network.pk, reason=REASON, hours=2)
+    assert _told() == [
+        (
+            lead.username,
+            "You are told as the designated safeguarding lead for Northshire Community Health: "
+            "Community midwifery north has no supervisor. "
+            f"Ruth used emergency access to family network {world.network.pk} for 2 hours. "
+            f"Reason given: {REASON}",
+        )
+    ]
+
+
+@pytest.mark.django_db
+def test_with_no_supervisor_and_no_safeguarding_lead_the_administrators_are_told() -> None:
+    world = build_world()
+    user = _lone_practitioner(world)
+    sh.break_glass_open(actor=user, network_id=world.network.pk, reason=REASON, hours=1)
+    told = _told()
+    assert [name for name, _ in told] == _admins(world)
+    assert {text for _, text in told} == {
+        "You are told as a partnership administrator: Community midwifery north has no supervisor and "
+        "Northshire Community Health has no designated safeguarding lead. "
+        f"Ruth used emergency access to family network {world.network.pk} for 1 hour. Reason given: {REASON}"
+    }
+
+
+@pytest.mark.django_db
+def test_a_lead_who_can_no_longer_sign_in_is_passed_over_for_the_administrators() -> None:
+    world = build_world()
+    user = _lone_practitioner(world)
+    lead = world.user(Role.PRACTITIONER, "health-unallocated")
+    _designate(world, lead)
+    User.objects.filter(pk=lead.pk).update(is_active=False)
+    sh.break_glass_open(actor=user, network_id=world.network.pk, reason=REASON, hours=1)
+    assert [name for name, _ in _told()] == _admins(world)
+
+
+@pytest.mark.django_db
+def test_a_supervisor_is_never_the_only_one_told_of_their_own_access() -> None:
+    world = build_world()
+    supervisor = world.user(Role.SUPERVISOR, "health-unallocated")
+    lead = world.user(Role.PRACTITIONER, "health-allocated")
+    _designate(world, lead)
+    sh.break_glass_open(actor=supervisor, network_id=world.network.pk, reason=REASON, hours=1)
+    assert [name for name, _ in _told()] == [lead.username]
+
+
+@pytest.mark.django_db
+def test_with_nobody_to_tell_emergency_access_is_refused_and_nothing_is_saved() -> None:
+    world = build_world()
+    user = _lone_practitioner(world)
+    User.objects.filter(role=Role.ADMINISTRATOR).update(is_active=False)
+    notes = Notification.objects.count()
+    with pytest.raises(RecordError) as exc:
+        sh.break_glass_open(actor=user, network_id=world.network.pk, reason=REASON, hours=2)
+    assert exc.value.messages == [
+        "Emergency access cannot be given: there is no supervisor, designated safeguarding lead or "
+        "partnership administrator to tell. Ask your partnership administrator"
+    ]
+    assert not BreakGlassAccess.objects.exists()
+    assert Notification.objects.count() == notes
+    assert not can_see_network(user, world.network.pk)
+    refused = AuditEvent.objects.get(actor=user, action="break-glass-refused")
+    assert (refused.object_id, refused.reason) == (str(world.network.pk), REASON)
+
+
+@pytest.mark.django_db
+def test_the_page_says_who_has_been_told() -> None:
+    world = build_world()
+    user = _lone_practitioner(world)
+    client = Client()
+    client.force_login(user)
+    response = client.post(
+        reverse("break-glass"), {"network": world.network.pk, "reason": REASON, "hours": 2}, follow=True
+    )
+    assert "The partnership administrators have been told." in response.content.decode()

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from kinmap.accounts.models import Role
+from kinmap.accounts.models import Agency, Role, User
 from kinmap.audit.models import AuditEvent
 from kinmap.core.workdays import add_working_days
 from kinmap.records import models as m
@@ -19,7 +19,7 @@ from kinmap.sharing import facts
 from kinmap.sharing import services as sh
 from kinmap.sharing.models import InformationRequest, Notification, SharingDecision
 
-from .world import World, build_world
+from .world import CELLS, World, build_world
 
 SOCIAL = "Northshire Children's Social Care"
 SUPPLIED = f"supplied by {SOCIAL}"
@@ -87,6 +87,29 @@ def test_asking_from_the_page_notifies_the_agency_officers_and_is_audited() -> N
     event = AuditEvent.objects.get(action="create", object_type="information_request", object_id=str(req.pk))
     assert event.changes["to_agency"] == [None, SOCIAL]
     assert event.changes["gap_key"] == [None, "r8:p:1"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lead", [True, False])
+def test_a_request_to_an_agency_with_no_information_officer_still_reaches_someone(lead: bool) -> None:
+    """Nobody there can answer it: the agency's designated safeguarding lead is
+    told, else the partnership administrators, so that an officer is named."""
+    world = build_world()
+    social = world.agencies["social"]
+    User.objects.filter(team__agency=social, role=Role.INFORMATION_OFFICER).update(is_active=False)
+    if lead:
+        Agency.objects.filter(pk=social.pk).update(
+            designated_safeguarding_lead=world.user(Role.SUPERVISOR, "social-allocated")
+        )
+    before = set(Notification.objects.values_list("pk", flat=True))
+    req = _ask(world, "phone", "urgent")
+    told = Notification.objects.exclude(pk__in=before)
+    expected = ["supervisor-social-allocated"] if lead else sorted(f"administrator-{cell}" for cell in CELLS)
+    assert sorted(n.recipient.username for n in told) == expected
+    assert {n.text for n in told} == {
+        f"{SOCIAL} has no information officer to answer it: new urgent information request from "
+        f"Northshire Community Health, due {req.due_on.day} {req.due_on:%B %Y}"
+    }
 
 
 @pytest.mark.django_db

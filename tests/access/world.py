@@ -81,6 +81,7 @@ class World:
             "pr_id": self.pr.pk,
             "request_id": self.request.pk,
             "user_id": self.target_user.pk,
+            "agency_id": self.agencies["health"].pk,
             "allocation_id": self.social_allocation.pk,
         }
 

@@ -34,6 +34,19 @@ def _check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         ({"KINMAP_SESSION_SECONDS": "ten"}, "KINMAP_SESSION_SECONDS='ten' is not a whole number"),
         ({"KINMAP_SESSION_SECONDS": "5"}, "KINMAP_SESSION_SECONDS='5' must be at least 60"),
         (
+            {"KINMAP_LOGIN_COOLOFF_MINUTES": "soon"},
+            "KINMAP_LOGIN_COOLOFF_MINUTES='soon' is not a whole number",
+        ),
+        ({"KINMAP_LOGIN_COOLOFF_MINUTES": "0"}, "KINMAP_LOGIN_COOLOFF_MINUTES='0' must be at least 1"),
+        (
+            {"KINMAP_LOGIN_FAILURE_LIMIT": "5", "KINMAP_LOGIN_CLIENT_FAILURE_LIMIT": "3"},
+            "KINMAP_LOGIN_CLIENT_FAILURE_LIMIT=3 must be at least KINMAP_LOGIN_FAILURE_LIMIT=5",
+        ),
+        (
+            {"KINMAP_CLIENT_ADDRESS_HEADER": "X Forwarded For"},
+            "KINMAP_CLIENT_ADDRESS_HEADER='X Forwarded For' is not an HTTP header name",
+        ),
+        (
             {"DATABASE_URL": "mysql://root@localhost/kinmap"},
             "DATABASE_URL must be a sqlite:// or postgres:// URL",
         ),

@@ -21,9 +21,9 @@ def row(rule: str, subject: str, severity: str) -> dict[str, object]:
     return {"rule": rule, "subject": subject, "state": "not-asked", "severity": severity, "times_prompted": 1}
 
 
-def run(*args: str) -> str:
+def run(*args: str, who: tuple[str, ...] = ("--as", "hv.owner", "--reason", "Preparing a home visit")) -> str:
     out = StringIO()
-    call_command("gaps", *args, stdout=out)
+    call_command("gaps", *args, *who, stdout=out)
     return out.getvalue()
 
 
@@ -60,16 +60,53 @@ def test_prints_the_open_gaps_as_json(owner: User) -> None:
 
 def test_the_read_is_audited_as_a_command_line_read(owner: User) -> None:
     f = seed_family(owner)
-    run(str(f.network.pk), "--json", "--as", owner.username)
+    run(str(f.network.pk), "--json")
     event = AuditEvent.objects.order_by("-seq").first()
     assert event is not None
-    assert (event.action, event.object_type, event.network_id, event.channel, event.actor) == (
+    assert (event.action, event.object_type, event.network_id, event.channel, event.actor, event.reason) == (
         "view",
         "gaps",
         f.network.pk,
         "cli",
         owner,
+        "Preparing a home visit",
     )
+
+
+@pytest.mark.parametrize(
+    ("who", "message"),
+    [
+        (
+            (),
+            "kinmap gaps reads or changes family records: give your user name with --as USER, "
+            "and why with --reason",
+        ),
+        (
+            ("--as", "hv.owner"),
+            'kinmap gaps needs a reason: say why with --reason "...", it is kept in the audit trail',
+        ),
+        (
+            ("--as", "nobody", "--reason", "Checking"),
+            'No user "nobody": give the user name of an existing account with --as',
+        ),
+        (
+            ("--as", "hv.gone", "--reason", "Checking"),
+            'User "hv.gone" can no longer sign in: give the user name of an active account with --as',
+        ),
+    ],
+)
+def test_a_read_with_nobody_accountable_is_refused_and_not_audited(
+    owner: User, who: tuple[str, ...], message: str
+) -> None:
+    f = seed_family(owner)
+    User.objects.create(username="hv.gone", team=owner.team, is_active=False)
+    before = AuditEvent.objects.count()
+    out = StringIO()
+    with pytest.raises(CommandError) as info:
+        call_command("gaps", str(f.network.pk), "--json", *who, stdout=out)
+    assert (str(info.value), info.value.returncode) == (message, 2)
+    assert out.getvalue() == ""
+    assert AuditEvent.objects.count() == before
 
 
 def test_plain_output_and_errors(owner: User) -> None:
@@ -79,4 +116,4 @@ def test_plain_output_and_errors(owner: User) -> None:
     with pytest.raises(CommandError, match="No family network 999"):
         run("999")
     with pytest.raises(CommandError, match='No user "nobody"'):
-        run(str(f.network.pk), "--as", "nobody")
+        run(str(f.network.pk), who=("--as", "nobody", "--reason", "Checking"))

@@ -22,6 +22,7 @@ from kinmap.gaps.models import Gap, GapState
 from kinmap.records import models as m
 from kinmap.records.demo_setup import DEMO_PASSWORD, DEMO_URL, USERS
 from kinmap.records.selectors import family_record_load, networks_for_user
+from kinmap.sharing import services as sh
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 COUNTED = [
@@ -96,6 +97,12 @@ def test_demo_sets_everything_up_once_and_prints_the_sign_ins() -> None:
     assert MaskedDetailEntitlement.objects.filter(
         agency__name="Northshire Children's Social Care", role=Role.SUPERVISOR
     ).exists()
+    # the health trust has a designated safeguarding lead, told when the midwife (whose
+    # team has no supervisor) uses emergency access
+    lead = User.objects.get(username="safeguarding.lead")
+    assert Agency.objects.get(name="Northshire Community Health Trust").designated_safeguarding_lead == lead
+    midwife = User.objects.get(username="midwife")
+    assert sh.break_glass_overseers(midwife) == (sh.Overseer.SAFEGUARDING_LEAD, [lead])
     # every practitioner and supervisor has families to work with
     for user in User.objects.filter(role__in=[Role.PRACTITIONER, Role.SUPERVISOR, Role.INFORMATION_OFFICER]):
         assert networks_for_user(user).exists(), user.username
@@ -187,7 +194,7 @@ def test_demo_refuses_to_run_in_production(settings: Any) -> None:
 def open_gaps(network: m.FamilyNetwork) -> set[tuple[str, str]]:
     """(rule, subject) of the family's open gaps, as `kinmap gaps N --json` prints them."""
     out = io.StringIO()
-    call_command("gaps", str(network.pk), "--json", stdout=out)
+    call_command("gaps", str(network.pk), "--json", "--as", "health.visitor", "--reason", "test", stdout=out)
     return {(g["rule"], g["subject"]) for g in json.loads(out.getvalue())["open_gaps"]}
 
 

@@ -40,6 +40,7 @@ from tests.conftest import index_child, make_user
 ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "family-file.md").read_text(encoding="utf-8")
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AS_ADMIN = ("--as", "partnership.admin", "--reason", "Moving the family to another kinmap")
 
 
 def docs_example() -> str:
@@ -236,7 +237,7 @@ def test_the_documented_example_prints_as_documented(accounts: None, tmp_path: P
     path = tmp_path / "example.json"
     path.write_text(docs_example(), encoding="utf-8")
     out = io.StringIO()
-    call_command("import", str(path), "--as", "partnership.admin", stdout=out)
+    call_command("import", str(path), "--as", "partnership.admin", "--reason", "test", stdout=out)
     documented = DOC.split("Importing it (with the demo accounts in place) prints:", 1)[1]
     documented = documented.split("```text\n", 1)[1].split("```", 1)[0]
     numbered = re.sub(r"Family network \d+", "Family network N", out.getvalue())
@@ -412,7 +413,7 @@ def test_import_is_audited(accounts: None, tmp_path: Path) -> None:
     content = docs_example().encode()
     path.write_bytes(content)
     before = AuditEvent.objects.count()
-    call_command("import", str(path), "--as", "partnership.admin", stdout=io.StringIO())
+    call_command("import", str(path), *AS_ADMIN, stdout=io.StringIO())
     events = list(AuditEvent.objects.order_by("seq")[before:])
     imported = events[-1]
     assert (imported.action, imported.object_type, imported.object_id, imported.actor_name) == (
@@ -521,7 +522,9 @@ def test_export_command_writes_the_file_and_audits_it(accounts: None, tmp_path: 
     theo_net, lily_net = load(docs_example())
     target = tmp_path / "theo.json"
     out = io.StringIO()
-    call_command("export", str(theo_net.pk), "-o", str(target), "--as", "auditor", stdout=out)
+    call_command(
+        "export", str(theo_net.pk), "-o", str(target), "--as", "auditor", "--reason", "Transfer", stdout=out
+    )
     assert out.getvalue() == (
         f"Exported 1 family network (3 people) to {target}\n"
         "Left out: 1 relationship, 1 parental responsibility record linking to people in other "
@@ -547,7 +550,7 @@ def test_export_command_writes_the_file_and_audits_it(accounts: None, tmp_path: 
 def test_export_command_writes_to_standard_output(accounts: None) -> None:
     networks = load(docs_example())
     out, err = io.StringIO(), io.StringIO()
-    call_command("export", *[str(n.pk) for n in networks], stdout=out, stderr=err)
+    call_command("export", *[str(n.pk) for n in networks], *AS_ADMIN, stdout=out, stderr=err)
     assert out.getvalue() == family_file_export(networks).text
     assert err.getvalue() == "Exported 2 family networks (4 people)\n"
     assert AuditEvent.objects.filter(action="export").count() == 2
@@ -555,7 +558,7 @@ def test_export_command_writes_to_standard_output(accounts: None) -> None:
 
 def test_export_command_refuses_an_unknown_family(accounts: None) -> None:
     with pytest.raises(CommandError, match=r"^No family network 9999$"):
-        call_command("export", "9999")
+        call_command("export", "9999", *AS_ADMIN)
     assert not AuditEvent.objects.filter(action="export").exists()
 
 
@@ -563,13 +566,13 @@ def test_import_command_moves_dates_when_asked(accounts: None) -> None:
     unborn = DEMO_DIR / "03-unborn-baby.json"
     # as written, the expected date of delivery is long past
     with pytest.raises(CommandError) as info:
-        call_command("import", str(unborn))
+        call_command("import", str(unborn), *AS_ADMIN)
     assert (
         'people[0] (id "baby"): birth_date: An expected date of birth must not be more than a month ago: '
         "record the actual date of birth"
     ) in str(info.value)
     out = io.StringIO()
-    call_command("import", str(unborn), "--shift-dates", stdout=out)
+    call_command("import", str(unborn), "--shift-dates", *AS_ADMIN, stdout=out)
     assert out.getvalue().startswith("Imported 03-unborn-baby.json: 1 family network, 4 people")
     baby = m.Person.objects.get(birth_date_accuracy="expected")
     written = json.loads(unborn.read_text(encoding="utf-8"))

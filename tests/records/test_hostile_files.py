@@ -25,7 +25,10 @@ from kinmap.records.family_file import (
     family_file_import,
     family_file_read,
 )
-from tests.records.test_import_errors import accounts, base, kinmap_import_run, snapshot
+from tests.conftest import run_kinmap
+from tests.records.test_import_errors import accounts, base, snapshot
+
+AS = ("--as", "health.visitor", "--reason", "testing hostile files")
 
 __all__ = ["accounts"]  # the fixture, shared with the other import tests
 
@@ -158,7 +161,7 @@ def test_the_import_command_refuses_with_status_2(
     path.write_bytes(content)
     before = snapshot()
     with pytest.raises(CommandError) as info:
-        call_command("import", str(path))
+        call_command("import", str(path), *AS)
     assert info.value.returncode == 2
     assert str(info.value) == f"hostile.json was not imported, and nothing was saved: {message}"
     assert snapshot() == before
@@ -169,7 +172,7 @@ def test_a_byte_order_mark_is_ignored(accounts: User, tmp_path: Path) -> None:
     editors on Windows write one."""
     path = tmp_path / "bom.json"
     path.write_bytes(codecs.BOM_UTF8 + VALID.encode())
-    call_command("import", str(path))
+    call_command("import", str(path), *AS)
     assert m.Person.objects.count() == 4
 
 
@@ -179,19 +182,19 @@ def test_a_file_over_the_size_limit_is_refused_unread(accounts: User, tmp_path: 
     path.write_bytes((VALID + padding).encode())
     before = snapshot()
     with pytest.raises(CommandError) as info:
-        call_command("import", str(path))
+        call_command("import", str(path), *AS)
     assert info.value.returncode == 2
     assert str(info.value) == "huge.json was not imported, and nothing was saved: file: is larger than 10 MiB"
     assert snapshot() == before
     # one byte less is read
     path.write_bytes((VALID + padding[1:]).encode())
-    call_command("import", str(path))
+    call_command("import", str(path), *AS)
     assert m.Person.objects.count() == 4
 
 
 def test_a_missing_file_exits_with_status_2(accounts: User, tmp_path: Path) -> None:
     with pytest.raises(CommandError) as info:
-        call_command("import", str(tmp_path / "missing.json"))
+        call_command("import", str(tmp_path / "missing.json"), *AS)
     assert info.value.returncode == 2
 
 
@@ -211,7 +214,7 @@ def test_the_real_command_line_prints_one_line_and_exits_2(
 ) -> None:
     path = tmp_path / "hostile.json"
     path.write_bytes(content)
-    done = kinmap_import_run(path)
+    done = run_kinmap(tmp_path, "import", str(path), *AS)
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr == f"CommandError: hostile.json was not imported, and nothing was saved: {message}\n"

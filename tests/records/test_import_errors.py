@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -26,10 +23,10 @@ from kinmap.records import models as m
 from kinmap.records import services as s
 from kinmap.records.errors import RecordError
 from kinmap.records.family_file import FamilyFileError, family_file_import, family_file_read
+from tests.conftest import run_kinmap
 
 HEALTH, HV_TEAM = "Northshire Community Health Trust", "Eastfield health visiting team"
 SOCIAL, SC_TEAM = "Northshire Children's Social Care", "Assessment team"
-ROOT = Path(__file__).resolve().parents[2]
 
 SAID = {
     "source": "said-by",
@@ -588,7 +585,7 @@ def test_import_command_lists_the_problems(accounts: User, tmp_path: Path) -> No
     path.write_text(json.dumps(doc))
     before = snapshot()
     with pytest.raises(CommandError) as info:
-        call_command("import", str(path))
+        call_command("import", str(path), "--as", "health.visitor", "--reason", "test")
     assert str(info.value) == (
         "family.json was not imported, and nothing was saved: "
         'people[3] (id "p4"): birth_date: "2025-13-01" is not a date (use YYYY-MM-DD)'
@@ -598,7 +595,7 @@ def test_import_command_lists_the_problems(accounts: User, tmp_path: Path) -> No
     doc["networks"][0]["name"] = ""
     path.write_text(json.dumps(doc))
     with pytest.raises(CommandError) as info:
-        call_command("import", str(path))
+        call_command("import", str(path), "--as", "health.visitor", "--reason", "test")
     assert str(info.value) == (
         "family.json was not imported, and nothing was saved. 2 problems:\n"
         '  people[3] (id "p4"): birth_date: "2025-13-01" is not a date (use YYYY-MM-DD)\n'
@@ -614,31 +611,16 @@ def test_import_command_refuses_an_unknown_user_and_a_missing_file(accounts: Use
     with pytest.raises(
         CommandError, match='No user "nobody": give the user name of an existing account with --as'
     ):
-        call_command("import", str(path), "--as", "nobody")
+        call_command("import", str(path), "--as", "nobody", "--reason", "test")
     with pytest.raises(CommandError, match=r"Cannot read .*missing\.json: No such file or directory"):
-        call_command("import", str(tmp_path / "missing.json"))
+        call_command("import", str(tmp_path / "missing.json"), "--as", "health.visitor", "--reason", "test")
     assert m.Person.objects.count() == 0
-
-
-def kinmap_import_run(path: Path) -> subprocess.CompletedProcess[str]:
-    """Run ``kinmap import PATH`` as a user would, on an empty database of its own."""
-    db = path.parent / "cli.sqlite3"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "KINMAP_ENV": "development"}
-    return subprocess.run(
-        [sys.executable, "-m", "kinmap", "import", str(path)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_import_command_exits_non_zero_with_the_errors(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"kinmap-family-file": 1, "networks": [}')
-    done = kinmap_import_run(bad)
+    done = run_kinmap(tmp_path, "import", str(bad), "--as", "health.visitor", "--reason", "test")
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr == (

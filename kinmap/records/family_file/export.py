@@ -17,6 +17,8 @@ from kinmap.audit.services import audit_record
 from kinmap.carers import models as cm
 from kinmap.records import models as m
 from kinmap.records import services as s
+from kinmap.records.errors import RecordError
+from kinmap.web.masking import can_see_masked
 
 from .document import FORMAT_KEY, FORMAT_VERSION, MASKED_INCLUDED, MASKED_WITHHELD
 from .import_ import sha256_of
@@ -342,11 +344,25 @@ def family_file_export_audited(
     networks: Sequence[m.FamilyNetwork],
     include_masked: bool,
     destination: str,
+    reason: str = "",
     write: Any = None,
 ) -> Export:
-    """Export and record one ``export`` audit event per family network. ``write``
-    (given the text) runs inside the same transaction, so a failed write leaves
-    no event claiming the export happened."""
+    """Export and record one ``export`` audit event per family network, with the
+    actor and ``reason``. ``write`` (given the text) runs inside the same
+    transaction, so a failed write leaves no event claiming the export happened.
+
+    Masked details leave the server only for a person entitled to see them
+    (``kinmap.web.masking.can_see_masked``) who gives a reason: otherwise
+    ``include_masked`` raises RecordError, and nothing is exported or audited."""
+    reason = reason.strip()
+    if include_masked and not can_see_masked(actor):
+        who = f'User "{actor.username}"' if actor is not None else "Nobody named"
+        raise RecordError(
+            f"{who} is not entitled to see masked details, so cannot export them with --include-masked",
+            field="include_masked",
+        )
+    if include_masked and not reason:
+        raise RecordError("Say why masked details are exported", field="reason")
     with transaction.atomic():
         export = family_file_export(networks, include_masked=include_masked)
         digest = sha256_of(export.text.encode())
@@ -364,6 +380,7 @@ def family_file_export_audited(
                     "include_masked": [None, include_masked],
                     **{k: [None, v] for k, v in export.counts.items()},
                 },
+                reason=reason,
             )
         if write is not None:
             write(export.text)

@@ -45,7 +45,7 @@ class _ImportStep(Exception):
 
 
 def family_file_import(
-    *, family_file: FamilyFile, actor: User | None, file_name: str, sha256: str = ""
+    *, family_file: FamilyFile, actor: User | None, file_name: str, sha256: str = "", reason: str = ""
 ) -> ImportResult:
     """Load a family file read by :func:`family_file_read`: all or nothing.
 
@@ -53,7 +53,8 @@ def family_file_import(
     the core validations apply and each change is audited); a refusal names the
     file record at fault, undoes everything, and raises
     :class:`FamilyFileError`. Provenance (who recorded each fact, and when) is
-    kept as the file gives it. One ``import`` audit event records the file."""
+    kept as the file gives it. One ``import`` audit event records the file and
+    ``reason``."""
     ff = family_file
     try:
         with transaction.atomic():
@@ -61,7 +62,7 @@ def family_file_import(
             _check_database(ff, issues)  # again, in the transaction: a team may have gone since
             if issues:
                 raise FamilyFileError(issues)
-            return _import(ff, actor, file_name, sha256)
+            return _import(ff, actor, file_name, sha256, reason.strip())
     except _ImportStep as step:
         raise FamilyFileError(
             [Issue(step.where, _FILE_FIELDS.get(p.field, p.field), p.message) for p in step.err.problems]
@@ -82,7 +83,7 @@ def _stamp_update(model: type[Any], pk: int, prov: Prov, users: Mapping[str, Use
     )
 
 
-def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str) -> ImportResult:
+def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, reason: str) -> ImportResult:
     svc_actor = cast(User, actor)  # services accept no actor (the system) at run time
     usernames = {u for u, _, _ in ff._user_refs}
     users = {u.username: u for u in User.objects.filter(username__in=usernames)} if usernames else {}
@@ -284,6 +285,7 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str) -> 
             "network_ids": [None, [nw.pk for nw in networks.values()]],
             **{k: [None, v] for k, v in counts.items()},
         },
+        reason=reason,
     )
     members = {networks[n.id].pk: len(n.index_children) + len(n.other_members) for n in ff.networks}
     return ImportResult(

@@ -9,7 +9,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kinmap.audit.services import audit_record
 from kinmap.gaps.selectors import open_gaps
-from kinmap.records.management.commands._cli import cli_audit_context, plural, user_named
+from kinmap.records.management.commands._cli import (
+    accountable,
+    add_accountability_arguments,
+    cli_audit_context,
+    plural,
+    user_named,
+)
 from kinmap.records.models import FamilyNetwork
 
 
@@ -19,18 +25,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("family", type=int, help="the family network's number")
         parser.add_argument("--json", action="store_true", help="print JSON")
-        parser.add_argument(
-            "--as",
-            "--user",
-            dest="username",
-            help="the user name the read is recorded against in the audit trail",
-        )
+        add_accountability_arguments(parser, "the read")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        username, reason = accountable(options, "gaps")
         network = FamilyNetwork.objects.filter(pk=options["family"]).first()
         if network is None:
             raise CommandError(f"No family network {options['family']}")
-        actor = user_named(options["username"])
+        actor = user_named(username)
         with cli_audit_context():
             gaps = open_gaps(network)
             audit_record(
@@ -39,7 +41,7 @@ class Command(BaseCommand):
                 object_type="gaps",
                 object_id=network.pk,
                 network_id=network.pk,
-                reason="kinmap gaps",
+                reason=reason,
             )
         rows = [
             {

@@ -9,9 +9,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from kinmap.records import models as m
+from kinmap.records.errors import RecordError
 from kinmap.records.family_file import family_file_export_audited
 
-from ._cli import cli_audit_context, plural, user_named
+from ._cli import REFUSED, accountable, add_accountability_arguments, cli_audit_context, plural, user_named
 
 LEFT_OUT_WORDS = {
     "relationships": ("relationship", "relationships"),
@@ -23,7 +24,8 @@ LEFT_OUT_WORDS = {
 class Command(BaseCommand):
     help = (
         "Write one or more family networks (by number) as a kinmap family file "
-        "(docs/family-file.md). Each export is recorded in the audit trail."
+        "(docs/family-file.md). Each export is recorded in the audit trail against --as USER "
+        "with --reason."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -33,13 +35,12 @@ class Command(BaseCommand):
             "--include-masked",
             action="store_true",
             help="include masked addresses and telephone numbers (withheld by default; "
-            "a file with details withheld cannot be imported)",
+            "a file with details withheld cannot be imported); only for a user entitled to see them",
         )
-        parser.add_argument(
-            "--as", dest="username", help="the user name the export is recorded against in the audit trail"
-        )
+        add_accountability_arguments(parser, "the export")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        username, reason = accountable(options, "export")
         ids: list[int] = list(dict.fromkeys(options["family"]))
         networks = list(m.FamilyNetwork.objects.filter(pk__in=ids).order_by("pk"))
         missing = sorted(set(ids) - {n.pk for n in networks})
@@ -57,14 +58,18 @@ class Command(BaseCommand):
                 self.stdout.write(text, ending="")
 
         with cli_audit_context():
-            actor = user_named(options["username"])
-            export = family_file_export_audited(
-                actor=actor,
-                networks=networks,
-                include_masked=options["include_masked"],
-                destination=output or "standard output",
-                write=write,
-            )
+            actor = user_named(username)
+            try:
+                export = family_file_export_audited(
+                    actor=actor,
+                    networks=networks,
+                    include_masked=options["include_masked"],
+                    destination=output or "standard output",
+                    reason=reason,
+                    write=write,
+                )
+            except RecordError as err:
+                raise CommandError(err.messages[0], returncode=REFUSED) from None
         out = self.stdout if output else self.stderr
 
         def note(text: str) -> None:

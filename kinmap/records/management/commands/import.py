@@ -18,7 +18,7 @@ from kinmap.records.family_file import (
     sha256_of,
 )
 
-from ._cli import cli_audit_context, plural, user_named
+from ._cli import accountable, add_accountability_arguments, cli_audit_context, plural, user_named
 
 
 def counts_line(counts: dict[str, int]) -> str:
@@ -65,9 +65,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", help="the family file (JSON)")
-        parser.add_argument(
-            "--as", dest="username", help="the user name the import is recorded against in the audit trail"
-        )
+        add_accountability_arguments(parser, "the import")
         parser.add_argument(
             "--shift-dates",
             action="store_true",
@@ -75,6 +73,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        username, reason = accountable(options, "import")
         path = Path(options["file"])
         try:
             with path.open("rb") as f:
@@ -82,13 +81,13 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror}", returncode=2) from None
         with cli_audit_context():
-            actor = user_named(options["username"])
             try:
                 ff = family_file_read(
                     content, shift_to=timezone.localdate() if options["shift_dates"] else None
                 )
+                actor = user_named(username)
                 result = family_file_import(
-                    family_file=ff, actor=actor, file_name=path.name, sha256=sha256_of(content)
+                    family_file=ff, actor=actor, file_name=path.name, sha256=sha256_of(content), reason=reason
                 )
             except FamilyFileError as err:
                 raise CommandError(refusal_text(path.name, err), returncode=2) from None
