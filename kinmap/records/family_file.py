@@ -33,6 +33,7 @@ from kinmap.audit.services import audit_record
 from kinmap.carers import models as cm
 from kinmap.carers import services as cs
 from kinmap.core import model as core
+from kinmap.core.text import normalise_text, text_error
 from kinmap.core.validation import network_problems
 from kinmap.core.vocab import (
     CONTACT_TYPE_LABELS,
@@ -741,9 +742,10 @@ def _read_network(ff: FamilyFile, obj: Any, i: int, issues: list[Issue]) -> Netw
     nid = obj.get("id") if isinstance(obj, dict) else None
     where = f'networks[{i}] (id "{nid}")' if isinstance(nid, str) else f"networks[{i}]"
     f = _Fields(obj, where, issues, NETWORK_KEYS, what="family network")
-    net = NetworkIn(
-        f.ref("id"), f.text("name", max_len=200, required=True).strip(), f.refs("index_children"), [], []
-    )
+    name = normalise_text(f.text("name", max_len=200, required=True))
+    if err := text_error(name, what=s.NETWORK_NAME_LABEL):
+        f.issue("name", err)
+    net = NetworkIn(f.ref("id"), name, f.refs("index_children"), [], [])
     net.other_members = f.refs("other_members")
     if f.ok and not net.index_children and not f.items("index_children"):
         f.issue("index_children", "is empty: a family network is around at least one index child")
@@ -966,7 +968,13 @@ def _core_network(ff: FamilyFile) -> core.Network:
         id=0,
         name="family file",
         index_child_ids=tuple(dict.fromkeys(index)),
-        people={i + 1: s._core_person(i + 1, p.data) for i, p in enumerate(ff.people)},
+        people={
+            i + 1: dataclasses.replace(
+                s._core_person(i + 1, p.data),
+                other_names=tuple(core.OtherName(NameKind(k), g, f) for k, g, f in p.other_names),
+            )
+            for i, p in enumerate(ff.people)
+        },
         relationships=tuple(
             core.Relationship(i + 1, pid[r.from_id], pid[r.to_id], r.type, r.start, r.end)
             for i, r in enumerate(ff.relationships)

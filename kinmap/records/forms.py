@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from kinmap.core.nhs import nhs_number_error
+from kinmap.core.text import NAME_MAX_LENGTH
 from kinmap.core.vocab import REL_TYPES, DateAccuracy
 from kinmap.web.forms import GovukDateField, VersionedForm
 
@@ -42,8 +43,8 @@ class SourceFields(forms.Form):
 
 
 class PersonForm(VersionedForm, SourceFields):
-    given_name = forms.CharField(label="Given name", required=False, max_length=100)
-    family_name = forms.CharField(label="Family name", required=False, max_length=100)
+    given_name = forms.CharField(label="Given name", required=False, max_length=NAME_MAX_LENGTH)
+    family_name = forms.CharField(label="Family name", required=False, max_length=NAME_MAX_LENGTH)
     name_absent_reason = forms.CharField(
         label="If the name is not known, say why",
         required=False,
@@ -382,8 +383,8 @@ class OtherNameForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose whether this is a previous name or an alias"},
     )
-    given_name = forms.CharField(label="Given name", required=False, max_length=100)
-    family_name = forms.CharField(label="Family name", required=False, max_length=100)
+    given_name = forms.CharField(label="Given name", required=False, max_length=NAME_MAX_LENGTH)
+    family_name = forms.CharField(label="Family name", required=False, max_length=NAME_MAX_LENGTH)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 
 from kinmap.accounts.models import Team
+from kinmap.core.text import NAME_MAX_LENGTH
 from kinmap.core.vocab import (
     CARE_PLACE_LABELS,
     DATE_ACCURACY_LABELS,
@@ -49,8 +50,8 @@ class Provenanced(models.Model):
 
 
 class Person(models.Model):
-    given_name = models.CharField(max_length=100, blank=True)
-    family_name = models.CharField(max_length=100, blank=True)
+    given_name = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
+    family_name = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
     name_absent_reason = models.CharField(max_length=300, blank=True)
     sex = models.CharField(max_length=20, choices=SEX_CHOICES, default="unknown")
     birth_date = models.DateField(null=True, blank=True)
@@ -77,8 +78,8 @@ class Person(models.Model):
 class OtherName(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="other_names")
     kind = models.CharField(max_length=20, choices=NAME_KIND_CHOICES)
-    given_name = models.CharField(max_length=100, blank=True)
-    family_name = models.CharField(max_length=100, blank=True)
+    given_name = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
+    family_name = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
 
 
 class PersonFact(Provenanced):
