@@ -80,7 +80,7 @@ class Source_:
     def check(self) -> None:
         if self.source and self.source not in {s.value for s in Source}:
             raise RecordError(f"Unknown source {self.source!r}", field="source")
-        _refuse_hidden(self.detail, "source_detail", "Who said it, or which agency or document")
+        refuse_hidden_characters(self.detail, "source_detail", "Who said it, or which agency or document")
         if self.source in (Source.SAID_BY, Source.OTHER_AGENCY) and not self.detail.strip():
             who = "who said it" if self.source == Source.SAID_BY else "which agency supplied it"
             raise RecordError(f"Say {who}", field="source_detail")
@@ -165,8 +165,11 @@ class _Proposal:
     drop_care: set[int] = field(default_factory=set)
 
 
-def _refuse_hidden(value: str, field: str, label: str, *, multiline: bool = False) -> None:
-    """Refuse text with hidden characters (``kinmap.core.text.hidden_character``)."""
+def refuse_hidden_characters(value: str, field: str, label: str, *, multiline: bool = False) -> None:
+    """Raise RecordError naming ``field`` (labelled ``label`` in the message) if
+    ``value`` has a hidden character (``kinmap.core.text.hidden_character``:
+    zero-width, text direction and other invisible characters). Line breaks
+    and tabs are allowed with ``multiline``."""
     err = text_error(value, what=label, multiline=multiline)
     if err:
         raise RecordError(err, field=field)
@@ -305,7 +308,7 @@ def network_create(
         raise RecordError("You must belong to a team to start a family network")
     child = child.cleaned()
     source.check()
-    _refuse_hidden(name, "name", NETWORK_NAME_LABEL)
+    refuse_hidden_characters(name, "name", NETWORK_NAME_LABEL)
     problems = network_problems(
         core.Network(id=0, name="", index_child_ids=(0,), people={0: _core_person(0, child)}), _today()
     )
@@ -563,7 +566,7 @@ def relationship_delete(
 ) -> None:
     if not reason.strip():
         raise RecordError("Say why this relationship is being removed", field="reason")
-    _refuse_hidden(reason, "reason", "The reason", multiline=True)
+    refuse_hidden_characters(reason, "reason", "The reason", multiline=True)
     relationship = _lock_version(m.Relationship, relationship.pk, expected_version, "relationship")
     old = {"from": relationship.from_person_id, "to": relationship.to_person_id, "type": relationship.type}
     pk = relationship.pk
@@ -590,7 +593,7 @@ def _address_error(a: AddressData) -> None:
         ("town", "Town or city"),
         ("postcode", "Postcode"),
     ):
-        _refuse_hidden(getattr(a, f), f, label)
+        refuse_hidden_characters(getattr(a, f), f, label)
     if not a.address_line_1 and not a.postcode:
         raise RecordError("Enter the first line of the address or the postcode", field="address_line_1")
     if a.postcode and not _looks_like_postcode(a.postcode):
@@ -729,8 +732,8 @@ def household_update(
 def _care_checks(d: CareData) -> None:
     if d.place not in {p.value for p in CarePlace}:
         raise RecordError("Choose where the care happens", field="place")
-    _refuse_hidden(d.frequency, "frequency", "How often")
-    _refuse_hidden(d.sleep_place, "sleep_place", "Where the baby sleeps")
+    refuse_hidden_characters(d.frequency, "frequency", "How often")
+    refuse_hidden_characters(d.sleep_place, "sleep_place", "Where the baby sleeps")
 
 
 def _core_care(pk: int, carer_id: int, child_id: int, d: CareData) -> core.CareArrangement:
@@ -872,7 +875,7 @@ def fact_set(
     source.check()
     if not value.strip():
         raise RecordError("Enter the answer", field="value")
-    _refuse_hidden(value, "value", "The answer", multiline=True)
+    refuse_hidden_characters(value, "value", "The answer", multiline=True)
     row = m.PersonFact.objects.select_for_update().filter(person=person, key=key).first()
     old = {"value": row.value} if row else {}
     if row is None:
