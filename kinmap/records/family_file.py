@@ -499,6 +499,8 @@ def _read_prov(
     if require_source and f.obj.get("source") is None:
         f.issue("source", f"is missing (one of: {_one_of(SOURCES)})")
     detail = f.text("detail", max_len=200)
+    if hidden := text_error(detail, what="The detail"):
+        f.issue("detail", hidden)
     if source == Source.SAID_BY and not detail.strip():
         f.issue("detail", 'is empty: say who said it (needed when the source is "said-by")')
     if source == Source.OTHER_AGENCY and not detail.strip():

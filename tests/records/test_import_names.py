@@ -126,6 +126,11 @@ def refused(doc: dict[str, Any]) -> list[str]:
             "(it has U+202E RIGHT-TO-LEFT OVERRIDE)",
         ),
         (
+            "relationships.0.provenance",
+            {"source": "said-by", "detail": "Jess\u2066 Testbrook"},
+            f"relationships[0]: provenance.detail: The detail {HIDDEN} (it has U+2066 LEFT-TO-RIGHT ISOLATE)",
+        ),
+        (
             "care_arrangements.0.frequency",
             "daily\u2067",
             f"care_arrangements[0]: frequency: How often {HIDDEN} (it has U+2067 RIGHT-TO-LEFT ISOLATE)",
@@ -133,7 +138,7 @@ def refused(doc: dict[str, Any]) -> list[str]:
     ],
 )
 def test_an_imported_name_or_number_that_is_not_what_it_seems_is_refused(
-    path: str, value: str, message: str
+    path: str, value: Any, message: str
 ) -> None:
     assert refused(with_change(path, value)) == [message]
 
