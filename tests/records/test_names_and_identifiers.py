@@ -209,44 +209,46 @@ def test_an_other_name_is_stored_in_nfc(owner: User, family: Family) -> None:
     assert (row.given_name, row.family_name) == ("Am\u00e9lie", "Old name")
 
 
-@pytest.mark.django_db
-def test_addresses_care_and_answers_refuse_direction_controls(owner: User, family: Family) -> None:
-    net = family.network
-    assert refused(
+FREE_TEXT: list[tuple[Callable[[User, Family], dict[str, Any]], Callable[..., Any], str, str]] = [
+    (
+        lambda o, f: {"person": f.father, "address": s.AddressData(address_line_1="2 Road", town=f"N{RLO}")},
         s.residence_create,
-        actor=owner,
-        network=net,
-        person=family.father,
-        address=s.AddressData(address_line_1="2 Home Road", town=f"North{RLO}town"),
-    ) == [("town", f"Town or city {HIDDEN} (it has U+202E RIGHT-TO-LEFT OVERRIDE)")]
-    assert refused(
+        "town",
+        "Town or city",
+    ),
+    (
+        lambda o, f: {"carer": f.mother, "child": f.baby, "data": s.CareData("child-home", f"daily{RLO}")},
         s.care_create,
-        actor=owner,
-        network=net,
-        carer=family.mother,
-        child=family.baby,
-        data=s.CareData(place="child-home", frequency=f"daily{RLO}"),
-    ) == [("frequency", f"How often {HIDDEN} (it has U+202E RIGHT-TO-LEFT OVERRIDE)")]
-    assert refused(
+        "frequency",
+        "How often",
+    ),
+    (
+        lambda o, f: {"person": f.mother, "key": "other_names", "value": f"known as\n{RLO}aram"},
         s.fact_set,
-        actor=owner,
-        network=net,
-        person=family.mother,
-        key="other_names",
-        value=f"known as\n{RLO}aram",
-    ) == [("value", f"The answer {HIDDEN} (it has U+202E RIGHT-TO-LEFT OVERRIDE)")]
-    assert refused(
+        "value",
+        "The answer",
+    ),
+    (
+        lambda o, f: {"data": s.PersonData(given_name="Ann"), "source": s.Source_("said-by", f"the {RLO}")},
         s.person_add,
-        actor=owner,
-        network=net,
-        data=s.PersonData(given_name="Ann"),
-        source=s.Source_("said-by", f"the {RLO}mother"),
-    ) == [
-        (
-            "source_detail",
-            f"Who said it, or which agency or document {HIDDEN} (it has U+202E RIGHT-TO-LEFT OVERRIDE)",
-        )
-    ]
+        "source_detail",
+        "Who said it, or which agency or document",
+    ),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("arguments", "service", "field", "label"), FREE_TEXT)
+def test_addresses_care_answers_and_sources_refuse_direction_controls(
+    owner: User,
+    family: Family,
+    arguments: Callable[[User, Family], dict[str, Any]],
+    service: Callable[..., Any],
+    field: str,
+    label: str,
+) -> None:
+    problems = refused(service, actor=owner, network=family.network, **arguments(owner, family))
+    assert problems == [(field, f"{label} {HIDDEN} (it has U+202E RIGHT-TO-LEFT OVERRIDE)")]
 
 
 @pytest.mark.django_db
