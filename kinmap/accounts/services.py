@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kinmap.audit.services import audit_record
+from kinmap.core.text import NAME_MAX_LENGTH, name_error, normalise_text, text_error
 from kinmap.records import models as rm
 from kinmap.records.errors import RecordError, StaleEdit
 
@@ -26,6 +27,15 @@ from .models import Agency, MaskedDetailEntitlement, Role, Team, User
 def _admin_check(actor: User) -> None:
     if actor.role != Role.ADMINISTRATOR or not actor.is_active:
         raise RecordError("Only a partnership administrator can do this")
+
+
+def _name(value: str, field: str, what: str, max_length: int | None) -> str:
+    """A person's or an organisation's name as stored (``kinmap.core.text``), or
+    RecordError naming ``field``."""
+    value = normalise_text(value)
+    if err := name_error(value, what=what, max_length=max_length or NAME_MAX_LENGTH):
+        raise RecordError(err, field=field)
+    return value
 
 
 @transaction.atomic
@@ -45,6 +55,10 @@ def user_create(
     username = username.strip().lower()
     if not username:
         raise RecordError("Enter a user name", field="username")
+    if hidden := text_error(username, what="User name"):
+        raise RecordError(hidden, field="username")
+    first_name = _name(first_name, "first_name", "given name", User._meta.get_field("first_name").max_length)
+    last_name = _name(last_name, "last_name", "family name", User._meta.get_field("last_name").max_length)
     if User.objects.filter(username__iexact=username).exists():
         raise RecordError("A user with that user name already exists", field="username")
     if role not in Role.values:
@@ -53,8 +67,8 @@ def user_create(
         raise RecordError("Choose the team they work in", field="team")
     user = User(
         username=username,
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
+        first_name=first_name,
+        last_name=last_name,
         email=email.strip(),
         job_title=job_title.strip(),
         team=team,
@@ -104,9 +118,10 @@ def user_deactivate(*, actor: User, user: User, reason: str = "") -> User:
 @transaction.atomic
 def agency_create(*, actor: User, name: str, kind: str) -> Agency:
     _admin_check(actor)
-    name = name.strip()
+    name = normalise_text(name)
     if not name:
         raise RecordError("Enter the name of the agency", field="agency_name")
+    name = _name(name, "agency_name", "agency name", Agency._meta.get_field("name").max_length)
     if kind not in Agency.Kind.values:
         raise RecordError("Choose the kind of agency", field="kind")
     if Agency.objects.filter(name__iexact=name).exists():
@@ -156,11 +171,12 @@ def agency_safeguarding_lead_set(
 @transaction.atomic
 def team_create(*, actor: User, agency: Agency | None, name: str) -> Team:
     _admin_check(actor)
-    name = name.strip()
+    name = normalise_text(name)
     if agency is None:
         raise RecordError("Choose the agency", field="agency")
     if not name:
         raise RecordError("Enter the name of the team", field="name")
+    name = _name(name, "name", "team name", Team._meta.get_field("name").max_length)
     if Team.objects.filter(agency=agency, name__iexact=name).exists():
         raise RecordError("This agency already has a team with that name", field="name")
     team = Team.objects.create(agency=agency, name=name)

@@ -27,7 +27,7 @@ from kinmap.core.vocab import CONTACT_TYPE_LABELS, CORE_MATERIALS, InfoHow, Invi
 from kinmap.records import models as rm
 from kinmap.records.errors import RecordError, check_version
 from kinmap.records.selectors import family_record_load
-from kinmap.records.services import _touch
+from kinmap.records.services import _touch, refuse_hidden_characters
 
 from . import models as cm
 
@@ -107,6 +107,8 @@ def _material_problems(d: MaterialData, *, pk: int | None) -> None:
         raise RecordError(f"Another material already has the code {d.code}", field="code")
     if not d.title:
         raise RecordError("Enter the title", field="title")
+    refuse_hidden_characters(d.title, "title", "The title")
+    refuse_hidden_characters(d.summary, "summary", "The summary", multiline=True)
     if len(d.title) > 200:
         raise RecordError("The title must be 200 characters or fewer", field="title")
     if not d.summary:
@@ -292,6 +294,7 @@ def information_given_record(
         raise RecordError(
             "A reason is only for information that was offered and declined", field="declined_reason"
         )
+    refuse_hidden_characters(reason, "declined_reason", "The reason", multiline=True)
     if appointment is not None and appointment.person_id != person.pk:
         raise RecordError("That joint appointment is for someone else", field="appointment")
     if (
@@ -431,6 +434,7 @@ def joint_appointment_outcome_record(
         )
     if len(note.strip()) > 500:
         raise RecordError("The note must be 500 characters or fewer", field="note")
+    refuse_hidden_characters(note, "note", "The note", multiline=True)
     old = {"outcome": row.outcome, "outcome_note": row.outcome_note}
     row.outcome = outcome
     row.outcome_note = note.strip()

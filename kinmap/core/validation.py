@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from .limits import date_range_problem
 from .model import Network, Person, Residence
 from .nhs import nhs_number_error
+from .text import has_letter, name_error, text_error
 from .vocab import BIRTH_FATHER, BIRTH_MOTHER, PARENT_CODES, REL_BY_CODE, DateAccuracy
 
 # A child can be born up to ten months after the death of their birth father.
@@ -49,6 +50,8 @@ def person_problems(p: Person, today: date) -> list[Problem]:
         if value is not None and date_range_problem(value):
             add(field, f"{label} {date_range_problem(value)}")
             out_of_range.add(field)
+    for field, message in name_problems(p):
+        add(field, message)
     if p.nhs_number:
         err = nhs_number_error(p.nhs_number)
         if err:
@@ -76,6 +79,45 @@ def person_problems(p: Person, today: date) -> list[Problem]:
             add("death_date", "Date of death must be today or in the past")
         if p.birth_date is not None and not p.unborn and p.death_date < p.birth_date:
             add("death_date", "Date of death must be on or after the date of birth")
+    return out
+
+
+# The labels of a person's text fields, as their messages name them.
+_NAME_FIELDS = (("given_name", "given name"), ("family_name", "family name"))
+
+
+def name_problems(p: Person) -> list[tuple[str, str]]:
+    """(field, message) for each name, identifier or contact detail of ``p`` that
+    is not what it seems (``kinmap.core.text``): a name without a letter or with
+    hidden characters, a reason or telephone number or email address with hidden
+    characters, a telephone number without a digit. Other names are named
+    ``other_names[i].given_name``."""
+    out: list[tuple[str, str]] = []
+    for field, what in _NAME_FIELDS:
+        err = name_error(getattr(p, field), what=what)
+        if err:
+            out.append((field, err))
+    for i, other in enumerate(p.other_names):
+        for field, what in _NAME_FIELDS:
+            err = name_error(getattr(other, field), what=f"other {what}")
+            if err:
+                out.append((f"other_names[{i}].{field}", err))
+    reason = p.name_absent_reason
+    if reason.strip():
+        err = text_error(reason, what="The reason the name is not known")
+        if err is None and not has_letter(reason):
+            err = "Say in words why the name is not known"
+        if err:
+            out.append(("name_absent_reason", err))
+    if p.phone:
+        err = text_error(p.phone, what="Telephone number")
+        if err is None and not any(ch in "0123456789" for ch in p.phone):
+            err = "Enter a telephone number, like 01632 960 001 or 07700 900 982"
+        if err:
+            out.append(("phone", err))
+    err = text_error(p.email, what="Email address")
+    if err:
+        out.append(("email", err))
     return out
 
 

@@ -29,6 +29,7 @@ from kinmap.core.model import Network
 from kinmap.core.resolution import resolving_provenance
 from kinmap.core.rules import Decline, GapHistory, ProcessInputs, RuleSettings, Unmet
 from kinmap.core.rules import SharingDecision as SharingDecision_
+from kinmap.core.text import text_error
 from kinmap.core.validation import Problem
 from kinmap.records import models as rm
 from kinmap.records import services as rs
@@ -634,6 +635,13 @@ def _check_answer(answer: Answer, network: rm.FamilyNetwork) -> Answer:
         problems.append(("from_whom", "Say who will find out, or who will be asked"))
     if a.state == GapState.NOT_APPLICABLE and not a.reason:
         problems.append(("reason", "Say why this does not apply"))
+    for f, label, multiline in (
+        ("reason", "The reason", True),
+        ("practitioner_view", "Your view", True),
+        ("from_whom", "Who will find out", False),
+    ):
+        if hidden := text_error(getattr(a, f), what=label, multiline=multiline):
+            problems.append((f, hidden))
     if problems:
         raise RecordError([Problem("gap", 0, f, msg) for f, msg in problems])
     return a

@@ -22,7 +22,8 @@ from kinmap.accounts.models import User
 from kinmap.audit.services import audit_record
 from kinmap.core import model as core
 from kinmap.core.nhs import normalise_nhs_number
-from kinmap.core.validation import network_problems
+from kinmap.core.text import name_error, normalise_identifier, normalise_text, text_error
+from kinmap.core.validation import Problem, network_problems
 from kinmap.core.vocab import CarePlace, DateAccuracy, PRBasis, Sex, Source, rel_type
 
 from . import models as m
@@ -66,6 +67,9 @@ KEY_PERSON_FIELDS = (
 )
 
 
+NETWORK_NAME_LABEL = "The name of the family network"
+
+
 @dataclass(frozen=True)
 class Source_:
     """Where the facts in one change came from."""
@@ -76,6 +80,7 @@ class Source_:
     def check(self) -> None:
         if self.source and self.source not in {s.value for s in Source}:
             raise RecordError(f"Unknown source {self.source!r}", field="source")
+        refuse_hidden_characters(self.detail, "source_detail", "Who said it, or which agency or document")
         if self.source in (Source.SAID_BY, Source.OTHER_AGENCY) and not self.detail.strip():
             who = "who said it" if self.source == Source.SAID_BY else "which agency supplied it"
             raise RecordError(f"Say {who}", field="source_detail")
@@ -99,12 +104,12 @@ class PersonData:
     def cleaned(self) -> PersonData:
         return dataclasses.replace(
             self,
-            given_name=self.given_name.strip(),
-            family_name=self.family_name.strip(),
-            name_absent_reason=self.name_absent_reason.strip(),
+            given_name=normalise_text(self.given_name),
+            family_name=normalise_text(self.family_name),
+            name_absent_reason=normalise_text(self.name_absent_reason),
             nhs_number=normalise_nhs_number(self.nhs_number),
-            phone=self.phone.strip(),
-            email=self.email.strip(),
+            phone=normalise_identifier(self.phone),
+            email=normalise_text(self.email),
         )
 
     @classmethod
@@ -139,13 +144,12 @@ class AddressData:
     masked: bool = False
 
     def cleaned(self) -> AddressData:
-        pc = " ".join(self.postcode.upper().split())
         return dataclasses.replace(
             self,
-            address_line_1=self.address_line_1.strip(),
-            address_line_2=self.address_line_2.strip(),
-            town=self.town.strip(),
-            postcode=pc,
+            address_line_1=normalise_text(self.address_line_1),
+            address_line_2=normalise_text(self.address_line_2),
+            town=normalise_text(self.town),
+            postcode=normalise_identifier(self.postcode).upper(),
         )
 
 
@@ -159,6 +163,16 @@ class _Proposal:
     care: list[core.CareArrangement] = field(default_factory=list)
     drop_relationships: set[int] = field(default_factory=set)
     drop_care: set[int] = field(default_factory=set)
+
+
+def refuse_hidden_characters(value: str, field: str, label: str, *, multiline: bool = False) -> None:
+    """Raise RecordError naming ``field`` (labelled ``label`` in the message) if
+    ``value`` has a hidden character (``kinmap.core.text.hidden_character``:
+    zero-width, text direction and other invisible characters). Line breaks
+    and tabs are allowed with ``multiline``."""
+    err = text_error(value, what=label, multiline=multiline)
+    if err:
+        raise RecordError(err, field=field)
 
 
 def _today() -> date:
@@ -293,6 +307,7 @@ def network_create(
         raise RecordError("You must belong to a team to start a family network")
     child = child.cleaned()
     source.check()
+    refuse_hidden_characters(name, "name", NETWORK_NAME_LABEL)
     problems = network_problems(
         core.Network(id=0, name="", index_child_ids=(0,), people={0: _core_person(0, child)}), _today()
     )
@@ -301,7 +316,7 @@ def network_create(
     person = m.Person.objects.create(
         **dataclasses.asdict(child), provenance=_field_provenance(child, source, actor)
     )
-    label = name.strip() or f"Family of {person}"
+    label = normalise_text(name) or f"Family of {person}"
     network = m.FamilyNetwork.objects.create(name=label, created_by=actor)
     m.NetworkMember.objects.create(network=network, person=person, is_index=True)
     m.Allocation.objects.create(network=network, team_id=actor.team_id, start=_today())
@@ -550,6 +565,7 @@ def relationship_delete(
 ) -> None:
     if not reason.strip():
         raise RecordError("Say why this relationship is being removed", field="reason")
+    refuse_hidden_characters(reason, "reason", "The reason", multiline=True)
     relationship = _lock_version(m.Relationship, relationship.pk, expected_version, "relationship")
     old = {"from": relationship.from_person_id, "to": relationship.to_person_id, "type": relationship.type}
     pk = relationship.pk
@@ -570,6 +586,13 @@ def relationship_delete(
 
 
 def _address_error(a: AddressData) -> None:
+    for f, label in (
+        ("address_line_1", "Address line 1"),
+        ("address_line_2", "Address line 2"),
+        ("town", "Town or city"),
+        ("postcode", "Postcode"),
+    ):
+        refuse_hidden_characters(getattr(a, f), f, label)
     if not a.address_line_1 and not a.postcode:
         raise RecordError("Enter the first line of the address or the postcode", field="address_line_1")
     if a.postcode and not _looks_like_postcode(a.postcode):
@@ -708,6 +731,8 @@ def household_update(
 def _care_checks(d: CareData) -> None:
     if d.place not in {p.value for p in CarePlace}:
         raise RecordError("Choose where the care happens", field="place")
+    refuse_hidden_characters(d.frequency, "frequency", "How often")
+    refuse_hidden_characters(d.sleep_place, "sleep_place", "Where the baby sleeps")
 
 
 def _core_care(pk: int, carer_id: int, child_id: int, d: CareData) -> core.CareArrangement:
@@ -849,6 +874,7 @@ def fact_set(
     source.check()
     if not value.strip():
         raise RecordError("Enter the answer", field="value")
+    refuse_hidden_characters(value, "value", "The answer", multiline=True)
     row = m.PersonFact.objects.select_for_update().filter(person=person, key=key).first()
     old = {"value": row.value} if row else {}
     if row is None:
@@ -893,13 +919,25 @@ def fact_remove(*, actor: User, network: m.FamilyNetwork, person: m.Person, key:
 def other_name_add(
     *, actor: User, network: m.FamilyNetwork, person: m.Person, kind: str, given_name: str, family_name: str
 ) -> m.OtherName:
-    if not given_name.strip() and not family_name.strip():
+    """Record a previous name or alias of ``person``. The names are stored as
+    ``kinmap.core.text.normalise_text`` makes them and refused as
+    ``kinmap.core.text.name_error`` says (RecordError naming the field)."""
+    given_name, family_name = normalise_text(given_name), normalise_text(family_name)
+    if not given_name and not family_name:
         raise RecordError("Enter the other name", field="given_name")
     if kind not in ("previous", "alias"):
         raise RecordError("Choose whether this is a previous name or an alias", field="kind")
-    row = m.OtherName.objects.create(
-        person=person, kind=kind, given_name=given_name.strip(), family_name=family_name.strip()
-    )
+    problems = [
+        Problem("other_name", 0, f, err)
+        for f, value, what in (
+            ("given_name", given_name, "given name"),
+            ("family_name", family_name, "family name"),
+        )
+        if (err := name_error(value, what=what))
+    ]
+    if problems:
+        raise RecordError(problems)
+    row = m.OtherName.objects.create(person=person, kind=kind, given_name=given_name, family_name=family_name)
     audit_record(
         actor=actor,
         action="create",

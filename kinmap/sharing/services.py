@@ -433,6 +433,9 @@ def sharing_decision_record(
         raise RecordError("Choose the lawful basis", field="lawful_basis")
     if not rationale.strip():
         raise RecordError("Give the reason for the decision", field="rationale")
+    rs.refuse_hidden_characters(what, "what", "What information")
+    rs.refuse_hidden_characters(with_whom, "with_whom", "Who it was shared with")
+    rs.refuse_hidden_characters(rationale, "rationale", "The reason for the decision", multiline=True)
     _check_family_told(family_told, family_not_told_reason)
     assert family_told is not None
     row = SharingDecision.objects.create(

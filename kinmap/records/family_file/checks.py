@@ -4,6 +4,8 @@ as the core validation sees it."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.db.models import Q
 from django.utils import timezone
 
@@ -13,6 +15,7 @@ from kinmap.core import model as core
 from kinmap.core.validation import network_problems
 from kinmap.core.vocab import (
     REL_BY_CODE,
+    NameKind,
 )
 from kinmap.records import services as s
 
@@ -205,7 +208,13 @@ def _core_network(ff: FamilyFile) -> core.Network:
         id=0,
         name="family file",
         index_child_ids=tuple(dict.fromkeys(index)),
-        people={i + 1: s._core_person(i + 1, p.data) for i, p in enumerate(ff.people)},
+        people={
+            i + 1: dataclasses.replace(
+                s._core_person(i + 1, p.data),
+                other_names=tuple(core.OtherName(NameKind(k), g, f) for k, g, f in p.other_names),
+            )
+            for i, p in enumerate(ff.people)
+        },
         relationships=tuple(
             core.Relationship(i + 1, pid[r.from_id], pid[r.to_id], r.type, r.start, r.end)
             for i, r in enumerate(ff.relationships)

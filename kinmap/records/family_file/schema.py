@@ -22,6 +22,7 @@ from pydantic_core import PydanticCustomError
 
 from kinmap.core import limits
 from kinmap.core.limits import date_range_problem
+from kinmap.core.text import normalise_text, text_error
 from kinmap.core.vocab import (
     CONTACT_TYPE_LABELS,
     REL_BY_CODE,
@@ -193,10 +194,32 @@ Items = Annotated[list[T], BeforeValidator(_empty_list)]  # null or missing: emp
 
 
 # Text of each kind, with its length (kinmap/core/limits.py).
-SourceDetailText = Annotated[str, BeforeValidator(_text(limits.SOURCE_DETAIL_MAX, required=False))]
+def _no_hidden_characters(what: str, *, normalise: bool = False) -> Callable[[str], str]:
+    """Refuse text with hidden characters (kinmap.core.text), as the services do;
+    with ``normalise``, store it as they store it (NFC, one space between words)."""
+
+    def check(value: str) -> str:
+        if normalise:
+            value = normalise_text(value)
+        if err := text_error(value, what=what):
+            raise refuse(err)
+        return value
+
+    return check
+
+
+SourceDetailText = Annotated[
+    str,
+    BeforeValidator(_text(limits.SOURCE_DETAIL_MAX, required=False)),
+    AfterValidator(_no_hidden_characters("The detail")),
+]
 UsernameText = Annotated[str, BeforeValidator(_text(limits.USERNAME_MAX, required=False))]
 OrganisationText = Annotated[str, BeforeValidator(_text(limits.ORGANISATION_NAME_MAX, required=True))]
-NetworkNameRequiredText = Annotated[str, BeforeValidator(_text(limits.NETWORK_NAME_MAX, required=True))]
+NetworkNameRequiredText = Annotated[
+    str,
+    BeforeValidator(_text(limits.NETWORK_NAME_MAX, required=True)),
+    AfterValidator(_no_hidden_characters(s.NETWORK_NAME_LABEL, normalise=True)),
+]
 NameText = Annotated[str, BeforeValidator(_text(limits.NAME_MAX, required=False))]
 FactValueRequiredText = Annotated[str, BeforeValidator(_text(limits.FACT_VALUE_MAX, required=True))]
 NameAbsentReasonText = Annotated[str, BeforeValidator(_text(limits.NAME_ABSENT_REASON_MAX, required=False))]
