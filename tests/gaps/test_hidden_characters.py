@@ -47,9 +47,9 @@ def fam(owner: User) -> SeedFamily:
 def test_an_answer_naming_who_will_find_out_refuses_direction_controls(owner: User, fam: SeedFamily) -> None:
     gap = gm.Gap.objects.get(network=fam.network, key=f"R08-other-children:person:{fam.father.pk}")
     answer = gs.Answer(state="temp-unknown", from_whom=f"the {RLO}rehtom")
-    assert refused(lambda: gs.gap_answer(actor=owner, gap=gap, answer=answer)) == [
-        ("from_whom", f"Who will find out {HIDDEN} (it has U+202E RIGHT-TO-LEFT OVERRIDE)")
-    ]
+    assert refused(
+        lambda: gs.gap_answer(actor=owner, gap=gap, answer=answer, expected_version=gap.version)
+    ) == [("from_whom", f"Who will find out {HIDDEN} (it has U+202E RIGHT-TO-LEFT OVERRIDE)")]
 
 
 def test_a_declined_answer_keeps_line_breaks_but_refuses_hidden_characters(
@@ -62,9 +62,9 @@ def test_a_declined_answer_keeps_line_breaks_but_refuses_hidden_characters(
         reason="she said:\nnot now",
         practitioner_view="anxious\u200b",
     )
-    assert refused(lambda: gs.gap_answer(actor=owner, gap=gap, answer=answer)) == [
-        ("practitioner_view", f"Your view {HIDDEN} (it has U+200B ZERO WIDTH SPACE)")
-    ]
+    assert refused(
+        lambda: gs.gap_answer(actor=owner, gap=gap, answer=answer, expected_version=gap.version)
+    ) == [("practitioner_view", f"Your view {HIDDEN} (it has U+200B ZERO WIDTH SPACE)")]
 
 
 def test_a_sharing_decision_refuses_a_spoofed_recipient(owner: User, fam: SeedFamily) -> None:
