@@ -221,12 +221,7 @@ def household_for_user(user: User, network_id: int, household_id: int) -> tuple[
     for anyone else it answers 404 like a missing one, and is refused before
     anything is read, so the refusal leaves no read of the family behind."""
     network = network_for_user(user, network_id, read=False)
-    household = (
-        m.Household.objects.filter(pk=household_id, masked=True).first()
-        if is_object_id(household_id)
-        else None
-    )
-    if household is not None and not can_see_masked(user):
+    masked = is_object_id(household_id) and m.Household.objects.filter(pk=household_id, masked=True).exists()
+    if masked and not can_see_masked(user):
         raise Http404("No household found")
-    household = _shared_for_user(user, network, m.Household, household_id, "household")
-    return network, household
+    return network, _shared_for_user(user, network, m.Household, household_id, "household")

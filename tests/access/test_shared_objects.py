@@ -25,6 +25,7 @@ from kinmap.audit.models import AuditEvent
 from kinmap.records import models as m
 from kinmap.records import services as s
 
+from .conftest import WALKS
 from .shared_world import SharedWorld, build_shared_world
 from .snapshot import fingerprint
 from .test_authorization_matrix import MATRIX, ROLE_COLUMNS, url_params
@@ -114,7 +115,7 @@ def test_another_networks_objects_are_not_found_through_this_networks_urls() -> 
     sw = build_shared_world()
     assert set(sw.other_ids) == OBJECT_PARAMS
     pairs, unexpected_allow, _ = _walk(sw, sw.other_ids, lambda row, role, cell: False)
-    print(f"\nother networks' objects: {pairs} URL/role pairs, {len(unexpected_allow)} unexpected allows")
+    WALKS["other networks' objects through this network's URLs"] = (pairs, len(unexpected_allow))
     assert pairs == sum(len(url_params(r[0]) & OBJECT_PARAMS) for r in OBJECT_ROWS) * 20
     assert unexpected_allow == [], f"{pairs} URL/role pairs checked; allowed: {unexpected_allow}"
 
@@ -135,8 +136,24 @@ def test_shared_objects_need_every_network_they_belong_to() -> None:
         return matrix_cell == "Y" and cell == "social-allocated"
 
     pairs, unexpected_allow, unexpected_deny = _walk(sw, sw.shared_ids, allowed)
-    print(f"\nshared objects: {pairs} URL/role pairs checked, {len(unexpected_allow)} unexpected allows")
+    WALKS["objects shared with another network"] = (pairs, len(unexpected_allow))
     assert pairs > 0
+    assert unexpected_allow == [], f"{pairs} URL/role pairs checked; allowed: {unexpected_allow}"
+    assert unexpected_deny == [], f"{pairs} URL/role pairs checked; refused: {unexpected_deny}"
+
+
+@pytest.mark.django_db
+def test_own_objects_are_found_as_the_matrix_says() -> None:
+    """The same walk with the network's own records, in the world that shares
+    people with another network: allowed exactly where the matrix allows."""
+    sw = build_shared_world()
+    own = {k: v for k, v in sw.world.kwargs().items() if k in OBJECT_PARAMS}
+
+    def allowed(row: tuple[str, ...], role: str, cell: str) -> bool:
+        return row[2 + ROLE_COLUMNS.index(role)][CELLS.index(cell)] == "Y"
+
+    pairs, unexpected_allow, unexpected_deny = _walk(sw, own, allowed)
+    WALKS["this network's own objects"] = (pairs, len(unexpected_allow))
     assert unexpected_allow == [], f"{pairs} URL/role pairs checked; allowed: {unexpected_allow}"
     assert unexpected_deny == [], f"{pairs} URL/role pairs checked; refused: {unexpected_deny}"
 
