@@ -8,6 +8,8 @@ from typing import Any
 
 from django import forms
 
+from .converters import MAX_ID
+
 
 class DateParts(forms.MultiWidget):
     """Three inputs (day, month, year), as the GOV.UK date input pattern."""
@@ -69,3 +71,15 @@ class VersionedForm(forms.Form):
     based on an old copy of the record is refused."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class ObjectIdField(forms.IntegerField):
+    """A record's reference number typed by a user (a family network's, say): a
+    whole number from 1 to :data:`kinmap.web.converters.MAX_ID`, the range of a
+    database key. A number outside it is refused with ``not_found``, the message
+    for a reference that matches no record, before it reaches the database."""
+
+    def __init__(self, *, not_found: str, **kwargs: Any) -> None:
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+        self.error_messages["min_value"] = not_found
+        self.error_messages["max_value"] = not_found

@@ -111,3 +111,25 @@ def test_the_api_answers_404_not_422_for_an_id_that_is_not_a_number() -> None:
         assert response.json()["detail"] == "No family network found"
     missing = client.get(f"/api/v1/families/{world.network.pk + 1000}")
     assert missing.json() == client.get(f"/api/v1/families/{'9' * 20}").json()
+
+
+@pytest.mark.django_db
+def test_a_typed_network_reference_out_of_range_is_refused_with_a_message() -> None:
+    """The forms that ask for a family network reference: the administrator's
+    allocations, the auditor's trail and emergency access."""
+    world = build_world()
+    asks = [
+        (world.user(Role.ADMINISTRATOR, "health-allocated"), "GET", reverse("manage-allocations")),
+        (world.user(Role.AUDITOR, "health-allocated"), "GET", reverse("audit-home")),
+        (world.user(Role.PRACTITIONER, "health-unallocated"), "POST", reverse("break-glass")),
+    ]
+    before = {k: v for k, v in fingerprint().items() if k != "audit"}
+    for user, method, url in asks:
+        client = Client()
+        client.force_login(user)
+        for odd in ("9" * 20, str(MAX_ID + 1)):
+            data = {"network": odd, "reason": "A child is at risk tonight", "hours": "2"}
+            response = client.post(url, data) if method == "POST" else client.get(url, {"network": odd})
+            assert response.status_code == 200, (url, odd)
+            assert "There is no family network with this reference" in response.content.decode(), (url, odd)
+    assert {k: v for k, v in fingerprint().items() if k != "audit"} == before
