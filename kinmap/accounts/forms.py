@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 
+from kinmap.web.forms import ObjectIdField
+
 from .models import Agency, Role, Team, User
 
 
@@ -81,9 +83,9 @@ class TeamForm(forms.Form):
 
 
 class NetworkRefForm(forms.Form):
-    network = forms.IntegerField(
+    network = ObjectIdField(
         label="Family network reference",
-        min_value=1,
+        not_found="There is no family network with this reference",
         error_messages={"required": "Enter the family network reference", "invalid": "Enter a number"},
     )
 

@@ -5,7 +5,7 @@ from . import views
 urlpatterns = [
     path("manage/users/", views.users, name="manage-users"),
     path("manage/users/new/", views.user_new, name="manage-user-new"),
-    path("manage/users/<int:user_id>/deactivate/", views.user_deactivate, name="manage-user-deactivate"),
+    path("manage/users/<id:user_id>/deactivate/", views.user_deactivate, name="manage-user-deactivate"),
     path("manage/teams/", views.teams, name="manage-teams"),
     path(
         "manage/agencies/<int:agency_id>/safeguarding-lead/",
@@ -14,12 +14,12 @@ urlpatterns = [
     ),
     path("manage/allocations/", views.allocations, name="manage-allocations"),
     path(
-        "manage/families/<int:network_id>/allocations/",
+        "manage/families/<id:network_id>/allocations/",
         views.network_allocations,
         name="manage-network-allocations",
     ),
     path(
-        "manage/allocations/<int:allocation_id>/remove/",
+        "manage/allocations/<id:allocation_id>/remove/",
         views.allocation_remove,
         name="manage-allocation-remove",
     ),

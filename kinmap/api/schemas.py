@@ -23,6 +23,14 @@ class FamilySummary(Schema):
     updated_at: str
 
 
+class OtherNetworksOut(Schema):
+    """That a person is also recorded in other family networks: how many, and
+    the agencies allocated to them; nothing else (see records.selectors.Elsewhere)."""
+
+    count: int
+    agencies: list[str]
+
+
 class PersonOut(Schema):
     id: int
     name: str
@@ -39,6 +47,23 @@ class PersonOut(Schema):
     is_index_child: bool
     in_this_network: bool
     description: dict[str, str]  # child id -> "Birth father · lives elsewhere · ..."
+    other_networks: OtherNetworksOut
+
+
+class RelativeOut(Schema):
+    id: int
+    name: str
+    description: str
+
+
+class RelativesElsewhereOut(Schema):
+    """A child's relatives recorded only in other family networks: by name those
+    in networks the user may see, the rest as a count and the agencies to ask."""
+
+    child: int
+    people: list[RelativeOut]
+    hidden_count: int
+    hidden_agencies: list[str]
 
 
 class RelationshipOut(Schema):
@@ -81,3 +106,4 @@ class FamilyOut(Schema):
     relationships: list[RelationshipOut]
     households: list[HouseholdOut]
     care: list[CareOut]
+    relatives_in_other_networks: list[RelativesElsewhereOut]

@@ -7,12 +7,12 @@ leave the server, and errors are RFC 9457 problem documents.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Path
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import django_auth
 
@@ -21,7 +21,9 @@ from kinmap.audit.services import audit_record
 from kinmap.core.graph import FamilyGraph
 from kinmap.core.vocab import rel_type
 from kinmap.records import access
-from kinmap.records.selectors import family_record_load, networks_for_user
+from kinmap.records.presenters import family_page_context
+from kinmap.records.selectors import elsewhere_load, family_record_load, networks_for_user
+from kinmap.web.converters import MAX_ID
 from kinmap.web.masking import address_for, phone_for
 
 from .fhir import family_bundle
@@ -58,10 +60,18 @@ def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    if exc.errors and all(tuple(e.get("loc", ()))[:1] == ("path",) for e in exc.errors):
+        # an id that cannot be a record's: not found, as for a missing or forbidden one
+        return _not_found(request, Http404("No family network found"))
     details = "; ".join(
         f"{'.'.join(str(p) for p in e.get('loc', []))}: {e.get('msg', '')}" for e in exc.errors
     )
     return _problem(request, 422, "The request is not valid", details)
+
+
+# An object id in a path: like the pages' ``<id:...>`` converter, 1 to MAX_ID.
+# A path that is not such an id answers 404, like a missing or forbidden family.
+ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def _user(request: HttpRequest) -> User:
@@ -91,10 +101,15 @@ def families(request: HttpRequest) -> list[dict[str, Any]]:
     response={200: FamilyOut, 404: Problem},
     summary="One family network: people, relationships, households and care",
 )
-def family(request: HttpRequest, network_id: int) -> dict[str, Any]:
+def family(request: HttpRequest, network_id: ObjectId) -> dict[str, Any]:
+    """What the family page shows the user, as data: the network's own people
+    and records (``FamilyRecord``), and for people also recorded elsewhere only
+    what ``Elsewhere`` allows."""
     user = _user(request)
     network = access.network_for_user(user, network_id)
     record = family_record_load(network)  # the read is audited by network_for_user
+    elsewhere = elsewhere_load(record, user)
+    page = family_page_context(record, user, elsewhere)
     graph = FamilyGraph(record.graph_network, timezone.localdate())
     net = record.graph_network
     index = set(record.index_child_ids)
@@ -116,8 +131,9 @@ def family(request: HttpRequest, network_id: int) -> dict[str, Any]:
                 "phone": phone_for(row.phone, row.phone_masked, user),
                 "email": p.email,
                 "is_index_child": pid in index,
-                "in_this_network": net.is_member(pid),
+                "in_this_network": True,
                 "description": {str(c): graph.describe(pid, c) for c in record.index_child_ids if c != pid},
+                "other_networks": {"count": elsewhere.count(pid), "agencies": elsewhere.agencies_of([pid])},
             }
         )
     return {
@@ -148,7 +164,9 @@ def family(request: HttpRequest, network_id: int) -> dict[str, Any]:
                     {
                         r.person_id
                         for r in net.residences
-                        if r.household_id == h.pk and r.current_on(graph.today)
+                        if r.household_id == h.pk
+                        and r.current_on(graph.today)
+                        and r.person_id in record.people
                     }
                 ),
             }
@@ -169,6 +187,17 @@ def family(request: HttpRequest, network_id: int) -> dict[str, Any]:
             }
             for c in record.care
         ],
+        "relatives_in_other_networks": [
+            {
+                "child": sec.id,
+                "people": [
+                    {"id": p.id, "name": p.name, "description": p.description} for p in sec.other_networks
+                ],
+                "hidden_count": sec.hidden_count,
+                "hidden_agencies": sec.hidden_agencies,
+            }
+            for sec in page["sections"]
+        ],
     }
 
 
@@ -177,7 +206,7 @@ def family(request: HttpRequest, network_id: int) -> dict[str, Any]:
     response={200: dict[str, Any], 404: Problem},
     summary="One family network as an HL7 FHIR R4B Bundle (Patient and RelatedPerson)",
 )
-def family_fhir(request: HttpRequest, network_id: int) -> dict[str, Any]:
+def family_fhir(request: HttpRequest, network_id: ObjectId) -> dict[str, Any]:
     user = _user(request)
     network = access.network_for_user(user, network_id)
     record = family_record_load(network)

@@ -4,6 +4,6 @@ from . import views
 
 urlpatterns = [
     path("audit/", views.home, name="audit-home"),
-    path("audit/families/<int:network_id>/", views.network_trail, name="audit-network"),
-    path("audit/users/<int:user_id>/", views.user_trail, name="audit-user"),
+    path("audit/families/<id:network_id>/", views.network_trail, name="audit-network"),
+    path("audit/users/<id:user_id>/", views.user_trail, name="audit-user"),
 ]

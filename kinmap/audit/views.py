@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 
 from kinmap.accounts.decorators import role_required
 from kinmap.accounts.models import Role, User
+from kinmap.web.forms import ObjectIdField
 
 from .models import AuditEvent
 from .services import audit_record
@@ -23,9 +24,9 @@ READ_ACTIONS = ("view", "list", "export")
 
 
 class NetworkRefForm(forms.Form):
-    network = forms.IntegerField(
+    network = ObjectIdField(
         label="Family network reference",
-        min_value=1,
+        not_found="There is no family network with this reference",
         error_messages={"required": "Enter the family network reference", "invalid": "Enter a number"},
     )
 

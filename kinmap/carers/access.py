@@ -7,6 +7,7 @@ from django.http import Http404
 
 from kinmap.accounts.models import Role, User
 from kinmap.records import models as rm
+from kinmap.records.access import record_read
 
 from . import models as cm
 
@@ -21,6 +22,7 @@ def appointment_for_user(user: User, network: rm.FamilyNetwork, appointment_id: 
     )
     if appt is None:
         raise Http404("No joint appointment found")
+    record_read(user, network)
     return appt
 
 

@@ -35,7 +35,7 @@ def _carer(
     request: HttpRequest, network_id: int, person_id: int
 ) -> tuple[User, rm.FamilyNetwork, rm.Person, list[CarerLine]]:
     user = _user(request)
-    network = record_access.network_for_user(user, network_id)
+    network = record_access.network_for_user(user, network_id, read=False)
     person = record_access.person_for_user(user, network, person_id)
     record = family_record_load(network)
     lines = [
@@ -66,7 +66,7 @@ def carer(request: HttpRequest, network_id: int, person_id: int) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def information_add(request: HttpRequest, network_id: int, person_id: int) -> HttpResponse:
     user = _user(request)
-    network = record_access.network_for_user(user, network_id)
+    network = record_access.network_for_user(user, network_id, read=False)
     person = record_access.person_for_user(user, network, person_id)
     form = InformationForm(
         request.POST or None,
@@ -93,7 +93,7 @@ def information_add(request: HttpRequest, network_id: int, person_id: int) -> Ht
 @require_http_methods(["GET", "POST"])
 def invite(request: HttpRequest, network_id: int, person_id: int) -> HttpResponse:
     user = _user(request)
-    network = record_access.network_for_user(user, network_id)
+    network = record_access.network_for_user(user, network_id, read=False)
     person = record_access.person_for_user(user, network, person_id)
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -116,7 +116,7 @@ def invite(request: HttpRequest, network_id: int, person_id: int) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def appointment_outcome(request: HttpRequest, network_id: int, appointment_id: int) -> HttpResponse:
     user = _user(request)
-    network = record_access.network_for_user(user, network_id)
+    network = record_access.network_for_user(user, network_id, read=False)
     appt = access.appointment_for_user(user, network, appointment_id)
     form = OutcomeForm(request.POST or None, initial={"version": appt.version})
     if request.method == "POST" and form.is_valid():
@@ -146,7 +146,7 @@ def _pack(
     request: HttpRequest, network_id: int, person_id: int, fmt: str
 ) -> tuple[rm.FamilyNetwork, rm.Person, CarerPack]:
     user = _user(request)
-    network = record_access.network_for_user(user, network_id)
+    network = record_access.network_for_user(user, network_id, read=False)
     person = record_access.person_for_user(user, network, person_id)
     record = family_record_load(network)
     pack = carer_pack_build(

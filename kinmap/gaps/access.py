@@ -7,14 +7,23 @@ from django.http import Http404
 
 from kinmap.accounts.models import User
 from kinmap.records import models as rm
+from kinmap.records.access import record_read
 
 from . import models as gm
 
 
+def gap_in_network(network: rm.FamilyNetwork, gap_id: int) -> gm.Gap | None:
+    """The gap of ``network`` with this id, or None; records nothing."""
+    return gm.Gap.objects.filter(pk=gap_id, network=network).first()
+
+
 def gap_for_user(user: User, network: rm.FamilyNetwork, gap_id: int) -> gm.Gap:
-    gap = gm.Gap.objects.filter(pk=gap_id, network=network).first()
+    """A gap of a network the user may see (``records.access.network_for_user``);
+    records the read of the network when found."""
+    gap = gap_in_network(network, gap_id)
     if gap is None:
         raise Http404("No gap found")
+    record_read(user, network)
     return gap
 
 
@@ -22,4 +31,5 @@ def contact_for_user(user: User, network: rm.FamilyNetwork, contact_id: int) -> 
     contact = gm.Contact.objects.filter(pk=contact_id, network=network).select_related("practitioner").first()
     if contact is None:
         raise Http404("No contact found")
+    record_read(user, network)
     return contact

@@ -2,20 +2,20 @@ from django.urls import path
 
 from . import views
 
-F = "families/<int:network_id>"
-C = f"{F}/contacts/<int:contact_id>"
+F = "families/<id:network_id>"
+C = f"{F}/contacts/<id:contact_id>"
 
 urlpatterns = [
     path(f"{F}/contacts/start/", views.contact_start, name="contact-start"),
     path(f"{C}/", views.contact_page, name="contact"),
-    path(f"{C}/gaps/<int:gap_id>/outcome/", views.contact_gap_outcome, name="contact-gap-outcome"),
-    path(f"{C}/gaps/<int:gap_id>/answer/<str:kind>/", views.contact_gap_answer, name="contact-gap-answer"),
-    path(f"{C}/households/<int:household_id>/", views.contact_household, name="contact-household"),
+    path(f"{C}/gaps/<id:gap_id>/outcome/", views.contact_gap_outcome, name="contact-gap-outcome"),
+    path(f"{C}/gaps/<id:gap_id>/answer/<str:kind>/", views.contact_gap_answer, name="contact-gap-answer"),
+    path(f"{C}/households/<id:household_id>/", views.contact_household, name="contact-household"),
     path(f"{C}/not-asked/", views.contact_not_asked_rest, name="contact-not-asked-rest"),
     path(f"{C}/close/", views.contact_close, name="contact-close"),
     path(f"{F}/gaps/", views.family_gap_history, name="gaps-history"),
     path(f"{F}/supervision/", views.supervision_family, name="gaps-supervision"),
-    path(f"{F}/gaps/<int:gap_id>/not-applicable/", views.gap_not_applicable, name="gap-not-applicable"),
+    path(f"{F}/gaps/<id:gap_id>/not-applicable/", views.gap_not_applicable, name="gap-not-applicable"),
     path("supervision/", views.supervisor_dashboard, name="supervisor-dashboard"),
     path("settings/rules/", views.rule_settings, name="gaps-rule-settings"),
     path("settings/rules/<str:rule_id>/", views.rule_setting_edit, name="gaps-rule-setting-edit"),

@@ -207,8 +207,8 @@ def _wording(text: str, gap: gm.Gap) -> str:
 
 def contact_page(request: HttpRequest, network_id: int, contact_id: int) -> HttpResponse:
     user = _user(request)
-    network = raccess.network_for_user(user, network_id)
-    contact = access.contact_for_user(user, network, contact_id)  # the read is recorded by network_for_user
+    network = raccess.network_for_user(user, network_id, read=False)
+    contact = access.contact_for_user(user, network, contact_id)  # records the read
     return render(request, "gaps/contact.html", _contact_context(request, user, network, contact))
 
 
@@ -216,9 +216,11 @@ def _contact_and_gap(
     request: HttpRequest, network_id: int, contact_id: int, gap_id: int
 ) -> tuple[User, Any, gm.Contact, gm.Gap]:
     user = _user(request)
-    network = raccess.network_for_user(user, network_id)
-    contact = access.contact_for_user(user, network, contact_id)
-    gap = access.gap_for_user(user, network, gap_id)
+    network = raccess.network_for_user(user, network_id, read=False)
+    gap = access.gap_in_network(network, gap_id)
+    if gap is None:
+        raise Http404("No gap found")
+    contact = access.contact_for_user(user, network, contact_id)  # records the read
     return user, network, contact, gap
 
 
@@ -376,13 +378,13 @@ def contact_household(
     request: HttpRequest, network_id: int, contact_id: int, household_id: int
 ) -> HttpResponse:
     user = _user(request)
-    network = raccess.network_for_user(user, network_id)
-    contact = access.contact_for_user(user, network, contact_id)
+    network = raccess.network_for_user(user, network_id, read=False)
     record = family_record_load(network)
-    household = record.households.get(household_id)
+    household = record.households.get(household_id)  # the network's own (records.membership)
+    if household is None:
+        raise Http404("No household found")
+    contact = access.contact_for_user(user, network, contact_id)  # records the read
     try:
-        if household is None:
-            raise RecordError("Choose a household of this family")
         services.contact_confirm_household(
             actor=user, contact=contact, household=household, outcome=request.POST.get("outcome", "no-change")
         )
@@ -396,7 +398,7 @@ def contact_household(
 @require_POST
 def contact_not_asked_rest(request: HttpRequest, network_id: int, contact_id: int) -> HttpResponse:
     user = _user(request)
-    network = raccess.network_for_user(user, network_id)
+    network = raccess.network_for_user(user, network_id, read=False)
     contact = access.contact_for_user(user, network, contact_id)
     form = gf.NotAskedRestForm(request.POST)
     if form.is_valid():
@@ -416,7 +418,7 @@ def contact_not_asked_rest(request: HttpRequest, network_id: int, contact_id: in
 @require_POST
 def contact_close(request: HttpRequest, network_id: int, contact_id: int) -> HttpResponse:
     user = _user(request)
-    network = raccess.network_for_user(user, network_id)
+    network = raccess.network_for_user(user, network_id, read=False)
     contact = access.contact_for_user(user, network, contact_id)
     try:
         services.contact_close(actor=user, contact=contact)
@@ -527,7 +529,7 @@ def gap_not_applicable(request: HttpRequest, network_id: int, gap_id: int) -> Ht
     user = _user(request)
     if user.role != Role.SUPERVISOR:
         return _not_allowed(request)
-    network = raccess.network_for_user(user, network_id)
+    network = raccess.network_for_user(user, network_id, read=False)
     gap = access.gap_for_user(user, network, gap_id)
     form = gf.NotApplicableAgreeForm(request.POST, prefix=f"na{gap.pk}")
     if form.is_valid():

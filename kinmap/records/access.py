@@ -1,22 +1,44 @@
 """Who may see which family record.
 
 One function per kind of object. Each answers ``Http404`` alike for a record
-that does not exist and one the user may not see, so that nobody can learn
-that a family exists by guessing its number.
+that does not exist, one the user may not see, and an id that could not be a
+record's (out of range), so that nobody can learn that a family, a person or
+an address exists by guessing its number.
+
+An object reached through a family network's URL must belong to that network
+by the one membership rule of :mod:`kinmap.records.membership` (a relationship
+belongs to a network when both its people are members of it, a stay when its
+person is, a household when someone of the network lives or lived there, care
+and parental responsibility when the child and the adult are). An object that
+belongs to several networks (the father's stay at his flat, when he is in the
+networks of children by two mothers) is found only by a user who may see every
+one of them: otherwise a practitioner of one family could change what another
+family's practitioners rely on without being able to see it. The services
+refuse such a change too (:func:`require_every_network`), audit it against
+every network the object belongs to and recompute the gaps of each.
+
+A person is the exception: every network they are a member of may record who
+they are (name, date of birth, contact details, facts about them); the change
+is audited against, and recomputed in, each of their networks.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from typing import TypeVar
 
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.http import Http404
 from django.utils import timezone
 
 from kinmap.accounts.models import Role, User
 from kinmap.audit import context as audit_context
 from kinmap.audit.services import audit_record
+from kinmap.web.converters import is_object_id
+from kinmap.web.masking import can_see_masked
 
+from . import membership
 from . import models as m
 
 # Roles that work with families. An information officer sees a family only
@@ -25,15 +47,28 @@ from . import models as m
 # trail, and neither thereby reads families.
 FAMILY_ROLES = frozenset({Role.PRACTITIONER, Role.SUPERVISOR})
 
+T = TypeVar("T", bound=Model)
+
+
+def _works_with_families(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.team_id and user.role in FAMILY_ROLES)
+
+
+def _current_allocations(user: User) -> Q:
+    today = date.today()
+    return Q(allocations__team_id=user.team_id or 0, allocations__start__lte=today) & (
+        Q(allocations__end__isnull=True) | Q(allocations__end__gt=today)
+    )
+
 
 def access_basis(user: User, network_id: int) -> str | None:
     """Why the user may see this family network now, in words for the audit
     trail ("allocated to <team>", "break-glass: <reason>"), or None."""
-    if not user.is_authenticated or not user.is_active or not user.team_id or user.role not in FAMILY_ROLES:
+    if not _works_with_families(user) or not is_object_id(network_id):
         return None
     today = date.today()
     allocated = (
-        m.Allocation.objects.filter(network_id=network_id, team_id=user.team_id, start__lte=today)
+        m.Allocation.objects.filter(network_id=network_id, team_id=user.team_id or 0, start__lte=today)
         .filter(Q(end__isnull=True) | Q(end__gt=today))
         .exists()
     )
@@ -56,13 +91,41 @@ def can_see_network(user: User, network_id: int) -> bool:
     return access_basis(user, network_id) is not None
 
 
-def network_for_user(user: User, network_id: int) -> m.FamilyNetwork:
-    """The family network, if the user may see it; records the read (once per
-    request) with the basis of the access as its reason."""
-    network = m.FamilyNetwork.objects.filter(pk=network_id).first()
-    basis = access_basis(user, network_id) if network is not None else None
+def visible_network_ids(user: User) -> set[int]:
+    """Every family network the user may see now (allocation or break-glass), in
+    two queries."""
+    if not _works_with_families(user):
+        return set()
+    from kinmap.sharing.models import BreakGlassAccess
+
+    now = timezone.now()
+    allocated = m.FamilyNetwork.objects.filter(_current_allocations(user)).values_list("pk", flat=True)
+    granted = BreakGlassAccess.objects.filter(user=user, starts_at__lte=now, ends_at__gt=now).values_list(
+        "network_id", flat=True
+    )
+    return set(allocated) | set(granted)
+
+
+def require_every_network(user: User | None, network_ids: Iterable[int], what: str) -> None:
+    """Refuse (``Http404("No <what> found")``) unless the user may see every one
+    of ``network_ids``: the networks a record about to be changed belongs to.
+    ``user`` None is the command line (an import), which has no network to see."""
+    ids = set(network_ids)
+    if user is None or not ids:
+        return
+    if not ids <= visible_network_ids(user):
+        raise Http404(f"No {what} found")
+
+
+def _network_and_basis(user: User, network_id: int) -> tuple[m.FamilyNetwork, str]:
+    basis = access_basis(user, network_id)
+    network = m.FamilyNetwork.objects.filter(pk=network_id).first() if basis is not None else None
     if network is None or basis is None:
         raise Http404("No family network found")
+    return network, basis
+
+
+def _record_read(user: User, network: m.FamilyNetwork, basis: str) -> None:
     ctx = audit_context.current()
     if network.pk not in ctx.networks_read:
         ctx.networks_read.add(network.pk)
@@ -74,6 +137,30 @@ def network_for_user(user: User, network_id: int) -> m.FamilyNetwork:
             network_id=network.pk,
             reason=basis,
         )
+
+
+def record_read(user: User, network: m.FamilyNetwork) -> None:
+    """Record the read of a network found with ``network_for_user(..., read=False)``
+    (once per request). Every ``*_for_user`` function of an object calls it
+    when it finds the object, so a page that names an object records the read
+    only once the object is found: a refusal leaves nothing behind."""
+    basis = getattr(network, "_kinmap_access_basis", None)
+    if basis is None:  # found some other way: work the basis out again
+        basis = access_basis(user, network.pk)
+    if basis is None:
+        raise Http404("No family network found")
+    _record_read(user, network, basis)
+
+
+def network_for_user(user: User, network_id: int, *, read: bool = True) -> m.FamilyNetwork:
+    """The family network, if the user may see it; records the read (once per
+    request) with the basis of the access as its reason. With ``read=False``
+    the read is recorded later, by :func:`record_read`, when the object the
+    page names has been found in the network."""
+    network, basis = _network_and_basis(user, network_id)
+    network._kinmap_access_basis = basis  # type: ignore[attr-defined]
+    if read:
+        _record_read(user, network, basis)
     return network
 
 
@@ -81,50 +168,60 @@ def person_for_user(user: User, network: m.FamilyNetwork, person_id: int) -> m.P
     """A person, seen through a network the user may see; they must be a member."""
     member = (
         m.NetworkMember.objects.filter(network=network, person_id=person_id).select_related("person").first()
+        if is_object_id(person_id)
+        else None
     )
     if member is None:
         raise Http404("No person found")
+    record_read(user, network)
     return member.person
 
 
-def _in_network(network: m.FamilyNetwork, *person_ids: int) -> bool:
-    return m.NetworkMember.objects.filter(network=network, person_id__in=person_ids).exists()
+def _shared_for_user(
+    user: User, network: m.FamilyNetwork, model: type[T], pk: int, what: str, **related: str
+) -> T:
+    """A record of ``model`` that belongs to ``network`` and to no network the
+    user may not see (see the module docstring)."""
+    obj = (
+        model._default_manager.filter(pk=pk).select_related(*related.values()).first()
+        if is_object_id(pk)
+        else None
+    )
+    if obj is None:
+        raise Http404(f"No {what} found")
+    networks = membership.network_ids_of(obj)  # type: ignore[arg-type]
+    if network.pk not in networks:
+        raise Http404(f"No {what} found")
+    require_every_network(user, networks - {network.pk}, what)
+    record_read(user, network)
+    return obj
 
 
 def relationship_for_user(user: User, network: m.FamilyNetwork, rel_id: int) -> m.Relationship:
-    rel = m.Relationship.objects.filter(pk=rel_id).first()
-    if rel is None or not _in_network(network, rel.from_person_id, rel.to_person_id):
-        raise Http404("No relationship found")
-    return rel
+    return _shared_for_user(user, network, m.Relationship, rel_id, "relationship")
 
 
 def care_for_user(user: User, network: m.FamilyNetwork, care_id: int) -> m.CareArrangement:
-    care = m.CareArrangement.objects.filter(pk=care_id).first()
-    if care is None or not _in_network(network, care.child_id):
-        raise Http404("No care arrangement found")
-    return care
+    return _shared_for_user(user, network, m.CareArrangement, care_id, "care arrangement")
 
 
 def residence_for_user(user: User, network: m.FamilyNetwork, residence_id: int) -> m.Residence:
-    res = m.Residence.objects.filter(pk=residence_id).select_related("household").first()
-    if res is None or not _in_network(network, res.person_id):
-        raise Http404("No household found")
-    return res
-
-
-def household_for_user(user: User, network: m.FamilyNetwork, household_id: int) -> m.Household:
-    """An address, seen through a network in which someone lives or lived there."""
-    household = m.Household.objects.filter(pk=household_id).first()
-    if (
-        household is None
-        or not m.Residence.objects.filter(household=household, person__memberships__network=network).exists()
-    ):
-        raise Http404("No household found")
-    return household
+    return _shared_for_user(user, network, m.Residence, residence_id, "household", h="household")
 
 
 def pr_for_user(user: User, network: m.FamilyNetwork, pr_id: int) -> m.ParentalResponsibility:
-    pr = m.ParentalResponsibility.objects.filter(pk=pr_id).first()
-    if pr is None or not _in_network(network, pr.child_id):
-        raise Http404("No parental responsibility record found")
-    return pr
+    return _shared_for_user(user, network, m.ParentalResponsibility, pr_id, "parental responsibility record")
+
+
+def household_for_user(user: User, network_id: int, household_id: int) -> tuple[m.FamilyNetwork, m.Household]:
+    """An address to change, seen through a network in which someone lives or
+    lived there, with the network (whose read this records).
+
+    A masked address is found only by a user entitled to see masked details:
+    for anyone else it answers 404 like a missing one, and is refused before
+    anything is read, so the refusal leaves no read of the family behind."""
+    network = network_for_user(user, network_id, read=False)
+    masked = is_object_id(household_id) and m.Household.objects.filter(pk=household_id, masked=True).exists()
+    if masked and not can_see_masked(user):
+        raise Http404("No household found")
+    return network, _shared_for_user(user, network, m.Household, household_id, "household")

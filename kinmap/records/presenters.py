@@ -22,9 +22,9 @@ from kinmap.core.vocab import (
     Source,
     rel_type,
 )
-from kinmap.web.masking import address_for, phone_for
+from kinmap.web.masking import address_for, can_see_masked, phone_for
 
-from .selectors import FamilyRecord
+from .selectors import Elsewhere, FamilyRecord
 
 # What each group of the family page asks the practitioner when it is empty.
 EMPTY_GROUP = {
@@ -45,6 +45,7 @@ class PersonLine:
     phone: str
     outside: bool = False
     other_names: str = ""
+    elsewhere: str = ""  # "Also recorded in 1 other family network, known to ..."
 
 
 @dataclass
@@ -55,6 +56,10 @@ class ChildSection:
     # (key, heading, people, what to ask when nobody is recorded)
     groups: list[tuple[str, str, list[PersonLine], str]] = field(default_factory=list)
     other_networks: list[PersonLine] = field(default_factory=list)
+    # relatives recorded only in networks the user may not see: a count and agencies
+    hidden_count: int = 0
+    hidden_agencies: list[str] = field(default_factory=list)
+    hidden_elsewhere: str = ""
     facts: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -146,22 +151,56 @@ def _relation_from(pid: int, r: core.Relationship) -> str:
     return t.label if r.from_id == pid or t.symmetric else t.reverse
 
 
-def family_page_context(record: FamilyRecord, user: User) -> dict[str, Any]:
+def _and(names: list[str]) -> str:
+    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+
+
+def elsewhere_words(count: int, agencies: list[str]) -> str:
+    """That a person is also recorded in other family networks, as a count and
+    the agencies allocated to them: "Also recorded in 1 other family network,
+    known to Northshire Children's Social Care". Empty for nobody."""
+    if not count:
+        return ""
+    networks = "1 other family network" if count == 1 else f"{count} other family networks"
+    return f"Also recorded in {networks}" + (f", known to {_and(agencies)}" if agencies else "")
+
+
+def hidden_relatives_words(count: int, agencies: list[str], child: str) -> str:
+    """Relatives of a child recorded only in networks the user may not see: how
+    many, and the agencies to ask; never who they are."""
+    if not count:
+        return ""
+    who = "1 person related to" if count == 1 else f"{count} people related to"
+    are = "is" if count == 1 else "are"
+    known = f", known to {_and(agencies)}" if agencies else ""
+    return f"{who} {child} {are} recorded only in family networks you cannot see{known}."
+
+
+def _may_change_address(h: Any, elsewhere: Elsewhere, user: User) -> bool:
+    """Whether the user may open the address to change it: a masked one only if
+    entitled to masked details (see ``access.household_for_user``)."""
+    return elsewhere.may_change(h) and (not h.masked or can_see_masked(user))
+
+
+def family_page_context(record: FamilyRecord, user: User, elsewhere: Elsewhere) -> dict[str, Any]:
+    """What the family page shows (and the API answers): the network's own
+    people and records, and, for people also recorded in other networks, only
+    what :class:`~kinmap.records.selectors.Elsewhere` allows."""
     today = timezone.localdate()
     graph = FamilyGraph(record.graph_network, today)
     net = record.graph_network
 
     def line(pid: int, child_id: int) -> PersonLine:
         p = net.people[pid]
-        row = record.people[pid]
         return PersonLine(
             id=pid,
             name=p.display_name,
             description=graph.describe(pid, child_id),
             age=age_words(p.birth_date, p.birth_date_accuracy, today, p.death_date),
-            phone=phone_for(row.phone, row.phone_masked, user),
+            phone=phone_for(p.phone, p.phone_masked, user),
             outside=pid in net.outside_ids,
             other_names=other_names_words(p),
+            elsewhere=elsewhere_words(elsewhere.count(pid), elsewhere.agencies_of([pid])),
         )
 
     def name_of(pid: int | None) -> str:
@@ -195,7 +234,13 @@ def family_page_context(record: FamilyRecord, user: User) -> dict[str, Any]:
         close |= {
             pid for r in net.relationships if cid in (r.from_id, r.to_id) for pid in (r.from_id, r.to_id)
         }
-        sec.other_networks = [line(pid, cid) for pid in sorted(net.outside_ids & close)]
+        related_elsewhere = sorted(net.outside_ids & close)
+        sec.other_networks = [line(pid, cid) for pid in related_elsewhere if elsewhere.may_see(pid)]
+        hidden = [pid for pid in related_elsewhere if not elsewhere.may_see(pid)]
+        sec.hidden_count, sec.hidden_agencies = len(hidden), elsewhere.agencies_of(hidden)
+        sec.hidden_elsewhere = hidden_relatives_words(
+            sec.hidden_count, sec.hidden_agencies, child.given_name or "the child"
+        )
         sections.append(sec)
 
     households = []
@@ -207,14 +252,21 @@ def family_page_context(record: FamilyRecord, user: User) -> dict[str, Any]:
                 "name": net.people[r.person_id].display_name,
                 "words": _stay_words(r.start, r.end, today),
                 "current": r.end is None or r.end > today,
+                "changeable": elsewhere.may_change(r),
             }
             for r in record.residences
-            if r.household_id == h.pk and r.person_id in record.member_ids
+            if r.household_id == h.pk
         ]
         if stays:
             stays.sort(key=lambda s: not s["current"])
             households.append(
-                {"id": h.pk, "address": address_for(h, user), "masked": h.masked, "stays": stays}
+                {
+                    "id": h.pk,
+                    "address": address_for(h, user),
+                    "masked": h.masked,
+                    "stays": stays,
+                    "changeable": _may_change_address(h, elsewhere, user),
+                }
             )
 
     care_prov = {c.id: c.provenance for c in net.care}
@@ -232,9 +284,9 @@ def family_page_context(record: FamilyRecord, user: User) -> dict[str, Any]:
             "since": _day(c.start) or "Not known",
             "end": _day(c.end),
             "source": provenance_words(care_prov.get(c.pk)),
+            "changeable": elsewhere.may_change(c),
         }
         for c in record.care
-        if c.child_id in record.member_ids
     ]
     rel_prov = {r.id: r.provenance for r in net.relationships}
     relationships = [
@@ -245,9 +297,9 @@ def family_page_context(record: FamilyRecord, user: User) -> dict[str, Any]:
             "to": net.people[r.to_person_id].display_name,
             "dates": _period_words(r.start, r.end),
             "source": provenance_words(rel_prov.get(r.pk)),
+            "changeable": elsewhere.may_change(r),
         }
         for r in record.relationships
-        if r.from_person_id in record.member_ids and r.to_person_id in record.member_ids
     ]
     pr = [
         {
@@ -255,6 +307,7 @@ def family_page_context(record: FamilyRecord, user: User) -> dict[str, Any]:
             "person": net.people[x.person_id].display_name,
             "child": net.people[x.child_id].display_name,
             "basis": PR_BASIS_LABELS.get(x.basis, x.basis),  # type: ignore[call-overload]
+            "changeable": elsewhere.may_change(x),
         }
         for x in record.parental_responsibility
     ]
@@ -286,9 +339,12 @@ class FactRow:
     source: str = ""  # provenance in words; empty where the row has none
 
 
-def person_page_context(record: FamilyRecord, person_id: int, user: User) -> dict[str, Any]:
+def person_page_context(
+    record: FamilyRecord, person_id: int, user: User, elsewhere: Elsewhere
+) -> dict[str, Any]:
     """Everything recorded about one member of a family network, with where each
-    key fact came from."""
+    key fact came from. A relative recorded only in a network the user may not
+    see is named only by the agencies that know them."""
     today = timezone.localdate()
     graph = FamilyGraph(record.graph_network, today)
     net = record.graph_network
@@ -332,20 +388,30 @@ def person_page_context(record: FamilyRecord, person_id: int, user: User) -> dic
     to_children = [
         {"child": net.people[c].display_name, "description": graph.describe(person_id, c)} for c in children
     ]
+    own_rels = {r.pk: r for r in record.relationships}
+    own_stays = {r.pk: r for r in record.residences}
+    own_care = {c.pk: c for c in record.care}
     relationships = []
     for r in net.relationships:
         if person_id not in (r.from_id, r.to_id):
             continue
         other = r.to_id if r.from_id == person_id else r.from_id
+        if net.is_member(other) or elsewhere.may_see(other):
+            other_words = net.people[other].display_name
+        else:
+            known = elsewhere.agencies_of([other])
+            other_words = "someone recorded in another family network" + (
+                f", known to {_and(known)}" if known else ""
+            )
         relationships.append(
             {
                 "id": r.id,
                 "words": _relation_from(person_id, r).capitalize(),
-                "other": net.people[other].display_name,
+                "other": other_words,
                 "other_id": other if net.is_member(other) else None,
                 "dates": _period_words(r.start, r.end),
                 "source": provenance_words(r.provenance),
-                "editable": net.is_member(r.from_id) and net.is_member(r.to_id),
+                "editable": r.id in own_rels and elsewhere.may_change(own_rels[r.id]),
             }
         )
     stays = [
@@ -356,6 +422,8 @@ def person_page_context(record: FamilyRecord, person_id: int, user: User) -> dic
             "masked": record.households[r.household_id].masked,
             "words": _stay_words(r.start, r.end, today),
             "source": provenance_words(r.provenance),
+            "changeable": elsewhere.may_change(own_stays[r.id]),
+            "address_changeable": _may_change_address(record.households[r.household_id], elsewhere, user),
         }
         for r in net.residences
         if r.person_id == person_id
@@ -370,10 +438,12 @@ def person_page_context(record: FamilyRecord, person_id: int, user: User) -> dic
             ),
             "details": _care_words(c),
             "source": provenance_words(c.provenance),
+            "changeable": elsewhere.may_change(own_care[c.id]),
         }
         for c in net.care
-        if person_id in (c.carer_id, c.child_id) and c.child_id in record.member_ids
+        if person_id in (c.carer_id, c.child_id) and c.id in own_care
     ]
+    own_pr = {x.pk: x for x in record.parental_responsibility}
     held = {x.child_id: x for x in net.parental_responsibility if x.person_id == person_id}
     pr = [
         {
@@ -383,6 +453,7 @@ def person_page_context(record: FamilyRecord, person_id: int, user: User) -> dic
             "basis": PR_BASIS_LABELS[held[c].basis] if c in held else "Not recorded",
             "since": _day(held[c].start) if c in held else "",
             "source": provenance_words(held[c].provenance) if c in held else "",
+            "changeable": c not in held or elsewhere.may_change(own_pr[held[c].id]),
         }
         for c in children
     ]
@@ -391,6 +462,7 @@ def person_page_context(record: FamilyRecord, person_id: int, user: User) -> dic
         "person": row,
         "name": p.display_name,
         "age": age_words(p.birth_date, p.birth_date_accuracy, today, p.death_date),
+        "elsewhere": elsewhere_words(elsewhere.count(person_id), elsewhere.agencies_of([person_id])),
         "is_index": person_id in record.index_child_ids,
         "facts": facts,
         "to_children": to_children,

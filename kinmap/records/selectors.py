@@ -3,7 +3,7 @@ of queries, whatever the size of the family."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -13,13 +13,23 @@ from kinmap.accounts.models import User
 from kinmap.core import model as core
 from kinmap.core.vocab import CarePlace, DateAccuracy, NameKind, PRBasis, Sex, Source
 
+from . import membership
 from . import models as m
 
 
 @dataclass
 class FamilyRecord:
     """A family network as loaded from the database: the pure network for the
-    core, and the rows for pages that need ids, versions and provenance."""
+    core, and the rows for pages that need ids, versions and provenance.
+
+    The rows are the network's own, by the rule of
+    :mod:`kinmap.records.membership`: its members, the relationships between
+    them, their stays and households, and the care and parental responsibility
+    between them. The pure network reaches one step further (a father's
+    children by another mother, with their relationships and stays) so that the
+    family graph can tell who is a half-sibling; what it holds about those
+    people is for working things out, never for showing: see
+    :func:`elsewhere_load` for what may be said about them."""
 
     network: m.FamilyNetwork
     graph_network: core.Network
@@ -172,15 +182,16 @@ def family_record_load(network: m.FamilyNetwork) -> FamilyRecord:
         ),
         outside_ids=frozenset(outside),
     )
+    own_households = membership.own_household_ids(residences, member_ids)
     record = FamilyRecord(
         network=network,
         graph_network=graph_network,
-        people=people,
-        relationships=rels,
-        households=households,
-        residences=residences,
-        care=care,
-        parental_responsibility=prs,
+        people={pid: p for pid, p in people.items() if pid in member_ids},
+        relationships=[r for r in rels if membership.belongs(r, member_ids)],
+        households={pk: h for pk, h in households.items() if pk in own_households},
+        residences=[r for r in residences if membership.belongs(r, member_ids)],
+        care=[c for c in care if membership.belongs(c, member_ids)],
+        parental_responsibility=[x for x in prs if membership.belongs(x, member_ids)],
         index_child_ids=index_ids,
         member_ids=member_ids,
     )
@@ -207,3 +218,81 @@ def networks_for_user(user: User) -> QuerySet[m.FamilyNetwork]:
 
 def networks_of_person(person: m.Person) -> QuerySet[m.FamilyNetwork]:
     return m.FamilyNetwork.objects.filter(members__person=person).order_by("pk")
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """What may be said about the people of a family who are also recorded in
+    other family networks, to one user.
+
+    That someone is recorded elsewhere is shown only as a count of networks and
+    the names of the agencies allocated to them; who they are there, or who a
+    relative recorded only elsewhere is, only to a user who may see one of
+    those networks (PRODUCT.md: access follows a legitimate relationship with
+    the family)."""
+
+    networks: dict[int, tuple[int, ...]]  # person id -> the other networks they are a member of
+    agencies: dict[int, tuple[str, ...]]  # network id -> agencies with a team allocated now
+    visible: frozenset[int]  # networks the user may see
+    households: dict[int, tuple[int, ...]]  # household id -> the other networks it belongs to
+
+    def count(self, person_id: int) -> int:
+        """How many other networks the person is a member of."""
+        return len(self.networks.get(person_id, ()))
+
+    def agencies_of(self, person_ids: Iterable[int]) -> list[str]:
+        """The agencies allocated to the other networks of these people, by name."""
+        names = {
+            a for pid in person_ids for n in self.networks.get(pid, ()) for a in self.agencies.get(n, ())
+        }
+        return sorted(names)
+
+    def may_see(self, person_id: int) -> bool:
+        """Whether the user may see one of the other networks the person is in."""
+        return any(n in self.visible for n in self.networks.get(person_id, ()))
+
+    def may_change(self, obj: membership.Shared | m.Household) -> bool:
+        """Whether the user may see every other network a record of this family
+        belongs to, as they must to change it (see ``kinmap.records.access``)."""
+        if isinstance(obj, m.Household):
+            others = set(self.households.get(obj.pk, ()))
+        else:
+            people = membership.people_of(obj)
+            others = set(self.networks.get(people[0], ()))
+            for pid in people[1:]:
+                others &= set(self.networks.get(pid, ()))
+        return others <= self.visible
+
+
+def elsewhere_load(record: FamilyRecord, user: User) -> Elsewhere:
+    """Which other networks the people of ``record`` (members, and relatives
+    recorded only elsewhere) and its households are in, in five queries."""
+    from .access import visible_network_ids
+
+    networks: dict[int, list[int]] = {}
+    rows = m.NetworkMember.objects.filter(person_id__in=list(record.graph_network.people)).exclude(
+        network=record.network
+    )
+    for pid, nid in rows.order_by("network_id").values_list("person_id", "network_id"):
+        networks.setdefault(pid, []).append(nid)
+    households: dict[int, set[int]] = {}
+    lived = m.Residence.objects.filter(household_id__in=list(record.households))
+    for hid, nid in lived.values_list("household_id", "person__memberships__network_id"):
+        if nid is not None and nid != record.network.pk:
+            households.setdefault(hid, set()).add(nid)
+    others = {n for ns in networks.values() for n in ns} | {n for ns in households.values() for n in ns}
+    today = date.today()
+    agencies: dict[int, set[str]] = {}
+    current = (
+        m.Allocation.objects.filter(network_id__in=others, start__lte=today)
+        .filter(Q(end__isnull=True) | Q(end__gt=today))
+        .values_list("network_id", "team__agency__name")
+    )
+    for nid, agency in current:
+        agencies.setdefault(nid, set()).add(agency)
+    return Elsewhere(
+        networks={pid: tuple(ns) for pid, ns in networks.items()},
+        agencies={nid: tuple(sorted(names)) for nid, names in agencies.items()},
+        visible=frozenset(visible_network_ids(user)) if others else frozenset(),
+        households={hid: tuple(sorted(ns)) for hid, ns in households.items()},
+    )

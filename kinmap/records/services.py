@@ -4,6 +4,13 @@ Every service takes keyword-only arguments, runs in one transaction, checks
 the network as it would be after the change (``kinmap.core.validation``),
 refuses the change with a :class:`RecordError` naming the field at fault (and
 saves nothing), and writes the audit event with old and new values.
+
+A record can belong to several family networks (``kinmap.records.membership``).
+A change to one is audited against, checked in and recomputed in every network
+it belongs to, in the same transaction; a change to an existing relationship,
+stay, household, care arrangement or parental responsibility record is refused
+(``Http404``, as the pages answer) unless it belongs to the network named and
+the actor may see every other network it belongs to (``kinmap.records.access``).
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 
 from kinmap.accounts.models import User
@@ -26,6 +34,7 @@ from kinmap.core.text import name_error, normalise_identifier, normalise_text, t
 from kinmap.core.validation import Problem, network_problems
 from kinmap.core.vocab import CarePlace, DateAccuracy, PRBasis, Sex, Source, rel_type
 
+from . import access, membership
 from . import models as m
 from .errors import RecordError, check_version
 from .selectors import family_record_load
@@ -276,6 +285,45 @@ def _touch(network: m.FamilyNetwork, actor: User | None) -> None:
         hook(network, actor)
 
 
+def _networks_for(
+    actor: User | None,
+    network: m.FamilyNetwork,
+    obj: membership.Shared | m.Household,
+    what: str,
+    *,
+    change: bool,
+) -> list[m.FamilyNetwork]:
+    """``network`` and then every other network ``obj`` belongs to (or will, for
+    a record about to be made), by id.
+
+    With ``change``, ``obj`` is an existing record about to be changed: it must
+    belong to ``network`` and the actor must be able to see every other network
+    it belongs to, else ``Http404("No <what> found")``."""
+    ids = membership.network_ids_of(obj)
+    if change:
+        if network.pk not in ids:
+            raise Http404(f"No {what} found")
+        access.require_every_network(actor, ids - {network.pk}, what)
+    others = m.FamilyNetwork.objects.filter(pk__in=ids - {network.pk}).order_by("pk")
+    return [network, *others]
+
+
+def _check_each(networks: list[m.FamilyNetwork], proposal: _Proposal) -> None:
+    for n in networks:
+        _check(n, proposal)
+
+
+def _audit_each(networks: list[m.FamilyNetwork], **event: Any) -> None:
+    """Write the audit event against each network the changed record belongs to."""
+    for n in networks:
+        audit_record(network_id=n.pk, **event)
+
+
+def _touch_each(networks: list[m.FamilyNetwork], actor: User | None) -> None:
+    for n in networks:
+        _touch(n, actor)
+
+
 def _diff(old: dict[str, Any], new: dict[str, Any], *, masked: Iterable[str] = ()) -> dict[str, list[Any]]:
     hidden = set(masked)
     out: dict[str, list[Any]] = {}
@@ -328,7 +376,7 @@ def network_create(
         network_id=network.pk,
         changes={"name": [None, label], "index_child": [None, person.pk]},
     )
-    _audit_person(actor, network, person, {}, reason="index child")
+    _audit_person(actor, [network], person, {}, reason="index child")
     _touch(network, actor)
     return network
 
@@ -348,16 +396,16 @@ def _field_provenance(
 
 
 def _audit_person(
-    actor: User | None, network: m.FamilyNetwork, p: m.Person, old: dict[str, Any], *, reason: str = ""
+    actor: User | None, networks: list[m.FamilyNetwork], p: m.Person, old: dict[str, Any], *, reason: str = ""
 ) -> None:
     new = {f: getattr(p, f) for f in PERSON_FIELDS}
     masked = ["phone"] if p.phone_masked or old.get("phone_masked") else []
-    audit_record(
+    _audit_each(
+        networks,
         actor=actor,
         action="update" if old else "create",
         object_type="person",
         object_id=p.pk,
-        network_id=network.pk,
         changes=_diff(old, new, masked=masked),
         reason=reason,
     )
@@ -393,10 +441,10 @@ def person_add(
         **dataclasses.asdict(data), provenance=_field_provenance(data, source, actor)
     )
     m.NetworkMember.objects.create(network=network, person=person, is_index=as_index)
-    _audit_person(actor, network, person, {})
+    _audit_person(actor, [network], person, {})
     if relationship is not None and related_to is not None:
         a_p, b_p = (related_to, person) if reverse else (person, related_to)
-        _relationship_insert(actor, network, a_p, b_p, relationship, source)
+        _relationship_insert(actor, [network], a_p, b_p, relationship, source)
     _touch(network, actor)
     return person
 
@@ -415,10 +463,11 @@ def person_update(
     source.check()
     row: m.Person = _lock_version(m.Person, person.pk, expected_version, "person")
     old = {f: getattr(row, f) for f in PERSON_FIELDS}
+    networks = _networks_for(actor, network, row, "person", change=False)
     current = family_record_load(network).graph_network
-    _check(
-        network, _Proposal(people={row.pk: _core_person(row.pk, data, current.people.get(row.pk))}), current
-    )
+    proposal = _Proposal(people={row.pk: _core_person(row.pk, data, current.people.get(row.pk))})
+    _check(network, proposal, current)
+    _check_each(networks[1:], proposal)
     for f, v in dataclasses.asdict(data).items():
         setattr(row, f, v)
     if source.source:
@@ -430,8 +479,8 @@ def person_update(
         row.provenance = prov
     row.version += 1
     row.save()
-    _audit_person(actor, network, row, old)
-    _touch(network, actor)
+    _audit_person(actor, networks, row, old)
+    _touch_each(networks, actor)
     return row
 
 
@@ -447,7 +496,7 @@ def _rel_type_or_error(code: str) -> None:
 
 def _relationship_insert(
     actor: User | None,
-    network: m.FamilyNetwork,
+    networks: list[m.FamilyNetwork],
     a: m.Person,
     b: m.Person,
     data: RelationshipData,
@@ -464,12 +513,12 @@ def _relationship_insert(
             rel.save()
     except IntegrityError:
         raise RecordError("This relationship is already recorded", field="type") from None
-    audit_record(
+    _audit_each(
+        networks,
         actor=actor,
         action="create",
         object_type="relationship",
         object_id=rel.pk,
-        network_id=network.pk,
         changes={
             "from": [None, a.pk],
             "to": [None, b.pk],
@@ -496,16 +545,18 @@ def relationship_create(
     _rel_type_or_error(data.type)
     if from_person.pk == to_person.pk:
         raise RecordError("A person cannot be related to themselves", field="to_person")
-    _check(
-        network,
+    new = m.Relationship(from_person=from_person, to_person=to_person)
+    networks = _networks_for(actor, network, new, "relationship", change=False)
+    _check_each(
+        networks,
         _Proposal(
             relationships=[
                 core.Relationship(-1, from_person.pk, to_person.pk, data.type, data.start, data.end)
             ]
         ),
     )
-    rel = _relationship_insert(actor, network, from_person, to_person, data, source)
-    _touch(network, actor)
+    rel = _relationship_insert(actor, networks, from_person, to_person, data, source)
+    _touch_each(networks, actor)
     return rel
 
 
@@ -522,8 +573,9 @@ def relationship_update(
     source.check()
     _rel_type_or_error(data.type)
     row: m.Relationship = _lock_version(m.Relationship, relationship.pk, expected_version, "relationship")
-    _check(
-        network,
+    networks = _networks_for(actor, network, row, "relationship", change=True)
+    _check_each(
+        networks,
         _Proposal(
             relationships=[
                 core.Relationship(
@@ -542,15 +594,15 @@ def relationship_update(
             row.save()
     except IntegrityError:
         raise RecordError("This relationship is already recorded", field="type") from None
-    audit_record(
+    _audit_each(
+        networks,
         actor=actor,
         action="update",
         object_type="relationship",
         object_id=row.pk,
-        network_id=network.pk,
         changes=_diff(old, {"type": row.type, "start": row.start, "end": row.end}),
     )
-    _touch(network, actor)
+    _touch_each(networks, actor)
     return row
 
 
@@ -567,19 +619,20 @@ def relationship_delete(
         raise RecordError("Say why this relationship is being removed", field="reason")
     refuse_hidden_characters(reason, "reason", "The reason", multiline=True)
     relationship = _lock_version(m.Relationship, relationship.pk, expected_version, "relationship")
+    networks = _networks_for(actor, network, relationship, "relationship", change=True)
     old = {"from": relationship.from_person_id, "to": relationship.to_person_id, "type": relationship.type}
     pk = relationship.pk
     relationship.delete()
-    audit_record(
+    _audit_each(
+        networks,
         actor=actor,
         action="delete",
         object_type="relationship",
         object_id=pk,
-        network_id=network.pk,
         changes={k: [v, None] for k, v in old.items()},
         reason=reason.strip(),
     )
-    _touch(network, actor)
+    _touch_each(networks, actor)
 
 
 # -- households -----------------------------------------------------------
@@ -623,8 +676,9 @@ def residence_create(
             raise RecordError("Choose an address or enter a new one", field="household")
         address = address.cleaned()
         _address_error(address)
-    _check(
-        network,
+    networks = _networks_for(actor, network, m.Residence(person=person), "household", change=False)
+    _check_each(
+        networks,
         _Proposal(residences=[core.Residence(-1, person.pk, household.pk if household else -2, start, end)]),
     )
     if household is None:
@@ -632,23 +686,23 @@ def residence_create(
         household = m.Household(**dataclasses.asdict(address))
         _stamp(household, source, actor)
         household.save()
-        audit_record(
+        _audit_each(
+            networks,
             actor=actor,
             action="create",
             object_type="household",
             object_id=household.pk,
-            network_id=network.pk,
             changes=_household_changes({}, household),
         )
     res = m.Residence(person=person, household=household, start=start, end=end)
     _stamp(res, source, actor)
     res.save()
-    audit_record(
+    _audit_each(
+        networks,
         actor=actor,
         action="create",
         object_type="residence",
         object_id=res.pk,
-        network_id=network.pk,
         changes={
             "person": [None, person.pk],
             "household": [None, household.pk],
@@ -656,7 +710,7 @@ def residence_create(
             "end": [None, end],
         },
     )
-    _touch(network, actor)
+    _touch_each(networks, actor)
     return res
 
 
@@ -677,22 +731,23 @@ def residence_update(
     expected_version: int | None,
 ) -> m.Residence:
     row: m.Residence = _lock_version(m.Residence, residence.pk, expected_version, "household stay")
-    _check(
-        network, _Proposal(residences=[core.Residence(row.pk, row.person_id, row.household_id, start, end)])
+    networks = _networks_for(actor, network, row, "household", change=True)
+    _check_each(
+        networks, _Proposal(residences=[core.Residence(row.pk, row.person_id, row.household_id, start, end)])
     )
     old = {"start": row.start, "end": row.end}
     row.start, row.end = start, end
     row.version += 1
     row.save()
-    audit_record(
+    _audit_each(
+        networks,
         actor=actor,
         action="update",
         object_type="residence",
         object_id=row.pk,
-        network_id=network.pk,
         changes=_diff(old, {"start": start, "end": end}),
     )
-    _touch(network, actor)
+    _touch_each(networks, actor)
     return row
 
 
@@ -708,20 +763,21 @@ def household_update(
     address = address.cleaned()
     _address_error(address)
     row: m.Household = _lock_version(m.Household, household.pk, expected_version, "address")
+    networks = _networks_for(actor, network, row, "household", change=True)
     old = {f: getattr(row, f) for f in ("address_line_1", "address_line_2", "town", "postcode", "masked")}
     for k, v in dataclasses.asdict(address).items():
         setattr(row, k, v)
     row.version += 1
     row.save()
-    audit_record(
+    _audit_each(
+        networks,
         actor=actor,
         action="update",
         object_type="household",
         object_id=row.pk,
-        network_id=network.pk,
         changes=_household_changes(old, row),
     )
-    _touch(network, actor)
+    _touch_each(networks, actor)
     return row
 
 
@@ -762,23 +818,25 @@ def care_create(
 ) -> m.CareArrangement:
     source.check()
     _care_checks(data)
-    _check(network, _Proposal(care=[_core_care(-1, carer.pk, child.pk, data)]))
+    new = m.CareArrangement(carer=carer, child=child)
+    networks = _networks_for(actor, network, new, "care arrangement", change=False)
+    _check_each(networks, _Proposal(care=[_core_care(-1, carer.pk, child.pk, data)]))
     care = m.CareArrangement(carer=carer, child=child, **dataclasses.asdict(data))
     _stamp(care, source, actor)
     care.save()
-    audit_record(
+    _audit_each(
+        networks,
         actor=actor,
         action="create",
         object_type="care",
         object_id=care.pk,
-        network_id=network.pk,
         changes={
             "carer": [None, carer.pk],
             "child": [None, child.pk],
             **{k: [None, v] for k, v in dataclasses.asdict(data).items()},
         },
     )
-    _touch(network, actor)
+    _touch_each(networks, actor)
     return care
 
 
@@ -795,7 +853,8 @@ def care_update(
     source.check()
     _care_checks(data)
     row: m.CareArrangement = _lock_version(m.CareArrangement, care.pk, expected_version, "care arrangement")
-    _check(network, _Proposal(care=[_core_care(row.pk, row.carer_id, row.child_id, data)]))
+    networks = _networks_for(actor, network, row, "care arrangement", change=True)
+    _check_each(networks, _Proposal(care=[_core_care(row.pk, row.carer_id, row.child_id, data)]))
     old = {k: getattr(row, k) for k in dataclasses.asdict(data)}
     for k, v in dataclasses.asdict(data).items():
         setattr(row, k, v)
@@ -803,15 +862,15 @@ def care_update(
         _stamp(row, source, actor)
     row.version += 1
     row.save()
-    audit_record(
+    _audit_each(
+        networks,
         actor=actor,
         action="update",
         object_type="care",
         object_id=row.pk,
-        network_id=network.pk,
         changes=_diff(old, dataclasses.asdict(data)),
     )
-    _touch(network, actor)
+    _touch_each(networks, actor)
     return row
 
 
@@ -838,8 +897,13 @@ def pr_set(
     if person.pk == child.pk:
         raise RecordError("A child cannot hold parental responsibility for themselves", field="person")
     row = m.ParentalResponsibility.objects.select_for_update().filter(person=person, child=child).first()
+    what = "parental responsibility record"
     if row is not None:
-        check_version(row.version, expected_version, "parental responsibility record")
+        check_version(row.version, expected_version, what)
+    existing = row is not None
+    networks = _networks_for(
+        actor, network, row or m.ParentalResponsibility(person=person, child=child), what, change=existing
+    )
     old = {"basis": row.basis, "start": row.start} if row else {}
     if row is None:
         row = m.ParentalResponsibility(person=person, child=child, basis=basis, start=start)
@@ -848,15 +912,15 @@ def pr_set(
         row.version += 1
     _stamp(row, source, actor)
     row.save()
-    audit_record(
+    _audit_each(
+        networks,
         actor=actor,
         action="update" if old else "create",
         object_type="parental_responsibility",
         object_id=row.pk,
-        network_id=network.pk,
         changes=_diff(old, {"basis": basis, "start": start}),
     )
-    _touch(network, actor)
+    _touch_each(networks, actor)
     return row
 
 
@@ -875,6 +939,7 @@ def fact_set(
     if not value.strip():
         raise RecordError("Enter the answer", field="value")
     refuse_hidden_characters(value, "value", "The answer", multiline=True)
+    networks = _networks_for(actor, network, person, "person", change=False)
     row = m.PersonFact.objects.select_for_update().filter(person=person, key=key).first()
     old = {"value": row.value} if row else {}
     if row is None:
@@ -884,15 +949,15 @@ def fact_set(
         row.version += 1
     _stamp(row, source, actor)
     row.save()
-    audit_record(
+    _audit_each(
+        networks,
         actor=actor,
         action="update" if old else "create",
         object_type="fact",
         object_id=row.pk,
-        network_id=network.pk,
         changes={"person": [None, person.pk], "key": [None, key], **_diff(old, {"value": row.value})},
     )
-    _touch(network, actor)
+    _touch_each(networks, actor)
     return row
 
 
@@ -901,18 +966,19 @@ def fact_remove(*, actor: User, network: m.FamilyNetwork, person: m.Person, key:
     row = m.PersonFact.objects.filter(person=person, key=key).first()
     if row is None:
         return
+    networks = _networks_for(actor, network, person, "person", change=False)
     pk, value = row.pk, row.value
     row.delete()
-    audit_record(
+    _audit_each(
+        networks,
         actor=actor,
         action="delete",
         object_type="fact",
         object_id=pk,
-        network_id=network.pk,
         changes={"key": [key, None], "value": [value, None]},
         reason=reason,
     )
-    _touch(network, actor)
+    _touch_each(networks, actor)
 
 
 @transaction.atomic
@@ -937,18 +1003,19 @@ def other_name_add(
     ]
     if problems:
         raise RecordError(problems)
+    networks = _networks_for(actor, network, person, "person", change=False)
     row = m.OtherName.objects.create(person=person, kind=kind, given_name=given_name, family_name=family_name)
-    audit_record(
+    _audit_each(
+        networks,
         actor=actor,
         action="create",
         object_type="other_name",
         object_id=row.pk,
-        network_id=network.pk,
         changes={
             "person": [None, person.pk],
             "kind": [None, kind],
             "name": [None, f"{given_name} {family_name}".strip()],
         },
     )
-    _touch(network, actor)
+    _touch_each(networks, actor)
     return row

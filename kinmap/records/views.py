@@ -39,7 +39,7 @@ from .forms import (
     StayForm,
 )
 from .presenters import family_page_context, person_page_context, provenance_words
-from .selectors import family_record_load
+from .selectors import elsewhere_load, family_record_load
 
 
 def _user(request: HttpRequest) -> User:
@@ -102,7 +102,8 @@ def family(request: HttpRequest, network_id: int) -> HttpResponse:
     user = _user(request)
     network = access.network_for_user(user, network_id)
     record = family_record_load(network)  # network_for_user recorded the read
-    return render(request, "records/family.html", family_page_context(record, user))
+    context = family_page_context(record, user, elsewhere_load(record, user))
+    return render(request, "records/family.html", context)
 
 
 def _people_choices(record: Any) -> list[tuple[int, str]]:
@@ -141,17 +142,18 @@ def person_add(request: HttpRequest, network_id: int) -> HttpResponse:
 def person(request: HttpRequest, network_id: int, person_id: int) -> HttpResponse:
     """Everything recorded about one person, and where each key fact came from."""
     user = _user(request)
-    network = access.network_for_user(user, network_id)
+    network = access.network_for_user(user, network_id, read=False)
     access.person_for_user(user, network, person_id)
     record = family_record_load(network)
     audit_record(actor=user, action="view", object_type="person", object_id=person_id, network_id=network.pk)
-    return render(request, "records/person.html", person_page_context(record, person_id, user))
+    context = person_page_context(record, person_id, user, elsewhere_load(record, user))
+    return render(request, "records/person.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, network_id: int, person_id: int) -> HttpResponse:
     user = _user(request)
-    network = access.network_for_user(user, network_id)
+    network = access.network_for_user(user, network_id, read=False)
     person = access.person_for_user(user, network, person_id)
     # A masked telephone number is neither shown to nor changed by someone not
     # entitled to see it.
@@ -208,7 +210,7 @@ def person_edit(request: HttpRequest, network_id: int, person_id: int) -> HttpRe
 @require_http_methods(["GET", "POST"])
 def other_name_add(request: HttpRequest, network_id: int, person_id: int) -> HttpResponse:
     user = _user(request)
-    network = access.network_for_user(user, network_id)
+    network = access.network_for_user(user, network_id, read=False)
     person = access.person_for_user(user, network, person_id)
     form = OtherNameForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -293,9 +295,11 @@ def _care_values(care: m.CareArrangement) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def care_add(request: HttpRequest, network_id: int, care_id: int | None = None) -> HttpResponse:
     user = _user(request)
-    network = access.network_for_user(user, network_id)
+    network = access.network_for_user(user, network_id, read=False)
     record = family_record_load(network)
     care = access.care_for_user(user, network, care_id) if care_id else None
+    if care is None:
+        access.record_read(user, network)
     people = _people_choices(record)
     children = [(pid, str(record.people[pid])) for pid in record.index_child_ids]
     initial: dict[str, Any] = _care_values(care) if care is not None else {}
@@ -364,7 +368,7 @@ def _relationship_values(rel: m.Relationship) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def relationship_edit(request: HttpRequest, network_id: int, rel_id: int) -> HttpResponse:
     user = _user(request)
-    network = access.network_for_user(user, network_id)
+    network = access.network_for_user(user, network_id, read=False)
     rel = access.relationship_for_user(user, network, rel_id)
     record = family_record_load(network)
     people = [(pid, str(p)) for pid, p in sorted(record.people.items())]
@@ -419,7 +423,7 @@ def _rel_words(record: Any, rel: m.Relationship) -> str:
 @require_http_methods(["GET", "POST"])
 def relationship_remove(request: HttpRequest, network_id: int, rel_id: int) -> HttpResponse:
     user = _user(request)
-    network = access.network_for_user(user, network_id)
+    network = access.network_for_user(user, network_id, read=False)
     rel = access.relationship_for_user(user, network, rel_id)
     record = family_record_load(network)
     form = RemoveRelationshipForm(request.POST or None, initial={"version": rel.version})
@@ -461,7 +465,7 @@ def relationship_remove(request: HttpRequest, network_id: int, rel_id: int) -> H
 def residence_edit(request: HttpRequest, network_id: int, residence_id: int) -> HttpResponse:
     """When one person lived at one address: moving in and moving out."""
     user = _user(request)
-    network = access.network_for_user(user, network_id)
+    network = access.network_for_user(user, network_id, read=False)
     res = access.residence_for_user(user, network, residence_id)
 
     def values(r: m.Residence) -> dict[str, Any]:
@@ -506,16 +510,7 @@ ADDRESS_FIELDS = ("address_line_1", "address_line_2", "town", "postcode", "maske
 @require_http_methods(["GET", "POST"])
 def household_edit(request: HttpRequest, network_id: int, household_id: int) -> HttpResponse:
     user = _user(request)
-    # A masked address is refused before anything is read, so the refusal
-    # leaves no read of the family behind.
-    if (
-        access.access_basis(user, network_id) is not None
-        and not can_see_masked(user)
-        and m.Household.objects.filter(pk=household_id, masked=True).exists()
-    ):
-        return render(request, "records/not_allowed.html", status=403)
-    network = access.network_for_user(user, network_id)
-    household = access.household_for_user(user, network, household_id)
+    network, household = access.household_for_user(user, network_id, household_id)
 
     def values(h: m.Household) -> dict[str, Any]:
         return {f: getattr(h, f) for f in ADDRESS_FIELDS}
@@ -538,7 +533,8 @@ def household_edit(request: HttpRequest, network_id: int, household_id: int) -> 
         else:
             messages.success(request, "Address changed")
             return redirect(_back(request, network))
-    residents = sorted({str(r.person) for r in household.residences.select_related("person") if r.person_id})
+    lived_here = household.residences.filter(person__memberships__network=network).select_related("person")
+    residents = sorted({str(r.person) for r in lived_here})
     return render(
         request,
         "records/address_form.html",
@@ -570,9 +566,11 @@ def _pr_values(pr: m.ParentalResponsibility) -> dict[str, Any]:
 def pr_add(request: HttpRequest, network_id: int, pr_id: int | None = None) -> HttpResponse:
     """Record, or change, one person's parental responsibility for one child."""
     user = _user(request)
-    network = access.network_for_user(user, network_id)
+    network = access.network_for_user(user, network_id, read=False)
     record = family_record_load(network)
     pr = access.pr_for_user(user, network, pr_id) if pr_id else None
+    if pr is None:
+        access.record_read(user, network)
     children = [(pid, str(record.people[pid])) for pid in record.index_child_ids]
     people = [(pid, name) for pid, name in _people_choices(record) if pid not in record.index_child_ids]
     initial: dict[str, Any] = _pr_values(pr) if pr is not None else {}

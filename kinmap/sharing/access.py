@@ -15,6 +15,7 @@ from django.http import Http404
 
 from kinmap.accounts.models import Role, User
 from kinmap.records import models as rm
+from kinmap.records.access import record_read
 
 from .models import InformationRequest
 
@@ -40,4 +41,5 @@ def request_in_network(user: User, network: rm.FamilyNetwork, request_id: int) -
     req = InformationRequest.objects.filter(pk=request_id, network=network).first()
     if req is None:
         raise Http404("No information request found")
+    record_read(user, network)
     return req

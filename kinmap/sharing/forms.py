@@ -9,7 +9,7 @@ from django import forms
 
 from kinmap.accounts.models import Agency
 from kinmap.records.services import AddressData
-from kinmap.web.forms import GovukDateField, VersionedForm
+from kinmap.web.forms import GovukDateField, ObjectIdField, VersionedForm
 
 from . import facts
 from .models import BreakGlassAccess, LawfulBasis, SharingDecision, Urgency
@@ -19,9 +19,9 @@ ADDRESS_FIELDS = ("address_line_1", "address_line_2", "town", "postcode")
 
 
 class BreakGlassForm(forms.Form):
-    network = forms.IntegerField(
+    network = ObjectIdField(
         label="Family network reference",
-        min_value=1,
+        not_found="There is no family network with this reference",
         help_text="The number of the family network, as given by the team that holds it",
         error_messages={"required": "Enter the family network reference", "invalid": "Enter a number"},
     )

@@ -5,15 +5,15 @@ from . import views
 urlpatterns = [
     path("emergency-access/", views.break_glass, name="break-glass"),
     path("notifications/", views.notifications, name="notifications"),
-    path("families/<int:network_id>/requests/", views.network_requests, name="network-requests"),
+    path("families/<id:network_id>/requests/", views.network_requests, name="network-requests"),
     path(
-        "families/<int:network_id>/people/<int:person_id>/ask-another-agency/",
+        "families/<id:network_id>/people/<id:person_id>/ask-another-agency/",
         views.request_new,
         name="request-new",
     ),
-    path("families/<int:network_id>/sharing-decisions/", views.sharing_log, name="sharing-log"),
+    path("families/<id:network_id>/sharing-decisions/", views.sharing_log, name="sharing-log"),
     path("requests/", views.request_queue, name="request-queue"),
-    path("requests/<int:request_id>/", views.request_detail, name="request-detail"),
-    path("requests/<int:request_id>/answer/", views.request_answer, name="request-answer"),
-    path("requests/<int:request_id>/decline/", views.request_decline, name="request-decline"),
+    path("requests/<id:request_id>/", views.request_detail, name="request-detail"),
+    path("requests/<id:request_id>/answer/", views.request_answer, name="request-answer"),
+    path("requests/<id:request_id>/decline/", views.request_decline, name="request-decline"),
 ]

@@ -116,7 +116,7 @@ def network_requests(request: HttpRequest, network_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def request_new(request: HttpRequest, network_id: int, person_id: int) -> HttpResponse:
     user = _user(request)
-    network = record_access.network_for_user(user, network_id)
+    network = record_access.network_for_user(user, network_id, read=False)
     person = record_access.person_for_user(user, network, person_id)
     agencies = list(Agency.objects.exclude(pk=user.agency.pk if user.agency else 0).order_by("name"))
     what = request.GET.get("what", "")

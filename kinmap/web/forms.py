@@ -13,6 +13,8 @@ from kinmap.core.limits import date_range_problem
 from kinmap.core.nhs import normalise_nhs_number
 from kinmap.records.errors import RecordError, StaleEdit
 
+from .converters import MAX_ID
+
 
 class DateParts(forms.MultiWidget):
     """Three inputs (day, month, year), as the GOV.UK date input pattern."""
@@ -137,3 +139,15 @@ def refuse_stale(form: forms.Form, err: StaleEdit, current: dict[str, Any]) -> l
     form.data = data
     apply_errors(form, err)
     return saved
+
+
+class ObjectIdField(forms.IntegerField):
+    """A record's reference number typed by a user (a family network's, say): a
+    whole number from 1 to :data:`kinmap.web.converters.MAX_ID`, the range of a
+    database key. A number outside it is refused with ``not_found``, the message
+    for a reference that matches no record, before it reaches the database."""
+
+    def __init__(self, *, not_found: str, **kwargs: Any) -> None:
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+        self.error_messages["min_value"] = not_found
+        self.error_messages["max_value"] = not_found

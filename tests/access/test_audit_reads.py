@@ -48,7 +48,7 @@ def _family_pages() -> list[tuple[str, str]]:
     return [
         (name, route)
         for name, route in _patterns()
-        if ("<int:network_id>" in route or "<int:request_id>" in route)
+        if ("<id:network_id>" in route or "<id:request_id>" in route)
         and name not in POST_ONLY
         and name not in NOT_FAMILY_DATA
     ]
