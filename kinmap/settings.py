@@ -113,6 +113,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kinmap.web.middleware.SecurityHeadersMiddleware",
+    "kinmap.api.problems.ProblemDocumentsMiddleware",  # innermost: sees every answer, even Django's own
 ]
 
 ROOT_URLCONF = "kinmap.urls"
