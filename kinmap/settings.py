@@ -132,6 +132,7 @@ MIDDLEWARE = [
     "kinmap.web.middleware.SecurityHeadersMiddleware",
     # innermost, so that its lockout page passes out through the security headers
     "axes.middleware.AxesMiddleware",
+    "kinmap.api.problems.ProblemDocumentsMiddleware",  # innermost: sees every answer, even Django's own
 ]
 
 ROOT_URLCONF = "kinmap.urls"

@@ -89,9 +89,9 @@ def index_child(network: m.FamilyNetwork) -> m.Person:
 @pytest.fixture(autouse=True)
 def _audit_triggers_lifted_for_flush(request: pytest.FixtureRequest, django_db_blocker: object) -> object:
     """After a transactional test Django empties the database with DELETE on
-    SQLite, which the append-only audit triggers refuse: lift them for that
-    flush only. (PostgreSQL empties it with TRUNCATE, which they allow.) A test
-    that needs the triggers installs them itself (kinmap.audit.triggers.install)."""
+    SQLite and TRUNCATE on PostgreSQL, which the append-only audit triggers
+    refuse: lift them for that flush. A test that needs the triggers installs
+    them itself (kinmap.audit.triggers.install)."""
     marker = request.node.get_closest_marker("django_db")
     transactional = bool({"transactional_db", "live_server"} & set(request.fixturenames)) or bool(
         marker and marker.kwargs.get("transaction")
@@ -101,11 +101,10 @@ def _audit_triggers_lifted_for_flush(request: pytest.FixtureRequest, django_db_b
         return
     request.getfixturevalue("transactional_db")
     yield
-    if connection.vendor == "sqlite":
-        from kinmap.audit import triggers
+    from kinmap.audit import triggers
 
-        with django_db_blocker.unblock():  # type: ignore[attr-defined]
-            triggers.remove(connection)
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        triggers.remove(connection)
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ urlpatterns = [
     path("manage/users/<id:user_id>/deactivate/", views.user_deactivate, name="manage-user-deactivate"),
     path("manage/teams/", views.teams, name="manage-teams"),
     path(
-        "manage/agencies/<int:agency_id>/safeguarding-lead/",
+        "manage/agencies/<id:agency_id>/safeguarding-lead/",
         views.agency_safeguarding_lead,
         name="manage-agency-safeguarding-lead",
     ),

@@ -1,19 +1,54 @@
-"""Shapes of the JSON API's answers."""
+"""Shapes of the JSON API's answers.
+
+A schema whose answers are not plain ``application/json`` names its media type
+in ``media_type``; the OpenAPI document (``kinmap.api.openapi``) and the
+answers themselves both use it.
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, ClassVar, Literal
 
 from ninja import Schema
+from pydantic import ConfigDict
+
+# RFC 9457 section 3: the media type of a problem document in JSON.
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+# HL7 FHIR R4B, http://hl7.org/fhir/R4B/http.html#mime-type: the media type of FHIR JSON.
+FHIR_MEDIA_TYPE = "application/fhir+json"
 
 
 class Problem(Schema):
-    """RFC 9457 problem details."""
+    """An RFC 9457 problem document: every 4xx and 5xx answer of the API.
+
+    ``type`` is always ``about:blank`` (RFC 9457 section 4.2.1: the title is
+    then the HTTP status phrase or a short summary); ``status`` repeats the
+    HTTP status code; ``detail`` says what was wrong with this request.
+    """
+
+    media_type: ClassVar[str] = PROBLEM_MEDIA_TYPE
 
     type: str = "about:blank"
     title: str
     status: int
     detail: str
+
+
+class FhirBundle(Schema):
+    """An HL7 FHIR R4B Bundle of type ``collection`` (http://hl7.org/fhir/R4B/bundle.html).
+
+    Only the Bundle's own top level is described here; its entries are FHIR
+    resources (Patient, RelatedPerson) whose structure the FHIR specification
+    defines and ``fhir.resources`` checks before the answer is sent.
+    """
+
+    model_config = ConfigDict(extra="allow")
+    media_type: ClassVar[str] = FHIR_MEDIA_TYPE
+
+    resourceType: Literal["Bundle"]  # FHIR's own element name
+    type: Literal["collection"]
+    entry: list[dict[str, Any]] = []
 
 
 class FamilySummary(Schema):

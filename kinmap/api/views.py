@@ -2,17 +2,19 @@
 
 Signed-in sessions only. The same access functions as the pages decide what a
 user may read, every read is audited, masked details are replaced before they
-leave the server, and errors are RFC 9457 problem documents.
+leave the server, and errors are RFC 9457 problem documents
+(``kinmap.api.problems``). Each operation declares every status it answers, so
+that the OpenAPI document describes every answer (tested with schemathesis in
+``tests/api/test_openapi_conformance.py``).
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import NinjaAPI, Path
+from ninja import Path
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import django_auth
 
@@ -27,35 +29,33 @@ from kinmap.web.converters import MAX_ID
 from kinmap.web.masking import address_for, phone_for
 
 from .fhir import family_bundle
-from .schemas import FamilyOut, FamilySummary, Problem
+from .openapi import DocumentedAPI
+from .problems import not_signed_in, problem_response, problems, sign_in_required
+from .schemas import FamilyOut, FamilySummary, FhirBundle
 
-api = NinjaAPI(
+api = DocumentedAPI(
     title="kinmap API",
     version="1",
     description="Family composition records. Sign in through the web pages: the session authenticates.",
     auth=django_auth,
     urls_namespace="api",
     docs_url=None,
-    docs_decorator=login_required,  # the interactive docs load scripts from a CDN, which the CSP forbids
+    # The OpenAPI document needs a signed-in session too (the interactive docs
+    # are off: they load scripts from a CDN, which the CSP forbids).
+    docs_decorator=sign_in_required,
 )
-
-
-def _problem(request: HttpRequest, status: int, title: str, detail: str) -> HttpResponse:
-    response = api.create_response(
-        request, Problem(title=title, status=status, detail=detail).dict(), status=status
-    )
-    response["Content-Type"] = "application/problem+json"
-    return response
+# What an operation on one family network may answer besides its own 200.
+ONE_NETWORK_PROBLEMS = problems(401, 404, 422)
 
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return _problem(request, 404, "Not found", str(exc) or "Not found")
+    return problem_response(404, str(exc) or "Not found", "Not found")
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return _problem(request, 401, "Not signed in", "Sign in to kinmap to use the API")
+    return not_signed_in()
 
 
 @api.exception_handler(ValidationError)
@@ -66,7 +66,7 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     details = "; ".join(
         f"{'.'.join(str(p) for p in e.get('loc', []))}: {e.get('msg', '')}" for e in exc.errors
     )
-    return _problem(request, 422, "The request is not valid", details)
+    return problem_response(422, details, "The request is not valid")
 
 
 # An object id in a path: like the pages' ``<id:...>`` converter, 1 to MAX_ID.
@@ -80,7 +80,11 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-@api.get("/families", response=list[FamilySummary], summary="Families allocated to your team")
+@api.get(
+    "/families",
+    response={200: list[FamilySummary], **problems(401)},
+    summary="Families allocated to your team",
+)
 def families(request: HttpRequest) -> list[dict[str, Any]]:
     user = _user(request)
     rows = list(networks_for_user(user).prefetch_related("members"))
@@ -98,7 +102,7 @@ def families(request: HttpRequest) -> list[dict[str, Any]]:
 
 @api.get(
     "/families/{network_id}",
-    response={200: FamilyOut, 404: Problem},
+    response={200: FamilyOut, **ONE_NETWORK_PROBLEMS},
     summary="One family network: people, relationships, households and care",
 )
 def family(request: HttpRequest, network_id: ObjectId) -> dict[str, Any]:
@@ -203,10 +207,10 @@ def family(request: HttpRequest, network_id: ObjectId) -> dict[str, Any]:
 
 @api.get(
     "/families/{network_id}/fhir",
-    response={200: dict[str, Any], 404: Problem},
+    response={200: FhirBundle, **ONE_NETWORK_PROBLEMS},
     summary="One family network as an HL7 FHIR R4B Bundle (Patient and RelatedPerson)",
 )
-def family_fhir(request: HttpRequest, network_id: ObjectId) -> dict[str, Any]:
+def family_fhir(request: HttpRequest, network_id: ObjectId, response: HttpResponse) -> dict[str, Any]:
     user = _user(request)
     network = access.network_for_user(user, network_id)
     record = family_record_load(network)
@@ -218,4 +222,5 @@ def family_fhir(request: HttpRequest, network_id: ObjectId) -> dict[str, Any]:
         network_id=network.pk,
         reason="FHIR bundle",
     )
+    response["Content-Type"] = FhirBundle.media_type
     return family_bundle(record, user)

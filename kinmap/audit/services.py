@@ -34,7 +34,8 @@ def event_digest(fields: Mapping[str, Any], prev_hash: str) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def _hashed_fields(e: AuditEvent) -> dict[str, Any]:
+def hashed_fields(e: AuditEvent) -> dict[str, Any]:
+    """The fields of an event that its hash covers (everything but the hashes)."""
     return {
         "seq": e.seq,
         "at": e.at.isoformat(),
@@ -84,7 +85,7 @@ def audit_record(
             channel=ctx.channel,
             prev_hash=head.hash,
         )
-        event.hash = event_digest(_hashed_fields(event), head.hash)
+        event.hash = event_digest(hashed_fields(event), head.hash)
         event.save(force_insert=True)
         head.seq, head.hash = event.seq, event.hash
         head.save(update_fields=["seq", "hash"])
@@ -110,7 +111,7 @@ def audit_verify(events: Iterable[AuditEvent] | None = None) -> list[ChainBreak]
             breaks.append(ChainBreak(e.seq, f"expected event #{expected_seq} here: an event is missing"))
         if e.prev_hash != prev:
             breaks.append(ChainBreak(e.seq, "does not follow the event before it (removed or reordered)"))
-        if event_digest(_hashed_fields(e), e.prev_hash) != e.hash:
+        if event_digest(hashed_fields(e), e.prev_hash) != e.hash:
             breaks.append(ChainBreak(e.seq, "content does not match its hash (changed)"))
         prev = e.hash
         expected_seq = e.seq + 1

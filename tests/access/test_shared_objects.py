@@ -194,7 +194,7 @@ def test_the_services_refuse_a_change_to_a_record_of_a_network_the_actor_cannot_
             residence=sw.dan_stay,
             start=None,
             end=sw.dan_stay.start,
-            expected_version=None,
+            expected_version=sw.dan_stay.version,
         )
     with pytest.raises(Http404, match="No relationship found"):
         s.relationship_delete(
@@ -235,7 +235,7 @@ def test_a_change_to_a_person_of_two_networks_is_audited_in_both() -> None:
         network=sw.world.network,
         person=dan,
         data=dataclasses.replace(s.PersonData.of(dan), phone="07700 900 123"),
-        expected_version=None,
+        expected_version=dan.version,
     )
     events = AuditEvent.objects.filter(object_type="person", object_id=str(dan.pk), action="update")
     assert sorted(events.values_list("network_id", flat=True)) == sorted([sw.world.network.pk, sw.other.pk])
