@@ -198,7 +198,11 @@ def test_the_services_refuse_a_change_to_a_record_of_a_network_the_actor_cannot_
         )
     with pytest.raises(Http404, match="No relationship found"):
         s.relationship_delete(
-            actor=sw.world.lead, network=sw.world.network, relationship=sw.dan_to_mia, reason="wrong family"
+            actor=sw.world.lead,
+            network=sw.world.network,
+            relationship=sw.dan_to_mia,
+            reason="wrong family",
+            expected_version=sw.dan_to_mia.version,
         )
     assert fingerprint() == before
 
