@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "kinmap.web",
     "kinmap.sharing",
     "kinmap.gaps",
+    "kinmap.genogram",
 ]
 
 MIDDLEWARE = [
