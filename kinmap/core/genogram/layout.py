@@ -154,7 +154,14 @@ def genogram_layout(network: Network, on: date, *, people: Iterable[int] | None 
         and c.current_on(on)
         and c.place is not CarePlace.CHILD_HOME
     )
-    width = max((x for x, _ in pos.values()), default=0.0) + LABEL_WIDTH / 2 + MARGIN
+    curves = [pt for c in care for pt in c.points] + [pt for a in associations for pt in a.points]
+    width = (
+        max(
+            max((x for x, _ in pos.values()), default=0.0) + LABEL_WIDTH / 2,
+            max((x + 40 for x, _ in curves), default=0.0),  # room for the words on a curve
+        )
+        + MARGIN
+    )
     n_rows = max(row_of.values(), default=-1) + 1
     height = MARGIN + SYMBOL + max(n_rows - 1, 0) * ROW_HEIGHT + LABEL_DEPTH + LINE_DROP * 4 + MARGIN / 2
     return Genogram(

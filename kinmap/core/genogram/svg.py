@@ -197,7 +197,7 @@ def _partnership(p: Partnership, names: Mapping[int, str]) -> str:
     if p.years:
         (x1, y), (x2, _) = (p.points[0], p.points[1]) if p.adjacent else (p.points[1], p.points[2])
         parts.append(
-            f'<text x="{_n((x1 + x2) / 2)}" y="{_n(y - 7)}" text-anchor="middle" font-size="10" '
+            f'<text x="{_n((x1 + x2) / 2)}" y="{_n(y - 11)}" text-anchor="middle" font-size="10" '
             f'fill="{GREY}">{escape(p.years)}</text>'
         )
     parts.append("</g>")
