@@ -54,10 +54,12 @@ DEMO = {
 }
 
 _ID = re.compile(
-    r'(data-(?:person|child|gaps-for|rel|partners|care|household))="([\d ]*)"|/families/(\d+)/people/(\d+)/'
+    r'(data-(?:person|person-link|child|gaps-for|rel|partners|care|household))="([\d ]*)"'
+    r"|/families/(\d+)/people/(\d+)/"
 )
 _KIND = {
     "person": "p",
+    "person-link": "p",
     "child": "p",
     "gaps-for": "p",
     "partners": "p",

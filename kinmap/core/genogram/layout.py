@@ -22,6 +22,7 @@ from ..vocab import PARENT_CODES, PARTNER_CODES, CarePlace, Sex, rel_type
 from .generations import generations
 from .order import first_order, order_rows
 from .scene import (
+    LABEL_DEPTH,
     LABEL_WIDTH,
     MARGIN,
     ROW_HEIGHT,
@@ -81,7 +82,6 @@ SHAPE_BY_SEX = {Sex.MALE: Shape.SQUARE, Sex.FEMALE: Shape.CIRCLE}
 LINE_DROP = 14.0  # the partnership line of partners not side by side runs this far below the labels
 BUS_ABOVE = 34.0  # the line children hang from runs this far above their symbols
 TRIM = SYMBOL / 2 + 5  # curves start and end this far from a symbol's centre
-LABEL_DEPTH = 66.0  # from a symbol's centre to below its labels (two name lines and the dates)
 
 
 def genogram_layout(network: Network, on: date, *, people: Iterable[int] | None = None) -> Genogram:

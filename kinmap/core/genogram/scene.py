@@ -25,6 +25,7 @@ PARTNER_SPACING = 130.0  # centre to centre, partners side by side
 SPACING = 140.0  # centre to centre, neighbours who are not partners
 ROW_HEIGHT = 170.0  # centre to centre, one generation to the next
 LABEL_WIDTH = 118.0  # the widest a name label may be drawn (see svg.py)
+LABEL_DEPTH = 66.0  # from a symbol's centre to below its labels (two name lines and the dates)
 MARGIN = 80.0
 
 

@@ -5,7 +5,7 @@ draws only what it is given: names and dates from the layout, and the
 household labels, links and gap markers the caller passes in, so the caller
 decides what a user may see (masked addresses are replaced before they get
 here). The picture is ``role="img"`` with a ``<title>`` and ``<desc>``;
-people and gap markers are links, reachable with the keyboard. A key below
+over it, people and gap markers are links, reachable with the keyboard. A key below
 the diagram explains every symbol and line.
 """
 
@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 from .scene import (
+    LABEL_DEPTH,
+    LABEL_WIDTH,
     Association,
     CareArrow,
     ChildLink,
@@ -90,9 +92,8 @@ def genogram_svg(
     names = {s.person_id: s.label for s in g.symbols}
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" viewBox="0 0 {_n(width)} {_n(height)}" '
-        f'width="{_n(width)}" height="{_n(height)}" role="img" '
-        f'aria-labelledby="{id_prefix}-title {id_prefix}-desc" font-family="{FONT}" font-size="11" '
-        f'fill="{INK}">',
+        f'width="{_n(width)}" height="{_n(height)}" role="group" aria-labelledby="{id_prefix}-title" '
+        f'font-family="{FONT}" font-size="11" fill="{INK}">',
         f'<title id="{id_prefix}-title">{escape(title)}</title>',
         f'<desc id="{id_prefix}-desc">{escape(description)}</desc>',
         "<defs>",
@@ -100,6 +101,7 @@ def genogram_svg(
         f'markerHeight="11" markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
         f'<path d="M0,0 L10,5 L0,10 z" fill="{CARE}"/></marker>',
         "</defs>",
+        f'<g role="img" aria-labelledby="{id_prefix}-title {id_prefix}-desc" data-layer="picture">',
         '<rect x="0" y="0" width="100%" height="100%" fill="#ffffff"/>',
         '<g data-layer="households">',
         *(_household(h, labels.get(h.household_id, "Household"), names) for h in g.households),
@@ -117,15 +119,23 @@ def genogram_svg(
         *(_care(c, names, id_prefix) for c in g.care),
         "</g>",
         '<g data-layer="people">',
-        *(_person(s, links.get(s.person_id)) for s in g.symbols),
-        "</g>",
-        '<g data-layer="gaps">',
-        *(_gap(s, gaps[s.person_id]) for s in g.symbols if s.person_id in gaps),
+        *(_person(s) for s in g.symbols),
         "</g>",
     ]
     if key:
         out.append(_key(g.height, id_prefix))
-    out.append("</svg>")
+    # The links are outside the picture: an image's parts are not announced
+    # one by one, and controls must not be nested inside one (WAI-ARIA 1.2,
+    # "children presentational"). Each is a see-through area over a person's
+    # symbol and name, or a gap marker, with its own title as its name.
+    out += [
+        "</g>",
+        '<g data-layer="links">',
+        *(_person_link(s, links[s.person_id]) for s in g.symbols if s.person_id in links),
+        *(_gap(s, gaps[s.person_id]) for s in g.symbols if s.person_id in gaps),
+        "</g>",
+        "</svg>",
+    ]
     return "\n".join(out) + "\n"
 
 
@@ -306,13 +316,27 @@ def _lines(label: str) -> list[str]:
     return lines
 
 
-def _person(s: Symbol, href: str | None) -> str:
+def _person_words(s: Symbol) -> str:
     words = s.label
     if s.index:
         words += " (index child)"
     if s.dates:
         words += f", {s.dates}"
-    body = [_title(words), _symbol_marks(s)]
+    return words
+
+
+def _person_link(s: Symbol, href: str) -> str:
+    top = s.y - s.size / 2 - 4
+    return (
+        f'<a href={quoteattr(href)} data-person-link="{s.person_id}">'
+        f"{_title(_person_words(s) + ': open their record')}"
+        f'<rect class="kinmap-hit" x="{_n(s.x - LABEL_WIDTH / 2)}" y="{_n(top)}" width="{_n(LABEL_WIDTH)}" '
+        f'height="{_n(s.y + LABEL_DEPTH - top)}" rx="6" fill="#ffffff" fill-opacity="0"/></a>'
+    )
+
+
+def _person(s: Symbol) -> str:
+    body = [_title(_person_words(s)), _symbol_marks(s)]
     y = s.y + s.size / 2 + 14
     for line in _lines(s.label):
         body.append(f'<text x="{_n(s.x)}" y="{_n(y)}" text-anchor="middle">{escape(line)}</text>')
@@ -322,10 +346,7 @@ def _person(s: Symbol, href: str | None) -> str:
             f'<text x="{_n(s.x)}" y="{_n(y)}" text-anchor="middle" font-size="10" fill="{GREY}">'
             f"{escape(s.dates)}</text>"
         )
-    inner = "".join(body)
-    if href:
-        return f'<a href={quoteattr(href)} data-person="{s.person_id}">{inner}</a>'
-    return f'<g data-person="{s.person_id}">{inner}</g>'
+    return f'<g data-person="{s.person_id}">{"".join(body)}</g>'
 
 
 def _gap(s: Symbol, marker: GapMarker) -> str:
