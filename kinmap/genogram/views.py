@@ -29,6 +29,9 @@ def _filename(name: str, fmt: str) -> str:
 
 
 def download(request: HttpRequest, network_id: int, fmt: str) -> HttpResponse:
+    """The family's genogram as an attachment in ``fmt`` ("svg", "png" or
+    "pdf"), drawn as it stands today for this user; 404 alike for a missing
+    family and one the user may not see (nothing is then recorded)."""
     user = request.user
     assert isinstance(user, User)
     network = access.network_for_user(user, network_id)
