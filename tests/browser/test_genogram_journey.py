@@ -19,7 +19,9 @@ from kinmap.records.demo_setup import DEMO_PASSWORD, demo_load
 from .conftest import assert_no_axe_violations, sign_in
 
 
-def test_follow_the_fathers_gap_marker_from_the_seed_familys_genogram(page: Page, settings: Any) -> None:
+def test_follow_the_fathers_gap_marker_from_the_seed_familys_genogram(
+    page: Page, settings: Any, materials_seeded: None
+) -> None:
     demo_load(today=timezone.localdate())
     visitor = User.objects.get(username="health.visitor")
     network = m.FamilyNetwork.objects.get(name="Family of Alfie Renshaw")
