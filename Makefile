@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo install test lint types pytest bench chromium serve clean
+.PHONY: demo install test lint types pytest bench chromium cairo serve clean
 
 $(BIN)/kinmap: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ $(BIN)/kinmap: pyproject.toml
 
 install: $(BIN)/kinmap
 
-demo: install
+demo: install cairo
 	$(BIN)/kinmap migrate --noinput
 	$(BIN)/kinmap demo --url http://$(HOST)
 	$(BIN)/kinmap runserver $(HOST)
@@ -32,6 +32,13 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# Debian's cairo library draws the genogram's PNG and PDF downloads (CairoSVG).
+cairo:
+	@test -n "$$(ls /usr/lib/*/libcairo.so.2 /lib/*/libcairo.so.2 2>/dev/null)" || { \
+	  echo "Installing Debian's libcairo2 for the genogram downloads"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libcairo2 >/dev/null; }
+
 lint: install
 	$(BIN)/ruff check kinmap tests
 	$(BIN)/ruff format --check kinmap tests
@@ -39,7 +46,7 @@ lint: install
 types: install
 	$(BIN)/mypy kinmap
 
-pytest: install chromium
+pytest: install chromium cairo
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint types pytest

@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "kinmap.web",
     "kinmap.sharing",
     "kinmap.gaps",
+    "kinmap.genogram",
 ]
 
 MIDDLEWARE = [

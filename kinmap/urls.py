@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("kinmap.audit.urls")),
     path("", include("kinmap.gaps.urls")),
     path("", include("kinmap.carers.urls")),
+    path("", include("kinmap.genogram.urls")),
 ]

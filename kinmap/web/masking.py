@@ -10,11 +10,18 @@ MASKED_TEXT = "Masked: you are not entitled to see this"
 
 
 class _HasAddress(Protocol):
-    masked: bool
-    address_line_1: str
-    address_line_2: str
-    town: str
-    postcode: str
+    """A household row or a core household (read-only fields)."""
+
+    @property
+    def masked(self) -> bool: ...
+    @property
+    def address_line_1(self) -> str: ...
+    @property
+    def address_line_2(self) -> str: ...
+    @property
+    def town(self) -> str: ...
+    @property
+    def postcode(self) -> str: ...
 
 
 def can_see_masked(user: User | None) -> bool:

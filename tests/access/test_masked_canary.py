@@ -46,10 +46,15 @@ BAD_POSTS = {
 
 
 def _text(response: HttpResponse) -> str:
-    """The response as text; a PDF (the carer pack) read back with pypdf."""
+    """The response as text; a PDF (the carer pack, the genogram) read back with
+    pypdf and its raw bytes too; an image (the genogram's PNG, which has no
+    text) as its raw bytes, which would hold any text kept in its metadata."""
     if response.get("Content-Type") == "application/pdf":
         reader = PdfReader(io.BytesIO(response.content))
-        return "\n".join(page.extract_text() for page in reader.pages)
+        pages = "\n".join(page.extract_text() for page in reader.pages)
+        return pages + response.content.decode("latin-1")
+    if response.get("Content-Type", "").startswith("image/png"):
+        return response.content.decode("latin-1")
     return response.content.decode()
 
 
@@ -96,6 +101,9 @@ def test_the_canary_is_live_for_an_entitled_user() -> None:
     assert CANARY_ADDRESS in family
     edit = client.get(reverse("person-edit", args=[world.network.pk, world.mother.pk])).content.decode()
     assert CANARY_PHONE in edit
+    # the genogram names the household's address (in its outline's title) to those entitled
+    genogram = client.get(reverse("genogram-svg", args=[world.network.pk])).content.decode()
+    assert CANARY_ADDRESS in genogram
 
 
 @pytest.mark.django_db

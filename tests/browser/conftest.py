@@ -76,6 +76,19 @@ def browser() -> Iterator[Browser]:
             os.environ[ALLOW_ASYNC_UNSAFE] = before
 
 
+@pytest.fixture
+def materials_seeded() -> None:
+    """The materials come from a data migration; a transactional test that ran
+    before this one empties every table when it ends, so seed them again."""
+    import importlib
+
+    from kinmap.carers.models import Material
+
+    seed = importlib.import_module("kinmap.carers.migrations.0002_seed_materials")
+    for m in seed.MATERIALS:
+        Material.objects.update_or_create(code=m["code"], defaults=m)
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings: Any) -> None:
     """Signing in is exercised, not the cost of hashing: hash test passwords cheaply."""

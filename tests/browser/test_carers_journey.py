@@ -32,19 +32,6 @@ ARGS = [
 ]
 
 
-@pytest.fixture
-def materials_seeded() -> None:
-    """The materials come from a data migration; a transactional test that ran
-    before this one empties every table when it ends, so seed them again."""
-    import importlib
-
-    from kinmap.carers.models import Material
-
-    seed = importlib.import_module("kinmap.carers.migrations.0002_seed_materials")
-    for m in seed.MATERIALS:
-        Material.objects.update_or_create(code=m["code"], defaults=m)
-
-
 def _no_axe_violations(page: Any, context: str | None = None) -> None:
     from axe_playwright_python.sync_playwright import Axe
 

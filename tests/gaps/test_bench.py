@@ -26,7 +26,12 @@ def test_percentile_is_nearest_rank() -> None:
 def test_bench_prints_and_writes_the_figures_and_leaves_nothing_behind(tmp_path: Path) -> None:
     out = StringIO()
     target = tmp_path / "bench-results.json"
-    call_command("bench", "--families", "30", "--changes", "4", "--out", str(target), "--quiet", stdout=out)
+    call_command(
+        "bench",
+        *("--families", "30", "--changes", "4", "--genogram-people", "200"),
+        *("--out", str(target), "--quiet"),
+        stdout=out,
+    )
     results = json.loads(target.read_text())
     assert results["engine"]["families"] == 30
     assert results["engine"]["families_per_second"] > 0
@@ -36,6 +41,9 @@ def test_bench_prints_and_writes_the_figures_and_leaves_nothing_behind(tmp_path:
     assert lines[0].startswith("rule engine: ") and "families/second (30 synthetic families" in lines[0]
     assert lines[1].startswith("recompute one family after one change (")
     assert lines[2].startswith("one change through the records service, recompute included (")
-    assert target.with_suffix(".txt").read_text().splitlines() == lines[:3]
+    assert results["genogram"]["people"] >= 200 and results["genogram"]["generations"] >= 3
+    assert set(results["genogram"]["total_ms"]) == {"median", "p95", "min", "max"}
+    assert lines[3].startswith(f"genogram of {results['genogram']['people']:,} people (")
+    assert target.with_suffix(".txt").read_text().splitlines() == lines[:4]
     assert not rm.FamilyNetwork.objects.exists()
     assert not gm.Gap.objects.exists()

@@ -7,7 +7,10 @@ readable lines in ``var/bench-results.txt``):
   caseload (pure core, no database), at least 10,000 families by default;
 - the time to recompute one family's gaps after one change, on the configured
   database (median and 95th percentile over a number of changes), and the
-  time of the whole change through the records service, recompute included.
+  time of the whole change through the records service, recompute included;
+- the time to lay out and draw (as SVG) the genogram of a network of 3,000
+  people (made-up families joined into one extended family: pure core, no
+  database), the median of a few runs.
 
 The database work runs in one transaction that is rolled back at the end, so
 the benchmark leaves no family, gap or audit event behind.
@@ -31,6 +34,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from kinmap.accounts.models import Agency, Role, Team, User
+from kinmap.core.genogram import genogram_layout
+from kinmap.core.genogram.svg import genogram_svg
+from kinmap.core.genogram.synthetic import extended_family
 from kinmap.core.model import Network, Provenance
 from kinmap.core.rules import Engine
 from kinmap.core.rules.synthetic import SYNTHETIC_TODAY, synthetic_network
@@ -61,6 +67,9 @@ class Command(BaseCommand):
         parser.add_argument("--size", type=int, default=8, help="people per synthetic family (default 8)")
         parser.add_argument("--changes", type=int, default=200, help="changes to time (default 200)")
         parser.add_argument("--family-size", type=int, default=12, help="people in the database family")
+        parser.add_argument(
+            "--genogram-people", type=int, default=3000, help="people in the genogram network (default 3000)"
+        )
         parser.add_argument("--out", default=str(Path(settings.BASE_DIR) / "var" / "bench-results.json"))
         parser.add_argument("--quiet", action="store_true", help="no progress lines")
 
@@ -74,6 +83,7 @@ class Command(BaseCommand):
             raise CommandError("The database is not set up: run 'kinmap migrate' first")
         engine = self.engine_throughput(options["families"], options["size"])
         recompute = self.recompute_times(options["changes"], options["family_size"])
+        genogram = genogram_times(options["genogram_people"])
         db = connection.vendor
         results = {
             "measured_at": timezone.now().isoformat(timespec="seconds"),
@@ -85,6 +95,7 @@ class Command(BaseCommand):
             },
             "engine": engine,
             "recompute": recompute,
+            "genogram": genogram,
         }
         lines = [
             f"rule engine: {engine['families_per_second']:,.0f} families/second "
@@ -98,6 +109,9 @@ class Command(BaseCommand):
             f"one change through the records service, recompute included ({db}): "
             f"median {recompute['change_ms']['median']:.1f} ms, "
             f"95th percentile {recompute['change_ms']['p95']:.1f} ms",
+            f"genogram of {genogram['people']:,} people ({genogram['generations']} generations): "
+            f"layout {genogram['layout_ms']['median']:.0f} ms + SVG {genogram['svg_ms']['median']:.0f} ms "
+            f"= {genogram['total_ms']['median']:.0f} ms (median of {genogram['runs']} runs; goal under 2 s)",
         ]
         out = Path(options["out"])
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -189,6 +203,45 @@ class Command(BaseCommand):
             "recompute_ms": _summary(recompute_ms),
             "change_ms": _summary(change_ms),
         }
+
+
+def genogram_times(people: int, runs: int = 5) -> dict[str, Any]:
+    """Lay out and draw the genogram of an extended family of at least
+    ``people`` people, ``runs`` times; the times in milliseconds."""
+    parts: list[Network] = []
+    members = 0
+    while members + _ancestors(len(parts)) < people:
+        part = synthetic_network(len(parts), 10)
+        parts.append(part)
+        members += sum(1 for p in part.people if part.is_member(p))
+    network = extended_family(parts)
+    layout_ms, svg_ms, total_ms = [], [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        g = genogram_layout(network, SYNTHETIC_TODAY)
+        laid_out = time.perf_counter()
+        genogram_svg(g, title="Genogram (benchmark)", description="A made-up extended family")
+        done = time.perf_counter()
+        layout_ms.append((laid_out - started) * 1000)
+        svg_ms.append((done - laid_out) * 1000)
+        total_ms.append((done - started) * 1000)
+    return {
+        "people": len(network.people),
+        "generations": g.rows,
+        "runs": runs,
+        "layout_ms": _summary(layout_ms),
+        "svg_ms": _summary(svg_ms),
+        "total_ms": _summary(total_ms),
+    }
+
+
+def _ancestors(families: int, fanout: int = 3) -> int:
+    """How many people :func:`extended_family` adds above ``families`` families."""
+    added = 0
+    while families > 1:
+        families = -(-families // fanout)
+        added += 2 * families
+    return added
 
 
 class _QueryCounter:
