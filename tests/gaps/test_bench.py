@@ -30,6 +30,7 @@ def test_bench_prints_and_writes_the_figures_and_leaves_nothing_behind(tmp_path:
     results = json.loads(target.read_text())
     assert results["engine"]["families"] == 30
     assert results["engine"]["families_per_second"] > 0
+    assert results["engine"]["families_per_cpu_second"] > 0
     assert results["recompute"]["changes"] == 4
     assert set(results["recompute"]["recompute_ms"]) == {"median", "p95", "min", "max"}
     lines = out.getvalue().splitlines()
