@@ -21,7 +21,7 @@ import platform
 import random
 import statistics
 import time
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +31,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from kinmap.accounts.models import Agency, Role, Team, User
-from kinmap.core.model import Network, Provenance
+from kinmap.core.model import Network
 from kinmap.core.rules import Engine
 from kinmap.core.rules.synthetic import SYNTHETIC_TODAY, synthetic_network
 from kinmap.gaps import models as gm
 from kinmap.gaps.services import gaps_recompute
 from kinmap.records import models as rm
 from kinmap.records import services as rs
+from kinmap.records.synth import BulkRows, network_rows, rows_save
 
 FACT_KEYS = ("other-names", "adult-services", "other-children")
 
@@ -232,86 +233,12 @@ def _bench_user() -> User:
     return user
 
 
-def _stamp(row: rm.Provenanced, prov: Provenance | None) -> None:
-    if prov is not None:
-        row.source, row.source_detail = prov.source.value, prov.detail
-        row.recorded_at = _aware(prov.recorded_at)
-
-
-def _aware(at: datetime | None) -> datetime | None:
-    if at is None or timezone.is_aware(at):
-        return at
-    return timezone.make_aware(at)
-
-
 def load_network(net: Network, actor: User) -> tuple[rm.FamilyNetwork, list[rm.Person]]:
     """Write a core network to the database as it is (the rows the services
     would have made), for the benchmark."""
-    network = rm.FamilyNetwork.objects.create(name=f"{net.name} (benchmark)", created_by=actor)
-    ids: dict[int, rm.Person] = {}
-    for pid, p in net.people.items():
-        ids[pid] = rm.Person.objects.create(
-            given_name=p.given_name,
-            family_name=p.family_name,
-            name_absent_reason=p.name_absent_reason,
-            sex=p.sex.value,
-            birth_date=p.birth_date,
-            birth_date_accuracy=p.birth_date_accuracy.value,
-            phone=p.phone,
-            seen_directly_on=p.seen_directly_on,
-            provenance={
-                f: {
-                    "source": v.source.value,
-                    "detail": v.detail,
-                    "by": v.recorded_by,
-                    "at": v.recorded_at.isoformat() if v.recorded_at else "",
-                }
-                for f, v in p.provenance.items()
-            },
-        )
-        for n in p.other_names:
-            rm.OtherName.objects.create(
-                person=ids[pid], kind=n.kind.value, given_name=n.given_name, family_name=n.family_name
-            )
-        for fact in p.facts.values():
-            row = rm.PersonFact(person=ids[pid], key=fact.key, value=fact.value)
-            _stamp(row, fact.provenance)
-            row.save()
-        if net.is_member(pid):
-            rm.NetworkMember.objects.create(
-                network=network, person=ids[pid], is_index=pid in net.index_child_ids
-            )
-    households = {}
-    for hid, h in net.households.items():
-        households[hid] = rm.Household.objects.create(
-            address_line_1=h.address_line_1, town=h.town, postcode=h.postcode, masked=h.masked
-        )
-    for r in net.residences:
-        res = rm.Residence(
-            person=ids[r.person_id], household=households[r.household_id], start=r.start, end=r.end
-        )
-        _stamp(res, r.provenance)
-        res.save()
-    for rel in net.relationships:
-        rrow = rm.Relationship(from_person=ids[rel.from_id], to_person=ids[rel.to_id], type=rel.type)
-        _stamp(rrow, rel.provenance)
-        rrow.save()
-    for c in net.care:
-        crow = rm.CareArrangement(
-            carer=ids[c.carer_id],
-            child=ids[c.child_id],
-            place=c.place.value,
-            frequency=c.frequency,
-            overnight=c.overnight,
-            supervised=c.supervised,
-        )
-        _stamp(crow, c.provenance)
-        crow.save()
-    for pr in net.parental_responsibility:
-        prow = rm.ParentalResponsibility(
-            person=ids[pr.person_id], child=ids[pr.child_id], basis=pr.basis.value
-        )
-        _stamp(prow, pr.provenance)
-        prow.save()
-    members = [ids[pid] for pid in net.people if net.is_member(pid)]
-    return network, members
+    rows = BulkRows()
+    network = rm.FamilyNetwork(name=f"{net.name} (benchmark)", created_by=actor)
+    rows.networks.append(network)
+    people = network_rows(net, network, rows)
+    rows_save(rows)
+    return network, [people[pid] for pid in net.people if net.is_member(pid)]
