@@ -44,8 +44,11 @@ pytest: install chromium
 
 test: lint types pytest
 
+# The benchmark works on the configured database (DATABASE_URL), migrated first,
+# so it runs on a fresh clone; BENCH_ARGS passes options (e.g. --families 2000).
 bench: install
-	$(BIN)/kinmap bench
+	$(BIN)/kinmap migrate --noinput
+	$(BIN)/kinmap bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache
