@@ -22,8 +22,11 @@ demo: install
 	$(BIN)/kinmap demo --url http://$(HOST)
 	$(BIN)/kinmap runserver $(HOST)
 
+# A production server: migrate, collect the static files, run gunicorn
+# (KINMAP_BIND, KINMAP_WORKERS, KINMAP_THREADS; see the README).
 serve: install
-	$(BIN)/kinmap runserver $(HOST)
+	$(BIN)/kinmap migrate --noinput
+	KINMAP_BIND="$${KINMAP_BIND:-$(HOST)}" $(BIN)/kinmap serve
 
 # Debian's Chromium drives the browser tests; no browser is downloaded.
 chromium:

@@ -82,6 +82,11 @@ if _db["ENGINE"] not in ("django.db.backends.sqlite3", "django.db.backends.postg
     raise ImproperlyConfigured("DATABASE_URL must be a sqlite:// or postgres:// URL")
 if _db["ENGINE"] == "django.db.backends.sqlite3" and _db["NAME"] not in ("", ":memory:"):
     Path(str(_db["NAME"])).parent.mkdir(parents=True, exist_ok=True)
+if _db["ENGINE"] == "django.db.backends.postgresql":
+    # A kept connection (KINMAP_DB_CONN_MAX_AGE seconds; `kinmap serve` keeps them
+    # 600 s by default) is checked before each request reuses it, so a database
+    # restart or a dropped connection costs one reconnect, not a failed request.
+    _db["CONN_HEALTH_CHECKS"] = env_bool("KINMAP_DB_CONN_HEALTH_CHECKS", True)
 DATABASES = {"default": _db}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -159,7 +164,7 @@ USE_TZ = True
 # /assets/images, so static files are served under /assets/.
 STATIC_URL = "/assets/"
 STATICFILES_DIRS: list[Path] = []
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(os.environ.get("KINMAP_STATIC_ROOT") or BASE_DIR / "var" / "static")
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -183,10 +188,18 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Static files: compressed (gzip and Brotli) and, for a server, with content
+# hashes in their names so browsers keep them for a year (WhiteNoise's
+# CompressedManifestStaticFilesStorage). The manifest is written by
+# `kinmap collectstatic`, which `kinmap serve` runs first; without it (tests,
+# runserver) the files are compressed but keep their names.
+if env_bool("KINMAP_STATIC_MANIFEST", False) or PRODUCTION:
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+        "staticfiles": {"BACKEND": "kinmap.web.storage.StaticStorage"},
     }
+    WHITENOISE_USE_FINDERS = False  # serve the collected, hashed and compressed files
 
 LOGGING = {
     "version": 1,
