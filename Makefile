@@ -22,8 +22,11 @@ demo: install cairo
 	$(BIN)/kinmap demo --url http://$(HOST)
 	$(BIN)/kinmap runserver $(HOST)
 
-serve: install
-	$(BIN)/kinmap runserver $(HOST)
+# A production server: migrate, collect the static files, run gunicorn
+# (KINMAP_BIND, KINMAP_WORKERS, KINMAP_THREADS; see the README).
+serve: install cairo
+	$(BIN)/kinmap migrate --noinput
+	KINMAP_BIND="$${KINMAP_BIND:-$(HOST)}" $(BIN)/kinmap serve
 
 # Debian's Chromium drives the browser tests; no browser is downloaded.
 chromium:
@@ -51,8 +54,11 @@ pytest: install chromium cairo
 
 test: lint types pytest
 
+# The benchmark works on the configured database (DATABASE_URL), migrated first,
+# so it runs on a fresh clone; BENCH_ARGS passes options (e.g. --families 2000).
 bench: install
-	$(BIN)/kinmap bench
+	$(BIN)/kinmap migrate --noinput
+	$(BIN)/kinmap bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

@@ -98,6 +98,11 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": env_int("KINMAP_SQLITE_TIMEOUT", 30, minimum=1),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+if _db["ENGINE"] == "django.db.backends.postgresql":
+    # A kept connection (KINMAP_DB_CONN_MAX_AGE seconds; `kinmap serve` keeps them
+    # 600 s by default) is checked before each request reuses it, so a database
+    # restart or a dropped connection costs one reconnect, not a failed request.
+    _db["CONN_HEALTH_CHECKS"] = env_bool("KINMAP_DB_CONN_HEALTH_CHECKS", True)
 DATABASES = {"default": _db}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -180,7 +185,7 @@ USE_TZ = True
 # /assets/images, so static files are served under /assets/.
 STATIC_URL = "/assets/"
 STATICFILES_DIRS: list[Path] = []
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(os.environ.get("KINMAP_STATIC_ROOT") or BASE_DIR / "var" / "static")
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -204,10 +209,18 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Static files: compressed (gzip and Brotli) and, for a server, with content
+# hashes in their names so browsers keep them for a year (WhiteNoise's
+# CompressedManifestStaticFilesStorage). The manifest is written by
+# `kinmap collectstatic`, which `kinmap serve` runs first; without it (tests,
+# runserver) the files are compressed but keep their names.
+if env_bool("KINMAP_STATIC_MANIFEST", False) or PRODUCTION:
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+        "staticfiles": {"BACKEND": "kinmap.web.storage.StaticStorage"},
     }
+    WHITENOISE_USE_FINDERS = False  # serve the collected, hashed and compressed files
 
 LOGGING = {
     "version": 1,

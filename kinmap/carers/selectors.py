@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from django.db.models import QuerySet
 
@@ -12,44 +15,61 @@ from kinmap.records.selectors import FamilyRecord
 
 from . import models as cm
 
+T = TypeVar("T")
 
-def add_carer_information(record: FamilyRecord) -> core.Network:
-    """The record's pure network with the information given to its members and
-    their joint appointments (two queries, whatever the size of the family).
+
+def add_carer_information(records: Sequence[FamilyRecord]) -> list[core.Network]:
+    """Each record's pure network with the information given to its members and
+    their joint appointments (two queries, whatever the number and size of the
+    families).
 
     Information reaches a person, not a network: what a father was given while
     recorded in one family network counts in every network he belongs to.
     """
-    ids = record.member_ids
-    given = [
-        core.InformationGiven(
-            id=i.pk,
-            person_id=i.person_id,
-            material=i.material.code,
-            on=i.given_on,
-            how=InfoHow(i.how),
-            declined=i.declined,
-            declined_reason=i.declined_reason,
-            by=i.given_by.username if i.given_by else "",
-        )
-        for i in cm.InformationGiven.objects.filter(person_id__in=ids)
+    ids = set().union(*(r.member_ids for r in records))
+    given: dict[int, list[core.InformationGiven]] = defaultdict(list)
+    for i in (
+        cm.InformationGiven.objects.filter(person_id__in=ids)
         .select_related("material", "given_by")
         .order_by("given_on", "pk")
-    ]
-    invitations = [
-        core.Invitation(
-            id=a.pk,
-            person_id=a.person_id,
-            contact_on=a.contact_on,
-            contact_type=a.contact_type,
-            outcome=InvitationOutcome(a.outcome),
-            invited_on=a.invited_on,
+    ):
+        given[i.person_id].append(
+            core.InformationGiven(
+                id=i.pk,
+                person_id=i.person_id,
+                material=i.material.code,
+                on=i.given_on,
+                how=InfoHow(i.how),
+                declined=i.declined,
+                declined_reason=i.declined_reason,
+                by=i.given_by.username if i.given_by else "",
+            )
         )
-        for a in cm.JointAppointment.objects.filter(person_id__in=ids).order_by("contact_on", "pk")
+    invitations: dict[int, list[core.Invitation]] = defaultdict(list)
+    for a in cm.JointAppointment.objects.filter(person_id__in=ids).order_by("contact_on", "pk"):
+        invitations[a.person_id].append(
+            core.Invitation(
+                id=a.pk,
+                person_id=a.person_id,
+                contact_on=a.contact_on,
+                contact_type=a.contact_type,
+                outcome=InvitationOutcome(a.outcome),
+                invited_on=a.invited_on,
+            )
+        )
+    return [
+        dataclasses.replace(
+            record.graph_network,
+            information_given=_in_order(given, record.member_ids, key=lambda i: (i.on, i.id)),
+            invitations=_in_order(invitations, record.member_ids, key=lambda i: (i.contact_on, i.id)),
+        )
+        for record in records
     ]
-    return dataclasses.replace(
-        record.graph_network, information_given=tuple(given), invitations=tuple(invitations)
-    )
+
+
+def _in_order(by_person: dict[int, list[T]], people: set[int], key: Callable[[T], Any]) -> tuple[T, ...]:
+    """The members' rows, in the order the query gave them (by date, then id)."""
+    return tuple(sorted((x for pid in people for x in by_person.get(pid, ())), key=key))
 
 
 def materials_active() -> QuerySet[cm.Material]:

@@ -126,8 +126,16 @@ class CarerSummary:
         return tuple(c for c in self.checks if not c.met)
 
 
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
 def _d(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    """``3 March 2026``: the GOV.UK date format (the month's name in English,
+    whatever the locale; a table is faster than ``strftime``)."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def is_baby(graph: FamilyGraph, child_id: int, settings: CarerSettings) -> bool:
@@ -478,6 +486,28 @@ def checks_by_carer(
                 found.extend(
                     (carer, carer_checks(graph, carer, settings)) for carer in carers_of(graph, child_id)
                 )
+        known[settings] = found
+    return found
+
+
+_UNMET: weakref.WeakKeyDictionary[FamilyGraph, dict[CarerSettings, dict[str, list[CarerCheck]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def unmet_checks_by_rule(graph: FamilyGraph, settings: CarerSettings) -> dict[str, list[CarerCheck]]:
+    """The checks of :func:`checks_by_carer` that are not met, grouped by rule
+    (``R17_ICON``...) in the same order, worked out once per graph and settings:
+    the five rules 17 to 20 each take their own group instead of going through
+    every check."""
+    known = _UNMET.setdefault(graph, {})
+    found = known.get(settings)
+    if found is None:
+        found = {}
+        for _carer, checks in checks_by_carer(graph, settings):
+            for check in checks:
+                if not check.met:
+                    found.setdefault(check.rule, []).append(check)
         known[settings] = found
     return found
 

@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from functools import cached_property
 from typing import TypeVar
 
+from .memo import cached
 from .model import CareArrangement, Network, Person, Relationship
 from .vocab import (
     BIRTH_FATHER,
@@ -65,7 +65,7 @@ class FamilyGraph:
 
     # -- indexes -----------------------------------------------------------
 
-    @cached_property
+    @cached
     def _parents_of(self) -> dict[int, list[Relationship]]:
         out: dict[int, list[Relationship]] = defaultdict(list)
         for r in self.network.relationships:
@@ -73,7 +73,7 @@ class FamilyGraph:
                 out[r.to_id].append(r)
         return out
 
-    @cached_property
+    @cached
     def _children_of(self) -> dict[int, list[Relationship]]:
         out: dict[int, list[Relationship]] = defaultdict(list)
         for r in self.network.relationships:
@@ -81,7 +81,7 @@ class FamilyGraph:
                 out[r.from_id].append(r)
         return out
 
-    @cached_property
+    @cached
     def _rels_of(self) -> dict[int, list[Relationship]]:
         out: dict[int, list[Relationship]] = defaultdict(list)
         for r in self.network.relationships:
@@ -195,11 +195,21 @@ class FamilyGraph:
 
     # -- households --------------------------------------------------------
 
-    def households_of(self, person_id: int, on: date | None = None) -> set[int]:
-        day = on or self.today
-        return {
-            r.household_id for r in self.network.residences if r.person_id == person_id and r.current_on(day)
-        }
+    @cached
+    def _households_today(self) -> dict[int, frozenset[int]]:
+        out: dict[int, set[int]] = defaultdict(set)
+        for r in self.network.residences:
+            if r.current_on(self.today):
+                out[r.person_id].add(r.household_id)
+        return {pid: frozenset(hs) for pid, hs in out.items()}
+
+    def households_of(self, person_id: int, on: date | None = None) -> frozenset[int]:
+        """The households the person lives at on the day (today by default)."""
+        if on is None or on == self.today:
+            return self._households_today.get(person_id, frozenset())
+        return frozenset(
+            r.household_id for r in self.network.residences if r.person_id == person_id and r.current_on(on)
+        )
 
     def lives_with(self, person_id: int, child_id: int, on: date | None = None) -> bool:
         if person_id == child_id:

@@ -12,7 +12,7 @@ every page and worklist are those of the family as it is now.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -35,7 +35,7 @@ from kinmap.records import models as rm
 from kinmap.records import services as rs
 from kinmap.records.access import FAMILY_ROLES
 from kinmap.records.errors import RecordError, check_version
-from kinmap.records.selectors import family_record_load
+from kinmap.records.selectors import family_records_load
 from kinmap.sharing.models import InformationRequest, SharingDecision
 
 from . import engine
@@ -70,76 +70,97 @@ def process_inputs(network: rm.FamilyNetwork, gaps: Sequence[gm.Gap]) -> Process
     """What happened at contacts with this family, for the process rules.
 
     At most six queries, whatever the size of the family."""
+    return process_inputs_many([network], {network.pk: gaps})[network.pk]
+
+
+def process_inputs_many(
+    networks: Sequence[rm.FamilyNetwork], gaps: Mapping[int, Sequence[gm.Gap]]
+) -> dict[int, ProcessInputs]:
+    """:func:`process_inputs` for many families (``gaps`` by network id), in the
+    same six queries at most, whatever their number; by network id."""
+    ids = [n.pk for n in networks]
     # The latest contact, including one in progress: the household is
     # reconfirmed at the contact itself.
-    last_contact = gm.Contact.objects.filter(network=network).aggregate(last=Max("date"))["last"]
-    confirmed = dict(
-        gm.HouseholdConfirmation.objects.filter(contact__network=network)
-        .values("household_id")
-        .annotate(last=Max("contact__date"))
-        .values_list("household_id", "last")
+    last_contact = dict(
+        gm.Contact.objects.filter(network_id__in=ids)
+        .values("network_id")
+        .annotate(last=Max("date"))
+        .values_list("network_id", "last")
     )
-    keys = {g.pk: g.key for g in gaps}
+    confirmed: dict[int, dict[int, date]] = {}
+    for nid, household_id, last in (
+        gm.HouseholdConfirmation.objects.filter(contact__network_id__in=ids)
+        .values("contact__network_id", "household_id")
+        .annotate(last=Max("contact__date"))
+        .values_list("contact__network_id", "household_id", "last")
+    ):
+        confirmed.setdefault(nid, {})[household_id] = last
+    all_gaps = [g for nid in ids for g in gaps.get(nid, ())]
+    keys = {g.pk: g.key for g in all_gaps}
     declined = (
         gm.GapEvent.objects.filter(
-            gap__network=network, kind=EventKind.ANSWERED, state=GapState.ASKED_DECLINED
+            gap__network_id__in=ids, kind=EventKind.ANSWERED, state=GapState.ASKED_DECLINED
         )
-        .select_related("by")
+        .select_related("by", "gap")
         .order_by("at", "pk")
-        if any(g.times_declined for g in gaps)  # no query when nothing was ever declined
+        if any(g.times_declined for g in all_gaps)  # no query when nothing was ever declined
         else []
     )
-    declines = tuple(
-        Decline(
-            id=e.pk,
-            gap_key=keys.get(e.gap_id, ""),
-            declined_on=timezone.localdate(e.at),
-            person_id=e.declined_by_id,
-            reason=e.reason,
-            practitioner_view=e.practitioner_view,
-            recorded_by=e.by.username if e.by else "",
+    declines: dict[int, list[Decline]] = {}
+    for e in declined:
+        declines.setdefault(e.gap.network_id, []).append(
+            Decline(
+                id=e.pk,
+                gap_key=keys.get(e.gap_id, ""),
+                declined_on=timezone.localdate(e.at),
+                person_id=e.declined_by_id,
+                reason=e.reason,
+                practitioner_view=e.practitioner_view,
+                recorded_by=e.by.username if e.by else "",
+            )
         )
-        for e in declined
-    )
     considered = set(
         gm.SupervisorDecision.objects.filter(
-            network=network, agency_request_considered=True, gap__isnull=False
+            network_id__in=ids, agency_request_considered=True, gap__isnull=False
         ).values_list("gap_id", flat=True)
     )
     # a request to another agency raised from a gap considers it (requirement 14)
     requested = set(
-        InformationRequest.objects.filter(network=network)
+        InformationRequest.objects.filter(network_id__in=ids)
         .exclude(gap_key="")
-        .values_list("gap_key", flat=True)
+        .values_list("network_id", "gap_key")
     )
-    sharing = tuple(
-        SharingDecision_(
-            id=d.pk,
-            decided_on=timezone.localdate(d.decided_at),
-            shared=d.decision == SharingDecision.Decision.SHARE,
-            rationale=d.rationale,
-            lawful_basis=d.lawful_basis,
-            decided_by=d.decided_by.username if d.decided_by else "",
+    sharing: dict[int, list[SharingDecision_]] = {}
+    for d in SharingDecision.objects.filter(network_id__in=ids).select_related("decided_by").order_by("pk"):
+        sharing.setdefault(d.network_id, []).append(
+            SharingDecision_(
+                id=d.pk,
+                decided_on=timezone.localdate(d.decided_at),
+                shared=d.decision == SharingDecision.Decision.SHARE,
+                rationale=d.rationale,
+                lawful_basis=d.lawful_basis,
+                decided_by=d.decided_by.username if d.decided_by else "",
+            )
         )
-        for d in SharingDecision.objects.filter(network=network).select_related("decided_by").order_by("pk")
-    )
-    history = {
-        g.key: GapHistory(
-            gap_key=g.key,
-            times_prompted=g.times_prompted,
-            first_opened=timezone.localdate(g.opened_at),
-            request_considered=g.pk in considered or g.key in requested,
+    return {
+        nid: ProcessInputs(
+            last_contact_on=last_contact.get(nid),
+            last_roster_confirmed=confirmed.get(nid, {}),
+            declines=tuple(declines.get(nid, ())),
+            gap_history={
+                g.key: GapHistory(
+                    gap_key=g.key,
+                    times_prompted=g.times_prompted,
+                    first_opened=timezone.localdate(g.opened_at),
+                    request_considered=g.pk in considered or (nid, g.key) in requested,
+                )
+                for g in gaps.get(nid, ())
+                if g.is_open
+            },
+            sharing_decisions=tuple(sharing.get(nid, ())),
         )
-        for g in gaps
-        if g.is_open
+        for nid in ids
     }
-    return ProcessInputs(
-        last_contact_on=last_contact,
-        last_roster_confirmed=confirmed,
-        declines=declines,
-        gap_history=history,
-        sharing_decisions=sharing,
-    )
 
 
 def _overnight_infant_until(graph: FamilyGraph, unmet_subject_kind: str, subject_id: object) -> date | None:
@@ -229,33 +250,71 @@ def gaps_recompute_hook(network: rm.FamilyNetwork, actor: User | None) -> None:
 
 
 def _recompute(network: rm.FamilyNetwork, actor: User | None, today: date) -> RecomputeResult:
-    record = family_record_load(network)
-    net = record.graph_network
-    setting_rows = list(gm.RuleSetting.objects.all())
-    gaps = list(gm.Gap.objects.filter(network=network))
-    process = process_inputs(network, gaps)
-    unmet = engine.run(net, today, engine.rule_settings(setting_rows), process)
-    return _reconcile(network, net, actor, today, gaps, unmet)
+    return _recompute_many([network], actor, today, audit_each=True)[network.pk]
 
 
-def _reconcile(
+def gaps_recompute_many(
+    *, networks: Sequence[rm.FamilyNetwork], actor: User | None, today: date | None = None
+) -> dict[int, RecomputeResult]:
+    """:func:`gaps_recompute` for many families at once (a batch of a bulk
+    load): the same loading, rules and reconciliation, in a fixed number of
+    queries for the whole batch instead of per family. Writes no audit event:
+    the caller records one for the whole batch. Takes no family's lock, so it
+    is for families no one else is changing (ones being created). Results by
+    network id."""
+    with transaction.atomic():
+        return _recompute_many(networks, actor, today or _today(), audit_each=False)
+
+
+def _recompute_many(
+    networks: Sequence[rm.FamilyNetwork], actor: User | None, today: date, *, audit_each: bool
+) -> dict[int, RecomputeResult]:
+    records = family_records_load(networks)
+    settings = engine.rule_settings(gm.RuleSetting.objects.all())
+    gaps: dict[int, list[gm.Gap]] = {n.pk: [] for n in networks}
+    for g in gm.Gap.objects.filter(network__in=networks):
+        gaps[g.network_id].append(g)
+    process = process_inputs_many(networks, gaps)
+    now = _now()
+    plans = []
+    for record in records:
+        network, net = record.network, record.graph_network
+        unmet = engine.run(net, today, settings, process[network.pk])
+        plans.append(_plan(network, net, actor, today, now, gaps[network.pk], unmet))
+    _write(plans, actor, now, audit_each=audit_each)
+    return {plan.network.pk: plan.result for plan in plans}
+
+
+@dataclass
+class _Plan:
+    """What a recompute will write for one family."""
+
+    network: rm.FamilyNetwork
+    result: RecomputeResult = field(default_factory=RecomputeResult)
+    new_gaps: list[gm.Gap] = field(default_factory=list)
+    updates: list[gm.Gap] = field(default_factory=list)
+    events: list[gm.GapEvent] = field(default_factory=list)
+    shown_now: list[gm.Gap] = field(default_factory=list)  # newly open: shown at any contact in progress
+    closed_now: list[gm.Gap] = field(default_factory=list)
+
+
+def _plan(
     network: rm.FamilyNetwork,
     net: Network,
     actor: User | None,
     today: date,
+    now: datetime,
     gaps: list[gm.Gap],
     unmet: list[Unmet],
-) -> RecomputeResult:
-    now = _now()
+) -> _Plan:
+    """Open, reopen, update and resolve gaps so they are the unmet requirements
+    (no queries: :func:`_write` saves the plan)."""
     graph = FamilyGraph(net, today)
     by_key = {g.key: g for g in gaps}
     wanted = {u.key: u for u in unmet}
-    result = RecomputeResult()
-    new_gaps: list[gm.Gap] = []
-    updates: list[gm.Gap] = []
-    events: list[gm.GapEvent] = []
-    shown_now: list[gm.Gap] = []  # newly open: shown at any contact in progress
-    closed_now: list[gm.Gap] = []
+    plan = _Plan(network)
+    result, new_gaps, updates, events = plan.result, plan.new_gaps, plan.updates, plan.events
+    shown_now, closed_now = plan.shown_now, plan.closed_now
 
     for key, u in wanted.items():
         kind, sid, child_id = _subject_parts(u)
@@ -329,10 +388,18 @@ def _reconcile(
             )
         )
 
+    return plan
+
+
+def _write(plans: list[_Plan], actor: User | None, now: datetime, *, audit_each: bool) -> None:
+    """Save the plans of one or many families in a fixed number of queries."""
+    new_gaps = [g for p in plans for g in p.new_gaps]
     if new_gaps:
-        gm.Gap.objects.bulk_create(new_gaps)
-        events.extend(gm.GapEvent(gap=g, kind=EventKind.OPENED, by=actor, at=now) for g in new_gaps)
-        shown_now.extend(new_gaps)
+        gm.Gap.objects.bulk_create(new_gaps, batch_size=2000)
+        for p in plans:
+            p.events.extend(gm.GapEvent(gap=g, kind=EventKind.OPENED, by=actor, at=now) for g in p.new_gaps)
+            p.shown_now.extend(p.new_gaps)
+    updates = [g for p in plans for g in p.updates]
     if updates:
         gm.Gap.objects.bulk_update(
             updates,
@@ -348,45 +415,52 @@ def _reconcile(
                 "subject_name",
                 "version",
             ],
+            batch_size=1000,
         )
+    events = [e for p in plans for e in p.events]
     if events:
-        gm.GapEvent.objects.bulk_create(events)
-    if shown_now or closed_now:
-        _update_open_contacts(network, actor, now, shown_now, closed_now)
-    if result.any:
-        audit_record(
-            actor=actor,
-            action="recompute",
-            object_type="gaps",
-            object_id=network.pk,
-            network_id=network.pk,
-            changes={
-                k: [None, sorted(v)]
-                for k, v in dataclasses.asdict(result).items()
-                if v  # only what changed
-            },
-        )
-    return result
+        gm.GapEvent.objects.bulk_create(events, batch_size=2000)
+    touched = [p for p in plans if p.shown_now or p.closed_now]
+    if touched:
+        _update_open_contacts(touched, actor, now)
+    for p in plans if audit_each else ():
+        if p.result.any:
+            audit_record(
+                actor=actor,
+                action="recompute",
+                object_type="gaps",
+                object_id=p.network.pk,
+                network_id=p.network.pk,
+                changes={
+                    k: [None, sorted(v)]
+                    for k, v in dataclasses.asdict(p.result).items()
+                    if v  # only what changed
+                },
+            )
 
 
-def _update_open_contacts(
-    network: rm.FamilyNetwork,
-    actor: User | None,
-    now: datetime,
-    shown: list[gm.Gap],
-    closed: list[gm.Gap],
-) -> None:
+def _update_open_contacts(plans: list[_Plan], actor: User | None, now: datetime) -> None:
     """A gap resolved while a contact is open was answered at that contact; a gap
-    opened while a contact is open is shown there too."""
-    contacts = list(gm.Contact.objects.filter(network=network, status=gm.Contact.Status.OPEN))
+    opened while a contact is open is shown there too (a fixed number of
+    queries for any number of families)."""
+    contacts: dict[int, list[gm.Contact]] = {}
+    for c in gm.Contact.objects.filter(
+        network__in=[p.network for p in plans], status=gm.Contact.Status.OPEN
+    ).order_by("-date", "-pk"):
+        contacts.setdefault(c.network_id, []).append(c)
     if not contacts:
         return
+    plans = [p for p in plans if p.network.pk in contacts]
+    closed = [g for p in plans for g in p.closed_now]
     if closed:
         gm.ContactGapOutcome.objects.filter(
-            contact__in=contacts, gap__in=closed, outcome=Outcome.PENDING
+            contact__in=[c for p in plans for c in contacts[p.network.pk]],
+            gap__in=closed,
+            outcome=Outcome.PENDING,
         ).update(outcome=Outcome.ANSWERED, state=GapState.RESOLVED, by=actor, at=now)
-    if shown:
-        _show(contacts, shown, actor, now, skip_existing=True)
+    for p in plans:  # a contact open for each family with new gaps: few at once
+        if p.shown_now:
+            _show(contacts[p.network.pk], p.shown_now, actor, now, skip_existing=True)
 
 
 def _show(

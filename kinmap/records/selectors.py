@@ -3,7 +3,8 @@ of queries, whatever the size of the family."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -45,12 +46,13 @@ class FamilyRecord:
 
 # Other parts of kinmap add what they keep about a family to the pure network
 # (the safety information each carer was given, say). Each extension takes the
-# loaded record and returns the network to use; it must run a fixed number of
-# queries.
-_load_extensions: list[Callable[[FamilyRecord], core.Network]] = []
+# loaded records (one or many families) and returns the network to use for
+# each, in the same order; it must run a fixed number of queries whatever the
+# number and size of the families.
+_load_extensions: list[Callable[[Sequence[FamilyRecord]], list[core.Network]]] = []
 
 
-def on_family_load(fn: Callable[[FamilyRecord], core.Network]) -> None:
+def on_family_load(fn: Callable[[Sequence[FamilyRecord]], list[core.Network]]) -> None:
     if fn not in _load_extensions:
         _load_extensions.append(fn)
 
@@ -99,10 +101,25 @@ def person_to_core(
 def family_record_load(network: m.FamilyNetwork) -> FamilyRecord:
     """Load a whole family network in a fixed number of queries (at most nine,
     and those of the extensions registered with :func:`on_family_load`)."""
-    members = list(m.NetworkMember.objects.filter(network=network).select_related("person"))
-    member_ids = {mem.person_id for mem in members}
-    index_ids = sorted(mem.person_id for mem in members if mem.is_index)
-    people = {mem.person_id: mem.person for mem in members}
+    return family_records_load([network])[0]
+
+
+def family_records_load(networks: Sequence[m.FamilyNetwork]) -> list[FamilyRecord]:
+    """Load many family networks (a batch of a caseload, say) in the same fixed
+    number of queries as one: the records in the order of ``networks``, each
+    exactly as :func:`family_record_load` gives it. A person in several of
+    the networks is one row shared by their records."""
+    by_network: dict[int, list[m.NetworkMember]] = {n.pk: [] for n in networks}
+    members_of: dict[int, set[int]] = defaultdict(set)  # person -> networks they belong to
+    people: dict[int, m.Person] = {}
+    for mem in m.NetworkMember.objects.filter(network__in=by_network).select_related("person").order_by("pk"):
+        by_network[mem.network_id].append(mem)
+        members_of[mem.person_id].add(mem.network_id)
+        people[mem.person_id] = mem.person
+    member_ids = set(members_of)
+
+    def networks_of(*pids: int) -> set[int]:
+        return set().union(*(members_of.get(pid, ()) for pid in pids))
 
     rels = list(
         m.Relationship.objects.filter(
@@ -125,7 +142,6 @@ def family_record_load(network: m.FamilyNetwork) -> FamilyRecord:
     residences = list(
         m.Residence.objects.filter(person_id__in=all_ids).select_related("household").order_by("start", "pk")
     )
-    households = {r.household_id: r.household for r in residences}
     care = list(
         m.CareArrangement.objects.filter(Q(child_id__in=member_ids) | Q(carer_id__in=member_ids)).order_by(
             "pk"
@@ -136,6 +152,69 @@ def family_record_load(network: m.FamilyNetwork) -> FamilyRecord:
     user_ids = {r.recorded_by_id for r in rows if r.recorded_by_id}
     usernames = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "username")) if user_ids else {}
 
+    rels_of: dict[int, list[m.Relationship]] = defaultdict(list)
+    for r in rels:
+        for nid in networks_of(r.from_person_id, r.to_person_id):
+            rels_of[nid].append(r)
+    care_of: dict[int, list[m.CareArrangement]] = defaultdict(list)
+    for c in care:
+        for nid in networks_of(c.child_id, c.carer_id):
+            care_of[nid].append(c)
+    prs_of: dict[int, list[m.ParentalResponsibility]] = defaultdict(list)
+    for pr in prs:
+        for nid in members_of.get(pr.child_id, ()):
+            prs_of[nid].append(pr)
+    residences_of: dict[int, list[tuple[int, m.Residence]]] = defaultdict(list)
+    for i, res in enumerate(residences):  # kept in the query's order
+        residences_of[res.person_id].append((i, res))
+
+    records = []
+    for network in networks:
+        members = by_network[network.pk]
+        mine = {mem.person_id for mem in members}
+        net_rels = rels_of.get(network.pk, [])
+        net_outside = ({r.from_person_id for r in net_rels} | {r.to_person_id for r in net_rels}) - mine
+        net_people = {pid: people[pid] for pid in (*(mem.person_id for mem in members), *sorted(net_outside))}
+        net_ids = set(net_people)
+        net_residences = [r for _, r in sorted(x for pid in net_ids for x in residences_of.get(pid, ()))]
+        records.append(
+            _record(
+                network,
+                members,
+                net_people,
+                net_rels,
+                net_outside,
+                names,
+                facts,
+                net_residences,
+                care_of.get(network.pk, []),
+                prs_of.get(network.pk, []),
+                usernames,
+            )
+        )
+    for extend in _load_extensions:
+        for record, extended in zip(records, extend(records), strict=True):
+            record.graph_network = extended
+    return records
+
+
+def _record(
+    network: m.FamilyNetwork,
+    members: list[m.NetworkMember],
+    people: dict[int, m.Person],
+    rels: list[m.Relationship],
+    outside: set[int],
+    names: dict[int, list[m.OtherName]],
+    facts: dict[int, list[m.PersonFact]],
+    residences: list[m.Residence],
+    care: list[m.CareArrangement],
+    prs: list[m.ParentalResponsibility],
+    usernames: dict[int, str],
+) -> FamilyRecord:
+    """One family's record from its rows (no queries)."""
+    member_ids = {mem.person_id for mem in members}
+    index_ids = sorted(mem.person_id for mem in members if mem.is_index)
+    households = {r.household_id: r.household for r in residences}
     graph_network = core.Network(
         id=network.pk,
         name=network.name,
@@ -183,7 +262,7 @@ def family_record_load(network: m.FamilyNetwork) -> FamilyRecord:
         outside_ids=frozenset(outside),
     )
     own_households = membership.own_household_ids(residences, member_ids)
-    record = FamilyRecord(
+    return FamilyRecord(
         network=network,
         graph_network=graph_network,
         people={pid: p for pid, p in people.items() if pid in member_ids},
@@ -195,9 +274,6 @@ def family_record_load(network: m.FamilyNetwork) -> FamilyRecord:
         index_child_ids=index_ids,
         member_ids=member_ids,
     )
-    for extend in _load_extensions:
-        record.graph_network = extend(record)
-    return record
 
 
 def networks_for_user(user: User) -> QuerySet[m.FamilyNetwork]:

@@ -85,6 +85,21 @@ def test_gap_key_is_rule_subject_kind_id_and_child() -> None:
     )
 
 
+def test_gaps_and_subjects_are_immutable_values() -> None:
+    subject = Subject(SubjectKind.CARE, 7, child_id=3)
+    gap = Unmet("R18-sleep-place", subject, Severity.CRITICAL, "Where the baby sleeps", ("sleep_place",))
+    again = Subject(SubjectKind.CARE, 7, 3)
+    same = Unmet("R18-sleep-place", again, Severity.CRITICAL, "Where the baby sleeps", ("sleep_place",))
+    assert gap == same and hash(gap) == hash(same) and len({gap, same}) == 1
+    assert gap != dataclasses.replace(gap, severity=Severity.IMPORTANT)
+    assert dataclasses.replace(subject, child_id=None).key == "care:7"
+    assert Unmet("R1", subject, Severity.ROUTINE, "x").missing == ()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        gap.detail = "changed"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        subject.id = 8  # type: ignore[misc]
+
+
 def test_severity_rank_orders_critical_first() -> None:
     assert [s.rank for s in (Severity.CRITICAL, Severity.IMPORTANT, Severity.ROUTINE)] == [0, 1, 2]
     assert Severity.ROUTINE.at_least(Severity.CRITICAL) is Severity.CRITICAL

@@ -39,7 +39,8 @@ class Engine:
         self._first = [(r, p) for r, p in plan if not r.after_others]
         self._after = [(r, p) for r, p in plan if r.after_others]
         self._enabled = frozenset(r.id for r, _ in plan)
-        self._number = {r.id: r.number for r in chosen}
+        # a rule's place in the catalogue order (number, then id), for sorting
+        self._position = {r.id: i for i, r in enumerate(sorted(chosen, key=lambda r: (r.number, r.id)))}
 
     @property
     def enabled(self) -> frozenset[str]:
@@ -57,8 +58,11 @@ class Engine:
         found.sort(key=self._order)
         return found
 
-    def _order(self, u: Unmet) -> tuple[int, int, str, tuple[str, int, str, int]]:
-        return (u.severity.rank, self._number[u.rule_id], u.rule_id, u.subject.sort_key())
+    def _order(self, u: Unmet) -> tuple[int, int, tuple[str, int, str, int]]:
+        return (_RANK[u.severity], self._position[u.rule_id], u.subject.sort_key())
+
+
+_RANK = {s: s.rank for s in Severity}
 
 
 _default: tuple[int, Engine] | None = None

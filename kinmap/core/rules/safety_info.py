@@ -10,6 +10,7 @@ Importing :mod:`kinmap.core.rules` registers them.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Iterator
 from datetime import date
 
@@ -48,10 +49,15 @@ Check = Callable[[c.CarerCheck], bool]
 
 
 def _settings(ctx: Context) -> c.CarerSettings:
-    return c.CarerSettings(
-        icon_by_days=int(ctx.params.get("icon_by_days", 14)),
-        baby_under_days=int(ctx.params.get("baby_under_days", 365)),
-    )
+    params = ctx.params
+    return _carer_settings(int(params.get("icon_by_days", 14)), int(params.get("baby_under_days", 365)))
+
+
+@functools.lru_cache(maxsize=64)
+def _carer_settings(icon_by_days: int, baby_under_days: int) -> c.CarerSettings:
+    """One settings object per pair of thresholds, so the per-graph caches of
+    :mod:`kinmap.core.carers` find it by identity as well as by value."""
+    return c.CarerSettings(icon_by_days=icon_by_days, baby_under_days=baby_under_days)
 
 
 _ORDER = ("icon", "safer_sleep", "icon_again", "safer_sleep_again", "sleep_place", "carer_route")
@@ -62,19 +68,16 @@ def _run(ctx: Context, rule: str, missing: Callable[[c.CarerCheck], tuple[str, .
     care for: the most severe of their checks, what all of them miss) and one
     per care arrangement for a sleep place."""
     by_person: dict[int, list[c.CarerCheck]] = {}
-    for _carer, checks in c.checks_by_carer(ctx.graph, _settings(ctx)):
-        for found in checks:
-            if found.rule != rule or found.met:
-                continue
-            if found.care_id is not None:
-                yield ctx.unmet(
-                    Subject(SubjectKind.CARE, found.care_id, found.child_id),
-                    f"{_name(ctx, found.person_id)}: {found.detail}",
-                    missing(found),
-                    _SEVERITY[found.severity],
-                )
-            else:
-                by_person.setdefault(found.person_id, []).append(found)
+    for found in c.unmet_checks_by_rule(ctx.graph, _settings(ctx)).get(rule, ()):
+        if found.care_id is not None:
+            yield ctx.unmet(
+                Subject(SubjectKind.CARE, found.care_id, found.child_id),
+                f"{_name(ctx, found.person_id)}: {found.detail}",
+                missing(found),
+                _SEVERITY[found.severity],
+            )
+        else:
+            by_person.setdefault(found.person_id, []).append(found)
     for pid, found_all in sorted(by_person.items()):
         keys = {k for f in found_all for k in missing(f)}
         severity = most_severe(_SEVERITY[f.severity] for f in found_all)

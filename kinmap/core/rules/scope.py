@@ -21,9 +21,9 @@ The words used by the rules:
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import cached_property
 
 from ..graph import FamilyGraph
+from ..memo import cached
 from ..model import CareArrangement, Network, ParentalResponsibility, Person
 from ..vocab import CURRENT_PARTNER_CODES, PARENT_CODES, RelKind, rel_type
 
@@ -41,7 +41,7 @@ class Scope:
     def person(self, pid: int) -> Person:
         return self.network.people[pid]
 
-    @cached_property
+    @cached
     def live_ids(self) -> frozenset[int]:
         """Members of the network who are alive today."""
         outside, today = self.network.outside_ids, self.today
@@ -52,7 +52,7 @@ class Scope:
     def is_live_member(self, pid: int) -> bool:
         return pid in self.live_ids
 
-    @cached_property
+    @cached
     def children(self) -> tuple[Person, ...]:
         """The in-scope index children, in the order the network lists them."""
         seen: dict[int, Person] = {}
@@ -61,7 +61,7 @@ class Scope:
                 seen[cid] = self.network.people[cid]
         return tuple(seen.values())
 
-    @cached_property
+    @cached
     def role_ids(self) -> frozenset[int]:
         """People with a current parent, partner or carer role towards anyone."""
         out: set[int] = set()
@@ -75,7 +75,7 @@ class Scope:
         out.update(c.carer_id for c in self.care_now)
         return frozenset(out)
 
-    @cached_property
+    @cached
     def adults(self) -> tuple[int, ...]:
         """Ids of the adults (see the module docstring), in id order."""
         return tuple(
@@ -115,7 +115,7 @@ class Scope:
                 return True
         return any(s.person_id == person_id for s in g.siblings(child_id))
 
-    @cached_property
+    @cached
     def social_ids(self) -> frozenset[int]:
         """People at either end of a current social relationship (friend, visitor...)."""
         out: set[int] = set()
@@ -126,24 +126,16 @@ class Scope:
 
     # -- addresses ---------------------------------------------------------
 
-    @cached_property
-    def _households_now(self) -> dict[int, frozenset[int]]:
-        out: dict[int, set[int]] = defaultdict(set)
-        for r in self.network.residences:
-            if r.current_on(self.today):
-                out[r.person_id].add(r.household_id)
-        return {pid: frozenset(hs) for pid, hs in out.items()}
-
-    @cached_property
+    @cached
     def _residents_now(self) -> dict[int, frozenset[int]]:
         out: dict[int, set[int]] = defaultdict(set)
-        for pid, hs in self._households_now.items():
+        for pid, hs in self.graph._households_today.items():
             for h in hs:
                 out[h].add(pid)
         return {h: frozenset(ps) for h, ps in out.items()}
 
     def households_of(self, person_id: int) -> frozenset[int]:
-        return self._households_now.get(person_id, frozenset())
+        return self.graph.households_of(person_id)
 
     def residents(self, household_id: int) -> frozenset[int]:
         return self._residents_now.get(household_id, frozenset())
@@ -162,7 +154,7 @@ class Scope:
 
     # -- care and parental responsibility ---------------------------------
 
-    @cached_property
+    @cached
     def care_now(self) -> tuple[CareArrangement, ...]:
         """Current care arrangements between live members, in id order."""
         return tuple(
@@ -178,7 +170,7 @@ class Scope:
             )
         )
 
-    @cached_property
+    @cached
     def _care_pairs(self) -> frozenset[tuple[int, int]]:
         return frozenset((c.carer_id, c.child_id) for c in self.care_now)
 
@@ -195,7 +187,7 @@ class Scope:
             for c in self.care_now
         )
 
-    @cached_property
+    @cached
     def _pr(self) -> dict[tuple[int, int], list[ParentalResponsibility]]:
         out: dict[tuple[int, int], list[ParentalResponsibility]] = defaultdict(list)
         for pr in self.network.parental_responsibility:

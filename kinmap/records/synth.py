@@ -1,0 +1,380 @@
+"""An area-sized made-up caseload, loaded in bulk (``kinmap synth``).
+
+:func:`synth_load` writes ``families`` synthetic family networks
+(:func:`kinmap.core.rules.synthetic.synthetic_network`, of varied sizes)
+allocated across ``teams`` made-up teams, the way an area looks:
+
+* about 40% of fathers have children by a previous partner; for those, a
+  second network around the older child holds the father too, so he is a
+  member of two networks, allocated to another team;
+* fathers who live elsewhere and have the baby overnight, grandmothers who
+  care for the baby (carers elsewhere), missing and recorded details;
+* about one household in twenty at a masked (refuge) address, and one adult
+  in twenty with a masked phone;
+* one to four closed contacts over the past year per family; at the last one
+  some answers were recorded (a previous name, other children, involvement
+  of adult services), so those gaps are answered and the rest stay open.
+
+Rows are written with ``bulk_create`` in batches; the gaps are computed by
+the recompute itself in batch (:func:`kinmap.gaps.services.gaps_recompute_many`),
+once before the answers (the gaps shown at the contact) and once after (the
+ones they answered resolve, with the answer's source). One audit event records
+the load. The same ``seed`` gives the same records. Every name, address and
+number is invented. It refuses to run when ``KINMAP_ENV=production``.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from kinmap.accounts.models import Agency, Role, Team, User
+from kinmap.audit.services import audit_record
+from kinmap.core.model import Network, Provenance
+from kinmap.core.rules.facts import FACT_ADULT_SERVICES, FACT_OTHER_CHILDREN, FACT_OTHER_NAMES
+from kinmap.core.rules.synthetic import synthetic_network
+from kinmap.core.vocab import Source
+from kinmap.gaps import models as gm
+from kinmap.gaps.services import gaps_recompute_many
+
+from . import models as m
+
+AGENCY = "Synthetic area children's services (made up)"
+BATCH = 500
+# answers recorded at the last contact, where not recorded before
+_ANSWERS = ((FACT_OTHER_NAMES, "none"), (FACT_OTHER_CHILDREN, "none"), (FACT_ADULT_SERVICES, "none"))
+_CONTACT_TYPES = [c for c, _ in gm.ContactType.choices]
+
+
+class SynthRefused(Exception):
+    """``kinmap synth`` will not run here (production), or was given bad numbers."""
+
+
+@dataclass
+class SynthResult:
+    families: int = 0  # index-child networks (plus the second networks below)
+    networks: int = 0
+    people: int = 0
+    shared_people: int = 0  # people who are members of two networks
+    gaps_open: int = 0
+    gaps_answered: int = 0
+    contacts: int = 0
+    teams: list[str] = field(default_factory=list)
+
+
+def synth_load(
+    *,
+    families: int,
+    teams: int,
+    seed: int,
+    today: date | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> SynthResult:
+    """Write the caseload described in the module docstring, in one transaction.
+
+    Raises :class:`SynthRefused` in production or for numbers out of range."""
+    if settings.PRODUCTION:
+        raise SynthRefused("kinmap synth makes up families: it does not run when KINMAP_ENV=production")
+    if families < 1 or teams < 1:
+        raise SynthRefused("--families and --teams must be 1 or more")
+    today = today or timezone.localdate()
+    rng = random.Random(seed)
+    result = SynthResult()
+    with transaction.atomic():
+        team_rows, practitioners = _teams(teams, seed)
+        result.teams = [t.name for t in team_rows]
+        actor = practitioners[0]
+        for start in range(0, families, BATCH):
+            count = min(BATCH, families - start)
+            _batch(rng, seed, start, count, today, team_rows, practitioners, actor, result)
+            if progress:
+                progress(start + count)
+        audit_record(
+            actor=None,
+            action="synth",
+            object_type="caseload",
+            object_id=f"seed {seed}",
+            changes={
+                "families": [None, result.families],
+                "networks": [None, result.networks],
+                "people": [None, result.people],
+                "gaps_open": [None, result.gaps_open],
+                "gaps_answered": [None, result.gaps_answered],
+                "contacts": [None, result.contacts],
+            },
+            reason=f"kinmap synth --families {families} --teams {teams} --seed {seed}",
+        )
+    return result
+
+
+def _teams(count: int, seed: int) -> tuple[list[Team], list[User]]:
+    agency, _ = Agency.objects.get_or_create(name=AGENCY)
+    unusable = make_password(None)
+    teams, users = [], []
+    for i in range(1, count + 1):
+        team, _ = Team.objects.get_or_create(agency=agency, name=f"Synthetic team {i}")
+        user, _ = User.objects.get_or_create(
+            username=f"synth.practitioner.{i}",
+            defaults={"team": team, "role": Role.PRACTITIONER, "password": unusable},
+        )
+        teams.append(team)
+        users.append(user)
+    return teams, users
+
+
+@dataclass
+class BulkRows:
+    """Rows queued to be written in bulk (a batch of families)."""
+
+    networks: list[m.FamilyNetwork] = field(default_factory=list)
+    people: list[m.Person] = field(default_factory=list)
+    members: list[m.NetworkMember] = field(default_factory=list)
+    allocations: list[m.Allocation] = field(default_factory=list)
+    names: list[m.OtherName] = field(default_factory=list)
+    facts: list[m.PersonFact] = field(default_factory=list)
+    later_facts: list[m.PersonFact] = field(default_factory=list)  # answered at the last contact
+    households: list[m.Household] = field(default_factory=list)
+    residences: list[m.Residence] = field(default_factory=list)
+    relationships: list[m.Relationship] = field(default_factory=list)
+    care: list[m.CareArrangement] = field(default_factory=list)
+    prs: list[m.ParentalResponsibility] = field(default_factory=list)
+    contacts: list[gm.Contact] = field(default_factory=list)
+
+
+def _batch(
+    rng: random.Random,
+    seed: int,
+    start: int,
+    count: int,
+    today: date,
+    teams: list[Team],
+    practitioners: list[User],
+    actor: User,
+    result: SynthResult,
+) -> None:
+    rows = BulkRows()
+    for i in range(start, start + count):
+        net = synthetic_network(seed * 1_000_003 + i, rng.randint(3, 14), today)
+        team = i % len(teams)
+        _family(rng, net, today, teams, team, practitioners[team], rows, result)
+    now = timezone.now()
+    rows_save(rows)
+    for c in rows.contacts:
+        c.opened_at = c.closed_at = timezone.make_aware(datetime.combine(c.date, datetime.min.time()))
+    gm.Contact.objects.bulk_create(rows.contacts, batch_size=2000)
+    # the gaps as they were at the last contact, then the answers given there
+    gaps_recompute_many(networks=rows.networks, actor=actor, today=today)
+    for f in rows.later_facts:
+        f.recorded_at = now
+    m.PersonFact.objects.bulk_create(rows.later_facts, batch_size=2000)
+    after = gaps_recompute_many(networks=rows.networks, actor=actor, today=today)
+    result.gaps_answered += sum(len(r.resolved) for r in after.values())
+    result.gaps_open += gm.Gap.objects.filter(network__in=rows.networks, resolved_at__isnull=True).count()
+    result.contacts += len(rows.contacts)
+    result.networks += len(rows.networks)
+    result.people += len(rows.people)
+
+
+def _family(
+    rng: random.Random,
+    net: Network,
+    today: date,
+    teams: list[Team],
+    team: int,
+    practitioner: User,
+    rows: BulkRows,
+    result: SynthResult,
+) -> None:
+    """Queue the rows of one synthetic family (and of the second network of a
+    father's other children)."""
+    network = m.FamilyNetwork(name=f"{net.name} (synthetic)")
+    rows.networks.append(network)
+    result.families += 1
+    start = today - timedelta(days=rng.randint(30, 365))
+    rows.allocations.append(m.Allocation(network=network, team=teams[team], start=start))
+    first = len(rows.people), len(rows.households)
+    people = network_rows(net, network, rows)
+    for row in rows.people[first[0] :]:  # a masked phone for one adult in twenty
+        row.phone_masked = row.phone_masked or (
+            bool(row.phone) and rng.random() < 0.05 and _adult(row, today)
+        )
+    for household in rows.households[first[1] :]:  # and one household in twenty in a refuge
+        household.masked = household.masked or rng.random() < 0.05
+    for pid, p in net.people.items():  # answers given at the last contact
+        if net.is_member(pid) and p.is_adult(today):
+            for key, value in _ANSWERS:
+                if key not in p.facts and rng.random() < 0.3:
+                    prov = Provenance(Source.SAID_BY, "said at the contact", practitioner.username, None)
+                    fact = m.PersonFact(person=people[pid], key=key, value=value)
+                    rows.later_facts.append(_stamped(fact, prov))
+    if net.outside_ids:  # the father's other children: a network of their own
+        other = m.FamilyNetwork(name=f"{net.name}: older children (synthetic)")
+        rows.networks.append(other)
+        rows.allocations.append(m.Allocation(network=other, team=teams[(team + 1) % len(teams)], start=start))
+        shared = {r.from_id for r in net.relationships if r.to_id in net.outside_ids} - net.outside_ids
+        for pid in sorted(net.outside_ids | shared):
+            child = pid in net.outside_ids and not net.people[pid].is_adult(today)
+            rows.members.append(m.NetworkMember(network=other, person=people[pid], is_index=child))
+        result.shared_people += len(shared)
+    days = sorted(rng.sample(range(1, 365), rng.randint(1, 4)), reverse=True)
+    for d in days:
+        rows.contacts.append(
+            gm.Contact(
+                network=network,
+                type=rng.choice(_CONTACT_TYPES),
+                date=today - timedelta(days=d),
+                practitioner=practitioner,
+                status=gm.Contact.Status.CLOSED,
+            )
+        )
+
+
+def network_rows(net: Network, network: m.FamilyNetwork, rows: BulkRows) -> dict[int, m.Person]:
+    """Queue the rows that record the core network ``net`` as ``network``, as
+    the records services would have made them (unsaved: :func:`rows_save`
+    writes them); the person rows by the core's person ids."""
+    people: dict[int, m.Person] = {}
+    for pid, p in net.people.items():
+        row = m.Person(
+            given_name=p.given_name,
+            family_name=p.family_name,
+            name_absent_reason=p.name_absent_reason,
+            sex=p.sex.value,
+            birth_date=p.birth_date,
+            birth_date_accuracy=p.birth_date_accuracy.value,
+            death_date=p.death_date,
+            nhs_number=p.nhs_number,
+            phone=p.phone,
+            phone_masked=p.phone_masked,
+            email=p.email,
+            seen_directly_on=p.seen_directly_on,
+            provenance={
+                f: {
+                    "source": v.source.value,
+                    "detail": v.detail,
+                    "by": v.recorded_by,
+                    "at": v.recorded_at.isoformat() if v.recorded_at else "",
+                }
+                for f, v in p.provenance.items()
+            },
+        )
+        people[pid] = row
+        rows.people.append(row)
+        for n in p.other_names:
+            rows.names.append(
+                m.OtherName(person=row, kind=n.kind.value, given_name=n.given_name, family_name=n.family_name)
+            )
+        for fact in p.facts.values():
+            rows.facts.append(
+                _stamped(m.PersonFact(person=row, key=fact.key, value=fact.value), fact.provenance)
+            )
+        if net.is_member(pid):
+            rows.members.append(
+                m.NetworkMember(network=network, person=row, is_index=pid in net.index_child_ids)
+            )
+    households: dict[int, m.Household] = {}
+    for hid, h in net.households.items():
+        households[hid] = m.Household(
+            address_line_1=h.address_line_1,
+            address_line_2=h.address_line_2,
+            town=h.town,
+            postcode=h.postcode,
+            masked=h.masked,
+        )
+        rows.households.append(households[hid])
+    for r in net.residences:
+        rows.residences.append(
+            _stamped(
+                m.Residence(
+                    person=people[r.person_id], household=households[r.household_id], start=r.start, end=r.end
+                ),
+                r.provenance,
+            )
+        )
+    for rel in net.relationships:
+        rows.relationships.append(
+            _stamped(
+                m.Relationship(
+                    from_person=people[rel.from_id],
+                    to_person=people[rel.to_id],
+                    type=rel.type,
+                    start=rel.start,
+                    end=rel.end,
+                ),
+                rel.provenance,
+            )
+        )
+    for c in net.care:
+        rows.care.append(
+            _stamped(
+                m.CareArrangement(
+                    carer=people[c.carer_id],
+                    child=people[c.child_id],
+                    place=c.place.value,
+                    frequency=c.frequency,
+                    overnight=c.overnight,
+                    supervised=c.supervised,
+                    sleep_place=c.sleep_place,
+                    start=c.start,
+                    end=c.end,
+                ),
+                c.provenance,
+            )
+        )
+    for pr in net.parental_responsibility:
+        rows.prs.append(
+            _stamped(
+                m.ParentalResponsibility(
+                    person=people[pr.person_id],
+                    child=people[pr.child_id],
+                    basis=pr.basis.value,
+                    start=pr.start,
+                ),
+                pr.provenance,
+            )
+        )
+    return people
+
+
+def rows_save(rows: BulkRows) -> None:
+    """Write the queued rows with ``bulk_create``, targets before the rows that
+    point at them (each row's foreign keys take the ids just given)."""
+    batches: tuple[tuple[Any, list[Any]], ...] = (
+        (m.FamilyNetwork, rows.networks),
+        (m.Person, rows.people),
+        (m.Household, rows.households),
+        (m.NetworkMember, rows.members),
+        (m.Allocation, rows.allocations),
+        (m.OtherName, rows.names),
+        (m.PersonFact, rows.facts),
+        (m.Residence, rows.residences),
+        (m.Relationship, rows.relationships),
+        (m.CareArrangement, rows.care),
+        (m.ParentalResponsibility, rows.prs),
+    )
+    for model, batch in batches:
+        model.objects.bulk_create(batch, batch_size=2000)
+
+
+def _adult(row: m.Person, today: date) -> bool:
+    return row.birth_date is not None and (today - row.birth_date).days >= 18 * 365
+
+
+R = TypeVar("R", bound=m.Provenanced)
+
+
+def _stamped(row: R, prov: Provenance | None) -> R:
+    """The row with the provenance of the synthetic record it stands for."""
+    if prov is not None:
+        row.source, row.source_detail = prov.source.value, prov.detail
+        at = prov.recorded_at
+        row.recorded_at = timezone.make_aware(at) if at is not None and timezone.is_naive(at) else at
+    return row
