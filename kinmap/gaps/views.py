@@ -352,11 +352,23 @@ def _save_answer(
         )
     elif kind.startswith("fact-"):
         rs.fact_set(
-            actor=user, network=network, person=person, key=chosen.fact_key, value=d["value"], source=source
+            actor=user,
+            network=network,
+            person=person,
+            key=chosen.fact_key,
+            value=d["value"],
+            expected_version=None,  # the gap is open: no answer was recorded when the page loaded
+            source=source,
         )
     elif kind == "no-partner":
         rs.fact_set(
-            actor=user, network=network, person=person, key=chosen.fact_key, value="none", source=source
+            actor=user,
+            network=network,
+            person=person,
+            key=chosen.fact_key,
+            value="none",
+            expected_version=None,  # the gap is open: no answer was recorded when the page loaded
+            source=source,
         )
     elif kind == "pr":
         child = family_record_load(network).people[chosen.child_id]

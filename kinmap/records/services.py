@@ -36,7 +36,7 @@ from kinmap.core.vocab import CarePlace, DateAccuracy, PRBasis, Sex, Source, rel
 
 from . import access, membership
 from . import models as m
-from .errors import RecordError, check_version
+from .errors import RecordError, StaleEdit, check_version
 from .selectors import family_record_load
 
 # Hooks run inside the transaction after every change to a family network
@@ -932,15 +932,27 @@ def fact_set(
     person: m.Person,
     key: str,
     value: str,
+    expected_version: int | None,
     source: Source_ = Source_(),
 ) -> m.PersonFact:
-    """Record an answer about a person (see ``kinmap.core.model.Fact``)."""
+    """Record an answer about a person (see ``kinmap.core.model.Fact``).
+
+    ``expected_version`` is the version of the answer already recorded when the
+    page was loaded, or None when there was none. Like every edit, a change
+    based on what is no longer saved is refused with :class:`StaleEdit` and
+    nothing saved: an answer recorded (or changed, or removed) by someone else
+    since the page loaded is never silently replaced.
+    """
     source.check()
     if not value.strip():
         raise RecordError("Enter the answer", field="value")
     refuse_hidden_characters(value, "value", "The answer", multiline=True)
     networks = _networks_for(actor, network, person, "person", change=False)
     row = m.PersonFact.objects.select_for_update().filter(person=person, key=key).first()
+    if row is not None:
+        check_version(row.version, expected_version, "answer")
+    elif expected_version is not None:
+        raise StaleEdit("answer")  # removed since the page loaded
     old = {"value": row.value} if row else {}
     if row is None:
         row = m.PersonFact(person=person, key=key, value=value.strip())

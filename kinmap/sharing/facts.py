@@ -123,7 +123,20 @@ def record_answer(
     label = what_label(what)
     key = fact_key(what)
     if key is not None:
-        rs.fact_set(actor=actor, network=network, person=person, key=key, value=answer.text, source=source)
+        # An agency's answer to a request is a new fact from another source: it is
+        # recorded over whatever answer is there now, which the audit trail keeps.
+        recorded = (
+            m.PersonFact.objects.filter(person=person, key=key).values_list("version", flat=True).first()
+        )
+        rs.fact_set(
+            actor=actor,
+            network=network,
+            person=person,
+            key=key,
+            value=answer.text,
+            expected_version=recorded,
+            source=source,
+        )
         return f"{label}: answer recorded"
     if what == "address":
         if answer.address is None:

@@ -73,7 +73,15 @@ def seed_family(actor: User, *, today: date | None = None, name: str = "Testbaby
         ("regular-visitors", "her sister, most days"),
     ):
         who = baby if key == "regular-visitors" else mother
-        s.fact_set(actor=actor, network=network, person=who, key=key, value=value, source=MOTHER_SAYS)
+        s.fact_set(
+            expected_version=None,
+            actor=actor,
+            network=network,
+            person=who,
+            key=key,
+            value=value,
+            source=MOTHER_SAYS,
+        )
     father = s.person_add(
         actor=actor,
         network=network,
@@ -99,7 +107,13 @@ def seed_family(actor: User, *, today: date | None = None, name: str = "Testbaby
     )
     # The mother and father are former partners; she has no current partner.
     s.fact_set(
-        actor=actor, network=network, person=mother, key="current-partner", value="none", source=MOTHER_SAYS
+        expected_version=None,
+        actor=actor,
+        network=network,
+        person=mother,
+        key="current-partner",
+        value="none",
+        source=MOTHER_SAYS,
     )
     network.refresh_from_db()
     return SeedFamily(network, baby, mother, father)

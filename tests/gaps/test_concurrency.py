@@ -61,7 +61,14 @@ def test_record_changes_and_gap_answers_at_once(owner: User, teammate: User) -> 
         if m.PersonFact.objects.filter(person=father, key="other-names").exists():
             s.fact_remove(actor=owner, network=f.network, person=father, key="other-names", reason="test")
         else:
-            s.fact_set(actor=owner, network=f.network, person=father, key="other-names", value="none")
+            s.fact_set(
+                expected_version=None,
+                actor=owner,
+                network=f.network,
+                person=father,
+                key="other-names",
+                value="none",
+            )
 
     def answer() -> None:
         gs.gap_answer(

@@ -70,7 +70,13 @@ def test_recording_the_fact_resolves_the_gap_with_its_provenance_and_removing_it
     f = seed_family(owner)
     key = f"R09-other-names:person:{f.father.pk}"
     s.fact_set(
-        actor=owner, network=f.network, person=f.father, key="other-names", value="none", source=MOTHER_SAYS
+        expected_version=None,
+        actor=owner,
+        network=f.network,
+        person=f.father,
+        key="other-names",
+        value="none",
+        source=MOTHER_SAYS,
     )
     g = gap(f.network, key)
     assert g.state == "resolved" and g.resolved_at is not None and not g.is_open
@@ -89,6 +95,7 @@ def test_recording_one_fact_resolves_exactly_that_gap_and_opens_none(owner: User
     f = seed_family(owner)
     before = {g.key for g in gm.Gap.objects.filter(network=f.network) if g.is_open}
     s.fact_set(
+        expected_version=None,
         actor=owner,
         network=f.network,
         person=f.father,
@@ -109,7 +116,14 @@ def test_the_recompute_runs_inside_the_change_transaction(owner: User) -> None:
         pass
 
     with pytest.raises(Abandon), transaction.atomic():
-        s.fact_set(actor=owner, network=f.network, person=f.father, key="other-children", value="none")
+        s.fact_set(
+            expected_version=None,
+            actor=owner,
+            network=f.network,
+            person=f.father,
+            key="other-children",
+            value="none",
+        )
         # already resolved before the transaction commits: nothing can read a stale gap
         assert not gap(f.network, key).is_open
         raise Abandon

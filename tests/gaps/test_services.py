@@ -232,7 +232,14 @@ def test_a_supervisor_can_refuse_not_applicable_and_the_gap_keeps_coming_back(
 def test_an_answered_gap_cannot_be_answered_again(owner: User, fam: SeedFamily) -> None:
     from kinmap.records import services as s
 
-    s.fact_set(actor=owner, network=fam.network, person=fam.father, key="other-names", value="none")
+    s.fact_set(
+        expected_version=None,
+        actor=owner,
+        network=fam.network,
+        person=fam.father,
+        key="other-names",
+        value="none",
+    )
     gap = g(fam, "R09-other-names")
     refused(
         lambda: gs.gap_answer(

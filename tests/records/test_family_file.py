@@ -136,7 +136,15 @@ def test_a_family_entered_through_the_services_round_trips(
         source=said,
     )
     s.pr_set(actor=owner, network=baby_network, person=dad, child=child, basis="unknown", source=said)
-    s.fact_set(actor=owner, network=baby_network, person=dad, key="adult-services", value="None", source=said)
+    s.fact_set(
+        expected_version=None,
+        actor=owner,
+        network=baby_network,
+        person=dad,
+        key="adult-services",
+        value="None",
+        source=said,
+    )
     s.other_name_add(
         actor=owner, network=baby_network, person=dad, kind="alias", given_name="D", family_name="Testdad"
     )

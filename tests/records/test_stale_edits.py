@@ -290,3 +290,55 @@ def test_recording_parental_responsibility_already_recorded_does_not_overwrite_i
     assert response.status_code == 200
     assert "This parental responsibility record " + STALE in error_summary(response.content.decode())
     assert snapshot(reads_allowed=True) == before
+
+
+def test_an_answer_recorded_since_the_page_loaded_is_not_replaced(family: Family, owner: User) -> None:
+    """An answer about a person (a fact) is an edit too: once one is recorded,
+    another sent as if none were (no version), or based on an old one, is
+    refused with the same message and the saved answer stays as it is."""
+    first = s.fact_set(
+        actor=owner,
+        network=family.network,
+        person=family.father,
+        key="other-names",
+        value="none",
+        expected_version=None,
+    )
+    s.fact_set(
+        actor=owner,
+        network=family.network,
+        person=family.father,
+        key="other-names",
+        value="Known as Dee",
+        expected_version=first.version,
+    )
+    before = snapshot(reads_allowed=True)
+    for stale in (None, first.version):
+        with pytest.raises(s.RecordError) as refused:
+            s.fact_set(
+                actor=owner,
+                network=family.network,
+                person=family.father,
+                key="other-names",
+                value="none",
+                expected_version=stale,
+            )
+        assert refused.value.messages == [
+            f"This answer {STALE}: check the record as it is now, then make your change again."
+        ]
+        assert snapshot(reads_allowed=True) == before
+    assert m.PersonFact.objects.get(person=family.father, key="other-names").value == "Known as Dee"
+    # an answer removed since the page loaded is not recorded again unseen
+    s.fact_remove(
+        actor=owner, network=family.network, person=family.father, key="other-names", reason="wrong"
+    )
+    with pytest.raises(s.RecordError):
+        s.fact_set(
+            actor=owner,
+            network=family.network,
+            person=family.father,
+            key="other-names",
+            value="none",
+            expected_version=first.version + 1,
+        )
+    assert not m.PersonFact.objects.filter(person=family.father, key="other-names").exists()

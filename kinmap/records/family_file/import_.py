@@ -149,6 +149,7 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
                     person=person,
                     key=key,
                     value=fact.value,
+                    expected_version=None,  # a person the file creates has no answers yet
                     source=s.Source_(fact.provenance.source, fact.provenance.detail),
                 )
                 _stamp_update(m.PersonFact, row.pk, fact.provenance, users)

@@ -196,7 +196,9 @@ class Command(BaseCommand):
             if rm.PersonFact.objects.filter(person=person, key=key).exists():
                 rs.fact_remove(actor=actor, network=network, person=person, key=key, reason="benchmark")
             else:
-                rs.fact_set(actor=actor, network=network, person=person, key=key, value="none")
+                rs.fact_set(
+                    actor=actor, network=network, person=person, key=key, value="none", expected_version=None
+                )
             change_ms.append((time.perf_counter() - started) * 1000)
             if (i + 1) % step == 0:
                 self.progress(f"  {i + 1} changes")
