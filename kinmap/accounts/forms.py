@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from kinmap.web.forms import ObjectIdField
+from kinmap.web.forms import ObjectIdField, VersionField
 
 from .models import Agency, Role, Team, User
 
@@ -122,7 +122,7 @@ class SafeguardingLeadForm(forms.Form):
     )
     reason = forms.CharField(label="Reason (optional)", required=False, max_length=500)
     # the user id of the lead when the page loaded (0 for none): see the service
-    loaded = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    loaded = VersionField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -267,7 +267,7 @@ def test_a_safeguarding_lead_named_on_a_page_loaded_before_another_change_is_ref
     assert client.post(url, {"designated_safeguarding_lead": first.pk, "loaded": "0"}).status_code == 302
     before = AuditEvent.objects.count()
     summaries = []
-    for loaded in ({"loaded": "0"}, {}, {"loaded": ""}):
+    for loaded in ({"loaded": "0"}, {}, {"loaded": ""}, {"loaded": "-1"}, {"loaded": "x"}):
         response = client.post(url, {"designated_safeguarding_lead": second.pk, **loaded})
         assert response.status_code == 200, loaded
         page = response.content.decode()
