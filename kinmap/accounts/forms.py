@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from kinmap.web.forms import ObjectIdField
+from kinmap.web.forms import ObjectIdField, VersionField
 
 from .models import Agency, Role, Team, User
 
@@ -121,6 +121,8 @@ class SafeguardingLeadForm(forms.Form):
         error_messages={"invalid_choice": "Choose someone from the list, or no designated safeguarding lead"},
     )
     reason = forms.CharField(label="Reason (optional)", required=False, max_length=500)
+    # the user id of the lead when the page loaded (0 for none): see the service
+    loaded = VersionField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

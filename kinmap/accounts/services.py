@@ -139,13 +139,21 @@ def agency_create(*, actor: User, name: str, kind: str) -> Agency:
 
 @transaction.atomic
 def agency_safeguarding_lead_set(
-    *, actor: User, agency: Agency, lead: User | None, reason: str = ""
+    *, actor: User, agency: Agency, lead: User | None, expected: int | None, reason: str = ""
 ) -> Agency:
     """Name (or, with ``lead=None``, clear) the agency's designated safeguarding
     lead: an active member of one of the agency's teams. Audited with the old
-    and new user names."""
+    and new user names.
+
+    The agency row has no version of its own: ``expected`` is the user id of
+    the lead the administrator's page showed (0 for none), and the change is
+    refused (:class:`StaleEdit`) when that is not the lead saved now, or was not
+    sent (``None``), so that one administrator does not silently replace the
+    lead another has just named."""
     _admin_check(actor)
     row = Agency.objects.select_for_update().get(pk=agency.pk)
+    if expected is None or expected != (row.designated_safeguarding_lead_id or 0):
+        raise StaleEdit("designated safeguarding lead")
     if lead is not None and (not lead.is_active or lead.team is None or lead.team.agency_id != row.pk):
         raise RecordError(
             f"Choose someone who works in {row.name} and can sign in", field="designated_safeguarding_lead"

@@ -26,6 +26,8 @@ from django.conf import settings
 from django.db.models import Sum
 from django.http import HttpRequest
 
+from .models import User
+
 
 def locked_out_message() -> str:
     """The message on the sign-in page while a lock holds (GOV.UK error message style)."""
@@ -39,9 +41,13 @@ def locked_out_message() -> str:
 def typed_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
     """The user name a sign-in is counted against (``AXES_USERNAME_CALLABLE``):
     as typed, trimmed and in lower case, as user names are stored, so that
-    changing its case does not start a fresh count."""
+    changing its case does not start a fresh count; cut to the longest user
+    name an account can have, so that a name typed longer (never an account's)
+    is still counted, in axes' table of at most 255 characters, rather than
+    failing the sign-in page."""
     raw = (credentials or {}).get("username") or request.POST.get("username") or ""
-    return str(raw).strip().lower()
+    longest = User._meta.get_field("username").max_length or 150
+    return str(raw).strip().lower()[:longest]
 
 
 def client_address(request: HttpRequest) -> str:

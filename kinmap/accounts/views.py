@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from kinmap.records import models as rm
-from kinmap.records.errors import RecordError
+from kinmap.records.errors import RecordError, StaleEdit
 from kinmap.web.forms import apply_errors
 
 from . import services
@@ -139,7 +139,7 @@ def agency_safeguarding_lead(request: HttpRequest, agency_id: int) -> HttpRespon
     form = SafeguardingLeadForm(
         request.POST or None,
         agency=agency,
-        initial={"designated_safeguarding_lead": lead.pk if lead else ""},
+        initial={"designated_safeguarding_lead": lead.pk if lead else "", "loaded": lead.pk if lead else 0},
     )
     if request.method == "POST" and form.is_valid():
         chosen = form.cleaned_data["designated_safeguarding_lead"]
@@ -148,8 +148,18 @@ def agency_safeguarding_lead(request: HttpRequest, agency_id: int) -> HttpRespon
                 actor=_user(request),
                 agency=agency,
                 lead=User.objects.filter(pk=chosen).select_related("team").first() if chosen else None,
+                expected=form.cleaned_data["loaded"],
                 reason=form.cleaned_data["reason"],
             )
+        except StaleEdit as err:
+            # what was chosen is kept; saving again (having looked) replaces the lead saved now
+            now = (
+                Agency.objects.filter(pk=agency.pk)
+                .values_list("designated_safeguarding_lead", flat=True)
+                .first()
+            )
+            form.data = {**request.POST.dict(), "loaded": str(now or 0)}
+            apply_errors(form, err)
         except RecordError as err:
             apply_errors(form, err)
         else:

@@ -396,7 +396,8 @@ def person_page_context(
         if person_id not in (r.from_id, r.to_id):
             continue
         other = r.to_id if r.from_id == person_id else r.from_id
-        if net.is_member(other) or elsewhere.may_see(other):
+        visible = net.is_member(other) or elsewhere.may_see(other)
+        if visible:
             other_words = net.people[other].display_name
         else:
             known = elsewhere.agencies_of([other])
@@ -409,8 +410,10 @@ def person_page_context(
                 "words": _relation_from(person_id, r).capitalize(),
                 "other": other_words,
                 "other_id": other if net.is_member(other) else None,
-                "dates": _period_words(r.start, r.end),
-                "source": provenance_words(r.provenance),
+                # Of a relative in a network the user may not see, only that they
+                # exist: not the dates, nor who said it and who recorded it there.
+                "dates": _period_words(r.start, r.end) if visible else "",
+                "source": provenance_words(r.provenance) if visible else "",
                 "editable": r.id in own_rels and elsewhere.may_change(own_rels[r.id]),
             }
         )

@@ -75,6 +75,20 @@ class GovukDateField(forms.MultiValueField):
         return data_list
 
 
+class VersionField(forms.IntegerField):
+    """The hidden version of the record a form edits. A value that is not a
+    whole number (never one the page sent) counts as no version at all, so the
+    change is refused with the same "has changed since this page loaded"
+    message as a missing or old one, rather than "Enter a whole number" about
+    a field the user cannot see. Gives an ``int`` or ``None``."""
+
+    def to_python(self, value: Any) -> int | None:
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            return None
+
+
 class VersionedForm(forms.Form):
     """A form that carries the version of the record it edits, so that an edit
     based on an old copy of the record is refused.
@@ -84,7 +98,7 @@ class VersionedForm(forms.Form):
     (:func:`kinmap.records.errors.check_version`), with the same message; the
     view then shows it with :func:`refuse_stale`."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(widget=forms.HiddenInput, required=False)
 
 
 def apply_errors(form: forms.Form, err: RecordError, field_map: dict[str, str] | None = None) -> None:

@@ -201,7 +201,9 @@ def test_name_an_agencys_designated_safeguarding_lead() -> None:
     assert "Designated safeguarding lead" in page
     assert f'value="{lead.pk}"' in page
     assert f'value="{world.user(Role.SUPERVISOR, "social-allocated").pk}"' not in page  # another agency
-    response = client.post(url, {"designated_safeguarding_lead": lead.pk, "reason": "New named nurse"})
+    response = client.post(
+        url, {"designated_safeguarding_lead": lead.pk, "reason": "New named nurse", "loaded": "0"}
+    )
     assert response.status_code == 302
     health.refresh_from_db()
     assert health.designated_safeguarding_lead == lead
@@ -211,7 +213,7 @@ def test_name_an_agencys_designated_safeguarding_lead() -> None:
     teams = client.get(reverse("manage-teams")).content.decode()
     assert f"Designated safeguarding lead: {lead.display_name} ({lead.username})" in teams
     # and cleared again
-    assert client.post(url, {"designated_safeguarding_lead": ""}).status_code == 302
+    assert client.post(url, {"designated_safeguarding_lead": "", "loaded": lead.pk}).status_code == 302
     health.refresh_from_db()
     assert health.designated_safeguarding_lead is None
 
@@ -224,7 +226,7 @@ def test_a_safeguarding_lead_from_another_agency_is_refused_and_nothing_is_saved
     before = AuditEvent.objects.count()
     response = _admin(world).post(
         reverse("manage-agency-safeguarding-lead", args=[health.pk]),
-        {"designated_safeguarding_lead": outsider.pk},
+        {"designated_safeguarding_lead": outsider.pk, "loaded": "0"},
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -240,7 +242,7 @@ def test_a_safeguarding_lead_from_another_agency_is_refused_and_nothing_is_saved
     for who in (outsider, inactive):
         with pytest.raises(RecordError) as exc:
             services.agency_safeguarding_lead_set(
-                actor=world.user(Role.ADMINISTRATOR, "health-allocated"), agency=health, lead=who
+                actor=world.user(Role.ADMINISTRATOR, "health-allocated"), agency=health, lead=who, expected=0
             )
         assert exc.value.messages == [
             "Choose someone who works in Northshire Community Health and can sign in"
@@ -248,3 +250,38 @@ def test_a_safeguarding_lead_from_another_agency_is_refused_and_nothing_is_saved
     health.refresh_from_db()
     assert health.designated_safeguarding_lead is None
     assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_a_safeguarding_lead_named_on_a_page_loaded_before_another_change_is_refused() -> None:
+    """Two administrators open the page while the agency has no lead; the first
+    names one; the second's choice, made on the old page (or sent without saying
+    which lead the page showed), is refused alike, and the first's lead is kept."""
+    world = build_world()
+    health = world.agencies["health"]
+    url = reverse("manage-agency-safeguarding-lead", args=[health.pk])
+    first = world.user(Role.SUPERVISOR, "health-allocated")
+    second = world.user(Role.PRACTITIONER, "health-allocated")
+    client = _admin(world)
+    assert 'name="loaded" value="0"' in client.get(url).content.decode()
+    assert client.post(url, {"designated_safeguarding_lead": first.pk, "loaded": "0"}).status_code == 302
+    before = AuditEvent.objects.count()
+    summaries = []
+    for loaded in ({"loaded": "0"}, {}, {"loaded": ""}, {"loaded": "-1"}, {"loaded": "x"}):
+        response = client.post(url, {"designated_safeguarding_lead": second.pk, **loaded})
+        assert response.status_code == 200, loaded
+        page = response.content.decode()
+        start = page.index('class="govuk-error-summary"')
+        summaries.append(page[start : page.index("</ul>", start)])
+        health.refresh_from_db()
+        assert health.designated_safeguarding_lead == first
+        assert AuditEvent.objects.count() == before
+    assert "has changed since this page loaded" in summaries[0]
+    assert len(set(summaries)) == 1
+    # the refused page now knows the lead saved now: saving again replaces it
+    assert f'name="loaded" value="{first.pk}"' in page
+    assert (
+        client.post(url, {"designated_safeguarding_lead": second.pk, "loaded": first.pk}).status_code == 302
+    )
+    health.refresh_from_db()
+    assert health.designated_safeguarding_lead == second

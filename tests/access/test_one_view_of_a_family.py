@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date
 
 import pytest
 from django.test import Client
@@ -155,3 +156,21 @@ def test_a_contact_cannot_confirm_another_networks_household() -> None:
     before = fingerprint()
     assert client.post(url, {"outcome": "no-change"}).status_code == 404
     assert fingerprint() == before
+
+
+@pytest.mark.django_db
+def test_the_person_page_says_no_more_of_a_relative_in_another_network_than_the_family_page() -> None:
+    """Dan's page in A, for a user who sees A only: his relationship to Mia (B
+    only) is said, but not when it began or ended, nor who said it and who
+    recorded it in B."""
+    sw = build_shared_world()
+    a = sw.world.network
+    said_by = "ODETTE-SAID-4K2W"
+    began = date(2019, 3, 17)
+    rel = m.Relationship.objects.filter(pk=sw.dan_to_mia.pk)
+    rel.update(source="said-by", source_detail=said_by, start=began)
+    client = _client(sw, Role.PRACTITIONER, "health-allocated")
+    page = html.unescape(client.get(reverse("person", args=[a.pk, sw.world.father.pk])).content.decode())
+    assert "someone recorded in another family network" in page
+    for leak in [*_leaks(sw), said_by, "17 March 2019", "March 2019", "2019"]:
+        assert leak not in page, leak

@@ -191,3 +191,16 @@ def test_the_client_address_comes_from_a_trusted_proxy_header_only_when_configur
         HTTP_X_FORWARDED_FOR=f"{ATTACKER}, {USUAL}",
     )
     assert other.status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["a" * 10_000, "\u00e9" * 300])
+def test_a_user_name_longer_than_any_account_is_refused_and_counted(
+    real_user: User, settings: Any, typed: str
+) -> None:
+    """A user name too long for any account (and for the throttle's table on
+    PostgreSQL) is refused like any wrong one, and still counts against the client."""
+    response = sign_in(typed, WRONG, ATTACKER)
+    assert response.status_code == 200 and not response.signed_in
+    assert "Enter a correct user name and password" in response.content.decode()
+    assert AccessAttempt.objects.filter(ip_address=ATTACKER).count() >= 1

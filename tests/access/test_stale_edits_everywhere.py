@@ -235,7 +235,7 @@ def test_a_change_without_its_version_or_with_an_old_one_is_refused_alike(edit: 
     saved = edit.version(w)
     before = everything()
     summaries = []
-    for version in ({}, {field: ""}, {field: str(saved - 1)}, {field: str(saved + 1)}):
+    for version in ({}, {field: ""}, {field: str(saved - 1)}, {field: str(saved + 1)}, {field: "1.5"}):
         response = client.post(url, {**data, **version})
         assert response.status_code == 200, f"{version}: {response.status_code}"
         summaries.append(_summary(response.content.decode()))

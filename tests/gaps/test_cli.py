@@ -115,5 +115,7 @@ def test_plain_output_and_errors(owner: User) -> None:
     assert out.splitlines()[0] == f"Family of Rowan Testbaby (family {f.network.pk}): 13 open gaps"
     with pytest.raises(CommandError, match="No family network 999"):
         run("999")
+    with pytest.raises(CommandError, match="No family network 99999999999999999999"):
+        run("99999999999999999999")
     with pytest.raises(CommandError, match='No user "nobody"'):
         run(str(f.network.pk), who=("--as", "nobody", "--reason", "Checking"))

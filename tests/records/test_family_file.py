@@ -570,6 +570,15 @@ def test_export_command_refuses_an_unknown_family(accounts: None) -> None:
     assert not AuditEvent.objects.filter(action="export").exists()
 
 
+@pytest.mark.parametrize("family", ["0", "-1", "99999999999999999999"])
+def test_export_command_refuses_an_out_of_range_family_like_an_unknown_one(
+    accounts: None, family: str
+) -> None:
+    with pytest.raises(CommandError, match=rf"^No family network {family}$"):
+        call_command("export", family, *AS_ADMIN)
+    assert not AuditEvent.objects.filter(action="export").exists()
+
+
 def test_import_command_moves_dates_when_asked(accounts: None) -> None:
     unborn = DEMO_DIR / "03-unborn-baby.json"
     # as written, the expected date of delivery is long past

@@ -17,6 +17,7 @@ from kinmap.records.management.commands._cli import (
     user_named,
 )
 from kinmap.records.models import FamilyNetwork
+from kinmap.web.converters import is_object_id
 
 
 class Command(BaseCommand):
@@ -29,7 +30,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         username, reason = accountable(options, "gaps")
-        network = FamilyNetwork.objects.filter(pk=options["family"]).first()
+        network = (
+            FamilyNetwork.objects.filter(pk=options["family"]).first()
+            if is_object_id(options["family"])
+            else None
+        )
         if network is None:
             raise CommandError(f"No family network {options['family']}")
         actor = user_named(username)

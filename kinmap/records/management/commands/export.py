@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from kinmap.records import models as m
 from kinmap.records.errors import RecordError
 from kinmap.records.family_file import family_file_export_audited
+from kinmap.web.converters import is_object_id
 
 from ._cli import REFUSED, accountable, add_accountability_arguments, cli_audit_context, plural, user_named
 
@@ -42,7 +43,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         username, reason = accountable(options, "export")
         ids: list[int] = list(dict.fromkeys(options["family"]))
-        networks = list(m.FamilyNetwork.objects.filter(pk__in=ids).order_by("pk"))
+        # An id out of the range of row ids is no family, like a missing one.
+        networks = list(m.FamilyNetwork.objects.filter(pk__in=filter(is_object_id, ids)).order_by("pk"))
         missing = sorted(set(ids) - {n.pk for n in networks})
         if missing:
             raise CommandError(f"No family network {', '.join(str(x) for x in missing)}")

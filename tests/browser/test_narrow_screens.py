@@ -1,0 +1,48 @@
+"""Every page with a table fits a phone 375 px wide: a wide table scrolls inside
+its own box, and the page itself never scrolls sideways."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page
+
+from kinmap.accounts.models import User
+from kinmap.records import models as m
+from kinmap.records.demo_setup import DEMO_PASSWORD, demo_load
+
+from .conftest import sign_in
+
+PAGES = {
+    "partnership.admin": [
+        "/manage/users/",
+        "/manage/masked-details/",
+        "/manage/teams/",
+        "/manage/allocations/",
+        "/settings/rules/",
+        "/materials/",
+    ],
+    "hv.supervisor": ["/supervision/", "/", "/families/{seed}/", "/families/{seed}/gaps/"],
+    "auditor": ["/audit/", "/audit/families/{seed}/"],
+    "sc.info": ["/requests/"],
+}
+
+
+@pytest.mark.parametrize("username", PAGES)
+def test_no_page_scrolls_sideways_at_375_px(
+    page: Page, settings: Any, materials_seeded: None, username: str
+) -> None:
+    demo_load(today=timezone.localdate())
+    seed = m.FamilyNetwork.objects.get(name="Family of Alfie Renshaw").pk
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(page, User.objects.get(username=username), DEMO_PASSWORD)
+    too_wide = {}
+    for url in PAGES[username]:
+        response = page.goto(url.format(seed=seed))
+        assert response is not None and response.status == 200, url
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 375:
+            too_wide[url] = width
+    assert too_wide == {}
