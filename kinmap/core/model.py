@@ -14,6 +14,9 @@ from datetime import date, datetime
 
 from .vocab import CarePlace, DateAccuracy, InfoHow, InvitationOutcome, NameKind, PRBasis, Sex, Source
 
+# How a person with no recorded name is shown.
+NAME_NOT_KNOWN = "Name not known"
+
 
 @dataclass(frozen=True)
 class Provenance:
@@ -68,7 +71,7 @@ class Person:
     @property
     def display_name(self) -> str:
         name = f"{self.given_name} {self.family_name}".strip()
-        return name or "Name not known"
+        return name or NAME_NOT_KNOWN
 
     @property
     def unborn(self) -> bool:

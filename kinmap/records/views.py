@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from kinmap.accounts.models import User
 from kinmap.audit.services import audit_record
-from kinmap.core.vocab import rel_type
+from kinmap.core.vocab import relation_sentence
 from kinmap.gaps import engine as gap_engine
 from kinmap.gaps.forms import WorklistFilterForm
 from kinmap.gaps.selectors import WorklistFilter, worklist
@@ -415,8 +415,8 @@ def _rel_provenance(record: Any, rel: m.Relationship) -> str:
 
 
 def _rel_words(record: Any, rel: m.Relationship) -> str:
-    return (
-        f"{record.people[rel.from_person_id]} is {rel_type(rel.type).label} {record.people[rel.to_person_id]}"
+    return relation_sentence(
+        rel.type, str(record.people[rel.from_person_id]), str(record.people[rel.to_person_id])
     )
 
 
