@@ -5,7 +5,7 @@ care; outcomes; and requirement numbers are unique."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from django.test import Client
@@ -21,7 +21,7 @@ from kinmap.gaps.answers import answers_for
 from kinmap.records import services as s
 from kinmap.records.selectors import family_record_load
 from tests.conftest import PASSWORD
-from tests.gaps.family import seed_family
+from tests.gaps.family import open_contact_and_decline, seed_family
 
 NAMES = ["Chloe Renshaw", "Name not known", ""]
 
@@ -115,24 +115,7 @@ def test_care_in_the_practitioner_words_does_not_run_on(owner: User) -> None:
 def test_a_decline_reads_asked_declined_once(client: Client, owner: User) -> None:
     fam = seed_family(owner)
     assert client.login(username=owner.username, password=PASSWORD)
-    today = date.today() - timedelta(days=1)
-    response = client.post(
-        reverse("contact-start", args=[fam.network.pk]),
-        {"type": "home-visit", "date_0": today.day, "date_1": today.month, "date_2": today.year},
-    )
-    contact = gm.Contact.objects.get(network=fam.network, status="open")
-    gap = gm.Gap.objects.get(key=f"R02-birth-father:person:{fam.father.pk}")
-    p = f"g{gap.pk}-"
-    response = client.post(
-        reverse("contact-gap-outcome", args=[fam.network.pk, contact.pk, gap.pk]),
-        {
-            p + "outcome": "asked-declined",
-            p + "declined_by": fam.mother.pk,
-            p + "declined_reason": "not today",
-            p + "declined_view": "She was tired",
-            p + "version": gap.version,
-        },
-    )
+    contact, _gap, response = open_contact_and_decline(client, fam, fam.mother)
     assert response.status_code == 302
     page = client.get(reverse("contact", args=[fam.network.pk, contact.pk])).content.decode()
     words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
