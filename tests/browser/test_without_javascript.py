@@ -39,7 +39,7 @@ def test_record_changes_without_javascript(
     page.get_by_role("button", name="Save").click()
     expect(banner).to_contain_text("Care arrangement saved")
     expect(page.locator(".kinmap-person-line", has_text="Dan Testfather")).to_contain_text(
-        "looks after the baby every other Saturday at the carer's home, unsupervised"
+        "looks after the baby (every other Saturday) at the carer's home, unsupervised"
     )
 
     # record that he moved out (a date input), then remove the relationship
