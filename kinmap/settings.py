@@ -1,9 +1,11 @@
 """kinmap settings, read from environment variables.
 
-Safe defaults for a developer's machine (an embedded SQLite database, DEBUG
-on); production is chosen with ``KINMAP_ENV=production``, which refuses to
-start without a real secret key and allowed hosts. A value that cannot be
-understood stops the process with a message naming the variable.
+Safe defaults for a developer's machine (an embedded SQLite database; DEBUG
+off, so that even the demo shows kinmap's own error pages, never Django's
+debug page: ``KINMAP_DEBUG=true`` turns it on while developing); production
+is chosen with ``KINMAP_ENV=production``, which refuses to start without a
+real secret key and allowed hosts. A value that cannot be understood stops
+the process with a message naming the variable.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ if KINMAP_ENV not in ("development", "test", "production"):
     raise ImproperlyConfigured(f"KINMAP_ENV={KINMAP_ENV!r} is not one of development, test, production")
 PRODUCTION = KINMAP_ENV == "production"
 
-DEBUG = env_bool("KINMAP_DEBUG", not PRODUCTION)
+DEBUG = env_bool("KINMAP_DEBUG", False)
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("KINMAP_DEBUG must be off when KINMAP_ENV=production")
 

@@ -158,7 +158,7 @@ _CARERS: weakref.WeakKeyDictionary[FamilyGraph, dict[int, list[CarerOfChild]]] =
 
 def carers_of(graph: FamilyGraph, child_id: int) -> list[CarerOfChild]:
     """Everyone who cares for the child now, in a stable order. Worked out once
-    per graph (the rules 17 to 20 each ask)."""
+    per graph (the rules 17 to 21 each ask)."""
     known = _CARERS.setdefault(graph, {})
     if child_id not in known:
         known[child_id] = _carers_of(graph, child_id)
@@ -308,7 +308,7 @@ def check_safer_sleep(graph: FamilyGraph, carer: CarerOfChild, settings: CarerSe
 
 
 def check_sleep_places(graph: FamilyGraph, carer: CarerOfChild, settings: CarerSettings) -> list[CarerCheck]:
-    """Rule 18, the places: where the baby sleeps during care overnight or away from home."""
+    """Rule 21, the places: where the baby sleeps during care overnight or away from home."""
     if not is_baby(graph, carer.child_id, settings):
         return []
     out = []
@@ -498,7 +498,7 @@ _UNMET: weakref.WeakKeyDictionary[FamilyGraph, dict[CarerSettings, dict[str, lis
 def unmet_checks_by_rule(graph: FamilyGraph, settings: CarerSettings) -> dict[str, list[CarerCheck]]:
     """The checks of :func:`checks_by_carer` that are not met, grouped by rule
     (``R17_ICON``...) in the same order, worked out once per graph and settings:
-    the five rules 17 to 20 each take their own group instead of going through
+    the five rules 17 to 21 each take their own group instead of going through
     every check."""
     known = _UNMET.setdefault(graph, {})
     found = known.get(settings)

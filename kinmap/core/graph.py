@@ -296,7 +296,7 @@ class FamilyGraph:
 
     def describe(self, person_id: int, child_id: int) -> str:
         """One line for the family page, e.g.
-        "Birth father · lives elsewhere · has the baby overnight on Fridays"."""
+        "Birth father · lives elsewhere · has the baby overnight (on Fridays)"."""
         parts = [self.relation_to_child(person_id, child_id).capitalize()]
         if person_id != child_id:
             if self.lives_with(person_id, child_id) and self.households_of(child_id):
@@ -312,7 +312,9 @@ class FamilyGraph:
                 continue
             how = f"has {noun} overnight" if c.overnight else f"looks after {noun}"
             if c.frequency:
-                how += f" {c.frequency}"
+                # The frequency is the practitioner's words ("stays over 2 or 3
+                # nights a week", "every Friday"), so it is quoted, not run on.
+                how += f" ({c.frequency})"
             if c.place is not CarePlace.CHILD_HOME:
                 how += f" {CARE_PLACE_LABELS[c.place]}"
             if not c.supervised:

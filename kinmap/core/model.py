@@ -14,6 +14,9 @@ from datetime import date, datetime
 
 from .vocab import CarePlace, DateAccuracy, InfoHow, InvitationOutcome, NameKind, PRBasis, Sex, Source
 
+# How a person with no recorded name is shown.
+NAME_NOT_KNOWN = "Name not known"
+
 
 @dataclass(frozen=True)
 class Provenance:
@@ -68,7 +71,7 @@ class Person:
     @property
     def display_name(self) -> str:
         name = f"{self.given_name} {self.family_name}".strip()
-        return name or "Name not known"
+        return name or NAME_NOT_KNOWN
 
     @property
     def unborn(self) -> bool:
@@ -79,13 +82,19 @@ class Person:
             return None
         return (on - self.birth_date).days
 
+    def age_in_years(self, on: date) -> int | None:
+        """Whole years of age on ``on``; None if the date of birth is not
+        known or the person is not born yet."""
+        if self.birth_date is None or self.unborn:
+            return None
+        b = self.birth_date
+        return on.year - b.year - ((on.month, on.day) < (b.month, b.day))
+
     def is_adult(self, on: date) -> bool:
         """18 or over on ``on``. A person with no date of birth counts as an adult
         only if they are recorded as a parent or carer, which the graph decides."""
-        if self.birth_date is None or self.unborn:
-            return False
-        b = self.birth_date
-        return (on.year - b.year - ((on.month, on.day) < (b.month, b.day))) >= 18
+        years = self.age_in_years(on)
+        return years is not None and years >= 18
 
     def alive_on(self, on: date) -> bool:
         return self.death_date is None or self.death_date > on

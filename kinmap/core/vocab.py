@@ -218,6 +218,42 @@ def rel_type(code: str) -> RelType:
         raise ValueError(f"unknown relationship type {code!r}") from None
 
 
+def relation_words(code: str, *, reverse: bool = False) -> tuple[str, str]:
+    """How one person is related to another, split around the other's name:
+    ``("partner of", "(not living together)")`` for SIGOTHR, ``("birth mother
+    of", "")`` for NMTH, ``("child of", "")`` for NMTH read from the child's
+    side (``reverse``). A qualifier in brackets goes after the name, so that
+    "partner of (not living together) Jordan" reads "partner of Jordan (not
+    living together)". Raises ValueError for an unknown code."""
+    t = rel_type(code)
+    label = t.reverse if reverse and not t.symmetric else t.label
+    base, _, qualifier = label.partition(" (")
+    return base, f"({qualifier.rstrip(')')})" if qualifier else ""
+
+
+# A parent or partner is "the"; these may be one of several.
+_NOT_THE_ONLY = ("x-foster-parent", "x-former-partner")
+
+
+def relation_sentence(code: str, from_name: str, to_name: str) -> str:
+    """One relationship as a sentence: "Jordan Pike is the partner of Chloe
+    Renshaw (not living together)", "Alfie is a grandchild of Jean" (a parent
+    or a current partner is "the", anyone else "a"; "married to" takes
+    neither). Raises ValueError for an unknown code."""
+    t = rel_type(code)
+    before, after = relation_words(code)
+    if before.startswith("married"):
+        article = ""
+    elif t.kind in (RelKind.PARENT, RelKind.PARTNER) and t.code not in (
+        "x-foster-parent",
+        "x-former-partner",
+    ):
+        article = "the "
+    else:
+        article = "a "
+    return f"{from_name} is {article}{before} {to_name}" + (f" {after}" if after else "")
+
+
 # -- safety information for carers ------------------------------------------
 
 

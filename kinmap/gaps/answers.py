@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.urls import reverse
 
+from kinmap.core.model import NAME_NOT_KNOWN
 from kinmap.core.rules.facts import FACT_BIRTH_FATHER_ABSENT, FACT_BIRTH_MOTHER_ABSENT, FACT_CURRENT_PARTNER
 
 from . import forms as gf
@@ -19,13 +20,13 @@ from . import models as gm
 
 # Missing keys answered by a fact in words (the fact key is the missing key with dashes).
 FACT_QUESTIONS = {
-    "other_names": "Previous names and aliases ('none' if there are none)",
-    "other_children": "Their other children, including any who live elsewhere ('none' if none)",
-    "agency_involvement": "Agencies involved with their other children ('none known' if none)",
-    "adult_services": "Involvement of adult services: mental health, substance misuse, probation, "
-    "domestic abuse ('none known' if none)",
-    "contact_arrangement": "When they see the child, and whether the child stays over",
-    "regular_visitors": "Regular visitors and other important people ('none' if nobody)",
+    "other_names": "Previous names and aliases of {who} ('none' if there are none)",
+    "other_children": "Other children of {who}, including any who live elsewhere ('none' if none)",
+    "agency_involvement": "Agencies involved with other children of {who} ('none known' if none)",
+    "adult_services": "Involvement of adult services with {who}: mental health, substance misuse, "
+    "probation, domestic abuse ('none known' if none)",
+    "contact_arrangement": "When {who} sees the child, and whether the child stays over",
+    "regular_visitors": "Regular visitors and other important people for {who} ('none' if nobody)",
 }
 
 
@@ -54,6 +55,23 @@ class Inline:
 class Link:
     label: str
     url: str
+
+
+def subject_words(gap: gm.Gap) -> str:
+    """Whom a gap is about, for a sentence: the person's name, or "this person"
+    where the gap is not about one named person (no name recorded, or a
+    household, relationship or child subject)."""
+    name = gap.subject_name
+    if gap.subject_kind in ("person", "care") and name and name != NAME_NOT_KNOWN:
+        return name
+    return "this person" if gap.subject_kind in ("person", "care") else "the child"
+
+
+def sentence(template: str, gap: gm.Gap) -> str:
+    """A title for an answer about ``gap``, with ``{who}`` filled by
+    :func:`subject_words` and a capital letter at the start."""
+    text = template.format(who=subject_words(gap))
+    return text[:1].upper() + text[1:]
 
 
 def subject_person(gap: gm.Gap, care_carers: dict[int, int]) -> int | None:
@@ -100,12 +118,11 @@ def answers_for(
         button = kw.pop("button", "Save the answer")
         fact_key = kw.pop("fact_key", "")
         child_id = kw.pop("child_id", None)
-        who = f" of {gap.subject_name}" if gap.subject_name and gap.subject_kind in ("person", "care") else ""
         data = data_for(kind)
         inline.append(
             Inline(
                 kind,
-                f"{title}{who}",
+                sentence(title, gap),
                 data if isinstance(data, forms.Form) else _form(cls, f"{prefix}-{kind}", data, **kw),
                 person_id,
                 fact_key,
@@ -113,6 +130,11 @@ def answers_for(
                 button,
             )
         )
+
+    def add_absent(fkey: str, noun: str) -> None:
+        assert pid is not None
+        title = f"Why the {noun} of {{who}} is not recorded"
+        add(f"fact-{fkey}", title, gf.FactAnswerForm, pid, fact_key=fkey)
 
     def link(label: str, name: str, *args: int) -> None:
         url = reverse(name, args=[network_id, *args])
@@ -124,12 +146,16 @@ def answers_for(
             break
         if key == "birth_date":
             add(
-                "birth-date", "Date of birth", gf.BirthDateAnswerForm, pid, version=saved.get(f"person:{pid}")
+                "birth-date",
+                "Date of birth of {who}",
+                gf.BirthDateAnswerForm,
+                pid,
+                version=saved.get(f"person:{pid}"),
             )
         elif key == "contact":
             add(
                 "contact",
-                "Telephone or email",
+                "Telephone or email for {who}",
                 gf.ContactDetailsAnswerForm,
                 pid,
                 version=saved.get(f"person:{pid}"),
@@ -140,7 +166,7 @@ def answers_for(
         elif key == "current_partner":
             add(
                 "no-partner",
-                "They have no current partner",
+                "{who} has no current partner",
                 gf.NoneAnswerForm,
                 pid,
                 fact_key=FACT_CURRENT_PARTNER,
@@ -151,24 +177,18 @@ def answers_for(
             fkey = FACT_BIRTH_FATHER_ABSENT if key == "birth_father" else FACT_BIRTH_MOTHER_ABSENT
             noun = "birth father" if key == "birth_father" else "birth mother"
             link(f"Add the {noun}", "person-add")
-            add(f"fact-{fkey}", f"Why the {noun} is not recorded", gf.FactAnswerForm, pid, fact_key=fkey)
+            add_absent(fkey, noun)
         elif key in ("recorded_by", "recorded_at") and gap.subject_kind == "child":
             for fkey, noun in (
                 (FACT_BIRTH_FATHER_ABSENT, "birth father"),
                 (FACT_BIRTH_MOTHER_ABSENT, "birth mother"),
             ):
                 if noun in gap.detail:
-                    add(
-                        f"fact-{fkey}",
-                        f"Why the {noun} is not recorded",
-                        gf.FactAnswerForm,
-                        pid,
-                        fact_key=fkey,
-                    )
+                    add_absent(fkey, noun)
         elif key == "seen_directly_on":
             add(
                 "seen",
-                "Seen or spoken to directly at this contact",
+                "{who} was seen or spoken to directly at this contact",
                 gf.SeenAnswerForm,
                 pid,
                 button="Record: seen or spoken to at this contact",
@@ -176,7 +196,7 @@ def answers_for(
         elif key == "parental_responsibility" and gap.child_id is not None:
             add(
                 "pr",
-                "Parental responsibility",
+                "Parental responsibility of {who}",
                 gf.PRAnswerForm,
                 pid,
                 child_id=gap.child_id,
@@ -192,7 +212,7 @@ def answers_for(
             link("Add their relationship to the child", "relationship-add")
         elif key in ("frequency", "source") and gap.subject_kind == "care" and gap.subject_id.isdigit():
             link("Change the care arrangement", "care-edit", int(gap.subject_id))
-        # safety information for carers (rules 17 to 20, kinmap.carers)
+        # safety information for carers (rules 17 to 21, kinmap.carers)
         elif key in ("icon", "safer_sleep", "icon_again", "safer_sleep_again"):
             link("Record information given or offered", "information-add", pid)
         elif key == "carer_route":

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kinmap.accounts.models import Role, User
 from kinmap.audit.services import audit_record
+from kinmap.core import answerers
 from kinmap.core.escalation import EscalationSettings
 from kinmap.core.rules.facts import MISSING_LABELS
 from kinmap.records import access as raccess
@@ -64,6 +65,11 @@ def _versions(record: FamilyRecord) -> dict[str, int]:
 
 def _people(record: FamilyRecord) -> list[tuple[int, str]]:
     return [(pid, str(p)) for pid, p in sorted(record.people.items()) if pid in record.member_ids]
+
+
+def _decliners(record: FamilyRecord) -> list[tuple[int, str]]:
+    """Who may be chosen as the person who did not want to say."""
+    return answerers.answerers(record.graph_network, _people(record), timezone.localdate())
 
 
 def _not_allowed(request: HttpRequest) -> HttpResponse:
@@ -128,7 +134,7 @@ def _contact_context(
     gaps = [o.gap for o in outcomes]
     events = selectors.events_by_gap(gaps)
     care_carers = {c.pk: c.carer_id for c in record.care}
-    people = _people(record)
+    people = _decliners(record)
     shown: list[ShownGap] = []
     for o in sorted(outcomes, key=lambda o: (o.outcome != Outcome.PENDING, *severity_order(o.gap))):
         evs = events.get(o.gap_id, [])
@@ -233,7 +239,7 @@ def _back_to_contact(network: Any, contact: gm.Contact, anchor: str = "") -> Htt
 def contact_gap_outcome(request: HttpRequest, network_id: int, contact_id: int, gap_id: int) -> HttpResponse:
     user, network, contact, gap = _contact_and_gap(request, network_id, contact_id, gap_id)
     record = family_record_load(network)
-    form = gf.GapOutcomeForm(request.POST, prefix=f"g{gap.pk}", people=_people(record))
+    form = gf.GapOutcomeForm(request.POST, prefix=f"g{gap.pk}", people=_decliners(record))
     if form.is_valid():
         d = form.cleaned_data
         choice = d["outcome"]

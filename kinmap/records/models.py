@@ -12,6 +12,7 @@ from django.db import models
 
 from kinmap.accounts.models import Team
 from kinmap.core import limits
+from kinmap.core.model import NAME_NOT_KNOWN
 from kinmap.core.vocab import (
     CARE_PLACE_LABELS,
     DATE_ACCURACY_LABELS,
@@ -74,7 +75,7 @@ class Person(models.Model):
         indexes = [models.Index(fields=["family_name", "given_name"])]
 
     def __str__(self) -> str:
-        return f"{self.given_name} {self.family_name}".strip() or "Name not known"
+        return f"{self.given_name} {self.family_name}".strip() or NAME_NOT_KNOWN
 
 
 class OtherName(models.Model):

@@ -20,7 +20,8 @@ from kinmap.core.vocab import (
     DateAccuracy,
     NameKind,
     Source,
-    rel_type,
+    relation_sentence,
+    relation_words,
 )
 from kinmap.web.masking import address_for, can_see_masked, phone_for
 
@@ -144,11 +145,11 @@ def _stay_words(start: date | None, end: date | None, today: date) -> str:
     return words
 
 
-def _relation_from(pid: int, r: core.Relationship) -> str:
-    """The relationship read from ``pid``'s side, without the other person:
-    "birth father of", "child of"."""
-    t = rel_type(r.type)
-    return t.label if r.from_id == pid or t.symmetric else t.reverse
+def _relation_from(pid: int, r: core.Relationship) -> tuple[str, str]:
+    """The relationship read from ``pid``'s side, split around the other
+    person's name (:func:`kinmap.core.vocab.relation_words`): ("birth father
+    of", ""), ("partner of", "(not living together)")."""
+    return relation_words(r.type, reverse=r.from_id != pid)
 
 
 def _and(names: list[str]) -> str:
@@ -293,7 +294,9 @@ def family_page_context(record: FamilyRecord, user: User, elsewhere: Elsewhere) 
         {
             "id": r.pk,
             "from": net.people[r.from_person_id].display_name,
-            "label": rel_type(r.type).label,
+            "sentence": relation_sentence(
+                r.type, net.people[r.from_person_id].display_name, net.people[r.to_person_id].display_name
+            ),
             "to": net.people[r.to_person_id].display_name,
             "dates": _period_words(r.start, r.end),
             "source": provenance_words(rel_prov.get(r.pk)),
@@ -407,7 +410,8 @@ def person_page_context(
         relationships.append(
             {
                 "id": r.id,
-                "words": _relation_from(person_id, r).capitalize(),
+                "words": _relation_from(person_id, r)[0].capitalize(),
+                "after": _relation_from(person_id, r)[1],
                 "other": other_words,
                 "other_id": other if net.is_member(other) else None,
                 # Of a relative in a network the user may not see, only that they

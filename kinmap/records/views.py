@@ -11,11 +11,13 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from kinmap.accounts.models import User
 from kinmap.audit.services import audit_record
-from kinmap.core.vocab import rel_type
+from kinmap.core import answerers
+from kinmap.core.vocab import relation_sentence
 from kinmap.gaps import engine as gap_engine
 from kinmap.gaps.forms import WorklistFilterForm
 from kinmap.gaps.selectors import WorklistFilter, worklist
@@ -300,7 +302,7 @@ def care_add(request: HttpRequest, network_id: int, care_id: int | None = None) 
     care = access.care_for_user(user, network, care_id) if care_id else None
     if care is None:
         access.record_read(user, network)
-    people = _people_choices(record)
+    people = answerers.carers(record.graph_network, _people_choices(record), timezone.localdate())
     children = [(pid, str(record.people[pid])) for pid in record.index_child_ids]
     initial: dict[str, Any] = _care_values(care) if care is not None else {}
     if care is None and request.GET.get("carer", "").isdigit():
@@ -415,8 +417,8 @@ def _rel_provenance(record: Any, rel: m.Relationship) -> str:
 
 
 def _rel_words(record: Any, rel: m.Relationship) -> str:
-    return (
-        f"{record.people[rel.from_person_id]} is {rel_type(rel.type).label} {record.people[rel.to_person_id]}"
+    return relation_sentence(
+        rel.type, str(record.people[rel.from_person_id]), str(record.people[rel.to_person_id])
     )
 
 

@@ -1,5 +1,5 @@
 """A health visitor records the father of a 9-week-old who lives elsewhere and
-has the baby overnight on Fridays, then finds him described as such on the
+has the baby overnight (on Fridays), then finds him described as such on the
 family page. axe-core checks every page of the journey."""
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def test_father_who_lives_elsewhere_with_overnight_care(page: Page, owner: User)
     dan = elsewhere.locator(".kinmap-person-line", has_text="Dan Testfather")
     expect(dan).to_have_count(1)
     expect(dan.locator(".kinmap-description")).to_have_text(
-        re.compile(r"^Birth father · lives elsewhere · has the baby overnight on Fridays")
+        re.compile(r"^Birth father · lives elsewhere · has the baby overnight (on Fridays)")
     )
     mara = page.locator('[data-group="lives-with"] .kinmap-person-line', has_text="Mara Testmother")
     expect(mara.locator(".kinmap-description")).to_have_text("Birth mother · lives with the child")

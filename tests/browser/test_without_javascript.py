@@ -39,7 +39,7 @@ def test_record_changes_without_javascript(
     page.get_by_role("button", name="Save").click()
     expect(banner).to_contain_text("Care arrangement saved")
     expect(page.locator(".kinmap-person-line", has_text="Dan Testfather")).to_contain_text(
-        "looks after the baby every other Saturday at the carer's home, unsupervised"
+        "looks after the baby (every other Saturday) at the carer's home, unsupervised"
     )
 
     # record that he moved out (a date input), then remove the relationship
@@ -51,7 +51,7 @@ def test_record_changes_without_javascript(
     expect(banner).to_contain_text("Stay at this address updated for Dan Testfather")
     expect(page.locator("[data-household]")).to_contain_text("Lived here until 1 February 2025")
 
-    remove = "Remove relationship: Dan Testfather is birth father of Rowan Testbaby"
+    remove = "Remove relationship: Dan Testfather is the birth father of Rowan Testbaby"
     page.get_by_role("link", name=remove).click()
     page.get_by_label("Why is this relationship being removed?").fill("Recorded in the wrong family")
     page.get_by_role("button", name="Remove the relationship").click()

@@ -345,9 +345,9 @@ def test_rules_17_to_20_are_in_the_catalogue_and_the_engine_reports_them() -> No
     assert ids == [
         "R17-icon",
         "R18-safer-sleep",
-        "R18-sleep-place",
         "R19-core-information-again",
         "R20-carers-elsewhere",
+        "R18-sleep-place",
     ]
     assert "walk away" in explain("R17-icon").why_we_ask
     gaps = [g for g in evaluate(family(), TODAY) if g.rule_id in ids]

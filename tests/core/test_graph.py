@@ -176,7 +176,7 @@ def test_describe_the_father_who_has_the_baby_overnight() -> None:
     ]
     g = FamilyGraph(f.network(), TODAY)
     assert g.describe(f.daniel, f.amy) == (
-        "Birth father · lives elsewhere · has the baby overnight on Fridays at the carer's home"
+        "Birth father · lives elsewhere · has the baby overnight (on Fridays) at the carer's home"
     )
     assert g.describe(f.sarah, f.amy) == "Birth mother · lives with the child"
 
@@ -191,6 +191,6 @@ def test_describe_day_care_an_older_child_no_address_and_a_death() -> None:
     f.b.relate(late, "GRPRN", f.amy)
     g = FamilyGraph(f.network(), TODAY)
     assert g.describe(jean, f.amy) == (
-        "Grandparent · address not recorded · looks after the child on Tuesdays, unsupervised"
+        "Grandparent · address not recorded · looks after the child (on Tuesdays), unsupervised"
     )
     assert g.describe(late, f.amy) == "Grandparent · address not recorded · died 3 March 2025"

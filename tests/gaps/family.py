@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from kinmap.accounts.models import User
 from kinmap.records import models as m
@@ -117,3 +118,32 @@ def seed_family(actor: User, *, today: date | None = None, name: str = "Testbaby
     )
     network.refresh_from_db()
     return SeedFamily(network, baby, mother, father)
+
+
+def open_contact_and_decline(client: Any, fam: SeedFamily, by: m.Person) -> tuple[Any, Any, Any]:
+    """Start a home visit today through the pages (``client`` signed in), and
+    post that ``by`` declined to give the father's date of birth. Returns the
+    contact, the gap and the response to the decline."""
+    from django.urls import reverse
+
+    from kinmap.gaps import models as gm
+
+    today = date.today()
+    client.post(
+        reverse("contact-start", args=[fam.network.pk]),
+        {"type": "home-visit", "date_0": today.day, "date_1": today.month, "date_2": today.year},
+    )
+    contact = gm.Contact.objects.get(network=fam.network, status="open")
+    gap = gm.Gap.objects.get(key=f"R02-birth-father:person:{fam.father.pk}")
+    p = f"g{gap.pk}-"
+    response = client.post(
+        reverse("contact-gap-outcome", args=[fam.network.pk, contact.pk, gap.pk]),
+        {
+            p + "outcome": "asked-declined",
+            p + "declined_by": by.pk,
+            p + "declined_reason": "not today",
+            p + "declined_view": "She was tired",
+            p + "version": gap.version,
+        },
+    )
+    return contact, gap, response

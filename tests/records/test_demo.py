@@ -129,7 +129,7 @@ def test_demo_families_are_as_described() -> None:
     assert g.overnight_carers(alfie) == [jordan]
     assert [c.place.value for c in g.care_away_from_home(alfie)] == ["carer-home"]
     assert g.describe(jordan, alfie) == (
-        "Birth father · lives elsewhere · has the baby overnight on Friday nights at the carer's home"
+        "Birth father · lives elsewhere · has the baby overnight (on Friday nights) at the carer's home"
     )
     # ... little is recorded about him ...
     father = g.person(jordan)

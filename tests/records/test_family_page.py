@@ -153,7 +153,8 @@ def test_family_page_describes_father_living_elsewhere_with_overnight_care(
     client.login(username=owner.username, password=PASSWORD)
     html = client.get(reverse("family", args=[baby_network.pk])).content.decode()
     assert (
-        "Birth father · lives elsewhere · has the baby overnight on Fridays at the carer&#x27;s home" in html
+        "Birth father · lives elsewhere · has the baby overnight (on Fridays) at the carer&#x27;s home"
+        in html
     )
     assert "Birth mother · lives with the child" in html
 

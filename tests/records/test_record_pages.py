@@ -70,7 +70,7 @@ def test_removing_a_relationship_asks_for_confirmation_and_a_reason(
     url = reverse("relationship-remove", args=[family.network.pk, family.rel.pk])
     page = _text(signed_in.get(url))
     assert "Remove this relationship?" in page
-    assert "Dan Testfather is birth father of Rowan Testbaby" in page
+    assert "Dan Testfather is the birth father of Rowan Testbaby" in page
     assert 'class="govuk-warning-text"' in page
     assert "Removing it changes how people are described" in page
 
@@ -85,7 +85,7 @@ def test_removing_a_relationship_asks_for_confirmation_and_a_reason(
     event = AuditEvent.objects.filter(object_type="relationship", action="delete").get()
     assert event.reason == "He is the mother's brother"
     follow = _text(signed_in.get(done["Location"]))
-    assert "Relationship removed: Dan Testfather is birth father of Rowan Testbaby" in follow
+    assert "Relationship removed: Dan Testfather is the birth father of Rowan Testbaby" in follow
 
 
 @pytest.mark.django_db
@@ -230,7 +230,7 @@ def test_person_page_says_where_each_key_fact_came_from(
         source=s.Source_("other-agency", "Children's social care"),
     )
     page = _text(signed_in.get(reverse("person", args=[family.network.pk, family.father.pk])))
-    assert "Birth father · lives elsewhere · has the baby overnight on Fridays at the carer's home" in page
+    assert "Birth father · lives elsewhere · has the baby overnight (on Fridays) at the carer's home" in page
     assert "943 476 5919" in page
     assert "2 July 1994 (estimated)" in page
     today = date.today()

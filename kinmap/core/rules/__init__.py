@@ -9,7 +9,7 @@ Each :class:`Unmet` is one gap: a requirement of the catalogue
 :mod:`kinmap.core.rules.inputs` for the process inputs.
 """
 
-# Requirements 17 to 20 (safety information for every carer) add themselves to
+# Requirements 17 to 21 (safety information for every carer) add themselves to
 # the catalogue when imported.
 from . import safety_info  # noqa: F401
 from .base import Context, Rule, RuleSettings, Severity, Subject, SubjectKind, Unmet

@@ -151,7 +151,7 @@ CheckFn = Callable[["Context"], Iterable[Unmet]]
 class Rule:
     """An information requirement.
 
-    ``number`` is the requirement's number in the product catalogue (1-20;
+    ``number`` is the requirement's number in the product catalogue (1-21;
     local rules may use higher numbers). ``severity`` is the usual severity;
     a check may raise it for a subject (see ``applies_when``). ``params`` are
     the default thresholds a partnership can tune. A rule with

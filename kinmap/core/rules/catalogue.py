@@ -3,7 +3,7 @@
 Rules live in small modules grouped by what they ask about; this module
 collects them. Adding a requirement never changes the engine: write a module
 with a ``RULES`` tuple and register it here (or call :func:`register` from
-that module). Requirements 17 to 20 (information given to carers) will arrive
+that module). Requirements 17 to 21 (information given to carers) will arrive
 that way.
 """
 

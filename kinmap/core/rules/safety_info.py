@@ -1,4 +1,4 @@
-"""Requirements 17 to 20: safety information reaches every carer of a baby,
+"""Requirements 17 to 21: safety information reaches every carer of a baby,
 including those who live elsewhere.
 
 The checks themselves live in :mod:`kinmap.core.carers` (the family page and
@@ -153,7 +153,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id=R18_PLACE,
-        number=18,
+        number=21,
         title=c.RULE_TEXT[c.R18_SLEEP_PLACE]["title"],
         severity=Severity.IMPORTANT,
         applies_when="For every care arrangement of a baby under 1 that is overnight or away from "

@@ -15,12 +15,14 @@ def govuk_field(
 ) -> dict[str, Any]:
     widget = field.field.widget
     kind = "input"
-    if isinstance(widget, forms.RadioSelect):
+    # CheckboxSelectMultiple is a subclass of RadioSelect in Django, so it is
+    # tested first: a question with several answers must not become radios.
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        kind = "checkboxes"
+    elif isinstance(widget, forms.RadioSelect):
         kind = "radios"
     elif isinstance(widget, forms.CheckboxInput):
         kind = "checkbox"
-    elif isinstance(widget, forms.CheckboxSelectMultiple):
-        kind = "checkboxes"
     elif isinstance(widget, forms.Select):
         kind = "select"
     elif isinstance(widget, forms.Textarea):
