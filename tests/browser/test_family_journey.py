@@ -127,7 +127,7 @@ def test_father_who_lives_elsewhere_with_overnight_care(page: Page, owner: User)
     dan = elsewhere.locator(".kinmap-person-line", has_text="Dan Testfather")
     expect(dan).to_have_count(1)
     expect(dan.locator(".kinmap-description")).to_have_text(
-        re.compile(r"^Birth father · lives elsewhere · has the baby overnight (on Fridays)")
+        re.compile(r"^Birth father · lives elsewhere · has the baby overnight \(on Fridays\)")
     )
     mara = page.locator('[data-group="lives-with"] .kinmap-person-line', has_text="Mara Testmother")
     expect(mara.locator(".kinmap-description")).to_have_text("Birth mother · lives with the child")

@@ -223,7 +223,12 @@ FREE_TEXT: list[tuple[Callable[[User, Family], dict[str, Any]], Callable[..., An
         "How often",
     ),
     (
-        lambda o, f: {"person": f.mother, "key": "other_names", "value": f"known as\n{RLO}aram"},
+        lambda o, f: {
+            "person": f.mother,
+            "key": "other_names",
+            "value": f"known as\n{RLO}aram",
+            "expected_version": None,
+        },
         s.fact_set,
         "value",
         "The answer",
