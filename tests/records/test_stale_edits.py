@@ -297,33 +297,23 @@ def test_an_answer_recorded_since_the_page_loaded_is_not_replaced(family: Family
     """An answer about a person (a fact) is an edit too: once one is recorded,
     another sent as if none were (no version), or based on an old one, is
     refused with the same message and the saved answer stays as it is."""
-    first = s.fact_set(
-        actor=owner,
-        network=family.network,
-        person=family.father,
-        key="other-names",
-        value="none",
-        expected_version=None,
-    )
-    s.fact_set(
-        actor=owner,
-        network=family.network,
-        person=family.father,
-        key="other-names",
-        value="Known as Dee",
-        expected_version=first.version,
-    )
+
+    def answer(value: str, expected_version: int | None) -> m.PersonFact:
+        return s.fact_set(
+            actor=owner,
+            network=family.network,
+            person=family.father,
+            key="other-names",
+            value=value,
+            expected_version=expected_version,
+        )
+
+    first = answer("none", None)
+    answer("Known as Dee", first.version)
     before = snapshot(reads_allowed=True)
     for stale in (None, first.version):
         with pytest.raises(s.RecordError) as refused:
-            s.fact_set(
-                actor=owner,
-                network=family.network,
-                person=family.father,
-                key="other-names",
-                value="none",
-                expected_version=stale,
-            )
+            answer("none", stale)
         assert refused.value.messages == [
             f"This answer {STALE}: check the record as it is now, then make your change again."
         ]
@@ -334,12 +324,5 @@ def test_an_answer_recorded_since_the_page_loaded_is_not_replaced(family: Family
         actor=owner, network=family.network, person=family.father, key="other-names", reason="wrong"
     )
     with pytest.raises(s.RecordError):
-        s.fact_set(
-            actor=owner,
-            network=family.network,
-            person=family.father,
-            key="other-names",
-            value="none",
-            expected_version=first.version + 1,
-        )
+        answer("none", first.version + 1)
     assert not m.PersonFact.objects.filter(person=family.father, key="other-names").exists()
