@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse
+from whitenoise.middleware import WhiteNoiseMiddleware
 
 CSP = "; ".join(
     [
@@ -44,3 +46,22 @@ class PagesLoginRequiredMiddleware(LoginRequiredMiddleware):
         if request.path.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class StaticFilesMiddleware(WhiteNoiseMiddleware):
+    """WhiteNoise, quiet about a missing ``STATIC_ROOT`` when it is not used.
+
+    Without the collected files (tests, ``runserver``, the demo) WhiteNoise
+    finds the files through Django's finders (``WHITENOISE_USE_FINDERS``), so a
+    ``STATIC_ROOT`` that ``kinmap collectstatic`` has not made yet is expected
+    and is skipped without WhiteNoise's "No directory at" warning. A server
+    that serves the collected files (finders off, as ``kinmap serve`` runs)
+    still warns, because there a missing directory is a real fault.
+    """
+
+    def add_files(self, root: str | Path, prefix: str | None = None) -> None:
+        """Add the files under ``root`` (a directory path) at URL ``prefix``;
+        skip a missing ``STATIC_ROOT`` while the finders serve the files."""
+        if self.use_finders and root == self.static_root and not Path(root).is_dir():
+            return
+        super().add_files(root, prefix=prefix)
