@@ -21,7 +21,6 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from kinmap.accounts.models import Role, User
-from kinmap.audit.models import AuditChainHead
 from kinmap.audit.services import audit_record
 from kinmap.core.escalation import EscalationSettings, EscalationSettingsError
 from kinmap.core.graph import FamilyGraph
@@ -508,15 +507,13 @@ def _require_supervisor(actor: User, what: str) -> None:
 def _begin_change(network_id: int, *, people: Iterable[rm.Person] = ()) -> None:
     """Take a change's locks in the order every change to a family takes them,
     so that two changes never wait on each other: first the records it will
-    edit through the records services (people), then the head of the audit
-    trail (``audit_record`` holds it to the end of the transaction, so every
-    change that writes an audit event is serialised there), then the family's
-    network row (as ``records.services._touch`` does), then gaps and contacts."""
+    edit through the records services (people), then the family's network row
+    (as ``records.services._touch`` does), then gaps and contacts. (Writing
+    the audit event takes no lock: docs/access-and-audit.md.)"""
     ids = [p.pk for p in people]
     if ids:
         people_rows = rm.Person.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
         list(people_rows.values_list("pk"))
-    list(AuditChainHead.objects.select_for_update().filter(pk=1).values_list("pk"))
     list(
         rm.FamilyNetwork.objects.select_for_update(no_key=True)
         .filter(pk=network_id)

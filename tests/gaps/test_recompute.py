@@ -147,7 +147,7 @@ def test_a_recompute_that_changes_gaps_is_audited(owner: User) -> None:
     m.PersonFact.objects.create(person=f.father, key="other-names", value="none")
     result = gs.gaps_recompute(network=f.network, actor=owner)
     assert result.resolved == [f"R09-other-names:person:{f.father.pk}"]
-    event = AuditEvent.objects.order_by("-seq").first()
+    event = AuditEvent.objects.order_by("-id").first()
     assert event is not None
     assert (event.action, event.object_type, event.network_id) == ("recompute", "gaps", f.network.pk)
     assert event.changes == {"resolved": [None, [f"R09-other-names:person:{f.father.pk}"]]}
