@@ -265,6 +265,17 @@ def gaps_recompute_many(
         return _recompute_many(networks, actor, today or _today(), audit_each=False)
 
 
+def gaps_recompute_locked(
+    *, networks: Sequence[rm.FamilyNetwork], actor: User | None, today: date | None = None
+) -> dict[int, RecomputeResult]:
+    """:func:`gaps_recompute` for a batch of families whose network rows the
+    caller has locked in its open transaction (the background recompute after
+    a rule setting changed, ``kinmap.jobs``): a fixed number of queries for the
+    batch, one audit event per family whose gaps changed. Results by network
+    id."""
+    return _recompute_many(networks, actor, today or _today(), audit_each=True)
+
+
 def _recompute_many(
     networks: Sequence[rm.FamilyNetwork], actor: User | None, today: date, *, audit_each: bool
 ) -> dict[int, RecomputeResult]:
@@ -1081,7 +1092,11 @@ def rule_setting_change(
     expected_version: int | None = None,
 ) -> gm.RuleSetting:
     """Switch a rule on or off, or change its thresholds, saying why. Every
-    family's gaps are recomputed in the same transaction."""
+    family's gaps are then recomputed in the background (``kinmap worker``),
+    in short batches that hold no lock a page waits on: this enqueues that
+    recompute (``kinmap.jobs.services.family_recompute_start``) in the same
+    transaction, so it runs only if the change is saved. The escalation
+    thresholds are not rules and need no recompute."""
     if actor.role != Role.ADMINISTRATOR:
         raise RecordError("Only a partnership administrator can change the rule settings")
     reason = (reason or "").strip()
@@ -1101,7 +1116,7 @@ def rule_setting_change(
         row.version += 1
     row.enabled, row.params, row.updated_by, row.updated_at = enabled, clean, actor, _now()
     row.save()
-    gm.RuleSettingChange.objects.create(
+    change = gm.RuleSettingChange.objects.create(
         rule_id=rule_id,
         enabled_before=before_enabled,
         enabled_after=enabled,
@@ -1120,7 +1135,7 @@ def rule_setting_change(
         reason=reason,
     )
     if rule_id != engine.ESCALATION:
-        for network in rm.FamilyNetwork.objects.order_by("pk").iterator():
-            _begin_change(network.pk)
-            _recompute(network, actor, _today())
+        from kinmap.jobs.services import family_recompute_start  # the jobs app builds on this one
+
+        family_recompute_start(actor=actor, reason=reason, rule_change=change)
     return row

@@ -5,10 +5,8 @@ up anyone reading (docs/access-and-audit.md)."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -17,6 +15,7 @@ from kinmap.audit.models import AuditEvent
 from kinmap.audit.services import audit_seal, audit_verify
 from tests.conftest import PASSWORD
 from tests.gaps.family import seed_family
+from tests.held_open import change_held_open
 from tests.records.test_stale_edits import _person_meanwhile as person_meanwhile
 
 NOT_ON_SQLITE = (
@@ -34,32 +33,10 @@ pytestmark = [
 @pytest.mark.django_db(transaction=True)
 def test_a_page_read_does_not_wait_for_a_change_held_open(owner: User) -> None:
     family = seed_family(owner)
-    held, release = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
-
-    def long_change() -> None:
-        """A change to the family (its audit event written, rows locked, the
-        gaps recomputed) whose transaction stays open until released."""
-        try:
-            with transaction.atomic():
-                person_meanwhile(family, owner)
-                held.set()
-                release.wait(timeout=60)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    writer = threading.Thread(target=long_change)
-    writer.start()
-    try:
-        assert held.wait(timeout=60), errors
+    with change_held_open(lambda: person_meanwhile(family, owner)):  # a change to the family, open
         client = Client()
         assert client.login(username=owner.username, password=PASSWORD)
         before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
-        with connection.cursor() as cur:
-            # Waiting for any lock would fail the read at once instead of hanging.
-            cur.execute("SET lock_timeout = '1s'")
         response = client.get(reverse("family", kwargs={"network_id": family.network.pk}))
         assert response.status_code == 200
         assert "07700 900123" not in response.content.decode()  # the change is not committed yet
@@ -68,12 +45,6 @@ def test_a_page_read_does_not_wait_for_a_change_held_open(owner: User) -> None:
         # Sealing seals the committed read; the open change's event waits for its commit.
         assert audit_seal() >= 1
         assert read.get().seq is not None
-    finally:
-        release.set()
-        writer.join(timeout=60)
-        with connection.cursor() as cur:
-            cur.execute("SET lock_timeout = 0")
-    assert errors == []
     # Committed after the read was sealed: sealed after it, and the chain is whole.
     change = AuditEvent.objects.filter(
         object_type="person", action="update", network_id=family.network.pk
