@@ -17,10 +17,12 @@ $(BIN)/kinmap: pyproject.toml
 
 install: $(BIN)/kinmap
 
+# The background worker (kinmap worker) runs beside the server and stops with it.
 demo: install cairo
 	$(BIN)/kinmap migrate --noinput
 	$(BIN)/kinmap demo --url http://$(HOST)
-	$(BIN)/kinmap runserver $(HOST)
+	$(BIN)/kinmap worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	  $(BIN)/kinmap runserver $(HOST)
 
 # A production server: migrate, collect the static files, run gunicorn
 # (KINMAP_BIND, KINMAP_WORKERS, KINMAP_THREADS; see the README).

@@ -124,7 +124,14 @@ INSTALLED_APPS = [
     "kinmap.sharing",
     "kinmap.gaps",
     "kinmap.genogram",
+    "django_tasks",
+    "django_tasks_db",
+    "kinmap.jobs",
 ]
+
+# Background work (kinmap worker): django-tasks with its database backend, so it
+# runs on PostgreSQL and on the embedded SQLite with nothing else to install.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

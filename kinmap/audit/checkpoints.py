@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import AuditChainHead, AuditEvent
-from .services import GENESIS, event_digest, hashed_fields
+from .services import GENESIS, audit_seal, event_digest, hashed_fields, sealed_events
 
 KEY_VARIABLE = "KINMAP_AUDIT_CHECKPOINT_KEY"
 MIN_KEY_LENGTH = 32  # characters; at least 256 bits when random
@@ -69,13 +69,15 @@ def _signature(cp: Checkpoint, key: bytes) -> str:
 
 
 def checkpoint_take() -> Checkpoint:
-    """The chain head now. Raises CheckpointError if the head does not name
-    the newest event as it stands (the trail is already broken: signing it
-    would vouch for it)."""
-    with transaction.atomic():  # the head is locked as by a writer, so it and the newest event agree
+    """The chain head now, after sealing every event committed so far. Raises
+    CheckpointError if the head does not name the newest sealed event as it
+    stands (the trail is already broken: signing it would vouch for it)."""
+    audit_seal()
+    with transaction.atomic():  # the head is locked as by the sealer, so it and the newest event agree
         head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
         seq, digest = (head.seq, head.hash) if head is not None else (0, GENESIS)
-        newest = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first() or (0, GENESIS)
+        row = AuditEvent.objects.filter(seq__isnull=False).order_by("-seq").values_list("seq", "hash").first()
+    newest = (row[0] or 0, row[1]) if row else (0, GENESIS)
     if newest != (seq, digest):
         raise CheckpointError(
             f"the chain head names event #{seq} but the newest event is #{newest[0]} "
@@ -135,10 +137,10 @@ def checkpoints_verify(lines: Iterable[str], key: bytes) -> tuple[list[Checkpoin
         if cp.hash != GENESIS:
             problems.append(f"checkpoint line {number}: {cp.label()} has a hash but no event")
     rehashed, last_seq = GENESIS, 0
-    for event in AuditEvent.objects.order_by("seq").iterator():
+    for event in sealed_events():
         rehashed = event_digest(hashed_fields(event), rehashed)
-        last_seq = event.seq
-        for number, cp in wanted.pop(event.seq, []):
+        last_seq = event.seq or 0
+        for number, cp in wanted.pop(last_seq, []):
             if event.hash != cp.hash:
                 problems.append(
                     f"checkpoint line {number}: event #{cp.seq} no longer has the hash of {cp.label()}: "

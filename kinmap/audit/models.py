@@ -9,12 +9,16 @@ from django.db import models
 class AuditEvent(models.Model):
     """One read or write of family data (or of access to it).
 
-    Each event carries the SHA-256 of its own content and of the event before
-    it, so a changed, removed or reordered event breaks the chain
-    (``kinmap audit verify``). Never updated or deleted by the application.
+    An event is written (``audit_record``) with a plain INSERT that takes no
+    lock: ``seq``, ``prev_hash`` and ``hash`` are empty until the event is
+    *sealed* (``audit_seal``): given the next place in the chain and the
+    SHA-256 of its own content and of the event before it, so a changed,
+    removed or reordered event breaks the chain (``kinmap audit verify``).
+    Never updated by the application except for sealing, once (the database
+    refuses anything else, ``triggers.py``); never deleted.
     """
 
-    seq = models.BigIntegerField(unique=True)
+    seq = models.BigIntegerField(unique=True, null=True, blank=True)  # place in the chain, set when sealed
     at = models.DateTimeField()
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -29,19 +33,26 @@ class AuditEvent(models.Model):
     reason = models.TextField(blank=True)
     request_id = models.CharField(max_length=64, blank=True)
     channel = models.CharField(max_length=20, blank=True)  # "web", "api", "cli"
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    prev_hash = models.CharField(max_length=64, blank=True, default="")  # set when sealed
+    hash = models.CharField(max_length=64, blank=True, default="")  # set when sealed
 
     class Meta:
-        ordering = ["seq"]
-        indexes = [models.Index(fields=["actor", "seq"]), models.Index(fields=["object_type", "object_id"])]
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["actor", "seq"]),
+            models.Index(fields=["object_type", "object_id"]),
+            # the events still to seal: a small index whatever the size of the trail
+            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_event_unsealed"),
+        ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.actor_name} {self.action} {self.object_type} {self.object_id}"
+        return f"#{self.seq or '-'} {self.actor_name} {self.action} {self.object_type} {self.object_id}"
 
 
 class AuditChainHead(models.Model):
-    """A single row locked while an event is appended, so the chain stays linear."""
+    """The newest sealed event (``seq`` and ``hash``): a single row locked only
+    by ``audit_seal`` (and a checkpoint), never by a page or a change, so the
+    chain stays linear without anyone waiting on it."""
 
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)

@@ -35,7 +35,8 @@ def event_digest(fields: Mapping[str, Any], prev_hash: str) -> str:
 
 
 def hashed_fields(e: AuditEvent) -> dict[str, Any]:
-    """The fields of an event that its hash covers (everything but the hashes)."""
+    """The fields of an event that its hash covers (everything but the hashes
+    and the row id; ``seq`` is its place in the chain)."""
     return {
         "seq": e.seq,
         "at": e.at.isoformat(),
@@ -63,33 +64,62 @@ def audit_record(
     changes: Mapping[str, Any] | None = None,
     reason: str = "",
 ) -> AuditEvent:
-    """Append one event to the chain. Runs in (or opens) a transaction and locks
-    the chain head, so concurrent writers are serialised."""
+    """Append one event, unsealed: a single INSERT that takes no lock, so a page
+    read never waits on another transaction's work (docs/access-and-audit.md).
+    It joins the caller's transaction (an event of a change that rolls back is
+    gone with it). :func:`audit_seal` later gives it its place in the chain."""
     ctx = context.current()
-    with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-        agency = actor.agency if actor is not None and actor.team_id else None
-        event = AuditEvent(
-            seq=head.seq + 1,
-            at=timezone.now(),
-            actor=actor,
-            actor_name=actor.username if actor else "system",
-            agency_name=agency.name if agency else "",
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            network_id=network_id,
-            changes=_jsonable(dict(changes or {})),
-            reason=reason,
-            request_id=ctx.request_id,
-            channel=ctx.channel,
-            prev_hash=head.hash,
-        )
-        event.hash = event_digest(hashed_fields(event), head.hash)
-        event.save(force_insert=True)
-        head.seq, head.hash = event.seq, event.hash
-        head.save(update_fields=["seq", "hash"])
+    agency = actor.agency if actor is not None and actor.team_id else None
+    event = AuditEvent(
+        at=timezone.now(),
+        actor=actor,
+        actor_name=actor.username if actor else "system",
+        agency_name=agency.name if agency else "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        network_id=network_id,
+        changes=_jsonable(dict(changes or {})),
+        reason=reason,
+        request_id=ctx.request_id,
+        channel=ctx.channel,
+    )
+    event.save(force_insert=True)
     return event
+
+
+SEAL_BATCH = 2000  # events hashed in one short transaction
+
+
+def audit_seal(*, batch: int = SEAL_BATCH) -> int:
+    """Seal every committed event not yet sealed, oldest (lowest id) first:
+    give each the next ``seq`` after the chain head, ``prev_hash`` the hash of
+    the event before it and ``hash`` the SHA-256 of its content and
+    ``prev_hash`` (:func:`event_digest`). Works in transactions of at most
+    ``batch`` events, each holding the chain head's lock only while it hashes
+    them (the only place but a checkpoint that takes that lock). An event
+    committed late, by a transaction that began before others, is sealed in a
+    later call after them: the chain's order is the order of sealing. Returns
+    the number of events sealed. Run by ``kinmap worker``, before
+    ``kinmap audit verify`` and before a checkpoint."""
+    sealed = 0
+    while AuditEvent.objects.filter(seq__isnull=True).exists():
+        with transaction.atomic():
+            head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+            events = list(AuditEvent.objects.filter(seq__isnull=True).order_by("id")[:batch])
+            seq, prev = head.seq, head.hash
+            for e in events:
+                seq += 1
+                e.seq, e.prev_hash = seq, prev
+                e.hash = prev = event_digest(hashed_fields(e), prev)
+            if events:
+                AuditEvent.objects.bulk_update(events, ["seq", "prev_hash", "hash"], batch_size=500)
+                head.seq, head.hash = seq, prev
+                head.save(update_fields=["seq", "hash"])
+        sealed += len(events)
+        if len(events) < batch:
+            break
+    return sealed
 
 
 @dataclass(frozen=True)
@@ -98,24 +128,34 @@ class ChainBreak:
     problem: str
 
 
+def sealed_events() -> Iterable[AuditEvent]:
+    """Every sealed event, in chain order (streamed)."""
+    return AuditEvent.objects.filter(seq__isnull=False).order_by("seq").iterator(chunk_size=5000)
+
+
 def audit_verify(events: Iterable[AuditEvent] | None = None) -> list[ChainBreak]:
     """Walk the chain in order; report every event whose content, position or
-    predecessor does not match, and a chain whose end differs from the head."""
+    predecessor does not match, and a chain whose end differs from the head.
+    Without ``events``, seals what is still unsealed first, then checks every
+    sealed event."""
     breaks: list[ChainBreak] = []
     prev = GENESIS
     expected_seq = 1
-    rows = events if events is not None else AuditEvent.objects.order_by("seq").iterator()
+    if events is None:
+        audit_seal()
+    rows = events if events is not None else sealed_events()
     last_seq = 0
     for e in rows:
-        if e.seq != expected_seq:
-            breaks.append(ChainBreak(e.seq, f"expected event #{expected_seq} here: an event is missing"))
+        seq = e.seq or 0
+        if seq != expected_seq:
+            breaks.append(ChainBreak(seq, f"expected event #{expected_seq} here: an event is missing"))
         if e.prev_hash != prev:
-            breaks.append(ChainBreak(e.seq, "does not follow the event before it (removed or reordered)"))
+            breaks.append(ChainBreak(seq, "does not follow the event before it (removed or reordered)"))
         if event_digest(hashed_fields(e), e.prev_hash) != e.hash:
-            breaks.append(ChainBreak(e.seq, "content does not match its hash (changed)"))
+            breaks.append(ChainBreak(seq, "content does not match its hash (changed)"))
         prev = e.hash
-        expected_seq = e.seq + 1
-        last_seq = e.seq
+        expected_seq = seq + 1
+        last_seq = seq
     if events is None:
         head = AuditChainHead.objects.filter(pk=1).first()
         if head is not None and (head.seq != last_seq or head.hash != prev):

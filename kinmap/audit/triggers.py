@@ -4,6 +4,13 @@ statement trigger: TRUNCATE fires no row trigger). Installed by migrations
 0002 (UPDATE, DELETE) and 0003 (TRUNCATE) on PostgreSQL and SQLite; SQLite has
 no TRUNCATE (``DELETE FROM`` without a WHERE clause is refused like any DELETE).
 
+One UPDATE is allowed: sealing (``services.audit_seal``), which sets the seal
+columns (``seq``, ``prev_hash``, ``hash``) of an event that has none yet and
+changes nothing else. A sealed event cannot be sealed again, and no content
+column can change (PostgreSQL compares the whole row but the seal columns;
+SQLite compares every column of CONTENT_COLUMNS, which a test keeps equal to
+the model's). Reinstalled by migration 0004.
+
 A role that owns the table can drop the triggers: in production the
 application connects as a role that owns neither the table nor the triggers
 (docs/access-and-audit.md), and signed checkpoints (``kinmap audit
@@ -19,11 +26,36 @@ from typing import Any
 
 MESSAGE = "audit events are append-only: UPDATE and DELETE are not allowed"
 
+SEAL_COLUMNS = ("seq", "prev_hash", "hash")
+CONTENT_COLUMNS = (
+    "id",
+    "at",
+    "actor_id",
+    "actor_name",
+    "agency_name",
+    "action",
+    "object_type",
+    "object_id",
+    "network_id",
+    "changes",
+    "reason",
+    "request_id",
+    "channel",
+)
+_SEAL_KEYS = " - ".join(f"'{c}'" for c in SEAL_COLUMNS)
+_CONTENT_CHANGED = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in CONTENT_COLUMNS)
+
 POSTGRES_INSTALL = [
     # TG_OP names the refused operation: UPDATE, DELETE or TRUNCATE.
-    """
+    f"""
     CREATE OR REPLACE FUNCTION kinmap_audit_append_only() RETURNS trigger AS $$
     BEGIN
+        IF TG_OP = 'UPDATE' THEN
+            IF OLD.seq IS NULL AND NEW.seq IS NOT NULL
+               AND (to_jsonb(NEW) - {_SEAL_KEYS}) = (to_jsonb(OLD) - {_SEAL_KEYS}) THEN
+                RETURN NEW;  -- sealing an unsealed event, nothing else changed
+            END IF;
+        END IF;
         RAISE EXCEPTION 'audit events are append-only: % is not allowed', TG_OP
             USING ERRCODE = 'insufficient_privilege';
     END;
@@ -43,7 +75,9 @@ POSTGRES_REMOVE = [
 ]
 
 SQLITE_INSTALL = [
-    f"""CREATE TRIGGER IF NOT EXISTS kinmap_audit_no_update BEFORE UPDATE ON audit_auditevent
+    "DROP TRIGGER IF EXISTS kinmap_audit_no_update;",
+    f"""CREATE TRIGGER kinmap_audit_no_update BEFORE UPDATE ON audit_auditevent
+        WHEN OLD.seq IS NOT NULL OR NEW.seq IS NULL OR {_CONTENT_CHANGED}
         BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;""",
     f"""CREATE TRIGGER IF NOT EXISTS kinmap_audit_no_delete BEFORE DELETE ON audit_auditevent
         BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;""",

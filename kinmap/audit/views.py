@@ -38,7 +38,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _rows(events: QuerySet[AuditEvent], page_number: str | None) -> tuple[Any, list[dict[str, Any]]]:
-    page = Paginator(events.order_by("-seq"), PAGE_SIZE).get_page(page_number)
+    page = Paginator(events.order_by("-id"), PAGE_SIZE).get_page(page_number)
     rows = [
         {
             "e": e,

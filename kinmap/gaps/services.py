@@ -21,7 +21,6 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from kinmap.accounts.models import Role, User
-from kinmap.audit.models import AuditChainHead
 from kinmap.audit.services import audit_record
 from kinmap.core.escalation import EscalationSettings, EscalationSettingsError
 from kinmap.core.graph import FamilyGraph
@@ -266,6 +265,17 @@ def gaps_recompute_many(
         return _recompute_many(networks, actor, today or _today(), audit_each=False)
 
 
+def gaps_recompute_locked(
+    *, networks: Sequence[rm.FamilyNetwork], actor: User | None, today: date | None = None
+) -> dict[int, RecomputeResult]:
+    """:func:`gaps_recompute` for a batch of families whose network rows the
+    caller has locked in its open transaction (the background recompute after
+    a rule setting changed, ``kinmap.jobs``): a fixed number of queries for the
+    batch, one audit event per family whose gaps changed. Results by network
+    id."""
+    return _recompute_many(networks, actor, today or _today(), audit_each=True)
+
+
 def _recompute_many(
     networks: Sequence[rm.FamilyNetwork], actor: User | None, today: date, *, audit_each: bool
 ) -> dict[int, RecomputeResult]:
@@ -508,15 +518,13 @@ def _require_supervisor(actor: User, what: str) -> None:
 def _begin_change(network_id: int, *, people: Iterable[rm.Person] = ()) -> None:
     """Take a change's locks in the order every change to a family takes them,
     so that two changes never wait on each other: first the records it will
-    edit through the records services (people), then the head of the audit
-    trail (``audit_record`` holds it to the end of the transaction, so every
-    change that writes an audit event is serialised there), then the family's
-    network row (as ``records.services._touch`` does), then gaps and contacts."""
+    edit through the records services (people), then the family's network row
+    (as ``records.services._touch`` does), then gaps and contacts. (Writing
+    the audit event takes no lock: docs/access-and-audit.md.)"""
     ids = [p.pk for p in people]
     if ids:
         people_rows = rm.Person.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
         list(people_rows.values_list("pk"))
-    list(AuditChainHead.objects.select_for_update().filter(pk=1).values_list("pk"))
     list(
         rm.FamilyNetwork.objects.select_for_update(no_key=True)
         .filter(pk=network_id)
@@ -1084,7 +1092,11 @@ def rule_setting_change(
     expected_version: int | None = None,
 ) -> gm.RuleSetting:
     """Switch a rule on or off, or change its thresholds, saying why. Every
-    family's gaps are recomputed in the same transaction."""
+    family's gaps are then recomputed in the background (``kinmap worker``),
+    in short batches that hold no lock a page waits on: this enqueues that
+    recompute (``kinmap.jobs.services.family_recompute_start``) in the same
+    transaction, so it runs only if the change is saved. The escalation
+    thresholds are not rules and need no recompute."""
     if actor.role != Role.ADMINISTRATOR:
         raise RecordError("Only a partnership administrator can change the rule settings")
     reason = (reason or "").strip()
@@ -1104,7 +1116,7 @@ def rule_setting_change(
         row.version += 1
     row.enabled, row.params, row.updated_by, row.updated_at = enabled, clean, actor, _now()
     row.save()
-    gm.RuleSettingChange.objects.create(
+    change = gm.RuleSettingChange.objects.create(
         rule_id=rule_id,
         enabled_before=before_enabled,
         enabled_after=enabled,
@@ -1123,7 +1135,7 @@ def rule_setting_change(
         reason=reason,
     )
     if rule_id != engine.ESCALATION:
-        for network in rm.FamilyNetwork.objects.order_by("pk").iterator():
-            _begin_change(network.pk)
-            _recompute(network, actor, _today())
+        from kinmap.jobs.services import family_recompute_start  # the jobs app builds on this one
+
+        family_recompute_start(actor=actor, reason=reason, rule_change=change)
     return row

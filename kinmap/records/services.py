@@ -336,7 +336,7 @@ def _diff(old: dict[str, Any], new: dict[str, Any], *, masked: Iterable[str] = (
 def _lock_version(model: type[Any], pk: int, expected_version: int | None, what: str) -> Any:
     # FOR NO KEY UPDATE: rows that refer to this one (a new fact about this
     # person, say) take a key-share lock when their transaction commits, which
-    # a plain FOR UPDATE would block, deadlocking on the audit chain's head.
+    # a plain FOR UPDATE would block (two changes would then wait on each other).
     row = model.objects.select_for_update(no_key=True).get(pk=pk)
     check_version(row.version, expected_version, what)
     return row

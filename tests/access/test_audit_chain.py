@@ -14,15 +14,18 @@ from django.db import DatabaseError, connection, transaction
 from kinmap.accounts.models import User
 from kinmap.audit import context, triggers
 from kinmap.audit.models import AuditEvent
-from kinmap.audit.services import audit_record
+from kinmap.audit.services import audit_record, audit_seal, audit_verify
 from tests.cli import kinmap_with_audit_events
 
 
 def _events(n: int) -> list[AuditEvent]:
-    return [
+    """``n`` events, sealed into the chain (as the worker does)."""
+    written = [
         audit_record(actor=None, action="view", object_type="network", object_id=i, network_id=i)
         for i in range(1, n + 1)
     ]
+    audit_seal()
+    return list(AuditEvent.objects.filter(pk__in=[e.pk for e in written]).order_by("seq"))
 
 
 def _verify() -> tuple[int, str, str]:
@@ -138,3 +141,68 @@ def test_the_kinmap_command_exits_non_zero_listing_breaks(tmp_path: Path) -> Non
     broken = kinmap("audit", "verify")
     assert broken.returncode == 1
     assert "event #2: content does not match its hash (changed)" in broken.stderr
+
+
+@pytest.mark.django_db
+def test_events_are_written_unsealed_and_sealed_in_order() -> None:
+    """Writing an event takes no lock and leaves it unsealed; sealing gives
+    each event the next place in the chain, oldest first, linked to the one
+    before it; sealing again finds nothing to do."""
+    written = [audit_record(actor=None, action="view", object_type="network", object_id=i) for i in range(3)]
+    assert [(e.seq, e.prev_hash, e.hash) for e in written] == [(None, "", "")] * 3
+    assert audit_seal(batch=2) == 3  # two transactions of at most two events
+    sealed = list(AuditEvent.objects.order_by("seq"))
+    assert [e.pk for e in sealed] == [e.pk for e in written]
+    assert [e.seq for e in sealed] == [1, 2, 3]
+    assert sealed[0].prev_hash == "0" * 64
+    assert [e.prev_hash for e in sealed[1:]] == [e.hash for e in sealed[:-1]]
+    assert audit_seal() == 0
+    assert audit_verify() == []
+
+
+@pytest.mark.django_db
+def test_verify_seals_what_is_unsealed_first() -> None:
+    audit_record(actor=None, action="view", object_type="network", object_id=1)
+    code, out, _ = _verify()
+    assert (code, out.strip()) == (0, "Audit trail verified: 1 events, the chain is whole.")
+    assert not AuditEvent.objects.filter(seq__isnull=True).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "sql",
+    [
+        # changing an unsealed event's content, even while sealing it
+        "UPDATE audit_auditevent SET reason = 'changed' WHERE seq IS NULL",
+        "UPDATE audit_auditevent SET seq = 99, hash = 'x', reason = 'changed' WHERE seq IS NULL",
+        # sealing a sealed event again
+        "UPDATE audit_auditevent SET seq = 99, hash = 'x' WHERE seq IS NOT NULL",
+        # unsealing an event
+        "UPDATE audit_auditevent SET seq = NULL WHERE seq IS NOT NULL",
+    ],
+    ids=["unsealed-content", "content-while-sealing", "reseal", "unseal"],
+)
+def test_database_allows_sealing_once_and_nothing_else(sql: str) -> None:
+    triggers.install(connection)
+    _events(1)
+    audit_record(actor=None, action="view", object_type="network", object_id=2)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cur:
+        cur.execute(sql)
+    assert AuditEvent.objects.filter(reason="").count() == 2
+
+
+def test_the_sqlite_trigger_compares_every_content_column() -> None:
+    """SQLite's trigger lists the columns sealing must leave alone: every
+    column of the model but the seal's (a new column must be added there)."""
+    columns = {f.column for f in AuditEvent._meta.concrete_fields}
+    assert set(triggers.CONTENT_COLUMNS) == columns - set(triggers.SEAL_COLUMNS)
+
+
+@pytest.mark.django_db
+def test_kinmap_audit_seal_says_how_many_it_sealed() -> None:
+    for i in range(2):
+        audit_record(actor=None, action="view", object_type="network", object_id=i)
+    out = StringIO()
+    call_command("audit", "seal", stdout=out)
+    assert out.getvalue().strip() == "Sealed 2 audit events into the chain."
+    assert list(AuditEvent.objects.order_by("id").values_list("seq", flat=True)) == [1, 2]

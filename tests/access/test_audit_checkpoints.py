@@ -16,7 +16,7 @@ from django.db import DatabaseError, connection, transaction
 from kinmap.audit import triggers
 from kinmap.audit.checkpoints import KEY_VARIABLE
 from kinmap.audit.models import AuditChainHead, AuditEvent
-from kinmap.audit.services import GENESIS, audit_record, event_digest, hashed_fields
+from kinmap.audit.services import GENESIS, audit_record, audit_seal, event_digest, hashed_fields
 from tests.cli import kinmap_with_audit_events
 
 KEY = "test-checkpoint-key-" + "k" * 32
@@ -29,8 +29,10 @@ def _key(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _events(n: int) -> None:
+    """``n`` events, sealed into the chain (as the worker does)."""
     for i in range(n):
         audit_record(actor=None, action="view", object_type="network", object_id=i, network_id=i)
+    audit_seal()
 
 
 def _audit(*args: str) -> tuple[int, str, str]:

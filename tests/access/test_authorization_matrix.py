@@ -118,6 +118,7 @@ MATRIX: list[tuple[str, str, str, str, str, str, str]] = [
     ("gaps-rule-settings",         "GET",   NONE,        NONE,       NONE,        ALL,          NONE),
     ("gaps-rule-setting-edit",     "GET",   NONE,        NONE,       NONE,        ALL,          NONE),
     ("gaps-rule-setting-edit",     "POST",  NONE,        NONE,       NONE,        ALL,          NONE),
+    ("jobs-recompute",             "GET",   NONE,        NONE,       NONE,        ALL,          NONE),
     ("carer",                      "GET",   ALLOCATED,   ALLOCATED,  NONE,        NONE,         NONE),
     ("information-add",            "GET",   ALLOCATED,   ALLOCATED,  NONE,        NONE,         NONE),
     ("information-add",            "POST",  ALLOCATED,   ALLOCATED,  NONE,        NONE,         NONE),

@@ -19,6 +19,8 @@ from kinmap.carers import models as cm
 from kinmap.carers import services as cs
 from kinmap.gaps import models as gm
 from kinmap.gaps import services as gs
+from kinmap.jobs.models import FamilyRecompute
+from kinmap.jobs.services import family_recompute_start
 from kinmap.records import models as m
 from kinmap.records import services as s
 from kinmap.sharing import services as sh
@@ -63,6 +65,8 @@ class World:
         contact = self.extra["contact"]
         gap = self.extra["gap"]
         appointment = self.extra["appointment"]
+        recompute = self.extra["recompute"]
+        assert isinstance(recompute, FamilyRecompute)
         assert isinstance(contact, gm.Contact) and isinstance(gap, gm.Gap)
         assert isinstance(appointment, cm.JointAppointment)
         return {
@@ -83,6 +87,7 @@ class World:
             "user_id": self.target_user.pk,
             "agency_id": self.agencies["health"].pk,
             "allocation_id": self.social_allocation.pk,
+            "run_id": recompute.pk,
         }
 
 
@@ -186,6 +191,8 @@ def build_world(*, masked: bool = True) -> World:
     # Only social care's supervisors may see masked details: nobody in the
     # health agency (which holds the family) is entitled.
     MaskedDetailEntitlement.objects.create(agency=social, role=Role.SUPERVISOR)
+    # a background recompute after a rule setting changed, asked for by the lead
+    recompute = family_recompute_start(actor=lead, reason="a rule setting changed")
     return World(
         agencies={"health": health, "social": social},
         teams=teams,
@@ -202,5 +209,5 @@ def build_world(*, masked: bool = True) -> World:
         decision=decision,
         social_allocation=social_allocation,
         target_user=target,
-        extra={"contact": contact, "gap": gap, "appointment": appointment},
+        extra={"contact": contact, "gap": gap, "appointment": appointment, "recompute": recompute},
     )

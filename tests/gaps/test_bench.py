@@ -40,6 +40,10 @@ def test_bench_prints_and_writes_the_figures_and_leaves_nothing_behind(tmp_path:
     assert results["engine"]["families_per_cpu_second"] > 0
     assert results["recompute"]["changes"] == 4
     assert set(results["recompute"]["recompute_ms"]) == {"median", "p95", "min", "max"}
+    assert set(results["recompute"]["recompute_cpu_ms"]) == {"median", "p95", "min", "max"}
+    # the headline figures, at the top
+    assert results["engine_families_per_s"] == results["engine"]["families_per_cpu_second"]
+    assert results["recompute_p50_ms"] == results["recompute"]["recompute_ms"]["median"]
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("rule engine: ") and "families/second (30 synthetic families" in lines[0]
     assert lines[1].startswith("recompute one family after one change (")

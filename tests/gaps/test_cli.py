@@ -61,7 +61,7 @@ def test_prints_the_open_gaps_as_json(owner: User) -> None:
 def test_the_read_is_audited_as_a_command_line_read(owner: User) -> None:
     f = seed_family(owner)
     run(str(f.network.pk), "--json")
-    event = AuditEvent.objects.order_by("-seq").first()
+    event = AuditEvent.objects.order_by("-id").first()
     assert event is not None
     assert (event.action, event.object_type, event.network_id, event.channel, event.actor, event.reason) == (
         "view",

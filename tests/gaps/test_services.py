@@ -16,6 +16,7 @@ from kinmap.records import models as rm
 from kinmap.records.errors import RecordError, StaleEdit
 from tests.conftest import make_user
 from tests.gaps.family import SeedFamily, seed_family
+from tests.jobs.worker import run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -562,6 +563,8 @@ def test_switching_a_rule_off_is_recorded_and_closes_its_gaps_everywhere(
     )
     audit = AuditEvent.objects.filter(object_type="rule_setting").get()
     assert (audit.reason, audit.changes["enabled"]) == ("asked on the GP form instead", [True, False])
+    assert g(fam, "R09-other-names").is_open  # recomputed in the background, not in the change
+    run_worker()
     assert not g(fam, "R09-other-names").is_open
     gs.rule_setting_change(
         actor=admin,
@@ -571,6 +574,7 @@ def test_switching_a_rule_off_is_recorded_and_closes_its_gaps_everywhere(
         reason="back on",
         expected_version=row.version,
     )
+    run_worker()
     gap = g(fam, "R09-other-names")
     assert gap.is_open and gap.reopened == 1
 

@@ -90,7 +90,7 @@ def test_an_entitled_user_exports_masked_details_with_the_reason_audited(
     written = json.loads(target.read_text(encoding="utf-8"))
     assert written["masked_details"] == "included"
     assert written["households"][0]["address_line_1"] == "Flat 2, 14 Larch Road"
-    events = AuditEvent.objects.filter(action="export").order_by("seq")
+    events = AuditEvent.objects.filter(action="export").order_by("id")
     assert [(e.network_id, e.actor_name, e.agency_name, e.reason, e.channel) for e in events] == [
         (n.pk, "sw.supervisor", "Northshire Children's Social Care", REASON, "cli") for n in masked_family
     ]

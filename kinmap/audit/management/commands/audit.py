@@ -7,6 +7,10 @@ the newest checkpoint rewritten). Exits 0 and says so when all is well;
 otherwise lists every problem and exits 1. Exits 2 when it cannot check (no
 key, no file).
 
+``kinmap audit seal`` hashes every event written since the last seal into the
+chain (``kinmap worker`` does this all the time; verify and checkpoint do it
+first) and says how many.
+
 ``kinmap audit checkpoint [--output FILE]`` signs the chain head with the key
 in ``KINMAP_AUDIT_CHECKPOINT_KEY`` and appends the checkpoint as one JSON line
 to FILE (created if missing), or prints it.
@@ -28,7 +32,7 @@ from kinmap.audit.checkpoints import (
     checkpoints_verify,
 )
 from kinmap.audit.models import AuditEvent
-from kinmap.audit.services import audit_verify
+from kinmap.audit.services import audit_seal, audit_verify
 
 CANNOT_CHECK = 2
 
@@ -40,7 +44,8 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{verify,checkpoint}")
+        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{verify,checkpoint,seal}")
+        sub.add_parser("seal", help="hash the events written since the last seal into the chain")
         verify = sub.add_parser("verify", help="check that no event was changed, removed or reordered")
         verify.add_argument(
             "--checkpoints",
@@ -60,6 +65,8 @@ class Command(BaseCommand):
         try:
             if options["subcommand"] == "checkpoint":
                 self._checkpoint(options["output"])
+            elif options["subcommand"] == "seal":
+                self.stdout.write(f"Sealed {audit_seal()} audit events into the chain.")
             else:
                 self._verify(options["checkpoints"])
         except CheckpointError as exc:
@@ -83,7 +90,7 @@ class Command(BaseCommand):
 
     def _verify(self, checkpoints: Path | None) -> None:
         problems = [f"event #{b.seq}: {b.problem}" for b in audit_verify()]
-        count = AuditEvent.objects.count()
+        count = AuditEvent.objects.filter(seq__isnull=False).count()
         summary = f"{count} events, the chain is whole."
         if checkpoints is not None:
             key = checkpoint_key()
