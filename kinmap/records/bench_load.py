@@ -30,24 +30,36 @@ import requests
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-def sign_in(base: str, user: str, password: str) -> requests.Session:
-    """A session signed in through the sign-in form. Raises ``RuntimeError``
+_ERRORS = re.compile(r'<ul class="govuk-list govuk-error-summary__list">(.*?)</ul>', re.S)
+
+
+def sign_in(base: str, user: str, password: str, attempts: int = 3) -> requests.Session:
+    """A session signed in through the sign-in form (tried ``attempts`` times,
+    a second apart). Raises ``RuntimeError`` with the page's error summary
     when the form does not sign in (a wrong password, say)."""
-    session = requests.Session()
-    form = session.get(f"{base}/sign-in/", timeout=60)
-    token = _CSRF.search(form.text)
-    if token is None:
-        raise RuntimeError("the sign-in page has no CSRF token")
-    done = session.post(
-        f"{base}/sign-in/",
-        data={"csrfmiddlewaretoken": token.group(1), "username": user, "password": password},
-        headers={"Referer": f"{base}/sign-in/"},
-        timeout=60,
-        allow_redirects=False,
-    )
-    if done.status_code != 302:
-        raise RuntimeError(f"signing in as {user} answered {done.status_code}, not a redirect")
-    return session
+    answer = ""
+    for attempt in range(attempts):
+        if attempt:
+            time.sleep(1)
+        session = requests.Session()
+        form = session.get(f"{base}/sign-in/", timeout=60)
+        token = _CSRF.search(form.text)
+        if token is None:
+            answer = f"a sign-in page without a CSRF token ({form.status_code})"
+            continue
+        done = session.post(
+            f"{base}/sign-in/",
+            data={"csrfmiddlewaretoken": token.group(1), "username": user, "password": password},
+            headers={"Referer": f"{base}/sign-in/"},
+            timeout=60,
+            allow_redirects=False,
+        )
+        if done.status_code == 302:
+            return session
+        errors = _ERRORS.search(done.text)
+        words = re.sub(r"<[^>]+>|\s+", " ", errors.group(1)).strip() if errors else ""
+        answer = f"{done.status_code} {words or done.text[:200]!r}"
+    raise RuntimeError(f"signing in as {user} answered {answer}, not a redirect")
 
 
 def percentile(values: list[float], pct: float) -> float:
