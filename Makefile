@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo install test lint types pytest bench chromium cairo serve clean
+.PHONY: demo install test lint types pytest bench bench-area chromium cairo serve clean
 
 $(BIN)/kinmap: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,12 @@ test: lint types pytest
 bench: install
 	$(BIN)/kinmap migrate --noinput
 	$(BIN)/kinmap bench $(BENCH_ARGS)
+
+# kinmap at the size of an area, on PostgreSQL (never the 'test' database): the
+# caseload made (or reused), served by gunicorn, driven over HTTP; see the README.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kinmap_bench
+bench-area: install cairo
+	DATABASE_URL="$${DATABASE_URL:-$(BENCH_DATABASE_URL)}" $(BIN)/kinmap bench_area $(BENCH_AREA_ARGS)
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

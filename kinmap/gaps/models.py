@@ -118,7 +118,16 @@ class Gap(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["network", "key"], name="one_gap_per_key")]
-        indexes = [models.Index(fields=["network", "resolved_at"]), models.Index(fields=["rule_id"])]
+        indexes = [
+            models.Index(fields=["network", "resolved_at"]),
+            models.Index(fields=["rule_id"]),
+            # waiting for a supervisor to agree it does not apply
+            models.Index(
+                fields=["network", "opened_at"],
+                condition=models.Q(na_status="pending", resolved_at__isnull=True),
+                name="gap_na_pending",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.key
@@ -165,6 +174,14 @@ class GapEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+        indexes = [
+            # the declines a supervisor reviews, without reading every event
+            models.Index(
+                fields=["gap", "at"],
+                condition=models.Q(kind="answered", state="asked-declined"),
+                name="gapevent_declines",
+            )
+        ]
 
 
 class ContactType(models.TextChoices):

@@ -6,19 +6,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Case, Count, F, FilteredRelation, IntegerField, Min, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from kinmap.accounts.models import User
+from kinmap.accounts.models import Team, User
 from kinmap.core.escalation import EscalationSettings
 from kinmap.records import models as rm
-from kinmap.records.selectors import networks_for_user
 
 from . import engine
 from . import models as gm
-from .presenters import GapView, flags, gap_view, severity_order
+from .presenters import GapView, gap_view, severity_order
 
 
 def escalation() -> EscalationSettings:
@@ -76,6 +76,11 @@ def family_history(network: rm.FamilyNetwork) -> FamilyHistory:
 
 
 # -- worklists -----------------------------------------------------------------
+#
+# The worklists and the supervision page count and order in the database: the
+# open gaps are joined to the families (``FilteredRelation``) and aggregated,
+# and only the page shown is read. Their queries do not grow with the number
+# of families; the gaps' (network, resolved_at) index serves the join.
 
 
 @dataclass
@@ -102,52 +107,161 @@ class WorklistFilter:
     def active(self) -> bool:
         return bool(self.rule or self.severity or self.state)
 
+    def as_audit(self) -> dict[str, str]:
+        """The filter as the audit trail records it (only what was chosen)."""
+        return {
+            k: v for k, v in (("rule", self.rule), ("severity", self.severity), ("state", self.state)) if v
+        }
 
-def _matching(qs: QuerySet[gm.Gap], f: WorklistFilter) -> QuerySet[gm.Gap]:
-    if f.rule:
-        qs = qs.filter(rule_id=f.rule)
-    if f.severity:
-        qs = qs.filter(severity=f.severity)
-    if f.state:
-        qs = qs.filter(state=f.state)
-    return qs
+
+def _open(f: WorklistFilter, prefix: str) -> Q:
+    """Open gaps (not resolved, not agreed not to apply) matching the filter,
+    as a condition on the relation ``prefix`` ("gaps", "network__gaps")."""
+    q = Q(**{f"{prefix}__resolved_at__isnull": True})
+    q &= ~Q(**{f"{prefix}__na_status": gm.NotApplicable.AGREED})
+    for name in ("rule", "severity", "state"):
+        value = getattr(f, name)
+        if value:
+            q &= Q(**{f"{prefix}__{'rule_id' if name == 'rule' else name}": value})
+    return q
+
+
+def flagged_q(alias: str, today: date, settings: EscalationSettings) -> Q:
+    """Open gaps that are flagged for the supervisor, as a condition on
+    ``alias`` (a relation to open gaps): the rule of
+    :func:`kinmap.core.escalation.escalation_reasons`, in SQL."""
+    # open for ``after_days`` days or more: opened on or before this day
+    since = timezone.make_aware(datetime.combine(today - timedelta(days=settings.after_days - 1), time.min))
+    critical = Q(**{f"{alias}__severity": gm.Severity.CRITICAL}) & (
+        Q(**{f"{alias}__times_prompted__gte": settings.after_contacts})
+        | Q(**{f"{alias}__opened_at__lt": since})
+    )
+    return (
+        critical
+        | Q(**{f"{alias}__times_declined__gte": settings.after_declines})
+        | Q(**{f"{alias}__overnight_infant_until__gt": today})
+    )
+
+
+def _rank(alias: str) -> Case:
+    return Case(
+        *(When(**{f"{alias}__severity": s.value}, then=Value(rank)) for s, rank in gm.SEVERITY_RANK.items()),
+        output_field=IntegerField(),
+    )
+
+
+def team_network_ids(user: User) -> QuerySet[rm.Allocation, int]:
+    """The ids of the families the user's team is allocated to now (a subquery)."""
+    day = date.today()
+    return (
+        rm.Allocation.objects.filter(team_id=user.team_id or 0, start__lte=day)
+        .filter(Q(end__isnull=True) | Q(end__gt=day))
+        .values_list("network_id", flat=True)
+    )
+
+
+def worklist_networks(user: User, f: WorklistFilter, today: date | None = None) -> QuerySet[rm.FamilyNetwork]:
+    """The user's team's families, each with its open gaps counted (matching
+    the filter): ``worst_rank`` (0 critical .. 2 routine, 9 none),
+    ``open_count``, ``flagged_count``, ``oldest``; the one with the most severe
+    gap first, then the oldest gap, then by name. With a filter, only families
+    with matching gaps. One query to count, one for a page (see
+    :func:`worklist_rows`)."""
+    day = today or timezone.localdate()
+    qs = (
+        rm.FamilyNetwork.objects.filter(pk__in=team_network_ids(user))
+        .alias(open=FilteredRelation("gaps", condition=_open(f, "gaps")))
+        .annotate(
+            worst_rank=Coalesce(Min(_rank("open")), Value(9)),
+            open_count=Count("open"),
+            flagged_count=Count("open", filter=flagged_q("open", day, escalation())),
+            oldest=Min("open__opened_at"),
+        )
+    )
+    if f.active:
+        qs = qs.filter(open_count__gt=0)
+    return qs.order_by("worst_rank", F("oldest").asc(nulls_last=True), "name", "pk")
+
+
+def worklist_rows(networks: Iterable[rm.FamilyNetwork]) -> list[WorklistRow]:
+    """Rows for one page of :func:`worklist_networks`, with each family's
+    index children (one query)."""
+    page = list(networks)
+    children: dict[int, list[rm.Person]] = defaultdict(list)
+    for mem in (
+        rm.NetworkMember.objects.filter(network_id__in=[n.pk for n in page], is_index=True)
+        .select_related("person")
+        .order_by("pk")
+    ):
+        children[mem.network_id].append(mem.person)
+    severities = {rank: s.value for s, rank in gm.SEVERITY_RANK.items()}
+    return [
+        WorklistRow(
+            network=n,
+            children=children[n.pk],
+            worst=severities.get(n.worst_rank, ""),  # type: ignore[attr-defined]
+            open_count=n.open_count,  # type: ignore[attr-defined]
+            flagged_count=n.flagged_count,  # type: ignore[attr-defined]
+            oldest=n.oldest,  # type: ignore[attr-defined]
+        )
+        for n in page
+    ]
 
 
 def worklist(user: User, f: WorklistFilter, today: date | None = None) -> list[WorklistRow]:
-    """The user's team's families, the one with the most severe open gap first
-    (then the oldest gap). With a filter, only families with matching gaps."""
+    """Every row of the user's team's worklist (for a command or a test; the
+    page shows one page of :func:`worklist_networks`)."""
+    return worklist_rows(worklist_networks(user, f, today))
+
+
+@dataclass
+class TeamRow:
+    """One team of an area: families allocated, and their open gaps (matching
+    the filter) counted."""
+
+    team: Team
+    families: int = 0
+    families_with_gaps: int = 0
+    open_count: int = 0
+    critical_count: int = 0
+    flagged_count: int = 0
+    oldest: datetime | None = None
+
+
+def area_teams(user: User) -> QuerySet[Team]:
+    """The teams of the user's agency (the area), by name; none for a user
+    without a team."""
+    if not user.team_id or user.team is None:
+        return Team.objects.none()
+    return Team.objects.filter(agency_id=user.team.agency_id).order_by("name", "pk")
+
+
+def area_rows(teams: Iterable[Team], f: WorklistFilter, today: date | None = None) -> list[TeamRow]:
+    """Counts for one page of teams, in one query: each team's families
+    allocated now, how many have open gaps (matching the filter), those gaps,
+    how many are critical, how many flagged for a supervisor, the oldest."""
     day = today or timezone.localdate()
-    networks = list(networks_for_user(user).prefetch_related("members__person"))
-    settings = escalation()
-    rows: dict[int, WorklistRow] = {}
-    for n in networks:
-        kids = [mem.person for mem in n.members.all() if mem.is_index]
-        rows[n.pk] = WorklistRow(network=n, children=kids)
-    gaps = _matching(
-        gm.Gap.objects.filter(network_id__in=list(rows), resolved_at__isnull=True).exclude(
-            na_status=gm.NotApplicable.AGREED
-        ),
-        f,
+    rows = {t.pk: TeamRow(team=t) for t in teams}
+    counted = (
+        rm.Allocation.objects.filter(team_id__in=list(rows), start__lte=day)
+        .filter(Q(end__isnull=True) | Q(end__gt=day))
+        .alias(open=FilteredRelation("network__gaps", condition=_open(f, "network__gaps")))
+        .values("team_id")
+        .annotate(
+            families=Count("network_id", distinct=True),
+            families_with_gaps=Count("network_id", distinct=True, filter=Q(open__id__isnull=False)),
+            open_count=Count("open"),
+            critical_count=Count("open", filter=Q(open__severity=gm.Severity.CRITICAL)),
+            flagged_count=Count("open", filter=flagged_q("open", day, escalation())),
+            oldest=Min("open__opened_at"),
+        )
+        .order_by()
     )
-    for g in gaps:
-        row = rows[g.network_id]
-        row.open_count += 1
-        if (
-            not row.worst
-            or gm.SEVERITY_RANK[gm.Severity(g.severity)] < gm.SEVERITY_RANK[gm.Severity(row.worst)]
-        ):
-            row.worst = g.severity
-        if row.oldest is None or g.opened_at < row.oldest:
-            row.oldest = g.opened_at
-        if flags(g, day, settings):
-            row.flagged_count += 1
-    out = [r for r in rows.values() if r.open_count or not f.active]
-
-    def order(r: WorklistRow) -> tuple[int, float, str]:
-        rank = gm.SEVERITY_RANK[gm.Severity(r.worst)] if r.worst else 9
-        return (rank, r.oldest.timestamp() if r.oldest else float("inf"), r.network.name)
-
-    return sorted(out, key=order)
+    for c in counted:
+        row = rows[c.pop("team_id")]
+        for k, v in c.items():
+            setattr(row, k, v)
+    return list(rows.values())
 
 
 # -- supervision -----------------------------------------------------------------
@@ -161,51 +275,86 @@ class FlaggedFamily:
 
 @dataclass
 class Dashboard:
+    """The supervision page. ``families`` is one page of the families with
+    flagged gaps (most flagged first); the other lists are the most pressing
+    few of each (their full counts beside them)."""
+
     families: list[FlaggedFamily]
     oldest: list[GapView]
     declines: list[gm.GapEvent]
+    declines_count: int
     declines_by_family: list[tuple[rm.FamilyNetwork, int]]
     pending_na: list[GapView]
-    networks: dict[int, rm.FamilyNetwork]
+    pending_na_count: int
 
 
-def supervisor_dashboard(user: User, today: date | None = None, oldest: int = 10) -> Dashboard:
-    """The supervisor's team's families by flagged gaps, the oldest open gaps,
-    and reluctance (declines) across the caseload."""
+SHOWN = 10  # the oldest open gaps, and the families by declines, shown
+SHOWN_DECLINES = 50
+SHOWN_PENDING = 50
+
+
+def flagged_networks(user: User, today: date | None = None) -> QuerySet[rm.FamilyNetwork]:
+    """The user's team's families with gaps flagged for a supervisor, the most
+    flagged first (``flagged_count``), then by name."""
     day = today or timezone.localdate()
-    networks = {n.pk: n for n in networks_for_user(user)}
-    gaps = [
-        g for g in gm.Gap.objects.filter(network_id__in=list(networks), resolved_at__isnull=True) if g.is_open
-    ]
-    views = gap_views(gaps, day)
-    by_family: dict[int, FlaggedFamily] = {}
-    for v in views:
-        if v.flags:
-            by_family.setdefault(v.gap.network_id, FlaggedFamily(networks[v.gap.network_id])).gaps.append(v)
-    families = sorted(by_family.values(), key=lambda f: (-len(f.gaps), f.network.name))
-    for fam in families:
-        fam.gaps.sort(key=lambda v: severity_order(v.gap))
-    declines = list(
-        gm.GapEvent.objects.filter(
-            gap__network_id__in=list(networks),
-            kind=gm.EventKind.ANSWERED,
-            state=gm.GapState.ASKED_DECLINED,
-        )
-        .select_related("gap", "by", "declined_by")
-        .order_by("-at", "-pk")
+    return (
+        rm.FamilyNetwork.objects.filter(pk__in=team_network_ids(user))
+        .alias(open=FilteredRelation("gaps", condition=_open(WorklistFilter(), "gaps")))
+        .annotate(flagged_count=Count("open", filter=flagged_q("open", day, escalation())))
+        .filter(flagged_count__gt=0)
+        .order_by("-flagged_count", "name", "pk")
     )
-    counts: dict[int, int] = defaultdict(int)
-    for e in declines:
-        counts[e.gap.network_id] += 1
+
+
+def supervisor_dashboard(
+    user: User, families: Iterable[rm.FamilyNetwork], today: date | None = None
+) -> Dashboard:
+    """The supervision page for one page of :func:`flagged_networks`
+    (``families``): their flagged gaps, the oldest open gaps of the team, who
+    declined lately and which families declined most, and the gaps waiting for
+    a supervisor to agree they do not apply. A fixed number of queries; the
+    history (events) is read only for the gaps shown."""
+    day = today or timezone.localdate()
+    page = list(families)
+    mine = team_network_ids(user)
+    open_gaps = gm.Gap.objects.filter(network_id__in=mine, resolved_at__isnull=True).exclude(
+        na_status=gm.NotApplicable.AGREED
+    )
+    flagged = list(
+        gm.Gap.objects.filter(network_id__in=[n.pk for n in page], resolved_at__isnull=True).exclude(
+            na_status=gm.NotApplicable.AGREED
+        )
+    )
+    oldest = list(open_gaps.select_related("network").order_by("opened_at", "pk")[:SHOWN])
+    pending = open_gaps.filter(na_status=gm.NotApplicable.PENDING)
+    pending_rows = list(pending.select_related("network").order_by("opened_at", "pk")[:SHOWN_PENDING])
+    settings = escalation()
+    shown = {g.pk: g for g in (*flagged, *oldest, *pending_rows)}
+    events = events_by_gap(shown.values())
+    views = {pk: gap_view(g, events.get(pk, []), day, settings) for pk, g in shown.items()}
+    by_family = {n.pk: FlaggedFamily(n) for n in page}
+    for g in sorted(flagged, key=severity_order):
+        if views[g.pk].flags:
+            by_family[g.network_id].gaps.append(views[g.pk])
+    declined = gm.GapEvent.objects.filter(
+        gap__network_id__in=mine, kind=gm.EventKind.ANSWERED, state=gm.GapState.ASKED_DECLINED
+    )
+    by_declines = list(
+        declined.values("gap__network_id").annotate(n=Count("pk")).order_by("-n", "gap__network_id")[:SHOWN]
+    )
+    names = rm.FamilyNetwork.objects.in_bulk([d["gap__network_id"] for d in by_declines])
     return Dashboard(
-        families=families,
-        oldest=sorted(views, key=lambda v: (v.gap.opened_at, v.gap.pk))[:oldest],
-        declines=declines[:50],
-        declines_by_family=sorted(
-            ((networks[k], c) for k, c in counts.items()), key=lambda x: (-x[1], x[0].name)
+        families=list(by_family.values()),
+        oldest=[views[g.pk] for g in oldest],
+        declines=list(
+            declined.select_related("gap", "by", "declined_by", "gap__network").order_by("-at", "-pk")[
+                :SHOWN_DECLINES
+            ]
         ),
-        pending_na=[v for v in views if v.gap.na_status == gm.NotApplicable.PENDING],
-        networks=networks,
+        declines_count=declined.count(),
+        declines_by_family=[(names[d["gap__network_id"]], d["n"]) for d in by_declines],
+        pending_na=[views[g.pk] for g in pending_rows],
+        pending_na_count=pending.count(),
     )
 
 

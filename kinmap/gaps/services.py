@@ -34,7 +34,7 @@ from kinmap.records import models as rm
 from kinmap.records import services as rs
 from kinmap.records.access import FAMILY_ROLES
 from kinmap.records.errors import RecordError, check_version
-from kinmap.records.selectors import family_records_load
+from kinmap.records.selectors import FamilyRecord, family_records_load
 from kinmap.sharing.models import InformationRequest, SharingDecision
 
 from . import engine
@@ -284,15 +284,35 @@ def _recompute_many(
     gaps: dict[int, list[gm.Gap]] = {n.pk: [] for n in networks}
     for g in gm.Gap.objects.filter(network__in=networks):
         gaps[g.network_id].append(g)
-    process = process_inputs_many(networks, gaps)
     now = _now()
+    plans = gaps_plan_many(records, gaps=gaps, actor=actor, today=today, now=now, settings=settings)
+    _write(plans, actor, now, audit_each=audit_each)
+    return {plan.network.pk: plan.result for plan in plans}
+
+
+def gaps_plan_many(
+    records: Sequence[FamilyRecord],
+    *,
+    gaps: Mapping[int, Sequence[gm.Gap]],
+    actor: User | None,
+    today: date,
+    now: datetime,
+    settings: RuleSettings,
+) -> list[_Plan]:
+    """What a recompute of each family would write, without writing it: the
+    rules run over each record, and its gaps (``gaps``, by network id: the
+    rows as they are; changed in place) opened, updated and resolved to match.
+    The new gaps are unsaved and their "opened" events are not yet made
+    (:func:`_write` makes them once the gaps have ids). For a bulk load, which
+    writes everything at once; the queries are those of the process inputs
+    (six at most, whatever the number of families)."""
+    process = process_inputs_many([r.network for r in records], gaps)
     plans = []
     for record in records:
         network, net = record.network, record.graph_network
         unmet = engine.run(net, today, settings, process[network.pk])
-        plans.append(_plan(network, net, actor, today, now, gaps[network.pk], unmet))
-    _write(plans, actor, now, audit_each=audit_each)
-    return {plan.network.pk: plan.result for plan in plans}
+        plans.append(_plan(network, net, actor, today, now, list(gaps.get(network.pk, ())), unmet))
+    return plans
 
 
 @dataclass

@@ -17,6 +17,7 @@ urlpatterns = [
     path(f"{F}/supervision/", views.supervision_family, name="gaps-supervision"),
     path(f"{F}/gaps/<id:gap_id>/not-applicable/", views.gap_not_applicable, name="gap-not-applicable"),
     path("supervision/", views.supervisor_dashboard, name="supervisor-dashboard"),
+    path("supervision/area/", views.area_worklist, name="area-worklist"),
     path("settings/rules/", views.rule_settings, name="gaps-rule-settings"),
     path("settings/rules/<str:rule_id>/", views.rule_setting_edit, name="gaps-rule-setting-edit"),
 ]

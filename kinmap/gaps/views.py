@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kinmap.accounts.models import Role, User
-from kinmap.audit.services import audit_record
 from kinmap.core import answerers
 from kinmap.core.escalation import EscalationSettings
 from kinmap.core.rules.facts import MISSING_LABELS
@@ -23,8 +22,10 @@ from kinmap.records import access as raccess
 from kinmap.records import services as rs
 from kinmap.records.errors import RecordError, StaleEdit
 from kinmap.records.selectors import FamilyRecord, family_record_load
+from kinmap.records.views import audit_list, worklist_filter
 from kinmap.web.forms import apply_errors, refuse_stale
 from kinmap.web.masking import address_for
+from kinmap.web.pagination import page_of
 
 from . import access, engine, selectors, services
 from . import forms as gf
@@ -32,6 +33,8 @@ from . import models as gm
 from .answers import answers_for
 from .models import GapState, Outcome
 from .presenters import gap_view, last_said, severity_order
+
+AREA_PAGE_SIZE = 20  # teams on a page of the area worklist
 
 
 def _user(request: HttpRequest) -> User:
@@ -465,18 +468,33 @@ def family_gap_history(request: HttpRequest, network_id: int) -> HttpResponse:
 
 
 def supervisor_dashboard(request: HttpRequest) -> HttpResponse:
+    """The supervision page: a page of the team's families with flagged gaps,
+    and the most pressing few of the other lists."""
     user = _user(request)
     if user.role != Role.SUPERVISOR:
         return _not_allowed(request)
-    board = selectors.supervisor_dashboard(user)
-    if board.networks:
-        audit_record(
-            actor=user,
-            action="list",
-            object_type="supervisor-dashboard",
-            changes={"networks": [None, sorted(board.networks)]},
-        )
-    return render(request, "gaps/dashboard.html", {"board": board})
+    page = page_of(request, selectors.flagged_networks(user))
+    board = selectors.supervisor_dashboard(user, page.items)
+    audit_list(user, "supervisor-dashboard", selectors.WorklistFilter(), page)
+    return render(request, "gaps/dashboard.html", {"board": board, "pagination": page})
+
+
+def area_worklist(request: HttpRequest) -> HttpResponse:
+    """The area: every team of the supervisor's agency, a page at a time, with
+    its families and their open gaps counted (no family is named: a team's
+    families are its own to see). The same GET filter as the worklist."""
+    user = _user(request)
+    if user.role != Role.SUPERVISOR:
+        return _not_allowed(request)
+    form, filters = worklist_filter(request)
+    page = page_of(request, selectors.area_teams(user), per_page=AREA_PAGE_SIZE)
+    rows = selectors.area_rows(page.items, filters)
+    audit_list(user, "area-worklist", filters, page)
+    return render(
+        request,
+        "gaps/area.html",
+        {"rows": rows, "form": form, "filters": filters, "pagination": page, "my_team": user.team_id},
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db.models import Q, QuerySet
@@ -71,11 +71,11 @@ def person_to_core(
     p: m.Person, names: list[m.OtherName], facts: list[m.PersonFact], usernames: dict[int, str]
 ) -> core.Person:
     provenance = {}
-    for field, rec in (p.provenance or {}).items():
+    for name, rec in (p.provenance or {}).items():
         prov = _prov(rec.get("source", ""), rec.get("detail", ""), rec.get("by", ""), None)
         if prov is not None:
             at = rec.get("at")
-            provenance[field] = core.Provenance(
+            provenance[name] = core.Provenance(
                 prov.source, prov.detail, prov.recorded_by, datetime.fromisoformat(at) if at else None
             )
     return core.Person(
@@ -109,63 +109,112 @@ def family_records_load(networks: Sequence[m.FamilyNetwork]) -> list[FamilyRecor
     number of queries as one: the records in the order of ``networks``, each
     exactly as :func:`family_record_load` gives it. A person in several of
     the networks is one row shared by their records."""
-    by_network: dict[int, list[m.NetworkMember]] = {n.pk: [] for n in networks}
-    members_of: dict[int, set[int]] = defaultdict(set)  # person -> networks they belong to
-    people: dict[int, m.Person] = {}
-    for mem in m.NetworkMember.objects.filter(network__in=by_network).select_related("person").order_by("pk"):
-        by_network[mem.network_id].append(mem)
-        members_of[mem.person_id].add(mem.network_id)
-        people[mem.person_id] = mem.person
-    member_ids = set(members_of)
-
-    def networks_of(*pids: int) -> set[int]:
-        return set().union(*(members_of.get(pid, ()) for pid in pids))
-
+    members = list(
+        m.NetworkMember.objects.filter(network__in=[n.pk for n in networks])
+        .select_related("person")
+        .order_by("pk")
+    )
+    member_ids = {mem.person_id for mem in members}
     rels = list(
         m.Relationship.objects.filter(
             Q(from_person_id__in=member_ids) | Q(to_person_id__in=member_ids)
         ).order_by("pk")
     )
     # one hop outside the network: a father's children by another mother, say
-    outside = {r.from_person_id for r in rels} | {r.to_person_id for r in rels}
-    outside -= member_ids
-    for p in m.Person.objects.filter(pk__in=outside):
-        people[p.pk] = p
+    outside = ({r.from_person_id for r in rels} | {r.to_person_id for r in rels}) - member_ids
+    people = {mem.person_id: mem.person for mem in members}
+    people.update((p.pk, p) for p in m.Person.objects.filter(pk__in=outside))
     all_ids = set(people)
+    rows = RecordRows(
+        members=members,
+        people=people,
+        relationships=rels,
+        names=list(m.OtherName.objects.filter(person_id__in=all_ids).order_by("pk")),
+        facts=list(m.PersonFact.objects.filter(person_id__in=all_ids).order_by("pk")),
+        residences=list(
+            m.Residence.objects.filter(person_id__in=all_ids)
+            .select_related("household")
+            .order_by("start", "pk")
+        ),
+        care=list(
+            m.CareArrangement.objects.filter(
+                Q(child_id__in=member_ids) | Q(carer_id__in=member_ids)
+            ).order_by("pk")
+        ),
+        parental_responsibility=list(
+            m.ParentalResponsibility.objects.filter(child_id__in=member_ids).order_by("pk")
+        ),
+    )
+    provenanced: list[m.Provenanced] = [
+        *rows.relationships,
+        *rows.residences,
+        *rows.care,
+        *rows.parental_responsibility,
+        *rows.facts,
+    ]
+    user_ids = {r.recorded_by_id for r in provenanced if r.recorded_by_id}
+    if user_ids:
+        rows.usernames = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "username"))
+    return family_records_assemble(networks, rows)
+
+
+@dataclass
+class RecordRows:
+    """The rows of one or many family networks, as :func:`family_records_load`
+    reads them (or as a bulk load made them, with their ids): members with
+    their person, every person by id (members and the people one step
+    outside), relationships, other names and facts in id order, stays in
+    (start, id) order with their household, care and parental responsibility
+    in id order, and the user names of who recorded them by user id."""
+
+    members: list[m.NetworkMember]
+    people: dict[int, m.Person]
+    relationships: list[m.Relationship]
+    names: list[m.OtherName]
+    facts: list[m.PersonFact]
+    residences: list[m.Residence]
+    care: list[m.CareArrangement]
+    parental_responsibility: list[m.ParentalResponsibility]
+    usernames: dict[int, str] = field(default_factory=dict)
+
+
+def family_records_assemble(networks: Sequence[m.FamilyNetwork], rows: RecordRows) -> list[FamilyRecord]:
+    """The records of ``networks`` from their rows (no queries but those of the
+    extensions registered with :func:`on_family_load`), in the order of
+    ``networks``: how :func:`family_records_load` and a bulk load (which has
+    the rows in memory) build them alike."""
+    by_network: dict[int, list[m.NetworkMember]] = {n.pk: [] for n in networks}
+    members_of: dict[int, set[int]] = defaultdict(set)  # person -> networks they belong to
+    for mem in rows.members:
+        if mem.network_id in by_network:
+            by_network[mem.network_id].append(mem)
+            members_of[mem.person_id].add(mem.network_id)
+    people = rows.people
+    usernames = rows.usernames
+
+    def networks_of(*pids: int) -> set[int]:
+        return set().union(*(members_of.get(pid, ()) for pid in pids))
 
     names: dict[int, list[m.OtherName]] = {}
-    for n in m.OtherName.objects.filter(person_id__in=all_ids).order_by("pk"):
+    for n in rows.names:
         names.setdefault(n.person_id, []).append(n)
     facts: dict[int, list[m.PersonFact]] = {}
-    for f in m.PersonFact.objects.filter(person_id__in=all_ids).order_by("pk"):
+    for f in rows.facts:
         facts.setdefault(f.person_id, []).append(f)
-    residences = list(
-        m.Residence.objects.filter(person_id__in=all_ids).select_related("household").order_by("start", "pk")
-    )
-    care = list(
-        m.CareArrangement.objects.filter(Q(child_id__in=member_ids) | Q(carer_id__in=member_ids)).order_by(
-            "pk"
-        )
-    )
-    prs = list(m.ParentalResponsibility.objects.filter(child_id__in=member_ids).order_by("pk"))
-    rows: list[m.Provenanced] = [*rels, *residences, *care, *prs, *(f for fl in facts.values() for f in fl)]
-    user_ids = {r.recorded_by_id for r in rows if r.recorded_by_id}
-    usernames = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "username")) if user_ids else {}
-
     rels_of: dict[int, list[m.Relationship]] = defaultdict(list)
-    for r in rels:
+    for r in rows.relationships:
         for nid in networks_of(r.from_person_id, r.to_person_id):
             rels_of[nid].append(r)
     care_of: dict[int, list[m.CareArrangement]] = defaultdict(list)
-    for c in care:
+    for c in rows.care:
         for nid in networks_of(c.child_id, c.carer_id):
             care_of[nid].append(c)
     prs_of: dict[int, list[m.ParentalResponsibility]] = defaultdict(list)
-    for pr in prs:
+    for pr in rows.parental_responsibility:
         for nid in members_of.get(pr.child_id, ()):
             prs_of[nid].append(pr)
     residences_of: dict[int, list[tuple[int, m.Residence]]] = defaultdict(list)
-    for i, res in enumerate(residences):  # kept in the query's order
+    for i, res in enumerate(rows.residences):  # kept in the query's order
         residences_of[res.person_id].append((i, res))
 
     records = []

@@ -15,25 +15,31 @@ allocated across ``teams`` made-up teams, the way an area looks:
   some answers were recorded (a previous name, other children, involvement
   of adult services), so those gaps are answered and the rest stay open.
 
-Rows are written with ``bulk_create`` in batches; the gaps are computed by
-the recompute itself in batch (:func:`kinmap.gaps.services.gaps_recompute_many`),
-once before the answers (the gaps shown at the contact) and once after (the
-ones they answered resolve, with the answer's source). One audit event records
-the load. The same ``seed`` gives the same records. Every name, address and
+Each batch of rows is given its ids first (from the tables' sequences), so
+the family records are assembled from the rows in memory
+(:func:`kinmap.records.selectors.family_records_assemble`, as a page loads
+them) and the gaps are planned by the recompute's own reconciliation
+(:func:`kinmap.gaps.services.gaps_plan_many`: the rules engine over each
+record) once before the answers (the gaps shown at the contact) and once after
+(the ones they answered resolve, with the answer's source); then everything is
+written once, with COPY on PostgreSQL (``bulk_create`` elsewhere). One audit
+event records the load. The same ``seed`` gives the same records. Every name, address and
 number is invented. It refuses to run when ``KINMAP_ENV=production``.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, models, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from kinmap.accounts.models import Agency, Role, Team, User
@@ -42,10 +48,12 @@ from kinmap.core.model import Network, Provenance
 from kinmap.core.rules.facts import FACT_ADULT_SERVICES, FACT_OTHER_CHILDREN, FACT_OTHER_NAMES
 from kinmap.core.rules.synthetic import synthetic_network
 from kinmap.core.vocab import Source
+from kinmap.gaps import engine
 from kinmap.gaps import models as gm
-from kinmap.gaps.services import gaps_recompute_many
+from kinmap.gaps.services import gaps_plan_many
 
 from . import models as m
+from .selectors import RecordRows, family_records_assemble
 
 AGENCY = "Synthetic area children's services (made up)"
 BATCH = 500
@@ -88,6 +96,7 @@ def synth_load(
     today = today or timezone.localdate()
     rng = random.Random(seed)
     result = SynthResult()
+    started = time.perf_counter()
     with transaction.atomic():
         team_rows, practitioners = _teams(teams, seed)
         result.teams = [t.name for t in team_rows]
@@ -109,6 +118,7 @@ def synth_load(
                 "gaps_open": [None, result.gaps_open],
                 "gaps_answered": [None, result.gaps_answered],
                 "contacts": [None, result.contacts],
+                "seconds": [None, round(time.perf_counter() - started, 1)],
             },
             reason=f"kinmap synth --families {families} --teams {teams} --seed {seed}",
         )
@@ -148,6 +158,23 @@ class BulkRows:
     prs: list[m.ParentalResponsibility] = field(default_factory=list)
     contacts: list[gm.Contact] = field(default_factory=list)
 
+    def tables(self) -> list[tuple[type[Model], list[Any]]]:
+        """The rows by model, targets before the rows that point at them."""
+        return [
+            (m.FamilyNetwork, self.networks),
+            (m.Person, self.people),
+            (m.Household, self.households),
+            (m.NetworkMember, self.members),
+            (m.Allocation, self.allocations),
+            (m.OtherName, self.names),
+            (m.PersonFact, self.facts),
+            (m.Residence, self.residences),
+            (m.Relationship, self.relationships),
+            (m.CareArrangement, self.care),
+            (m.ParentalResponsibility, self.prs),
+            (gm.Contact, self.contacts),
+        ]
+
 
 def _batch(
     rng: random.Random,
@@ -160,24 +187,54 @@ def _batch(
     actor: User,
     result: SynthResult,
 ) -> None:
+    """Make, reconcile and write one batch of families: every row is given its
+    id first, so the family records are built from the rows in memory, the
+    rules run over them twice (before and after the answers given at the last
+    contact) and everything is written once, in bulk."""
     rows = BulkRows()
     for i in range(start, start + count):
         net = synthetic_network(seed * 1_000_003 + i, rng.randint(3, 14), today)
         team = i % len(teams)
         _family(rng, net, today, teams, team, practitioners[team], rows, result)
     now = timezone.now()
-    rows_save(rows)
     for c in rows.contacts:
         c.opened_at = c.closed_at = timezone.make_aware(datetime.combine(c.date, datetime.min.time()))
-    gm.Contact.objects.bulk_create(rows.contacts, batch_size=2000)
-    # the gaps as they were at the last contact, then the answers given there
-    gaps_recompute_many(networks=rows.networks, actor=actor, today=today)
     for f in rows.later_facts:
         f.recorded_at = now
-    m.PersonFact.objects.bulk_create(rows.later_facts, batch_size=2000)
-    after = gaps_recompute_many(networks=rows.networks, actor=actor, today=today)
-    result.gaps_answered += sum(len(r.resolved) for r in after.values())
-    result.gaps_open += gm.Gap.objects.filter(network__in=rows.networks, resolved_at__isnull=True).count()
+    rows_save(rows)  # the contacts, which the rules read, with the records
+
+    # the gaps as they were at the last contact, then the answers given there
+    settings = engine.rule_settings(gm.RuleSetting.objects.all())
+    record_rows = RecordRows(
+        members=rows.members,
+        people={p.pk: p for p in rows.people},
+        relationships=rows.relationships,
+        names=rows.names,
+        facts=rows.facts,
+        residences=sorted(rows.residences, key=lambda r: (r.start or date.min, r.pk)),
+        care=rows.care,
+        parental_responsibility=rows.prs,
+    )
+    gaps: dict[int, list[gm.Gap]] = {n.pk: [] for n in rows.networks}
+    plan = {"gaps": gaps, "actor": actor, "today": today, "now": now, "settings": settings}
+    records = family_records_assemble(rows.networks, record_rows)
+    new_gaps = [g for p in gaps_plan_many(records, **plan) for g in p.new_gaps]  # type: ignore[arg-type]
+    bulk_ids(gm.Gap, new_gaps)
+    events = [gm.GapEvent(gap=g, kind=gm.EventKind.OPENED, by=actor, at=now) for g in new_gaps]
+    for g in new_gaps:
+        gaps[g.network_id].append(g)
+    bulk_ids(m.PersonFact, rows.later_facts)  # after the earlier facts'
+    _link(rows.later_facts)
+    record_rows.facts = rows.facts + rows.later_facts
+    records = family_records_assemble(rows.networks, record_rows)
+    after = gaps_plan_many(records, **plan)  # type: ignore[arg-type]
+    events += [e for p in after for e in p.events]
+    bulk_ids(gm.GapEvent, events)
+    bulk_insert(m.PersonFact, rows.later_facts)
+    bulk_insert(gm.Gap, new_gaps)
+    bulk_insert(gm.GapEvent, events)
+    result.gaps_answered += sum(len(p.result.resolved) for p in after)
+    result.gaps_open += sum(1 for g in new_gaps if g.resolved_at is None)
     result.contacts += len(rows.contacts)
     result.networks += len(rows.networks)
     result.people += len(rows.people)
@@ -345,23 +402,95 @@ def network_rows(net: Network, network: m.FamilyNetwork, rows: BulkRows) -> dict
 
 
 def rows_save(rows: BulkRows) -> None:
-    """Write the queued rows with ``bulk_create``, targets before the rows that
-    point at them (each row's foreign keys take the ids just given)."""
-    batches: tuple[tuple[Any, list[Any]], ...] = (
-        (m.FamilyNetwork, rows.networks),
-        (m.Person, rows.people),
-        (m.Household, rows.households),
-        (m.NetworkMember, rows.members),
-        (m.Allocation, rows.allocations),
-        (m.OtherName, rows.names),
-        (m.PersonFact, rows.facts),
-        (m.Residence, rows.residences),
-        (m.Relationship, rows.relationships),
-        (m.CareArrangement, rows.care),
-        (m.ParentalResponsibility, rows.prs),
+    """Write the queued rows: each given its id first (so the rows that point
+    at it take it), then written in bulk, targets first."""
+    tables = rows.tables()
+    for model, batch in tables:
+        bulk_ids(model, batch)
+    for _, batch in tables:
+        _link(batch)
+    for model, batch in tables:
+        bulk_insert(model, batch)
+
+
+def _link(objs: Sequence[Any]) -> None:
+    """Point each row at the ids just given to the rows it refers to (as
+    ``bulk_create`` does before it saves)."""
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+
+
+def bulk_ids(model: type[Model], objs: Sequence[Model]) -> None:
+    """Give each of ``objs`` (unsaved) the id it will be written with, taken
+    from the table's sequence in one query (on SQLite, which has none, the
+    ids after the largest, inside the load's transaction)."""
+    if not objs:
+        return
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, len(objs)],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        else:
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            first = cursor.fetchone()[0] + 1
+            ids = list(range(first, first + len(objs)))
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+
+
+def bulk_insert(model: type[Model], objs: Sequence[Model]) -> None:
+    """Write rows that already have their ids: with COPY on PostgreSQL (the
+    fastest way in), ``bulk_create`` elsewhere. Fields are prepared as
+    ``bulk_create`` prepares them (``auto_now`` dates filled in)."""
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(objs, batch_size=500)
+        return
+    fields = list(model._meta.concrete_fields)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    # psycopg writes ids, numbers, text, dates and aware date-times as they
+    # are; only the other fields (JSON) need Django's preparation
+    plain = tuple(
+        isinstance(f, _PLAIN) and not (isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add))
+        for f in fields
     )
-    for model, batch in batches:
-        model.objects.bulk_create(batch, batch_size=2000)
+    now = timezone.now()
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for obj in objs:
+            copy.write_row(
+                [
+                    getattr(obj, f.attname) if raw else f.get_db_prep_save(_pre_save(f, obj, now), connection)
+                    for f, raw in zip(fields, plain, strict=True)
+                ]
+            )
+
+
+_PLAIN = (
+    models.AutoField,
+    models.BigAutoField,
+    models.ForeignKey,
+    models.IntegerField,
+    models.CharField,
+    models.TextField,
+    models.BooleanField,
+    models.DateField,  # and DateTimeField, a subclass
+)
+
+
+def _pre_save(f: models.Field[Any, Any], obj: Model, now: datetime) -> Any:
+    """A field's value as ``bulk_create`` would save it (an ``auto_now`` date
+    is the time of the batch)."""
+    if isinstance(f, models.DateTimeField) and (
+        f.auto_now or (f.auto_now_add and not getattr(obj, f.attname))
+    ):
+        setattr(obj, f.attname, now)
+    return getattr(obj, f.attname)
 
 
 def _adult(row: m.Person, today: date) -> bool:

@@ -20,9 +20,10 @@ from kinmap.core import answerers
 from kinmap.core.vocab import relation_sentence
 from kinmap.gaps import engine as gap_engine
 from kinmap.gaps.forms import WorklistFilterForm
-from kinmap.gaps.selectors import WorklistFilter, worklist
+from kinmap.gaps.selectors import WorklistFilter, worklist_networks, worklist_rows
 from kinmap.web.forms import apply_errors, refuse_stale
 from kinmap.web.masking import address_for, can_see_masked
+from kinmap.web.pagination import Pagination, page_of
 
 from . import access, services
 from . import models as m
@@ -61,24 +62,47 @@ def _back(request: HttpRequest, network: m.FamilyNetwork) -> str:
     return reverse("family", args=[network.pk])
 
 
-def my_families(request: HttpRequest) -> HttpResponse:
-    """The team's families, the one with the most severe open gap first; a GET
-    form filters by requirement, severity and state (works without JavaScript)."""
-    user = _user(request)
+def worklist_filter(request: HttpRequest) -> tuple[WorklistFilterForm, WorklistFilter]:
+    """The worklists' GET filter form (requirement, severity, state) and the
+    filter it chose (none while it has errors)."""
     form = WorklistFilterForm(request.GET or None, rules=list(gap_engine.rules()))
     chosen = form.cleaned_data if form.is_bound and form.is_valid() else {}
     filters = WorklistFilter(
         rule=chosen.get("rule") or "", severity=chosen.get("severity") or "", state=chosen.get("state") or ""
     )
-    rows = worklist(user, filters)
-    if rows:
+    return form, filters
+
+
+def audit_list(user: User, what: str, filters: WorklistFilter, page: Pagination) -> None:
+    """Record that a list was shown: which list, its filter, which page and how
+    many rows in all (not every id: the rows are the filter's)."""
+    if page.count:
         audit_record(
             actor=user,
             action="list",
-            object_type="my-families",
-            changes={"networks": [None, [r.network.pk for r in rows]]},
+            object_type=what,
+            changes={
+                "filter": [None, filters.as_audit()],
+                "page": [None, page.number],
+                "count": [None, page.count],
+            },
         )
-    return render(request, "records/my_families.html", {"rows": rows, "form": form, "filters": filters})
+
+
+def my_families(request: HttpRequest) -> HttpResponse:
+    """The team's families, the one with the most severe open gap first, a
+    page at a time; a GET form filters by requirement, severity and state
+    (works without JavaScript)."""
+    user = _user(request)
+    form, filters = worklist_filter(request)
+    page = page_of(request, worklist_networks(user, filters))
+    rows = worklist_rows(page.items)
+    audit_list(user, "my-families", filters, page)
+    return render(
+        request,
+        "records/my_families.html",
+        {"rows": rows, "form": form, "filters": filters, "pagination": page},
+    )
 
 
 @require_http_methods(["GET", "POST"])

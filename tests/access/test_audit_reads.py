@@ -123,15 +123,20 @@ def test_read_reason_says_allocated_team() -> None:
 
 
 @pytest.mark.django_db
-def test_my_families_records_which_families_were_listed() -> None:
+def test_my_families_records_what_was_listed() -> None:
     world = build_world()
     client = Client()
     client.force_login(world.lead)
     client.get(reverse("my-families"))
     event = AuditEvent.objects.order_by("-id").first()
     assert event is not None
+    # the list is recorded by what it showed (its filter, page and count), not by every id
     assert (event.action, event.object_type, event.changes) == (
         "list",
         "my-families",
-        {"networks": [None, [world.network.pk]]},
+        {"filter": [None, {}], "page": [None, 1], "count": [None, 1]},
     )
+    client.get(reverse("my-families"), {"severity": "critical", "rule": ""})
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert event is not None and event.object_type == "my-families"
+    assert event.changes["filter"] == [None, {"severity": "critical"}]

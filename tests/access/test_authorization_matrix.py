@@ -115,6 +115,7 @@ MATRIX: list[tuple[str, str, str, str, str, str, str]] = [
     ("gaps-supervision",           "POST",  NONE,        ALLOCATED,  NONE,        NONE,         NONE),
     ("gap-not-applicable",         "POST",  NONE,        ALLOCATED,  NONE,        NONE,         NONE),
     ("supervisor-dashboard",       "GET",   NONE,        ALL,        NONE,        NONE,         NONE),
+    ("area-worklist",              "GET",   NONE,        ALL,        NONE,        NONE,         NONE),
     ("gaps-rule-settings",         "GET",   NONE,        NONE,       NONE,        ALL,          NONE),
     ("gaps-rule-setting-edit",     "GET",   NONE,        NONE,       NONE,        ALL,          NONE),
     ("gaps-rule-setting-edit",     "POST",  NONE,        NONE,       NONE,        ALL,          NONE),

@@ -1,0 +1,177 @@
+"""``kinmap bench_area`` (``make bench-area``): kinmap at the size of an area,
+served by gunicorn and driven over HTTP by clients in another process."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+import time
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import psycopg
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from kinmap.records import bench_area as b
+
+GOAL_FAMILY_MS = 10  # family page, server time in the process, median
+GOAL_LIST_P95_MS = 300  # area worklist and supervision, first pages, 8 clients
+
+
+def ensure_database() -> None:
+    """Create the PostgreSQL database named by DATABASE_URL when it is missing
+    (never one called ``test``, which the test runs own)."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        raise CommandError("kinmap bench_area runs on PostgreSQL: set DATABASE_URL=postgres://...")
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name or name == "test":
+        raise CommandError("DATABASE_URL must name a database of the bench's own (not 'test')")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+            conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
+
+
+class Command(BaseCommand):
+    help = (
+        "Benchmark kinmap at the size of an area on PostgreSQL: make (or reuse) the caseload with "
+        "kinmap synth, serve it with gunicorn, drive its pages with 1, 8 and 32 clients over HTTP, "
+        "and write the figures to var/bench-area.json."
+    )
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--families", type=int, default=100_000)
+        parser.add_argument("--teams", type=int, default=50)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--requests", type=int, default=200, help="per page and concurrency (200)")
+        parser.add_argument("--clients", default="1,8,32")
+        parser.add_argument("--bind", default="127.0.0.1:8765")
+        parser.add_argument("--runs", type=int, default=30, help="in-process runs of each page (30)")
+        parser.add_argument("--out", default=str(Path(settings.BASE_DIR) / "var" / "bench-area.json"))
+
+    def progress(self, text: str) -> None:
+        self.stderr.write(text)
+        self.stderr.flush()
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        ensure_database()
+        if connection.vendor != "postgresql":
+            raise CommandError("kinmap bench_area runs on PostgreSQL: set DATABASE_URL=postgres://...")
+        call_command("migrate", "--noinput", verbosity=0)
+        results: dict[str, Any] = {
+            "database": connection.settings_dict["NAME"],
+            "families": options["families"],
+            "teams": options["teams"],
+            "seed": options["seed"],
+            "cores": os.cpu_count(),
+        }
+        made = b.caseload(
+            families=options["families"], teams=options["teams"], seed=options["seed"], progress=self.progress
+        )
+        results["caseload"] = made
+        results["synth_families_per_s"] = made["synth_families_per_s"]
+        password = secrets.token_urlsafe(24)
+        user = b.bench_user(password)
+        pages = b.pages_for(user)
+        self.progress("measuring each page in this process (queries, EXPLAIN ANALYZE, server time)")
+        measured = b.in_process(user, pages.paths, options["runs"])
+        results["family_page_in_process_median_ms"] = measured["family"]["in_process_median_ms"]
+        self.progress("measuring the engine and the recompute")
+        results.update(b.engine_figures(user))
+        results.update(b.rule_change_figures())
+        results["server"], http = self.serve_and_drive(options, pages, password)
+        for name, figures in measured.items():
+            figures["clients"] = http.get(name, {})
+        results["pages"] = measured
+        results["goals"] = {
+            f"family page in-process median <= {GOAL_FAMILY_MS} ms": measured["family"][
+                "in_process_median_ms"
+            ]
+            <= GOAL_FAMILY_MS,
+            **{
+                f"{name} p95 with 8 clients <= {GOAL_LIST_P95_MS} ms": http[name]["8"]["p95_ms"]
+                <= GOAL_LIST_P95_MS
+                for name in ("area_worklist", "supervision")
+                if "8" in http.get(name, {})
+            },
+        }
+        out = Path(options["out"])
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(results, indent=2) + "\n")
+        self.stdout.write(json.dumps(results, indent=2))
+        self.stdout.write(f"written to {out}")
+
+    def serve_and_drive(
+        self, options: dict[str, Any], pages: b.Pages, password: str
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Start ``kinmap serve`` (gunicorn) and drive it from another process."""
+        bind = options["bind"]
+        base = f"http://{bind}"
+        env = {**os.environ, "KINMAP_BENCH_PASSWORD": password}
+        # our own children, on argv of our own making; the server is stopped below
+        server = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "kinmap.cli", "serve", "--bind", bind],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            self.wait_for(base, server)
+            self.progress(f"driving {base} with {options['clients']} clients")
+            driven = subprocess.run(  # noqa: S603
+                [
+                    sys.executable,
+                    "-m",
+                    "kinmap.records.bench_load",
+                    "--base",
+                    base,
+                    "--user",
+                    b.BENCH_USER,
+                    "--password-env",
+                    "KINMAP_BENCH_PASSWORD",
+                    "--pages",
+                    json.dumps(pages.paths),
+                    "--requests",
+                    str(options["requests"]),
+                    "--clients",
+                    options["clients"],
+                ],
+                env=env,
+                stdout=subprocess.PIPE,
+                text=True,
+                check=False,
+            )
+            if driven.returncode:
+                raise CommandError("the load driver failed (its messages are above)")
+            http = json.loads(driven.stdout)
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+        workers = os.environ.get("KINMAP_WORKERS") or "2 x cores + 1"
+        return {"server": "kinmap serve (gunicorn)", "workers": workers}, http
+
+    def wait_for(self, base: str, server: subprocess.Popen[bytes]) -> None:
+        import requests
+
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise CommandError("kinmap serve stopped before it answered")
+            try:
+                if requests.get(f"{base}/sign-in/", timeout=5).status_code == 200:
+                    return
+            except requests.RequestException:  # not up yet
+                pass
+            time.sleep(1)
+        raise CommandError("kinmap serve did not answer within three minutes")

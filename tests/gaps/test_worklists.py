@@ -1,0 +1,142 @@
+"""The team worklist, the area worklist and the supervision page at any size:
+counted in the database, a page at a time, in a fixed number of queries."""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from kinmap.accounts.models import Role, Team, User
+from kinmap.audit.models import AuditEvent
+from kinmap.gaps import models as gm
+from kinmap.gaps import selectors
+from kinmap.gaps.presenters import flags
+from kinmap.records.synth import synth_load
+from tests.conftest import make_user
+
+PAGES = ("my-families", "area-worklist", "supervisor-dashboard")
+
+
+def _queries(client: Client, url: str, **params: str) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response.content.decode()
+
+
+def _area(families: int, seed: int) -> None:
+    synth_load(families=families, teams=1, seed=seed)
+
+
+def _stir(seed: int) -> None:
+    """Make some open gaps flagged, some declined, some old, some waiting for
+    a supervisor, so that every count has something to count."""
+    rng = random.Random(seed)
+    now = timezone.now()
+    gaps = list(gm.Gap.objects.filter(resolved_at__isnull=True).order_by("pk"))
+    for g in rng.sample(gaps, len(gaps) // 3):
+        g.times_prompted = rng.randint(0, 3)
+        g.times_declined = rng.randint(0, 3)
+        g.opened_at = now - timedelta(days=rng.choice([0, 27, 28, 29, 400]))
+        g.na_status = rng.choice(["", "", gm.NotApplicable.PENDING, gm.NotApplicable.AGREED])
+        g.save()
+
+
+@pytest.fixture
+def supervisor(db: None) -> User:
+    _area(10, seed=21)
+    team = Team.objects.get(name="Synthetic team 1")
+    return make_user("synth.supervisor", team, Role.SUPERVISOR)
+
+
+@pytest.mark.django_db
+def test_the_lists_do_not_grow_their_queries_with_the_number_of_families(
+    client: Client, supervisor: User
+) -> None:
+    client.force_login(supervisor)
+    small = {name: _queries(client, reverse(name))[0] for name in PAGES}
+    _area(20, seed=22)  # three times as many families, more than a page
+    _stir(5)
+    assert selectors.flagged_networks(supervisor).count() > 0
+    big = {name: _queries(client, reverse(name)) for name in PAGES}
+    assert {name: n for name, (n, _) in big.items()} == small
+    html = big["my-families"][1]
+    assert len(re.findall(r'data-family="\d+"', html)) == 25
+    assert 'class="govuk-pagination"' in html and 'aria-current="page"' in html
+    # with a filter the count is the same too
+    assert _queries(client, reverse("my-families"), severity="critical")[0] == small["my-families"]
+
+
+@pytest.mark.django_db
+def test_pages_past_the_end_or_not_numbers_are_not_found(client: Client, supervisor: User) -> None:
+    _area(20, seed=23)
+    client.force_login(supervisor)
+    for name in PAGES:
+        assert client.get(reverse(name), {"page": "1"}).status_code == 200
+        for bad in ("0", "-1", "99", "two", "1.5", "9" * 5000):
+            assert client.get(reverse(name), {"page": bad}).status_code == 404, (name, bad)
+    total = selectors.worklist_networks(supervisor, selectors.WorklistFilter()).count()
+    assert 25 < total <= 50
+    html = client.get(reverse("my-families"), {"page": "2"}).content.decode()
+    assert len(re.findall(r'data-family="\d+"', html)) == total - 25
+    assert f"Showing 26 to {total} of {total} families" in html
+
+
+@pytest.mark.django_db
+def test_counts_in_the_database_agree_with_each_gap_read_in_python(supervisor: User) -> None:
+    _stir(7)
+    today = timezone.localdate()
+    settings = selectors.escalation()
+    open_gaps = [g for g in gm.Gap.objects.all() if g.is_open]
+    by_family: dict[int, list[gm.Gap]] = {}
+    for g in open_gaps:
+        by_family.setdefault(g.network_id, []).append(g)
+    rows = selectors.worklist(supervisor, selectors.WorklistFilter())
+    assert len(rows) == len({r.network.pk for r in rows}) > 10
+    for row in rows:
+        mine = by_family.get(row.network.pk, [])
+        assert row.open_count == len(mine)
+        assert row.flagged_count == sum(1 for g in mine if flags(g, today, settings))
+        assert row.oldest == min((g.opened_at for g in mine), default=None)
+        ranks = [gm.SEVERITY_RANK[gm.Severity(g.severity)] for g in mine]
+        assert row.worst == (min(mine, key=lambda g: ranks[mine.index(g)]).severity if mine else "")
+    assert any(r.flagged_count for r in rows) and any(r.flagged_count < r.open_count for r in rows)
+    # most severe first, then the oldest gap
+    keys = [
+        (gm.SEVERITY_RANK[gm.Severity(r.worst)] if r.worst else 9, r.oldest or timezone.now()) for r in rows
+    ]
+    assert keys == sorted(keys)
+    (team,) = selectors.area_rows(selectors.area_teams(supervisor), selectors.WorklistFilter())
+    assert team.open_count == len(open_gaps) == sum(r.open_count for r in rows)
+    assert team.families == len(rows) and team.families_with_gaps == len(by_family)
+    assert team.critical_count == sum(1 for g in open_gaps if g.severity == gm.Severity.CRITICAL)
+    assert team.flagged_count == sum(r.flagged_count for r in rows)
+    flagged = {n.pk: n.flagged_count for n in selectors.flagged_networks(supervisor)}  # type: ignore[attr-defined]
+    assert flagged == {r.network.pk: r.flagged_count for r in rows if r.flagged_count}
+
+
+@pytest.mark.django_db
+def test_the_area_worklist_names_no_family_and_audits_its_filter(client: Client, supervisor: User) -> None:
+    other = Team.objects.create(agency=supervisor.team.agency, name="Another team")  # type: ignore[union-attr]
+    client.force_login(supervisor)
+    html = client.get(reverse("area-worklist"), {"severity": "critical"}).content.decode()
+    assert f'data-team="{other.pk}"' in html and "(your team)" in html
+    assert "(synthetic)" not in html  # families are named only on their own team's lists
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert event is not None
+    assert (event.action, event.object_type, event.changes) == (
+        "list",
+        "area-worklist",
+        {"filter": [None, {"severity": "critical"}], "page": [None, 1], "count": [None, 2]},
+    )
+    practitioner = User.objects.get(username="synth.practitioner.1")
+    client.force_login(practitioner)
+    assert client.get(reverse("area-worklist")).status_code == 403
