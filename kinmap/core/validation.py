@@ -16,10 +16,30 @@ from .limits import date_range_problem
 from .model import Network, Person, Residence
 from .nhs import nhs_number_error
 from .text import has_letter, name_error, text_error
-from .vocab import BIRTH_FATHER, BIRTH_MOTHER, PARENT_CODES, REL_BY_CODE, DateAccuracy
+from .vocab import (
+    BIRTH_FATHER,
+    BIRTH_MOTHER,
+    GRANDPARENT,
+    PARENT_CODES,
+    REL_BY_CODE,
+    DateAccuracy,
+)
 
 # A child can be born up to ten months after the death of their birth father.
 MAX_POSTHUMOUS_BIRTH = timedelta(days=305)
+
+# The youngest a birth parent can be at the birth, in whole years. Younger is
+# refused as impossible (a date of birth entered wrongly); a parent under 18
+# is recorded and asked about (kinmap.core.rules.young_parents).
+MIN_BIRTH_PARENT_AGE = 10
+
+# A baby can arrive up to six weeks after the expected date (42 weeks of
+# pregnancy), so an age at an expected birth is measured at that latest day.
+MAX_BIRTH_AFTER_EXPECTED = timedelta(days=42)
+
+# Links that make their from-person an ancestor of their to-person: every
+# parent link (birth, adoptive, step, foster) and grandparent.
+ANCESTOR_CODES = PARENT_CODES | {GRANDPARENT}
 
 
 @dataclass(frozen=True)
@@ -139,7 +159,8 @@ def network_problems(network: Network, today: date) -> list[Problem]:
                 out.append(Problem(record, record_id, field, f"{label} {date_range_problem(value)}"))
 
     birth_parent: dict[tuple[int, str], int] = {}
-    parents_of: dict[int, set[int]] = defaultdict(set)
+    # ancestors_of[x]: the people recorded as x's parents or grandparents
+    ancestors_of: dict[int, set[int]] = defaultdict(set)
     for r in network.relationships:
         if r.from_id == r.to_id:
             out.append(Problem("relationship", r.id, "to", "A person cannot be related to themselves"))
@@ -154,9 +175,11 @@ def network_problems(network: Network, today: date) -> list[Problem]:
                 )
             )
             continue
+        if r.type not in ANCESTOR_CODES:
+            continue
+        ancestors_of[r.to_id].add(r.from_id)
         if r.type not in PARENT_CODES:
             continue
-        parents_of[r.to_id].add(r.from_id)
         if r.type in (BIRTH_MOTHER, BIRTH_FATHER):
             key = (r.to_id, r.type)
             if key in birth_parent and birth_parent[key] != r.from_id:
@@ -183,6 +206,10 @@ def network_problems(network: Network, today: date) -> list[Problem]:
                     f"{child.display_name} cannot be born before their parent {parent.display_name}",
                 )
             )
+        elif r.type in (BIRTH_MOTHER, BIRTH_FATHER):
+            young = _too_young_birth_parent(parent, child)
+            if young is not None:
+                out.append(Problem("relationship", r.id, "from", young))
         if (
             r.type == BIRTH_FATHER
             and parent.death_date
@@ -214,15 +241,16 @@ def network_problems(network: Network, today: date) -> list[Problem]:
                 )
             )
 
-    # own parent or ancestor: a cycle in the parent links. Every link of a cycle
-    # closes it; report each cycle once, on its last link (the newest record).
+    # own parent or ancestor: a cycle in the parent and grandparent links (no
+    # one is both an ancestor and a descendant of another). Every link of a
+    # cycle closes it; report each cycle once, on its last link (the newest).
     in_reported_cycle: set[int] = set()
     cycles: list[Problem] = []
     for r in reversed(network.relationships):
-        if r.type not in PARENT_CODES or r.from_id == r.to_id or r.from_id in in_reported_cycle:
+        if r.type not in ANCESTOR_CODES or r.from_id == r.to_id or r.from_id in in_reported_cycle:
             continue
-        if _is_ancestor(r.to_id, r.from_id, parents_of):
-            in_reported_cycle |= _cycle_members(r.from_id, r.to_id, parents_of)
+        if _is_ancestor(r.to_id, r.from_id, ancestors_of):
+            in_reported_cycle |= _cycle_members(r.from_id, r.to_id, ancestors_of)
             cycles.append(
                 Problem("relationship", r.id, "to", "A person cannot be their own parent or ancestor")
             )
@@ -277,6 +305,32 @@ def network_problems(network: Network, today: date) -> list[Problem]:
                         )
                     )
     return out
+
+
+def _too_young_birth_parent(parent: Person, child: Person) -> str | None:
+    """The message refusing ``parent`` as the birth parent of ``child`` when the
+    parent would be younger than :data:`MIN_BIRTH_PARENT_AGE` at the birth under
+    every reading of the dates, else None. Only exact dates of birth are
+    compared (an estimated one may be years out); an unborn child's birth is
+    taken at its latest, :data:`MAX_BIRTH_AFTER_EXPECTED` after the expected date."""
+    if parent.birth_date is None or child.birth_date is None:
+        return None
+    if parent.birth_date_accuracy is not DateAccuracy.ACCURATE:
+        return None
+    if child.birth_date_accuracy is DateAccuracy.ACCURATE:
+        born = child.birth_date
+    elif child.unborn:
+        born = min(child.birth_date, date.max - MAX_BIRTH_AFTER_EXPECTED) + MAX_BIRTH_AFTER_EXPECTED
+    else:
+        return None
+    age = parent.age_in_years(born)
+    if age is None or age >= MIN_BIRTH_PARENT_AGE:
+        return None
+    when = "would be" if child.unborn else "was"
+    return (
+        f"{parent.display_name} {when} {age} at the birth of {child.display_name}: a birth parent "
+        f"cannot be younger than {MIN_BIRTH_PARENT_AGE}. Check both dates of birth"
+    )
 
 
 def _is_ancestor(candidate: int, person: int, parents_of: dict[int, set[int]]) -> bool:

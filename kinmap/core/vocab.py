@@ -206,6 +206,7 @@ REL_BY_CODE: dict[str, RelType] = {t.code: t for t in REL_TYPES}
 
 BIRTH_MOTHER = "NMTH"
 BIRTH_FATHER = "NFTH"
+GRANDPARENT = "GRPRN"
 PARENT_CODES = frozenset(t.code for t in REL_TYPES if t.kind is RelKind.PARENT)
 PARTNER_CODES = frozenset(t.code for t in REL_TYPES if t.kind is RelKind.PARTNER)
 CURRENT_PARTNER_CODES = PARTNER_CODES - {"x-former-partner"}

@@ -49,7 +49,9 @@ from .facts import (
     FACT_CURRENT_PARTNER,
     FACT_OTHER_CHILDREN,
     FACT_OTHER_NAMES,
+    FACT_SAFEGUARDING_REFERRAL,
     FACT_VISITORS,
+    FACT_YOUNG_PARENT_CARER,
 )
 from .inputs import GapHistory, ProcessInputs, SharingDecision
 
@@ -64,6 +66,8 @@ FACT_ANSWERS: dict[str, tuple[str, str]] = {
     "agency_involvement": (FACT_AGENCY_INVOLVEMENT, "none known"),
     "other_names": (FACT_OTHER_NAMES, "none"),
     "adult_services": (FACT_ADULT_SERVICES, "none known"),
+    "young_parent_carer": (FACT_YOUNG_PARENT_CARER, "lives with her own mother, who cares for her"),
+    "safeguarding_referral": (FACT_SAFEGUARDING_REFERRAL, "considered with the safeguarding lead"),
 }
 _ABSENT_FACT = {"R01-birth-mother": FACT_BIRTH_MOTHER_ABSENT, "R02-birth-father": FACT_BIRTH_FATHER_ABSENT}
 PROCESS_KEYS = frozenset(
