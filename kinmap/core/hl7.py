@@ -22,6 +22,7 @@ ROLE_CODES: dict[str, str] = {
     "ADOPTF": "adoptive father",
     "STPMTH": "stepmother",
     "STPFTH": "stepfather",
+    "PRN": "parent",
     "SPS": "spouse",
     "DOMPART": "domestic partner",
     "SIGOTHR": "significant other",
@@ -31,6 +32,7 @@ ROLE_CODES: dict[str, str] = {
     "GRPRN": "grandparent",
     "FAMMEMB": "family member",
     "FRND": "unrelated friend",
+    "CHILD": "child",
     "NCHILD": "natural child",
     "CHLDADOPT": "adopted child",
     "STPCHLD": "step child",
@@ -48,6 +50,7 @@ REVERSE_ROLE_CODE: dict[str, str] = {
     "STPMTH": "STPCHLD",
     "STPFTH": "STPCHLD",
     "x-foster-parent": "CHLDFOST",
+    "PRN": "CHILD",
     "GRPRN": "GRNDCHILD",
 }
 

@@ -13,17 +13,22 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .limits import date_range_problem
-from .model import Network, Person, Residence
+from .model import Network, ParentalResponsibility, Person, Residence
 from .nhs import nhs_number_error
 from .text import has_letter, name_error, text_error
 from .vocab import (
     BIRTH_FATHER,
     BIRTH_MOTHER,
     GRANDPARENT,
+    LEGAL_PARENT,
     PARENT_CODES,
+    PR_EXCLUSIVE_ORDERS,
     REL_BY_CODE,
     DateAccuracy,
+    LegalParentBasis,
 )
+
+LEGAL_PARENT_BASES = frozenset(b.value for b in LegalParentBasis)
 
 # A child can be born up to ten months after the death of their birth father.
 MAX_POSTHUMOUS_BIRTH = timedelta(days=305)
@@ -152,6 +157,7 @@ def network_problems(network: Network, today: date) -> list[Problem]:
         [("relationship", r.id, r.start, r.end) for r in network.relationships]
         + [("care", c.id, c.start, c.end) for c in network.care]
         + [("residence", r.id, r.start, r.end) for r in network.residences]
+        + [("pr", r.id, r.start, r.end) for r in network.parental_responsibility]
     )
     for record, record_id, start, end in spans:
         for field, label, value in (("start", "The start date", start), ("end", "The end date", end)):
@@ -175,6 +181,26 @@ def network_problems(network: Network, today: date) -> list[Problem]:
                 )
             )
             continue
+        if r.type == LEGAL_PARENT and r.legal_basis not in LEGAL_PARENT_BASES:
+            out.append(
+                Problem(
+                    "relationship",
+                    r.id,
+                    "legal_basis",
+                    "Choose how they are the child's legal parent (for a second mother: married to or "
+                    "the civil partner of the birth mother at conception, or agreed parenthood at a "
+                    "fertility clinic; or a parental order or an adoption order)",
+                )
+            )
+        elif r.type != LEGAL_PARENT and r.legal_basis:
+            out.append(
+                Problem(
+                    "relationship",
+                    r.id,
+                    "legal_basis",
+                    "Only a legal parent has a basis of legal parenthood: choose 'legal parent of'",
+                )
+            )
         if r.type not in ANCESTOR_CODES:
             continue
         ancestors_of[r.to_id].add(r.from_id)
@@ -273,6 +299,8 @@ def network_problems(network: Network, today: date) -> list[Problem]:
         if c.start and c.end and c.end < c.start:
             out.append(Problem("care", c.id, "end", "The end date must be on or after the start date"))
 
+    out.extend(_pr_problems(network))
+
     by_person: dict[int, list[Residence]] = defaultdict(list)
     for res in network.residences:
         if res.start and res.end and res.end < res.start:
@@ -304,6 +332,70 @@ def network_problems(network: Network, today: date) -> list[Problem]:
                             "end that stay first, or change the dates",
                         )
                     )
+    return out
+
+
+def _pr_problems(network: Network) -> list[Problem]:
+    """Parental responsibility records that cannot be: ending before they
+    start, starting before the child's birth or after the holder's death, an
+    adoption or parental order without the date it was made, and two records
+    for the same person and child at the same time."""
+    out: list[Problem] = []
+    people = network.people
+    by_pair: dict[tuple[int, int], list[ParentalResponsibility]] = defaultdict(list)
+    for r in network.parental_responsibility:
+        holder, child = people.get(r.person_id), people.get(r.child_id)
+        if r.person_id == r.child_id:
+            out.append(
+                Problem("pr", r.id, "person", "A child cannot hold parental responsibility for themselves")
+            )
+        if r.start and r.end and r.end < r.start:
+            out.append(Problem("pr", r.id, "end", "The end date must be on or after the start date"))
+            continue
+        if r.basis in PR_EXCLUSIVE_ORDERS and r.start is None:
+            out.append(Problem("pr", r.id, "start", "Enter the date the order was made"))
+        if child and r.start and child.birth_date and not child.unborn and r.start < child.birth_date:
+            out.append(
+                Problem(
+                    "pr",
+                    r.id,
+                    "start",
+                    f"Parental responsibility cannot start before {child.display_name} was born "
+                    f"({child.birth_date:%-d %B %Y})",
+                )
+            )
+        if holder and holder.death_date and r.start and r.start > holder.death_date:
+            out.append(
+                Problem(
+                    "pr",
+                    r.id,
+                    "start",
+                    f"{holder.display_name} had died ({holder.death_date:%-d %B %Y}) before this started",
+                )
+            )
+        by_pair[(r.person_id, r.child_id)].append(r)
+    for rows in by_pair.values():
+        # each overlap is reported once, on the newer record of the two
+        clashing = sorted(
+            {
+                max(a.id, b.id)
+                for i, a in enumerate(rows)
+                for b in rows[i + 1 :]
+                if _overlap(a.start, a.end, b.start, b.end)
+            }
+        )
+        for rid in clashing:
+            pid = rows[0].person_id
+            who = people[pid].display_name if pid in people else "This person"
+            out.append(
+                Problem(
+                    "pr",
+                    rid,
+                    "start",
+                    f"{who} already has a parental responsibility record for this child at that "
+                    "time: end it first, or change the dates",
+                )
+            )
     return out
 
 

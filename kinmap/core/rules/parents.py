@@ -151,11 +151,28 @@ def _parental_roles(ctx: Context, child_id: int) -> list[int]:
 
 
 def check_parental_responsibility(ctx: Context) -> Iterator[Unmet]:
+    """Rule 4 reads the current state (:meth:`Scope.responsibility_now`).
+
+    * In scope: each born in-scope child (no one holds parental responsibility
+      for a baby before the birth), and each of the child's current parents
+      (birth, adoptive, step, foster) and each partner of a parent who lives
+      with the child (:func:`_parental_roles`).
+    * Satisfied by a record current today with a basis other than "not known"
+      (including "no parental responsibility"), or by records that have all
+      ended (it was held and has ended: an adoption order, an order that
+      expired), which say the adult holds none now.
+    * Not satisfied by no record, or by a current record whose basis is "not known".
+    """
     scope = ctx.scope
     for child in scope.children:
+        if child.unborn:
+            continue
         for pid in _parental_roles(ctx, child.id):
-            records = scope.responsibility(pid, child.id)
+            every = scope.responsibility(pid, child.id)
+            records = scope.responsibility_now(pid, child.id)
             if any(r.basis is not PRBasis.UNKNOWN for r in records):
+                continue
+            if every and not records and all(r.end is not None and r.end <= ctx.today for r in every):
                 continue
             state = "recorded as not known" if records else "not recorded"
             yield ctx.unmet(
@@ -252,13 +269,14 @@ RULES: tuple[Rule, ...] = (
         title="Parental responsibility, with its basis, for every adult in a parental role",
         severity=Severity.IMPORTANT,
         applies_when="For every current parent (birth, adoptive, step or foster) and every "
-        "partner of a parent who lives with the child.",
+        "partner of a parent who lives with the child, once the child is born.",
         why_we_ask="Knowing who has parental responsibility tells us who to involve in decisions "
         "about the child's health and care, and who we can share information with.",
         suggested_wording="Are you both named on the birth certificate? Were you married when the "
         "baby was born? Has a court made any orders about the children?",
-        fact="A parental responsibility record for the adult and the child with its basis, "
-        "including 'no parental responsibility' (a basis of 'not known' leaves the gap open).",
+        fact="A parental responsibility record for the adult and the child, current today, with "
+        "its basis, including 'no parental responsibility' (a basis of 'not known' leaves the gap "
+        "open); or records that have all ended (an adoption order ended it, say).",
         check=check_parental_responsibility,
     ),
     Rule(

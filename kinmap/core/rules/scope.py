@@ -214,7 +214,14 @@ class Scope:
         return out
 
     def responsibility(self, person_id: int, child_id: int) -> list[ParentalResponsibility]:
+        """Every record of the person's parental responsibility for the child, past and current."""
         return self._pr.get((person_id, child_id), [])
+
+    def responsibility_now(self, person_id: int, child_id: int) -> list[ParentalResponsibility]:
+        """The records current today; none for a holder who has died (death ends it)."""
+        if not self.network.people[person_id].alive_on(self.today):
+            return []
+        return [r for r in self.responsibility(person_id, child_id) if r.current_on(self.today)]
 
     # -- core details ------------------------------------------------------
 
