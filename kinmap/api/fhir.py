@@ -90,8 +90,13 @@ def family_bundle(record: FamilyRecord, user: User) -> dict[str, Any]:
                 "relationship": [{"coding": [coding_for(r.type, reverse=other == r.to_id)]}],
                 **_demographics(net.people[other], record, entitled),
             }
-            if r.start or r.end:
-                related["period"] = {k: v.isoformat() for k, v in (("start", r.start), ("end", r.end)) if v}
+            # death carries through: the relationship is no longer active and its period ends then
+            died = net.people[other].death_date
+            end = min(d for d in (r.end, died) if d) if (r.end or died) else None
+            if died is not None:
+                related["active"] = False
+            if r.start or end:
+                related["period"] = {k: v.isoformat() for k, v in (("start", r.start), ("end", end)) if v}
             entries.append({"fullUrl": f"urn:kinmap:relationship:{r.id}:{cid}", "resource": related})
     bundle = {"resourceType": "Bundle", "type": "collection", "entry": entries}
     # fhir.resources checks the structure (it does not check codes: see core.hl7)

@@ -23,6 +23,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -30,7 +31,7 @@ from kinmap.accounts.models import User
 from kinmap.audit.services import audit_record
 from kinmap.core import model as core
 from kinmap.core.nhs import normalise_nhs_number
-from kinmap.core.responsibility import ended_by_order
+from kinmap.core.responsibility import ended_by_death, ended_by_order
 from kinmap.core.text import name_error, normalise_identifier, normalise_text, text_error
 from kinmap.core.validation import Problem, network_problems
 from kinmap.core.vocab import PR_BASIS_LABELS, CarePlace, DateAccuracy, PRBasis, Sex, Source, rel_type
@@ -480,6 +481,11 @@ def person_update(
     networks = _networks_for(actor, network, row, "person", change=False)
     current = family_record_load(network).graph_network
     proposal = _Proposal(people={row.pk: _core_person(row.pk, data, current.people.get(row.pk))})
+    ends = _ended_by_death(row, data.death_date) if data.death_date != old["death_date"] else _DeathEnds()
+    proposal.care = [dataclasses.replace(c, end=ends.care[c.id]) for c in current.care if c.id in ends.care]
+    proposal.pr = [
+        dataclasses.replace(r, end=ends.pr[r.id]) for r in current.parental_responsibility if r.id in ends.pr
+    ]
     _check(network, proposal, current)
     _check_each(networks[1:], proposal)
     for f, v in dataclasses.asdict(data).items():
@@ -494,8 +500,68 @@ def person_update(
     row.version += 1
     row.save()
     _audit_person(actor, networks, row, old)
+    ends.save(actor, networks, f"ended by the death of {row} on {data.death_date}")
     _touch_each(networks, actor)
     return row
+
+
+def _end_each(
+    rows: Iterable[m.CareArrangement | m.ParentalResponsibility],
+    ends: dict[int, date],
+    actor: User | None,
+    networks: list[m.FamilyNetwork],
+    reason: str,
+) -> None:
+    """Give each of ``rows`` its end date from ``ends`` (by pk), audited with ``reason``."""
+    for x in rows:
+        before, x.end = x.end, ends[x.pk]
+        x.version += 1
+        x.save(update_fields=["end", "version"])
+        _audit_each(
+            networks,
+            actor=actor,
+            action="update",
+            object_type="care_arrangement" if isinstance(x, m.CareArrangement) else "parental_responsibility",
+            object_id=x.pk,
+            changes={"end": [before, x.end]},
+            reason=reason,
+        )
+
+
+@dataclass
+class _DeathEnds:
+    """The care arrangements and parental responsibility records a death ends:
+    their rows (locked) and, by pk, their new end date."""
+
+    care_rows: list[m.CareArrangement] = field(default_factory=list)
+    care: dict[int, date] = field(default_factory=dict)
+    pr_rows: list[m.ParentalResponsibility] = field(default_factory=list)
+    pr: dict[int, date] = field(default_factory=dict)
+
+    def save(self, actor: User | None, networks: list[m.FamilyNetwork], reason: str) -> None:
+        _end_each(self.care_rows, self.care, actor, networks, reason)
+        _end_each(self.pr_rows, self.pr, actor, networks, reason)
+
+
+def _ended_by_death(person: m.Person, died: date | None) -> _DeathEnds:
+    """Death carries through (``kinmap.core.responsibility.ended_by_death``):
+    the person's care arrangements, as carer or as the child cared for, and
+    parental responsibility records, as holder or as the child, still running
+    on the day they died end that day. Nothing ends when ``died`` is None."""
+    if died is None:
+        return _DeathEnds()
+    care = list(
+        m.CareArrangement.objects.select_for_update().filter(Q(carer=person) | Q(child=person)).order_by("pk")
+    )
+    prs = list(
+        m.ParentalResponsibility.objects.select_for_update()
+        .filter(Q(person=person) | Q(child=person))
+        .order_by("pk")
+    )
+    care_ends, pr_ends = ended_by_death(care, died), ended_by_death(prs, died)
+    return _DeathEnds(
+        [c for c in care if c.pk in care_ends], care_ends, [r for r in prs if r.pk in pr_ends], pr_ends
+    )
 
 
 # -- relationships --------------------------------------------------------
@@ -968,20 +1034,8 @@ def pr_set(
         object_id=row.pk,
         changes=_diff(old, {"basis": basis, "start": start, "end": end}),
     )
-    for x in ended_rows:
-        before = x.end
-        x.end = ended[x.pk]
-        x.version += 1
-        x.save(update_fields=["end", "version"])
-        _audit_each(
-            networks,
-            actor=actor,
-            action="update",
-            object_type="parental_responsibility",
-            object_id=x.pk,
-            changes={"end": [before, x.end]},
-            reason=f"ended by the {PR_BASIS_LABELS[PRBasis(basis)].lower()} (record {row.pk})",
-        )
+    label = PR_BASIS_LABELS[PRBasis(basis)].lower()
+    _end_each(ended_rows, ended, actor, networks, f"ended by the {label} (record {row.pk})")
     _touch_each(networks, actor)
     return row
 
