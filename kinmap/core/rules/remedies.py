@@ -267,11 +267,26 @@ def supply_fact(network: Network, unmet: Unmet, today: date | None = None) -> Ne
         elif key == "parental_responsibility":
             pid, child = int(unmet.subject.id), unmet.subject.child_id
             assert child is not None
+            # the answer replaces a record of the pair running today (its basis
+            # "not known"), so that two records never overlap
+            running = [
+                p
+                for p in network.parental_responsibility
+                if p.person_id == pid and p.child_id == child and p.current_on(day)
+            ]
             pr = ParentalResponsibility(
-                _next_id(network), pid, child, _pr_basis(network, pid, child), provenance=_source(day)
+                running[0].id if running else _next_id(network),
+                pid,
+                child,
+                _pr_basis(network, pid, child),
+                provenance=_source(day),
             )
             network = dataclasses.replace(
-                network, parental_responsibility=(*network.parental_responsibility, pr)
+                network,
+                parental_responsibility=(
+                    *(p for p in network.parental_responsibility if p not in running),
+                    pr,
+                ),
             )
         else:
             network = _supply_person(network, unmet, key, day)
