@@ -29,6 +29,7 @@ ROLE_CODES: dict[str, str] = {
     "SIB": "sibling",
     "HSIB": "half-sibling",
     "STPSIB": "step sibling",
+    "TWIN": "twin",
     "GRPRN": "grandparent",
     "FAMMEMB": "family member",
     "FRND": "unrelated friend",
