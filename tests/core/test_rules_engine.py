@@ -308,3 +308,13 @@ def test_child_k_the_father_who_has_the_baby_overnight_is_not_invisible() -> Non
     assert gaps[0].missing == ("name", "birth_date", "address", "contact")
     about = {u.subject.id for u in gaps if u.subject.kind is not SubjectKind.CARE}
     assert about == {f.daniel}, "nothing is missing about the mother"
+
+
+@pytest.mark.parametrize("rule", rules(), ids=lambda r: r.id)
+def test_every_rule_says_who_is_in_scope_and_what_satisfies_it(rule: Rule) -> None:
+    import sys
+
+    words = (rule.check.__doc__ or "") + (sys.modules[rule.check.__module__].__doc__ or "")
+    words = " ".join(words.split()).lower()
+    for phrase in ("In scope", "Satisfied by", "Not satisfied"):
+        assert phrase.lower() in words, f"{rule.id}: {phrase}"

@@ -489,3 +489,15 @@ def test_r16_unsatisfied_without_lawful_basis() -> None:
 
 def test_r16_not_applicable_without_decisions() -> None:
     assert found(complete_family(), "R16-sharing-decisions") == []
+
+
+def test_r08_index_children_from_another_relationship_are_not_other_children() -> None:
+    """Daniel is the father of Amy and of Zac by another mother, both index
+    children of this network: he is still asked about any other children."""
+    f = complete_family()
+    f.b.forget_fact(f.daniel, FACT_OTHER_CHILDREN)
+    zac = f.b.baby("Zac", "Carter")
+    f.b.relate(f.daniel, BIRTH_FATHER, zac)
+    f.b.relate(f.b.adult("Lou", "Vane"), BIRTH_MOTHER, zac)
+    daniel = [g for g in found(f, "R08-other-children") if g[0].endswith(f":person:{f.daniel}")]
+    assert daniel == [(f"R08-other-children:person:{f.daniel}", IMP, ("other_children",))]

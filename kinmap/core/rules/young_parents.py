@@ -65,6 +65,7 @@ def _under(years: int) -> bool:
 
 
 def check_young_parent(ctx: Context) -> Iterator[Unmet]:
+    """Requirement 22: in scope, satisfied and not as the module docstring says."""
     scope = ctx.scope
     critical_under = ctx.int_param("critical_under_years")
     for pid, (youngest, children) in sorted(young_parents(ctx).items()):
