@@ -126,7 +126,7 @@ def test_held_lost_and_regained_are_three_records(owner: User, baby_network: m.F
 def test_the_family_page_shows_current_and_past_with_dates(
     client: Client, owner: User, baby_network: m.FamilyNetwork
 ) -> None:
-    _, _, _, order_day = _adopted(owner, baby_network)
+    mother, _, _, order_day = _adopted(owner, baby_network)
     client.login(username=owner.username, password=PASSWORD)
     page = client.get(reverse("family", args=[baby_network.pk])).content.decode()
     section = page.split('id="parental-responsibility"', 1)[1].split("</section>", 1)[0]
@@ -138,6 +138,8 @@ def test_the_family_page_shows_current_and_past_with_dates(
     assert '<span class="govuk-tag govuk-tag--grey">Ended</span> Birth mother' in section
     assert f"Ended {day}" in section
     assert section.index("Adoption order") < section.index("Ended</span>")  # current first
+    person_page = client.get(reverse("person", args=[baby_network.pk, mother.pk])).content.decode()
+    assert f'<span class="govuk-tag govuk-tag--grey">Ended</span> Birth mother. Ended {day}' in person_page
 
 
 def test_the_form_records_the_end_of_a_period(
