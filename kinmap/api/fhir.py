@@ -1,16 +1,19 @@
 """HL7 FHIR R4B export of a family network: a collection Bundle with a Patient
 for each index child and a RelatedPerson for each relationship of another
-person to that child. Masked details are replaced by the data-absent-reason
-extension with the code ``masked``."""
+person to that child, recorded or derived (:func:`family_bundle`). Masked
+details are replaced by the data-absent-reason extension with the code ``masked``."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 
 from kinmap.accounts.models import User
-from kinmap.core.hl7 import coding_for
+from kinmap.core.graph import FamilyGraph, SiblingKind
+from kinmap.core.hl7 import ROLE_CODE_SYSTEM, ROLE_CODES, coding_for
 from kinmap.core.model import Person
 from kinmap.core.vocab import DateAccuracy, Sex
 from kinmap.records.selectors import FamilyRecord
@@ -67,32 +70,99 @@ def _demographics(p: Person, record: FamilyRecord, entitled: bool) -> dict[str, 
     return out
 
 
+# kinmap's own extensions (FHIR R4B has no element for them), documented in the README.
+UNBORN_EXTENSION = "urn:kinmap:fhir:StructureDefinition:unborn"
+EXPECTED_BIRTH_EXTENSION = "urn:kinmap:fhir:StructureDefinition:expected-date-of-birth"
+# Names the fullUrl of each entry (``urn:uuid:``, RFC 4122 version 5): the
+# same record gives the same identifier in every export.
+_UUID_NAMESPACE = uuid.UUID("6f1c7a52-3a1e-5b6f-9d0c-2b1f8e4a7c11")
+
+# HL7 v3 RoleCode for siblings the family page derives (not recorded as a
+# relationship): checked by hand against the RoleCode code system (core.hl7).
+DERIVED_SIBLING_CODE = {SiblingKind.FULL: "SIB", SiblingKind.HALF: "HSIB", SiblingKind.STEP: "STPSIB"}
+
+
+def _urn(kind: str, *ids: int) -> str:
+    return f"urn:uuid:{uuid.uuid5(_UUID_NAMESPACE, ':'.join((kind, *map(str, ids))))}"
+
+
+def _role(code: str) -> dict[str, Any]:
+    return {"coding": [{"system": ROLE_CODE_SYSTEM, "code": code, "display": ROLE_CODES[code]}]}
+
+
 def family_bundle(record: FamilyRecord, user: User) -> dict[str, Any]:
+    """The family as an HL7 FHIR R4B collection Bundle: for each index child a
+    Patient (an unborn child marked with kinmap's ``unborn`` extension and its
+    expected date), then a RelatedPerson for each relationship the family page
+    shows between the child and another member: every recorded relationship,
+    and the full, half and step siblings and twins it derives from shared
+    parents. Someone who has died is ``active`` false, the period ending on the
+    day they died. Each entry's ``fullUrl`` is a ``urn:uuid:`` that the
+    references use. Masked details are replaced by the data-absent-reason
+    ``masked`` unless ``user`` is entitled to see them. Returns the Bundle as
+    JSON-ready data, checked by ``fhir.resources``."""
     entitled = can_see_masked(user)
     net = record.graph_network
+    today = timezone.localdate()
+    graph = FamilyGraph(net, today)
     entries: list[dict[str, Any]] = []
+
+    def related_person(
+        rid: str, url: str, cid: int, other: int, role: dict[str, Any], period: dict[str, Any]
+    ) -> None:
+        resource = {
+            "resourceType": "RelatedPerson",
+            "id": rid,
+            "patient": {"reference": _urn("person", cid)},
+            "relationship": [role],
+            **_demographics(net.people[other], record, entitled),
+        }
+        # death carries through: the relationship is no longer active and its period ends then
+        died = net.people[other].death_date
+        end = min(d for d in (period.get("end"), died) if d) if (period.get("end") or died) else None
+        if died is not None:
+            resource["active"] = False
+        start = period.get("start")
+        if start or end:
+            resource["period"] = {k: v.isoformat() for k, v in (("start", start), ("end", end)) if v}
+        entries.append({"fullUrl": url, "resource": resource})
+
     for cid in record.index_child_ids:
         child = net.people[cid]
         patient = {"resourceType": "Patient", "id": f"person-{cid}", **_demographics(child, record, entitled)}
         if child.death_date:
             patient["deceasedDateTime"] = child.death_date.isoformat()
-        entries.append({"fullUrl": f"urn:kinmap:person:{cid}", "resource": patient})
+        if child.unborn:
+            patient["extension"] = [{"url": UNBORN_EXTENSION, "valueBoolean": True}]
+            if child.birth_date:
+                patient["extension"].append(
+                    {"url": EXPECTED_BIRTH_EXTENSION, "valueDate": child.birth_date.isoformat()}
+                )
+        entries.append({"fullUrl": _urn("person", cid), "resource": patient})
+        recorded: set[int] = set()
         for r in net.relationships:
             if cid not in (r.from_id, r.to_id):
                 continue
             other = r.from_id if r.to_id == cid else r.to_id
             if not net.is_member(other):
                 continue
-            related = {
-                "resourceType": "RelatedPerson",
-                "id": f"relationship-{r.id}-for-{cid}",
-                "patient": {"reference": f"urn:kinmap:person:{cid}"},
-                "relationship": [{"coding": [coding_for(r.type, reverse=other == r.to_id)]}],
-                **_demographics(net.people[other], record, entitled),
-            }
-            if r.start or r.end:
-                related["period"] = {k: v.isoformat() for k, v in (("start", r.start), ("end", r.end)) if v}
-            entries.append({"fullUrl": f"urn:kinmap:relationship:{r.id}:{cid}", "resource": related})
+            recorded.add(other)
+            related_person(
+                f"relationship-{r.id}-for-{cid}",
+                _urn("relationship", r.id, cid),
+                cid,
+                other,
+                {"coding": [coding_for(r.type, reverse=other == r.to_id)]},
+                {"start": r.start, "end": r.end},
+            )
+        for sib in graph.siblings(cid):
+            other = sib.person_id
+            if other in recorded or not net.is_member(other):
+                continue
+            code = "TWIN" if graph.is_twin(cid, other) else DERIVED_SIBLING_CODE[sib.kind]
+            related_person(
+                f"sibling-{other}-of-{cid}", _urn("sibling", other, cid), cid, other, _role(code), {}
+            )
     bundle = {"resourceType": "Bundle", "type": "collection", "entry": entries}
     # fhir.resources checks the structure (it does not check codes: see core.hl7)
     return Bundle.model_validate(bundle).model_dump(mode="json", exclude_none=True)

@@ -21,6 +21,7 @@ from .vocab import (
     CURRENT_PARTNER_CODES,
     PARENT_CODES,
     CarePlace,
+    DateAccuracy,
     RelKind,
     rel_type,
 )
@@ -124,6 +125,19 @@ class FamilyGraph:
 
     def birth_children(self, parent_id: int) -> list[int]:
         return _unique(r.to_id for r in self._children_of.get(parent_id, []) if rel_type(r.type).birth)
+
+    def is_twin(self, a: int, b: int) -> bool:
+        """Were ``a`` and ``b`` born to the same birth mother on the same day
+        (exact dates of birth, both born)? Twins, triplets and more."""
+        people = self.network.people
+        pa, pb = people.get(a), people.get(b)
+        if pa is None or pb is None or a == b or pa.birth_date is None or pa.birth_date != pb.birth_date:
+            return False
+        exact = DateAccuracy.ACCURATE
+        if pa.birth_date_accuracy is not exact or pb.birth_date_accuracy is not exact:
+            return False
+        mother = self.birth_mother(a)
+        return mother is not None and mother == self.birth_mother(b)
 
     def children_from_other_relationships(self, parent_id: int, child_id: int) -> list[int]:
         """The parent's birth children who do not share the child's other birth parent.
@@ -281,7 +295,10 @@ class FamilyGraph:
                 words.append(t.reverse.removesuffix(" of").removesuffix(" to"))
         sib = {s.person_id: s.kind for s in self.siblings(child_id)}
         if not words and person_id in sib:
-            words.append({"full": "sibling", "half": "half-sibling", "step": "stepsibling"}[sib[person_id]])
+            kind = "twin" if self.is_twin(person_id, child_id) else sib[person_id].value
+            words.append(
+                {"twin": "twin", "full": "sibling", "half": "half-sibling", "step": "stepsibling"}[kind]
+            )
         if not words:
             for p in self.parents(child_id):
                 if person_id in self.partners(p):

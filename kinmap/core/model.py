@@ -133,7 +133,10 @@ class Residence:
 
 @dataclass(frozen=True)
 class Relationship:
-    """``from_id`` is <type label> ``to_id``: e.g. a birth father (from) of a child (to)."""
+    """``from_id`` is <type label> ``to_id``: e.g. a birth father (from) of a child (to).
+
+    ``legal_basis`` (a ``vocab.LegalParentBasis`` code) says how a legal parent
+    (``PRN``) is one; it is empty for every other type."""
 
     id: int
     from_id: int
@@ -142,6 +145,7 @@ class Relationship:
     start: date | None = None
     end: date | None = None
     provenance: Provenance | None = None
+    legal_basis: str = ""
 
     def current_on(self, on: date) -> bool:
         return (self.start is None or self.start <= on) and (self.end is None or self.end > on)
@@ -167,12 +171,20 @@ class CareArrangement:
 
 @dataclass(frozen=True)
 class ParentalResponsibility:
+    """``person_id``'s parental responsibility for ``child_id`` on ``basis``,
+    from ``start`` (None: not known, or from the birth) to ``end`` (None: still
+    held). A person can hold it, lose it and regain it: one record per period."""
+
     id: int
     person_id: int
     child_id: int
     basis: PRBasis
     start: date | None = None
     provenance: Provenance | None = None
+    end: date | None = None
+
+    def current_on(self, on: date) -> bool:
+        return (self.start is None or self.start <= on) and (self.end is None or self.end > on)
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,38 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .limits import date_range_problem
-from .model import Network, Person, Residence
+from .model import Network, ParentalResponsibility, Person, Residence
 from .nhs import nhs_number_error
 from .text import has_letter, name_error, text_error
-from .vocab import BIRTH_FATHER, BIRTH_MOTHER, PARENT_CODES, REL_BY_CODE, DateAccuracy
+from .vocab import (
+    BIRTH_FATHER,
+    BIRTH_MOTHER,
+    GRANDPARENT,
+    LEGAL_PARENT,
+    PARENT_CODES,
+    PR_EXCLUSIVE_ORDERS,
+    REL_BY_CODE,
+    DateAccuracy,
+    LegalParentBasis,
+)
+
+LEGAL_PARENT_BASES = frozenset(b.value for b in LegalParentBasis)
 
 # A child can be born up to ten months after the death of their birth father.
 MAX_POSTHUMOUS_BIRTH = timedelta(days=305)
+
+# The youngest a birth parent can be at the birth, in whole years. Younger is
+# refused as impossible (a date of birth entered wrongly); a parent under 18
+# is recorded and asked about (kinmap.core.rules.young_parents).
+MIN_BIRTH_PARENT_AGE = 10
+
+# A baby can arrive up to six weeks after the expected date (42 weeks of
+# pregnancy), so an age at an expected birth is measured at that latest day.
+MAX_BIRTH_AFTER_EXPECTED = timedelta(days=42)
+
+# Links that make their from-person an ancestor of their to-person: every
+# parent link (birth, adoptive, step, foster) and grandparent.
+ANCESTOR_CODES = PARENT_CODES | {GRANDPARENT}
 
 
 @dataclass(frozen=True)
@@ -132,6 +157,7 @@ def network_problems(network: Network, today: date) -> list[Problem]:
         [("relationship", r.id, r.start, r.end) for r in network.relationships]
         + [("care", c.id, c.start, c.end) for c in network.care]
         + [("residence", r.id, r.start, r.end) for r in network.residences]
+        + [("pr", r.id, r.start, r.end) for r in network.parental_responsibility]
     )
     for record, record_id, start, end in spans:
         for field, label, value in (("start", "The start date", start), ("end", "The end date", end)):
@@ -139,7 +165,8 @@ def network_problems(network: Network, today: date) -> list[Problem]:
                 out.append(Problem(record, record_id, field, f"{label} {date_range_problem(value)}"))
 
     birth_parent: dict[tuple[int, str], int] = {}
-    parents_of: dict[int, set[int]] = defaultdict(set)
+    # ancestors_of[x]: the people recorded as x's parents or grandparents
+    ancestors_of: dict[int, set[int]] = defaultdict(set)
     for r in network.relationships:
         if r.from_id == r.to_id:
             out.append(Problem("relationship", r.id, "to", "A person cannot be related to themselves"))
@@ -154,9 +181,31 @@ def network_problems(network: Network, today: date) -> list[Problem]:
                 )
             )
             continue
+        if r.type == LEGAL_PARENT and r.legal_basis not in LEGAL_PARENT_BASES:
+            out.append(
+                Problem(
+                    "relationship",
+                    r.id,
+                    "legal_basis",
+                    "Choose how they are the child's legal parent (for a second mother: married to or "
+                    "the civil partner of the birth mother at conception, or agreed parenthood at a "
+                    "fertility clinic; or a parental order or an adoption order)",
+                )
+            )
+        elif r.type != LEGAL_PARENT and r.legal_basis:
+            out.append(
+                Problem(
+                    "relationship",
+                    r.id,
+                    "legal_basis",
+                    "Only a legal parent has a basis of legal parenthood: choose 'legal parent of'",
+                )
+            )
+        if r.type not in ANCESTOR_CODES:
+            continue
+        ancestors_of[r.to_id].add(r.from_id)
         if r.type not in PARENT_CODES:
             continue
-        parents_of[r.to_id].add(r.from_id)
         if r.type in (BIRTH_MOTHER, BIRTH_FATHER):
             key = (r.to_id, r.type)
             if key in birth_parent and birth_parent[key] != r.from_id:
@@ -183,6 +232,10 @@ def network_problems(network: Network, today: date) -> list[Problem]:
                     f"{child.display_name} cannot be born before their parent {parent.display_name}",
                 )
             )
+        elif r.type in (BIRTH_MOTHER, BIRTH_FATHER):
+            young = _too_young_birth_parent(parent, child)
+            if young is not None:
+                out.append(Problem("relationship", r.id, "from", young))
         if (
             r.type == BIRTH_FATHER
             and parent.death_date
@@ -214,15 +267,16 @@ def network_problems(network: Network, today: date) -> list[Problem]:
                 )
             )
 
-    # own parent or ancestor: a cycle in the parent links. Every link of a cycle
-    # closes it; report each cycle once, on its last link (the newest record).
+    # own parent or ancestor: a cycle in the parent and grandparent links (no
+    # one is both an ancestor and a descendant of another). Every link of a
+    # cycle closes it; report each cycle once, on its last link (the newest).
     in_reported_cycle: set[int] = set()
     cycles: list[Problem] = []
     for r in reversed(network.relationships):
-        if r.type not in PARENT_CODES or r.from_id == r.to_id or r.from_id in in_reported_cycle:
+        if r.type not in ANCESTOR_CODES or r.from_id == r.to_id or r.from_id in in_reported_cycle:
             continue
-        if _is_ancestor(r.to_id, r.from_id, parents_of):
-            in_reported_cycle |= _cycle_members(r.from_id, r.to_id, parents_of)
+        if _is_ancestor(r.to_id, r.from_id, ancestors_of):
+            in_reported_cycle |= _cycle_members(r.from_id, r.to_id, ancestors_of)
             cycles.append(
                 Problem("relationship", r.id, "to", "A person cannot be their own parent or ancestor")
             )
@@ -244,6 +298,8 @@ def network_problems(network: Network, today: date) -> list[Problem]:
             )
         if c.start and c.end and c.end < c.start:
             out.append(Problem("care", c.id, "end", "The end date must be on or after the start date"))
+
+    out.extend(_pr_problems(network))
 
     by_person: dict[int, list[Residence]] = defaultdict(list)
     for res in network.residences:
@@ -277,6 +333,96 @@ def network_problems(network: Network, today: date) -> list[Problem]:
                         )
                     )
     return out
+
+
+def _pr_problems(network: Network) -> list[Problem]:
+    """Parental responsibility records that cannot be: ending before they
+    start, starting before the child's birth or after the holder's death, an
+    adoption or parental order without the date it was made, and two records
+    for the same person and child at the same time."""
+    out: list[Problem] = []
+    people = network.people
+    by_pair: dict[tuple[int, int], list[ParentalResponsibility]] = defaultdict(list)
+    for r in network.parental_responsibility:
+        holder, child = people.get(r.person_id), people.get(r.child_id)
+        if r.person_id == r.child_id:
+            out.append(
+                Problem("pr", r.id, "person", "A child cannot hold parental responsibility for themselves")
+            )
+        if r.start and r.end and r.end < r.start:
+            out.append(Problem("pr", r.id, "end", "The end date must be on or after the start date"))
+            continue
+        if r.basis in PR_EXCLUSIVE_ORDERS and r.start is None:
+            out.append(Problem("pr", r.id, "start", "Enter the date the order was made"))
+        if child and r.start and child.birth_date and not child.unborn and r.start < child.birth_date:
+            out.append(
+                Problem(
+                    "pr",
+                    r.id,
+                    "start",
+                    f"Parental responsibility cannot start before {child.display_name} was born "
+                    f"({child.birth_date:%-d %B %Y})",
+                )
+            )
+        if holder and holder.death_date and r.start and r.start > holder.death_date:
+            out.append(
+                Problem(
+                    "pr",
+                    r.id,
+                    "start",
+                    f"{holder.display_name} had died ({holder.death_date:%-d %B %Y}) before this started",
+                )
+            )
+        by_pair[(r.person_id, r.child_id)].append(r)
+    for rows in by_pair.values():
+        # each overlap is reported once, on the newer record of the two
+        clashing = sorted(
+            {
+                max(a.id, b.id)
+                for i, a in enumerate(rows)
+                for b in rows[i + 1 :]
+                if _overlap(a.start, a.end, b.start, b.end)
+            }
+        )
+        for rid in clashing:
+            pid = rows[0].person_id
+            who = people[pid].display_name if pid in people else "This person"
+            out.append(
+                Problem(
+                    "pr",
+                    rid,
+                    "start",
+                    f"{who} already has a parental responsibility record for this child at that "
+                    "time: end it first, or change the dates",
+                )
+            )
+    return out
+
+
+def _too_young_birth_parent(parent: Person, child: Person) -> str | None:
+    """The message refusing ``parent`` as the birth parent of ``child`` when the
+    parent would be younger than :data:`MIN_BIRTH_PARENT_AGE` at the birth under
+    every reading of the dates, else None. Only exact dates of birth are
+    compared (an estimated one may be years out); an unborn child's birth is
+    taken at its latest, :data:`MAX_BIRTH_AFTER_EXPECTED` after the expected date."""
+    if parent.birth_date is None or child.birth_date is None:
+        return None
+    if parent.birth_date_accuracy is not DateAccuracy.ACCURATE:
+        return None
+    if child.birth_date_accuracy is DateAccuracy.ACCURATE:
+        born = child.birth_date
+    elif child.unborn:
+        born = min(child.birth_date, date.max - MAX_BIRTH_AFTER_EXPECTED) + MAX_BIRTH_AFTER_EXPECTED
+    else:
+        return None
+    age = parent.age_in_years(born)
+    if age is None or age >= MIN_BIRTH_PARENT_AGE:
+        return None
+    when = "would be" if child.unborn else "was"
+    return (
+        f"{parent.display_name} {when} {age} at the birth of {child.display_name}: a birth parent "
+        f"cannot be younger than {MIN_BIRTH_PARENT_AGE}. Check both dates of birth"
+    )
 
 
 def _is_ancestor(candidate: int, person: int, parents_of: dict[int, set[int]]) -> bool:

@@ -90,7 +90,11 @@ class PRBasis(StrEnum):
     MARRIED = "married"  # married to / civil partner of the mother at the birth
     JOINT_REGISTRATION = "joint-registration"  # on the birth register, births from 1 Dec 2003
     AGREEMENT = "agreement"  # parental responsibility agreement
-    COURT_ORDER = "court-order"
+    COURT_ORDER = "court-order"  # a court order of a kind not listed below
+    ADOPTION_ORDER = "adoption-order"  # gives it to the adopters, ends everyone else's
+    PARENTAL_ORDER = "parental-order"  # surrogacy: gives it to the intended parents, ends the others'
+    SPECIAL_GUARDIANSHIP = "special-guardianship"  # special guardianship order: shared with parents
+    CHILD_ARRANGEMENTS = "child-arrangements"  # child arrangements order (lives with): for its length
     NONE = "none"
     UNKNOWN = "unknown"
 
@@ -100,13 +104,22 @@ PR_BASIS_LABELS = {
     PRBasis.MARRIED: "Married to or civil partner of the mother",
     PRBasis.JOINT_REGISTRATION: "Named on the birth register (births from 1 December 2003)",
     PRBasis.AGREEMENT: "Parental responsibility agreement",
-    PRBasis.COURT_ORDER: "Court order",
+    PRBasis.COURT_ORDER: "Court order (another kind)",
+    PRBasis.ADOPTION_ORDER: "Adoption order",
+    PRBasis.PARENTAL_ORDER: "Parental order (surrogacy)",
+    PRBasis.SPECIAL_GUARDIANSHIP: "Special guardianship order",
+    PRBasis.CHILD_ARRANGEMENTS: "Child arrangements order (the child lives with them)",
     PRBasis.NONE: "No parental responsibility",
     PRBasis.UNKNOWN: "Not known",
 }
 
 # Bases that give parental responsibility (everything but NONE and UNKNOWN).
 PR_HOLDING_BASES = frozenset(PRBasis) - {PRBasis.NONE, PRBasis.UNKNOWN}
+
+# Orders that end everyone else's parental responsibility from the day they are
+# made (Adoption and Children Act 2002 s46; Human Fertilisation and Embryology
+# Act 2008 s54 with the Parental Order Regulations 2018, which apply s46).
+PR_EXCLUSIVE_ORDERS = frozenset({PRBasis.ADOPTION_ORDER, PRBasis.PARENTAL_ORDER})
 
 
 class RelKind(StrEnum):
@@ -153,6 +166,10 @@ REL_TYPES: tuple[RelType, ...] = (
     _t("ADOPTF", RelKind.PARENT, "adoptive father of", "adopted child of", "ADOPTF", "adoptive father"),
     _t("STPMTH", RelKind.PARENT, "stepmother of", "stepchild of", "STPMTH", "stepmother"),
     _t("STPFTH", RelKind.PARENT, "stepfather of", "stepchild of", "STPFTH", "stepfather"),
+    # A legal parent who did not give birth and is not the birth father: a
+    # second female parent, or a parent by a parental order. The basis is
+    # recorded with it (LegalParentBasis). HL7 PRN is "parent".
+    _t("PRN", RelKind.PARENT, "legal parent of", "child of", "PRN", "legal parent"),
     # HL7 has CHLDFOST (foster child) but no foster-parent code.
     _t("x-foster-parent", RelKind.PARENT, "foster carer of", "foster child of", None, "foster carer"),
     _t("SPS", RelKind.PARTNER, "married to", "married to", "SPS", "spouse", symmetric=True),
@@ -204,8 +221,30 @@ REL_TYPES: tuple[RelType, ...] = (
 
 REL_BY_CODE: dict[str, RelType] = {t.code: t for t in REL_TYPES}
 
+LEGAL_PARENT = "PRN"
+
+
+class LegalParentBasis(StrEnum):
+    """How someone who is not a birth parent is a child's legal parent
+    (Human Fertilisation and Embryology Act 2008; Adoption and Children Act 2002)."""
+
+    MARRIAGE = "marriage"  # married to or civil partner of the birth mother at conception (s42)
+    AGREEMENT = "agreement"  # agreed female parenthood conditions at the treatment (s43-44)
+    PARENTAL_ORDER = "parental-order"  # a parental order after surrogacy (s54, s54A)
+    ADOPTION = "adoption"  # an adoption order (2002 Act s46, s67)
+
+
+LEGAL_PARENT_BASIS_LABELS = {
+    LegalParentBasis.MARRIAGE: "married to or in a civil partnership with the birth mother when the "
+    "child was conceived",
+    LegalParentBasis.AGREEMENT: "agreed parenthood with the birth mother at a licensed fertility clinic",
+    LegalParentBasis.PARENTAL_ORDER: "by a parental order after surrogacy",
+    LegalParentBasis.ADOPTION: "by an adoption order",
+}
+
 BIRTH_MOTHER = "NMTH"
 BIRTH_FATHER = "NFTH"
+GRANDPARENT = "GRPRN"
 PARENT_CODES = frozenset(t.code for t in REL_TYPES if t.kind is RelKind.PARENT)
 PARTNER_CODES = frozenset(t.code for t in REL_TYPES if t.kind is RelKind.PARTNER)
 CURRENT_PARTNER_CODES = PARTNER_CODES - {"x-former-partner"}
@@ -235,22 +274,23 @@ def relation_words(code: str, *, reverse: bool = False) -> tuple[str, str]:
 _NOT_THE_ONLY = ("x-foster-parent", "x-former-partner")
 
 
-def relation_sentence(code: str, from_name: str, to_name: str) -> str:
+def relation_sentence(code: str, from_name: str, to_name: str, legal_basis: str = "") -> str:
     """One relationship as a sentence: "Jordan Pike is the partner of Chloe
     Renshaw (not living together)", "Alfie is a grandchild of Jean" (a parent
     or a current partner is "the", anyone else "a"; "married to" takes
-    neither). Raises ValueError for an unknown code."""
+    neither). A legal parent's ``legal_basis`` (a ``LegalParentBasis`` code)
+    follows in brackets: "Sam Brook is a legal parent of Amy Brook (by a
+    parental order after surrogacy)". Raises ValueError for an unknown code."""
     t = rel_type(code)
     before, after = relation_words(code)
     if before.startswith("married"):
         article = ""
-    elif t.kind in (RelKind.PARENT, RelKind.PARTNER) and t.code not in (
-        "x-foster-parent",
-        "x-former-partner",
-    ):
+    elif t.kind in (RelKind.PARENT, RelKind.PARTNER) and t.code not in (*_NOT_THE_ONLY, LEGAL_PARENT):
         article = "the "
     else:
         article = "a "
+    if legal_basis:
+        after = f"({LEGAL_PARENT_BASIS_LABELS.get(legal_basis, legal_basis)})"  # type: ignore[call-overload]
     return f"{from_name} is {article}{before} {to_name}" + (f" {after}" if after else "")
 
 

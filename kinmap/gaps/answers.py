@@ -27,6 +27,8 @@ FACT_QUESTIONS = {
     "probation, domestic abuse ('none known' if none)",
     "contact_arrangement": "When {who} sees the child, and whether the child stays over",
     "regular_visitors": "Regular visitors and other important people for {who} ('none' if nobody)",
+    "young_parent_carer": "Who cares for {who}, a parent under 18 (their own parent, a foster carer...)",
+    "safeguarding_referral": "Whether a safeguarding referral about {who} was considered, and the outcome",
 }
 
 

@@ -21,7 +21,7 @@ from kinmap.core.rules.facts import MISSING_LABELS
 from kinmap.records import access as raccess
 from kinmap.records import services as rs
 from kinmap.records.errors import RecordError, StaleEdit
-from kinmap.records.selectors import FamilyRecord, family_record_load
+from kinmap.records.selectors import FamilyRecord, family_record_load, pr_running
 from kinmap.records.views import audit_list, worklist_filter
 from kinmap.web.forms import apply_errors, refuse_stale
 from kinmap.web.masking import address_for
@@ -61,8 +61,13 @@ def _summary(form: forms.Form) -> list[dict[str, str]]:
 
 def _versions(record: FamilyRecord) -> dict[str, int]:
     """The versions of the rows an inline answer changes (see ``answers_for``)."""
+    today = timezone.localdate()
+    running = (
+        pr_running(record.parental_responsibility, r.person_id, r.child_id, today)
+        for r in record.parental_responsibility
+    )
     return {f"person:{pid}": p.version for pid, p in record.people.items()} | {
-        f"pr:{r.person_id}:{r.child_id}": r.version for r in record.parental_responsibility
+        f"pr:{r.person_id}:{r.child_id}": r.version for r in running if r is not None
     }
 
 
@@ -380,14 +385,22 @@ def _save_answer(
             source=source,
         )
     elif kind == "pr":
-        child = family_record_load(network).people[chosen.child_id]
+        loaded = family_record_load(network)
+        child = loaded.people[chosen.child_id]
+        # the answer changes the record running today, or starts a new one
+        running = pr_running(loaded.parental_responsibility, person.pk, child.pk, timezone.localdate())
+        if running is None and d.get("version") is not None:
+            raise StaleEdit("parental responsibility record")  # ended or removed since the page loaded
         rs.pr_set(
             actor=user,
             network=network,
             person=person,
             child=child,
             basis=d["basis"],
+            start=running.start if running else None,
+            end=running.end if running else None,
             source=source,
+            record=running,
             expected_version=d.get("version"),
         )
     elif kind == "seen":

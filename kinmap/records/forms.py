@@ -200,6 +200,14 @@ class RelationshipForm(VersionedForm, SourceFields):
     from_person = forms.TypedChoiceField(label="Person", choices=[], coerce=int)
     type = forms.ChoiceField(label="Is the", choices=[])
     to_person = forms.TypedChoiceField(label="Of", choices=[], coerce=int)
+    legal_basis = forms.ChoiceField(
+        label="For a legal parent: how are they the child's legal parent?",
+        help_text="A second mother, or a parent by a parental order or adoption. The birth mother "
+        "stays the person who gave birth.",
+        choices=m.LEGAL_BASIS_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+    )
     start = GovukDateField(label="Start date (if known)")
     end = GovukDateField(label="End date (if it has ended)")
 
@@ -219,7 +227,9 @@ class RelationshipForm(VersionedForm, SourceFields):
 
     def relationship_data(self) -> RelationshipData:
         d = self.cleaned_data
-        return RelationshipData(type=d["type"], start=d.get("start"), end=d.get("end"))
+        return RelationshipData(
+            type=d["type"], start=d.get("start"), end=d.get("end"), legal_basis=d.get("legal_basis") or ""
+        )
 
 
 class AddressFields(forms.Form):
@@ -362,7 +372,15 @@ class ParentalResponsibilityForm(VersionedForm, SourceFields):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the basis of parental responsibility"},
     )
-    start = GovukDateField(label="Since when (if known)", help_text="For example, the date of a court order")
+    start = GovukDateField(
+        label="Since when (if known)",
+        help_text="For example, the date of a court order. An adoption or parental order needs its date: "
+        "it ends everyone else's parental responsibility from that day.",
+    )
+    end = GovukDateField(
+        label="Until when (leave empty if it has not ended)",
+        help_text="For example, the day an adoption order was made, or a child arrangements order ended",
+    )
 
     def __init__(
         self, *args: Any, people: list[tuple[int, str]], children: list[tuple[int, str]], **kwargs: Any

@@ -16,6 +16,7 @@ from kinmap.core.model import NAME_NOT_KNOWN
 from kinmap.core.vocab import (
     CARE_PLACE_LABELS,
     DATE_ACCURACY_LABELS,
+    LEGAL_PARENT_BASIS_LABELS,
     PR_BASIS_LABELS,
     REL_TYPES,
     SEX_LABELS,
@@ -29,6 +30,7 @@ SOURCE_CHOICES = [(k.value, v) for k, v in SOURCE_LABELS.items()]
 REL_CHOICES = [(t.code, t.label) for t in REL_TYPES]
 PLACE_CHOICES = [(k.value, v) for k, v in CARE_PLACE_LABELS.items()]
 PR_CHOICES = [(k.value, v) for k, v in PR_BASIS_LABELS.items()]
+LEGAL_BASIS_CHOICES = [(k.value, v) for k, v in LEGAL_PARENT_BASIS_LABELS.items()]
 NAME_KIND_CHOICES = [
     (NameKind.PREVIOUS.value, "Previous name"),
     (NameKind.ALIAS.value, "Alias or other name"),
@@ -144,6 +146,8 @@ class Relationship(Provenanced):
     type = models.CharField(max_length=30, choices=REL_CHOICES)
     start = models.DateField(null=True, blank=True)
     end = models.DateField(null=True, blank=True)
+    # how a legal parent (PRN) is one: a kinmap.core.vocab.LegalParentBasis code; empty otherwise
+    legal_basis = models.CharField(max_length=20, blank=True, choices=LEGAL_BASIS_CHOICES)
 
     class Meta:
         constraints = [
@@ -186,10 +190,13 @@ class CareArrangement(Provenanced):
 
 
 class ParentalResponsibility(Provenanced):
+    """One period of a person's parental responsibility for a child: held (or
+    not) on ``basis`` from ``start`` to ``end`` (empty: still running). A person
+    can hold it, lose it and regain it, one record per period
+    (``kinmap.core.responsibility``)."""
+
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="pr_held")
     child = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="pr_over")
     basis = models.CharField(max_length=30, choices=PR_CHOICES)
     start = models.DateField(null=True, blank=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["person", "child"], name="one_pr_record_per_pair")]
+    end = models.DateField(null=True, blank=True)

@@ -295,7 +295,10 @@ def family_page_context(record: FamilyRecord, user: User, elsewhere: Elsewhere) 
             "id": r.pk,
             "from": net.people[r.from_person_id].display_name,
             "sentence": relation_sentence(
-                r.type, net.people[r.from_person_id].display_name, net.people[r.to_person_id].display_name
+                r.type,
+                net.people[r.from_person_id].display_name,
+                net.people[r.to_person_id].display_name,
+                r.legal_basis,
             ),
             "to": net.people[r.to_person_id].display_name,
             "dates": _period_words(r.start, r.end),
@@ -304,16 +307,21 @@ def family_page_context(record: FamilyRecord, user: User, elsewhere: Elsewhere) 
         }
         for r in record.relationships
     ]
-    pr = [
-        {
-            "id": x.pk,
-            "person": net.people[x.person_id].display_name,
-            "child": net.people[x.child_id].display_name,
-            "basis": PR_BASIS_LABELS.get(x.basis, x.basis),  # type: ignore[call-overload]
-            "changeable": elsewhere.may_change(x),
-        }
-        for x in record.parental_responsibility
-    ]
+    pr = sorted(
+        (
+            {
+                "id": x.pk,
+                "person": net.people[x.person_id].display_name,
+                "child": net.people[x.child_id].display_name,
+                "basis": PR_BASIS_LABELS.get(x.basis, x.basis),  # type: ignore[call-overload]
+                "dates": _period_words(x.start, x.end),
+                "now": pr_state_words(x.start, x.end, net.people[x.person_id].death_date, today),
+                "changeable": elsewhere.may_change(x),
+            }
+            for x in record.parental_responsibility
+        ),
+        key=lambda row: row["now"] != "Now",  # current first, then past, each in the order recorded
+    )
     return {
         "network": record.network,
         "sections": sections,
@@ -333,6 +341,16 @@ def _period_words(start: date | None, end: date | None) -> str:
     if end:
         return f"Ended {_day(end)}"
     return ""
+
+
+def pr_state_words(start: date | None, end: date | None, died: date | None, today: date) -> str:
+    """Whether a period of parental responsibility is running on ``today``:
+    "Now", "Ended" (its end has passed, or the holder has died), or "Not yet"."""
+    if (end is not None and end <= today) or (died is not None and died <= today):
+        return "Ended"
+    if start is not None and start > today:
+        return "Not yet"
+    return "Now"
 
 
 @dataclass
@@ -451,18 +469,23 @@ def person_page_context(
         if person_id in (c.carer_id, c.child_id) and c.id in own_care
     ]
     own_pr = {x.pk: x for x in record.parental_responsibility}
-    held = {x.child_id: x for x in net.parental_responsibility if x.person_id == person_id}
+    held: dict[int, list[core.ParentalResponsibility]] = {}
+    for x in net.parental_responsibility:
+        if x.person_id == person_id:
+            held.setdefault(x.child_id, []).append(x)
     pr = [
         {
             "child_id": c,
             "child": net.people[c].display_name,
-            "id": held[c].id if c in held else None,
-            "basis": PR_BASIS_LABELS[held[c].basis] if c in held else "Not recorded",
-            "since": _day(held[c].start) if c in held else "",
-            "source": provenance_words(held[c].provenance) if c in held else "",
-            "changeable": c not in held or elsewhere.may_change(own_pr[held[c].id]),
+            "id": x.id if x else None,
+            "basis": PR_BASIS_LABELS[x.basis] if x else "Not recorded",
+            "dates": _period_words(x.start, x.end) if x else "",
+            "now": pr_state_words(x.start, x.end, p.death_date, today) if x else "",
+            "source": provenance_words(x.provenance) if x else "",
+            "changeable": x is None or elsewhere.may_change(own_pr[x.id]),
         }
         for c in children
+        for x in (sorted(held[c], key=lambda r: (r.start or date.min, r.id)) if c in held else [None])
     ]
     return {
         "network": record.network,

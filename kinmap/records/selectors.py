@@ -274,7 +274,14 @@ def _record(
         },
         relationships=tuple(
             core.Relationship(
-                r.pk, r.from_person_id, r.to_person_id, r.type, r.start, r.end, _row_prov(r, usernames)
+                r.pk,
+                r.from_person_id,
+                r.to_person_id,
+                r.type,
+                r.start,
+                r.end,
+                _row_prov(r, usernames),
+                r.legal_basis,
             )
             for r in rels
         ),
@@ -304,7 +311,13 @@ def _record(
         ),
         parental_responsibility=tuple(
             core.ParentalResponsibility(
-                pr.pk, pr.person_id, pr.child_id, PRBasis(pr.basis), pr.start, _row_prov(pr, usernames)
+                pr.pk,
+                pr.person_id,
+                pr.child_id,
+                PRBasis(pr.basis),
+                pr.start,
+                _row_prov(pr, usernames),
+                pr.end,
             )
             for pr in prs
         ),
@@ -421,3 +434,19 @@ def elsewhere_load(record: FamilyRecord, user: User) -> Elsewhere:
         visible=frozenset(visible_network_ids(user)) if others else frozenset(),
         households={hid: tuple(sorted(ns)) for hid, ns in households.items()},
     )
+
+
+def pr_running(
+    rows: Iterable[m.ParentalResponsibility], person_id: int, child_id: int, on: date
+) -> m.ParentalResponsibility | None:
+    """The record of ``person_id``'s parental responsibility for ``child_id``
+    running on ``on`` (the latest to start, should there be more), or None."""
+    running = [
+        r
+        for r in rows
+        if r.person_id == person_id
+        and r.child_id == child_id
+        and (r.start is None or r.start <= on)
+        and (r.end is None or r.end > on)
+    ]
+    return max(running, key=lambda r: (r.start or date.min, r.pk), default=None)

@@ -23,6 +23,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -30,9 +31,10 @@ from kinmap.accounts.models import User
 from kinmap.audit.services import audit_record
 from kinmap.core import model as core
 from kinmap.core.nhs import normalise_nhs_number
+from kinmap.core.responsibility import ended_by_death, ended_by_order
 from kinmap.core.text import name_error, normalise_identifier, normalise_text, text_error
 from kinmap.core.validation import Problem, network_problems
-from kinmap.core.vocab import CarePlace, DateAccuracy, PRBasis, Sex, Source, rel_type
+from kinmap.core.vocab import PR_BASIS_LABELS, CarePlace, DateAccuracy, PRBasis, Sex, Source, rel_type
 
 from . import access, membership
 from . import models as m
@@ -131,6 +133,11 @@ class RelationshipData:
     type: str
     start: date | None = None
     end: date | None = None
+    legal_basis: str = ""  # a LegalParentBasis code, for a legal parent (PRN) only
+
+    def core(self, rid: int, from_id: int, to_id: int) -> core.Relationship:
+        """The relationship as the functional core sees it, for validation."""
+        return core.Relationship(rid, from_id, to_id, self.type, self.start, self.end, None, self.legal_basis)
 
 
 @dataclass(frozen=True)
@@ -170,6 +177,7 @@ class _Proposal:
     relationships: list[core.Relationship] = field(default_factory=list)
     residences: list[core.Residence] = field(default_factory=list)
     care: list[core.CareArrangement] = field(default_factory=list)
+    pr: list[core.ParentalResponsibility] = field(default_factory=list)
     drop_relationships: set[int] = field(default_factory=set)
     drop_care: set[int] = field(default_factory=set)
 
@@ -241,8 +249,16 @@ def _check(network: m.FamilyNetwork, proposal: _Proposal, current: core.Network 
     care = [c for c in current.care if c.id not in proposal.drop_care]
     for c in proposal.care:
         care = _replace_by_id(care, c)
+    prs = list(current.parental_responsibility)
+    for pr in proposal.pr:
+        prs = _replace_by_id(prs, pr)
     candidate = dataclasses.replace(
-        current, people=people, relationships=tuple(rels), residences=tuple(residences), care=tuple(care)
+        current,
+        people=people,
+        relationships=tuple(rels),
+        residences=tuple(residences),
+        care=tuple(care),
+        parental_responsibility=tuple(prs),
     )
     today = _today()
     problems = network_problems(candidate, today)
@@ -253,6 +269,7 @@ def _check(network: m.FamilyNetwork, proposal: _Proposal, current: core.Network 
             | {("relationship", r.id) for r in proposal.relationships}
             | {("residence", r.id) for r in proposal.residences}
             | {("care", c.id) for c in proposal.care}
+            | {("pr", r.id) for r in proposal.pr}
         )
         new = [p for p in problems if p not in existing or (p.record, p.record_id) in touched]
         if new:
@@ -433,9 +450,7 @@ def person_add(
             raise RecordError("Choose who this person is related to", field="related_to")
         _rel_type_or_error(relationship.type)
         a, b = (related_to.pk, -1) if reverse else (-1, related_to.pk)
-        proposal.relationships.append(
-            core.Relationship(-1, a, b, relationship.type, relationship.start, relationship.end)
-        )
+        proposal.relationships.append(relationship.core(-1, a, b))
     _check(network, proposal)
     person = m.Person.objects.create(
         **dataclasses.asdict(data), provenance=_field_provenance(data, source, actor)
@@ -466,6 +481,11 @@ def person_update(
     networks = _networks_for(actor, network, row, "person", change=False)
     current = family_record_load(network).graph_network
     proposal = _Proposal(people={row.pk: _core_person(row.pk, data, current.people.get(row.pk))})
+    ends = _ended_by_death(row, data.death_date) if data.death_date != old["death_date"] else _DeathEnds()
+    proposal.care = [dataclasses.replace(c, end=ends.care[c.id]) for c in current.care if c.id in ends.care]
+    proposal.pr = [
+        dataclasses.replace(r, end=ends.pr[r.id]) for r in current.parental_responsibility if r.id in ends.pr
+    ]
     _check(network, proposal, current)
     _check_each(networks[1:], proposal)
     for f, v in dataclasses.asdict(data).items():
@@ -480,8 +500,68 @@ def person_update(
     row.version += 1
     row.save()
     _audit_person(actor, networks, row, old)
+    ends.save(actor, networks, f"ended by the death of {row} on {data.death_date}")
     _touch_each(networks, actor)
     return row
+
+
+def _end_each(
+    rows: Iterable[m.CareArrangement | m.ParentalResponsibility],
+    ends: dict[int, date],
+    actor: User | None,
+    networks: list[m.FamilyNetwork],
+    reason: str,
+) -> None:
+    """Give each of ``rows`` its end date from ``ends`` (by pk), audited with ``reason``."""
+    for x in rows:
+        before, x.end = x.end, ends[x.pk]
+        x.version += 1
+        x.save(update_fields=["end", "version"])
+        _audit_each(
+            networks,
+            actor=actor,
+            action="update",
+            object_type="care_arrangement" if isinstance(x, m.CareArrangement) else "parental_responsibility",
+            object_id=x.pk,
+            changes={"end": [before, x.end]},
+            reason=reason,
+        )
+
+
+@dataclass
+class _DeathEnds:
+    """The care arrangements and parental responsibility records a death ends:
+    their rows (locked) and, by pk, their new end date."""
+
+    care_rows: list[m.CareArrangement] = field(default_factory=list)
+    care: dict[int, date] = field(default_factory=dict)
+    pr_rows: list[m.ParentalResponsibility] = field(default_factory=list)
+    pr: dict[int, date] = field(default_factory=dict)
+
+    def save(self, actor: User | None, networks: list[m.FamilyNetwork], reason: str) -> None:
+        _end_each(self.care_rows, self.care, actor, networks, reason)
+        _end_each(self.pr_rows, self.pr, actor, networks, reason)
+
+
+def _ended_by_death(person: m.Person, died: date | None) -> _DeathEnds:
+    """Death carries through (``kinmap.core.responsibility.ended_by_death``):
+    the person's care arrangements, as carer or as the child cared for, and
+    parental responsibility records, as holder or as the child, still running
+    on the day they died end that day. Nothing ends when ``died`` is None."""
+    if died is None:
+        return _DeathEnds()
+    care = list(
+        m.CareArrangement.objects.select_for_update().filter(Q(carer=person) | Q(child=person)).order_by("pk")
+    )
+    prs = list(
+        m.ParentalResponsibility.objects.select_for_update()
+        .filter(Q(person=person) | Q(child=person))
+        .order_by("pk")
+    )
+    care_ends, pr_ends = ended_by_death(care, died), ended_by_death(prs, died)
+    return _DeathEnds(
+        [c for c in care if c.pk in care_ends], care_ends, [r for r in prs if r.pk in pr_ends], pr_ends
+    )
 
 
 # -- relationships --------------------------------------------------------
@@ -506,7 +586,14 @@ def _relationship_insert(
     t = rel_type(data.type)
     if t.symmetric and m.Relationship.objects.filter(from_person=b, to_person=a, type=data.type).exists():
         raise RecordError("This relationship is already recorded", field="type")
-    rel = m.Relationship(from_person=a, to_person=b, type=data.type, start=data.start, end=data.end)
+    rel = m.Relationship(
+        from_person=a,
+        to_person=b,
+        type=data.type,
+        start=data.start,
+        end=data.end,
+        legal_basis=data.legal_basis,
+    )
     _stamp(rel, source, actor)
     try:
         with transaction.atomic():
@@ -525,6 +612,7 @@ def _relationship_insert(
             "type": [None, data.type],
             "start": [None, data.start],
             "end": [None, data.end],
+            "legal_basis": [None, data.legal_basis],
         },
     )
     return rel
@@ -549,11 +637,7 @@ def relationship_create(
     networks = _networks_for(actor, network, new, "relationship", change=False)
     _check_each(
         networks,
-        _Proposal(
-            relationships=[
-                core.Relationship(-1, from_person.pk, to_person.pk, data.type, data.start, data.end)
-            ]
-        ),
+        _Proposal(relationships=[data.core(-1, from_person.pk, to_person.pk)]),
     )
     rel = _relationship_insert(actor, networks, from_person, to_person, data, source)
     _touch_each(networks, actor)
@@ -576,16 +660,10 @@ def relationship_update(
     networks = _networks_for(actor, network, row, "relationship", change=True)
     _check_each(
         networks,
-        _Proposal(
-            relationships=[
-                core.Relationship(
-                    row.pk, row.from_person_id, row.to_person_id, data.type, data.start, data.end
-                )
-            ]
-        ),
+        _Proposal(relationships=[data.core(row.pk, row.from_person_id, row.to_person_id)]),
     )
-    old = {"type": row.type, "start": row.start, "end": row.end}
-    row.type, row.start, row.end = data.type, data.start, data.end
+    old = {"type": row.type, "start": row.start, "end": row.end, "legal_basis": row.legal_basis}
+    row.type, row.start, row.end, row.legal_basis = data.type, data.start, data.end, data.legal_basis
     if source.source:
         _stamp(row, source, actor)
     row.version += 1
@@ -600,7 +678,9 @@ def relationship_update(
         action="update",
         object_type="relationship",
         object_id=row.pk,
-        changes=_diff(old, {"type": row.type, "start": row.start, "end": row.end}),
+        changes=_diff(
+            old, {"type": row.type, "start": row.start, "end": row.end, "legal_basis": row.legal_basis}
+        ),
     )
     _touch_each(networks, actor)
     return row
@@ -877,6 +957,12 @@ def care_update(
 # -- parental responsibility and other answers -----------------------------
 
 
+def _core_pr(row: m.ParentalResponsibility) -> core.ParentalResponsibility:
+    return core.ParentalResponsibility(
+        row.pk, row.person_id, row.child_id, PRBasis(row.basis), row.start, None, row.end
+    )
+
+
 @transaction.atomic
 def pr_set(
     *,
@@ -886,29 +972,57 @@ def pr_set(
     child: m.Person,
     basis: str,
     start: date | None = None,
+    end: date | None = None,
     source: Source_ = Source_(),
+    record: m.ParentalResponsibility | None = None,
     expected_version: int | None = None,
 ) -> m.ParentalResponsibility:
-    """Record (or change) the basis of a person's parental responsibility for a child.
-    ``expected_version`` is the version of the record being changed, if any."""
+    """Record a period of a person's parental responsibility for a child
+    (``record`` None: a new record) or change one (``record``, whose version
+    must be ``expected_version``). ``start`` and ``end`` are dates (None: not
+    known, and still running).
+
+    An adoption or parental order ends, on the day it was made, every other
+    record for the child still running then (``kinmap.core.responsibility``);
+    each record it ends is audited as a change. Raises :class:`RecordError`
+    (nothing saved) for a basis not in ``PRBasis``, a child holding it for
+    themselves, or a network problem (``kinmap.core.validation``: dates that
+    cannot be, two records for the pair at once, an order without its date),
+    and :class:`StaleEdit` for a change to a record changed since it was loaded.
+    """
     source.check()
     if basis not in {b.value for b in PRBasis}:
         raise RecordError("Choose the basis of parental responsibility", field="basis")
     if person.pk == child.pk:
         raise RecordError("A child cannot hold parental responsibility for themselves", field="person")
-    row = m.ParentalResponsibility.objects.select_for_update().filter(person=person, child=child).first()
     what = "parental responsibility record"
-    if row is not None:
-        check_version(row.version, expected_version, what)
-    existing = row is not None
+    row = None
+    if record is not None:
+        row = _lock_version(m.ParentalResponsibility, record.pk, expected_version, what)
     networks = _networks_for(
-        actor, network, row or m.ParentalResponsibility(person=person, child=child), what, change=existing
+        actor,
+        network,
+        row or m.ParentalResponsibility(person=person, child=child),
+        what,
+        change=row is not None,
     )
-    old = {"basis": row.basis, "start": row.start} if row else {}
+    if row is not None:
+        person, child = row.person, row.child
+    proposed = core.ParentalResponsibility(
+        row.pk if row else -1, person.pk, child.pk, PRBasis(basis), start, None, end
+    )
+    others = list(
+        m.ParentalResponsibility.objects.select_for_update().filter(child=child).exclude(pk=proposed.id)
+    )
+    ended = ended_by_order([_core_pr(x) for x in others], proposed)
+    ended_rows = [x for x in others if x.pk in ended]
+    changed = [proposed, *(dataclasses.replace(_core_pr(x), end=ended[x.pk]) for x in ended_rows)]
+    _check_each(networks, _Proposal(pr=changed))
+    old = {"basis": row.basis, "start": row.start, "end": row.end} if row else {}
     if row is None:
-        row = m.ParentalResponsibility(person=person, child=child, basis=basis, start=start)
+        row = m.ParentalResponsibility(person=person, child=child, basis=basis, start=start, end=end)
     else:
-        row.basis, row.start = basis, start
+        row.basis, row.start, row.end = basis, start, end
         row.version += 1
     _stamp(row, source, actor)
     row.save()
@@ -918,8 +1032,10 @@ def pr_set(
         action="update" if old else "create",
         object_type="parental_responsibility",
         object_id=row.pk,
-        changes=_diff(old, {"basis": basis, "start": start}),
+        changes=_diff(old, {"basis": basis, "start": start, "end": end}),
     )
+    label = PR_BASIS_LABELS[PRBasis(basis)].lower()
+    _end_each(ended_rows, ended, actor, networks, f"ended by the {label} (record {row.pk})")
     _touch_each(networks, actor)
     return row
 

@@ -387,6 +387,7 @@ def _relationship_values(rel: m.Relationship) -> dict[str, Any]:
         "type": rel.type,
         "start": rel.start,
         "end": rel.end,
+        "legal_basis": rel.legal_basis,
         "version": rel.version,
     }
 
@@ -442,7 +443,10 @@ def _rel_provenance(record: Any, rel: m.Relationship) -> str:
 
 def _rel_words(record: Any, rel: m.Relationship) -> str:
     return relation_sentence(
-        rel.type, str(record.people[rel.from_person_id]), str(record.people[rel.to_person_id])
+        rel.type,
+        str(record.people[rel.from_person_id]),
+        str(record.people[rel.to_person_id]),
+        rel.legal_basis,
     )
 
 
@@ -584,13 +588,15 @@ def _pr_values(pr: m.ParentalResponsibility) -> dict[str, Any]:
         "child": pr.child_id,
         "basis": pr.basis,
         "start": pr.start,
+        "end": pr.end,
         "version": pr.version,
     }
 
 
 @require_http_methods(["GET", "POST"])
 def pr_add(request: HttpRequest, network_id: int, pr_id: int | None = None) -> HttpResponse:
-    """Record, or change, one person's parental responsibility for one child."""
+    """Record a period of one person's parental responsibility for one child
+    (a new record: they may have held it before), or change one."""
     user = _user(request)
     network = access.network_for_user(user, network_id, read=False)
     record = family_record_load(network)
@@ -617,7 +623,9 @@ def pr_add(request: HttpRequest, network_id: int, pr_id: int | None = None) -> H
                 child=record.people[form.cleaned_data["child"]],
                 basis=form.cleaned_data["basis"],
                 start=form.cleaned_data.get("start"),
+                end=form.cleaned_data.get("end"),
                 source=form.source_value(),
+                record=pr,
                 expected_version=form.cleaned_data.get("version") if pr is not None else None,
             )
         except StaleEdit as err:

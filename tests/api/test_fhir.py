@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
 from fhir.resources.R4B.bundle import Bundle
 
 from kinmap.accounts.models import MaskedDetailEntitlement, User
+from kinmap.api.fhir import EXPECTED_BIRTH_EXTENSION, UNBORN_EXTENSION
 from kinmap.audit.models import AuditEvent
 from kinmap.core.hl7 import (
     KINMAP_RELATIONSHIP_SYSTEM,
@@ -117,3 +120,89 @@ def test_fhir_bundle_shows_masked_address_to_an_entitled_user(
     body = client.get(f"/api/v1/families/{baby_network.pk}/fhir").json()
     addresses = [a for e in body["entry"] for a in e["resource"].get("address", [])]
     assert {"use": "home", "line": ["5 Hidden Refuge Close"], "postalCode": "ZZ9 9AA"} in addresses
+
+
+# -- the export says what the pages say --------------------------------------
+
+
+def _bundle(client: Client, owner: User, network: m.FamilyNetwork) -> dict[str, Any]:
+    client.login(username=owner.username, password=PASSWORD)
+    response = client.get(f"/api/v1/families/{network.pk}/fhir")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/fhir+json"
+    body: dict[str, Any] = response.json()
+    Bundle.model_validate(body)
+    return body
+
+
+def _child(
+    owner: User, network: m.FamilyNetwork, given: str, born: date, parents: tuple[tuple[m.Person, str], ...]
+) -> m.Person:
+    data = s.PersonData(
+        given_name=given, family_name="Testkid", birth_date=born, birth_date_accuracy="accurate"
+    )
+    kid = s.person_add(actor=owner, network=network, data=data)
+    for parent, code in parents:
+        link = s.RelationshipData(code)
+        s.relationship_create(actor=owner, network=network, from_person=parent, to_person=kid, data=link)
+    return kid
+
+
+@pytest.mark.django_db
+def test_the_bundle_has_the_derived_siblings_and_twins_with_uuid_urls_its_references_use(
+    client: Client, owner: User, baby_network: m.FamilyNetwork, seed_like: tuple[m.Person, m.Person]
+) -> None:
+    mother, dan = seed_like
+    baby = index_child(baby_network)
+    assert baby.birth_date is not None
+    other_dad = s.person_add(
+        actor=owner, network=baby_network, data=s.PersonData(given_name="Olly", sex="male")
+    )
+    both = ((mother, "NMTH"), (dan, "NFTH"))
+    _child(owner, baby_network, "Twyla", baby.birth_date, both)
+    _child(owner, baby_network, "Fern", baby.birth_date - timedelta(days=800), both)
+    _child(
+        owner,
+        baby_network,
+        "Hal",
+        baby.birth_date - timedelta(days=1500),
+        ((mother, "NMTH"), (other_dad, "NFTH")),
+    )
+    body = _bundle(client, owner, baby_network)
+    related = {
+        e["resource"]["name"][0]["given"][0]: e["resource"]
+        for e in body["entry"]
+        if e["resource"]["resourceType"] == "RelatedPerson"
+    }
+    codes = {name: r["relationship"][0]["coding"][0] for name, r in related.items()}
+    assert {name: c["code"] for name, c in codes.items() if name in ("Twyla", "Fern", "Hal")} == {
+        "Twyla": "TWIN",
+        "Fern": "SIB",
+        "Hal": "HSIB",
+    }
+    assert all(c["display"] == ROLE_CODES[c["code"]] for c in codes.values())
+    urls = [e["fullUrl"] for e in body["entry"]]
+    assert len(set(urls)) == len(urls)
+    assert all(
+        re.fullmatch(r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", u)
+        for u in urls
+    )
+    [patient_url] = [e["fullUrl"] for e in body["entry"] if e["resource"]["resourceType"] == "Patient"]
+    assert {r["patient"]["reference"] for r in related.values()} == {patient_url}
+    # the same record gives the same identifiers in the next export
+    assert [e["fullUrl"] for e in _bundle(client, owner, baby_network)["entry"]] == urls
+
+
+@pytest.mark.django_db
+def test_an_unborn_child_is_marked_unborn_with_the_expected_date(client: Client, owner: User) -> None:
+    due = date.today() + timedelta(days=60)
+    network = s.network_create(
+        actor=owner,
+        child=s.PersonData(name_absent_reason="not born yet", birth_date=due, birth_date_accuracy="expected"),
+    )
+    [patient] = [e["resource"] for e in _bundle(client, owner, network)["entry"]]
+    assert "birthDate" not in patient  # not presented as a date of birth
+    assert patient["extension"] == [
+        {"url": UNBORN_EXTENSION, "valueBoolean": True},
+        {"url": EXPECTED_BIRTH_EXTENSION, "valueDate": due.isoformat()},
+    ]

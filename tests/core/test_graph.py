@@ -194,3 +194,20 @@ def test_describe_day_care_an_older_child_no_address_and_a_death() -> None:
         "Grandparent · address not recorded · looks after the child (on Tuesdays), unsupervised"
     )
     assert g.describe(late, f.amy) == "Grandparent · address not recorded · died 3 March 2025"
+
+
+def test_twins_are_born_to_the_same_mother_on_the_same_day_and_described_so() -> None:
+    f = complete_family()
+    twin = f.b.baby("Ava", "Brook")  # born the same day as Amy
+    f.b.relate(f.sarah, BIRTH_MOTHER, twin)
+    f.b.relate(f.daniel, BIRTH_FATHER, twin)
+    older = f.b.baby("Bea", "Brook", age_days=900, index=False)
+    f.b.relate(f.sarah, BIRTH_MOTHER, older)
+    graph = FamilyGraph(f.network(), f.b.today)
+    assert graph.is_twin(f.amy, twin) and not graph.is_twin(f.amy, older)
+    assert graph.relation_to_child(twin, f.amy) == "twin"
+    assert graph.relation_to_child(older, f.amy) == "half-sibling"
+    # another mother's baby born the same day is not a twin
+    other = f.b.baby("Cal", "Dove")
+    f.b.relate(f.b.adult("Dee", "Dove"), BIRTH_MOTHER, other)
+    assert not FamilyGraph(f.network(), f.b.today).is_twin(f.amy, other)

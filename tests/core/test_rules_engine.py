@@ -34,9 +34,10 @@ def test_catalogue_has_requirements_1_to_20_with_stable_ids() -> None:
     ids = [r.id for r in rules()]
     # 17 to 21 are contributed by kinmap.core.rules.safety_info; where the baby
     # sleeps (once a second part of 18) is 21, keeping the id gaps are stored under
-    assert [r.number for r in rules()] == [*range(1, 22)]
+    # 22 (a birth parent under 18) is kinmap.core.rules.young_parents
+    assert [r.number for r in rules()] == [*range(1, 23)]
     assert ids[0] == "R01-birth-mother" and ids[15] == "R16-sharing-decisions"
-    assert ids[-2:] == ["R20-carers-elsewhere", "R18-sleep-place"]
+    assert ids[-3:] == ["R20-carers-elsewhere", "R18-sleep-place", "R22-young-parent"]
     assert all(r.id.startswith(f"R{r.number:02d}-") for r in rules() if r.id != "R18-sleep-place")
 
 
@@ -307,3 +308,13 @@ def test_child_k_the_father_who_has_the_baby_overnight_is_not_invisible() -> Non
     assert gaps[0].missing == ("name", "birth_date", "address", "contact")
     about = {u.subject.id for u in gaps if u.subject.kind is not SubjectKind.CARE}
     assert about == {f.daniel}, "nothing is missing about the mother"
+
+
+@pytest.mark.parametrize("rule", rules(), ids=lambda r: r.id)
+def test_every_rule_says_who_is_in_scope_and_what_satisfies_it(rule: Rule) -> None:
+    import sys
+
+    words = (rule.check.__doc__ or "") + (sys.modules[rule.check.__module__].__doc__ or "")
+    words = " ".join(words.split()).lower()
+    for phrase in ("In scope", "Satisfied by", "Not satisfied"):
+        assert phrase.lower() in words, f"{rule.id}: {phrase}"

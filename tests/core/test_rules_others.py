@@ -228,14 +228,28 @@ def test_r09_r15_satisfied(rule_id: str, fact: str) -> None:
 def test_r09_r15_unsatisfied_for_adults_by_age_or_by_role(rule_id: str, fact: str, missing: str) -> None:
     f = complete_family()
     f.b.forget_fact(f.sarah, fact)
-    # a 17-year-old father is asked like any father
-    f.b.update(f.daniel, birth_date=f.b.today - timedelta(days=17 * 365), facts={})
     # someone with no date of birth who looks after Amy is an adult by role
     nan = f.b.person("Nan", "Ives")
     f.b.relate(nan, "FAMMEMB", f.amy)
     f.b.care(nan, f.amy, supervised=True)
-    expected = [(f"{rule_id}:person:{pid}", IMP, (missing,)) for pid in sorted((f.sarah, f.daniel, nan))]
+    # so is someone whose age is not known who lives with her, with no role and no relationship
+    lodger = f.b.person("Lee", "Onslow")
+    f.b.lives_at(lodger, f.home)
+    expected = [(f"{rule_id}:person:{pid}", IMP, (missing,)) for pid in sorted((f.sarah, nan, lodger))]
     assert found(f, rule_id) == expected
+
+
+@pytest.mark.parametrize("rule_id", ["R09-other-names", "R11-seen-directly", "R15-adult-services"])
+def test_adult_questions_not_asked_of_a_parent_known_to_be_under_18(rule_id: str) -> None:
+    """A 17-year-old father is a child: the young-parent requirement asks about him instead."""
+    f = complete_family()
+    f.b.update(f.daniel, birth_date=f.b.today - timedelta(days=17 * 365), facts={}, seen_directly_on=None)
+    assert found(f, rule_id) == []
+    assert [key for key, _, _ in found(f, "R22-young-parent")] == [f"R22-young-parent:person:{f.daniel}"]
+    # an index child whose date of birth is not known is not an adult either
+    f = complete_family()
+    f.b.update(f.amy, birth_date=None)
+    assert found(f, rule_id) == []
 
 
 @pytest.mark.parametrize(
@@ -475,3 +489,15 @@ def test_r16_unsatisfied_without_lawful_basis() -> None:
 
 def test_r16_not_applicable_without_decisions() -> None:
     assert found(complete_family(), "R16-sharing-decisions") == []
+
+
+def test_r08_index_children_from_another_relationship_are_not_other_children() -> None:
+    """Daniel is the father of Amy and of Zac by another mother, both index
+    children of this network: he is still asked about any other children."""
+    f = complete_family()
+    f.b.forget_fact(f.daniel, FACT_OTHER_CHILDREN)
+    zac = f.b.baby("Zac", "Carter")
+    f.b.relate(f.daniel, BIRTH_FATHER, zac)
+    f.b.relate(f.b.adult("Lou", "Vane"), BIRTH_MOTHER, zac)
+    daniel = [g for g in found(f, "R08-other-children") if g[0].endswith(f":person:{f.daniel}")]
+    assert daniel == [(f"R08-other-children:person:{f.daniel}", IMP, ("other_children",))]

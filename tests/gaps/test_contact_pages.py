@@ -461,3 +461,42 @@ def test_saving_with_nothing_chosen_says_what_to_do(client: Client, owner: User,
     response = client.post(reverse("contact-not-asked-rest", args=[fam.network.pk, contact.pk]), {})
     assert "There is a problem Say why they were not asked this time" in text(response.content.decode())
     assert not gap.events.filter(kind__in=["answered", "not-asked-this-time"]).exists()
+
+
+def test_a_young_mother_is_asked_who_cares_for_her_on_the_contact_page(
+    client: Client, owner: User, fam: SeedFamily
+) -> None:
+    from kinmap.records import services as rs
+
+    assert fam.baby.birth_date is not None
+    born = date(fam.baby.birth_date.year - 16, fam.baby.birth_date.month, 1)
+    mother = rm.Person.objects.get(pk=fam.mother.pk)
+    data = rs.PersonData.of(mother)
+    rs.person_update(
+        actor=owner,
+        network=fam.network,
+        person=mother,
+        data=rs.PersonData(**{**data.__dict__, "birth_date": born}),
+        expected_version=mother.version,
+    )
+    gap = gm.Gap.objects.get(key=f"R22-young-parent:person:{fam.mother.pk}")
+    assert gap.is_open and gap.severity == "important"
+    contact = start(signed_in(client, owner), fam, date.today())
+    page = text(client.get(reverse("contact", args=[fam.network.pk, contact.pk])).content.decode())
+    assert "Who cares for Mara Testbaby, a parent under 18" in page
+    assert "Whether a safeguarding referral about Mara Testbaby was considered, and the outcome" in page
+    for kind, answer in (
+        ("fact-young-parent-carer", "lives with her mother, who cares for her"),
+        ("fact-safeguarding-referral", "discussed with the safeguarding lead; referral made"),
+    ):
+        response = client.post(
+            reverse("contact-gap-answer", args=[fam.network.pk, contact.pk, gap.pk, kind]),
+            {
+                f"g{gap.pk}-{kind}-value": answer,
+                f"g{gap.pk}-{kind}-source": "said-by",
+                f"g{gap.pk}-{kind}-source_detail": "the mother",
+            },
+        )
+        assert response.status_code == 302, response.content.decode()
+    gap.refresh_from_db()
+    assert not gap.is_open

@@ -329,6 +329,7 @@ def test_export_writes_every_field_in_a_fixed_order(accounts: None) -> None:
         "from": "p2",
         "to": "p3",
         "type": "x-former-partner",
+        "legal_basis": "",
         "start": None,
         "end": "2025-08-01",
         "provenance": None,

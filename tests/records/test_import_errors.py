@@ -297,15 +297,15 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         "unknown relationship code",
         _set("relationships.1.type", "FATHER"),
         'relationships[1]: type: "FATHER" is not one of: NMTH, NFTH, ADOPTM, ADOPTF, STPMTH, STPFTH, '
-        "x-foster-parent, SPS, DOMPART, SIGOTHR, x-former-partner, SIB, HSIB, STPSIB, GRPRN, FAMMEMB, FRND, "
-        "x-regular-visitor, x-professional-carer",
+        "PRN, x-foster-parent, SPS, DOMPART, SIGOTHR, x-former-partner, SIB, HSIB, STPSIB, GRPRN, FAMMEMB, "
+        "FRND, x-regular-visitor, x-professional-carer",
     ),
     (
         "missing relationship type",
         _set("relationships.1.type", None),
         "relationships[1]: type: is missing (one of: NMTH, NFTH, ADOPTM, ADOPTF, STPMTH, STPFTH, "
-        "x-foster-parent, SPS, DOMPART, SIGOTHR, x-former-partner, SIB, HSIB, STPSIB, GRPRN, FAMMEMB, FRND, "
-        "x-regular-visitor, x-professional-carer)",
+        "PRN, x-foster-parent, SPS, DOMPART, SIGOTHR, x-former-partner, SIB, HSIB, STPSIB, GRPRN, FAMMEMB, "
+        "FRND, x-regular-visitor, x-professional-carer)",
     ),
     (
         "unknown sex",
@@ -459,8 +459,8 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     (
         "parental responsibility twice",
         _add("parental_responsibility", {"person": "p2", "child": "p1", "basis": "court-order"}),
-        "parental_responsibility[1]: child: parental responsibility for this pair is already in the file at "
-        "parental_responsibility[0]",
+        "parental_responsibility[1]: start: Jess Brookes already has a parental responsibility record "
+        "for this child at that time: end it first, or change the dates",
     ),
     (
         "parental responsibility for oneself",
@@ -471,7 +471,8 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         "unknown basis",
         _set("parental_responsibility.0.basis", "mother"),
         'parental_responsibility[0]: basis: "mother" is not one of: birth-mother, married, '
-        "joint-registration, agreement, court-order, none, unknown",
+        "joint-registration, agreement, court-order, adoption-order, parental-order, "
+        "special-guardianship, child-arrangements, none, unknown",
     ),
     (
         "people not a list",

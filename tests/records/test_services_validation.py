@@ -466,3 +466,82 @@ def test_a_problem_already_on_the_record_does_not_block_other_changes(owner: Use
     assert messages == [
         "An expected date of birth must not be more than a month ago: record the actual date of birth"
     ]
+
+
+# -- kinship and impossible ages (a mix of parent and grandparent links) ------
+
+
+def young_mother_data(baby: m.Person, age: int) -> s.PersonData:
+    """Tia, whose date of birth makes her ``age`` at the baby's birth."""
+    assert baby.birth_date is not None
+    born = date(baby.birth_date.year - age, baby.birth_date.month, 1)
+    return person("Tia", "Testyoung", birth_date=born, birth_date_accuracy="accurate")
+
+
+@pytest.mark.django_db
+def test_a_grandparent_link_making_someone_their_own_ancestor_is_refused(
+    owner: User, baby_network: m.FamilyNetwork
+) -> None:
+    baby = index_child(baby_network)
+    mother = add(
+        owner,
+        baby_network,
+        young_mother_data(baby, 20),
+        related_to=baby,
+        relationship=s.RelationshipData("NMTH"),
+    )
+    link = s.RelationshipData(type="GRPRN")
+    messages = refused(
+        s.relationship_create,
+        actor=owner,
+        network=baby_network,
+        from_person=baby,
+        to_person=mother,
+        data=link,
+    )
+    assert messages == ["A person cannot be their own parent or ancestor"]
+
+
+@pytest.mark.django_db
+def test_a_birth_mother_younger_than_10_at_the_birth_is_refused(
+    owner: User, baby_network: m.FamilyNetwork
+) -> None:
+    baby = index_child(baby_network)
+    messages = refused(
+        s.person_add,
+        actor=owner,
+        network=baby_network,
+        data=young_mother_data(baby, 9),
+        related_to=baby,
+        relationship=s.RelationshipData("NMTH"),
+    )
+    assert messages == [
+        "Tia Testyoung was 9 at the birth of Rowan Testbaby: a birth parent cannot be younger than 10. "
+        "Check both dates of birth"
+    ]
+
+
+@pytest.mark.django_db
+def test_a_mother_of_15_is_recorded_and_asked_who_cares_for_her(
+    owner: User, baby_network: m.FamilyNetwork
+) -> None:
+    from kinmap.gaps import models as gm
+
+    baby = index_child(baby_network)
+    mother = add(
+        owner,
+        baby_network,
+        young_mother_data(baby, 15),
+        related_to=baby,
+        relationship=s.RelationshipData("NMTH"),
+    )
+    gap = gm.Gap.objects.get(network=baby_network, rule_id="R22-young-parent")
+    assert (gap.subject_id, gap.severity, gap.missing) == (
+        str(mother.pk),
+        "critical",
+        ["young_parent_carer", "safeguarding_referral"],
+    )
+    asked_as_adult = gm.Gap.objects.filter(
+        network=baby_network, subject_id=str(mother.pk), rule_id__in=("R09-other-names", "R15-adult-services")
+    )
+    assert not asked_as_adult.exists()

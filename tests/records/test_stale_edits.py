@@ -110,9 +110,15 @@ def _care_meanwhile(f: Family, who: User) -> None:
 
 
 def _pr_meanwhile(f: Family, who: User) -> None:
-    version = m.ParentalResponsibility.objects.get(pk=f.pr.pk).version
+    row = m.ParentalResponsibility.objects.get(pk=f.pr.pk)
     s.pr_set(
-        actor=who, network=f.network, person=f.mother, child=f.baby, basis="unknown", expected_version=version
+        actor=who,
+        network=f.network,
+        person=f.mother,
+        child=f.baby,
+        basis="unknown",
+        record=row,
+        expected_version=row.version,
     )
 
 
@@ -280,8 +286,8 @@ def test_a_removal_sent_without_its_version_is_refused(family: Family, owner: Us
 def test_recording_parental_responsibility_already_recorded_does_not_overwrite_it(
     family: Family, owner: User, client: Client
 ) -> None:
-    """The "record" page carries no version: if the same person's responsibility
-    for the child is recorded by the time it is sent, it is refused, not replaced."""
+    """The "record" page records a new period: if the same person's responsibility
+    for the child is already recorded for that time, it is refused, not replaced."""
     client.login(username=owner.username, password=PASSWORD)
     before = snapshot(reads_allowed=True)
     response = client.post(
@@ -289,7 +295,10 @@ def test_recording_parental_responsibility_already_recorded_does_not_overwrite_i
         {"person": family.mother.pk, "child": family.baby.pk, "basis": "court-order"},
     )
     assert response.status_code == 200
-    assert "This parental responsibility record " + STALE in error_summary(response.content.decode())
+    assert (
+        "already has a parental responsibility record for this child at that time: end it first, "
+        "or change the dates" in error_summary(response.content.decode())
+    )
     assert snapshot(reads_allowed=True) == before
 
 

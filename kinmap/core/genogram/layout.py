@@ -50,8 +50,9 @@ DESCENT_BY_CODE = {
     "x-foster-parent": Descent.FOSTER,
     "STPMTH": Descent.STEP,
     "STPFTH": Descent.STEP,
+    "PRN": Descent.LEGAL,
 }
-_DESCENT_RANK = {Descent.BIRTH: 0, Descent.ADOPTIVE: 1, Descent.FOSTER: 2, Descent.STEP: 3}
+_DESCENT_RANK = {Descent.BIRTH: 0, Descent.LEGAL: 1, Descent.ADOPTIVE: 1, Descent.FOSTER: 2, Descent.STEP: 3}
 
 # Partnership lines (McGoldrick et al.): married solid, living together dashed,
 # together but not living together dotted; one slash separated, two ended.

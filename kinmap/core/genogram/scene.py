@@ -50,6 +50,7 @@ class Descent(StrEnum):
     ADOPTIVE = "adoptive"
     FOSTER = "foster"
     STEP = "step"
+    LEGAL = "legal"  # a legal parent who is not a birth parent (PRN)
 
 
 @dataclass(frozen=True)

@@ -43,13 +43,21 @@ DESCENT_LINE = {
     Descent.ADOPTIVE: Line.DASHED,
     Descent.FOSTER: Line.DOTTED,
     Descent.STEP: Line.DASH_DOT,
+    Descent.LEGAL: Line.SOLID,
 }
-DESCENT_LETTER = {Descent.ADOPTIVE: "A", Descent.FOSTER: "F", Descent.STEP: "S", Descent.BIRTH: ""}
+DESCENT_LETTER = {
+    Descent.ADOPTIVE: "A",
+    Descent.FOSTER: "F",
+    Descent.STEP: "S",
+    Descent.LEGAL: "L",
+    Descent.BIRTH: "",
+}
 DESCENT_WORDS = {
     Descent.BIRTH: "birth child",
     Descent.ADOPTIVE: "adopted child",
     Descent.FOSTER: "foster child",
     Descent.STEP: "stepchild",
+    Descent.LEGAL: "child (legal parent)",
 }
 NAME_CHARS = 18  # per line of a name label (LABEL_WIDTH at 11 px)
 KEY_COLUMN = 400.0
@@ -438,6 +446,7 @@ def _key_entries(prefix: str) -> list[tuple[Callable[[float, float], str], str]]
         (descent(Descent.ADOPTIVE), "Adopted child (A)"),
         (descent(Descent.FOSTER), "Foster child (F)"),
         (descent(Descent.STEP), "Stepchild (S)"),
+        (descent(Descent.LEGAL), "Child of a legal parent who is not a birth parent (L)"),
         (association, "Another relationship (named on the line)"),
         (household, "Live together now (dotted outline)"),
         (care(False), "Looks after the child away from the child's home"),

@@ -34,24 +34,32 @@ def _parents_and_partners(ctx: Context) -> dict[int, list[int]]:
     return out
 
 
-def _has_recorded_other_children(ctx: Context, person_id: int, child_ids: list[int]) -> bool:
-    """Children of the person recorded besides the index children, or index
-    children from another of their relationships."""
-    graph = ctx.graph
+def _has_recorded_other_children(ctx: Context, person_id: int) -> bool:
+    """Children of the person recorded besides this network's index children
+    (an index child from another of their relationships is not an "other"
+    child: the question is about the children the network does not already hold)."""
     index = set(ctx.network.index_child_ids)
-    if any(c not in index for c in graph.children(person_id)):
-        return True
-    return any(graph.children_from_other_relationships(person_id, c) for c in child_ids)
+    return any(c not in index for c in ctx.graph.children(person_id))
 
 
 def check_other_children(ctx: Context) -> Iterator[Unmet]:
-    """First ask about other children; where there are some, ask about any
-    agency involvement with them."""
+    """Requirement 8. First ask about other children; where there are some, ask
+    about any agency involvement with them.
+
+    * In scope: each current parent (any kind) of an in-scope child who is a
+      live member, and each of their current partners who is a live member.
+    * Satisfied by: a child of theirs recorded other than this network's index
+      children, or the answer in words (including "none"); and then, unless
+      the answer is "none", the agency involvement answered (including "none known").
+    * Not satisfied by: the index children themselves, even from another of
+      their relationships; an answer with no agency involvement where there are
+      other children.
+    """
     scope = ctx.scope
-    for pid, child_ids in sorted(_parents_and_partners(ctx).items()):
+    for pid, _child_ids in sorted(_parents_and_partners(ctx).items()):
         person = scope.person(pid)
         name = who(person, "a parent or partner")
-        recorded = _has_recorded_other_children(ctx, pid, child_ids)
+        recorded = _has_recorded_other_children(ctx, pid)
         if not recorded and not answered(person, FACT_OTHER_CHILDREN):
             yield ctx.unmet(
                 Subject(SubjectKind.PERSON, pid),
@@ -72,6 +80,15 @@ def check_other_children(ctx: Context) -> Iterator[Unmet]:
 
 
 def check_other_names(ctx: Context) -> Iterator[Unmet]:
+    """Requirement 9.
+
+    * In scope: every adult (:mod:`kinmap.core.rules.scope`): 18 or over, or of
+      unknown age with a parent, partner or carer role or living with the
+      child; never someone known to be under 18, nor an index child.
+    * Satisfied by: a previous name or alias recorded, or the answer in words
+      (including "none").
+    * Not satisfied by: a blank answer.
+    """
     scope = ctx.scope
     for pid in scope.adults:
         person = scope.person(pid)
@@ -90,7 +107,12 @@ def check_other_names(ctx: Context) -> Iterator[Unmet]:
 def check_seen_directly(ctx: Context) -> Iterator[Unmet]:
     """An adult only ever reported by others. Critical for an adult who gives a
     baby overnight or unsupervised care: nobody has met the person the baby is
-    left with."""
+    left with.
+
+    * In scope: every adult (as for requirement 9).
+    * Satisfied by: the date a practitioner last saw or spoke to them directly.
+    * Not satisfied by: information about them given by others, however detailed.
+    """
     scope = ctx.scope
     days = ctx.int_param("critical_under_days")
     for pid in scope.adults:
@@ -109,6 +131,13 @@ def check_seen_directly(ctx: Context) -> Iterator[Unmet]:
 
 
 def check_adult_services(ctx: Context) -> Iterator[Unmet]:
+    """Requirement 15.
+
+    * In scope: every adult (as for requirement 9).
+    * Satisfied by: the answer in words about mental health, substance misuse,
+      probation or domestic abuse services (including "none known").
+    * Not satisfied by: a blank answer.
+    """
     scope = ctx.scope
     for pid in scope.adults:
         person = scope.person(pid)

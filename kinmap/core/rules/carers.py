@@ -40,7 +40,18 @@ def check_carers(ctx: Context) -> Iterator[Unmet]:
     """One gap per arrangement for the carer's relationship to the child and
     how often the care happens; one gap per carer for their own details.
     Critical when the care is overnight or unsupervised and the child is a baby.
-    (Place, overnight and supervision always have a value on an arrangement.)"""
+    (Place, overnight and supervision always have a value on an arrangement.)
+
+    * In scope: each current care arrangement between live members (resident
+      or not, overnight or day) and its carer; a birth parent's own details are
+      asked under requirements 1 and 2 instead while those are switched on.
+    * Satisfied by: the carer's relationship to the child recorded or derivable,
+      how often the care happens, and the carer's full name, date of birth,
+      current address and telephone or email (place, overnight and supervision
+      are always recorded on an arrangement).
+    * Not satisfied by: a care arrangement without its frequency; a carer with
+      no recorded or derivable relationship to the child.
+    """
     scope = ctx.scope
     days = ctx.int_param("critical_under_days")
     carer_severity: dict[int, Severity] = {}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from . import adults, carers, household, parents, process, sources
+from . import adults, carers, household, parents, process, sources, young_parents
 from .base import Rule
 
 
@@ -50,7 +50,13 @@ class Catalogue:
 
 
 CATALOGUE = Catalogue(
-    parents.RULES + household.RULES + adults.RULES + carers.RULES + sources.RULES + process.RULES
+    parents.RULES
+    + household.RULES
+    + adults.RULES
+    + carers.RULES
+    + sources.RULES
+    + process.RULES
+    + young_parents.RULES
 )
 
 

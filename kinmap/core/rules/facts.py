@@ -49,6 +49,10 @@ FACT_OTHER_CHILDREN = "other-children"  # "none", or a description of other chil
 FACT_AGENCY_INVOLVEMENT = "agency-involvement"  # agencies involved with those other children
 FACT_ADULT_SERVICES = "adult-services"  # mental health, substance misuse, probation, DA services
 
+# On a birth parent under 18 (kinmap.core.rules.young_parents)
+FACT_YOUNG_PARENT_CARER = "young-parent-carer"  # who cares for the young parent
+FACT_SAFEGUARDING_REFERRAL = "safeguarding-referral"  # referral considered, and the outcome
+
 NONE = "none"
 
 FACT_KEYS = frozenset(
@@ -62,6 +66,8 @@ FACT_KEYS = frozenset(
         FACT_OTHER_CHILDREN,
         FACT_AGENCY_INVOLVEMENT,
         FACT_ADULT_SERVICES,
+        FACT_YOUNG_PARENT_CARER,
+        FACT_SAFEGUARDING_REFERRAL,
     }
 )
 
@@ -97,6 +103,8 @@ MISSING_LABELS: dict[str, str] = {
     "rationale": "rationale",
     "lawful_basis": "lawful basis",
     "adult_services": "involvement of adult services",
+    "young_parent_carer": "who cares for the young parent",
+    "safeguarding_referral": "whether a safeguarding referral was considered",
 }
 
 

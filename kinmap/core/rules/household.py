@@ -23,7 +23,15 @@ def _household_words(ctx: Context, household_id: int) -> str:
 def check_household_roster(ctx: Context) -> Iterator[Unmet]:
     """Every household an in-scope child lives in needs its roster confirmed on
     or after the latest contact; a child with no current address has no
-    household to confirm, which is itself the gap."""
+    household to confirm, which is itself the gap.
+
+    * In scope: every household an in-scope child lives in today, and an
+      in-scope child with no current address.
+    * Satisfied by: the roster confirmed (or "no change" recorded) on or after
+      the latest contact.
+    * Not satisfied by: a confirmation before the latest contact; residences
+      recorded without the roster being confirmed.
+    """
     scope = ctx.scope
     households: set[int] = set()
     for child in scope.children:
@@ -57,7 +65,14 @@ def check_household_roster(ctx: Context) -> Iterator[Unmet]:
 def check_visitors(ctx: Context) -> Iterator[Unmet]:
     """Asked when the child has an answer recorded, or when a social
     relationship (friend, regular visitor, professional carer) is recorded for
-    the child or anyone living with them."""
+    the child or anyone living with them.
+
+    * In scope: each in-scope child.
+    * Satisfied by: the answer in words (including "none"), or a current social
+      relationship (friend, regular visitor, professional carer) recorded for
+      the child or anyone living with them.
+    * Not satisfied by: relatives and partners (asked under other requirements).
+    """
     scope = ctx.scope
     for child in scope.children:
         if answered(child, FACT_VISITORS):

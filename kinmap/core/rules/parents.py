@@ -99,12 +99,35 @@ def _birth_parent_gaps(
 
 
 def check_birth_mother(ctx: Context) -> Iterator[Unmet]:
+    """Requirement 1.
+
+    * In scope: each in-scope child (born or unborn, alive, an index child of
+      this network); and the birth mother of each, while a member of the
+      network (a birth mother who has died is asked only her name).
+    * Satisfied by: an ``NMTH`` relationship to the child, and the birth mother's
+      full name, date of birth, a current address (a masked one counts) and a
+      telephone number or email (a masked telephone counts); or, with no birth
+      mother recorded, the reason in words with who recorded it and when.
+    * Not satisfied by: a second mother or any other parent (``PRN``, adoptive,
+      step): the birth mother is the person who gave birth; a reason without
+      who recorded it or when.
+    """
     return _birth_parent_gaps(
         ctx, ctx.graph.birth_mother, FACT_BIRTH_MOTHER_ABSENT, "birth mother", "birth_mother"
     )
 
 
 def check_birth_father(ctx: Context) -> Iterator[Unmet]:
+    """Requirement 2.
+
+    * In scope: each in-scope child, whether or not the father lives with them;
+      the birth father of each while a member of the network.
+    * Satisfied by: an ``NFTH`` relationship to the child with the father's full
+      name, date of birth, current address and telephone or email; or the reason
+      no birth father is recorded, with who recorded it and when.
+    * Not satisfied by: a stepfather, a partner or a legal parent who is not the
+      birth father; a reason without its author or date.
+    """
     return _birth_parent_gaps(
         ctx, ctx.graph.birth_father, FACT_BIRTH_FATHER_ABSENT, "birth father", "birth_father"
     )
@@ -116,7 +139,16 @@ def check_birth_father(ctx: Context) -> Iterator[Unmet]:
 def check_living_arrangements(ctx: Context) -> Iterator[Unmet]:
     """A parent who is not recorded at the child's address needs a care
     arrangement with the child or their contact arrangement in words. One gap
-    per parent, listing the children it concerns."""
+    per parent, listing the children it concerns.
+
+    * In scope: each current parent (birth, adoptive, step, foster, legal) of an
+      in-scope child who is a live member and is not recorded at the child's
+      address.
+    * Satisfied by: a current residence at the child's household, a current care
+      arrangement between the parent and the child, or the contact arrangement
+      in words (including "no contact").
+    * Not satisfied by: a relationship alone; a care arrangement that has ended.
+    """
     scope = ctx.scope
     pending: dict[int, list[Person]] = {}
     for child in scope.children:
@@ -151,11 +183,28 @@ def _parental_roles(ctx: Context, child_id: int) -> list[int]:
 
 
 def check_parental_responsibility(ctx: Context) -> Iterator[Unmet]:
+    """Rule 4 reads the current state (:meth:`Scope.responsibility_now`).
+
+    * In scope: each born in-scope child (no one holds parental responsibility
+      for a baby before the birth), and each of the child's current parents
+      (birth, adoptive, step, foster) and each partner of a parent who lives
+      with the child (:func:`_parental_roles`).
+    * Satisfied by a record current today with a basis other than "not known"
+      (including "no parental responsibility"), or by records that have all
+      ended (it was held and has ended: an adoption order, an order that
+      expired), which say the adult holds none now.
+    * Not satisfied by no record, or by a current record whose basis is "not known".
+    """
     scope = ctx.scope
     for child in scope.children:
+        if child.unborn:
+            continue
         for pid in _parental_roles(ctx, child.id):
-            records = scope.responsibility(pid, child.id)
+            every = scope.responsibility(pid, child.id)
+            records = scope.responsibility_now(pid, child.id)
             if any(r.basis is not PRBasis.UNKNOWN for r in records):
+                continue
+            if every and not records and all(r.end is not None and r.end <= ctx.today for r in every):
                 continue
             state = "recorded as not known" if records else "not recorded"
             yield ctx.unmet(
@@ -170,6 +219,15 @@ def check_parental_responsibility(ctx: Context) -> Iterator[Unmet]:
 
 
 def check_current_partner(ctx: Context) -> Iterator[Unmet]:
+    """Requirement 5.
+
+    * In scope: each current parent (any kind) of an in-scope child who is a
+      live member.
+    * Satisfied by: a current partner relationship (married, living together or
+      not) with someone alive, in this network or another; or "none" recorded.
+    * Not satisfied by: a partner described in words but not recorded as a
+      person, a former partner, or a partner who has died.
+    """
     scope = ctx.scope
     severities: dict[int, Severity] = {}
     for child in scope.children:
@@ -252,13 +310,14 @@ RULES: tuple[Rule, ...] = (
         title="Parental responsibility, with its basis, for every adult in a parental role",
         severity=Severity.IMPORTANT,
         applies_when="For every current parent (birth, adoptive, step or foster) and every "
-        "partner of a parent who lives with the child.",
+        "partner of a parent who lives with the child, once the child is born.",
         why_we_ask="Knowing who has parental responsibility tells us who to involve in decisions "
         "about the child's health and care, and who we can share information with.",
         suggested_wording="Are you both named on the birth certificate? Were you married when the "
         "baby was born? Has a court made any orders about the children?",
-        fact="A parental responsibility record for the adult and the child with its basis, "
-        "including 'no parental responsibility' (a basis of 'not known' leaves the gap open).",
+        fact="A parental responsibility record for the adult and the child, current today, with "
+        "its basis, including 'no parental responsibility' (a basis of 'not known' leaves the gap "
+        "open); or records that have all ended (an adoption order ended it, say).",
         check=check_parental_responsibility,
     ),
     Rule(

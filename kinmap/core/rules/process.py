@@ -13,7 +13,13 @@ from .facts import describe_missing
 
 def check_declines(ctx: Context) -> Iterator[Unmet]:
     """Each decline says who declined, the reason they gave, the practitioner's
-    view and who recorded it (what and when are always recorded)."""
+    view and who recorded it (what and when are always recorded).
+
+    * In scope: every decline recorded for the network.
+    * Satisfied by: who declined, the reason they gave, the practitioner's view
+      and who recorded it (what was asked and when are always on a decline).
+    * Not satisfied by: any of them blank.
+    """
     for d in sorted(ctx.declines, key=lambda d: d.id):
         missing = tuple(
             key
@@ -38,7 +44,13 @@ def check_declines(ctx: Context) -> Iterator[Unmet]:
 
 def check_agency_request(ctx: Context) -> Iterator[Unmet]:
     """A critical gap prompted ``min_times_prompted`` times or more, with no
-    request to another agency considered."""
+    request to another agency considered.
+
+    * In scope: every critical gap found by the other rules.
+    * Satisfied by: a request to another agency considered and logged for the
+      gap, or the gap asked fewer than ``min_times_prompted`` times.
+    * Not satisfied by: further prompting alone.
+    """
     threshold = ctx.int_param("min_times_prompted")
     for gap in ctx.prior:
         if gap.severity is not Severity.CRITICAL:
@@ -58,6 +70,12 @@ def check_agency_request(ctx: Context) -> Iterator[Unmet]:
 
 
 def check_sharing_decisions(ctx: Context) -> Iterator[Unmet]:
+    """Requirement 16.
+
+    * In scope: every decision to share or not share recorded for the network.
+    * Satisfied by: a rationale and a lawful basis, both in words.
+    * Not satisfied by: either left blank.
+    """
     for d in sorted(ctx.sharing_decisions, key=lambda d: d.id):
         missing = tuple(
             key

@@ -49,7 +49,9 @@ from .facts import (
     FACT_CURRENT_PARTNER,
     FACT_OTHER_CHILDREN,
     FACT_OTHER_NAMES,
+    FACT_SAFEGUARDING_REFERRAL,
     FACT_VISITORS,
+    FACT_YOUNG_PARENT_CARER,
 )
 from .inputs import GapHistory, ProcessInputs, SharingDecision
 
@@ -64,6 +66,8 @@ FACT_ANSWERS: dict[str, tuple[str, str]] = {
     "agency_involvement": (FACT_AGENCY_INVOLVEMENT, "none known"),
     "other_names": (FACT_OTHER_NAMES, "none"),
     "adult_services": (FACT_ADULT_SERVICES, "none known"),
+    "young_parent_carer": (FACT_YOUNG_PARENT_CARER, "lives with her own mother, who cares for her"),
+    "safeguarding_referral": (FACT_SAFEGUARDING_REFERRAL, "considered with the safeguarding lead"),
 }
 _ABSENT_FACT = {"R01-birth-mother": FACT_BIRTH_MOTHER_ABSENT, "R02-birth-father": FACT_BIRTH_FATHER_ABSENT}
 PROCESS_KEYS = frozenset(
@@ -263,11 +267,26 @@ def supply_fact(network: Network, unmet: Unmet, today: date | None = None) -> Ne
         elif key == "parental_responsibility":
             pid, child = int(unmet.subject.id), unmet.subject.child_id
             assert child is not None
+            # the answer replaces a record of the pair running today (its basis
+            # "not known"), so that two records never overlap
+            running = [
+                p
+                for p in network.parental_responsibility
+                if p.person_id == pid and p.child_id == child and p.current_on(day)
+            ]
             pr = ParentalResponsibility(
-                _next_id(network), pid, child, _pr_basis(network, pid, child), provenance=_source(day)
+                running[0].id if running else _next_id(network),
+                pid,
+                child,
+                _pr_basis(network, pid, child),
+                provenance=_source(day),
             )
             network = dataclasses.replace(
-                network, parental_responsibility=(*network.parental_responsibility, pr)
+                network,
+                parental_responsibility=(
+                    *(p for p in network.parental_responsibility if p not in running),
+                    pr,
+                ),
             )
         else:
             network = _supply_person(network, unmet, key, day)

@@ -99,22 +99,41 @@ def _materials(found: c.CarerCheck) -> tuple[str, ...]:
 
 
 def check_icon(ctx: Context) -> Iterator[Unmet]:
+    """Requirement 17. In scope: every carer of a baby (``kinmap.core.carers``:
+    a current care arrangement, a parent or a parent's partner living with the
+    child; alive). Satisfied by ICON given (not only offered) by the time the
+    baby is ``icon_by_days`` old, or since a new carer started. Not satisfied
+    by a decline, which is the answer kept against the gap."""
     return _run(ctx, c.R17_ICON, _materials)
 
 
 def check_safer_sleep(ctx: Context) -> Iterator[Unmet]:
+    """Requirement 18. In scope: every carer who may settle the baby. Satisfied
+    by safer sleep advice given. Not satisfied by an offer that was declined."""
     return _run(ctx, c.R18_SAFER_SLEEP, _materials)
 
 
 def check_sleep_places(ctx: Context) -> Iterator[Unmet]:
+    """Requirement 18 (where the baby sleeps, kept as 21). In scope: every care
+    arrangement overnight or away from the baby's home. Satisfied by the sleep
+    place in words on the arrangement. Not satisfied by where the baby sleeps
+    at home, which does not say where it sleeps during this care."""
     return _run(ctx, c.R18_SLEEP_PLACE, lambda _found: ("sleep_place",))
 
 
 def check_reoffer(ctx: Context) -> Iterator[Unmet]:
+    """Requirement 19. In scope: a carer who had the core information before a
+    change (a new carer, a new address, overnight stays). Satisfied by the
+    information offered again after the change (a recorded decline shows it
+    was). Not satisfied by what was given before the change."""
     return _run(ctx, c.R19_REOFFER, lambda found: tuple(f"{m}_again" for m in _materials(found)))
 
 
 def check_route(ctx: Context) -> Iterator[Unmet]:
+    """Requirement 20. In scope: every carer who does not live with the child.
+    Satisfied by a joint appointment attended, their own copies by post or
+    email, or a telephone conversation (offered: a decline counts). Not
+    satisfied by information given to the parent they care alongside."""
     return _run(ctx, c.R20_ROUTE, lambda _found: ("carer_route",))
 
 

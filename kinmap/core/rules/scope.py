@@ -10,9 +10,13 @@ The words used by the rules:
 * **in-scope child**: an index child who is a member of the network and alive.
   Unborn children are in scope.
 * **live member**: a person of the network (not in ``outside_ids``) who is alive.
-* **adult**: a live member who is 18 or over by date of birth, or who has a
-  parent, partner or carer role in the network whatever their recorded age
-  (a 17-year-old father is asked the same questions as any other father).
+* **adult**: a live member who is 18 or over by date of birth, or whose age is
+  not known (no date of birth) and who has a parent, partner or carer role in
+  the network or lives with an in-scope child; an index child is never one.
+  Someone known to be under 18 is a child, whatever their role: a 17-year-old
+  mother is not asked the adult questions as if she were an adult with no one
+  of her own; the young-parent requirement
+  (:mod:`kinmap.core.rules.young_parents`) asks who cares for her.
 * **baby**: a child younger than a rule's ``critical_under_days``; an unborn
   child, and a child whose date of birth is not known, count as babies so that
   nothing is rated less urgent than it may be.
@@ -78,11 +82,26 @@ class Scope:
     @cached
     def adults(self) -> tuple[int, ...]:
         """Ids of the adults (see the module docstring), in id order."""
+        today, index = self.today, frozenset(self.network.index_child_ids)
+        age_unknown_adults = (self.role_ids | self._lives_with_a_child) - index
         return tuple(
             pid
             for pid, p in sorted(self.network.people.items())
-            if self.is_live_member(pid) and (p.is_adult(self.today) or pid in self.role_ids)
+            if self.is_live_member(pid)
+            and (
+                p.is_adult(today)
+                or (pid in age_unknown_adults and p.age_in_years(today) is None and not p.unborn)
+            )
         )
+
+    @cached
+    def _lives_with_a_child(self) -> frozenset[int]:
+        """Everyone who lives now at the address of an in-scope child."""
+        out: set[int] = set()
+        for child in self.children:
+            for h in self.households_of(child.id):
+                out.update(self.residents(h))
+        return frozenset(out)
 
     def is_baby(self, child: Person, under_days: int) -> bool:
         if child.unborn:
@@ -195,7 +214,14 @@ class Scope:
         return out
 
     def responsibility(self, person_id: int, child_id: int) -> list[ParentalResponsibility]:
+        """Every record of the person's parental responsibility for the child, past and current."""
         return self._pr.get((person_id, child_id), [])
+
+    def responsibility_now(self, person_id: int, child_id: int) -> list[ParentalResponsibility]:
+        """The records current today; none for a holder who has died (death ends it)."""
+        if not self.network.people[person_id].alive_on(self.today):
+            return []
+        return [r for r in self.responsibility(person_id, child_id) if r.current_on(self.today)]
 
     # -- core details ------------------------------------------------------
 

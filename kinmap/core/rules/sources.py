@@ -66,6 +66,17 @@ def _record_gaps(ctx: Context) -> Iterator[Unmet]:
 
 
 def check_sources(ctx: Context) -> Iterator[Unmet]:
+    """Requirement 12.
+
+    * In scope: live members' dates of birth and NHS numbers; current
+      relationships touching a live member; live members' current addresses;
+      current care arrangements; parental responsibility records of live members.
+    * Satisfied by: a source recorded for the fact (said by, seen directly,
+      birth registration, national demographics, another agency).
+    * Not satisfied by: a fact with no source. Not yet asked (a known shortfall
+      against the catalogue): the source of names, telephone numbers, email
+      addresses and answers in words.
+    """
     yield from _person_gaps(ctx)
     yield from _record_gaps(ctx)
 

@@ -161,7 +161,10 @@ def synthetic_network(seed: int, size: int = 8, today: date = SYNTHETIC_TODAY) -
     f.add_fact(baby, FACT_VISITORS, "grandmother most days")
     f.lives_at(baby, home)
 
-    mother = f.person(Sex.FEMALE, surname, _born(rng, today, 17, 42), adult=True)
+    mother_born = _born(rng, today, 17, 42)
+    mother = f.person(Sex.FEMALE, surname, mother_born, adult=True)
+    # the baby's older brothers and sisters are born when their parents are at least 14
+    oldest_sibling = mother_born.year + 14
     f.lives_at(mother, home)
     f.relate(mother, BIRTH_MOTHER, baby)
     f.pr.append(
@@ -170,7 +173,8 @@ def synthetic_network(seed: int, size: int = 8, today: date = SYNTHETIC_TODAY) -
     parents = [mother]
 
     if rng.random() < 0.9:
-        father = f.person(Sex.MALE, rng.choice(_FAMILY), _born(rng, today, 18, 45), adult=True)
+        father_born = _born(rng, today, 18, 45)
+        father = f.person(Sex.MALE, rng.choice(_FAMILY), father_born, adult=True)
         f.relate(father, BIRTH_FATHER, baby)
         parents.append(father)
         if f.has():
@@ -212,9 +216,14 @@ def synthetic_network(seed: int, size: int = 8, today: date = SYNTHETIC_TODAY) -
         if has_grandmother and 0.35 <= kind < 0.6:
             kind = 0.9
         if kind < 0.35:  # an older brother or sister of the baby (full or half)
-            sib = f.person(rng.choice((Sex.FEMALE, Sex.MALE)), surname, _born(rng, today, 1, 12), adult=False)
+            with_father = len(parents) > 1 and rng.random() < 0.5
+            first_year = max(oldest_sibling, father_born.year + 14) if with_father else oldest_sibling
+            oldest = max(2, min(12, today.year - first_year))
+            sib = f.person(
+                rng.choice((Sex.FEMALE, Sex.MALE)), surname, _born(rng, today, 1, oldest), adult=False
+            )
             f.relate(mother, BIRTH_MOTHER, sib)
-            if len(parents) > 1 and rng.random() < 0.5:
+            if with_father:
                 f.relate(parents[1], BIRTH_FATHER, sib)
             f.lives_at(sib, home)
         elif kind < 0.6:  # a grandmother, who may look after the baby

@@ -16,6 +16,7 @@ from kinmap.core.validation import network_problems
 from kinmap.core.vocab import (
     REL_BY_CODE,
     NameKind,
+    PRBasis,
 )
 from kinmap.records import services as s
 
@@ -107,7 +108,6 @@ def _check_references(ff: FamilyFile, issues: list[Issue]) -> None:
         person(f"care_arrangements[{i}]", "carer", c.carer)
         person(f"care_arrangements[{i}]", "child", c.child)
 
-    pr_seen: dict[tuple[str, str], int] = {}
     for i, pr in enumerate(ff.pr):
         where = f"parental_responsibility[{i}]"
         person(where, "person", pr.person)
@@ -116,16 +116,6 @@ def _check_references(ff: FamilyFile, issues: list[Issue]) -> None:
             issues.append(
                 Issue(where, "person", "a child cannot hold parental responsibility for themselves")
             )
-        if (pr.person, pr.child) in pr_seen:
-            issues.append(
-                Issue(
-                    where,
-                    "child",
-                    f"parental responsibility for this pair is already in the file at "
-                    f"parental_responsibility[{pr_seen[(pr.person, pr.child)]}]",
-                )
-            )
-        pr_seen.setdefault((pr.person, pr.child), i)
 
     members = {n.id: {*n.index_children, *n.other_members} for n in ff.networks}
 
@@ -216,7 +206,9 @@ def _core_network(ff: FamilyFile) -> core.Network:
             for i, p in enumerate(ff.people)
         },
         relationships=tuple(
-            core.Relationship(i + 1, pid[r.from_id], pid[r.to_id], r.type, r.start, r.end)
+            core.Relationship(
+                i + 1, pid[r.from_id], pid[r.to_id], r.type, r.start, r.end, None, r.legal_basis
+            )
             for i, r in enumerate(ff.relationships)
         ),
         households={
@@ -228,6 +220,12 @@ def _core_network(ff: FamilyFile) -> core.Network:
             for i, r in enumerate(ff.residences)
         ),
         care=tuple(s._core_care(i + 1, pid[c.carer], pid[c.child], c.data) for i, c in enumerate(ff.care)),
+        parental_responsibility=tuple(
+            core.ParentalResponsibility(
+                i + 1, pid[r.person], pid[r.child], PRBasis(r.basis), r.start, None, r.end
+            )
+            for i, r in enumerate(ff.pr)
+        ),
     )
 
 

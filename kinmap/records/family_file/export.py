@@ -236,6 +236,7 @@ def family_file_export(networks: Iterable[m.FamilyNetwork], *, include_masked: b
             "from": pid[r.from_person_id],
             "to": pid[r.to_person_id],
             "type": r.type,
+            "legal_basis": r.legal_basis,
             "start": _day(r.start),
             "end": _day(r.end),
             "provenance": _prov_out(r, usernames),
@@ -265,6 +266,7 @@ def family_file_export(networks: Iterable[m.FamilyNetwork], *, include_masked: b
             "child": pid[pr.child_id],
             "basis": pr.basis,
             "start": _day(pr.start),
+            "end": _day(pr.end),
             "provenance": _prov_out(pr, usernames),
         }
         for pr in prs

@@ -178,7 +178,7 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
                 network=first_network(r.from_id, r.to_id),
                 from_person=people[r.from_id],
                 to_person=people[r.to_id],
-                data=s.RelationshipData(r.type, r.start, r.end),
+                data=s.RelationshipData(r.type, r.start, r.end, r.legal_basis),
                 source=s.Source_(r.provenance.source, r.provenance.detail),
             )
             _stamp_update(m.Relationship, rel.pk, r.provenance, users)
@@ -224,6 +224,7 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
                 child=people[pr.child],
                 basis=pr.basis,
                 start=pr.start,
+                end=pr.end,
                 source=s.Source_(pr.provenance.source, pr.provenance.detail),
             )
             _stamp_update(m.ParentalResponsibility, row_pr.pk, pr.provenance, users)

@@ -173,7 +173,7 @@ def shift_dates(ff: FamilyFile, to: date) -> int:
         c.data = dataclasses.replace(c.data, start=d(c.data.start), end=d(c.data.end))
         c.provenance = p(c.provenance)
     for pr in ff.pr:
-        pr.start, pr.provenance = d(pr.start), p(pr.provenance)
+        pr.start, pr.end, pr.provenance = d(pr.start), d(pr.end), p(pr.provenance)
     for j in ff.joint:
         j.contact_on, j.invited_on = d(j.contact_on), d(j.invited_on)
     for info in ff.information:
@@ -314,7 +314,7 @@ def _family_file(doc: sc.FamilyFileDocument) -> FamilyFile:
         )
     for i, r in enumerate(doc.relationships):
         p_ = prov(r.provenance, f"relationships[{i}]", "provenance")
-        ff.relationships.append(RelationshipIn(r.from_, r.to, r.type, r.start, r.end, p_))
+        ff.relationships.append(RelationshipIn(r.from_, r.to, r.type, r.start, r.end, p_, r.legal_basis))
     for i, res in enumerate(doc.residences):
         p_ = prov(res.provenance, f"residences[{i}]", "provenance")
         ff.residences.append(ResidenceIn(res.person, res.household, res.start, res.end, p_))
@@ -333,7 +333,7 @@ def _family_file(doc: sc.FamilyFileDocument) -> FamilyFile:
         )
     for i, pr in enumerate(doc.parental_responsibility):
         p_ = prov(pr.provenance, f"parental_responsibility[{i}]", "provenance")
-        ff.pr.append(PRIn(pr.person, pr.child, pr.basis, pr.start, p_))
+        ff.pr.append(PRIn(pr.person, pr.child, pr.basis, pr.start, p_, pr.end))
     for i, ja in enumerate(doc.joint_appointments):
         where = f'joint_appointments[{i}] (id "{ja.id}")'
         ff.joint.append(

@@ -68,6 +68,7 @@ class RelationshipIn:
     start: date | None
     end: date | None
     provenance: Prov
+    legal_basis: str = ""
 
 
 @dataclass
@@ -94,6 +95,7 @@ class PRIn:
     basis: str
     start: date | None
     provenance: Prov
+    end: date | None = None
 
 
 @dataclass

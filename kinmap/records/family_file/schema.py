@@ -30,6 +30,7 @@ from kinmap.core.vocab import (
     DateAccuracy,
     InfoHow,
     InvitationOutcome,
+    LegalParentBasis,
     NameKind,
     PRBasis,
     Sex,
@@ -45,6 +46,7 @@ ACCURACIES = tuple(x.value for x in DateAccuracy)
 SOURCES = tuple(x.value for x in Source)
 PLACES = tuple(x.value for x in CarePlace)
 BASES = tuple(x.value for x in PRBasis)
+LEGAL_BASES = tuple(x.value for x in LegalParentBasis)
 NAME_KINDS = tuple(x.value for x in NameKind)
 REL_CODES = tuple(REL_BY_CODE)
 CONTACT_TYPES = tuple(CONTACT_TYPE_LABELS)
@@ -246,6 +248,8 @@ NameKindCode = Annotated[str, BeforeValidator(_code(NAME_KINDS, None))]
 RelationshipTypeCode = Annotated[str, BeforeValidator(_code(REL_CODES, None))]
 PlaceCode = Annotated[str, BeforeValidator(_code(PLACES, None))]
 BasisCode = Annotated[str, BeforeValidator(_code(BASES, None))]
+# empty for every relationship but a legal parent's (PRN)
+LegalBasisCode = Annotated[str, BeforeValidator(_code(("", *LEGAL_BASES), ""))]
 ContactTypeCode = Annotated[str, BeforeValidator(_code(CONTACT_TYPES, None))]
 HowCode = Annotated[str, BeforeValidator(_code(HOWS, None))]
 
@@ -442,6 +446,7 @@ class Relationship(Record):
     from_: Ref = Field(NULL, alias="from")
     to: Ref = NULL
     type: RelationshipTypeCode = NULL
+    legal_basis: LegalBasisCode = NULL
     start: Day = NULL
     end: Day = NULL
     provenance: ProvenanceOrNull = NULL
@@ -475,13 +480,15 @@ class CareArrangement(Record):
 
 
 class ParentalResponsibility(Record):
-    """Who holds parental responsibility for which child, on what basis (Children Act 1989 s.2-4)."""
+    """Who holds parental responsibility for which child, on what basis, from
+    when until when (Children Act 1989 s.2-4): one record per period."""
 
     what: ClassVar[str] = "parental responsibility record"
     person: Ref = NULL
     child: Ref = NULL
     basis: BasisCode = NULL
     start: Day = NULL
+    end: Day = NULL
     provenance: ProvenanceOrNull = NULL
 
 
