@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "simple_history",
     "kinmap.accounts",
     "kinmap.audit",
     "kinmap.records",
@@ -124,6 +125,7 @@ INSTALLED_APPS = [
     "kinmap.sharing",
     "kinmap.gaps",
     "kinmap.genogram",
+    "kinmap.chronology",
 ]
 
 MIDDLEWARE = [
@@ -135,6 +137,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "kinmap.web.middleware.PagesLoginRequiredMiddleware",
+    # who made each change, for the record-time history (django-simple-history)
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kinmap.web.middleware.SecurityHeadersMiddleware",
