@@ -377,3 +377,34 @@ def test_an_import_dates_the_history_as_the_file_records_it() -> None:
     assert "Jordan" in {p.given_name for p in record.people.values()}
     assert [c for c in record.care if c.overnight] == []
     assert [c for c in family_record_load(network).care if c.overnight] != []
+
+
+@pytest.mark.django_db
+def test_masked_details_never_reach_the_as_at_pages_or_the_chronology_of_a_user_not_entitled() -> None:
+    from tests.access.test_masked_canary import _leaks, _text
+    from tests.access.world import CANARY_ADDRESS
+
+    world = build_world(masked=True)
+    today = timezone.localdate().isoformat()
+    pages = [
+        (reverse("family", args=[world.network.pk]), {"as_at": today}),
+        *(
+            (reverse(f"genogram-{f}", args=[world.network.pk]), {"as_at": today})
+            for f in ("svg", "png", "pdf")
+        ),
+        *(
+            (reverse(n, args=[world.network.pk]), {})
+            for n in ("chronology", "chronology-csv", "chronology-pdf")
+        ),
+        (reverse("chronology", args=[world.network.pk]), {"person": world.mother.pk}),
+    ]
+    client = Client()
+    client.force_login(world.lead)
+    for url, params in pages:
+        response = client.get(url, params)
+        assert response.status_code == 200, url
+        assert _leaks(_text(response)) == [], url
+    # the canary is live: an entitled user sees the address in the same places
+    client.force_login(world.user(Role.SUPERVISOR, "social-allocated"))
+    for url, params in (pages[0], pages[1], pages[5]):
+        assert CANARY_ADDRESS in _text(client.get(url, params)), url
