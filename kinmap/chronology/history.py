@@ -3,9 +3,10 @@ tables) as versions for the chronology: one query per kind of record, the
 user who recorded each version joined in, whatever the size of the family.
 
 What each version says happened is in plain words, with the wording helpers
-of :mod:`kinmap.core.vocab` and the family page's presenters. Addresses go
-through :func:`kinmap.web.masking.address_for` (masked for a user not
-entitled); telephone numbers and e-mail addresses are never put in a line.
+of :mod:`kinmap.core.vocab`. Addresses are put in words by the caller's
+function (:func:`kinmap.web.masking.address_for` for a page: masked for a
+user not entitled); telephone numbers and e-mail addresses are never put in
+a line.
 """
 
 from __future__ import annotations
@@ -17,13 +18,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from kinmap.accounts.models import User
 from kinmap.core.chronology import Happening, Line, Version, lines_of_record
 from kinmap.core.vocab import CARE_PLACE_LABELS, PR_BASIS_LABELS, DateAccuracy, relation_sentence
 from kinmap.records import models as m
 from kinmap.records.selectors import FamilyRecord
 from kinmap.sharing.facts import what_label
-from kinmap.web.masking import address_for
 
 from .kinds import (
     BIRTHS_DEATHS,
@@ -36,6 +35,7 @@ from .kinds import (
 )
 
 Names = Callable[[int], str]
+Address = Callable[[Any], str]
 
 
 def _versions(
@@ -70,10 +70,12 @@ def _ordered(qs: Any) -> Any:
     return qs.select_related("history_user").order_by("id", "history_date", "history_id")
 
 
-def record_history_lines(record: FamilyRecord, user: User, names: Names) -> list[Line]:
+def record_history_lines(record: FamilyRecord, address: Address, names: Names) -> list[Line]:
     """Every line the histories of ``record``'s own records give (eight
     queries): people, their facts, membership of this network, relationships,
-    stays and addresses, care arrangements and parental responsibility."""
+    stays and addresses, care arrangements and parental responsibility.
+    ``address`` puts a household (as recorded then) in words for the reader:
+    :func:`kinmap.web.masking.address_for` on a page."""
     ids = record.member_ids
     lines: list[Line] = []
     lines += _versions(_ordered(m.Person.history.filter(id__in=ids)), lambda h: _person(h, names))
@@ -94,13 +96,13 @@ def record_history_lines(record: FamilyRecord, user: User, names: Names) -> list
     homes: dict[int, list[Any]] = defaultdict(list)
     for h in _ordered(m.Household.history.filter(id__in={s.household_id for s in stays})):
         homes[h.id].append(h)
-    lines += _versions(stays, lambda h: _stay(h, _home_then(homes, h), user, names), removed="Stay")
+    lines += _versions(stays, lambda h: _stay(h, _home_then(homes, h), address, names), removed="Stay")
     lived: dict[int, set[int]] = defaultdict(set)
     for s in stays:
         lived[s.household_id].add(s.person_id)
     lines += _versions(
         (h for versions in homes.values() for h in versions),
-        lambda h: _address(h, user, frozenset(lived[h.id])),
+        lambda h: _address(h, address, frozenset(lived[h.id])),
     )
     lines += _versions(
         _ordered(m.CareArrangement.history.filter(child_id__in=ids, carer_id__in=ids)),
@@ -176,9 +178,9 @@ def _home_then(homes: dict[int, list[Any]], stay: Any) -> Any:
     return then[-1] if then else (versions[0] if versions else None)
 
 
-def _stay(h: Any, home: Any, user: User, names: Names) -> tuple[Happening, ...]:
+def _stay(h: Any, home: Any, words: Address, names: Names) -> tuple[Happening, ...]:
     who = frozenset({h.person_id})
-    address = address_for(home, user) if home is not None else "an address"
+    address = words(home) if home is not None else "an address"
     name = names(h.person_id)
     out = []
     if h.start:
@@ -192,8 +194,8 @@ def _stay(h: Any, home: Any, user: User, names: Names) -> tuple[Happening, ...]:
     return tuple(out)
 
 
-def _address(h: Any, user: User, people: frozenset[int]) -> tuple[Happening, ...]:
-    return (Happening("address", MOVES, None, f"Address recorded: {address_for(h, user)}", people),)
+def _address(h: Any, words: Address, people: frozenset[int]) -> tuple[Happening, ...]:
+    return (Happening("address", MOVES, None, f"Address recorded: {words(h)}", people),)
 
 
 def _care(h: Any, names: Names) -> tuple[Happening, ...]:

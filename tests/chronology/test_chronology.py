@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from datetime import date, datetime, timedelta
 
@@ -408,3 +409,29 @@ def test_masked_details_never_reach_the_as_at_pages_or_the_chronology_of_a_user_
     client.force_login(world.user(Role.SUPERVISOR, "social-allocated"))
     for url, params in (pages[0], pages[1], pages[5]):
         assert CANARY_ADDRESS in _text(client.get(url, params)), url
+
+
+@pytest.mark.django_db
+def test_the_family_file_carries_the_chronology_read_only_and_still_round_trips() -> None:
+    from kinmap.records.family_file import family_file_export, family_file_import, family_file_read
+    from tests.access.test_masked_canary import _leaks
+
+    world = build_world(masked=True)
+    plain = family_file_export([world.network], include_masked=True).text
+    withheld = family_file_export([world.network], chronology=True)
+    assert _leaks(withheld.text) == []  # masked addresses withheld in the chronology too
+    assert "an address (withheld)" in withheld.text
+    full = family_file_export([world.network], include_masked=True, chronology=True)
+    lines = json.loads(full.text)["chronology"]
+    assert full.counts["chronology"] == len(lines) > 0
+    care = [x for x in lines if x["kind"] == CARE]
+    assert care[0]["words"].startswith("Care arrangement recorded: Dan Testfather cares for Rowan Testbaby")
+    assert care[0]["recorded_by"] == world.lead.username and care[0]["people"] == [
+        "p1",
+        "p3",
+    ]  # the baby and the father
+    # importing the file ignores the chronology; the new family's file is the same without it
+    m.FamilyNetwork.objects.filter(pk=world.network.pk).update(name="Old copy")
+    result = family_file_import(family_file=family_file_read(full.text), actor=None, file_name="f.json")
+    again = family_file_export(result.networks, include_masked=True).text
+    assert again == plain.replace("Old copy", world.network.name)

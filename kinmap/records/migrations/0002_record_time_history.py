@@ -4,6 +4,40 @@ import django.db.models.deletion
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
+from django.utils import timezone
+
+# Records already kept when the history starts get one history row each,
+# dated when they were recorded (or created), by whom they were recorded.
+_FIRST_RECORDED = {
+    "Person": "created_at",
+    "NetworkMember": "added_at",
+    "PersonFact": "recorded_at",
+    "Relationship": "recorded_at",
+    "Household": "recorded_at",
+    "Residence": "recorded_at",
+    "CareArrangement": "recorded_at",
+    "ParentalResponsibility": "recorded_at",
+}
+
+
+def first_history(apps, schema_editor):
+    now = timezone.now()
+    for name, when in _FIRST_RECORDED.items():
+        model = apps.get_model("records", name)
+        history = apps.get_model("records", f"Historical{name}")
+        kept = {f.attname for f in model._meta.fields}
+        fields = [f.attname for f in history._meta.fields if f.attname in kept]
+        rows = [
+            history(
+                **{f: getattr(row, f) for f in fields},
+                history_date=getattr(row, when, None) or now,
+                history_type="+",
+                history_user_id=getattr(row, "recorded_by_id", None),
+                history_change_reason="recorded before the history was kept",
+            )
+            for row in model.objects.all().iterator()
+        ]
+        history.objects.bulk_create(rows, batch_size=500)
 
 
 class Migration(migrations.Migration):
@@ -237,4 +271,5 @@ class Migration(migrations.Migration):
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
+        migrations.RunPython(first_history, migrations.RunPython.noop),
     ]
