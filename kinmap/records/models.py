@@ -43,7 +43,10 @@ def history_user(request: object = None, instance: object = None, **_: object) -
     user = getattr(request, "user", None)
     if user is not None and getattr(user, "is_authenticated", False):
         return user
-    return getattr(instance, "recorded_by", None)
+    recorded_by = getattr(type(instance), "recorded_by", None)
+    if recorded_by is not None and recorded_by.is_cached(instance):  # never a query per row
+        return getattr(instance, "recorded_by", None)
+    return None
 
 
 class Provenanced(models.Model):

@@ -175,6 +175,7 @@ def _batch(
     for f in rows.later_facts:
         f.recorded_at = now
     m.PersonFact.objects.bulk_create(rows.later_facts, batch_size=2000)
+    _history_save(m.PersonFact, rows.later_facts)
     after = gaps_recompute_many(networks=rows.networks, actor=actor, today=today)
     result.gaps_answered += sum(len(r.resolved) for r in after.values())
     result.gaps_open += gm.Gap.objects.filter(network__in=rows.networks, resolved_at__isnull=True).count()
@@ -362,6 +363,18 @@ def rows_save(rows: BulkRows) -> None:
     )
     for model, batch in batches:
         model.objects.bulk_create(batch, batch_size=2000)
+        _history_save(model, batch)
+
+
+def _history_save(model: Any, batch: list[Any]) -> None:
+    """The record-time history of rows written in bulk (which ``save()`` would
+    have written): one row each, dated when the row says it was recorded."""
+    if not hasattr(model, "history"):
+        return
+    now = timezone.now()
+    for row in batch:
+        row._history_date = getattr(row, "recorded_at", None) or now
+    model.history.bulk_history_create(batch, batch_size=2000)
 
 
 def _adult(row: m.Person, today: date) -> bool:

@@ -435,3 +435,17 @@ def test_the_family_file_carries_the_chronology_read_only_and_still_round_trips(
     result = family_file_import(family_file=family_file_read(full.text), actor=None, file_name="f.json")
     again = family_file_export(result.networks, include_masked=True).text
     assert again == plain.replace("Old copy", world.network.name)
+
+
+@pytest.mark.django_db
+def test_a_caseload_loaded_in_bulk_has_its_history_so_as_at_now_is_the_family_as_it_is() -> None:
+    from kinmap.records.synth import synth_load
+
+    synth_load(families=3, teams=1, seed=5, today=timezone.localdate())
+    later = timezone.now() + timedelta(seconds=1)
+    for network in m.FamilyNetwork.objects.all():
+        now, then = family_record_load(network), family_record_load(network, as_at=later)
+        assert set(then.people) == set(now.people) and len(now.people) >= 3
+        assert {r.pk for r in then.relationships} == {r.pk for r in now.relationships}
+        assert {c.pk for c in then.care} == {c.pk for c in now.care}
+        assert {r.pk for r in then.residences} == {r.pk for r in now.residences}
