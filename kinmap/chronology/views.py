@@ -1,9 +1,10 @@
 """The chronology page of a family, and its CSV and PDF downloads.
 
 Each goes through the network access function (404 alike for a missing
-family and one the user may not see, nothing then recorded), records the
-read (and the view of the chronology with its filters) in the audit trail,
-and a download as an export, like the genogram downloads. The filters
+family and one the user may not see, nothing then recorded), which records
+the read of the family in the audit trail (once per request, like every page
+of a family); a download is also recorded as an export, with its format and
+filters, like the genogram downloads. The filters
 (person, kind) are a GET form that works without JavaScript."""
 
 from __future__ import annotations
@@ -90,15 +91,7 @@ def _chronology(request: HttpRequest, network_id: int) -> tuple[User, Chronology
 
 def chronology(request: HttpRequest, network_id: int) -> HttpResponse:
     """The family's chronology, in date order, filterable by person and kind."""
-    user, c = _chronology(request, network_id)
-    audit_record(
-        actor=user,
-        action="view",
-        object_type="chronology",
-        object_id=c.network.pk,
-        network_id=c.network.pk,
-        changes={"filters": [None, c.filters], "lines": [None, len(c.lines)]},
-    )
+    _user, c = _chronology(request, network_id)  # the read of the family is recorded
     return render(
         request,
         "chronology/chronology.html",
