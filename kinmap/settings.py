@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "simple_history",
     "kinmap.accounts",
     "kinmap.audit",
     "kinmap.records",
@@ -127,6 +128,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "kinmap.jobs",
+    "kinmap.chronology",
 ]
 
 # Background work (kinmap worker): django-tasks with its database backend, so it
@@ -142,6 +144,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "kinmap.web.middleware.PagesLoginRequiredMiddleware",
+    # who made each change, for the record-time history (django-simple-history)
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kinmap.web.middleware.SecurityHeadersMiddleware",

@@ -60,6 +60,9 @@ OUTCOME_NOTE_MAX = 500  # a note on a joint appointment's outcome
 DECLINED_REASON_MAX = 1000  # why a carer declined safety information, in their words
 MATERIAL_CODE_MAX = 40  # a material's code in the partnership's catalogue
 FILE_DESCRIPTION_MAX = 4000  # a family file's free-text description (not stored)
+# A line of a chronology in a family file (read, never imported): a fact's
+# answer with the words around it and what it corrected.
+CHRONOLOGY_TEXT_MAX = 3 * FACT_VALUE_MAX
 
 
 def text_problem(text: str) -> str:

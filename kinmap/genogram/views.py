@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from kinmap.accounts.models import User
 from kinmap.audit.services import audit_record
+from kinmap.chronology.asat import as_at_from, bad_as_at
 from kinmap.records import access
 from kinmap.records.selectors import family_record_load
 
@@ -30,16 +31,24 @@ def _filename(name: str, fmt: str) -> str:
 
 def download(request: HttpRequest, network_id: int, fmt: str) -> HttpResponse:
     """The family's genogram as an attachment in ``fmt`` ("svg", "png" or
-    "pdf"), drawn as it stands today for this user; 404 alike for a missing
-    family and one the user may not see (nothing is then recorded)."""
+    "pdf"), drawn as it stands today for this user, or as recorded at the end
+    of the day ``?as_at=YYYY-MM-DD`` (a bad or future day: 400, a GOV.UK
+    error page); 404 alike for a missing family and one the user may not see
+    (nothing is then recorded)."""
     user = request.user
     assert isinstance(user, User)
     network = access.network_for_user(user, network_id)
-    record = family_record_load(network)
+    as_at = as_at_from(request.GET)
+    if as_at.error:
+        return bad_as_at(request, network, as_at)
+    record = family_record_load(network, as_at=as_at.moment)
     net = record.graph_network
-    picture = genogram_picture(
-        network.pk, net, user, timezone.localdate(), gaps=critical_gap_markers(network.pk, net)
-    )
+    if as_at.day is not None:  # as recorded then: no gap markers (gaps are as they are now)
+        picture = genogram_picture(network.pk, net, user, as_at.day)
+    else:
+        picture = genogram_picture(
+            network.pk, net, user, timezone.localdate(), gaps=critical_gap_markers(network.pk, net)
+        )
     body = convert(picture.svg, fmt)
     audit_record(
         actor=user,
@@ -47,7 +56,11 @@ def download(request: HttpRequest, network_id: int, fmt: str) -> HttpResponse:
         object_type="genogram",
         object_id=network.pk,
         network_id=network.pk,
-        changes={"format": [None, fmt], "people": [None, len(picture.layout.symbols)]},
+        changes={
+            "format": [None, fmt],
+            "people": [None, len(picture.layout.symbols)],
+            **({"as_at": [None, as_at.day.isoformat()]} if as_at.day else {}),
+        },
     )
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{_filename(network.name, fmt)}"'

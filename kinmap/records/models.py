@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from kinmap.accounts.models import Team
 from kinmap.core import limits
@@ -37,8 +38,22 @@ NAME_KIND_CHOICES = [
 ]
 
 
+def history_user(request: object = None, instance: object = None, **_: object) -> object:
+    """Who made a change, for its history row (django-simple-history's
+    ``get_user``): the signed-in user of the web request, else the user the
+    service stamped as having recorded the row (the command line)."""
+    user = getattr(request, "user", None)
+    if user is not None and getattr(user, "is_authenticated", False):
+        return user
+    recorded_by = getattr(type(instance), "recorded_by", None)
+    if recorded_by is not None and recorded_by.is_cached(instance):  # never a query per row
+        return getattr(instance, "recorded_by", None)
+    return None
+
+
 class Provenanced(models.Model):
-    """Where a fact came from, who recorded it and when."""
+    """Where a fact came from, who recorded it and when. Every change is kept
+    (record time) in a history table by django-simple-history."""
 
     source = models.CharField(max_length=30, choices=SOURCE_CHOICES, blank=True)
     source_detail = models.CharField(
@@ -49,6 +64,7 @@ class Provenanced(models.Model):
     )
     recorded_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)  # refuses stale edits
+    history = HistoricalRecords(inherit=True, get_user=history_user)
 
     class Meta:
         abstract = True
@@ -72,6 +88,7 @@ class Person(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(get_user=history_user, excluded_fields=["updated_at"])
 
     class Meta:
         indexes = [models.Index(fields=["family_name", "given_name"])]
@@ -133,6 +150,7 @@ class NetworkMember(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
     is_index = models.BooleanField(default=False)
     added_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["network", "person"], name="person_once_per_network")]

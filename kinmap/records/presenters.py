@@ -183,11 +183,14 @@ def _may_change_address(h: Any, elsewhere: Elsewhere, user: User) -> bool:
     return elsewhere.may_change(h) and (not h.masked or can_see_masked(user))
 
 
-def family_page_context(record: FamilyRecord, user: User, elsewhere: Elsewhere) -> dict[str, Any]:
+def family_page_context(
+    record: FamilyRecord, user: User, elsewhere: Elsewhere, *, on: date | None = None
+) -> dict[str, Any]:
     """What the family page shows (and the API answers): the network's own
     people and records, and, for people also recorded in other networks, only
-    what :class:`~kinmap.records.selectors.Elsewhere` allows."""
-    today = timezone.localdate()
+    what :class:`~kinmap.records.selectors.Elsewhere` allows. Ages and who
+    lives where now are as on ``on`` (default today)."""
+    today = on or timezone.localdate()
     graph = FamilyGraph(record.graph_network, today)
     net = record.graph_network
 

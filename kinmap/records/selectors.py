@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -98,52 +99,73 @@ def person_to_core(
     )
 
 
-def family_record_load(network: m.FamilyNetwork) -> FamilyRecord:
+def family_record_load(network: m.FamilyNetwork, *, as_at: datetime | None = None) -> FamilyRecord:
     """Load a whole family network in a fixed number of queries (at most nine,
-    and those of the extensions registered with :func:`on_family_load`)."""
-    return family_records_load([network])[0]
+    and those of the extensions registered with :func:`on_family_load`).
+
+    With ``as_at`` (an aware datetime), the network as it had been recorded
+    by then, rebuilt from the record-time history (django-simple-history's
+    ``as_of``: one query per kind of record, whatever the size of the family):
+    what a practitioner could have known at that moment. The extensions are
+    not run then: what they add is kept as it is now, not as it was."""
+    return family_records_load([network], as_at=as_at)[0]
 
 
-def family_records_load(networks: Sequence[m.FamilyNetwork]) -> list[FamilyRecord]:
+def _rows(model: Any, as_at: datetime | None) -> Any:
+    """The rows of ``model`` now, or as recorded at ``as_at`` (instances of
+    ``model`` rebuilt from its history; deleted ones left out)."""
+    return model.history.as_of(as_at) if as_at is not None else model.objects
+
+
+def family_records_load(
+    networks: Sequence[m.FamilyNetwork], *, as_at: datetime | None = None
+) -> list[FamilyRecord]:
     """Load many family networks (a batch of a caseload, say) in the same fixed
     number of queries as one: the records in the order of ``networks``, each
-    exactly as :func:`family_record_load` gives it. A person in several of
-    the networks is one row shared by their records."""
-    members = list(
-        m.NetworkMember.objects.filter(network__in=[n.pk for n in networks])
-        .select_related("person")
-        .order_by("pk")
-    )
+    exactly as :func:`family_record_load` gives it (``as_at`` as there). A
+    person in several of the networks is one row shared by their records."""
+    mems = _rows(m.NetworkMember, as_at).filter(network_id__in=[n.pk for n in networks])
+    if as_at is not None:  # the people too as they were recorded then (one query)
+        members = list(mems.order_by("id"))
+        then = {p.pk: p for p in _rows(m.Person, as_at).filter(id__in=[x.person_id for x in members])}
+        for mem in members:
+            if mem.person_id in then:
+                mem.person = then[mem.person_id]
+        members = [mem for mem in members if mem.person_id in then]
+    else:
+        members = list(mems.select_related("person").order_by("pk"))
     member_ids = {mem.person_id for mem in members}
     rels = list(
-        m.Relationship.objects.filter(
-            Q(from_person_id__in=member_ids) | Q(to_person_id__in=member_ids)
-        ).order_by("pk")
+        _rows(m.Relationship, as_at)
+        .filter(Q(from_person_id__in=member_ids) | Q(to_person_id__in=member_ids))
+        .order_by("id")
     )
     # one hop outside the network: a father's children by another mother, say
     outside = ({r.from_person_id for r in rels} | {r.to_person_id for r in rels}) - member_ids
     people = {mem.person_id: mem.person for mem in members}
-    people.update((p.pk, p) for p in m.Person.objects.filter(pk__in=outside))
+    people.update((p.pk, p) for p in _rows(m.Person, as_at).filter(id__in=outside))
     all_ids = set(people)
+    if as_at is not None:  # a relative recorded after the record that names them
+        rels = [r for r in rels if r.from_person_id in all_ids and r.to_person_id in all_ids]
     rows = RecordRows(
         members=members,
         people=people,
         relationships=rels,
         names=list(m.OtherName.objects.filter(person_id__in=all_ids).order_by("pk")),
-        facts=list(m.PersonFact.objects.filter(person_id__in=all_ids).order_by("pk")),
-        residences=list(
-            m.Residence.objects.filter(person_id__in=all_ids)
-            .select_related("household")
-            .order_by("start", "pk")
-        ),
-        care=list(
-            m.CareArrangement.objects.filter(
-                Q(child_id__in=member_ids) | Q(carer_id__in=member_ids)
-            ).order_by("pk")
-        ),
-        parental_responsibility=list(
-            m.ParentalResponsibility.objects.filter(child_id__in=member_ids).order_by("pk")
-        ),
+        facts=list(_rows(m.PersonFact, as_at).filter(person_id__in=all_ids).order_by("id")),
+        residences=_residences(as_at, all_ids),
+        care=[
+            c
+            for c in _rows(m.CareArrangement, as_at)
+            .filter(Q(child_id__in=member_ids) | Q(carer_id__in=member_ids))
+            .order_by("id")
+            if as_at is None or (c.child_id in all_ids and c.carer_id in all_ids)
+        ],
+        parental_responsibility=[
+            x
+            for x in _rows(m.ParentalResponsibility, as_at).filter(child_id__in=member_ids).order_by("id")
+            if as_at is None or x.person_id in all_ids
+        ],
     )
     provenanced: list[m.Provenanced] = [
         *rows.relationships,
@@ -155,7 +177,24 @@ def family_records_load(networks: Sequence[m.FamilyNetwork]) -> list[FamilyRecor
     user_ids = {r.recorded_by_id for r in provenanced if r.recorded_by_id}
     if user_ids:
         rows.usernames = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "username"))
-    return family_records_assemble(networks, rows)
+    return family_records_assemble(networks, rows, extensions=as_at is None)
+
+
+def _residences(as_at: datetime | None, person_ids: set[int]) -> list[m.Residence]:
+    """The stays of these people with their households (one query now; two as
+    at a moment, the addresses as they were recorded then)."""
+    if as_at is None:
+        return list(
+            m.Residence.objects.filter(person_id__in=person_ids)
+            .select_related("household")
+            .order_by("start", "pk")
+        )
+    stays = list(_rows(m.Residence, as_at).filter(person_id__in=person_ids).order_by("start", "id"))
+    homes = {h.pk: h for h in _rows(m.Household, as_at).filter(id__in={r.household_id for r in stays})}
+    for r in stays:
+        if r.household_id in homes:
+            r.household = homes[r.household_id]
+    return [r for r in stays if r.household_id in homes]
 
 
 @dataclass
@@ -178,11 +217,15 @@ class RecordRows:
     usernames: dict[int, str] = field(default_factory=dict)
 
 
-def family_records_assemble(networks: Sequence[m.FamilyNetwork], rows: RecordRows) -> list[FamilyRecord]:
+def family_records_assemble(
+    networks: Sequence[m.FamilyNetwork], rows: RecordRows, *, extensions: bool = True
+) -> list[FamilyRecord]:
     """The records of ``networks`` from their rows (no queries but those of the
     extensions registered with :func:`on_family_load`), in the order of
     ``networks``: how :func:`family_records_load` and a bulk load (which has
-    the rows in memory) build them alike."""
+    the rows in memory) build them alike. ``extensions`` False leaves out
+    what the registered extensions add (a family as recorded at a past
+    moment, which they cannot rebuild)."""
     by_network: dict[int, list[m.NetworkMember]] = {n.pk: [] for n in networks}
     members_of: dict[int, set[int]] = defaultdict(set)  # person -> networks they belong to
     for mem in rows.members:
@@ -241,7 +284,7 @@ def family_records_assemble(networks: Sequence[m.FamilyNetwork], rows: RecordRow
                 usernames,
             )
         )
-    for extend in _load_extensions:
+    for extend in _load_extensions if extensions else ():
         for record, extended in zip(records, extend(records), strict=True):
             record.graph_network = extended
     return records

@@ -702,6 +702,8 @@ def relationship_delete(
     networks = _networks_for(actor, network, relationship, "relationship", change=True)
     old = {"from": relationship.from_person_id, "to": relationship.to_person_id, "type": relationship.type}
     pk = relationship.pk
+    relationship._history_user = actor  # type: ignore[attr-defined]  # the history row: who and why
+    relationship._change_reason = reason.strip()  # type: ignore[attr-defined]
     relationship.delete()
     _audit_each(
         networks,
@@ -1096,6 +1098,8 @@ def fact_remove(*, actor: User, network: m.FamilyNetwork, person: m.Person, key:
         return
     networks = _networks_for(actor, network, person, "person", change=False)
     pk, value = row.pk, row.value
+    row._history_user = actor  # type: ignore[attr-defined]  # the history row: who and why
+    row._change_reason = reason  # type: ignore[attr-defined]
     row.delete()
     _audit_each(
         networks,

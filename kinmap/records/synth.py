@@ -231,6 +231,7 @@ def _batch(
     events += [e for p in after for e in p.events]
     bulk_ids(gm.GapEvent, events)
     bulk_insert(m.PersonFact, rows.later_facts)
+    _history_save(m.PersonFact, rows.later_facts)
     bulk_insert(gm.Gap, new_gaps)
     bulk_insert(gm.GapEvent, events)
     result.gaps_answered += sum(len(p.result.resolved) for p in after)
@@ -411,6 +412,7 @@ def rows_save(rows: BulkRows) -> None:
         _link(batch)
     for model, batch in tables:
         bulk_insert(model, batch)
+        _history_save(model, batch)
 
 
 def _link(objs: Sequence[Any]) -> None:
@@ -491,6 +493,17 @@ def _pre_save(f: models.Field[Any, Any], obj: Model, now: datetime) -> Any:
     ):
         setattr(obj, f.attname, now)
     return getattr(obj, f.attname)
+
+
+def _history_save(model: Any, batch: list[Any]) -> None:
+    """The record-time history of rows written in bulk (which ``save()`` would
+    have written): one row each, dated when the row says it was recorded."""
+    if not hasattr(model, "history"):
+        return
+    now = timezone.now()
+    for row in batch:
+        row._history_date = getattr(row, "recorded_at", None) or now
+    model.history.bulk_history_create(batch, batch_size=2000)
 
 
 def _adult(row: m.Person, today: date) -> bool:

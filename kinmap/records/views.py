@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from kinmap.accounts.models import User
 from kinmap.audit.services import audit_record
+from kinmap.chronology.asat import as_at_audit, as_at_from, read_only
 from kinmap.core import answerers
 from kinmap.core.vocab import relation_sentence
 from kinmap.gaps import engine as gap_engine
@@ -125,11 +126,18 @@ def network_start(request: HttpRequest) -> HttpResponse:
 
 
 def family(request: HttpRequest, network_id: int) -> HttpResponse:
+    """The family page; with ``?as_at=YYYY-MM-DD`` the family as it had been
+    recorded by the end of that day, read-only (see kinmap.chronology.asat)."""
     user = _user(request)
     network = access.network_for_user(user, network_id)
-    record = family_record_load(network)  # network_for_user recorded the read
-    context = family_page_context(record, user, elsewhere_load(record, user))
-    return render(request, "records/family.html", context)
+    as_at = as_at_from(request.GET)
+    record = family_record_load(network, as_at=as_at.moment)  # network_for_user recorded the read
+    context = family_page_context(record, user, elsewhere_load(record, user), on=as_at.day)
+    if as_at.day is not None:
+        as_at_audit(user, network, as_at)
+        read_only(context)
+    context["as_at"] = as_at
+    return render(request, "records/family.html", context, status=400 if as_at.error else 200)
 
 
 def _people_choices(record: Any) -> list[tuple[int, str]]:

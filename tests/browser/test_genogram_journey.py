@@ -2,7 +2,7 @@
 it, and follows the father's gap marker to his open critical gaps; the same
 page at 375 px wide. axe-core checks the page with the genogram on it.
 
-(Showing the family "as at" an earlier date belongs to the chronology.)
+(The family and its genogram "as at" an earlier date: test_chronology_journey.py.)
 """
 
 from __future__ import annotations

@@ -489,7 +489,7 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         _set("famillies", []),
         "famillies: is not a field of a family file (expected one of: kinmap-family-file, description, "
         "reference_date, masked_details, networks, people, households, relationships, residences, "
-        "care_arrangements, parental_responsibility, joint_appointments, information_given)",
+        "care_arrangements, parental_responsibility, joint_appointments, information_given, chronology)",
     ),
     (
         "masked details withheld",

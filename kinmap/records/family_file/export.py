@@ -18,7 +18,7 @@ from kinmap.carers import models as cm
 from kinmap.records import models as m
 from kinmap.records import services as s
 from kinmap.records.errors import RecordError
-from kinmap.web.masking import can_see_masked
+from kinmap.web.masking import can_see_masked, export_address
 
 from .document import FORMAT_KEY, FORMAT_VERSION, MASKED_INCLUDED, MASKED_WITHHELD
 from .import_ import sha256_of
@@ -68,7 +68,9 @@ def _person_prov_out(entry: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def family_file_export(networks: Iterable[m.FamilyNetwork], *, include_masked: bool = False) -> Export:
+def family_file_export(
+    networks: Iterable[m.FamilyNetwork], *, include_masked: bool = False, chronology: bool = False
+) -> Export:
     """Write the family networks as a family file, in a fixed number of queries.
 
     People, networks, relationships, residences, care arrangements and
@@ -78,7 +80,8 @@ def family_file_export(networks: Iterable[m.FamilyNetwork], *, include_masked: b
     responsibility that reach people outside these networks are left out (and
     counted). Masked addresses and telephone numbers are withheld unless
     ``include_masked``; a file with details withheld says so and cannot be
-    imported."""
+    imported. With ``chronology``, each network's chronology is added as a
+    read-only section (fifteen more queries a network; an import ignores it)."""
     nets = sorted(networks, key=lambda n: n.pk)
     net_ids = [n.pk for n in nets]
     members = list(
@@ -325,6 +328,9 @@ def family_file_export(networks: Iterable[m.FamilyNetwork], *, include_masked: b
         "joint_appointments": out_joints,
         "information_given": out_information,
     }
+    lines = chronology_out(nets, nid, pid, include_masked=include_masked) if chronology else []
+    if chronology:
+        doc["chronology"] = lines
     counts = {
         "networks": len(out_networks),
         "people": len(out_people),
@@ -335,6 +341,7 @@ def family_file_export(networks: Iterable[m.FamilyNetwork], *, include_masked: b
         "parental_responsibility": len(out_pr),
         "joint_appointments": len(out_joints),
         "information_given": len(out_information),
+        **({"chronology": len(lines)} if chronology else {}),
     }
     text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     return Export(text, counts, withheld, {k: v for k, v in left_out.items() if v}, linked)
@@ -348,6 +355,7 @@ def family_file_export_audited(
     destination: str,
     reason: str = "",
     write: Any = None,
+    chronology: bool = False,
 ) -> Export:
     """Export and record one ``export`` audit event per family network, with the
     actor and ``reason``. ``write`` (given the text) runs inside the same
@@ -366,7 +374,7 @@ def family_file_export_audited(
     if include_masked and not reason:
         raise RecordError("Say why masked details are exported", field="reason")
     with transaction.atomic():
-        export = family_file_export(networks, include_masked=include_masked)
+        export = family_file_export(networks, include_masked=include_masked, chronology=chronology)
         digest = sha256_of(export.text.encode())
         for n in networks:
             audit_record(
@@ -387,3 +395,42 @@ def family_file_export_audited(
         if write is not None:
             write(export.text)
     return export
+
+
+def chronology_out(
+    networks: Sequence[m.FamilyNetwork],
+    nid: Mapping[int, str],
+    pid: Mapping[int, str],
+    *,
+    include_masked: bool,
+) -> list[dict[str, Any]]:
+    """The chronology of each network as file records (see docs/family-file.md):
+    addresses withheld as "an address (withheld)" when masked and not included."""
+    from kinmap.chronology.selectors import chronology_lines
+    from kinmap.records.selectors import family_records_load
+
+    def address(h: Any) -> str:
+        lines = export_address(h, include_masked=include_masked)
+        if lines.get("masked") and not include_masked:
+            return "an address (withheld)"
+        parts = [lines["address_line_1"], lines["address_line_2"], lines["town"], lines["postcode"]]
+        return ", ".join(str(p) for p in parts if p) or "an address not recorded"
+
+    out = []
+    for record in family_records_load(networks):
+        for line in chronology_lines(record, address):
+            out.append(
+                {
+                    "network": nid[record.network.pk],
+                    "on": _day(line.on),
+                    "dated": line.dated,
+                    "kind": line.kind,
+                    "words": line.words,
+                    "people": sorted((pid[p] for p in line.people if p in pid), key=lambda x: int(x[1:])),
+                    "recorded_by": line.recorded_by,
+                    "recorded_at": _moment(line.recorded_at),
+                    "corrects": line.corrects,
+                    "later": line.later,
+                }
+            )
+    return out

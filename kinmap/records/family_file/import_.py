@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 from django.db import transaction
@@ -74,13 +75,23 @@ _FILE_FIELDS = {"__all__": "", "materials": "material", "note": "outcome_note"}
 
 
 def _stamp_update(model: type[Any], pk: int, prov: Prov, users: Mapping[str, User], **extra: Any) -> None:
-    model.objects.filter(pk=pk).update(
-        source=prov.source,
-        source_detail=prov.detail,
-        recorded_by=users.get(prov.recorded_by),
-        recorded_at=prov.recorded_at,
+    values = {
+        "source": prov.source,
+        "source_detail": prov.detail,
+        "recorded_by": users.get(prov.recorded_by),
+        "recorded_at": prov.recorded_at,
         **extra,
-    )
+    }
+    model.objects.filter(pk=pk).update(**values)
+    _history_stamp(model.history.filter(id=pk), prov.recorded_at, values["recorded_by"], **values)
+
+
+def _history_stamp(rows: Any, at: datetime | None, by: User | None, **values: Any) -> None:
+    """Date the history rows the import wrote for a record (its record time)
+    as the file records it: when and by whom it was first recorded; without a
+    time in the file, the import's own time and user stay."""
+    stamp = {"history_date": at, "history_user": by} if at is not None else {}
+    rows.update(**stamp, **values)
 
 
 def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, reason: str) -> ImportResult:
@@ -165,8 +176,12 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
             for f, v in p.provenance.items()
         }
         m.Person.objects.filter(pk=person.pk).update(provenance=prov)
+        stamped = sorted((v.recorded_at, v.recorded_by) for v in p.provenance.values() if v.recorded_at)
+        when, by = (stamped[0][0], users.get(stamped[0][1])) if stamped else (None, None)
+        _history_stamp(m.Person.history.filter(id=person.pk), when, by, provenance=prov)
         for other in others:
             _member_add(actor, networks[other], person, is_index=(other, p.id) in index_in)
+        _history_stamp(m.NetworkMember.history.filter(person_id=person.pk), when, by)
         people[p.id] = person
 
     where = ""

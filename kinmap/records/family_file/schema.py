@@ -530,6 +530,26 @@ class InformationGiven(Record):
     appointment: OptionalRef = NULL
 
 
+ChronologyText = Annotated[str, BeforeValidator(_text(limits.CHRONOLOGY_TEXT_MAX, required=False))]
+
+
+class ChronologyLine(Record):
+    """A line of a family's chronology (read-only: an import ignores it, as
+    the chronology is rebuilt from what the import records)."""
+
+    what: ClassVar[str] = "chronology line"
+    network: Ref = NULL
+    on: Day = NULL
+    dated: Flag = NULL
+    kind: ChronologyText = NULL
+    words: ChronologyText = NULL
+    people: Items[Member] = Field(default_factory=list)
+    recorded_by: UsernameText = NULL
+    recorded_at: Moment = NULL
+    corrects: ChronologyText = NULL
+    later: ChronologyText = NULL
+
+
 class FamilyFileDocument(Record):
     """A whole family file (the version is checked before this model)."""
 
@@ -555,3 +575,4 @@ class FamilyFileDocument(Record):
     information_given: Annotated[
         list[InformationGiven], BeforeValidator(_empty_list), Field(default_factory=list)
     ]
+    chronology: Annotated[list[ChronologyLine], BeforeValidator(_empty_list), Field(default_factory=list)]

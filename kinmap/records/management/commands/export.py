@@ -38,6 +38,11 @@ class Command(BaseCommand):
             help="include masked addresses and telephone numbers (withheld by default; "
             "a file with details withheld cannot be imported); only for a user entitled to see them",
         )
+        parser.add_argument(
+            "--chronology",
+            action="store_true",
+            help="add each family's chronology as a read-only section (an import ignores it)",
+        )
         add_accountability_arguments(parser, "the export")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -69,6 +74,7 @@ class Command(BaseCommand):
                     destination=output or "standard output",
                     reason=reason,
                     write=write,
+                    chronology=options["chronology"],
                 )
             except RecordError as err:
                 raise CommandError(err.messages[0], returncode=REFUSED) from None
