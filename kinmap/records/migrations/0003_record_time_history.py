@@ -43,7 +43,7 @@ def first_history(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('records', '0001_initial'),
+        ('records', '0002_families_pr_periods_legal_parents'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
