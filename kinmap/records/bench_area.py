@@ -42,7 +42,7 @@ def caseload(*, families: int, teams: int, seed: int, progress: Callable[[str], 
     same numbers and seed is recorded in the audit trail. The load's rate
     (families a second) is the one measured when it was made."""
     reason = f"kinmap synth --families {families} --teams {teams} --seed {seed}"
-    event = AuditEvent.objects.filter(action="synth", reason=reason).order_by("-seq").first()
+    event = AuditEvent.objects.filter(action="synth", reason=reason).order_by("-id").first()
     if event is not None:
         seconds = (event.changes.get("seconds") or [None, None])[1]
         progress(f"reusing the caseload made at {event.at:%Y-%m-%d %H:%M} ({reason})")

@@ -137,6 +137,6 @@ def test_my_families_records_what_was_listed() -> None:
         {"filter": [None, {}], "page": [None, 1], "count": [None, 1]},
     )
     client.get(reverse("my-families"), {"severity": "critical", "rule": ""})
-    event = AuditEvent.objects.order_by("-seq").first()
+    event = AuditEvent.objects.order_by("-id").first()
     assert event is not None and event.object_type == "my-families"
     assert event.changes["filter"] == [None, {"severity": "critical"}]

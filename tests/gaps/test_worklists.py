@@ -130,7 +130,7 @@ def test_the_area_worklist_names_no_family_and_audits_its_filter(client: Client,
     html = client.get(reverse("area-worklist"), {"severity": "critical"}).content.decode()
     assert f'data-team="{other.pk}"' in html and "(your team)" in html
     assert "(synthetic)" not in html  # families are named only on their own team's lists
-    event = AuditEvent.objects.order_by("-seq").first()
+    event = AuditEvent.objects.order_by("-id").first()
     assert event is not None
     assert (event.action, event.object_type, event.changes) == (
         "list",
