@@ -285,6 +285,13 @@ def _touch(network: m.FamilyNetwork, actor: User | None) -> None:
         hook(network, actor)
 
 
+def network_touch(*, network: m.FamilyNetwork, actor: User | None) -> None:
+    """Mark ``network`` changed and run the after-change hooks (its gaps are
+    recomputed), for a change made outside this module (a merge of two people).
+    Call inside the change's transaction."""
+    _touch(network, actor)
+
+
 def _networks_for(
     actor: User | None,
     network: m.FamilyNetwork,
