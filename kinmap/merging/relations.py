@@ -21,9 +21,12 @@ model label, then primary key.
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from django.apps import apps
 from django.core import serializers
@@ -91,8 +94,19 @@ def _clash(model: type[models.Model], row: models.Model, new: dict[str, int]) ->
     return None
 
 
+def _exact(value: Any) -> Any:
+    """JSON for what Django's python serialiser leaves as objects, keeping every
+    digit (Django's JSON encoder cuts times to milliseconds)."""
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, Decimal | UUID):
+        return str(value)
+    raise TypeError(f"cannot keep {type(value).__name__}")
+
+
 def _serialise(objs: Iterable[models.Model]) -> list[dict[str, Any]]:
-    data: list[dict[str, Any]] = json.loads(serializers.serialize("json", objs))
+    """Rows as Django's python serialiser gives them, as exact JSON."""
+    data: list[dict[str, Any]] = json.loads(json.dumps(serializers.serialize("python", objs), default=_exact))
     return data
 
 
@@ -167,7 +181,7 @@ def rows_restore(
     changed since in a way that makes that impossible."""
     for change in kept_changes:
         apps.get_model(change["model"])._base_manager.filter(pk=change["pk"]).update(**change["fields"])
-    for obj in serializers.deserialize("json", json.dumps(removed)):
+    for obj in serializers.deserialize("python", removed):
         obj.save()
     for row in moved:
         model = apps.get_model(row["model"])
