@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "kinmap.sharing",
     "kinmap.gaps",
     "kinmap.genogram",
+    "kinmap.matching",
 ]
 
 MIDDLEWARE = [

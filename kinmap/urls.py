@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("kinmap.gaps.urls")),
     path("", include("kinmap.carers.urls")),
     path("", include("kinmap.genogram.urls")),
+    path("", include("kinmap.matching.urls")),
 ]
