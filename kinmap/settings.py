@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "kinmap.gaps",
     "kinmap.genogram",
     "kinmap.merging",
+    "kinmap.matching",
 ]
 
 MIDDLEWARE = [

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("kinmap.carers.urls")),
     path("", include("kinmap.genogram.urls")),
     path("", include("kinmap.merging.urls")),
+    path("", include("kinmap.matching.urls")),
 ]

@@ -349,6 +349,19 @@ def _lock_version(model: type[Any], pk: int, expected_version: int | None, what:
     return row
 
 
+NHS_NUMBER_HELD = (
+    'This NHS number is already recorded for someone else. Find them with "Find a person" '
+    "and add them to this family, instead of adding them again"
+)
+
+
+def _nhs_number_free(nhs_number: str, *, person_id: int | None = None) -> None:
+    """Refuse (RecordError on ``nhs_number``) an NHS number that another person
+    already has: one person is known once (names nobody)."""
+    if nhs_number and m.Person.objects.filter(nhs_number=nhs_number).exclude(pk=person_id or 0).exists():
+        raise RecordError(NHS_NUMBER_HELD, field="nhs_number")
+
+
 # -- family networks ------------------------------------------------------
 
 
@@ -368,6 +381,7 @@ def network_create(
     )
     if problems:
         raise RecordError(problems)
+    _nhs_number_free(child.nhs_number)
     person = m.Person.objects.create(
         **dataclasses.asdict(child), provenance=_field_provenance(child, source, actor)
     )
@@ -444,6 +458,7 @@ def person_add(
             core.Relationship(-1, a, b, relationship.type, relationship.start, relationship.end)
         )
     _check(network, proposal)
+    _nhs_number_free(data.nhs_number)
     person = m.Person.objects.create(
         **dataclasses.asdict(data), provenance=_field_provenance(data, source, actor)
     )
@@ -475,6 +490,7 @@ def person_update(
     proposal = _Proposal(people={row.pk: _core_person(row.pk, data, current.people.get(row.pk))})
     _check(network, proposal, current)
     _check_each(networks[1:], proposal)
+    _nhs_number_free(data.nhs_number, person_id=row.pk)
     for f, v in dataclasses.asdict(data).items():
         setattr(row, f, v)
     if source.source:
