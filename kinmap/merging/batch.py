@@ -102,22 +102,24 @@ def candidates_store(pairs: list[sm.Pair]) -> tuple[int, int]:
                     probability=p.probability,
                     match_weight=p.match_weight,
                     comparisons=_comparisons(p),
+                    held=p.held,
                     scored_at=now,
                 )
             )
         elif c.status != CandidateStatus.OPEN:
             skipped += 1
         else:
-            c.probability, c.match_weight, c.comparisons, c.scored_at = (
+            c.probability, c.match_weight, c.comparisons, c.held, c.scored_at = (
                 p.probability,
                 p.match_weight,
                 _comparisons(p),
+                p.held,
                 now,
             )
             update.append(c)
     MatchCandidate.objects.bulk_create(new, batch_size=1000)
     MatchCandidate.objects.bulk_update(
-        update, ["probability", "match_weight", "comparisons", "scored_at"], batch_size=1000
+        update, ["probability", "match_weight", "comparisons", "held", "scored_at"], batch_size=1000
     )
     gone = [c.pk for k, c in existing.items() if c.status == CandidateStatus.OPEN and k not in seen]
     MatchCandidate.objects.filter(pk__in=gone).delete()

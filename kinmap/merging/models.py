@@ -31,6 +31,8 @@ class MatchCandidate(models.Model):
     probability = models.FloatField()
     match_weight = models.FloatField()
     comparisons = models.JSONField(default=list)
+    # Why the probability is held below certainty (twins, parent and child), or "".
+    held = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=20, choices=CandidateStatus.choices, default=CandidateStatus.OPEN)
     scored_at = models.DateTimeField()
     decided_by = models.ForeignKey(

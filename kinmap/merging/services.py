@@ -71,12 +71,8 @@ def _recompute(network_ids: Iterable[int], actor: User) -> None:
 
 def _refresh_match_keys(person_ids: list[int]) -> None:
     """Bring the search's blocking keys of these people up to date."""
-    # INTEGRATION: kinmap.matching (the search's blocking keys) is merged in
-    # separately; until it is, there are no keys to refresh.
-    try:
-        from kinmap.matching import person_match_keys_refresh
-    except ImportError:
-        return
+    from kinmap.matching.keys import person_match_keys_refresh
+
     person_match_keys_refresh(person_ids=person_ids)
 
 

@@ -57,7 +57,11 @@ BLOCKING_RULES: tuple[str, ...] = (
 )
 #: The blocking rules of the EM training sessions: each leaves out a
 #: comparison or two, so that between them every comparison's m is trained.
+#: Pairs with one NHS number are nearly all one person, so the first session
+#: learns how a person's other details vary between records (where there are
+#: NHS numbers: a data set without them skips it).
 TRAINING_RULES: tuple[str, ...] = (
+    "l.nhs_number = r.nhs_number",
     "l.dob_day = r.dob_day",
     "l.given_key = r.given_key AND l.family_key = r.family_key",
 )
@@ -253,7 +257,7 @@ def settings_dict(
         link_type=link_type,  # type: ignore[arg-type]
         unique_id_column_name=ID,
         comparisons=comparisons(),
-        blocking_rules_to_generate_predictions=list(BLOCKING_RULES),
+        blocking_rules_to_generate_predictions=[{"blocking_rule": r} for r in BLOCKING_RULES],
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=True,
         max_iterations=20,
@@ -274,6 +278,44 @@ class Pair:
     match_weight: float
     probability: float
     levels: tuple[tuple[str, str | None, float], ...]
+    held: str = ""
+
+
+#: The probability a hard case is held at: below the search's certainty
+#: (:data:`kinmap.core.matching.CERTAIN_PROBABILITY`), above the review queue's
+#: threshold, so a person always decides.
+HARD_CASE_PROBABILITY = 0.99
+_DIFFERENT_DOB = {LEVELS["date_of_birth"][3], LEVELS["date_of_birth"][4]}
+
+
+def hard_case(levels: dict[str, str | None]) -> str:
+    """Why a pair must never look certain though its details agree ("" if it
+    need not). A Fellegi-Sunter model adds up independent evidence, so it
+    cannot see that twins share everything but a given name, or that a parent
+    and child of the same name share everything but a date of birth:
+
+    - twins: same family name and date of birth, different given names, no
+      NHS number in common;
+    - a parent and child (or grandparent and grandchild) of one name: same
+      given and family name, dates of birth in different years or days apart
+      that are not a swap or an estimate, no NHS number in common."""
+    same_nhs = levels.get("nhs_number") == LEVELS["nhs_number"][0]
+    if same_nhs:
+        return ""
+    same_family = levels.get("family_name") == LEVELS["family_name"][0]
+    if (
+        same_family
+        and levels.get("date_of_birth") == LEVELS["date_of_birth"][0]
+        and levels.get("given_name") == LEVELS["given_name"][-1]
+    ):
+        return "could be twins: same family name and date of birth, different given names"
+    if (
+        same_family
+        and levels.get("given_name") == LEVELS["given_name"][0]
+        and (levels.get("date_of_birth") in _DIFFERENT_DOB)
+    ):
+        return "could be a parent and child of the same name: different dates of birth"
+    return ""
 
 
 def _level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
@@ -288,7 +330,8 @@ def _level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
 
 
 def pairs_from_rows(rows: Iterable[dict[str, Any]], model: dict[str, Any]) -> Iterator[Pair]:
-    """Splink prediction rows (with ``gamma_`` and ``mw_`` columns) as :class:`Pair`."""
+    """Splink prediction rows (with ``gamma_`` and ``mw_`` columns) as :class:`Pair`,
+    a :func:`hard_case` held at :data:`HARD_CASE_PROBABILITY` at most."""
     labels = _level_labels(model)
     for row in rows:
         levels = []
@@ -298,7 +341,11 @@ def pairs_from_rows(rows: Iterable[dict[str, Any]], model: dict[str, Any]) -> It
             weight = float(row[f"mw_{name}"]) if label is not None else 0.0
             levels.append((name, label, weight))
         a, b = sorted((int(row[f"{ID}_l"]), int(row[f"{ID}_r"])))
-        yield Pair(a, b, float(row["match_weight"]), float(row["match_probability"]), tuple(levels))
+        probability = float(row["match_probability"])
+        held = hard_case({n: label for n, label, _w in levels})
+        if held:
+            probability = min(probability, HARD_CASE_PROBABILITY)
+        yield Pair(a, b, float(row["match_weight"]), probability, tuple(levels), held)
 
 
 def _db_api(engine: Engine, spark: Any = None) -> Any:
