@@ -145,15 +145,20 @@ def splink_row(r: MatchRecord) -> dict[str, Any]:
     }
 
 
-def _name_comparison(name: str, prefix: str) -> Any:
+#: "One name's parts are all parts of the other" (Smith and Smith-Jones), in
+#: each engine's SQL: the size of the intersection is the smaller size.
+_SUBSET_SQL = {
+    "duckdb": "len(list_intersect({c}_l, {c}_r)) = least(len({c}_l), len({c}_r))",
+    "spark": "size(array_intersect({c}_l, {c}_r)) = least(size({c}_l), size({c}_r))",
+}
+
+
+def _name_comparison(name: str, prefix: str, engine: Engine) -> Any:
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
     same, similar, sounds, different = LEVELS[name]
-    subset = (
-        f"len(list_intersect({prefix}_parts_l, {prefix}_parts_r)) "
-        f"= least(len({prefix}_parts_l), len({prefix}_parts_r))"
-    )
+    subset = _SUBSET_SQL[engine].format(c=f"{prefix}_parts")
     return cl.CustomComparison(
         output_column_name=name,
         comparison_description=name.replace("_", " "),
@@ -161,7 +166,7 @@ def _name_comparison(name: str, prefix: str) -> Any:
             cll.NullLevel(f"{prefix}_names"),
             cll.ArrayIntersectLevel(f"{prefix}_names", 1).configure(label_for_charts=same),
             cll.Or(
-                cll.CustomLevel(subset, base_dialect_str="duckdb"),
+                cll.CustomLevel(subset),
                 cll.JaroWinklerLevel(f"{prefix}_joined", SIMILAR_NAME_THRESHOLD),
             ).configure(label_for_charts=similar),
             cll.ArrayIntersectLevel(f"{prefix}_keys", 1).configure(label_for_charts=sounds),
@@ -186,9 +191,9 @@ def _two_level(name: str, column: str, same_sql: Any) -> Any:
     )
 
 
-def comparisons() -> list[Any]:
+def comparisons(engine: Engine = "duckdb") -> list[Any]:
     """The six comparisons, in the matching core's order, as Splink comparison
-    creators (translated by Splink to each engine's SQL)."""
+    creators (translated by Splink to ``engine``'s SQL)."""
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
@@ -199,8 +204,8 @@ def comparisons() -> list[Any]:
     )
     return [
         _two_level("nhs_number", "nhs_number", cll.ExactMatchLevel("nhs_number")),
-        _name_comparison("given_name", "given"),
-        _name_comparison("family_name", "family"),
+        _name_comparison("given_name", "given", engine),
+        _name_comparison("family_name", "family", engine),
         cl.CustomComparison(
             output_column_name="date_of_birth",
             comparison_description="date of birth",
@@ -256,7 +261,7 @@ def settings_dict(
     creator = SettingsCreator(
         link_type=link_type,  # type: ignore[arg-type]
         unique_id_column_name=ID,
-        comparisons=comparisons(),
+        comparisons=comparisons(engine),
         blocking_rules_to_generate_predictions=[{"blocking_rule": r} for r in BLOCKING_RULES],
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=True,
@@ -403,6 +408,7 @@ def train_and_predict(
     start: dict[str, Any] | None = None,
     spark: Any = None,
     u_pairs: float = 1e6,
+    train: bool = True,
     log: Any = None,
 ) -> Trained:
     """Train kinmap's model on ``rows`` (:func:`splink_row` each) and score
@@ -411,13 +417,44 @@ def train_and_predict(
     :data:`TRAINING_RULES`; then predict, keeping pairs of probability
     >= ``threshold``. A step that has too little data to run (a handful of
     people) keeps the starting value of what it would have estimated, and
-    says so through ``log`` (a callable taking a line)."""
+    says so through ``log`` (a callable taking a line). With ``train`` False
+    the model ``start`` is used as it is."""
+    return train_and_predict_tables(
+        [rows],
+        engine=engine,
+        threshold=threshold,
+        start=start,
+        spark=spark,
+        u_pairs=u_pairs,
+        train=train,
+        log=log,
+    )
+
+
+def train_and_predict_tables(
+    tables: list[list[dict[str, Any]]],
+    *,
+    link_type: str = "dedupe_only",
+    engine: Engine = "duckdb",
+    threshold: float,
+    start: dict[str, Any] | None = None,
+    spark: Any = None,
+    u_pairs: float = 1e6,
+    train: bool = True,
+    log: Any = None,
+) -> Trained:
+    """:func:`train_and_predict` over one table (``dedupe_only``) or several
+    (``link_only``: records are linked across tables, not within one)."""
     from splink import Linker
 
     say = log or (lambda _line: None)
     db_api = _db_api(engine, spark)
-    table = _register(db_api, engine, rows, spark)
-    linker = Linker(table, settings_dict(engine, start=start), log_level=None)
+    registered = [_register(db_api, engine, rows, spark) for rows in tables]
+    linker = Linker(
+        registered[0] if len(registered) == 1 else registered,
+        settings_dict(engine, link_type=link_type, start=start),
+        log_level=None,
+    )
     training = linker.training
     steps: list[tuple[str, Any]] = [
         (
@@ -432,7 +469,7 @@ def train_and_predict(
         (f"EM on {rule}", lambda rule=rule: training.estimate_parameters_using_expectation_maximisation(rule))
         for rule in TRAINING_RULES
     ]
-    for name, step in steps:
+    for name, step in steps if train else []:
         try:
             step()
             say(f"trained: {name}")
