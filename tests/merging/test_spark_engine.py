@@ -20,7 +20,12 @@ def test_spark_scores_the_same_pairs_as_duckdb_with_the_same_model() -> None:
     rows = [sm.splink_row(r) for r, _ in population(300, seed=3)]
     start = json.loads(DEFAULT_MODEL_PATH.read_text())
     spark = local_spark("1", shuffle_partitions=2)
-    on_spark = sm.train_and_predict(rows, engine="spark", threshold=0.5, start=start, spark=spark, train=False)
+    try:
+        on_spark = sm.train_and_predict(
+            rows, engine="spark", threshold=0.5, start=start, spark=spark, train=False
+        )
+    finally:
+        spark.stop()
     on_duckdb = sm.train_and_predict(rows, engine="duckdb", threshold=0.5, start=start, train=False)
     assert on_spark.model["sql_dialect"] == "spark"
     spark_pairs = {(p.id_l, p.id_r): p for p in on_spark.pairs}
