@@ -152,8 +152,14 @@ def match_run(
         actor=actor,
         action="match-run",
         object_type="match-model",
-        object_id=str(path),
-        changes={"people": len(rows), "pairs": len(trained.pairs), "queued": queued, "engine": engine},
+        object_id=path.name[:64],
+        changes={
+            "people": len(rows),
+            "pairs": len(trained.pairs),
+            "queued": queued,
+            "engine": engine,
+            "model_path": str(path),
+        },
         reason=reason,
     )
     return MatchRun(len(rows), len(trained.pairs), queued, decided, path)

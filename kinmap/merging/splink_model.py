@@ -450,31 +450,36 @@ def train_and_predict_tables(
     say = log or (lambda _line: None)
     db_api = _db_api(engine, spark)
     registered = [_register(db_api, engine, rows, spark) for rows in tables]
-    linker = Linker(
-        registered[0] if len(registered) == 1 else registered,
-        settings_dict(engine, link_type=link_type, start=start),
-        log_level=None,
-    )
-    training = linker.training
+    source = registered[0] if len(registered) == 1 else registered
+
+    def new_linker(model: dict[str, Any]) -> Any:
+        return Linker(source, model, log_level=None)
+
+    linker = new_linker(settings_dict(engine, link_type=link_type, start=start))
     steps: list[tuple[str, Any]] = [
         (
             "prior",
-            lambda: training.estimate_probability_two_random_records_match(
+            lambda t: t.estimate_probability_two_random_records_match(
                 list(DETERMINISTIC_RULES), recall=DETERMINISTIC_RECALL
             ),
         ),
-        ("u", lambda: training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=1)),
+        ("u", lambda t: t.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=1)),
     ]
     steps += [
-        (f"EM on {rule}", lambda rule=rule: training.estimate_parameters_using_expectation_maximisation(rule))
+        (f"EM on {rule}", lambda t, rule=rule: t.estimate_parameters_using_expectation_maximisation(rule))
         for rule in TRAINING_RULES
     ]
     for name, step in steps if train else []:
+        # A step that fails part-way (an EM session whose blocking rule finds no
+        # pairs) can leave the linker's settings half changed: start again from
+        # the model as it was before the step.
+        before = linker.misc.save_model_to_json()
         try:
-            step()
+            step(linker.training)
             say(f"trained: {name}")
-        except Exception as exc:  # too few pairs for this step: keep the starting values
+        except Exception as exc:  # too few pairs for this step: keep the values it would estimate
             say(f"not trained ({name}): {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+            linker = new_linker(before)
     model = linker.misc.save_model_to_json()
     predictions = linker.inference.predict(threshold_match_probability=threshold)
     if engine == "spark":
