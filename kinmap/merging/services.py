@@ -69,11 +69,16 @@ def _recompute(network_ids: Iterable[int], actor: User) -> None:
         network_touch(network=network, actor=actor)
 
 
-def _refresh_match_keys(person_ids: list[int]) -> None:
-    """Bring the search's blocking keys of these people up to date."""
+def _refresh_match_keys(person_ids: list[int], *, gone: int | None = None) -> None:
+    """Bring the search's blocking keys of these people up to date; ``gone``
+    (a record merged into another, in no network now) loses its keys, so that
+    the search no longer finds it."""
     from kinmap.matching.keys import person_match_keys_refresh
+    from kinmap.matching.models import PersonMatchKey
 
     person_match_keys_refresh(person_ids=person_ids)
+    if gone is not None:
+        PersonMatchKey.objects.filter(person_id=gone).delete()
 
 
 def _fill(survivor: rm.Person, merged: rm.Person) -> dict[str, Any]:
@@ -151,7 +156,7 @@ def person_merge(
         reason=text,
     )
     _recompute(networks, actor)
-    _refresh_match_keys([survivor_id, merged_id])
+    _refresh_match_keys([survivor_id], gone=merged_id)
     return merge
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from kinmap.accounts.models import User
 from kinmap.audit.models import AuditEvent
+from kinmap.matching.models import PersonMatchKey
 from kinmap.merging import relations
 from kinmap.merging import services as ms
 from kinmap.merging.models import Merge
@@ -67,8 +68,11 @@ def test_unmerge_restores_both_records_and_every_row_exactly(
     before = family_snapshot(*people)
     merge = ms.person_merge(actor=supervisor, first=r.first, second=r.second, reason="Same man")
     assert family_snapshot(*people) != before
+    assert not PersonMatchKey.objects.filter(person_id=r.second.pk).exists()  # the search no longer finds it
+    assert PersonMatchKey.objects.filter(person_id=r.first.pk).exists()
     ms.merge_undo(actor=supervisor, merge=merge, reason="Merged in error: brothers")
     assert family_snapshot(*people) == before
+    assert PersonMatchKey.objects.filter(person_id=r.second.pk).exists()
     assert Merge.objects.get().undo_reason == "Merged in error: brothers"
     undo = AuditEvent.objects.filter(action="unmerge")
     assert set(undo.values_list("network_id", flat=True)) == {r.son_net.pk, r.daughter_net.pk}
