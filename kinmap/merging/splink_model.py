@@ -71,6 +71,10 @@ DETERMINISTIC_RULES: tuple[str, ...] = (
     "l.nhs_number = r.nhs_number",
     "l.given_name = r.given_name AND l.family_name = r.family_name AND l.dob_day = r.dob_day",
 )
+#: The prior (probability that two records picked at random are one person)
+#: is kept within these bounds: an estimate outside them (0 when a handful of
+#: people have no pair in common) leaves the previous value.
+PRIOR_MIN, PRIOR_MAX = 1e-12, 0.5
 #: Share of true duplicates the deterministic rules are taken to find.
 DETERMINISTIC_RECALL = 0.7
 
@@ -476,10 +480,16 @@ def train_and_predict_tables(
         before = linker.misc.save_model_to_json()
         try:
             step(linker.training)
-            say(f"trained: {name}")
         except Exception as exc:  # too few pairs for this step: keep the values it would estimate
             say(f"not trained ({name}): {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
             linker = new_linker(before)
+            continue
+        prior = linker.misc.save_model_to_json()["probability_two_random_records_match"]
+        if not PRIOR_MIN <= prior <= PRIOR_MAX:  # no pairs found by the rules: 0
+            say(f"not trained ({name}): the estimate {prior} is not plausible")
+            linker = new_linker(before)
+            continue
+        say(f"trained: {name}")
     model = linker.misc.save_model_to_json()
     predictions = linker.inference.predict(threshold_match_probability=threshold)
     if engine == "spark":

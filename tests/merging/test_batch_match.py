@@ -131,3 +131,17 @@ def test_the_command_runs_as_a_person_with_a_reason(
         call_command("match", "--as", owner.username, "--reason", "monthly", stdout=out, stderr=StringIO())
     assert "1508 people scored" in out.getvalue()
     assert (tmp_path / "model.json").is_file()
+
+
+def test_a_handful_of_people_keeps_the_starting_values_it_cannot_estimate(
+    owner: User, tmp_path: Path
+) -> None:
+    net = m.FamilyNetwork.objects.create(name="Small")
+    _save(net, HARD[:3])
+    lines: list[str] = []
+    model = tmp_path / "model.json"
+    with override_settings(KINMAP_MATCH_MODEL_PATH=model):
+        run = batch.match_run(actor=owner, reason="tiny", log=lines.append)
+    assert run.people == 3
+    assert any(line.startswith("not trained (prior)") for line in lines)
+    assert 0 < load_model(model).probability_two_random_records_match < 1
