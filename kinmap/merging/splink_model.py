@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -110,18 +111,26 @@ def _list(values: Iterable[str]) -> list[str] | None:
     return out or None
 
 
+@lru_cache(maxsize=500_000)
+def _name(value: str) -> tuple[str, tuple[str, ...], frozenset[str], str]:
+    """One name as the matching core makes it comparable: normalised, its
+    parts, its sound-alike keys and its primary key. Cached: names repeat (a
+    million people have some tens of thousands of names)."""
+    return normalise_name(value), name_parts(value), phonetic_keys(value), primary_key(value)
+
+
 def _names(current: str, every: Sequence[str], prefix: str) -> dict[str, Any]:
-    parts = name_parts(current)
+    norm, parts, _keys, primary = _name(current)
     keys: set[str] = set()
     for n in every:
-        keys |= phonetic_keys(n)
+        keys |= _name(n)[2]
     return {
-        f"{prefix}_name": normalise_name(current) or None,
-        f"{prefix}_names": _list(normalise_name(n) for n in every),
+        f"{prefix}_name": norm or None,
+        f"{prefix}_names": _list(_name(n)[0] for n in every),
         f"{prefix}_parts": list(parts) or None,
         f"{prefix}_joined": "".join(parts) or None,
         f"{prefix}_keys": _list(keys),
-        f"{prefix}_key": primary_key(current) or None,
+        f"{prefix}_key": primary or None,
     }
 
 
