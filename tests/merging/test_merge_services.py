@@ -7,6 +7,7 @@ import pytest
 
 from kinmap.accounts.models import User
 from kinmap.audit.models import AuditEvent
+from kinmap.gaps.models import Gap
 from kinmap.matching.models import PersonMatchKey
 from kinmap.merging import relations
 from kinmap.merging import services as ms
@@ -34,6 +35,7 @@ def test_every_relation_to_a_person_is_walked_including_hidden_ones() -> None:
 
 def test_merge_moves_everything_to_the_older_record(two_records: TwoRecords, supervisor: User) -> None:
     r = two_records
+    recomputed = AuditEvent.objects.filter(action="recompute").count()
     merge = ms.person_merge(
         actor=supervisor, first=r.second, second=r.first, reason="Same NHS number on GP record"
     )
@@ -55,6 +57,10 @@ def test_merge_moves_everything_to_the_older_record(two_records: TwoRecords, sup
     assert m.CareArrangement.objects.get(child=r.daughter).carer_id == r.first.pk
     assert m.OtherName.objects.get().person_id == r.first.pk
     assert m.Residence.objects.get().person_id == r.first.pk
+    # Each family changed: its version moved on and its gaps were worked out again.
+    assert m.FamilyNetwork.objects.get(pk=r.son_net.pk).version == 6
+    assert AuditEvent.objects.filter(action="recompute").count() > recomputed
+    assert Gap.objects.filter(network=r.daughter_net).exists()
     events = AuditEvent.objects.filter(action="merge", object_id=str(r.first.pk))
     assert set(events.values_list("network_id", flat=True)) == {r.son_net.pk, r.daughter_net.pk}
     assert {e.reason for e in events} == {"Same NHS number on GP record"}
