@@ -129,6 +129,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "kinmap.jobs",
     "kinmap.chronology",
+    "kinmap.merging",
+    "kinmap.matching",
 ]
 
 # Background work (kinmap worker): django-tasks with its database backend, so it
@@ -286,3 +288,9 @@ KINMAP_GAP_ESCALATION = {
     "after_days": env_int("KINMAP_ESCALATE_AFTER_DAYS", 28, minimum=1),
     "after_declines": env_int("KINMAP_ESCALATE_AFTER_DECLINES", 2, minimum=1),
 }
+
+# The match model ``kinmap match`` trains (Splink's saved JSON); until it exists,
+# kinmap/matching/default_model.json is used (kinmap.matching.weights).
+KINMAP_MATCH_MODEL_PATH = Path(
+    os.environ.get("KINMAP_MATCH_MODEL_PATH") or BASE_DIR / "var" / "match-model.json"
+)

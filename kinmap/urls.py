@@ -17,4 +17,6 @@ urlpatterns = [
     path("", include("kinmap.genogram.urls")),
     path("", include("kinmap.jobs.urls")),
     path("", include("kinmap.chronology.urls")),
+    path("", include("kinmap.merging.urls")),
+    path("", include("kinmap.matching.urls")),
 ]

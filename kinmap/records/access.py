@@ -106,6 +106,14 @@ def visible_network_ids(user: User) -> set[int]:
     return set(allocated) | set(granted)
 
 
+def allocated_network_ids(user: User) -> set[int]:
+    """Every family network allocated to the user's team now, whatever their role
+    (one query). Not by itself a right to read a family: see the callers."""
+    if not (user.is_authenticated and user.is_active and user.team_id):
+        return set()
+    return set(m.FamilyNetwork.objects.filter(_current_allocations(user)).values_list("pk", flat=True))
+
+
 def require_every_network(user: User | None, network_ids: Iterable[int], what: str) -> None:
     """Refuse (``Http404("No <what> found")``) unless the user may see every one
     of ``network_ids``: the networks a record about to be changed belongs to.

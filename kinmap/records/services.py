@@ -302,6 +302,13 @@ def _touch(network: m.FamilyNetwork, actor: User | None) -> None:
         hook(network, actor)
 
 
+def network_touch(*, network: m.FamilyNetwork, actor: User | None) -> None:
+    """Mark ``network`` changed and run the after-change hooks (its gaps are
+    recomputed), for a change made outside this module (a merge of two people).
+    Call inside the change's transaction."""
+    _touch(network, actor)
+
+
 def _networks_for(
     actor: User | None,
     network: m.FamilyNetwork,
@@ -359,6 +366,19 @@ def _lock_version(model: type[Any], pk: int, expected_version: int | None, what:
     return row
 
 
+NHS_NUMBER_HELD = (
+    'This NHS number is already recorded for someone else. Find them with "Find a person" '
+    "and add them to this family, instead of adding them again"
+)
+
+
+def _nhs_number_free(nhs_number: str, *, person_id: int | None = None) -> None:
+    """Refuse (RecordError on ``nhs_number``) an NHS number that another person
+    already has: one person is known once (names nobody)."""
+    if nhs_number and m.Person.objects.filter(nhs_number=nhs_number).exclude(pk=person_id or 0).exists():
+        raise RecordError(NHS_NUMBER_HELD, field="nhs_number")
+
+
 # -- family networks ------------------------------------------------------
 
 
@@ -378,6 +398,7 @@ def network_create(
     )
     if problems:
         raise RecordError(problems)
+    _nhs_number_free(child.nhs_number)
     person = m.Person.objects.create(
         **dataclasses.asdict(child), provenance=_field_provenance(child, source, actor)
     )
@@ -452,6 +473,7 @@ def person_add(
         a, b = (related_to.pk, -1) if reverse else (-1, related_to.pk)
         proposal.relationships.append(relationship.core(-1, a, b))
     _check(network, proposal)
+    _nhs_number_free(data.nhs_number)
     person = m.Person.objects.create(
         **dataclasses.asdict(data), provenance=_field_provenance(data, source, actor)
     )
@@ -488,6 +510,7 @@ def person_update(
     ]
     _check(network, proposal, current)
     _check_each(networks[1:], proposal)
+    _nhs_number_free(data.nhs_number, person_id=row.pk)
     for f, v in dataclasses.asdict(data).items():
         setattr(row, f, v)
     if source.source:

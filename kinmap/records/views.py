@@ -22,6 +22,8 @@ from kinmap.core.vocab import relation_sentence
 from kinmap.gaps import engine as gap_engine
 from kinmap.gaps.forms import WorklistFilterForm
 from kinmap.gaps.selectors import WorklistFilter, worklist_networks, worklist_rows
+from kinmap.matching.services import person_add_decided
+from kinmap.matching.steps import add_person_check
 from kinmap.web.forms import apply_errors, refuse_stale
 from kinmap.web.masking import address_for, can_see_masked
 from kinmap.web.pagination import Pagination, page_of
@@ -155,11 +157,20 @@ def person_add(request: HttpRequest, network_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         rel, related_id, reverse = form.relationship_value()
         related = record.people.get(related_id) if related_id else None
+        # One person is known once: look for them first (kinmap.matching.steps).
+        decision = add_person_check(
+            request, user=user, network=network, data=form.person_data(), title="adding them"
+        )
+        if decision.response is not None:
+            return decision.response
         try:
-            person = services.person_add(
+            person = person_add_decided(
                 actor=user,
                 network=network,
                 data=form.person_data(),
+                link=decision.link,
+                rejected=decision.rejected,
+                reason=decision.reason,
                 source=form.source_value(),
                 related_to=related,
                 relationship=rel,
@@ -168,7 +179,7 @@ def person_add(request: HttpRequest, network_id: int) -> HttpResponse:
         except RecordError as err:
             apply_errors(form, err, {"type": "relationship", "from": "relationship", "to": "relationship"})
         else:
-            messages.success(request, f"{person} added")
+            messages.success(request, f"{person} {'linked from the record' if decision.link else 'added'}")
             return redirect("family", network_id=network.pk)
     return render(request, "records/person_form.html", {"form": form, "network": network, "adding": True})
 

@@ -31,7 +31,7 @@ def test_bench_prints_and_writes_the_figures_and_leaves_nothing_behind(tmp_path:
     call_command(
         "bench",
         *("--families", "30", "--changes", "4", "--genogram-people", "200"),
-        *("--out", str(target), "--quiet"),
+        *("--out", str(target), "--quiet", "--no-febrl", "--match-people", "1500"),
         stdout=out,
     )
     results = json.loads(target.read_text())
@@ -51,7 +51,13 @@ def test_bench_prints_and_writes_the_figures_and_leaves_nothing_behind(tmp_path:
     assert results["genogram"]["people"] >= 200 and results["genogram"]["generations"] >= 3
     assert set(results["genogram"]["total_ms"]) == {"median", "p95", "min", "max"}
     assert lines[3].startswith(f"genogram of {results['genogram']['people']:,} people (")
-    assert target.with_suffix(".txt").read_text().splitlines() == lines[:4]
+    scale = results["matching"]["scale"]
+    assert scale["people"] == 1500 and "febrl4" not in results["matching"]
+    for side in ("kinmap", "splink_plain"):
+        assert scale[side]["seconds"] > 0 and scale[side]["peak_mb"] > 0
+        assert 0 < scale[side]["recall"] <= 1 and 0 < scale[side]["precision"] <= 1
+    assert lines[4].startswith("batch dedupe of 1,500 people: kinmap ")
+    assert target.with_suffix(".txt").read_text().splitlines() == lines[:5]
     assert not rm.FamilyNetwork.objects.exists()
     assert not gm.Gap.objects.exists()
 
@@ -61,7 +67,7 @@ def test_make_bench_runs_on_a_fresh_empty_sqlite_database(tmp_path: Path) -> Non
     root = Path(__file__).resolve().parents[2]
     database = tmp_path / "fresh.sqlite3"
     out = tmp_path / "bench.json"
-    args = f"--families 20 --changes 2 --quiet --out {out}"
+    args = f"--families 20 --changes 2 --quiet --no-febrl --match-people 0 --out {out}"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
     done = subprocess.run(
         ["make", "--no-print-directory", "-C", str(root), "bench", f"BENCH_ARGS={args}"],

@@ -13,7 +13,9 @@ readable lines in ``var/bench-results.txt``):
   time of the whole change through the records service, recompute included;
 - the time to lay out and draw (as SVG) the genogram of a network of 3,000
   people (made-up families joined into one extended family: pure core, no
-  database), the median of a few runs.
+  database), the median of a few runs;
+- the batch match (:mod:`kinmap.merging.bench`): quality on FEBRL4 and time
+  and peak memory at ``--match-people`` people, each beside plain Splink.
 
 The database work runs in one transaction that is rolled back at the end, so
 the benchmark leaves no family, gap or audit event behind.
@@ -45,6 +47,7 @@ from kinmap.core.rules import Engine
 from kinmap.core.rules.synthetic import SYNTHETIC_TODAY, synthetic_network
 from kinmap.gaps import models as gm
 from kinmap.gaps.services import gaps_recompute
+from kinmap.merging.bench import match_bench, match_lines
 from kinmap.records import models as rm
 from kinmap.records import services as rs
 from kinmap.records.synth import BulkRows, network_rows, rows_save
@@ -76,6 +79,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--out", default=str(Path(settings.BASE_DIR) / "var" / "bench-results.json"))
         parser.add_argument("--quiet", action="store_true", help="no progress lines")
+        parser.add_argument(
+            "--match-people",
+            type=int,
+            default=1_000_000,
+            help="made-up people for the batch match's time and memory (default 1000000; 0 to leave out)",
+        )
+        parser.add_argument("--no-febrl", action="store_true", help="leave out the match quality on FEBRL4")
 
     def progress(self, text: str) -> None:
         if not self.quiet:
@@ -88,6 +98,7 @@ class Command(BaseCommand):
         engine = self.engine_throughput(options["families"], options["size"])
         recompute = self.recompute_times(options["changes"], options["family_size"])
         genogram = genogram_times(options["genogram_people"])
+        matching = match_bench(options["match_people"], febrl=not options["no_febrl"], log=self.progress)
         db = connection.vendor
         results = {
             "measured_at": timezone.now().isoformat(timespec="seconds"),
@@ -105,6 +116,7 @@ class Command(BaseCommand):
             "engine": engine,
             "recompute": recompute,
             "genogram": genogram,
+            "matching": matching,
         }
         lines = [
             f"rule engine: {engine['families_per_second']:,.0f} families/second "
@@ -123,6 +135,7 @@ class Command(BaseCommand):
             f"genogram of {genogram['people']:,} people ({genogram['generations']} generations): "
             f"layout {genogram['layout_ms']['median']:.0f} ms + SVG {genogram['svg_ms']['median']:.0f} ms "
             f"= {genogram['total_ms']['median']:.0f} ms (median of {genogram['runs']} runs; goal under 2 s)",
+            *match_lines(matching),
         ]
         out = Path(options["out"])
         out.parent.mkdir(parents=True, exist_ok=True)

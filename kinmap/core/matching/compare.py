@@ -1,0 +1,161 @@
+"""The comparisons of two records, one level per comparison.
+
+Names and level labels are fixed: a Splink model trained on the same
+comparisons (``kinmap match``) writes its m and u probabilities against these
+labels (``label_for_charts``), so its weights plug into :mod:`.score`. A
+comparison answers None when either side has nothing to compare (Splink's null
+level: weight 0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from itertools import product
+
+from .names import (
+    SIMILAR_NAME_THRESHOLD,
+    day_month_swapped,
+    name_parts,
+    name_similarity,
+    normalise_nhs,
+    normalise_phone,
+    normalise_postcode,
+    phonetic_keys,
+    postcode_district,
+)
+from .record import MatchRecord
+
+NHS_NUMBER = "nhs_number"
+GIVEN_NAME = "given_name"
+FAMILY_NAME = "family_name"
+DATE_OF_BIRTH = "date_of_birth"
+POSTCODE = "postcode"
+PHONE = "phone"
+
+#: Each comparison's levels, best first; the last is the "different" level.
+LEVELS: dict[str, tuple[str, ...]] = {
+    NHS_NUMBER: ("same NHS number", "different NHS number"),
+    GIVEN_NAME: ("same given name", "similar given name", "given name sounds alike", "different given name"),
+    FAMILY_NAME: (
+        "same family name",
+        "similar family name",
+        "family name sounds alike",
+        "different family name",
+    ),
+    DATE_OF_BIRTH: (
+        "same date of birth",
+        "day and month swapped",
+        "within the estimate's tolerance",
+        "same year of birth",
+        "different date of birth",
+    ),
+    POSTCODE: ("same postcode", "same postcode district", "different postcode"),
+    PHONE: ("same phone number", "different phone number"),
+}
+COMPARISONS: tuple[str, ...] = tuple(LEVELS)
+
+#: When either date of birth is an estimate, dates this many days apart or fewer
+#: are "within the estimate's tolerance": two years, the usual spread of an age
+#: given as "about 30" or judged from appearance.
+ESTIMATE_TOLERANCE_DAYS = 730
+
+
+def _name_level(a: Iterable[str], b: Iterable[str], labels: tuple[str, ...]) -> str | None:
+    """The best level over every pair of names from ``a`` and ``b``: same when
+    normalised names are equal, or one name's parts are all parts of the other
+    (Smith and Smith-Jones); similar at Jaro-Winkler >= the threshold; sounds
+    alike when they share a Double Metaphone key."""
+    xs, ys = [n for n in a if name_parts(n)], [n for n in b if name_parts(n)]
+    if not xs or not ys:
+        return None
+    best = len(labels) - 1
+    for x, y in product(xs, ys):
+        px, py = name_parts(x), name_parts(y)
+        if px == py:
+            return labels[0]
+        if set(px) <= set(py) or set(py) <= set(px) or name_similarity(x, y) >= SIMILAR_NAME_THRESHOLD:
+            best = min(best, 1)
+        elif phonetic_keys(x) & phonetic_keys(y):
+            best = min(best, 2)
+    return labels[best]
+
+
+def compare_given_name(a: MatchRecord, b: MatchRecord) -> str | None:
+    """``given_name``: the best level over current and other given names."""
+    return _name_level(a.given_names, b.given_names, LEVELS[GIVEN_NAME])
+
+
+def compare_family_name(a: MatchRecord, b: MatchRecord) -> str | None:
+    """``family_name``: the best level over current, previous and other family
+    names on either side (a married name against a birth name is "same")."""
+    return _name_level(a.family_names, b.family_names, LEVELS[FAMILY_NAME])
+
+
+def compare_nhs_number(a: MatchRecord, b: MatchRecord) -> str | None:
+    """``nhs_number``: same or different (digits only); None when either is missing."""
+    x, y = normalise_nhs(a.nhs_number), normalise_nhs(b.nhs_number)
+    if not x or not y:
+        return None
+    return LEVELS[NHS_NUMBER][0 if x == y else 1]
+
+
+def _dob_level(x: date, y: date, estimated: bool) -> str:
+    labels = LEVELS[DATE_OF_BIRTH]
+    if x == y:
+        return labels[0]
+    if day_month_swapped(x) == y:
+        return labels[1]
+    if estimated and abs((x - y).days) <= ESTIMATE_TOLERANCE_DAYS:
+        return labels[2]
+    if x.year == y.year:
+        return labels[3]
+    return labels[4]
+
+
+def compare_date_of_birth(a: MatchRecord, b: MatchRecord) -> str | None:
+    """``date_of_birth``: same; day and month swapped (3 April against 4 March);
+    within :data:`ESTIMATE_TOLERANCE_DAYS` when either date is an estimate; same
+    year; different. None when either is missing."""
+    if a.birth_date is None or b.birth_date is None:
+        return None
+    return _dob_level(a.birth_date, b.birth_date, a.birth_date_estimated or b.birth_date_estimated)
+
+
+def compare_postcode(a: MatchRecord, b: MatchRecord) -> str | None:
+    """``postcode``: the best over every postcode of each: same full postcode;
+    same outward code (district); different. None when either has none."""
+    xs = {p for p in map(normalise_postcode, a.postcodes) if p}
+    ys = {p for p in map(normalise_postcode, b.postcodes) if p}
+    if not xs or not ys:
+        return None
+    labels = LEVELS[POSTCODE]
+    if xs & ys:
+        return labels[0]
+    dx, dy = {postcode_district(p) for p in xs} - {""}, {postcode_district(p) for p in ys} - {""}
+    return labels[1] if dx & dy else labels[2]
+
+
+def compare_phone(a: MatchRecord, b: MatchRecord) -> str | None:
+    """``phone``: same when any number of one is a number of the other (digits,
+    +44 as 0); None when either has none."""
+    xs = {p for p in map(normalise_phone, a.phones) if p}
+    ys = {p for p in map(normalise_phone, b.phones) if p}
+    if not xs or not ys:
+        return None
+    return LEVELS[PHONE][0 if xs & ys else 1]
+
+
+COMPARE: dict[str, Callable[[MatchRecord, MatchRecord], str | None]] = {
+    NHS_NUMBER: compare_nhs_number,
+    GIVEN_NAME: compare_given_name,
+    FAMILY_NAME: compare_family_name,
+    DATE_OF_BIRTH: compare_date_of_birth,
+    POSTCODE: compare_postcode,
+    PHONE: compare_phone,
+}
+
+
+def compare(a: MatchRecord, b: MatchRecord) -> dict[str, str | None]:
+    """Every comparison's level label (None: not compared), keyed by comparison name."""
+    return {name: fn(a, b) for name, fn in COMPARE.items()}

@@ -1,0 +1,21 @@
+"""The blocking keys of every person (see ``kinmap.core.matching.keys``)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from kinmap.records.models import Person
+
+KEY_MAX = 80
+
+
+class PersonMatchKey(models.Model):
+    """One blocking key of one person; derived data, rewritten by
+    ``kinmap.matching.keys.person_match_keys_refresh``."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="match_keys")
+    key = models.CharField(max_length=KEY_MAX)
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "person"], name="match_key_lookup")]
+        constraints = [models.UniqueConstraint(fields=["person", "key"], name="match_key_once")]

@@ -1,0 +1,184 @@
+"""Changes made when a new person may already be on the record: link the
+existing person to this family, or confirm a new person with a reason, or (for
+a bulk load) record a possible match for review. Each audited."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import IntegrityError, transaction
+
+from kinmap.accounts.models import User
+from kinmap.audit.services import audit_record
+from kinmap.core.matching import MatchScore
+from kinmap.records import models as m
+from kinmap.records import services as rs
+from kinmap.records.errors import RecordError
+
+from .lookup import Candidate
+
+NO_SOURCE = rs.Source_()
+
+
+def comparisons_json(score: MatchScore) -> list[dict[str, object]]:
+    """A score's comparisons as ``[{"name", "label", "weight"}]`` (the shape the
+    review queue keeps; ``label`` None: not compared)."""
+    return [
+        {"name": c.comparison, "label": c.level, "weight": round(c.weight, 3)} for c in score.contributions
+    ]
+
+
+@transaction.atomic
+def person_link(
+    *,
+    actor: User | None,
+    network: m.FamilyNetwork,
+    person: m.Person,
+    score: MatchScore | None = None,
+    related_to: m.Person | None = None,
+    relationship: rs.RelationshipData | None = None,
+    reverse: bool = False,
+    source: rs.Source_ = NO_SOURCE,
+) -> m.Person:
+    """Add ``person``, already on the record, to ``network`` instead of adding
+    them again, optionally with their relationship to a member (as
+    ``records.services.person_add``). Access to the other networks they are in
+    is unchanged; masked details stay masked. Audited with the score's reasons.
+    Raises RecordError if they are already a member."""
+    try:
+        with transaction.atomic():
+            m.NetworkMember.objects.create(network=network, person=person)
+    except IntegrityError:
+        raise RecordError(f"{person} is already in this family network", field="__all__") from None
+    audit_record(
+        actor=actor,
+        action="link",
+        object_type="network_member",
+        object_id=person.pk,
+        network_id=network.pk,
+        changes={
+            "person": [None, person.pk],
+            "match": comparisons_json(score) if score else [],
+            "probability": round(score.probability, 6) if score else None,
+        },
+        reason=score.reason_text if score else "",
+    )
+    if relationship is not None:
+        if related_to is None:
+            raise RecordError("Choose who this person is related to", field="related_to")
+        a, b = (related_to, person) if reverse else (person, related_to)
+        rs.relationship_create(
+            actor=actor,  # type: ignore[arg-type]  # None is the command line
+            network=network,
+            from_person=a,
+            to_person=b,
+            data=relationship,
+            source=source,
+        )
+    else:
+        rs._touch(network, actor)
+    return person
+
+
+def person_new_confirmed(
+    *,
+    actor: User | None,
+    network: m.FamilyNetwork,
+    person: m.Person,
+    rejected: Sequence[Candidate],
+    reason: str,
+) -> None:
+    """Audit that ``person`` was added as new although ``rejected`` were shown
+    as possible matches, and why (``reason``, required: RecordError on
+    ``match_reason`` when empty). Call inside the transaction that added them."""
+    reason = reason.strip()
+    if not reason:
+        raise RecordError("Say why this is a different person", field="match_reason")
+    audit_record(
+        actor=actor,
+        action="confirm_new",
+        object_type="person",
+        object_id=person.pk,
+        network_id=network.pk,
+        changes={
+            "not": [
+                {
+                    "person": c.person_id,
+                    "probability": round(c.score.probability, 6),
+                    "reasons": c.score.reason_text,
+                }
+                for c in rejected
+            ]
+        },
+        reason=reason,
+    )
+
+
+def possible_match_record(
+    *, actor: User | None, person: m.Person, candidate: Candidate, network_id: int | None, reason: str
+) -> None:
+    """Record that ``person`` (just added) may be ``candidate``, for a person to
+    review: an audit event ``possible_match`` with the pair, the probability,
+    the match weight and the comparisons in the review queue's shape
+    (``comparisons_json``). The integrator points this at the review queue
+    (``kinmap.merging``'s ``MatchCandidate``) when both are on one branch."""
+    a, b = sorted((person.pk, candidate.person_id))
+    audit_record(
+        actor=actor,
+        action="possible_match",
+        object_type="person",
+        object_id=person.pk,
+        network_id=network_id,
+        changes={
+            "person_a": a,
+            "person_b": b,
+            "probability": round(candidate.score.probability, 6),
+            "match_weight": round(candidate.score.weight, 3),
+            "comparisons": comparisons_json(candidate.score),
+        },
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def person_add_decided(
+    *,
+    actor: User,
+    network: m.FamilyNetwork,
+    data: rs.PersonData,
+    link: Candidate | None,
+    rejected: Sequence[Candidate] = (),
+    reason: str = "",
+    source: rs.Source_ = NO_SOURCE,
+    related_to: m.Person | None = None,
+    relationship: rs.RelationshipData | None = None,
+    reverse: bool = False,
+) -> m.Person:
+    """Add a person after the check for them on the record
+    (``kinmap.matching.steps.add_person_check``): link the existing person
+    ``link``, or add a new one and, when possible matches were shown
+    (``rejected``), audit why they are someone else. One transaction."""
+    if link is not None:
+        person = m.Person.objects.get(pk=link.person_id)
+        return person_link(
+            actor=actor,
+            network=network,
+            person=person,
+            score=link.score,
+            related_to=related_to,
+            relationship=relationship,
+            reverse=reverse,
+            source=source,
+        )
+    person = rs.person_add(
+        actor=actor,
+        network=network,
+        data=data,
+        source=source,
+        related_to=related_to,
+        relationship=relationship,
+        reverse=reverse,
+    )
+    if rejected:
+        person_new_confirmed(actor=actor, network=network, person=person, rejected=rejected, reason=reason)
+    return person

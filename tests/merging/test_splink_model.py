@@ -1,0 +1,84 @@
+"""The table Splink reads is normalised by the matching core, prediction rows
+are read back as the core's level labels, and the hard cases are held below
+certainty."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kinmap.core.matching import CERTAIN_PROBABILITY, LEVELS, MatchRecord
+from kinmap.merging import bench
+from kinmap.merging import splink_model as sm
+
+
+def test_a_row_is_normalised_by_the_matching_core() -> None:
+    row = sm.splink_row(
+        MatchRecord(
+            given_name="Zoë",
+            family_name="O'Brien-Smith",
+            other_names=(("", "Kelly"),),
+            birth_date=date(1990, 4, 3),
+            postcodes=("ns1 4ab",),
+            phones=("+44 7700 900123",),
+            nhs_number="943 476 5919",
+            person_id=7,
+        )
+    )
+    assert row["given_name"] == "zoe" and row["family_parts"] == ["obrien", "smith"]
+    assert row["family_names"] == ["kelly", "obrien smith"]
+    assert row["dob_swapped_day"] == date(1990, 3, 4).toordinal()
+    assert row["postcodes"] == ["NS14AB"] and row["districts"] == ["NS1"]
+    assert row["phones"] == ["07700900123"] and row["nhs_number"] == "9434765919"
+
+
+def _row(levels: dict[str, int | None], probability: float = 0.9999) -> dict[str, object]:
+    row: dict[str, object] = {"person_id_l": 9, "person_id_r": 4, "match_weight": 13.0}
+    row["match_probability"] = probability
+    for name, gamma in levels.items():
+        row[f"gamma_{name}"] = -1 if gamma is None else gamma
+        row[f"mw_{name}"] = 0.0 if gamma is None else 2.5
+    return row
+
+
+def test_prediction_rows_come_back_as_the_cores_labels() -> None:
+    model = sm.settings_dict("duckdb")
+    gammas = {
+        "nhs_number": None,
+        "given_name": 3,
+        "family_name": 2,
+        "date_of_birth": 3,
+        "postcode": 0,
+        "phone": 1,
+    }
+    (pair,) = sm.pairs_from_rows([_row(gammas, 0.97)], model)
+    assert (pair.id_l, pair.id_r) == (4, 9)
+    assert {n: label for n, label, _ in pair.levels} == {
+        "nhs_number": None,
+        "given_name": "same given name",
+        "family_name": "similar family name",
+        "date_of_birth": "day and month swapped",
+        "postcode": "different postcode",
+        "phone": "same phone number",
+    }
+    assert pair.probability == 0.97 and not pair.held
+
+
+@given(st.sampled_from(LEVELS["given_name"][:-1]), st.sampled_from(LEVELS["postcode"]))
+def test_twins_and_a_parent_and_child_of_one_name_are_never_certain(given_level: str, postcode: str) -> None:
+    twins = {"nhs_number": None, "given_name": "different given name", "family_name": "same family name"}
+    twins |= {"date_of_birth": "same date of birth", "postcode": postcode}
+    assert "twins" in sm.hard_case(twins)
+    parent = twins | {"given_name": "same given name", "date_of_birth": "different date of birth"}
+    assert "parent and child" in sm.hard_case(parent)
+    assert sm.hard_case(parent | {"nhs_number": "same NHS number"}) == ""
+    assert sm.hard_case(twins | {"given_name": given_level}) == ""
+    assert sm.HARD_CASE_PROBABILITY < CERTAIN_PROBABILITY
+
+
+def test_precision_recall_and_f1() -> None:
+    q = bench._quality({(1, 2), (3, 4), (5, 6)}, {(1, 2), (3, 4), (7, 8), (9, 10)})
+    assert (q["precision"], q["recall"]) == (round(2 / 3, 5), 0.5)
+    assert q["f1"] == round(2 * (2 / 3) * 0.5 / (2 / 3 + 0.5), 5)
