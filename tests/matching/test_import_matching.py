@@ -10,7 +10,7 @@ from kinmap.audit.models import AuditEvent
 from kinmap.records import models as m
 from kinmap.records.family_file import family_file_export, family_file_import, family_file_read
 
-from .conftest import Seed
+from .conftest import JORDAN_NHS, Seed
 
 
 def _import(text: str) -> list[m.FamilyNetwork]:
@@ -31,16 +31,32 @@ def test_people_already_on_the_record_are_linked_not_added(outsider: User, seed:
 
 
 @pytest.mark.django_db
-def test_a_possible_match_is_added_and_recorded_for_review(outsider: User, seed: Seed) -> None:
+def test_a_relationship_already_recorded_corroborates_a_near_match(outsider: User, seed: Seed) -> None:
+    """The file's Sky, born the same day, is the daughter of the Jordan Price
+    already recorded as Skye's birth father: she is Skye, linked."""
     text = family_file_export([seed.social_network], include_masked=True).text
     text = text.replace('"given_name": "Skye"', '"given_name": "Sky"')
     assert '"Sky"' in text
+    people_before = m.Person.objects.count()
     _import(text)
-    sky = m.Person.objects.get(given_name="Sky")
-    event = AuditEvent.objects.get(action="possible_match")
-    assert event.object_id == str(sky.pk)
+    assert m.Person.objects.count() == people_before
+    assert AuditEvent.objects.filter(action="link").count() == 2
+
+
+@pytest.mark.django_db
+def test_possible_matches_are_added_and_recorded_for_review(outsider: User, seed: Seed) -> None:
+    text = family_file_export([seed.social_network], include_masked=True).text
+    text = text.replace('"given_name": "Skye"', '"given_name": "Sky"')
+    text = text.replace('"given_name": "Jordan"', '"given_name": "Jordon"').replace(f'"{JORDAN_NHS}"', '""')
+    assert '"Jordon"' in text and JORDAN_NHS not in text
+    _import(text)
+    sky, jordon = m.Person.objects.get(given_name="Sky"), m.Person.objects.get(given_name="Jordon")
+    events = {e.object_id: e for e in AuditEvent.objects.filter(action="possible_match")}
+    assert set(events) == {str(sky.pk), str(jordon.pk)}
+    event = events[str(sky.pk)]
     assert {event.changes["person_a"], event.changes["person_b"]} == {sky.pk, seed.skye.pk}
     levels = {c["name"]: c["label"] for c in event.changes["comparisons"]}
     assert levels["given_name"] == "similar given name"
     assert levels["date_of_birth"] == "same date of birth"
     assert event.changes["probability"] >= 0.5
+    assert not AuditEvent.objects.filter(action="link").exists()

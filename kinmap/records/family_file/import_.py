@@ -18,7 +18,7 @@ from kinmap.carers import services as cs
 from kinmap.core.vocab import (
     InvitationOutcome,
 )
-from kinmap.matching.imports import import_match
+from kinmap.matching.imports import import_matches
 from kinmap.matching.services import person_link, possible_match_record
 from kinmap.records import models as m
 from kinmap.records import services as s
@@ -129,17 +129,27 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
 
     people: dict[str, m.Person] = {}
     linked: list[int] = []
+    matches = import_matches(
+        [(p.id, p.data, p.other_names) for p in ff.people],
+        [(r.from_id, r.to_id, r.type) for r in ff.relationships],
+    )
     for i, p in enumerate(ff.people):
         where = ff.person_label(i)
         home, *others = member_of[p.id]
         network = networks[home]
         try:
-            found = import_match(p.data, p.other_names, exclude=[q.pk for q in people.values()])
+            found = matches[p.id]
             if found.certain is not None:
                 # already on the record: linked, and their record left as it is
                 person = m.Person.objects.get(pk=found.certain.person_id)
                 linked.append(person.pk)
-                person_link(actor=actor, network=network, person=person, score=found.certain.score)
+                person_link(
+                    actor=actor,
+                    network=network,
+                    person=person,
+                    score=found.certain.score,
+                    as_index=(home, p.id) in index_in,
+                )
                 for other in others:
                     _member_add(actor, networks[other], person, is_index=(other, p.id) in index_in)
                 people[p.id] = person
@@ -247,6 +257,12 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
 
         for i, pr in enumerate(ff.pr):
             where = f"parental_responsibility[{i}]"
+            if {people[pr.person].pk, people[pr.child].pk} <= set(
+                linked
+            ) and m.ParentalResponsibility.objects.filter(
+                person=people[pr.person], child=people[pr.child]
+            ).exists():
+                continue  # already recorded for these two
             row_pr = s.pr_set(
                 actor=svc_actor,
                 network=first_network(pr.child),
@@ -262,6 +278,17 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
         for i, j in enumerate(ff.joint):
             where = ff.joint_label(i)
             network, person = networks[j.network], people[j.person]
+            if (
+                person.pk in linked
+                and j.contact_on is not None
+                and (
+                    known := cm.JointAppointment.objects.filter(
+                        person=person, contact_on=j.contact_on, contact_type=j.contact_type
+                    ).first()
+                )
+            ):
+                appointments[j.id] = known  # already recorded for someone already on the record
+                continue
             appointment = cs.joint_appointment_invite(
                 actor=svc_actor,
                 network=network,
