@@ -35,13 +35,25 @@ def _parents_and_partners(ctx: Context) -> dict[int, list[int]]:
 
 
 def _has_recorded_other_children(ctx: Context, person_id: int, child_ids: list[int]) -> bool:
-    """Children of the person recorded besides the index children, or index
-    children from another of their relationships."""
+    """Children of the person recorded in this network besides the index
+    children, or index children from another of their relationships. A child
+    recorded only in another family network does not count: see
+    :func:`_children_elsewhere`."""
     graph = ctx.graph
     index = set(ctx.network.index_child_ids)
-    if any(c not in index for c in graph.children(person_id)):
+    outside = ctx.network.outside_ids
+    if any(c not in index and c not in outside for c in graph.children(person_id)):
         return True
-    return any(graph.children_from_other_relationships(person_id, c) for c in child_ids)
+    return any(
+        x not in outside for c in child_ids for x in graph.children_from_other_relationships(person_id, c)
+    )
+
+
+def _children_elsewhere(ctx: Context, person_id: int) -> list[int]:
+    """The person's children recorded only in other family networks (found by
+    the relationship recorded there): the discovery that another family
+    network knows them as a parent."""
+    return [c for c in ctx.graph.children(person_id) if c in ctx.network.outside_ids]
 
 
 def check_other_children(ctx: Context) -> Iterator[Unmet]:
@@ -52,7 +64,14 @@ def check_other_children(ctx: Context) -> Iterator[Unmet]:
         person = scope.person(pid)
         name = who(person, "a parent or partner")
         recorded = _has_recorded_other_children(ctx, pid, child_ids)
-        if not recorded and not answered(person, FACT_OTHER_CHILDREN):
+        if _children_elsewhere(ctx, pid) and not recorded and not answered(person, FACT_OTHER_CHILDREN):
+            yield ctx.unmet(
+                Subject(SubjectKind.PERSON, pid),
+                f"{name} is recorded as the parent of a child in another family network: add the child "
+                "to this family network, or record their other children here, or why not",
+                ("other_children",),
+            )
+        elif not recorded and not answered(person, FACT_OTHER_CHILDREN):
             yield ctx.unmet(
                 Subject(SubjectKind.PERSON, pid),
                 f"Not recorded whether {name} has other children, including any who live elsewhere",
