@@ -30,7 +30,7 @@ def test_bench_prints_and_writes_the_figures_and_leaves_nothing_behind(tmp_path:
     target = tmp_path / "bench-results.json"
     call_command(
         "bench",
-        *("--families", "30", "--changes", "4", "--genogram-people", "200"),
+        *("--families", "30", "--changes", "4", "--genogram-people", "200", "--matching-people", "300"),
         *("--out", str(target), "--quiet"),
         stdout=out,
     )
@@ -47,8 +47,15 @@ def test_bench_prints_and_writes_the_figures_and_leaves_nothing_behind(tmp_path:
     assert results["genogram"]["people"] >= 200 and results["genogram"]["generations"] >= 3
     assert set(results["genogram"]["total_ms"]) == {"median", "p95", "min", "max"}
     assert lines[3].startswith(f"genogram of {results['genogram']['people']:,} people (")
-    assert target.with_suffix(".txt").read_text().splitlines() == lines[:4]
+    assert lines[4].startswith("interactive lookup")
+    if results["matching_lookup"].get("skipped"):
+        assert "needs PostgreSQL" in lines[4]
+    else:
+        assert results["matching_lookup"]["people"] == 300
+        assert set(results["matching_lookup"]["lookup_ms"]) == {"median", "p95", "min", "max"}
+    assert target.with_suffix(".txt").read_text().splitlines() == lines[:5]
     assert not rm.FamilyNetwork.objects.exists()
+    assert not rm.Person.objects.exists()
     assert not gm.Gap.objects.exists()
 
 
@@ -57,7 +64,7 @@ def test_make_bench_runs_on_a_fresh_empty_sqlite_database(tmp_path: Path) -> Non
     root = Path(__file__).resolve().parents[2]
     database = tmp_path / "fresh.sqlite3"
     out = tmp_path / "bench.json"
-    args = f"--families 20 --changes 2 --quiet --out {out}"
+    args = f"--families 20 --changes 2 --matching-people 100 --quiet --out {out}"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
     done = subprocess.run(
         ["make", "--no-print-directory", "-C", str(root), "bench", f"BENCH_ARGS={args}"],

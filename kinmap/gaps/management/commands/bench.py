@@ -61,7 +61,9 @@ def matching_line(m: dict[str, Any]) -> str:
     return (
         f"interactive lookup among {m['people']:,} people ({m['database']}, {m['key_rows']:,} keys): "
         f"median {m['lookup_ms']['median']:.1f} ms, 95th percentile {m['lookup_ms']['p95']:.1f} ms "
-        f"over {m['lookups']} lookups (at most {m['candidate_limit']} candidates scored; goal p95 <= 50 ms)"
+        f"over {m['lookups']} lookups (at most {m['candidate_limit']} candidates scored; goal p95 <= 50 ms); "
+        f"median keys {m['phase_ms']['keys']['median']:.1f} + load {m['phase_ms']['load']['median']:.1f} "
+        f"+ score {m['phase_ms']['score']['median']:.1f} ms"
     )
 
 
