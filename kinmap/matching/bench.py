@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from kinmap.core.matching import MatchRecord, blocking_keys, score_pair
+from kinmap.core.nhs import nhs_check_digit
 
 from .keys import match_records_load
 from .lookup import CANDIDATE_LIMIT, candidate_ids, candidates
@@ -88,14 +89,9 @@ def _postcode(rng: random.Random) -> str:
 
 def _nhs_number(n: int) -> str:
     """A 10-digit NHS number with a valid modulus 11 check digit, from ``n``."""
-    while True:
-        body = f"{n % 10**9:09d}"
-        check = 11 - sum(int(d) * w for d, w in zip(body, range(10, 1, -1), strict=True)) % 11
-        if check == 11:
-            check = 0
-        if check != 10:
-            return body + str(check)
+    while (check := nhs_check_digit(f"{n % 10**9:09d}")) is None:
         n += 1
+    return f"{n % 10**9:09d}{check}"
 
 
 def synthetic_people(count: int, seed: int = 9) -> Iterator[MatchRecord]:

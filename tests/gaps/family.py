@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from kinmap.accounts.models import User
+from kinmap.core.nhs import nhs_check_digit
 from kinmap.records import models as m
 from kinmap.records import services as s
 
@@ -31,14 +32,9 @@ def baby_nhs_number(name: str) -> str:
     if name == "Testbaby":
         return "9434765919"
     n = int(hashlib.sha256(name.encode()).hexdigest(), 16)
-    while True:
-        body = f"{n % 10**9:09d}"
-        check = 11 - sum(int(d) * w for d, w in zip(body, range(10, 1, -1), strict=True)) % 11
-        if check < 10:
-            return body + str(check)
-        if check == 11:
-            return body + "0"
+    while (check := nhs_check_digit(f"{n % 10**9:09d}")) is None:
         n += 1
+    return f"{n % 10**9:09d}{check}"
 
 
 def seed_family(actor: User, *, today: date | None = None, name: str = "Testbaby") -> SeedFamily:
