@@ -246,10 +246,14 @@ def people_search(
     phone: str = "",
 ) -> HttpResponse | dict[str, Any]:
     """The search of ``kinmap.matching.search``, audited like the page. At least
-    a family name, date of birth, NHS number, postcode or phone is needed (422)."""
+    a family name, date of birth, NHS number, postcode or phone is needed (422);
+    with no parameter at all, like the page before a search, nothing is found
+    and nothing is audited."""
     user = _user(request)
     if user.role not in SEARCHERS:
         return problem_response(403, "Your role cannot search for people", "Forbidden")
+    if not request.GET:
+        return {"people": [], "other_networks": {"count": 0, "agencies": []}}  # nothing asked: nothing found
     data = {
         "given_name": given_name,
         "family_name": family_name,

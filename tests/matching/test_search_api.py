@@ -45,7 +45,7 @@ def test_the_allocated_team_gets_the_person(outsider: User, seed: Seed) -> None:
 @pytest.mark.parametrize(
     ("params", "detail"),
     [
-        ({}, "Enter a family name"),
+        ({"postcode": ""}, "Enter a family name"),
         ({"given_name": "Jordan"}, "Enter a family name"),
         ({"nhs_number": "123"}, "Enter an NHS number with 10 digits"),
     ],
@@ -55,6 +55,14 @@ def test_a_search_without_enough_is_a_422_problem(owner: User, params: dict[str,
     assert response.status_code == 422
     assert response["Content-Type"] == "application/problem+json"
     assert detail in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_no_parameter_at_all_finds_nothing_and_audits_nothing(owner: User, seed: Seed) -> None:
+    response = signed_in_as(owner).get(URL)
+    assert response.status_code == 200
+    assert response.json() == {"people": [], "other_networks": {"count": 0, "agencies": []}}
+    assert not AuditEvent.objects.filter(action="search").exists()
 
 
 @pytest.mark.django_db
