@@ -44,6 +44,7 @@ from kinmap.core.rules.synthetic import synthetic_network
 from kinmap.core.vocab import Source
 from kinmap.gaps import models as gm
 from kinmap.gaps.services import gaps_recompute_many
+from kinmap.matching.keys import person_match_keys_refresh
 
 from . import models as m
 
@@ -167,6 +168,7 @@ def _batch(
         _family(rng, net, today, teams, team, practitioners[team], rows, result)
     now = timezone.now()
     rows_save(rows)
+    person_match_keys_refresh(person_ids=[p.pk for p in rows.people])  # findable at once
     for c in rows.contacts:
         c.opened_at = c.closed_at = timezone.make_aware(datetime.combine(c.date, datetime.min.time()))
     gm.Contact.objects.bulk_create(rows.contacts, batch_size=2000)
