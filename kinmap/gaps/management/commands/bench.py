@@ -63,7 +63,8 @@ def matching_line(m: dict[str, Any]) -> str:
         f"median {m['lookup_ms']['median']:.1f} ms, 95th percentile {m['lookup_ms']['p95']:.1f} ms "
         f"over {m['lookups']} lookups (at most {m['candidate_limit']} candidates scored; goal p95 <= 50 ms); "
         f"median keys {m['phase_ms']['keys']['median']:.1f} + load {m['phase_ms']['load']['median']:.1f} "
-        f"+ score {m['phase_ms']['score']['median']:.1f} ms"
+        f"+ score {m['phase_ms']['score']['median']:.1f} ms; median CPU in kinmap "
+        f"{m['lookup_cpu_ms']['median']:.1f} ms; load average {m['load_average_1m']}"
     )
 
 
