@@ -142,3 +142,28 @@ class FamilyOut(Schema):
     households: list[HouseholdOut]
     care: list[CareOut]
     relatives_in_other_networks: list[RelativesElsewhereOut]
+
+
+class NetworkRef(Schema):
+    id: int
+    name: str
+
+
+class FoundPersonOut(Schema):
+    """A person found in a family network the user may see."""
+
+    id: int
+    name: str
+    birth_date: date | None
+    probability: float
+    reasons: list[str]
+    networks: list[NetworkRef]
+    other_networks: OtherNetworksOut
+
+
+class SearchOut(Schema):
+    """What a search found: people in networks the user may see, and of the
+    others only how many networks and which agencies hold them."""
+
+    people: list[FoundPersonOut]
+    other_networks: OtherNetworksOut

@@ -10,6 +10,7 @@ that the OpenAPI document describes every answer (tested with schemathesis in
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,6 +23,9 @@ from kinmap.accounts.models import User
 from kinmap.audit.services import audit_record
 from kinmap.core.graph import FamilyGraph
 from kinmap.core.vocab import rel_type
+from kinmap.matching.forms import SearchForm
+from kinmap.matching.search import people_search as search_people
+from kinmap.matching.views import SEARCHERS
 from kinmap.records import access
 from kinmap.records.presenters import family_page_context
 from kinmap.records.selectors import elsewhere_load, family_record_load, networks_for_user
@@ -31,7 +35,7 @@ from kinmap.web.masking import address_for, phone_for
 from .fhir import family_bundle
 from .openapi import DocumentedAPI
 from .problems import not_signed_in, problem_response, problems, sign_in_required
-from .schemas import FamilyOut, FamilySummary, FhirBundle
+from .schemas import FamilyOut, FamilySummary, FhirBundle, SearchOut
 
 api = DocumentedAPI(
     title="kinmap API",
@@ -224,3 +228,63 @@ def family_fhir(request: HttpRequest, network_id: ObjectId, response: HttpRespon
     )
     response["Content-Type"] = FhirBundle.media_type
     return family_bundle(record, user)
+
+
+@api.get(
+    "/people/search",
+    response={200: SearchOut, **problems(401, 403, 422)},
+    summary="Find a person already on the record (as the Find a person page)",
+)
+def people_search(
+    request: HttpRequest,
+    given_name: str = "",
+    family_name: str = "",
+    birth_date: date | None = None,
+    birth_date_estimated: bool = False,
+    nhs_number: str = "",
+    postcode: str = "",
+    phone: str = "",
+) -> HttpResponse | dict[str, Any]:
+    """The search of ``kinmap.matching.search``, audited like the page. At least
+    a family name, date of birth, NHS number, postcode or phone is needed (422);
+    with no parameter at all, like the page before a search, nothing is found
+    and nothing is audited."""
+    user = _user(request)
+    if user.role not in SEARCHERS:
+        return problem_response(403, "Your role cannot search for people", "Forbidden")
+    if not request.GET:
+        return {"people": [], "other_networks": {"count": 0, "agencies": []}}  # nothing asked: nothing found
+    data = {
+        "given_name": given_name,
+        "family_name": family_name,
+        "birth_date_estimated": "on" if birth_date_estimated else "",
+        "nhs_number": nhs_number,
+        "postcode": postcode,
+        "phone": phone,
+    }
+    if birth_date is not None:
+        data |= {
+            "birth_date_0": str(birth_date.day),
+            "birth_date_1": str(birth_date.month),
+            "birth_date_2": str(birth_date.year),
+        }
+    form = SearchForm(data)
+    if not form.is_valid():
+        details = "; ".join(f"{f}: {' '.join(str(e) for e in errs)}" for f, errs in form.errors.items())
+        return problem_response(422, details, "The request is not valid")
+    result = search_people(actor=user, query=form.record(), searched=form.searched())
+    return {
+        "people": [
+            {
+                "id": row.person.pk,
+                "name": str(row.person),
+                "birth_date": row.person.birth_date,
+                "probability": round(row.score.probability, 6),
+                "reasons": list(row.score.reasons),
+                "networks": [{"id": n.pk, "name": n.name} for n in row.networks],
+                "other_networks": {"count": row.other_networks, "agencies": row.other_agencies},
+            }
+            for row in result.seen
+        ],
+        "other_networks": {"count": result.unseen.count, "agencies": result.unseen.agencies},
+    }

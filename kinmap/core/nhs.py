@@ -41,6 +41,17 @@ def normalise_nhs_number(value: str) -> str:
     return "".join(ch for ch in ascii_digits(value or "") if not _typed_separator(ch))
 
 
+def nhs_check_digit(body: str) -> int | None:
+    """The modulus 11 check digit of the first nine digits of an NHS number
+    (NHS Data Dictionary, "NHS Number"): weights 10 down to 2, 11 minus the
+    remainder, 11 read as 0; None when it would be 10 (no valid number has
+    these nine digits)."""
+    check = 11 - sum(int(d) * w for d, w in zip(body, range(10, 1, -1), strict=True)) % 11
+    if check == 11:
+        return 0
+    return None if check == 10 else check
+
+
 def nhs_number_error(value: str) -> str | None:
     """None if ``value`` is a valid NHS number (as typed, before or after
     :func:`normalise_nhs_number`), else a message saying what is wrong."""
@@ -52,11 +63,8 @@ def nhs_number_error(value: str) -> str | None:
         return f"Enter an NHS number with 10 digits, like {EXAMPLE}"
     if len(set(digits)) == 1:
         return "An NHS number cannot be all the same digit: enter the real NHS number, or leave it empty"
-    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
-    check = 11 - total % 11
-    if check == 11:
-        check = 0
-    if check == 10 or check != int(digits[9]):
+    check = nhs_check_digit(digits[:9])
+    if check is None or check != int(digits[9]):
         return "Enter a valid NHS number: the check digit does not match"
     return None
 

@@ -16,7 +16,7 @@ from .weights import current_match_model
 
 #: At most this many people are scored for one lookup: those sharing the most
 #: blocking keys with what was looked for.
-CANDIDATE_LIMIT = 50
+CANDIDATE_LIMIT = 30
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ def person_link(
     relationship: rs.RelationshipData | None = None,
     reverse: bool = False,
     source: rs.Source_ = NO_SOURCE,
+    as_index: bool = False,
 ) -> m.Person:
     """Add ``person``, already on the record, to ``network`` instead of adding
     them again, optionally with their relationship to a member (as
@@ -47,7 +48,7 @@ def person_link(
     Raises RecordError if they are already a member."""
     try:
         with transaction.atomic():
-            m.NetworkMember.objects.create(network=network, person=person)
+            m.NetworkMember.objects.create(network=network, person=person, is_index=as_index)
     except IntegrityError:
         raise RecordError(f"{person} is already in this family network", field="__all__") from None
     audit_record(
@@ -58,6 +59,7 @@ def person_link(
         network_id=network.pk,
         changes={
             "person": [None, person.pk],
+            "is_index": [None, as_index],
             "match": comparisons_json(score) if score else [],
             "probability": round(score.probability, 6) if score else None,
         },

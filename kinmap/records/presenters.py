@@ -183,6 +183,28 @@ def _may_change_address(h: Any, elsewhere: Elsewhere, user: User) -> bool:
     return elsewhere.may_change(h) and (not h.masked or can_see_masked(user))
 
 
+def parents_elsewhere_words(graph: FamilyGraph, elsewhere: Elsewhere) -> list[str]:
+    """For each member known as the parent of a child recorded only in other
+    family networks, a sentence naming the member and the agencies holding those
+    networks, never the child: "Jordan Price is recorded as the parent of a
+    child in another family network, held by Northshire Children's Social Care"."""
+    net = graph.network
+    out = []
+    for pid in sorted(p for p in net.people if net.is_member(p)):
+        kids = [c for c in graph.children(pid) if c in net.outside_ids]
+        if not kids:
+            continue
+        what = (
+            "a child in another family network"
+            if len(kids) == 1
+            else f"{len(kids)} children in other family networks"
+        )
+        agencies = elsewhere.agencies_of(kids)
+        held = f", held by {_and(agencies)}" if agencies else ""
+        out.append(f"{net.people[pid].display_name} is recorded as the parent of {what}{held}")
+    return out
+
+
 def family_page_context(
     record: FamilyRecord, user: User, elsewhere: Elsewhere, *, on: date | None = None
 ) -> dict[str, Any]:
@@ -328,6 +350,7 @@ def family_page_context(
     return {
         "network": record.network,
         "sections": sections,
+        "parents_elsewhere": parents_elsewhere_words(graph, elsewhere),
         "households": households,
         "care": care,
         "relationships": relationships,

@@ -51,6 +51,7 @@ from kinmap.core.vocab import Source
 from kinmap.gaps import engine
 from kinmap.gaps import models as gm
 from kinmap.gaps.services import gaps_plan_many
+from kinmap.matching.keys import person_match_keys_refresh
 
 from . import models as m
 from .selectors import RecordRows, family_records_assemble
@@ -202,6 +203,7 @@ def _batch(
     for f in rows.later_facts:
         f.recorded_at = now
     rows_save(rows)  # the contacts, which the rules read, with the records
+    person_match_keys_refresh(person_ids=[p.pk for p in rows.people])  # findable at once
 
     # the gaps as they were at the last contact, then the answers given there
     settings = engine.rule_settings(gm.RuleSetting.objects.all())

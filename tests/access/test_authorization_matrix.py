@@ -72,6 +72,8 @@ MATRIX: list[tuple[str, str, str, str, str, str, str]] = [
     ("api:family",                 "GET",   ALLOCATED,   ALLOCATED,  NONE,        NONE,         NONE),
     ("api:family_fhir",            "GET",   ALLOCATED,   ALLOCATED,  NONE,        NONE,         NONE),
     ("api:api-root",               "GET",   NONE,        NONE,       NONE,        NONE,         NONE),
+    ("api:people_search",          "GET",   ALL,         ALL,        ALL,         NONE,         ALL),
+    ("person-search",              "GET",   ALL,         ALL,        ALL,         NONE,         ALL),
     ("network-requests",           "GET",   ALLOCATED,   ALLOCATED,  NONE,        NONE,         NONE),
     ("request-new",                "GET",   ALLOCATED,   ALLOCATED,  NONE,        NONE,         NONE),
     ("request-new",                "POST",  ALLOCATED,   ALLOCATED,  NONE,        NONE,         NONE),
@@ -239,7 +241,7 @@ def test_signed_out_visitor_is_sent_to_sign_in(row: tuple[str, ...]) -> None:
     url = reverse(name, kwargs=dict.fromkeys(url_params(name), 1))
     client = Client()
     response = client.post(url, {}) if method == "POST" else client.get(url)
-    if name in ("api:families", "api:family", "api:family_fhir", "api:openapi-json"):
+    if name in ("api:families", "api:family", "api:family_fhir", "api:openapi-json", "api:people_search"):
         # the API answers for itself, with a problem document
         assert response.status_code == 401
         return

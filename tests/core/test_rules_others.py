@@ -164,8 +164,20 @@ def add_fathers_other_child(f: Family) -> int:
     [
         pytest.param(lambda f: None, id="answered-none"),
         pytest.param(
-            lambda f: (add_fathers_other_child(f), f.b.fact(f.daniel, FACT_AGENCY_INVOLVEMENT, "none known")),
-            id="other-child-recorded-with-agencies",
+            lambda f: (
+                add_fathers_other_child(f),
+                f.b.fact(f.daniel, FACT_OTHER_CHILDREN, "Kai, 4, lives with his mother"),
+                f.b.fact(f.daniel, FACT_AGENCY_INVOLVEMENT, "none known"),
+            ),
+            id="child-elsewhere-recorded-in-words-with-agencies",
+        ),
+        pytest.param(
+            lambda f: (
+                f.b.relate(f.daniel, BIRTH_FATHER, f.b.baby("Kai", "Carter", age_days=4 * 365, index=False)),
+                f.b.forget_fact(f.daniel, FACT_OTHER_CHILDREN),
+                f.b.fact(f.daniel, FACT_AGENCY_INVOLVEMENT, "none known"),
+            ),
+            id="other-child-recorded-here-with-agencies",
         ),
     ],
 )
@@ -181,7 +193,14 @@ def test_r08_satisfied(change: Change) -> None:
         pytest.param(
             lambda f: f.b.forget_fact(f.daniel, FACT_OTHER_CHILDREN), "other_children", id="not-asked"
         ),
-        pytest.param(add_fathers_other_child, "agency_involvement", id="other-child-agencies-not-asked"),
+        pytest.param(
+            lambda f: (
+                add_fathers_other_child(f),
+                f.b.fact(f.daniel, FACT_OTHER_CHILDREN, "Kai, 4"),
+            ),
+            "agency_involvement",
+            id="other-child-agencies-not-asked",
+        ),
         pytest.param(
             lambda f: f.b.fact(f.daniel, FACT_OTHER_CHILDREN, "two older children in Leeds"),
             "agency_involvement",
@@ -193,6 +212,23 @@ def test_r08_unsatisfied(change: Change, missing: str) -> None:
     f = complete_family()
     change(f)
     assert found(f, "R08-other-children") == [(f"R08-other-children:person:{f.daniel}", IMP, (missing,))]
+
+
+def test_r08_a_child_known_only_in_another_network_is_not_recorded_here() -> None:
+    """The father is the parent of a child in another family network (the
+    discovery): not satisfied until the child is added here or the
+    practitioner records his other children, or why not."""
+    f = complete_family()
+    add_fathers_other_child(f)
+    assert found(f, "R08-other-children") == [
+        (f"R08-other-children:person:{f.daniel}", IMP, ("other_children",))
+    ]
+    (gap,) = [
+        u for u in evaluate(f.network(), f.b.today, process=f.process()) if u.rule_id == "R08-other-children"
+    ]
+    assert gap.detail.startswith(
+        "Daniel Carter is recorded as the parent of a child in another family network"
+    )
 
 
 def test_r08_not_applicable_to_a_grandparent_or_a_former_partner() -> None:

@@ -4,11 +4,13 @@ lives elsewhere, has the baby overnight, and about whom little is known."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from kinmap.accounts.models import User
+from kinmap.core.nhs import nhs_check_digit
 from kinmap.records import models as m
 from kinmap.records import services as s
 
@@ -23,6 +25,18 @@ class SeedFamily:
     father: m.Person
 
 
+def baby_nhs_number(name: str) -> str:
+    """A valid NHS number for the baby of the family called ``name``: 943 476
+    5919 for the usual one, another for each other name (one person, one NHS
+    number, so two seeded families cannot share one)."""
+    if name == "Testbaby":
+        return "9434765919"
+    n = int(hashlib.sha256(name.encode()).hexdigest(), 16)
+    while (check := nhs_check_digit(f"{n % 10**9:09d}")) is None:
+        n += 1
+    return f"{n % 10**9:09d}{check}"
+
+
 def seed_family(actor: User, *, today: date | None = None, name: str = "Testbaby") -> SeedFamily:
     day = today or date.today()
     network = s.network_create(
@@ -33,7 +47,7 @@ def seed_family(actor: User, *, today: date | None = None, name: str = "Testbaby
             sex="male",
             birth_date=day - timedelta(days=63),
             birth_date_accuracy="accurate",
-            nhs_number="9434765919",
+            nhs_number=baby_nhs_number(name),
         ),
         source=s.Source_("birth-registration"),
     )

@@ -30,7 +30,7 @@ def test_bench_prints_and_writes_the_figures_and_leaves_nothing_behind(tmp_path:
     target = tmp_path / "bench-results.json"
     call_command(
         "bench",
-        *("--families", "30", "--changes", "4", "--genogram-people", "200"),
+        *("--families", "30", "--changes", "4", "--genogram-people", "200", "--matching-people", "300"),
         *("--out", str(target), "--quiet", "--no-febrl", "--match-people", "1500"),
         stdout=out,
     )
@@ -57,8 +57,15 @@ def test_bench_prints_and_writes_the_figures_and_leaves_nothing_behind(tmp_path:
         assert scale[side]["seconds"] > 0 and scale[side]["peak_mb"] > 0
         assert 0 < scale[side]["recall"] <= 1 and 0 < scale[side]["precision"] <= 1
     assert lines[4].startswith("batch dedupe of 1,500 people: kinmap ")
-    assert target.with_suffix(".txt").read_text().splitlines() == lines[:5]
+    assert lines[5].startswith("interactive lookup")
+    if results["matching_lookup"].get("skipped"):
+        assert "needs PostgreSQL" in lines[5]
+    else:
+        assert results["matching_lookup"]["people"] == 300
+        assert set(results["matching_lookup"]["lookup_ms"]) == {"median", "p95", "min", "max"}
+    assert target.with_suffix(".txt").read_text().splitlines() == lines[:6]
     assert not rm.FamilyNetwork.objects.exists()
+    assert not rm.Person.objects.exists()
     assert not gm.Gap.objects.exists()
 
 
@@ -67,7 +74,7 @@ def test_make_bench_runs_on_a_fresh_empty_sqlite_database(tmp_path: Path) -> Non
     root = Path(__file__).resolve().parents[2]
     database = tmp_path / "fresh.sqlite3"
     out = tmp_path / "bench.json"
-    args = f"--families 20 --changes 2 --quiet --no-febrl --match-people 0 --out {out}"
+    args = f"--families 20 --changes 2 --matching-people 100 --quiet --no-febrl --match-people 0 --out {out}"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
     done = subprocess.run(
         ["make", "--no-print-directory", "-C", str(root), "bench", f"BENCH_ARGS={args}"],

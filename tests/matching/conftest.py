@@ -33,6 +33,10 @@ class Seed:
 
 @pytest.fixture
 def seed(outsider: User) -> Seed:
+    return make_seed(outsider)
+
+
+def make_seed(outsider: User) -> Seed:
     """Social care's family of Skye Price (5), whose birth father Jordan Price
     (born 7 March 1994, NHS number, masked phone and address) is recorded."""
     net = s.network_create(

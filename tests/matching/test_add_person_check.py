@@ -200,3 +200,33 @@ def test_twins_are_shown_not_linked(owner: User, baby_network: m.FamilyNetwork) 
     assert 'value="link-' not in page
     assert not AuditEvent.objects.filter(action="link").exists()
     assert twin.given_name == "Amelia"
+
+
+@pytest.mark.django_db
+def test_a_linked_father_known_as_a_parent_elsewhere_is_flagged_on_the_family_page(
+    owner: User, seed: Seed, baby_network: m.FamilyNetwork
+) -> None:
+    status, _ = _post(owner, baby_network, match_decision=f"link-{seed.jordan.pk}")
+    assert status == 302
+    page = signed_in_as(owner).get(reverse("family", args=[baby_network.pk])).content.decode()
+    assert (
+        "Jordan Price is recorded as the parent of a child in another family network, "
+        "held by Northshire Children&#x27;s Social Care." in page
+    )
+    # rule 8 asks until the child is added or the practitioner says why not
+    assert "is recorded as the parent of a child in another family network: add the child" in page
+    for canary in CANARIES:
+        assert canary not in page, canary
+
+
+@pytest.mark.django_db
+def test_a_synthetic_caseload_is_findable_at_once() -> None:
+    from kinmap.records.synth import synth_load
+
+    synth_load(families=3, teams=1, seed=5, today=date(2026, 6, 1))
+    people = list(m.Person.objects.all())
+    assert people
+    with_keys = set(PersonMatchKey.objects.values_list("person_id", flat=True))
+    # everyone with something a search can start from (a given name alone is not enough)
+    findable = {p.pk for p in people if p.family_name or p.birth_date or p.nhs_number or p.phone}
+    assert findable and findable <= with_keys

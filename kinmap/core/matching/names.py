@@ -5,12 +5,16 @@ Pure functions, no Django. A name is made comparable by :func:`normalise_name`
 sound-alike keys by :func:`phonetic_keys` (Double Metaphone, Lawrence Philips
 2000, from the ``metaphone`` package, which handles the Celtic, Germanic and
 South Asian spellings common in British names better than Soundex).
+
+The name functions are pure, so their results are cached (a lookup compares
+the same few names with many candidates).
 """
 
 from __future__ import annotations
 
 import unicodedata
 from datetime import date
+from functools import lru_cache
 
 import jellyfish
 from metaphone import doublemetaphone
@@ -41,6 +45,7 @@ _SPLITTERS = "-\u2010\u2011\u2012\u2013\u2014_./,"  # hyphens, dashes and other 
 SIMILAR_NAME_THRESHOLD = 0.92
 
 
+@lru_cache(maxsize=65_536)
 def fold(value: str) -> str:
     """``value`` case folded (Unicode default case folding, so ß -> ss) with every
     accent removed (NFKD, combining marks dropped) and letters Unicode does not
@@ -49,6 +54,7 @@ def fold(value: str) -> str:
     return "".join(ch for ch in folded if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=65_536)
 def name_parts(value: str) -> tuple[str, ...]:
     """The parts of one name (given or family), folded by :func:`fold`:
     apostrophes join (``O'Brien`` -> ``("obrien",)``), hyphens, spaces and other
@@ -69,6 +75,7 @@ def normalise_name(value: str) -> str:
     return " ".join(name_parts(value))
 
 
+@lru_cache(maxsize=65_536)
 def phonetic_keys(value: str) -> frozenset[str]:
     """The Double Metaphone keys (primary and alternate, non-empty) of each part
     of the name and of the parts written together, so that "Smith-Jones" shares
@@ -83,6 +90,7 @@ def phonetic_keys(value: str) -> frozenset[str]:
     return frozenset(keys)
 
 
+@lru_cache(maxsize=65_536)
 def primary_key(value: str) -> str:
     """The Double Metaphone primary key of the name written as one word ("" for
     no name): the single sound-alike key used in blocking."""
@@ -90,6 +98,7 @@ def primary_key(value: str) -> str:
     return doublemetaphone(joined)[0] if joined else ""
 
 
+@lru_cache(maxsize=65_536)
 def name_similarity(a: str, b: str) -> float:
     """Jaro-Winkler similarity in [0, 1] of the two normalised names (spaces
     removed, so "Smith Jones" and "Smith-Jones" are 1.0). Symmetric."""
@@ -99,6 +108,7 @@ def name_similarity(a: str, b: str) -> float:
     return float(jellyfish.jaro_winkler_similarity(x, y))
 
 
+@lru_cache(maxsize=65_536)
 def normalise_postcode(value: str) -> str:
     """A UK postcode compared: upper case, letters and digits only ("sw1a 1aa" ->
     "SW1A1AA"). Not validated: a partial or foreign postcode still compares."""
@@ -107,6 +117,7 @@ def normalise_postcode(value: str) -> str:
     )
 
 
+@lru_cache(maxsize=65_536)
 def postcode_district(value: str) -> str:
     """The outward code of a full UK postcode (BS 7666: the inward code is always
     a digit and two letters, so it is the last three characters): "SW1A1AA" ->
@@ -115,6 +126,7 @@ def postcode_district(value: str) -> str:
     return pc[:-3] if len(pc) >= 5 else ""
 
 
+@lru_cache(maxsize=65_536)
 def normalise_phone(value: str) -> str:
     """A UK telephone number compared: digits only, the UK country code +44 or
     0044 written as the trunk prefix 0 ("+44 7700 900123" -> "07700900123").
@@ -138,6 +150,7 @@ def day_month_swapped(d: date) -> date | None:
         return None
 
 
+@lru_cache(maxsize=65_536)
 def normalise_nhs(value: str) -> str:
     """An NHS number compared: its digits (any script) only; "" for none."""
     return "".join(ch for ch in ascii_digits(value or "") if ch.isdigit())

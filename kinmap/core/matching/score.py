@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from .compare import (
     DATE_OF_BIRTH,
@@ -24,6 +24,8 @@ from .compare import (
     PHONE,
     POSTCODE,
     compare,
+    compare_family_name,
+    compare_given_name,
 )
 from .record import MatchRecord
 
@@ -60,9 +62,16 @@ class MatchModel(BaseModel):
     probability_two_random_records_match: float = Field(gt=0, lt=1)
     comparisons: list[Comparison]
 
+    _weights: dict[str, dict[str, float]] | None = PrivateAttr(default=None)
+
     def level_weights(self) -> dict[str, dict[str, float]]:
         """log2(m/u) for each comparison's labelled, non-null level:
-        ``{comparison: {label: weight}}``."""
+        ``{comparison: {label: weight}}``. Worked out once per model."""
+        if self._weights is None:
+            self._weights = self._level_weights()
+        return self._weights
+
+    def _level_weights(self) -> dict[str, dict[str, float]]:
         out: dict[str, dict[str, float]] = {}
         for c in self.comparisons:
             levels = out.setdefault(c.output_column_name, {})
@@ -210,18 +219,23 @@ def score_pair(a: MatchRecord, b: MatchRecord, model: MatchModel) -> MatchScore:
     weights = model.level_weights()
     prior = model.probability_two_random_records_match
     base = math.log2(prior / (1 - prior))
-    straight = _weigh(compare(a, b), weights)
+    levels = compare(a, b)
+    straight = _weigh(levels, weights)
+
+    def crossed(x: MatchRecord, y: MatchRecord) -> list[Contribution]:
+        names = {GIVEN_NAME: compare_given_name(x, y), FAMILY_NAME: compare_family_name(x, y)}
+        return _weigh({**levels, **names}, weights)
+
     # both crossings, so that the choice is the same for (a, b) and (b, a)
     crossings = sorted(
-        (_weigh(compare(a, b.swapped()), weights), _weigh(compare(a.swapped(), b), weights)),
+        (crossed(a, b.swapped()), crossed(a.swapped(), b)),
         key=lambda cs: (-_name_weight(cs), [c.level or "" for c in cs]),
     )
     swapped = _name_weight(crossings[0]) > _name_weight(straight) + 1e-9
     chosen = crossings[0] if swapped else straight
     weight = base + sum(c.weight for c in chosen)
     probability = 1.0 / (1.0 + 2.0 ** (-weight)) if weight > -1000 else 0.0
-    levels = {c.comparison: c.level for c in chosen}
-    reasons, against = _reasons(levels)
+    reasons, against = _reasons({c.comparison: c.level for c in chosen})
     if swapped:
         reasons = ("given and family names swapped", *reasons)
     return MatchScore(weight, probability, tuple(chosen), reasons, against, swapped)

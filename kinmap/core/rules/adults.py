@@ -35,11 +35,21 @@ def _parents_and_partners(ctx: Context) -> dict[int, list[int]]:
 
 
 def _has_recorded_other_children(ctx: Context, person_id: int) -> bool:
-    """Children of the person recorded besides this network's index children
-    (an index child from another of their relationships is not an "other"
-    child: the question is about the children the network does not already hold)."""
+    """Children of the person recorded in this network besides its index
+    children (an index child from another of their relationships is not an
+    "other" child: the question is about the children the network does not
+    already hold). A child recorded only in another family network does not
+    count: see :func:`_children_elsewhere`."""
     index = set(ctx.network.index_child_ids)
-    return any(c not in index for c in ctx.graph.children(person_id))
+    outside = ctx.network.outside_ids
+    return any(c not in index and c not in outside for c in ctx.graph.children(person_id))
+
+
+def _children_elsewhere(ctx: Context, person_id: int) -> list[int]:
+    """The person's children recorded only in other family networks (found by
+    the relationship recorded there): the discovery that another family
+    network knows them as a parent."""
+    return [c for c in ctx.graph.children(person_id) if c in ctx.network.outside_ids]
 
 
 def check_other_children(ctx: Context) -> Iterator[Unmet]:
@@ -52,15 +62,24 @@ def check_other_children(ctx: Context) -> Iterator[Unmet]:
       children, or the answer in words (including "none"); and then, unless
       the answer is "none", the agency involvement answered (including "none known").
     * Not satisfied by: the index children themselves, even from another of
-      their relationships; an answer with no agency involvement where there are
-      other children.
+      their relationships; a child recorded only in another family network
+      (found through the person being the same record there): then the prompt
+      says so, until the child is added here or the answer is recorded; an
+      answer with no agency involvement where there are other children.
     """
     scope = ctx.scope
     for pid, _child_ids in sorted(_parents_and_partners(ctx).items()):
         person = scope.person(pid)
         name = who(person, "a parent or partner")
         recorded = _has_recorded_other_children(ctx, pid)
-        if not recorded and not answered(person, FACT_OTHER_CHILDREN):
+        if _children_elsewhere(ctx, pid) and not recorded and not answered(person, FACT_OTHER_CHILDREN):
+            yield ctx.unmet(
+                Subject(SubjectKind.PERSON, pid),
+                f"{name} is recorded as the parent of a child in another family network: add the child "
+                "to this family network, or record their other children here, or why not",
+                ("other_children",),
+            )
+        elif not recorded and not answered(person, FACT_OTHER_CHILDREN):
             yield ctx.unmet(
                 Subject(SubjectKind.PERSON, pid),
                 f"Not recorded whether {name} has other children, including any who live elsewhere",

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from django.db import transaction
+from django.db.models import Q
 
 from kinmap.accounts.models import Team, User
 from kinmap.audit.services import audit_record
@@ -18,6 +19,8 @@ from kinmap.carers import services as cs
 from kinmap.core.vocab import (
     InvitationOutcome,
 )
+from kinmap.matching.imports import import_matches
+from kinmap.matching.services import person_link, possible_match_record
 from kinmap.records import models as m
 from kinmap.records import services as s
 from kinmap.records.errors import RecordError
@@ -136,14 +139,43 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
         return networks[member_of[pids[-1]][0]]
 
     people: dict[str, m.Person] = {}
+    linked: list[int] = []
+    matches = import_matches(
+        [(p.id, p.data, p.other_names) for p in ff.people],
+        [(r.from_id, r.to_id, r.type) for r in ff.relationships],
+    )
     for i, p in enumerate(ff.people):
         where = ff.person_label(i)
         home, *others = member_of[p.id]
         network = networks[home]
         try:
+            found = matches[p.id]
+            if found.certain is not None:
+                # already on the record: linked, and their record left as it is
+                person = m.Person.objects.get(pk=found.certain.person_id)
+                linked.append(person.pk)
+                person_link(
+                    actor=actor,
+                    network=network,
+                    person=person,
+                    score=found.certain.score,
+                    as_index=(home, p.id) in index_in,
+                )
+                for other in others:
+                    _member_add(actor, networks[other], person, is_index=(other, p.id) in index_in)
+                people[p.id] = person
+                continue
             person = s.person_add(
                 actor=svc_actor, network=network, data=p.data, as_index=(home, p.id) in index_in
             )
+            for cand in found.possible:
+                possible_match_record(
+                    actor=actor,
+                    person=person,
+                    candidate=cand,
+                    network_id=network.pk,
+                    reason=f"imported from {file_name}",
+                )
             for kind, given, family in p.other_names:
                 s.other_name_add(
                     actor=svc_actor,
@@ -188,6 +220,8 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
     try:
         for i, r in enumerate(ff.relationships):
             where = f"relationships[{i}]"
+            if _already_related(people[r.from_id], people[r.to_id], r.type, linked):
+                continue
             rel = s.relationship_create(
                 actor=svc_actor,
                 network=first_network(r.from_id, r.to_id),
@@ -202,6 +236,8 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
         hh = {h.id: h for h in ff.households}
         for i, res in enumerate(ff.residences):
             where = f"residences[{i}]"
+            if people[res.person].pk in linked:
+                continue  # where someone already on the record lives is already recorded
             existing = households.get(res.household)
             stay = s.residence_create(
                 actor=svc_actor,
@@ -220,6 +256,10 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
 
         for i, c in enumerate(ff.care):
             where = f"care_arrangements[{i}]"
+            if {people[c.carer].pk, people[c.child].pk} <= set(linked) and m.CareArrangement.objects.filter(
+                carer=people[c.carer], child=people[c.child]
+            ).exists():
+                continue
             care = s.care_create(
                 actor=svc_actor,
                 network=first_network(c.child),
@@ -232,6 +272,12 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
 
         for i, pr in enumerate(ff.pr):
             where = f"parental_responsibility[{i}]"
+            if {people[pr.person].pk, people[pr.child].pk} <= set(
+                linked
+            ) and m.ParentalResponsibility.objects.filter(
+                person=people[pr.person], child=people[pr.child]
+            ).exists():
+                continue  # already recorded for these two
             row_pr = s.pr_set(
                 actor=svc_actor,
                 network=first_network(pr.child),
@@ -248,6 +294,17 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
         for i, j in enumerate(ff.joint):
             where = ff.joint_label(i)
             network, person = networks[j.network], people[j.person]
+            if (
+                person.pk in linked
+                and j.contact_on is not None
+                and (
+                    known := cm.JointAppointment.objects.filter(
+                        person=person, contact_on=j.contact_on, contact_type=j.contact_type
+                    ).first()
+                )
+            ):
+                appointments[j.id] = known  # already recorded for someone already on the record
+                continue
             appointment = cs.joint_appointment_invite(
                 actor=svc_actor,
                 network=network,
@@ -301,6 +358,7 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
             "file": [None, file_name],
             "network_ids": [None, [nw.pk for nw in networks.values()]],
             **{k: [None, v] for k, v in counts.items()},
+            **({"linked_people": [None, linked]} if linked else {}),
         },
         reason=reason,
     )
@@ -312,6 +370,15 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
         counts=counts,
         members=members,
     )
+
+
+def _already_related(a: m.Person, b: m.Person, type_: str, linked: list[int]) -> bool:
+    """Whether two people the load linked (already on the record) already have
+    this relationship, either way round: then it is not recorded again."""
+    if a.pk not in linked or b.pk not in linked:
+        return False
+    either = Q(from_person=a, to_person=b) | Q(from_person=b, to_person=a)
+    return m.Relationship.objects.filter(either, type=type_).exists()
 
 
 def _member_add(actor: User | None, network: m.FamilyNetwork, person: m.Person, *, is_index: bool) -> None:

@@ -47,6 +47,7 @@ from kinmap.core.rules import Engine
 from kinmap.core.rules.synthetic import SYNTHETIC_TODAY, synthetic_network
 from kinmap.gaps import models as gm
 from kinmap.gaps.services import gaps_recompute
+from kinmap.matching.bench import matching_lookup_bench
 from kinmap.merging.bench import match_bench, match_lines
 from kinmap.records import models as rm
 from kinmap.records import services as rs
@@ -57,6 +58,20 @@ FACT_KEYS = ("other-names", "adult-services", "other-children")
 
 class _Rollback(Exception):
     pass
+
+
+def matching_line(m: dict[str, Any]) -> str:
+    """The lookup benchmark's figures in one line."""
+    if "skipped" in m:
+        return f"interactive lookup: skipped ({m['skipped']})"
+    return (
+        f"interactive lookup among {m['people']:,} people ({m['database']}, {m['key_rows']:,} keys): "
+        f"median {m['lookup_ms']['median']:.1f} ms, 95th percentile {m['lookup_ms']['p95']:.1f} ms "
+        f"over {m['lookups']} lookups (at most {m['candidate_limit']} candidates scored; goal p95 <= 50 ms); "
+        f"median keys {m['phase_ms']['keys']['median']:.1f} + load {m['phase_ms']['load']['median']:.1f} "
+        f"+ score {m['phase_ms']['score']['median']:.1f} ms; median CPU in kinmap "
+        f"{m['lookup_cpu_ms']['median']:.1f} ms; load average {m['load_average_1m']}"
+    )
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -77,6 +92,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--genogram-people", type=int, default=3000, help="people in the genogram network (default 3000)"
         )
+        parser.add_argument(
+            "--matching-people",
+            type=int,
+            default=100_000,
+            help="synthetic people for the interactive lookup (PostgreSQL; default 100000, e.g. 1000000)",
+        )
+        parser.add_argument("--matching-lookups", type=int, default=500, help="lookups to time (default 500)")
+        parser.add_argument(
+            "--only-matching", action="store_true", help="measure the lookup only, keeping the other figures"
+        )
         parser.add_argument("--out", default=str(Path(settings.BASE_DIR) / "var" / "bench-results.json"))
         parser.add_argument("--quiet", action="store_true", help="no progress lines")
         parser.add_argument(
@@ -95,10 +120,17 @@ class Command(BaseCommand):
         self.quiet = options["quiet"]
         if "gaps_gap" not in connection.introspection.table_names():
             raise CommandError("The database is not set up: run 'kinmap migrate' first")
+        out = Path(options["out"])
+        if options["only_matching"]:
+            self.matching_only(out, options["matching_people"], options["matching_lookups"])
+            return
         engine = self.engine_throughput(options["families"], options["size"])
         recompute = self.recompute_times(options["changes"], options["family_size"])
         genogram = genogram_times(options["genogram_people"])
         matching = match_bench(options["match_people"], febrl=not options["no_febrl"], log=self.progress)
+        lookup = matching_lookup_bench(
+            options["matching_people"], options["matching_lookups"], self.progress
+        )
         db = connection.vendor
         results = {
             "measured_at": timezone.now().isoformat(timespec="seconds"),
@@ -117,6 +149,7 @@ class Command(BaseCommand):
             "recompute": recompute,
             "genogram": genogram,
             "matching": matching,
+            "matching_lookup": lookup,
         }
         lines = [
             f"rule engine: {engine['families_per_second']:,.0f} families/second "
@@ -137,13 +170,25 @@ class Command(BaseCommand):
             f"= {genogram['total_ms']['median']:.0f} ms (median of {genogram['runs']} runs; goal under 2 s)",
             *match_lines(matching),
         ]
-        out = Path(options["out"])
+        lines.append(matching_line(lookup))
+        self.write(out, results, lines)
+
+    def write(self, out: Path, results: dict[str, Any], lines: list[str]) -> None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(results, indent=2) + "\n")
         out.with_suffix(".txt").write_text("\n".join(lines) + "\n")
         for line in lines:
             self.stdout.write(line)
         self.stdout.write(f"written to {out} and {out.with_suffix('.txt')}")
+
+    def matching_only(self, out: Path, people: int, lookups: int) -> None:
+        """Measure the lookup alone; other figures already in ``out`` are kept."""
+        results = json.loads(out.read_text()) if out.is_file() else {}
+        lines = out.with_suffix(".txt").read_text().splitlines() if out.with_suffix(".txt").is_file() else []
+        results["matching_lookup"] = lookup = matching_lookup_bench(people, lookups, self.progress)
+        lines = [line for line in lines if not line.startswith("interactive lookup")]
+        lines.append(matching_line(lookup))
+        self.write(out, results, lines)
 
     # -- the pure engine ----------------------------------------------------------
 
