@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from kinmap.accounts.models import User
 from kinmap.audit.services import audit_record
@@ -120,11 +121,23 @@ def possible_match_record(
     *, actor: User | None, person: m.Person, candidate: Candidate, network_id: int | None, reason: str
 ) -> None:
     """Record that ``person`` (just added) may be ``candidate``, for a person to
-    review: an audit event ``possible_match`` with the pair, the probability,
-    the match weight and the comparisons in the review queue's shape
-    (``comparisons_json``). The integrator points this at the review queue
-    (``kinmap.merging``'s ``MatchCandidate``) when both are on one branch."""
+    review: the pair goes on the review queue (``kinmap.merging``'s
+    ``MatchCandidate``, rescored if it is waiting there already; a pair a
+    reviewer has decided is left as decided, never offered again), and an audit
+    event ``possible_match`` keeps the pair, the probability, the match weight
+    and the comparisons (``comparisons_json``)."""
+    from kinmap.merging.models import CandidateStatus, MatchCandidate
+
     a, b = sorted((person.pk, candidate.person_id))
+    scored = {
+        "probability": candidate.score.probability,
+        "match_weight": candidate.score.weight,
+        "comparisons": comparisons_json(candidate.score),
+        "scored_at": timezone.now(),
+    }
+    queued, created = MatchCandidate.objects.get_or_create(person_a_id=a, person_b_id=b, defaults=scored)
+    if not created and queued.status == CandidateStatus.OPEN:
+        MatchCandidate.objects.filter(pk=queued.pk).update(**scored)
     audit_record(
         actor=actor,
         action="possible_match",

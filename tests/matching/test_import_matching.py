@@ -7,6 +7,7 @@ import pytest
 
 from kinmap.accounts.models import User
 from kinmap.audit.models import AuditEvent
+from kinmap.merging.models import CandidateStatus, MatchCandidate
 from kinmap.records import models as m
 from kinmap.records.family_file import family_file_export, family_file_import, family_file_read
 
@@ -60,3 +61,8 @@ def test_possible_matches_are_added_and_recorded_for_review(outsider: User, seed
     assert levels["date_of_birth"] == "same date of birth"
     assert event.changes["probability"] >= 0.5
     assert not AuditEvent.objects.filter(action="link").exists()
+    # and both pairs wait on the review queue, with the same comparisons
+    queued = {(c.person_a_id, c.person_b_id): c for c in MatchCandidate.objects.all()}
+    assert set(queued) == {(e.changes["person_a"], e.changes["person_b"]) for e in events.values()}
+    pair = queued[tuple(sorted((sky.pk, seed.skye.pk)))]
+    assert pair.status == CandidateStatus.OPEN and pair.comparisons == event.changes["comparisons"]

@@ -128,9 +128,7 @@ class Command(BaseCommand):
         recompute = self.recompute_times(options["changes"], options["family_size"])
         genogram = genogram_times(options["genogram_people"])
         matching = match_bench(options["match_people"], febrl=not options["no_febrl"], log=self.progress)
-        lookup = matching_lookup_bench(
-            options["matching_people"], options["matching_lookups"], self.progress
-        )
+        lookup = matching_lookup_bench(options["matching_people"], options["matching_lookups"], self.progress)
         db = connection.vendor
         results = {
             "measured_at": timezone.now().isoformat(timespec="seconds"),
