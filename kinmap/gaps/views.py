@@ -10,7 +10,6 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -30,6 +29,7 @@ from . import access, engine, selectors, services
 from . import forms as gf
 from . import models as gm
 from .answers import answers_for
+from .contact_page import after_save, gap_groups, progress_words
 from .models import GapState, Outcome
 from .presenters import gap_view, last_said, severity_order
 
@@ -153,6 +153,7 @@ def _contact_context(
         earlier = [e for e in evs if e.contact_id != contact.pk or e.kind == gm.EventKind.OPENED]
         shown.append(ShownGap(view, o, form, inline, links, last_said(earlier, today)))
     pending = sum(1 for s in shown if s.outcome.outcome == Outcome.PENDING)
+    names = {pid: str(p) for pid, p in record.people.items()}
 
     confirmed = {c.household_id: c for c in contact.household_confirmations.all()}
     households = []
@@ -188,7 +189,9 @@ def _contact_context(
         "network": network,
         "contact": contact,
         "shown": shown,
+        "groups": gap_groups(shown, names, care_carers),
         "pending": pending,
+        "progress": progress_words(len(shown) - pending, len(shown)),
         "households": households,
         "present": list(contact.present.all()),
         "seen": list(contact.seen_directly.all()),
@@ -230,9 +233,12 @@ def _contact_and_gap(
     return user, network, contact, gap
 
 
-def _back_to_contact(network: Any, contact: gm.Contact, anchor: str = "") -> HttpResponse:
-    url = reverse("contact", args=[network.pk, contact.pk])
-    return redirect(f"{url}#{anchor}" if anchor else url)
+def _back_to_contact(
+    request: HttpRequest, user: User, network: Any, contact: gm.Contact, anchor: str = ""
+) -> HttpResponse:
+    return after_save(
+        request, network, contact, anchor, lambda: _contact_context(request, user, network, contact)
+    )
 
 
 @require_POST
@@ -282,7 +288,7 @@ def contact_gap_outcome(request: HttpRequest, network_id: int, contact_id: int, 
             apply_errors(form, err, fmap)
         else:
             messages.success(request, f"Saved: {gap.detail}")
-            return _back_to_contact(network, contact, f"gap-{gap.pk}")
+            return _back_to_contact(request, user, network, contact, f"gap-{gap.pk}")
     ctx = _contact_context(request, user, network, contact, bound_outcome={gap.pk: form})
     return render(request, "gaps/contact.html", ctx)
 
@@ -309,7 +315,7 @@ def contact_gap_answer(
     chosen = next((i for i in inline if i.kind == kind), None)
     if chosen is None or contact.status != gm.Contact.Status.OPEN:
         messages.success(request, "That answer cannot be recorded here any more")
-        return _back_to_contact(network, contact)
+        return _back_to_contact(request, user, network, contact)
     form = chosen.form
     if form.is_valid():
         d = form.cleaned_data
@@ -329,7 +335,7 @@ def contact_gap_answer(
                 messages.success(request, f"Saved. Still to record: {still}")
             else:
                 messages.success(request, f"Answered: {gap.detail}")
-            return _back_to_contact(network, contact, f"gap-{gap.pk}")
+            return _back_to_contact(request, user, network, contact, f"gap-{gap.pk}")
     ctx = _contact_context(request, user, network, contact, bound_answer={gap.pk: {kind: form}})
     return render(request, "gaps/contact.html", ctx)
 
@@ -410,7 +416,7 @@ def contact_household(
         ctx = _contact_context(request, user, network, contact, close_error=err)
         return render(request, "gaps/contact.html", ctx)
     messages.success(request, "Household confirmed")
-    return _back_to_contact(network, contact, "households")
+    return _back_to_contact(request, user, network, contact, "households")
 
 
 @require_POST
@@ -428,7 +434,7 @@ def contact_not_asked_rest(request: HttpRequest, network_id: int, contact_id: in
             apply_errors(form, err)
         else:
             messages.success(request, f"Recorded 'not asked this time' for {n} gap{'s' if n != 1 else ''}")
-            return _back_to_contact(network, contact, "close")
+            return _back_to_contact(request, user, network, contact, "close")
     ctx = _contact_context(request, user, network, contact, rest_form=form)
     return render(request, "gaps/contact.html", ctx)
 

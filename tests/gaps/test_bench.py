@@ -47,7 +47,18 @@ def test_bench_prints_and_writes_the_figures_and_leaves_nothing_behind(tmp_path:
     assert results["genogram"]["people"] >= 200 and results["genogram"]["generations"] >= 3
     assert set(results["genogram"]["total_ms"]) == {"median", "p95", "min", "max"}
     assert lines[3].startswith(f"genogram of {results['genogram']['people']:,} people (")
-    assert target.with_suffix(".txt").read_text().splitlines() == lines[:4]
+    trips = results["contact_round_trips"]
+    assert trips["with_javascript"]["page_loads"] < trips["without_javascript"]["page_loads"]
+    assert lines[4].startswith("the seed family's 6 to 8 week review (")
+    assert lines[4].endswith(
+        f"without JavaScript: {trips['without_javascript']['page_loads']} page loads and "
+        f"{trips['without_javascript']['form_submissions']} form submissions"
+    )
+    assert lines[5].endswith(
+        f"with JavaScript: {trips['with_javascript']['page_loads']} page loads and "
+        f"{trips['with_javascript']['form_submissions']} form submissions"
+    )
+    assert target.with_suffix(".txt").read_text().splitlines() == lines[:6]
     assert not rm.FamilyNetwork.objects.exists()
     assert not gm.Gap.objects.exists()
 

@@ -8,6 +8,8 @@ readable lines in ``var/bench-results.txt``):
 - the time to recompute one family's gaps after one change, on the configured
   database (median and 95th percentile over a number of changes), and the
   time of the whole change through the records service, recompute included;
+- the page loads and form submissions the seed family's 6 to 8 week review
+  takes on the contact page, without and with JavaScript (kinmap.gaps.round_trips);
 - the time to lay out and draw (as SVG) the genogram of a network of 3,000
   people (made-up families joined into one extended family: pure core, no
   database), the median of a few runs.
@@ -41,6 +43,7 @@ from kinmap.core.model import Network
 from kinmap.core.rules import Engine
 from kinmap.core.rules.synthetic import SYNTHETIC_TODAY, synthetic_network
 from kinmap.gaps import models as gm
+from kinmap.gaps.round_trips import contact_round_trips
 from kinmap.gaps.services import gaps_recompute
 from kinmap.records import models as rm
 from kinmap.records import services as rs
@@ -85,6 +88,10 @@ class Command(BaseCommand):
         engine = self.engine_throughput(options["families"], options["size"])
         recompute = self.recompute_times(options["changes"], options["family_size"])
         genogram = genogram_times(options["genogram_people"])
+        self.progress(
+            "contact round trips: the seed family's 6 to 8 week review, without and with JavaScript"
+        )
+        trips = contact_round_trips()
         db = connection.vendor
         results = {
             "measured_at": timezone.now().isoformat(timespec="seconds"),
@@ -97,6 +104,7 @@ class Command(BaseCommand):
             "engine": engine,
             "recompute": recompute,
             "genogram": genogram,
+            "contact_round_trips": trips,
         }
         lines = [
             f"rule engine: {engine['families_per_second']:,.0f} families/second "
@@ -114,6 +122,14 @@ class Command(BaseCommand):
             f"genogram of {genogram['people']:,} people ({genogram['generations']} generations): "
             f"layout {genogram['layout_ms']['median']:.0f} ms + SVG {genogram['svg_ms']['median']:.0f} ms "
             f"= {genogram['total_ms']['median']:.0f} ms (median of {genogram['runs']} runs; goal under 2 s)",
+            *(
+                f"the seed family's 6 to 8 week review ({trips[k]['gaps']} gaps), {label}: "
+                f"{trips[k]['page_loads']} page loads and {trips[k]['form_submissions']} form submissions"
+                for k, label in (
+                    ("without_javascript", "without JavaScript"),
+                    ("with_javascript", "with JavaScript"),
+                )
+            ),
         ]
         out = Path(options["out"])
         out.parent.mkdir(parents=True, exist_ok=True)
