@@ -18,6 +18,7 @@ from kinmap.audit.services import audit_record
 from kinmap.core import answerers
 from kinmap.core.escalation import EscalationSettings
 from kinmap.core.rules.facts import MISSING_LABELS
+from kinmap.core.wording import count_words, listing
 from kinmap.records import access as raccess
 from kinmap.records import services as rs
 from kinmap.records.errors import RecordError, StaleEdit
@@ -208,7 +209,7 @@ def _wording(text: str, gap: gm.Gap) -> str:
     out = text
     if gap.subject_name and gap.subject_kind in ("person", "care"):
         out = out.replace("[name]", gap.subject_name)
-    missing = ", ".join(MISSING_LABELS.get(m, m) for m in gap.missing)
+    missing = listing([MISSING_LABELS.get(m, m) for m in gap.missing])
     if missing:
         out = out.replace("[the missing detail]", missing)
     return out
@@ -331,7 +332,7 @@ def contact_gap_answer(
         else:
             gap.refresh_from_db()
             if gap.is_open:
-                still = ", ".join(MISSING_LABELS.get(m, m) for m in gap.missing)
+                still = listing([MISSING_LABELS.get(m, m) for m in gap.missing])
                 messages.success(request, f"Saved. Still to record: {still}")
             else:
                 messages.success(request, f"Answered: {gap.detail}")
@@ -433,7 +434,7 @@ def contact_not_asked_rest(request: HttpRequest, network_id: int, contact_id: in
         except RecordError as err:
             apply_errors(form, err)
         else:
-            messages.success(request, f"Recorded 'not asked this time' for {n} gap{'s' if n != 1 else ''}")
+            messages.success(request, f"Recorded 'not asked this time' for {count_words(n, 'gap')}")
             return _back_to_contact(request, user, network, contact, "close")
     ctx = _contact_context(request, user, network, contact, rest_form=form)
     return render(request, "gaps/contact.html", ctx)
