@@ -115,3 +115,28 @@ def test_an_error_from_the_script_is_shown_in_place_and_in_the_summary(
         assert '<details class="govuk-details kinmap-no-answer" open>' in block  # opened to show it
         assert "There is a problem" in html
         assert f"0 of {contact.outcomes.count()} recorded" in text(html)
+
+
+def test_an_answer_saved_from_the_script_resolves_the_gap_in_the_page(
+    client: Client, owner: User, fam: SeedFamily
+) -> None:
+    contact = start(signed_in(client, owner), fam, date.today())
+    gap = gm.Gap.objects.get(key=f"R02-birth-father:person:{fam.father.pk}")
+    p = f"g{gap.pk}-birth-date"
+    response = client.post(
+        reverse("contact-gap-answer", args=[fam.network.pk, contact.pk, gap.pk, "birth-date"]),
+        {
+            f"{p}-birth_date_0": "3",
+            f"{p}-birth_date_1": "5",
+            f"{p}-birth_date_2": "1994",
+            f"{p}-source": "said-by",
+            f"{p}-source_detail": "the mother",
+            f"{p}-version": fam.father.version,
+        },
+        headers={"Kinmap-Fetch": "1"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    block = html[html.index(f'id="gap-{gap.pk}"') :]
+    assert 'data-outcome="answered"' in block[: block.index("</section>")]
+    assert "Answered: Date of birth not recorded for Dan Testfather" in text(html)

@@ -54,13 +54,12 @@ function swap (doc, form) {
   return mine
 }
 
-async function send (event) {
-  const form = event.target
-  if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-kinmap-fetch')) return
-  event.preventDefault()
-  const button = event.submitter
-  const body = new FormData(form, button || undefined)
-  if (button) button.disabled = true
+// Saves go one at a time, in the order they were made: a second save made
+// while the first is on its way waits for it (so the server never handles two
+// changes to the same contact at once, and each answer is swapped in in order).
+let queue = Promise.resolve()
+
+async function send (form, button, body) {
   let response
   try {
     response = await fetch(form.action, {
@@ -94,4 +93,26 @@ async function send (event) {
   if (heading) heading.focus()
 }
 
-document.addEventListener('submit', (event) => { send(event) })
+let waiting = 0
+
+document.addEventListener('submit', (event) => {
+  const form = event.target
+  if (!(form instanceof HTMLFormElement)) return
+  if (!form.hasAttribute('data-kinmap-fetch')) {
+    // an ordinary submission (closing the contact) waits for the saves before it
+    if (waiting > 0) {
+      event.preventDefault()
+      queue.then(() => form.submit())
+    }
+    return
+  }
+  event.preventDefault()
+  const button = event.submitter
+  const body = new FormData(form, button || undefined)
+  if (button) button.disabled = true
+  waiting += 1
+  queue = queue
+    .then(() => send(form, button, body))
+    .catch(() => form.submit())
+    .finally(() => { waiting -= 1 })
+})
