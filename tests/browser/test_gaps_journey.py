@@ -121,6 +121,9 @@ def test_a_gap_is_prompted_until_it_is_filled(page: Page, owner: User, health_te
         "Saved: Date of birth not recorded for Dan Testfather"
     )
     decline(page.locator(f'[data-gap-key="{services}"]'), "that's his business", "Reluctant to speak for him")
+    expect(page.locator("#contact-status")).to_contain_text(
+        "Saved: Not yet asked whether adult services know"
+    )
     # closing is refused while gaps have no outcome
     page.get_by_role("button", name="Close the contact").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text(
@@ -129,6 +132,7 @@ def test_a_gap_is_prompted_until_it_is_filled(page: Page, owner: User, health_te
     no_axe_violations(page)
     page.get_by_label("Why were the rest not asked this time?").fill("baby unwell, visit cut short")
     page.get_by_role("button", name="Record the rest as not asked this time").click()
+    expect(page.locator("#contact-status")).to_contain_text("Recorded 'not asked this time'")
     page.get_by_role("button", name="Close the contact").click()
     expect(banner(page)).to_contain_text("Contact closed")
 
