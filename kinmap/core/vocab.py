@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from .wording import sexed
+
 
 class DateAccuracy(StrEnum):
     ACCURATE = "accurate"
@@ -257,32 +259,37 @@ def rel_type(code: str) -> RelType:
         raise ValueError(f"unknown relationship type {code!r}") from None
 
 
-def relation_words(code: str, *, reverse: bool = False) -> tuple[str, str]:
+def relation_words(code: str, *, reverse: bool = False, sex: str = "") -> tuple[str, str]:
     """How one person is related to another, split around the other's name:
     ``("partner of", "(not living together)")`` for SIGOTHR, ``("birth mother
     of", "")`` for NMTH, ``("child of", "")`` for NMTH read from the child's
-    side (``reverse``). A qualifier in brackets goes after the name, so that
-    "partner of (not living together) Jordan" reads "partner of Jordan (not
-    living together)". Raises ValueError for an unknown code."""
+    side (``reverse``), ``("son of", "")`` when that child's ``sex`` is
+    "male" (:func:`kinmap.core.wording.sexed`). A qualifier in brackets goes
+    after the name, so that "partner of (not living together) Jordan" reads
+    "partner of Jordan (not living together)". Raises ValueError for an
+    unknown code."""
     t = rel_type(code)
     label = t.reverse if reverse and not t.symmetric else t.label
     base, _, qualifier = label.partition(" (")
-    return base, f"({qualifier.rstrip(')')})" if qualifier else ""
+    return sexed(base, sex), f"({qualifier.rstrip(')')})" if qualifier else ""
 
 
 # A parent or partner is "the"; these may be one of several.
 _NOT_THE_ONLY = ("x-foster-parent", "x-former-partner")
 
 
-def relation_sentence(code: str, from_name: str, to_name: str, legal_basis: str = "") -> str:
+def relation_sentence(
+    code: str, from_name: str, to_name: str, legal_basis: str = "", *, from_sex: str = ""
+) -> str:
     """One relationship as a sentence: "Jordan Pike is the partner of Chloe
-    Renshaw (not living together)", "Alfie is a grandchild of Jean" (a parent
+    Renshaw (not living together)", "Jean is a grandmother of Alfie" (a parent
     or a current partner is "the", anyone else "a"; "married to" takes
-    neither). A legal parent's ``legal_basis`` (a ``LegalParentBasis`` code)
-    follows in brackets: "Sam Brook is a legal parent of Amy Brook (by a
+    neither; ``from_sex``, the first person's sex, picks "grandmother" over
+    "grandparent"). A legal parent's ``legal_basis`` (a ``LegalParentBasis``
+    code) follows in brackets: "Sam Brook is a legal parent of Amy Brook (by a
     parental order after surrogacy)". Raises ValueError for an unknown code."""
     t = rel_type(code)
-    before, after = relation_words(code)
+    before, after = relation_words(code, sex=from_sex)
     if before.startswith("married"):
         article = ""
     elif t.kind in (RelKind.PARENT, RelKind.PARTNER) and t.code not in (*_NOT_THE_ONLY, LEGAL_PARENT):

@@ -148,7 +148,7 @@ class FactAnswerForm(SourceForm):
         label="The answer",
         max_length=limits.FACT_VALUE_MAX,
         error_messages={"required": "Enter the answer"},
-        widget=forms.Textarea,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

@@ -10,7 +10,6 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -18,6 +17,7 @@ from kinmap.accounts.models import Role, User
 from kinmap.core import answerers
 from kinmap.core.escalation import EscalationSettings
 from kinmap.core.rules.facts import MISSING_LABELS
+from kinmap.core.wording import count_words, listing
 from kinmap.records import access as raccess
 from kinmap.records import services as rs
 from kinmap.records.errors import RecordError, StaleEdit
@@ -31,6 +31,7 @@ from . import access, engine, selectors, services
 from . import forms as gf
 from . import models as gm
 from .answers import answers_for
+from .contact_page import after_save, gap_groups, progress_words
 from .models import GapState, Outcome
 from .presenters import gap_view, last_said, severity_order
 
@@ -161,6 +162,7 @@ def _contact_context(
         earlier = [e for e in evs if e.contact_id != contact.pk or e.kind == gm.EventKind.OPENED]
         shown.append(ShownGap(view, o, form, inline, links, last_said(earlier, today)))
     pending = sum(1 for s in shown if s.outcome.outcome == Outcome.PENDING)
+    names = {pid: str(p) for pid, p in record.people.items()}
 
     confirmed = {c.household_id: c for c in contact.household_confirmations.all()}
     households = []
@@ -196,7 +198,9 @@ def _contact_context(
         "network": network,
         "contact": contact,
         "shown": shown,
+        "groups": gap_groups(shown, names, care_carers),
         "pending": pending,
+        "progress": progress_words(len(shown) - pending, len(shown)),
         "households": households,
         "present": list(contact.present.all()),
         "seen": list(contact.seen_directly.all()),
@@ -213,7 +217,7 @@ def _wording(text: str, gap: gm.Gap) -> str:
     out = text
     if gap.subject_name and gap.subject_kind in ("person", "care"):
         out = out.replace("[name]", gap.subject_name)
-    missing = ", ".join(MISSING_LABELS.get(m, m) for m in gap.missing)
+    missing = listing([MISSING_LABELS.get(m, m) for m in gap.missing])
     if missing:
         out = out.replace("[the missing detail]", missing)
     return out
@@ -238,9 +242,12 @@ def _contact_and_gap(
     return user, network, contact, gap
 
 
-def _back_to_contact(network: Any, contact: gm.Contact, anchor: str = "") -> HttpResponse:
-    url = reverse("contact", args=[network.pk, contact.pk])
-    return redirect(f"{url}#{anchor}" if anchor else url)
+def _back_to_contact(
+    request: HttpRequest, user: User, network: Any, contact: gm.Contact, anchor: str = ""
+) -> HttpResponse:
+    return after_save(
+        request, network, contact, anchor, lambda: _contact_context(request, user, network, contact)
+    )
 
 
 @require_POST
@@ -290,7 +297,7 @@ def contact_gap_outcome(request: HttpRequest, network_id: int, contact_id: int, 
             apply_errors(form, err, fmap)
         else:
             messages.success(request, f"Saved: {gap.detail}")
-            return _back_to_contact(network, contact, f"gap-{gap.pk}")
+            return _back_to_contact(request, user, network, contact, f"gap-{gap.pk}")
     ctx = _contact_context(request, user, network, contact, bound_outcome={gap.pk: form})
     return render(request, "gaps/contact.html", ctx)
 
@@ -317,7 +324,7 @@ def contact_gap_answer(
     chosen = next((i for i in inline if i.kind == kind), None)
     if chosen is None or contact.status != gm.Contact.Status.OPEN:
         messages.success(request, "That answer cannot be recorded here any more")
-        return _back_to_contact(network, contact)
+        return _back_to_contact(request, user, network, contact)
     form = chosen.form
     if form.is_valid():
         d = form.cleaned_data
@@ -333,11 +340,11 @@ def contact_gap_answer(
         else:
             gap.refresh_from_db()
             if gap.is_open:
-                still = ", ".join(MISSING_LABELS.get(m, m) for m in gap.missing)
+                still = listing([MISSING_LABELS.get(m, m) for m in gap.missing])
                 messages.success(request, f"Saved. Still to record: {still}")
             else:
                 messages.success(request, f"Answered: {gap.detail}")
-            return _back_to_contact(network, contact, f"gap-{gap.pk}")
+            return _back_to_contact(request, user, network, contact, f"gap-{gap.pk}")
     ctx = _contact_context(request, user, network, contact, bound_answer={gap.pk: {kind: form}})
     return render(request, "gaps/contact.html", ctx)
 
@@ -426,7 +433,7 @@ def contact_household(
         ctx = _contact_context(request, user, network, contact, close_error=err)
         return render(request, "gaps/contact.html", ctx)
     messages.success(request, "Household confirmed")
-    return _back_to_contact(network, contact, "households")
+    return _back_to_contact(request, user, network, contact, "households")
 
 
 @require_POST
@@ -443,8 +450,8 @@ def contact_not_asked_rest(request: HttpRequest, network_id: int, contact_id: in
         except RecordError as err:
             apply_errors(form, err)
         else:
-            messages.success(request, f"Recorded 'not asked this time' for {n} gap{'s' if n != 1 else ''}")
-            return _back_to_contact(network, contact, "close")
+            messages.success(request, f"Recorded 'not asked this time' for {count_words(n, 'gap')}")
+            return _back_to_contact(request, user, network, contact, "close")
     ctx = _contact_context(request, user, network, contact, rest_form=form)
     return render(request, "gaps/contact.html", ctx)
 

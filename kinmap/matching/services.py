@@ -168,11 +168,20 @@ def person_add_decided(
     related_to: m.Person | None = None,
     relationship: rs.RelationshipData | None = None,
     reverse: bool = False,
+    home: m.Household | None = None,
+    address: rs.AddressData | None = None,
+    other_names: Sequence[tuple[str, str, str]] = (),
 ) -> m.Person:
     """Add a person after the check for them on the record
     (``kinmap.matching.steps.add_person_check``): link the existing person
     ``link``, or add a new one and, when possible matches were shown
-    (``rejected``), audit why they are someone else. One transaction."""
+    (``rejected``), audit why they are someone else. One transaction.
+
+    Where a new person lives (``home`` or ``address``) and their other names
+    go with them as :func:`kinmap.records.services.person_add` takes them; a
+    linked person keeps what is already recorded about them (their stays and
+    names are changed on their own pages, where every network holding them
+    sees the change)."""
     if link is not None:
         person = m.Person.objects.get(pk=link.person_id)
         return person_link(
@@ -193,6 +202,9 @@ def person_add_decided(
         related_to=related_to,
         relationship=relationship,
         reverse=reverse,
+        home=home,
+        address=address,
+        other_names=other_names,
     )
     if rejected:
         person_new_confirmed(actor=actor, network=network, person=person, rejected=rejected, reason=reason)

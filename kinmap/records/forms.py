@@ -42,6 +42,34 @@ class SourceFields(forms.Form):
         return Source_(self.cleaned_data.get("source") or "", self.cleaned_data.get("source_detail") or "")
 
 
+class AddressFields(forms.Form):
+    """The fields of an address, with the record's lengths."""
+
+    address_line_1 = forms.CharField(
+        label="Address line 1", required=False, max_length=limits.ADDRESS_LINE_MAX
+    )
+    address_line_2 = forms.CharField(
+        label="Address line 2 (optional)", required=False, max_length=limits.ADDRESS_LINE_MAX
+    )
+    town = forms.CharField(label="Town or city", required=False, max_length=limits.TOWN_MAX)
+    postcode = forms.CharField(label="Postcode", required=False, max_length=limits.POSTCODE_MAX)
+    masked = forms.BooleanField(
+        label="Mask this address",
+        required=False,
+        help_text="For example, a refuge. Only people entitled to see masked details will see it",
+    )
+
+    def address_data(self) -> AddressData:
+        d = self.cleaned_data
+        return AddressData(
+            address_line_1=d.get("address_line_1") or "",
+            address_line_2=d.get("address_line_2") or "",
+            town=d.get("town") or "",
+            postcode=d.get("postcode") or "",
+            masked=bool(d.get("masked")),
+        )
+
+
 class PersonForm(VersionedForm, SourceFields):
     given_name = forms.CharField(label="Given name", required=False, max_length=limits.NAME_MAX)
     family_name = forms.CharField(label="Family name", required=False, max_length=limits.NAME_MAX)
@@ -186,7 +214,39 @@ class RelationshipFields(forms.Form):
         )
 
 
-class AddPersonForm(PersonForm, RelationshipFields):
+LIVES_WITH_CHILD, LIVES_ELSEWHERE = "with-child", "elsewhere"
+
+
+class AddPersonForm(PersonForm, RelationshipFields, AddressFields):
+    """A new person: who they are, how they are related, where they live and
+    the other names they have been known by."""
+
+    lives = forms.ChoiceField(
+        label="Where do they live?",
+        choices=[
+            (LIVES_WITH_CHILD, "With the child"),
+            (LIVES_ELSEWHERE, "At another address"),
+            ("", "Not known yet"),
+        ],
+        required=False,
+        initial="",
+        widget=forms.RadioSelect,
+    )
+    other_names = forms.CharField(
+        label="Other names they have been known by (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=limits.NAME_MAX * 10,
+        help_text="One name a line, given name then family name",
+    )
+    other_names_kind = forms.ChoiceField(
+        label="Are these previous names or aliases?",
+        choices=[("previous", "Previous names"), ("alias", "Aliases")],
+        initial="previous",
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
     def __init__(
         self, *args: Any, people: list[tuple[int, str]], default: int | None = None, **kwargs: Any
     ) -> None:
@@ -194,6 +254,25 @@ class AddPersonForm(PersonForm, RelationshipFields):
         self.set_people(people, default)
         self.fields["relationship"].label = "How are they related?"
         self.fields["related_to"].label = "To whom"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        has_address = any((data.get(f) or "").strip() for f in ("address_line_1", "postcode"))
+        if data.get("lives") == LIVES_ELSEWHERE and not has_address:
+            self.add_error("address_line_1", "Enter the first line of the address or the postcode")
+        return data
+
+    def other_names_value(self) -> list[tuple[str, str, str]]:
+        """Each line as (kind, given name, family name): the last word is the
+        family name, the words before it the given name ("Jo" alone is a given name)."""
+        kind = self.cleaned_data.get("other_names_kind") or "previous"
+        out = []
+        for line in (self.cleaned_data.get("other_names") or "").splitlines():
+            words = line.split()
+            if words:
+                given, family = (" ".join(words[:-1]), words[-1]) if len(words) > 1 else (words[0], "")
+                out.append((kind, given, family))
+        return out
 
 
 class RelationshipForm(VersionedForm, SourceFields):
@@ -232,26 +311,15 @@ class RelationshipForm(VersionedForm, SourceFields):
         )
 
 
-class AddressFields(forms.Form):
-    """The fields of an address, with the record's lengths."""
-
-    address_line_1 = forms.CharField(
-        label="Address line 1", required=False, max_length=limits.ADDRESS_LINE_MAX
-    )
-    address_line_2 = forms.CharField(
-        label="Address line 2 (optional)", required=False, max_length=limits.ADDRESS_LINE_MAX
-    )
-    town = forms.CharField(label="Town or city", required=False, max_length=limits.TOWN_MAX)
-    postcode = forms.CharField(label="Postcode", required=False, max_length=limits.POSTCODE_MAX)
-    masked = forms.BooleanField(
-        label="Mask this address",
-        required=False,
-        help_text="For example, a refuge. Only people entitled to see masked details will see it",
-    )
-
-
 class ResidenceForm(VersionedForm, SourceFields, AddressFields):
-    person = forms.TypedChoiceField(label="Who lives there", choices=[], coerce=int)
+    person = forms.TypedMultipleChoiceField(
+        label="Who lives there?",
+        choices=[],
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Choose everyone who lives at this address",
+        error_messages={"required": "Choose who lives there"},
+    )
     household = forms.TypedChoiceField(
         label="Address", choices=[], coerce=int, required=False, widget=forms.RadioSelect, empty_value=None
     )
@@ -264,16 +332,6 @@ class ResidenceForm(VersionedForm, SourceFields, AddressFields):
         super().__init__(*args, **kwargs)
         _choices(self, "person", people)
         _choices(self, "household", [*households, (0, "A new address")])
-
-    def address_data(self) -> AddressData:
-        d = self.cleaned_data
-        return AddressData(
-            address_line_1=d.get("address_line_1") or "",
-            address_line_2=d.get("address_line_2") or "",
-            town=d.get("town") or "",
-            postcode=d.get("postcode") or "",
-            masked=bool(d.get("masked")),
-        )
 
 
 class CareForm(VersionedForm, SourceFields):
@@ -352,15 +410,7 @@ class StayForm(VersionedForm):
 
 
 class AddressForm(VersionedForm, AddressFields):
-    def address_data(self) -> AddressData:
-        d = self.cleaned_data
-        return AddressData(
-            address_line_1=d.get("address_line_1") or "",
-            address_line_2=d.get("address_line_2") or "",
-            town=d.get("town") or "",
-            postcode=d.get("postcode") or "",
-            masked=bool(d.get("masked")),
-        )
+    """A household's address, changed."""
 
 
 class ParentalResponsibilityForm(VersionedForm, SourceFields):

@@ -145,11 +145,12 @@ def _stay_words(start: date | None, end: date | None, today: date) -> str:
     return words
 
 
-def _relation_from(pid: int, r: core.Relationship) -> tuple[str, str]:
+def _relation_from(pid: int, r: core.Relationship, sex: str = "") -> tuple[str, str]:
     """The relationship read from ``pid``'s side, split around the other
     person's name (:func:`kinmap.core.vocab.relation_words`): ("birth father
-    of", ""), ("partner of", "(not living together)")."""
-    return relation_words(r.type, reverse=r.from_id != pid)
+    of", ""), ("partner of", "(not living together)"), ("son of", "") for
+    a ``sex`` of "male"."""
+    return relation_words(r.type, reverse=r.from_id != pid, sex=sex)
 
 
 def _and(names: list[str]) -> str:
@@ -324,6 +325,7 @@ def family_page_context(
                 net.people[r.from_person_id].display_name,
                 net.people[r.to_person_id].display_name,
                 r.legal_basis,
+                from_sex=str(net.people[r.from_person_id].sex),
             ),
             "to": net.people[r.to_person_id].display_name,
             "dates": _period_words(r.start, r.end),
@@ -451,11 +453,12 @@ def person_page_context(
             other_words = "someone recorded in another family network" + (
                 f", known to {_and(known)}" if known else ""
             )
+        before, after = _relation_from(person_id, r, str(net.people[person_id].sex))
         relationships.append(
             {
                 "id": r.id,
-                "words": _relation_from(person_id, r)[0].capitalize(),
-                "after": _relation_from(person_id, r)[1],
+                "words": before.capitalize(),
+                "after": after,
                 "other": other_words,
                 "other_id": other if net.is_member(other) else None,
                 # Of a relative in a network the user may not see, only that they

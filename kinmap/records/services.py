@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
@@ -460,9 +460,17 @@ def person_add(
     relationship: RelationshipData | None = None,
     reverse: bool = False,
     as_index: bool = False,
+    home: m.Household | None = None,
+    address: AddressData | None = None,
+    other_names: Sequence[tuple[str, str, str]] = (),
 ) -> m.Person:
     """Add a new person to the network, optionally with their relationship to a
-    member (``person`` is <type> of ``related_to``, or the reverse)."""
+    member (``person`` is <type> of ``related_to``, or the reverse), where
+    they live (``home``, a household of the network, or a new ``address``:
+    :func:`residence_create`) and the other names they have been known by
+    (``(kind, given name, family name)``, kind "previous" or "alias":
+    :func:`other_name_add`), all in one transaction. Raises RecordError
+    naming the field at fault (an other name's as ``other_names``)."""
     data = data.cleaned()
     source.check()
     proposal = _Proposal(people={-1: _core_person(-1, data)})
@@ -482,6 +490,18 @@ def person_add(
     if relationship is not None and related_to is not None:
         a_p, b_p = (related_to, person) if reverse else (person, related_to)
         _relationship_insert(actor, [network], a_p, b_p, relationship, source)
+    if home is not None or address is not None:
+        residence_create(
+            actor=actor, network=network, person=person, household=home, address=address, source=source
+        )
+    for kind, given, family in other_names:
+        try:
+            other_name_add(
+                actor=actor, network=network, person=person, kind=kind, given_name=given, family_name=family
+            )
+        except RecordError as err:
+            name = f"{given} {family}".strip()
+            raise RecordError(f"Other name \u2018{name}\u2019: {err}", field="other_names") from err
     _touch(network, actor)
     return person
 
@@ -817,6 +837,41 @@ def residence_create(
     )
     _touch_each(networks, actor)
     return res
+
+
+@transaction.atomic
+def residences_create(
+    *,
+    actor: User,
+    network: m.FamilyNetwork,
+    people: Sequence[m.Person],
+    household: m.Household | None = None,
+    address: AddressData | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    source: Source_ = Source_(),
+) -> list[m.Residence]:
+    """Record that several people live (or lived) at one address, in one
+    transaction: :func:`residence_create` for each, the first making the
+    household when the address is new. Raises RecordError (nothing saved)
+    when ``people`` is empty or any one residence is refused."""
+    if not people:
+        raise RecordError("Choose who lives there", field="person")
+    out: list[m.Residence] = []
+    for person in people:
+        res = residence_create(
+            actor=actor,
+            network=network,
+            person=person,
+            household=household,
+            address=None if household else address,
+            start=start,
+            end=end,
+            source=source,
+        )
+        household = res.household
+        out.append(res)
+    return out
 
 
 def _household_changes(old: dict[str, Any], h: m.Household) -> dict[str, list[Any]]:

@@ -32,6 +32,8 @@ from . import access, services
 from . import models as m
 from .errors import RecordError, StaleEdit
 from .forms import (
+    LIVES_ELSEWHERE,
+    LIVES_WITH_CHILD,
     AddPersonForm,
     AddressForm,
     CareForm,
@@ -163,6 +165,7 @@ def person_add(request: HttpRequest, network_id: int) -> HttpResponse:
         )
         if decision.response is not None:
             return decision.response
+        lives = form.cleaned_data.get("lives")
         try:
             person = person_add_decided(
                 actor=user,
@@ -175,13 +178,33 @@ def person_add(request: HttpRequest, network_id: int) -> HttpResponse:
                 related_to=related,
                 relationship=rel,
                 reverse=reverse,
+                home=_child_home(record, default) if lives == LIVES_WITH_CHILD else None,
+                address=form.address_data() if lives == LIVES_ELSEWHERE else None,
+                other_names=form.other_names_value(),
             )
         except RecordError as err:
-            apply_errors(form, err, {"type": "relationship", "from": "relationship", "to": "relationship"})
+            fields = {
+                "type": "relationship",
+                "from": "relationship",
+                "to": "relationship",
+                "household": "lives",
+            }
+            apply_errors(form, err, fields)
         else:
             messages.success(request, f"{person} {'linked from the record' if decision.link else 'added'}")
             return redirect("family", network_id=network.pk)
     return render(request, "records/person_form.html", {"form": form, "network": network, "adding": True})
+
+
+def _child_home(record: Any, child_id: int | None) -> m.Household | None:
+    """Where the child lives now (their current household), or None when no
+    address is recorded for them (then "lives with the child" is refused by
+    ``residence_create``: "Choose an address or enter a new one")."""
+    for r in record.residences:
+        if r.person_id == child_id and r.end is None:
+            household: m.Household | None = record.households.get(r.household_id)
+            return household
+    return None
 
 
 def person(request: HttpRequest, network_id: int, person_id: int) -> HttpResponse:
@@ -312,10 +335,10 @@ def residence_add(request: HttpRequest, network_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         hid = form.cleaned_data.get("household") or 0
         try:
-            services.residence_create(
+            services.residences_create(
                 actor=user,
                 network=network,
-                person=record.people[form.cleaned_data["person"]],
+                people=[record.people[pid] for pid in form.cleaned_data["person"]],
                 household=record.households.get(hid),
                 address=None if hid else form.address_data(),
                 start=form.cleaned_data.get("start"),
@@ -461,11 +484,9 @@ def _rel_provenance(record: Any, rel: m.Relationship) -> str:
 
 
 def _rel_words(record: Any, rel: m.Relationship) -> str:
+    who = record.people[rel.from_person_id]
     return relation_sentence(
-        rel.type,
-        str(record.people[rel.from_person_id]),
-        str(record.people[rel.to_person_id]),
-        rel.legal_basis,
+        rel.type, str(who), str(record.people[rel.to_person_id]), rel.legal_basis, from_sex=who.sex
     )
 
 

@@ -66,7 +66,15 @@ def start_contact(page: Page, network_id: int, kind: str) -> None:
     expect(page.get_by_role("heading", level=2, name="What we still need to know")).to_be_visible()
 
 
+def open_no_answer(block: Locator) -> None:
+    """Open "No answer? Record what happened" (a details element) unless it is open."""
+    details = block.locator("details.kinmap-no-answer")
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+
+
 def decline(block: Locator, reason: str, view: str) -> None:
+    open_no_answer(block)
     block.get_by_label("Asked: they did not want to say").check()
     block.get_by_label("Who did not want to say?").select_option(label="Mara Testbaby")
     block.get_by_label("The reason they gave, in their words").fill(reason)
@@ -108,8 +116,14 @@ def test_a_gap_is_prompted_until_it_is_filled(page: Page, owner: User, health_te
     expect(first.locator("[data-last-time]")).to_have_text("Not asked before")
     no_axe_violations(page)
     decline(first, "he doesn't want services involved", "She seemed worried about how he would react")
-    expect(banner(page)).to_contain_text("Saved: Date of birth not recorded for Dan Testfather")
+    # saved in place: the page's status region says what was saved
+    expect(page.locator("#contact-status")).to_contain_text(
+        "Saved: Date of birth not recorded for Dan Testfather"
+    )
     decline(page.locator(f'[data-gap-key="{services}"]'), "that's his business", "Reluctant to speak for him")
+    expect(page.locator("#contact-status")).to_contain_text(
+        "Saved: Not yet asked whether adult services know"
+    )
     # closing is refused while gaps have no outcome
     page.get_by_role("button", name="Close the contact").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text(
@@ -118,6 +132,7 @@ def test_a_gap_is_prompted_until_it_is_filled(page: Page, owner: User, health_te
     no_axe_violations(page)
     page.get_by_label("Why were the rest not asked this time?").fill("baby unwell, visit cut short")
     page.get_by_role("button", name="Record the rest as not asked this time").click()
+    expect(page.locator("#contact-status")).to_contain_text("Recorded 'not asked this time'")
     page.get_by_role("button", name="Close the contact").click()
     expect(banner(page)).to_contain_text("Contact closed")
 
@@ -142,7 +157,9 @@ def test_a_gap_is_prompted_until_it_is_filled(page: Page, owner: User, health_te
     answer.get_by_label("Year").fill(str(born.year))
     answer.get_by_label("Who said it, or which agency or document").fill("the mother")
     answer.get_by_role("button", name=re.compile("^Save the answer")).click()
-    expect(banner(page)).to_contain_text("Answered: Date of birth not recorded for Dan Testfather")
+    expect(page.locator("#contact-status")).to_contain_text(
+        "Answered: Date of birth not recorded for Dan Testfather"
+    )
     expect(page.locator(f'[data-gap-key="{dob}"] [data-outcome]')).to_contain_text("answered")
     assert not gm.Gap.objects.get(network=f.network, key=dob).is_open
 
@@ -196,6 +213,7 @@ def test_a_contact_works_without_javascript(page_without_javascript: Page, owner
     sign_in(page, owner)
     start_contact_plain(page, f.network.pk)
     block = page.locator(f'[data-gap-key="{dob}"]')
+    open_no_answer(block)
     expect(block.get_by_label("The reason they gave, in their words")).to_be_visible()
     decline(block, "he doesn't want services involved", "She seemed worried")
     expect(banner(page)).to_contain_text("Saved: Date of birth not recorded for Dan Testfather")

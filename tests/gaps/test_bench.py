@@ -51,19 +51,30 @@ def test_bench_prints_and_writes_the_figures_and_leaves_nothing_behind(tmp_path:
     assert results["genogram"]["people"] >= 200 and results["genogram"]["generations"] >= 3
     assert set(results["genogram"]["total_ms"]) == {"median", "p95", "min", "max"}
     assert lines[3].startswith(f"genogram of {results['genogram']['people']:,} people (")
+    trips = results["contact_round_trips"]
+    assert trips["with_javascript"]["page_loads"] < trips["without_javascript"]["page_loads"]
+    assert lines[4].startswith("the seed family's 6 to 8 week review (")
+    assert lines[4].endswith(
+        f"without JavaScript: {trips['without_javascript']['page_loads']} page loads and "
+        f"{trips['without_javascript']['form_submissions']} form submissions"
+    )
+    assert lines[5].endswith(
+        f"with JavaScript: {trips['with_javascript']['page_loads']} page loads and "
+        f"{trips['with_javascript']['form_submissions']} form submissions"
+    )
     scale = results["matching"]["scale"]
     assert scale["people"] == 1500 and "febrl4" not in results["matching"]
     for side in ("kinmap", "splink_plain"):
         assert scale[side]["seconds"] > 0 and scale[side]["peak_mb"] > 0
         assert 0 < scale[side]["recall"] <= 1 and 0 < scale[side]["precision"] <= 1
-    assert lines[4].startswith("batch dedupe of 1,500 people: kinmap ")
-    assert lines[5].startswith("interactive lookup")
+    assert lines[6].startswith("batch dedupe of 1,500 people: kinmap ")
+    assert lines[7].startswith("interactive lookup")
     if results["matching_lookup"].get("skipped"):
-        assert "needs PostgreSQL" in lines[5]
+        assert "needs PostgreSQL" in lines[7]
     else:
         assert results["matching_lookup"]["people"] == 300
         assert set(results["matching_lookup"]["lookup_ms"]) == {"median", "p95", "min", "max"}
-    assert target.with_suffix(".txt").read_text().splitlines() == lines[:6]
+    assert target.with_suffix(".txt").read_text().splitlines() == lines[:8]
     assert not rm.FamilyNetwork.objects.exists()
     assert not rm.Person.objects.exists()
     assert not gm.Gap.objects.exists()

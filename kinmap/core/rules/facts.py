@@ -33,6 +33,7 @@ and when (``Fact.provenance.recorded_by`` and ``recorded_at``).
 from __future__ import annotations
 
 from ..model import Person
+from ..wording import listing
 
 # On the child
 FACT_BIRTH_FATHER_ABSENT = "birth-father-absent-reason"
@@ -133,5 +134,5 @@ def describe_missing(missing: tuple[str, ...]) -> str:
     words = [MISSING_LABELS.get(m, m.replace("_", " ")) for m in missing]
     if not words:
         return ""
-    text = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    text = listing(words)
     return text[0].upper() + text[1:]

@@ -11,6 +11,8 @@ readable lines in ``var/bench-results.txt``):
   ``recompute_p50_ms`` the median; ``recompute.recompute_cpu_ms`` the CPU time
   of this process alone, without the waits for the database), and the
   time of the whole change through the records service, recompute included;
+- the page loads and form submissions the seed family's 6 to 8 week review
+  takes on the contact page, without and with JavaScript (kinmap.gaps.round_trips);
 - the time to lay out and draw (as SVG) the genogram of a network of 3,000
   people (made-up families joined into one extended family: pure core, no
   database), the median of a few runs;
@@ -46,6 +48,7 @@ from kinmap.core.model import Network
 from kinmap.core.rules import Engine
 from kinmap.core.rules.synthetic import SYNTHETIC_TODAY, synthetic_network
 from kinmap.gaps import models as gm
+from kinmap.gaps.round_trips import contact_round_trips
 from kinmap.gaps.services import gaps_recompute
 from kinmap.matching.bench import matching_lookup_bench
 from kinmap.merging.bench import match_bench, match_lines
@@ -129,6 +132,10 @@ class Command(BaseCommand):
         genogram = genogram_times(options["genogram_people"])
         matching = match_bench(options["match_people"], febrl=not options["no_febrl"], log=self.progress)
         lookup = matching_lookup_bench(options["matching_people"], options["matching_lookups"], self.progress)
+        self.progress(
+            "contact round trips: the seed family's 6 to 8 week review, without and with JavaScript"
+        )
+        trips = contact_round_trips()
         db = connection.vendor
         results = {
             "measured_at": timezone.now().isoformat(timespec="seconds"),
@@ -148,6 +155,7 @@ class Command(BaseCommand):
             "genogram": genogram,
             "matching": matching,
             "matching_lookup": lookup,
+            "contact_round_trips": trips,
         }
         lines = [
             f"rule engine: {engine['families_per_second']:,.0f} families/second "
@@ -166,6 +174,14 @@ class Command(BaseCommand):
             f"genogram of {genogram['people']:,} people ({genogram['generations']} generations): "
             f"layout {genogram['layout_ms']['median']:.0f} ms + SVG {genogram['svg_ms']['median']:.0f} ms "
             f"= {genogram['total_ms']['median']:.0f} ms (median of {genogram['runs']} runs; goal under 2 s)",
+            *(
+                f"the seed family's 6 to 8 week review ({trips[k]['gaps']} gaps), {label}: "
+                f"{trips[k]['page_loads']} page loads and {trips[k]['form_submissions']} form submissions"
+                for k, label in (
+                    ("without_javascript", "without JavaScript"),
+                    ("with_javascript", "with JavaScript"),
+                )
+            ),
             *match_lines(matching),
         ]
         lines.append(matching_line(lookup))
