@@ -201,9 +201,6 @@ class SupervisorDecisionForm(forms.Form):
     decision = forms.CharField(
         label="Decision", error_messages={"required": "Enter the decision"}, widget=forms.Textarea
     )
-    actions = forms.CharField(
-        label="Actions agreed", required=False, widget=forms.Textarea, help_text="Who will do what, by when"
-    )
     agency_request_considered = forms.BooleanField(
         label="A request to another agency for this detail was made or considered",
         required=False,
@@ -214,6 +211,52 @@ class SupervisorDecisionForm(forms.Form):
         field = self.fields["gap"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", "The family as a whole"), *gaps]
+
+
+ACTION_ROWS = 3  # action rows on the decision form (add more with another decision)
+
+
+class SupervisorActionForm(forms.Form):
+    """One action agreed with a decision: what, who, by when. A row left empty is
+    no action; a row partly filled is an error."""
+
+    description = forms.CharField(label="What will be done", required=False, widget=forms.Textarea)
+    owner = forms.TypedChoiceField(label="Who will do it", choices=[], coerce=int, required=False)
+    due = GovukDateField(label="Date it is due by", help_text="For example, 27 3 2026")
+
+    def __init__(self, *args: Any, owners: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["owner"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Choose who"), *owners]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        given = [bool(data.get("description", "").strip()), bool(data.get("owner")), bool(data.get("due"))]
+        if any(given) and not all(given):
+            for name, ok, message in zip(
+                ("description", "owner", "due"),
+                given,
+                ("Say what will be done", "Choose who will do it", "Enter the date it is due by"),
+                strict=True,
+            ):
+                if not ok and name not in self.errors:
+                    self.add_error(name, message)
+        return data
+
+    @property
+    def is_empty(self) -> bool:
+        d = getattr(self, "cleaned_data", {})
+        return not (d.get("description", "").strip() or d.get("owner") or d.get("due"))
+
+
+def action_forms(data: Any, owners: list[tuple[int, str]]) -> list[SupervisorActionForm]:
+    """The decision form's action rows (prefixes ``action1`` ...)."""
+    return [SupervisorActionForm(data, prefix=f"action{i}", owners=owners) for i in range(1, ACTION_ROWS + 1)]
+
+
+class ActionCompleteForm(VersionedForm):
+    note = forms.CharField(label="Anything to add (optional)", required=False, widget=forms.Textarea)
 
 
 class NotApplicableAgreeForm(VersionedForm):

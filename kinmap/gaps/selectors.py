@@ -117,7 +117,9 @@ def worklist(user: User, f: WorklistFilter, today: date | None = None) -> list[W
     """The user's team's families, the one with the most severe open gap first
     (then the oldest gap). With a filter, only families with matching gaps."""
     day = today or timezone.localdate()
-    networks = list(networks_for_user(user).prefetch_related("members__person"))
+    networks = list(
+        networks_for_user(user).filter(closed_at__isnull=True).prefetch_related("members__person")
+    )
     settings = escalation()
     rows: dict[int, WorklistRow] = {}
     for n in networks:
@@ -173,7 +175,7 @@ def supervisor_dashboard(user: User, today: date | None = None, oldest: int = 10
     """The supervisor's team's families by flagged gaps, the oldest open gaps,
     and reluctance (declines) across the caseload."""
     day = today or timezone.localdate()
-    networks = {n.pk: n for n in networks_for_user(user)}
+    networks = {n.pk: n for n in networks_for_user(user).filter(closed_at__isnull=True)}
     gaps = [
         g for g in gm.Gap.objects.filter(network_id__in=list(networks), resolved_at__isnull=True) if g.is_open
     ]

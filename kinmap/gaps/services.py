@@ -35,6 +35,7 @@ from kinmap.records import models as rm
 from kinmap.records import services as rs
 from kinmap.records.access import FAMILY_ROLES
 from kinmap.records.errors import RecordError, check_version
+from kinmap.records.lifecycle import require_open
 from kinmap.records.selectors import family_records_load
 from kinmap.sharing.models import InformationRequest, SharingDecision
 
@@ -524,15 +525,22 @@ def _begin_change(network_id: int, *, people: Iterable[rm.Person] = ()) -> None:
     )
 
 
+def _begin_write(network_id: int, *, people: Iterable[rm.Person] = ()) -> None:
+    """:func:`_begin_change` for a change a person makes to one family: refused
+    (``NetworkClosed``) when the family network is closed."""
+    _begin_change(network_id, people=people)
+    require_open(network_id)
+
+
 def _lock_gap(gap: gm.Gap, expected_version: int | None) -> gm.Gap:
-    _begin_change(gap.network_id)
+    _begin_write(gap.network_id)
     row = gm.Gap.objects.select_for_update().get(pk=gap.pk)
     check_version(row.version, expected_version, "gap")
     return row
 
 
 def _lock_contact(contact: gm.Contact, *, people: Iterable[rm.Person] = ()) -> gm.Contact:
-    _begin_change(contact.network_id, people=people)
+    _begin_write(contact.network_id, people=people)
     return gm.Contact.objects.select_for_update().get(pk=contact.pk)
 
 
@@ -559,7 +567,7 @@ def contact_open(
     if date > _today():
         raise RecordError("The date of the contact must be today or in the past", field="date")
     present, seen_directly = list(present), list(seen_directly)
-    _begin_change(network.pk, people=seen_directly)
+    _begin_write(network.pk, people=seen_directly)
     members = set(rm.NetworkMember.objects.filter(network=network).values_list("person_id", flat=True))
     for field_name, people in (("present", present), ("seen_directly", seen_directly)):
         if any(p.pk not in members for p in people):
@@ -961,6 +969,16 @@ def contact_close(*, actor: User, contact: gm.Contact) -> gm.Contact:
 # -- supervision -------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ActionData:
+    """An action agreed at supervision: what (words), the user who will do it,
+    and the day it is due by."""
+
+    description: str
+    owner: User | None
+    due: date | None
+
+
 @transaction.atomic
 def gap_not_applicable_agree(
     *, actor: User, gap: gm.Gap, agree: bool, comment: str = "", expected_version: int | None
@@ -1011,16 +1029,22 @@ def supervisor_decision_record(
     actions: str = "",
     gap: gm.Gap | None = None,
     agency_request_considered: bool = False,
+    action_items: Sequence[ActionData] = (),
 ) -> gm.SupervisorDecision:
-    """A supervisor's decision about a family (or one gap), and the actions agreed.
-    For a gap, it can record that a request to another agency was considered."""
+    """A supervisor's decision about a family (or one gap), and the actions agreed:
+    ``actions`` in words (older decisions), ``action_items`` each with an owner
+    and a due date (:func:`kinmap.gaps.actions.supervisor_action_create`, in this
+    transaction). For a gap, it can record that a request to another agency was
+    considered."""
+    from .actions import supervisor_action_create
+
     _require_supervisor(actor, "record a supervision decision")
     decision, actions = (decision or "").strip(), (actions or "").strip()
     if not decision:
         raise RecordError("Enter the decision", field="decision")
     if gap is not None and gap.network_id != network.pk:
         raise RecordError("Choose a gap of this family", field="gap")
-    _begin_change(network.pk)
+    _begin_write(network.pk)
     if agency_request_considered and gap is None:
         raise RecordError("Choose the gap a request to another agency was considered for", field="gap")
     row = gm.SupervisorDecision.objects.create(
@@ -1045,6 +1069,13 @@ def supervisor_decision_record(
             "agency_request_considered": [None, agency_request_considered],
         },
     )
+    for i, item in enumerate(action_items, start=1):
+        try:
+            supervisor_action_create(actor=actor, decision=row, data=item)
+        except RecordError as err:  # name the row at fault: action1-owner ...
+            raise RecordError(
+                [dataclasses.replace(p, field=f"action{i}-{p.field}") for p in err.problems]
+            ) from None
     if agency_request_considered:
         rs._touch(network, actor)  # information requirement 14 reads it
     return row

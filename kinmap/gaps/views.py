@@ -26,7 +26,7 @@ from kinmap.records.selectors import FamilyRecord, family_record_load
 from kinmap.web.forms import apply_errors, refuse_stale
 from kinmap.web.masking import address_for
 
-from . import access, engine, selectors, services
+from . import access, action_lists, engine, selectors, services
 from . import forms as gf
 from . import models as gm
 from .answers import answers_for
@@ -489,24 +489,55 @@ def supervision_family(request: HttpRequest, network_id: int) -> HttpResponse:
     choices = [(v.gap.pk, f"{v.gap.detail}") for v in gaps]
     initial = {"gap": request.GET.get("gap")} if request.GET.get("gap") else {}
     form = gf.SupervisorDecisionForm(request.POST or None, gaps=choices, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    rows = gf.action_forms(request.POST or None, action_lists.owner_choices(network))
+    if request.method == "POST" and all([form.is_valid(), *(r.is_valid() for r in rows)]):
         d = form.cleaned_data
         gap = access.gap_for_user(user, network, d["gap"]) if d.get("gap") else None
+        owners = {
+            u.pk: u
+            for u in User.objects.filter(pk__in=[r.cleaned_data["owner"] for r in rows if not r.is_empty])
+        }
+        items = [
+            services.ActionData(
+                r.cleaned_data["description"], owners.get(r.cleaned_data["owner"]), r.cleaned_data["due"]
+            )
+            for r in rows
+            if not r.is_empty
+        ]
         try:
             services.supervisor_decision_record(
                 actor=user,
                 network=network,
                 decision=d["decision"],
-                actions=d.get("actions") or "",
                 gap=gap,
                 agency_request_considered=bool(d.get("agency_request_considered")),
+                action_items=items,
             )
         except RecordError as err:
-            apply_errors(form, err)
+            _apply_row_errors(form, [r for r in rows if not r.is_empty], err)
         else:
-            messages.success(request, "Decision recorded")
+            messages.success(
+                request,
+                "Decision recorded"
+                + (f" with {len(items)} action{'s' if len(items) != 1 else ''}" if items else ""),
+            )
             return redirect("gaps-supervision", network_id=network.pk)
-    return _supervision_page(request, network, gaps, form)
+    return _supervision_page(request, network, gaps, form, rows)
+
+
+def _apply_row_errors(form: forms.Form, rows: list[gf.SupervisorActionForm], err: RecordError) -> None:
+    """A refused decision's errors, on the action row at fault (``action<n>-``
+    counts the rows given, not the empty ones) or on the decision form."""
+    rest = []
+    for p in err.problems:
+        head, _, name = p.field.partition("-")
+        n = int(head.removeprefix("action")) if head.startswith("action") and name else 0
+        if 0 < n <= len(rows) and name in rows[n - 1].fields:
+            rows[n - 1].add_error(name, p.message)
+        else:
+            rest.append(p)
+    if rest:
+        apply_errors(form, RecordError(rest))
 
 
 def _supervision_page(
@@ -514,10 +545,13 @@ def _supervision_page(
     network: Any,
     gaps: list[Any],
     form: gf.SupervisorDecisionForm,
+    rows: list[gf.SupervisorActionForm] | None = None,
     bound_na: gf.NotApplicableAgreeForm | None = None,
     bound_na_gap: int | None = None,
 ) -> HttpResponse:
     history = selectors.family_history(network)
+    if rows is None:
+        rows = gf.action_forms(None, action_lists.owner_choices(network))
     na_forms = {
         v.gap.pk: (
             bound_na
@@ -537,7 +571,9 @@ def _supervision_page(
             "flagged": [v for v in gaps if v.flags],
             "pending_na": [(v, na_forms[v.gap.pk]) for v in gaps if v.gap.pk in na_forms],
             "decisions": history.decisions,
-            "error_list": _summary(bound_na) if bound_na is not None else [],
+            "action_rows": rows,
+            "error_list": (_summary(bound_na) if bound_na is not None else [])
+            + [e for r in rows if r.is_bound for e in _summary(r)],
         },
     )
 
