@@ -15,7 +15,9 @@ from kinmap.records.services import Source_
 from kinmap.web.forms import GovukDateField, VersionedForm
 
 from . import models as gm
+from .engine import RuleWords
 from .models import GapState, Outcome
+from .setting_words import field_text
 
 # What can happen to a gap at a contact, short of recording the answer.
 OUTCOME_CHOICES = [
@@ -270,6 +272,10 @@ class NotApplicableAgreeForm(VersionedForm):
 
 
 class RuleSettingForm(VersionedForm):
+    """A rule's settings, each with a label and a hint in words
+    (``setting_words.field_text``); for a requirement (``words`` given) also its
+    severity, why we ask and what you could say, as the partnership has them."""
+
     enabled = forms.BooleanField(label="This requirement is checked", required=False)
     reason = forms.CharField(
         label="Why are you making this change?",
@@ -277,26 +283,74 @@ class RuleSettingForm(VersionedForm):
         widget=forms.Textarea,
     )
 
-    def __init__(self, *args: Any, defaults: dict[str, Any], labels: dict[str, str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        defaults: dict[str, Any],
+        kinmap_defaults: dict[str, Any] | None = None,
+        words: RuleWords | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.param_names = list(defaults)
-        for name, default in defaults.items():
-            label = labels.get(name, name.replace("_", " ").capitalize())
+        for name, value in defaults.items():
+            label, hint = field_text(name, (kinmap_defaults or defaults).get(name, value))
             field: forms.Field
-            if isinstance(default, bool):
-                field = forms.BooleanField(label=label, required=False)
-            elif isinstance(default, int):
-                field = forms.IntegerField(
-                    label=label, help_text=f"Default {default}", error_messages=_number_errors(label)
-                )
+            if isinstance(value, bool):
+                field = forms.BooleanField(label=label, required=False, help_text=hint)
+            elif isinstance(value, int):
+                field = forms.IntegerField(label=label, help_text=hint, error_messages=_number_errors(label))
             else:
-                field = forms.FloatField(
-                    label=label, help_text=f"Default {default}", error_messages=_number_errors(label)
-                )
+                field = forms.FloatField(label=label, help_text=hint, error_messages=_number_errors(label))
             self.fields[f"param_{name}"] = field
+        if words is not None:
+            self.fields["severity"] = forms.ChoiceField(
+                label="Severity",
+                choices=gm.Severity.choices,
+                widget=forms.RadioSelect,
+                required=False,
+                help_text="How a gap this requirement finds is usually shown; a gap about a baby may "
+                "still be raised to critical",
+            )
+            self.fields["why_we_ask"] = forms.CharField(
+                label="Why we ask",
+                widget=forms.Textarea,
+                required=False,
+                help_text="Words a practitioner can say to a parent. Empty: kinmap\u2019s words",
+            )
+            self.fields["suggested_wording"] = forms.CharField(
+                label="You could say",
+                widget=forms.Textarea,
+                required=False,
+                help_text="[name] and [the missing detail] are filled in at the contact. "
+                "Empty: kinmap\u2019s words",
+            )
+            self.initial.update(
+                severity=words.severity,
+                why_we_ask=words.why_we_ask,
+                suggested_wording=words.suggested_wording,
+            )
+        self.order_fields(["enabled", *[f"param_{n}" for n in self.param_names]])
 
     def params(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(f"param_{name}") for name in self.param_names}
+
+    def words(self) -> dict[str, str | None]:
+        """The severity and words sent: None for one not sent (left as it is),
+        an empty string for one emptied (back to kinmap's)."""
+        names = ("severity", "why_we_ask", "suggested_wording")
+        return {
+            k: (self.cleaned_data.get(k) or "") if k in self.fields and k in self.data else None
+            for k in names
+        }
+
+
+class RuleResetForm(VersionedForm):
+    reason = forms.CharField(
+        label="Why are you going back to kinmap\u2019s settings?",
+        error_messages={"required": "Say why you are going back to kinmap\u2019s settings"},
+        widget=forms.Textarea,
+    )
 
 
 def _number_errors(label: str) -> dict[str, str]:

@@ -25,6 +25,13 @@ def escalation() -> EscalationSettings:
     return engine.escalation_settings(gm.RuleSetting.objects.filter(rule_id=engine.ESCALATION))
 
 
+def rule_config() -> tuple[EscalationSettings, dict[str, engine.RuleWords]]:
+    """The escalation thresholds and every rule's words for this partnership
+    (``engine.words_by_rule``), in one query."""
+    rows = list(gm.RuleSetting.objects.all())
+    return engine.escalation_settings(rows), engine.words_by_rule(rows)
+
+
 def open_gaps(network: rm.FamilyNetwork) -> list[gm.Gap]:
     """The gaps still to ask about, most severe first, then the oldest."""
     rows = [g for g in gm.Gap.objects.filter(network=network, resolved_at__isnull=True) if g.is_open]
@@ -47,9 +54,9 @@ def events_by_gap(gaps: Iterable[gm.Gap]) -> dict[int, list[gm.GapEvent]]:
 
 def gap_views(gaps: list[gm.Gap], today: date | None = None) -> list[GapView]:
     day = today or timezone.localdate()
-    settings = escalation()
+    settings, words = rule_config()
     events = events_by_gap(gaps)
-    return [gap_view(g, events.get(g.pk, []), day, settings) for g in gaps]
+    return [gap_view(g, events.get(g.pk, []), day, settings, words) for g in gaps]
 
 
 def family_gaps(network: rm.FamilyNetwork) -> list[GapView]:

@@ -127,10 +127,10 @@ RULES: tuple[Rule, ...] = (
         number=17,
         title=c.RULE_TEXT[c.R17_ICON]["title"],
         severity=Severity.IMPORTANT,
-        applies_when="For every carer of a baby under 1 (parents and partners who live with the baby, "
-        "and everyone with a care arrangement), from the time the baby is 14 days old, or from the "
-        "day a new carer starts if that is later. A carer who had it before they started is asked "
-        "again under rule 19." + _CRITICAL_WHEN,
+        applies_when="For every carer of a baby under {baby_under_days} old (parents and partners "
+        "who live with the baby, and everyone with a care arrangement), from the time the baby "
+        "is {icon_by_days} old, or from the day a new carer starts if that is later. A carer who "
+        "had it before they started is asked again under rule 19." + _CRITICAL_WHEN,
         why_we_ask=c.RULE_TEXT[c.R17_ICON]["why_we_ask"],
         suggested_wording=c.RULE_TEXT[c.R17_ICON]["wording"],
         fact="ICON information given to this carer (in person, at a joint appointment, by post, by "
@@ -143,8 +143,8 @@ RULES: tuple[Rule, ...] = (
         number=18,
         title=c.RULE_TEXT[c.R18_SAFER_SLEEP]["title"],
         severity=Severity.IMPORTANT,
-        applies_when="For every carer of a baby under 1: anyone who looks after a baby may settle "
-        "them to sleep." + _CRITICAL_WHEN,
+        applies_when="For every carer of a baby under {baby_under_days} old: anyone who looks "
+        "after a baby may settle them to sleep." + _CRITICAL_WHEN,
         why_we_ask=c.RULE_TEXT[c.R18_SAFER_SLEEP]["why_we_ask"],
         suggested_wording=c.RULE_TEXT[c.R18_SAFER_SLEEP]["wording"],
         fact="Safer sleep advice given to this carer.",
@@ -156,8 +156,8 @@ RULES: tuple[Rule, ...] = (
         number=21,
         title=c.RULE_TEXT[c.R18_SLEEP_PLACE]["title"],
         severity=Severity.IMPORTANT,
-        applies_when="For every care arrangement of a baby under 1 that is overnight or away from "
-        "the baby's home. Critical for overnight care.",
+        applies_when="For every care arrangement of a baby under {baby_under_days} old that is "
+        "overnight or away from the baby's home. Critical for overnight care.",
         why_we_ask=c.RULE_TEXT[c.R18_SLEEP_PLACE]["why_we_ask"],
         suggested_wording=c.RULE_TEXT[c.R18_SLEEP_PLACE]["wording"],
         fact="Where the baby sleeps, recorded on the care arrangement.",
@@ -169,9 +169,9 @@ RULES: tuple[Rule, ...] = (
         number=19,
         title=c.RULE_TEXT[c.R19_REOFFER]["title"],
         severity=Severity.IMPORTANT,
-        applies_when="For every carer of a baby under 1 who had ICON or safer sleep advice before a "
-        "change after the birth: they became a carer, they or the baby moved to a new address, or "
-        "overnight stays began." + _CRITICAL_WHEN,
+        applies_when="For every carer of a baby under {baby_under_days} old who had ICON or safer "
+        "sleep advice before a change after the birth: they became a carer, they or the baby "
+        "moved to a new address, or overnight stays began." + _CRITICAL_WHEN,
         why_we_ask=c.RULE_TEXT[c.R19_REOFFER]["why_we_ask"],
         suggested_wording=c.RULE_TEXT[c.R19_REOFFER]["wording"],
         fact="The information they had before offered to this carer again (given, or offered and "
@@ -184,7 +184,8 @@ RULES: tuple[Rule, ...] = (
         number=20,
         title=c.RULE_TEXT[c.R20_ROUTE]["title"],
         severity=Severity.IMPORTANT,
-        applies_when="For every carer of a baby under 1 who does not live with the baby." + _CRITICAL_WHEN,
+        applies_when="For every carer of a baby under {baby_under_days} old who does not live with the baby."
+        + _CRITICAL_WHEN,
         why_we_ask=c.RULE_TEXT[c.R20_ROUTE]["why_we_ask"],
         suggested_wording=c.RULE_TEXT[c.R20_ROUTE]["wording"],
         fact="A joint appointment the carer came to, or information given or offered to them by "
