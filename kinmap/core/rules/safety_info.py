@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 
 from .. import carers as c
@@ -41,6 +41,15 @@ MISSING_LABELS.update(
         "carer_route": "a joint appointment, copies of the materials or a telephone conversation",
     }
 )
+# the carer checks' own keys (kinmap.core.carers) -> the requirement's id in the catalogue
+CATALOGUE_IDS = {
+    c.R17_ICON: R17,
+    c.R18_SAFER_SLEEP: R18,
+    c.R18_SLEEP_PLACE: R18_PLACE,
+    c.R19_REOFFER: R19,
+    c.R20_ROUTE: R20,
+}
+
 _MISSING_KEY = {"icon": "icon", "safer-sleep": "safer_sleep"}
 
 _SEVERITY = {c.CRITICAL: Severity.CRITICAL, c.IMPORTANT: Severity.IMPORTANT, c.ROUTINE: Severity.ROUTINE}
@@ -49,8 +58,17 @@ Check = Callable[[c.CarerCheck], bool]
 
 
 def _settings(ctx: Context) -> c.CarerSettings:
-    params = ctx.params
-    return _carer_settings(int(params.get("icon_by_days", 14)), int(params.get("baby_under_days", 365)))
+    return carer_settings(ctx.params)
+
+
+def carer_settings(params: Mapping[str, object]) -> c.CarerSettings:
+    """The carer checks' settings from rule 17's effective settings (its
+    ``icon_by_days`` and ``baby_under_days``; missing ones take the defaults)."""
+    icon, baby = params.get("icon_by_days", 14), params.get("baby_under_days", 365)
+    return _carer_settings(
+        int(icon) if isinstance(icon, int | float) else 14,
+        int(baby) if isinstance(baby, int | float) else 365,
+    )
 
 
 @functools.lru_cache(maxsize=64)
