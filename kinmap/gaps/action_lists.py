@@ -18,6 +18,7 @@ from kinmap.records.access import FAMILY_ROLES, visible_network_ids
 from kinmap.records.selectors import networks_for_user
 
 from . import models as gm
+from .actions import can_complete
 
 
 @dataclass
@@ -40,8 +41,7 @@ class DecisionLine:
 
 
 def _line(a: gm.SupervisorAction, user: User, today: date, closed: bool) -> ActionLine:
-    may = (a.owner_id == user.pk or user.role == "supervisor") and a.completed_at is None and not closed
-    return ActionLine(a, a.is_overdue(today), may)
+    return ActionLine(a, a.is_overdue(today), can_complete(user, a) and not closed)
 
 
 def family_decisions(network: rm.FamilyNetwork, user: User, today: date | None = None) -> list[DecisionLine]:
