@@ -17,6 +17,7 @@ from django.test import override_settings
 from kinmap.accounts.models import Agency, Role, Team, User
 from kinmap.records import models as m
 from kinmap.records import services as s
+from tests.gaps.family import SeedFamily, seed_family
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -112,3 +113,15 @@ def _fast_password_hashing() -> Iterator[None]:
     """Tests sign in many users; a deliberately slow hash would dominate their time."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@pytest.fixture
+def supervisor(health_team: Team) -> User:
+    return make_user("hv.supervisor", health_team, Role.SUPERVISOR)
+
+
+@pytest.fixture
+def fam(owner: User) -> SeedFamily:
+    """The seed family of ``tests.gaps.family`` (a baby of 9 weeks, his mother,
+    his father who lives elsewhere), recorded by the owner."""
+    return seed_family(owner)

@@ -56,6 +56,7 @@ class FamilySummary(Schema):
     name: str
     index_children: list[int]
     updated_at: str
+    closed_at: str | None = None  # closed: read-only and off worklists until reopened
 
 
 class OtherNetworksOut(Schema):
@@ -137,6 +138,7 @@ class FamilyOut(Schema):
     id: int
     name: str
     version: int
+    closed_at: str | None = None  # closed: read-only and off worklists until reopened
     people: list[PersonOut]
     relationships: list[RelationshipOut]
     households: list[HouseholdOut]

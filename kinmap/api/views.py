@@ -99,6 +99,7 @@ def families(request: HttpRequest) -> list[dict[str, Any]]:
             "name": n.name,
             "index_children": sorted(mem.person_id for mem in n.members.all() if mem.is_index),
             "updated_at": n.updated_at.isoformat(),
+            "closed_at": n.closed_at.isoformat() if n.closed_at else None,
         }
         for n in rows
     ]
@@ -148,6 +149,7 @@ def family(request: HttpRequest, network_id: ObjectId) -> dict[str, Any]:
         "id": network.pk,
         "name": network.name,
         "version": network.version,
+        "closed_at": network.closed_at.isoformat() if network.closed_at else None,
         "people": people,
         "relationships": [
             {

@@ -3,10 +3,18 @@ still to give. Works from the loaded pure network; no contact details."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from kinmap.core.carers import RULE_TEXT, CarerCheck, CarerSummary, carer_summaries, material_label
+from kinmap.core.carers import (
+    RULE_TEXT,
+    CarerCheck,
+    CarerSettings,
+    CarerSummary,
+    carer_summaries,
+    material_label,
+)
 from kinmap.core.graph import FamilyGraph
 from kinmap.core.model import InformationGiven, Invitation, Network
 from kinmap.core.vocab import CONTACT_TYPE_LABELS, INFO_HOW_LABELS, INVITATION_OUTCOME_LABELS
@@ -81,33 +89,50 @@ def _invitation_line(i: Invitation) -> InvitationLine:
     )
 
 
-def _check_line(c: CarerCheck) -> CheckLine:
+@dataclass(frozen=True)
+class CarerConfig:
+    """The partnership's settings for the carer checks: the thresholds of
+    requirement 17 and, by the checks' own rule keys, its own *why we ask* and
+    *you could say* ((why, wording); kinmap's where it has none)."""
+
+    settings: CarerSettings | None = None
+    words: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def _check_line(c: CarerCheck, config: CarerConfig) -> CheckLine:
     text = RULE_TEXT[c.rule]
+    why, wording = config.words.get(c.rule, (text["why_we_ask"], text["wording"]))
     return CheckLine(
         c.rule,
         c.severity.capitalize(),
         SEVERITY_TAGS.get(c.severity, ""),
         c.detail,
         text["title"],
-        text["why_we_ask"],
-        text["wording"],
+        why,
+        wording,
         c.care_id,
     )
 
 
-def carer_lines(network: Network, today: date, titles: dict[str, str]) -> list[CarerLine]:
-    """Every carer of every index child, in the order the children are recorded."""
+def carer_lines(
+    network: Network, today: date, titles: dict[str, str], config: CarerConfig | None = None
+) -> list[CarerLine]:
+    """Every carer of every index child, in the order the children are recorded,
+    checked with the partnership's settings and words (``config``; None: kinmap's)."""
+    cfg = config or CarerConfig()
     graph = FamilyGraph(network, today)
     out = []
-    summaries = carer_summaries(network, today)
+    summaries = carer_summaries(network, today, cfg.settings)
     for child_id, rows in summaries.items():
         child = network.people[child_id]
         for s in rows:
-            out.append(_line(graph, s, child.display_name, titles))
+            out.append(_line(graph, s, child.display_name, titles, cfg))
     return out
 
 
-def _line(graph: FamilyGraph, s: CarerSummary, child_name: str, titles: dict[str, str]) -> CarerLine:
+def _line(
+    graph: FamilyGraph, s: CarerSummary, child_name: str, titles: dict[str, str], config: CarerConfig
+) -> CarerLine:
     pid = s.carer.person_id
     return CarerLine(
         person_id=pid,
@@ -120,5 +145,5 @@ def _line(graph: FamilyGraph, s: CarerSummary, child_name: str, titles: dict[str
         given=[_given_line(i, titles) for i in s.given],
         missing=[titles.get(m, material_label(m)) for m in s.missing],
         invitations=[_invitation_line(i) for i in s.invitations],
-        unmet=[_check_line(c) for c in s.unmet],
+        unmet=[_check_line(c, config) for c in s.unmet],
     )

@@ -14,6 +14,7 @@ from kinmap.core.vocab import InfoHow, InvitationOutcome
 from kinmap.records.selectors import FamilyRecord
 
 from . import models as cm
+from .presenters import CarerConfig
 
 T = TypeVar("T")
 
@@ -79,3 +80,21 @@ def materials_active() -> QuerySet[cm.Material]:
 def material_titles() -> dict[str, str]:
     """Every material's title by code (one query)."""
     return dict(cm.Material.objects.values_list("code", "title"))
+
+
+def carer_config() -> CarerConfig:
+    """The partnership's settings and words for the carer checks (one query):
+    requirement 17's thresholds, and each carer requirement's own *why we ask*
+    and *you could say* (``gaps.engine.words_by_rule``)."""
+    from kinmap.core.rules import CATALOGUE
+    from kinmap.core.rules.safety_info import CATALOGUE_IDS, R17, carer_settings
+    from kinmap.gaps import engine
+    from kinmap.gaps.models import RuleSetting
+
+    rows = list(RuleSetting.objects.filter(rule_id__in=list(CATALOGUE_IDS.values())))
+    params = engine.rule_settings(rows).effective_params(CATALOGUE.get(R17))
+    words = engine.words_by_rule(rows)
+    return CarerConfig(
+        carer_settings(params),
+        {key: (words[rid].why_we_ask, words[rid].suggested_wording) for key, rid in CATALOGUE_IDS.items()},
+    )

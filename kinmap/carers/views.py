@@ -22,7 +22,7 @@ from . import models as cm
 from .forms import InformationForm, InviteForm, MaterialForm, OutcomeForm, WithdrawForm
 from .pack import CarerPack, carer_pack_build, carer_pack_pdf
 from .presenters import CarerLine, carer_lines
-from .selectors import material_titles, materials_active
+from .selectors import carer_config, material_titles, materials_active
 
 
 def _user(request: HttpRequest) -> User:
@@ -40,7 +40,7 @@ def _carer(
     record = family_record_load(network)
     lines = [
         c
-        for c in carer_lines(record.graph_network, timezone.localdate(), material_titles())
+        for c in carer_lines(record.graph_network, timezone.localdate(), material_titles(), carer_config())
         if c.person_id == person.pk
     ]
     return user, network, person, lines

@@ -8,6 +8,7 @@ from django.http import Http404
 from kinmap.accounts.models import User
 from kinmap.records import models as rm
 from kinmap.records.access import record_read
+from kinmap.web.converters import is_object_id
 
 from . import models as gm
 
@@ -33,3 +34,19 @@ def contact_for_user(user: User, network: rm.FamilyNetwork, contact_id: int) -> 
         raise Http404("No contact found")
     record_read(user, network)
     return contact
+
+
+def action_for_user(user: User, network: rm.FamilyNetwork, action_id: int) -> gm.SupervisorAction:
+    """An action agreed at supervision about ``network`` (which the user may see);
+    404 alike for missing, another family's and out-of-range ids. Records the read."""
+    action = (
+        gm.SupervisorAction.objects.filter(pk=action_id, network=network)
+        .select_related("decision__by", "owner", "completed_by")
+        .first()
+        if is_object_id(action_id)
+        else None
+    )
+    if action is None:
+        raise Http404("No action found")
+    record_read(user, network)
+    return action

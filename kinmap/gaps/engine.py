@@ -7,6 +7,7 @@ Turns the partnership's rule settings (``RuleSetting`` rows) into the core's
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -14,7 +15,8 @@ from django.conf import settings as django_settings
 
 from kinmap.core.escalation import EscalationSettings
 from kinmap.core.model import Network
-from kinmap.core.rules import CATALOGUE, Engine, ProcessInputs, Rule, RuleSettings, Unmet
+from kinmap.core.rules import CATALOGUE, Engine, ProcessInputs, Rule, RuleSettings, Severity, Unmet
+from kinmap.core.rules.wording import applies_text
 
 from . import models as gm
 
@@ -33,6 +35,7 @@ def rule_settings(rows: Iterable[gm.RuleSetting]) -> RuleSettings:
     """The core's settings from the stored rows (escalation is not a rule)."""
     disabled = set()
     params: dict[str, Mapping[str, Any]] = {}
+    severity: dict[str, Severity] = {}
     for row in rows:
         if row.rule_id not in CATALOGUE:
             continue
@@ -40,7 +43,43 @@ def rule_settings(rows: Iterable[gm.RuleSetting]) -> RuleSettings:
             disabled.add(row.rule_id)
         if row.params:
             params[row.rule_id] = dict(row.params)
-    return RuleSettings(disabled=frozenset(disabled), params=params)
+        if row.severity:
+            severity[row.rule_id] = Severity(row.severity)
+    return RuleSettings(disabled=frozenset(disabled), params=params, severity=severity)
+
+
+@dataclass(frozen=True)
+class RuleWords:
+    """What pages say about a rule for this partnership: its usual severity, why
+    we ask and what you could say (the partnership's own or kinmap's), and when
+    it applies with the settings in force. ``own`` names what the partnership
+    changed ("severity", "why_we_ask", "suggested_wording")."""
+
+    severity: str
+    why_we_ask: str
+    suggested_wording: str
+    applies_when: str
+    own: frozenset[str]
+
+
+def rule_words(rule: Rule, row: gm.RuleSetting | None) -> RuleWords:
+    """The words for ``rule`` given the partnership's setting ``row`` (None: defaults)."""
+    own = frozenset(k for k in ("severity", "why_we_ask", "suggested_wording") if row and getattr(row, k))
+    return RuleWords(
+        severity=(row.severity if row and row.severity else rule.severity.value),
+        why_we_ask=(row.why_we_ask if row and row.why_we_ask else rule.why_we_ask),
+        suggested_wording=(
+            row.suggested_wording if row and row.suggested_wording else rule.suggested_wording
+        ),
+        applies_when=applies_text(rule, (row.params if row else None) or {}),
+        own=own,
+    )
+
+
+def words_by_rule(rows: Iterable[gm.RuleSetting]) -> dict[str, RuleWords]:
+    """:func:`rule_words` for every rule of the catalogue, by id."""
+    by_id = {r.rule_id: r for r in rows}
+    return {r.id: rule_words(r, by_id.get(r.id)) for r in rules()}
 
 
 def escalation_settings(rows: Iterable[gm.RuleSetting]) -> EscalationSettings:
@@ -57,7 +96,10 @@ _engines: dict[tuple[int, str], Engine] = {}
 def engine_for(settings: RuleSettings) -> Engine:
     """One engine per catalogue version and settings (settings are checked once,
     when the engine is built)."""
-    key = (CATALOGUE.version, repr((sorted(settings.disabled), sorted(settings.params.items()))))
+    key = (
+        CATALOGUE.version,
+        repr((sorted(settings.disabled), sorted(settings.params.items()), sorted(settings.severity.items()))),
+    )
     found = _engines.get(key)
     if found is None:
         if len(_engines) > 32:

@@ -15,7 +15,9 @@ from kinmap.records.services import Source_
 from kinmap.web.forms import GovukDateField, VersionedForm
 
 from . import models as gm
+from .engine import RuleWords
 from .models import GapState, Outcome
+from .setting_words import field_text
 
 # What can happen to a gap at a contact, short of recording the answer.
 OUTCOME_CHOICES = [
@@ -201,9 +203,6 @@ class SupervisorDecisionForm(forms.Form):
     decision = forms.CharField(
         label="Decision", error_messages={"required": "Enter the decision"}, widget=forms.Textarea
     )
-    actions = forms.CharField(
-        label="Actions agreed", required=False, widget=forms.Textarea, help_text="Who will do what, by when"
-    )
     agency_request_considered = forms.BooleanField(
         label="A request to another agency for this detail was made or considered",
         required=False,
@@ -214,6 +213,52 @@ class SupervisorDecisionForm(forms.Form):
         field = self.fields["gap"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", "The family as a whole"), *gaps]
+
+
+ACTION_ROWS = 3  # action rows on the decision form (add more with another decision)
+
+
+class SupervisorActionForm(forms.Form):
+    """One action agreed with a decision: what, who, by when. A row left empty is
+    no action; a row partly filled is an error."""
+
+    description = forms.CharField(label="What will be done", required=False, widget=forms.Textarea)
+    owner = forms.TypedChoiceField(label="Who will do it", choices=[], coerce=int, required=False)
+    due = GovukDateField(label="Date it is due by", help_text="For example, 27 3 2026")
+
+    def __init__(self, *args: Any, owners: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["owner"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Choose who"), *owners]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        given = [bool(data.get("description", "").strip()), bool(data.get("owner")), bool(data.get("due"))]
+        if any(given) and not all(given):
+            for name, ok, message in zip(
+                ("description", "owner", "due"),
+                given,
+                ("Say what will be done", "Choose who will do it", "Enter the date it is due by"),
+                strict=True,
+            ):
+                if not ok and name not in self.errors:
+                    self.add_error(name, message)
+        return data
+
+    @property
+    def is_empty(self) -> bool:
+        d = getattr(self, "cleaned_data", {})
+        return not (d.get("description", "").strip() or d.get("owner") or d.get("due"))
+
+
+def action_forms(data: Any, owners: list[tuple[int, str]]) -> list[SupervisorActionForm]:
+    """The decision form's action rows (prefixes ``action1`` ...)."""
+    return [SupervisorActionForm(data, prefix=f"action{i}", owners=owners) for i in range(1, ACTION_ROWS + 1)]
+
+
+class ActionCompleteForm(VersionedForm):
+    note = forms.CharField(label="Anything to add (optional)", required=False, widget=forms.Textarea)
 
 
 class NotApplicableAgreeForm(VersionedForm):
@@ -227,6 +272,10 @@ class NotApplicableAgreeForm(VersionedForm):
 
 
 class RuleSettingForm(VersionedForm):
+    """A rule's settings, each with a label and a hint in words
+    (``setting_words.field_text``); for a requirement (``words`` given) also its
+    severity, why we ask and what you could say, as the partnership has them."""
+
     enabled = forms.BooleanField(label="This requirement is checked", required=False)
     reason = forms.CharField(
         label="Why are you making this change?",
@@ -234,26 +283,74 @@ class RuleSettingForm(VersionedForm):
         widget=forms.Textarea,
     )
 
-    def __init__(self, *args: Any, defaults: dict[str, Any], labels: dict[str, str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        defaults: dict[str, Any],
+        kinmap_defaults: dict[str, Any] | None = None,
+        words: RuleWords | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.param_names = list(defaults)
-        for name, default in defaults.items():
-            label = labels.get(name, name.replace("_", " ").capitalize())
+        for name, value in defaults.items():
+            label, hint = field_text(name, (kinmap_defaults or defaults).get(name, value))
             field: forms.Field
-            if isinstance(default, bool):
-                field = forms.BooleanField(label=label, required=False)
-            elif isinstance(default, int):
-                field = forms.IntegerField(
-                    label=label, help_text=f"Default {default}", error_messages=_number_errors(label)
-                )
+            if isinstance(value, bool):
+                field = forms.BooleanField(label=label, required=False, help_text=hint)
+            elif isinstance(value, int):
+                field = forms.IntegerField(label=label, help_text=hint, error_messages=_number_errors(label))
             else:
-                field = forms.FloatField(
-                    label=label, help_text=f"Default {default}", error_messages=_number_errors(label)
-                )
+                field = forms.FloatField(label=label, help_text=hint, error_messages=_number_errors(label))
             self.fields[f"param_{name}"] = field
+        if words is not None:
+            self.fields["severity"] = forms.ChoiceField(
+                label="Severity",
+                choices=gm.Severity.choices,
+                widget=forms.RadioSelect,
+                required=False,
+                help_text="How a gap this requirement finds is usually shown; a gap about a baby may "
+                "still be raised to critical",
+            )
+            self.fields["why_we_ask"] = forms.CharField(
+                label="Why we ask",
+                widget=forms.Textarea,
+                required=False,
+                help_text="Words a practitioner can say to a parent. Empty: kinmap\u2019s words",
+            )
+            self.fields["suggested_wording"] = forms.CharField(
+                label="You could say",
+                widget=forms.Textarea,
+                required=False,
+                help_text="[name] and [the missing detail] are filled in at the contact. "
+                "Empty: kinmap\u2019s words",
+            )
+            self.initial.update(
+                severity=words.severity,
+                why_we_ask=words.why_we_ask,
+                suggested_wording=words.suggested_wording,
+            )
+        self.order_fields(["enabled", *[f"param_{n}" for n in self.param_names]])
 
     def params(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(f"param_{name}") for name in self.param_names}
+
+    def words(self) -> dict[str, str | None]:
+        """The severity and words sent: None for one not sent (left as it is),
+        an empty string for one emptied (back to kinmap's)."""
+        names = ("severity", "why_we_ask", "suggested_wording")
+        return {
+            k: (self.cleaned_data.get(k) or "") if k in self.fields and k in self.data else None
+            for k in names
+        }
+
+
+class RuleResetForm(VersionedForm):
+    reason = forms.CharField(
+        label="Why are you going back to kinmap\u2019s settings?",
+        error_messages={"required": "Say why you are going back to kinmap\u2019s settings"},
+        widget=forms.Textarea,
+    )
 
 
 def _number_errors(label: str) -> dict[str, str]:

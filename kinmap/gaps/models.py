@@ -7,6 +7,8 @@ through ``kinmap.gaps.services``.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 
@@ -60,6 +62,10 @@ class RuleSetting(models.Model):
     rule_id = models.CharField(max_length=60, unique=True)
     enabled = models.BooleanField(default=True)
     params = models.JSONField(default=dict, blank=True)
+    # The partnership's own words and severity; blank: kinmap's default.
+    severity = models.CharField(max_length=20, blank=True)
+    why_we_ask = models.TextField(blank=True)
+    suggested_wording = models.TextField(blank=True)
     version = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -78,6 +84,9 @@ class RuleSettingChange(models.Model):
     enabled_after = models.BooleanField()
     params_before = models.JSONField(default=dict, blank=True)
     params_after = models.JSONField(default=dict, blank=True)
+    # {"severity": ..., "why_we_ask": ..., "suggested_wording": ...}; blank: the default
+    wording_before = models.JSONField(default=dict, blank=True)
+    wording_after = models.JSONField(default=dict, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
     reason = models.TextField()
@@ -281,3 +290,31 @@ class SupervisorDecision(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
+
+
+class SupervisorAction(models.Model):
+    """One action agreed at supervision: what, who will do it (a user who may
+    see the family), by when; and who completed it, when."""
+
+    decision = models.ForeignKey(SupervisorDecision, on_delete=models.CASCADE, related_name="action_items")
+    network = models.ForeignKey(FamilyNetwork, on_delete=models.CASCADE, related_name="supervisor_actions")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    description = models.TextField()
+    due = models.DateField()
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completion_note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["due", "pk"]
+        indexes = [models.Index(fields=["owner", "completed_at"]), models.Index(fields=["network", "due"])]
+
+    def __str__(self) -> str:
+        return self.description
+
+    def is_overdue(self, today: date) -> bool:
+        """Not done, and the due day has passed."""
+        return self.completed_at is None and self.due < today

@@ -3,7 +3,7 @@ reasons a gap is flagged. No queries: selectors load, these describe."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -149,15 +149,23 @@ class GapView:
 
 
 def gap_view(
-    gap: gm.Gap, events: Sequence[gm.GapEvent], today: date, settings: EscalationSettings
+    gap: gm.Gap,
+    events: Sequence[gm.GapEvent],
+    today: date,
+    settings: EscalationSettings,
+    words: Mapping[str, engine.RuleWords] | None = None,
 ) -> GapView:
+    """The gap as pages show it. ``words`` (by rule id, ``engine.words_by_rule``)
+    carries the partnership's own *why we ask* and *you could say*; without it,
+    kinmap's."""
     r = engine.rule(gap.rule_id)
+    own = (words or {}).get(gap.rule_id)
     return GapView(
         gap=gap,
         rule=r,
         title=r.title if r else gap.rule_id,
-        why_we_ask=r.why_we_ask if r else "",
-        suggested_wording=r.suggested_wording if r else "",
+        why_we_ask=own.why_we_ask if own else (r.why_we_ask if r else ""),
+        suggested_wording=own.suggested_wording if own else (r.suggested_wording if r else ""),
         what_is_missing=describe_missing(tuple(gap.missing)),
         state=state_words(gap),
         age_days=(today - timezone.localdate(gap.opened_at)).days,

@@ -25,6 +25,13 @@ def escalation() -> EscalationSettings:
     return engine.escalation_settings(gm.RuleSetting.objects.filter(rule_id=engine.ESCALATION))
 
 
+def rule_config() -> tuple[EscalationSettings, dict[str, engine.RuleWords]]:
+    """The escalation thresholds and every rule's words for this partnership
+    (``engine.words_by_rule``), in one query."""
+    rows = list(gm.RuleSetting.objects.all())
+    return engine.escalation_settings(rows), engine.words_by_rule(rows)
+
+
 def open_gaps(network: rm.FamilyNetwork) -> list[gm.Gap]:
     """The gaps still to ask about, most severe first, then the oldest."""
     rows = [g for g in gm.Gap.objects.filter(network=network, resolved_at__isnull=True) if g.is_open]
@@ -47,9 +54,9 @@ def events_by_gap(gaps: Iterable[gm.Gap]) -> dict[int, list[gm.GapEvent]]:
 
 def gap_views(gaps: list[gm.Gap], today: date | None = None) -> list[GapView]:
     day = today or timezone.localdate()
-    settings = escalation()
+    settings, words = rule_config()
     events = events_by_gap(gaps)
-    return [gap_view(g, events.get(g.pk, []), day, settings) for g in gaps]
+    return [gap_view(g, events.get(g.pk, []), day, settings, words) for g in gaps]
 
 
 def family_gaps(network: rm.FamilyNetwork) -> list[GapView]:
@@ -151,10 +158,13 @@ def _rank(alias: str) -> Case:
 
 
 def team_network_ids(user: User) -> QuerySet[rm.Allocation, int]:
-    """The ids of the families the user's team is allocated to now (a subquery)."""
+    """The ids of the families the user's team is allocated to now and that
+    are not closed (a subquery): the families of the worklists."""
     day = date.today()
     return (
-        rm.Allocation.objects.filter(team_id=user.team_id or 0, start__lte=day)
+        rm.Allocation.objects.filter(
+            team_id=user.team_id or 0, start__lte=day, network__closed_at__isnull=True
+        )
         .filter(Q(end__isnull=True) | Q(end__gt=day))
         .values_list("network_id", flat=True)
     )
@@ -243,7 +253,7 @@ def area_rows(teams: Iterable[Team], f: WorklistFilter, today: date | None = Non
     day = today or timezone.localdate()
     rows = {t.pk: TeamRow(team=t) for t in teams}
     counted = (
-        rm.Allocation.objects.filter(team_id__in=list(rows), start__lte=day)
+        rm.Allocation.objects.filter(team_id__in=list(rows), start__lte=day, network__closed_at__isnull=True)
         .filter(Q(end__isnull=True) | Q(end__gt=day))
         .alias(open=FilteredRelation("network__gaps", condition=_open(f, "network__gaps")))
         .values("team_id")

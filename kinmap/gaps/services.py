@@ -34,6 +34,7 @@ from kinmap.records import models as rm
 from kinmap.records import services as rs
 from kinmap.records.access import FAMILY_ROLES
 from kinmap.records.errors import RecordError, check_version
+from kinmap.records.lifecycle import require_open
 from kinmap.records.selectors import FamilyRecord, family_records_load
 from kinmap.sharing.models import InformationRequest, SharingDecision
 
@@ -552,15 +553,22 @@ def _begin_change(network_id: int, *, people: Iterable[rm.Person] = ()) -> None:
     )
 
 
+def _begin_write(network_id: int, *, people: Iterable[rm.Person] = ()) -> None:
+    """:func:`_begin_change` for a change a person makes to one family: refused
+    (``NetworkClosed``) when the family network is closed."""
+    _begin_change(network_id, people=people)
+    require_open(network_id)
+
+
 def _lock_gap(gap: gm.Gap, expected_version: int | None) -> gm.Gap:
-    _begin_change(gap.network_id)
+    _begin_write(gap.network_id)
     row = gm.Gap.objects.select_for_update().get(pk=gap.pk)
     check_version(row.version, expected_version, "gap")
     return row
 
 
 def _lock_contact(contact: gm.Contact, *, people: Iterable[rm.Person] = ()) -> gm.Contact:
-    _begin_change(contact.network_id, people=people)
+    _begin_write(contact.network_id, people=people)
     return gm.Contact.objects.select_for_update().get(pk=contact.pk)
 
 
@@ -587,7 +595,7 @@ def contact_open(
     if date > _today():
         raise RecordError("The date of the contact must be today or in the past", field="date")
     present, seen_directly = list(present), list(seen_directly)
-    _begin_change(network.pk, people=seen_directly)
+    _begin_write(network.pk, people=seen_directly)
     members = set(rm.NetworkMember.objects.filter(network=network).values_list("person_id", flat=True))
     for field_name, people in (("present", present), ("seen_directly", seen_directly)):
         if any(p.pk not in members for p in people):
@@ -989,6 +997,16 @@ def contact_close(*, actor: User, contact: gm.Contact) -> gm.Contact:
 # -- supervision -------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ActionData:
+    """An action agreed at supervision: what (words), the user who will do it,
+    and the day it is due by."""
+
+    description: str
+    owner: User | None
+    due: date | None
+
+
 @transaction.atomic
 def gap_not_applicable_agree(
     *, actor: User, gap: gm.Gap, agree: bool, comment: str = "", expected_version: int | None
@@ -1039,16 +1057,22 @@ def supervisor_decision_record(
     actions: str = "",
     gap: gm.Gap | None = None,
     agency_request_considered: bool = False,
+    action_items: Sequence[ActionData] = (),
 ) -> gm.SupervisorDecision:
-    """A supervisor's decision about a family (or one gap), and the actions agreed.
-    For a gap, it can record that a request to another agency was considered."""
+    """A supervisor's decision about a family (or one gap), and the actions agreed:
+    ``actions`` in words (older decisions), ``action_items`` each with an owner
+    and a due date (:func:`kinmap.gaps.actions.supervisor_action_create`, in this
+    transaction). For a gap, it can record that a request to another agency was
+    considered."""
+    from .actions import supervisor_action_create
+
     _require_supervisor(actor, "record a supervision decision")
     decision, actions = (decision or "").strip(), (actions or "").strip()
     if not decision:
         raise RecordError("Enter the decision", field="decision")
     if gap is not None and gap.network_id != network.pk:
         raise RecordError("Choose a gap of this family", field="gap")
-    _begin_change(network.pk)
+    _begin_write(network.pk)
     if agency_request_considered and gap is None:
         raise RecordError("Choose the gap a request to another agency was considered for", field="gap")
     row = gm.SupervisorDecision.objects.create(
@@ -1073,6 +1097,13 @@ def supervisor_decision_record(
             "agency_request_considered": [None, agency_request_considered],
         },
     )
+    for i, item in enumerate(action_items, start=1):
+        try:
+            supervisor_action_create(actor=actor, decision=row, data=item)
+        except RecordError as err:  # name the row at fault: action1-owner ...
+            raise RecordError(
+                [dataclasses.replace(p, field=f"action{i}-{p.field}") for p in err.problems]
+            ) from None
     if agency_request_considered:
         rs._touch(network, actor)  # information requirement 14 reads it
     return row
@@ -1101,6 +1132,54 @@ def _validate_setting(rule_id: str, enabled: bool, params: dict[str, object]) ->
     return {k: v for k, v in params.items() if rule.params.get(k) != v}
 
 
+WORDS_MAX = 2000  # characters of a partnership's own why-we-ask or you-could-say
+
+
+def _words_of(row: gm.RuleSetting | None) -> dict[str, str]:
+    if row is None:
+        return {"severity": "", "why_we_ask": "", "suggested_wording": ""}
+    return {
+        "severity": row.severity,
+        "why_we_ask": row.why_we_ask,
+        "suggested_wording": row.suggested_wording,
+    }
+
+
+def _validate_words(rule_id: str, before: dict[str, str], given: dict[str, str | None]) -> dict[str, str]:
+    """The partnership's severity and words after the change: each None keeps
+    ``before``; a value equal to kinmap's default is stored as "" (the default)."""
+    rule = engine.rule(rule_id)
+    if rule is None:
+        if any(v for v in given.values()):
+            raise RecordError("Only a requirement has a severity and words to change", field="severity")
+        return dict(before)
+    defaults = {
+        "severity": rule.severity.value,
+        "why_we_ask": rule.why_we_ask,
+        "suggested_wording": rule.suggested_wording,
+    }
+    labels = {"why_we_ask": "Why we ask", "suggested_wording": "You could say"}
+    out = dict(before)
+    for name, value in given.items():
+        if value is None:
+            continue
+        value = (
+            value.strip()
+            if name == "severity"
+            else "\n".join(line.rstrip() for line in value.strip().splitlines())
+        )
+        if name == "severity" and value and value not in Severity.values:
+            raise RecordError("Choose critical, important or routine", field="severity")
+        if name in labels:
+            problem = text_error(value, what=labels[name], multiline=True)
+            if len(value) > WORDS_MAX:
+                problem = f"{labels[name]} must be {WORDS_MAX} characters or fewer"
+            if problem:
+                raise RecordError(problem, field=name)
+        out[name] = "" if value == defaults[name] else value
+    return out
+
+
 @transaction.atomic
 def rule_setting_change(
     *,
@@ -1110,13 +1189,22 @@ def rule_setting_change(
     params: dict[str, object],
     reason: str,
     expected_version: int | None = None,
+    severity: str | None = None,
+    why_we_ask: str | None = None,
+    suggested_wording: str | None = None,
 ) -> gm.RuleSetting:
     """Switch a rule on or off, or change its thresholds, saying why. Every
     family's gaps are then recomputed in the background (``kinmap worker``),
     in short batches that hold no lock a page waits on: this enqueues that
     recompute (``kinmap.jobs.services.family_recompute_start``) in the same
     transaction, so it runs only if the change is saved. The escalation
-    thresholds are not rules and need no recompute."""
+    thresholds are not rules and need no recompute.
+
+    ``severity`` (critical, important, routine), ``why_we_ask`` and
+    ``suggested_wording`` are the partnership's own for the rule: None leaves
+    them as they are, an empty string (or kinmap's own value) goes back to
+    kinmap's (:func:`_validate_words`). Each change is kept, before and after,
+    in ``RuleSettingChange``."""
     if actor.role != Role.ADMINISTRATOR:
         raise RecordError("Only a partnership administrator can change the rule settings")
     reason = (reason or "").strip()
@@ -1128,13 +1216,24 @@ def rule_setting_change(
         check_version(row.version, expected_version, "rule setting")
     before_enabled = row.enabled if row else True
     before_params = dict(row.params) if row else {}
-    if (before_enabled, before_params) == (enabled, clean):
+    before_words = _words_of(row)
+    words = _validate_words(
+        rule_id,
+        before_words,
+        {"severity": severity, "why_we_ask": why_we_ask, "suggested_wording": suggested_wording},
+    )
+    if (before_enabled, before_params, before_words) == (enabled, clean, words):
         raise RecordError("This makes no change to the rule", field="__all__")
     if row is None:
         row = gm.RuleSetting(rule_id=rule_id)
     else:
         row.version += 1
     row.enabled, row.params, row.updated_by, row.updated_at = enabled, clean, actor, _now()
+    row.severity, row.why_we_ask, row.suggested_wording = (
+        words["severity"],
+        words["why_we_ask"],
+        words["suggested_wording"],
+    )
     row.save()
     change = gm.RuleSettingChange.objects.create(
         rule_id=rule_id,
@@ -1142,6 +1241,8 @@ def rule_setting_change(
         enabled_after=enabled,
         params_before=before_params,
         params_after=clean,
+        wording_before=before_words,
+        wording_after=words,
         by=actor,
         at=row.updated_at,
         reason=reason,
@@ -1151,7 +1252,11 @@ def rule_setting_change(
         action="update",
         object_type="rule_setting",
         object_id=rule_id,
-        changes={"enabled": [before_enabled, enabled], "params": [before_params, clean]},
+        changes={
+            "enabled": [before_enabled, enabled],
+            "params": [before_params, clean],
+            **{k: [before_words[k], v] for k, v in words.items() if before_words[k] != v},
+        },
         reason=reason,
     )
     if rule_id != engine.ESCALATION:

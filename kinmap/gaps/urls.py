@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import action_views, setting_views, views
 
 F = "families/<id:network_id>"
 C = f"{F}/contacts/<id:contact_id>"
@@ -16,8 +16,16 @@ urlpatterns = [
     path(f"{F}/gaps/", views.family_gap_history, name="gaps-history"),
     path(f"{F}/supervision/", views.supervision_family, name="gaps-supervision"),
     path(f"{F}/gaps/<id:gap_id>/not-applicable/", views.gap_not_applicable, name="gap-not-applicable"),
+    path(
+        f"{F}/actions/<id:action_id>/done/", action_views.action_complete, name="supervisor-action-complete"
+    ),
     path("supervision/", views.supervisor_dashboard, name="supervisor-dashboard"),
     path("supervision/area/", views.area_worklist, name="area-worklist"),
-    path("settings/rules/", views.rule_settings, name="gaps-rule-settings"),
-    path("settings/rules/<str:rule_id>/", views.rule_setting_edit, name="gaps-rule-setting-edit"),
+    path("settings/rules/", setting_views.rule_settings, name="gaps-rule-settings"),
+    path("settings/rules/<str:rule_id>/", setting_views.rule_setting_edit, name="gaps-rule-setting-edit"),
+    path(
+        "settings/rules/<str:rule_id>/reset/",
+        setting_views.rule_setting_reset,
+        name="gaps-rule-setting-reset",
+    ),
 ]

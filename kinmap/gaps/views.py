@@ -15,7 +15,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kinmap.accounts.models import Role, User
 from kinmap.core import answerers
-from kinmap.core.escalation import EscalationSettings
 from kinmap.core.rules.facts import MISSING_LABELS
 from kinmap.core.wording import count_words, listing
 from kinmap.records import access as raccess
@@ -27,7 +26,7 @@ from kinmap.web.forms import apply_errors, refuse_stale
 from kinmap.web.masking import address_for
 from kinmap.web.pagination import page_of
 
-from . import access, engine, selectors, services
+from . import access, action_lists, selectors, services
 from . import forms as gf
 from . import models as gm
 from .answers import answers_for
@@ -138,7 +137,7 @@ def _contact_context(
 ) -> dict[str, Any]:
     record = family_record_load(network)
     today = timezone.localdate()
-    settings = selectors.escalation()
+    settings, words = selectors.rule_config()
     outcomes = list(contact.outcomes.select_related("gap"))
     gaps = [o.gap for o in outcomes]
     events = selectors.events_by_gap(gaps)
@@ -147,7 +146,7 @@ def _contact_context(
     shown: list[ShownGap] = []
     for o in sorted(outcomes, key=lambda o: (o.outcome != Outcome.PENDING, *severity_order(o.gap))):
         evs = events.get(o.gap_id, [])
-        view = gap_view(o.gap, evs, today, settings)
+        view = gap_view(o.gap, evs, today, settings, words)
         view.suggested_wording = _wording(view.suggested_wording, o.gap)
         form = None
         inline: list[Any] = []
@@ -527,24 +526,55 @@ def supervision_family(request: HttpRequest, network_id: int) -> HttpResponse:
     choices = [(v.gap.pk, f"{v.gap.detail}") for v in gaps]
     initial = {"gap": request.GET.get("gap")} if request.GET.get("gap") else {}
     form = gf.SupervisorDecisionForm(request.POST or None, gaps=choices, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    rows = gf.action_forms(request.POST or None, action_lists.owner_choices(network))
+    if request.method == "POST" and all([form.is_valid(), *(r.is_valid() for r in rows)]):
         d = form.cleaned_data
         gap = access.gap_for_user(user, network, d["gap"]) if d.get("gap") else None
+        owners = {
+            u.pk: u
+            for u in User.objects.filter(pk__in=[r.cleaned_data["owner"] for r in rows if not r.is_empty])
+        }
+        items = [
+            services.ActionData(
+                r.cleaned_data["description"], owners.get(r.cleaned_data["owner"]), r.cleaned_data["due"]
+            )
+            for r in rows
+            if not r.is_empty
+        ]
         try:
             services.supervisor_decision_record(
                 actor=user,
                 network=network,
                 decision=d["decision"],
-                actions=d.get("actions") or "",
                 gap=gap,
                 agency_request_considered=bool(d.get("agency_request_considered")),
+                action_items=items,
             )
         except RecordError as err:
-            apply_errors(form, err)
+            _apply_row_errors(form, [r for r in rows if not r.is_empty], err)
         else:
-            messages.success(request, "Decision recorded")
+            messages.success(
+                request,
+                "Decision recorded"
+                + (f" with {len(items)} action{'s' if len(items) != 1 else ''}" if items else ""),
+            )
             return redirect("gaps-supervision", network_id=network.pk)
-    return _supervision_page(request, network, gaps, form)
+    return _supervision_page(request, network, gaps, form, rows)
+
+
+def _apply_row_errors(form: forms.Form, rows: list[gf.SupervisorActionForm], err: RecordError) -> None:
+    """A refused decision's errors, on the action row at fault (``action<n>-``
+    counts the rows given, not the empty ones) or on the decision form."""
+    rest = []
+    for p in err.problems:
+        head, _, name = p.field.partition("-")
+        n = int(head.removeprefix("action")) if head.startswith("action") and name else 0
+        if 0 < n <= len(rows) and name in rows[n - 1].fields:
+            rows[n - 1].add_error(name, p.message)
+        else:
+            rest.append(p)
+    if rest:
+        apply_errors(form, RecordError(rest))
 
 
 def _supervision_page(
@@ -552,10 +582,13 @@ def _supervision_page(
     network: Any,
     gaps: list[Any],
     form: gf.SupervisorDecisionForm,
+    rows: list[gf.SupervisorActionForm] | None = None,
     bound_na: gf.NotApplicableAgreeForm | None = None,
     bound_na_gap: int | None = None,
 ) -> HttpResponse:
     history = selectors.family_history(network)
+    if rows is None:
+        rows = gf.action_forms(None, action_lists.owner_choices(network))
     na_forms = {
         v.gap.pk: (
             bound_na
@@ -575,7 +608,9 @@ def _supervision_page(
             "flagged": [v for v in gaps if v.flags],
             "pending_na": [(v, na_forms[v.gap.pk]) for v in gaps if v.gap.pk in na_forms],
             "decisions": history.decisions,
-            "error_list": _summary(bound_na) if bound_na is not None else [],
+            "action_rows": rows,
+            "error_list": (_summary(bound_na) if bound_na is not None else [])
+            + [e for r in rows if r.is_bound for e in _summary(r)],
         },
     )
 
@@ -607,93 +642,3 @@ def gap_not_applicable(request: HttpRequest, network_id: int, gap_id: int) -> Ht
     gaps = selectors.family_gaps(network)
     decision_form = gf.SupervisorDecisionForm(gaps=[(v.gap.pk, v.gap.detail) for v in gaps])
     return _supervision_page(request, network, gaps, decision_form, bound_na=form, bound_na_gap=gap.pk)
-
-
-# -- rule settings ---------------------------------------------------------------
-
-
-def _require_admin(user: User) -> bool:
-    return user.role == Role.ADMINISTRATOR
-
-
-def rule_settings(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    if not _require_admin(user):
-        return _not_allowed(request)
-    rows = {r.rule_id: r for r in gm.RuleSetting.objects.all()}
-    core_settings = engine.rule_settings(rows.values())
-    items = []
-    for r in engine.rules():
-        items.append(
-            {
-                "rule": r,
-                "enabled": core_settings.is_enabled(r.id),
-                "params": core_settings.effective_params(r),
-                "row": rows.get(r.id),
-            }
-        )
-    changes = list(gm.RuleSettingChange.objects.select_related("by")[:50])
-    return render(
-        request,
-        "gaps/rule_settings.html",
-        {
-            "items": items,
-            "changes": changes,
-            "escalation": engine.escalation_settings(rows.values()),
-            "escalation_id": engine.ESCALATION,
-        },
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def rule_setting_edit(request: HttpRequest, rule_id: str) -> HttpResponse:
-    user = _user(request)
-    if not _require_admin(user):
-        return _not_allowed(request)
-    row = gm.RuleSetting.objects.filter(rule_id=rule_id).first()
-    if rule_id == engine.ESCALATION:
-        current = engine.escalation_settings([row] if row else [])
-        defaults: dict[str, Any] = current.as_params()
-        labels = dict(EscalationSettings.LABELS)
-        title, enabled = "When gaps are flagged for supervisors", True
-        rule = None
-    else:
-        rule = engine.rule(rule_id)
-        if rule is None:
-            raise Http404("No such rule")
-        defaults = {**rule.params, **(row.params if row else {})}
-        labels = {
-            "critical_under_days": "Critical for babies younger than (days)",
-            "min_times_prompted": "Times asked before a request to another agency is considered",
-        }
-        title, enabled = f"{rule.number}. {rule.title}", row.enabled if row else True
-    initial = {"enabled": enabled, "version": row.version if row else None}
-    initial.update({f"param_{k}": v for k, v in defaults.items()})
-    form = gf.RuleSettingForm(request.POST or None, defaults=defaults, labels=labels, initial=initial)
-    if rule_id == engine.ESCALATION:
-        del form.fields["enabled"]
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.rule_setting_change(
-                actor=user,
-                rule_id=rule_id,
-                enabled=True if rule_id == engine.ESCALATION else bool(d.get("enabled")),
-                params=form.params(),
-                reason=d["reason"],
-                expected_version=d.get("version"),
-            )
-        except StaleEdit as err:
-            fresh = gm.RuleSetting.objects.filter(rule_id=rule_id).first()
-            refuse_stale(form, err, {"version": fresh.version if fresh else ""})
-        except RecordError as err:
-            apply_errors(form, err, {k: f"param_{k}" for k in defaults})
-        else:
-            messages.success(request, f"Rule setting changed: {title}")
-            return redirect("gaps-rule-settings")
-    history = gm.RuleSettingChange.objects.filter(rule_id=rule_id).select_related("by")
-    return render(
-        request,
-        "gaps/rule_setting_form.html",
-        {"form": form, "rule": rule, "title": title, "history": list(history), "rule_id": rule_id},
-    )

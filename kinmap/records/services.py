@@ -39,6 +39,7 @@ from kinmap.core.vocab import PR_BASIS_LABELS, CarePlace, DateAccuracy, PRBasis,
 from . import access, membership
 from . import models as m
 from .errors import RecordError, StaleEdit, check_version
+from .lifecycle import NetworkClosed
 from .selectors import family_record_load
 
 # Hooks run inside the transaction after every change to a family network
@@ -293,10 +294,14 @@ def _stamp(row: m.Provenanced, src: Source_, actor: User | None) -> None:
 
 
 def _touch(network: m.FamilyNetwork, actor: User | None) -> None:
-    """Mark the network changed (and run the after-change hooks) in this transaction."""
-    m.FamilyNetwork.objects.filter(pk=network.pk).update(
+    """Mark the network changed (and run the after-change hooks) in this
+    transaction. Refuses (``lifecycle.NetworkClosed``) a change to a closed
+    network, so the whole change is rolled back."""
+    changed = m.FamilyNetwork.objects.filter(pk=network.pk, closed_at__isnull=True).update(
         version=network.version + 1, updated_at=timezone.now()
     )
+    if not changed:
+        raise NetworkClosed(m.FamilyNetwork.objects.filter(pk=network.pk).first())
     network.version += 1
     for hook in _after_change:
         hook(network, actor)

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import lifecycle_views, views
 
 urlpatterns = [
     path("", views.my_families, name="my-families"),
     path("families/start/", views.network_start, name="network-start"),
     path("families/<id:network_id>/", views.family, name="family"),
+    path("families/<id:network_id>/close/", lifecycle_views.network_close, name="network-close"),
+    path("families/<id:network_id>/reopen/", lifecycle_views.network_reopen, name="network-reopen"),
     path("families/<id:network_id>/people/add/", views.person_add, name="person-add"),
     path("families/<id:network_id>/people/<id:person_id>/", views.person, name="person"),
     path("families/<id:network_id>/people/<id:person_id>/change/", views.person_edit, name="person-edit"),

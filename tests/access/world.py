@@ -88,6 +88,7 @@ class World:
             "agency_id": self.agencies["health"].pk,
             "allocation_id": self.social_allocation.pk,
             "run_id": recompute.pk,
+            "action_id": self.extra["action"].pk,  # type: ignore[attr-defined]
         }
 
 
@@ -187,6 +188,14 @@ def build_world(*, masked: bool = True) -> World:
     appointment = cs.joint_appointment_invite(
         actor=lead, network=network, person=father, contact_on=date.today(), contact_type="6-8-weeks"
     )
+    # an action agreed at supervision, for the lead practitioner
+    gs.supervisor_decision_record(
+        actor=users[(Role.SUPERVISOR.value, "health-allocated")],
+        network=network,
+        decision="Seek the father's details",
+        action_items=[gs.ActionData("Ask the GP practice", lead, date.today())],
+    )
+    action = gm.SupervisorAction.objects.get(network=network)
     target = _user("target-user", teams["health-unallocated"], Role.PRACTITIONER)
     # Only social care's supervisors may see masked details: nobody in the
     # health agency (which holds the family) is entitled.
@@ -209,5 +218,11 @@ def build_world(*, masked: bool = True) -> World:
         decision=decision,
         social_allocation=social_allocation,
         target_user=target,
-        extra={"contact": contact, "gap": gap, "appointment": appointment, "recompute": recompute},
+        extra={
+            "contact": contact,
+            "gap": gap,
+            "appointment": appointment,
+            "recompute": recompute,
+            "action": action,
+        },
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -195,14 +195,32 @@ def test_a_gap_is_prompted_until_it_is_filled(page: Page, owner: User, health_te
     page.locator(f'[data-flagged-family="{f.network.pk}"]').get_by_role("link").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Supervision")
     no_axe_violations(page)
-    page.get_by_label("Decision").fill("Ask the GP practice about his involvement with adult services")
-    page.get_by_label("Actions agreed").fill("Health visitor to ask by Friday")
+    page.get_by_label("Decision", exact=True).fill(
+        "Ask the GP practice about his involvement with adult services"
+    )
+    due = date.today() + timedelta(days=4)
+    page.locator("#id_action1-description").fill("Ask the GP practice by Friday")
+    page.locator("#id_action1-owner").select_option(str(owner.pk))
+    for i, part in enumerate((due.day, due.month, due.year)):
+        page.locator(f"#id_action1-due_{i}").fill(str(part))
     page.get_by_role("button", name="Record the decision").click()
-    expect(banner(page)).to_contain_text("Decision recorded")
+    expect(banner(page)).to_contain_text("Decision recorded with 1 action")
+    no_axe_violations(page)
     page.goto(f"/families/{f.network.pk}/gaps/")
     expect(page.locator(".kinmap-decision")).to_contain_text(
         "Ask the GP practice about his involvement with adult services"
     )
+    # the health visitor sees the action on their list and records it as done
+    page.get_by_role("button", name=re.compile("^Sign out")).click()
+    sign_in(page, owner)
+    expect(page.locator("#my-actions")).to_contain_text("Ask the GP practice by Friday")
+    no_axe_violations(page)
+    page.goto(f"/families/{f.network.pk}/")
+    page.locator("#supervision-actions").get_by_role("link", name=re.compile("^Record as done")).click()
+    no_axe_violations(page)
+    page.get_by_role("button", name="Record as done").click()
+    expect(banner(page)).to_contain_text("Recorded as done: Ask the GP practice by Friday")
+    expect(page.locator("#supervision-actions")).to_contain_text("done by")
 
 
 def test_a_contact_works_without_javascript(page_without_javascript: Page, owner: User) -> None:
@@ -246,5 +264,7 @@ def test_an_administrator_tunes_a_rule_giving_a_reason(page: Page, health_team: 
     page.get_by_label("Why are you making this change?").fill("Partnership policy, March review")
     page.get_by_role("button", name="Save the change").click()
     expect(banner(page)).to_contain_text("Rule setting changed")
-    expect(page.locator('tr[data-rule="R14-agency-request"]')).to_contain_text("min_times_prompted = 2")
+    row = page.locator('tr[data-rule="R14-agency-request"]')
+    expect(row).to_contain_text("Times asked before a request to another agency is considered: 2 times")
+    expect(row).to_contain_text("after it has been asked about 2 times")
     assert gm.RuleSettingChange.objects.get().reason == "Partnership policy, March review"

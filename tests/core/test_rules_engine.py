@@ -63,7 +63,10 @@ def test_explain_gives_the_words_and_effective_settings() -> None:
     assert e.params == {"min_times_prompted": 5}
     text = e.as_text()
     assert text.startswith("14. Request to another agency")
-    assert "Why we ask: When something important" in text and "min_times_prompted = 5" in text
+    assert "Why we ask: When something important" in text
+    assert "Settings: Times asked before a request to another agency is considered: 5 times" in text
+    assert "min_times_prompted" not in text
+    assert "after it has been asked about 5 times." in e.applies_when
     with pytest.raises(ValueError, match="Unknown rule 'R99'"):
         explain("R99")
 

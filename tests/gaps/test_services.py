@@ -22,16 +22,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def fam(owner: User) -> SeedFamily:
-    return seed_family(owner)
-
-
-@pytest.fixture
-def supervisor(health_team: Team) -> User:
-    return make_user("hv.supervisor", health_team, Role.SUPERVISOR)
-
-
-@pytest.fixture
 def admin(health_team: Team) -> User:
     return make_user("partnership.admin", health_team, Role.ADMINISTRATOR)
 

@@ -11,7 +11,7 @@ from kinmap.core.model import Network
 from kinmap.records.models import FamilyNetwork
 
 from ..presenters import carer_lines
-from ..selectors import material_titles
+from ..selectors import carer_config, material_titles
 
 register = template.Library()
 
@@ -19,7 +19,7 @@ register = template.Library()
 @register.inclusion_tag("carers/_family_section.html")
 def carers_section(network: FamilyNetwork, graph_network: Network) -> dict[str, Any]:
     """Each carer of each index child with what they were given and what is still to give."""
-    lines = carer_lines(graph_network, timezone.localdate(), material_titles())
+    lines = carer_lines(graph_network, timezone.localdate(), material_titles(), carer_config())
     return {
         "network": network,
         "lines": lines,
@@ -30,7 +30,7 @@ def carers_section(network: FamilyNetwork, graph_network: Network) -> dict[str, 
 @register.inclusion_tag("carers/_missing_core.html")
 def carers_missing_core(network: FamilyNetwork, graph_network: Network) -> dict[str, Any]:
     """For a contact: the carers still missing core information, beside the gaps."""
-    lines = carer_lines(graph_network, timezone.localdate(), material_titles())
+    lines = carer_lines(graph_network, timezone.localdate(), material_titles(), carer_config())
     seen: set[int] = set()
     missing = []
     for line in lines:

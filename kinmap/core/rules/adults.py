@@ -205,8 +205,8 @@ RULES: tuple[Rule, ...] = (
         number=11,
         title="Seen or spoken to directly by a practitioner",
         severity=Severity.IMPORTANT,
-        applies_when="For every adult. Critical for an adult who gives a baby under 1 overnight "
-        "or unsupervised care.",
+        applies_when="For every adult. Critical for an adult who gives a baby under "
+        "{critical_under_days} old overnight or unsupervised care.",
         why_we_ask="We like to meet or speak to everyone who is important in a baby's life, not "
         "just hear about them, so that they can ask their own questions and get support "
         "first-hand.",

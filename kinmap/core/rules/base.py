@@ -215,6 +215,9 @@ class RuleSettings:
     enabled: frozenset[str] | None = None
     disabled: frozenset[str] = frozenset()
     params: Mapping[str, Mapping[str, ParamValue]] = field(default_factory=dict)
+    # the partnership's usual severity for a rule, in place of the rule's own:
+    # ``{"R05-current-partner": Severity.CRITICAL}`` (see ``usual_severity``)
+    severity: Mapping[str, Severity] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Accept any iterable of ids (a list from a settings form, say).
@@ -235,10 +238,16 @@ class RuleSettings:
             _check_param(rule.id, name, value, rule.params[name])
         return {**rule.params, **overrides}
 
+    def usual_severity(self, rule: Rule) -> Severity:
+        """The rule's usual severity for this partnership. A gap the rule finds
+        at its own usual severity gets this one instead; a gap it raises above
+        its usual (critical, for a baby) stays as raised."""
+        return self.severity.get(rule.id, rule.severity)
+
     def validate(self, rules: Iterable[Rule]) -> None:
         """Raise ValueError with a clear message if these settings do not fit ``rules``."""
         by_id = {r.id: r for r in rules}
-        named = set(self.disabled) | set(self.params) | set(self.enabled or ())
+        named = set(self.disabled) | set(self.params) | set(self.enabled or ()) | set(self.severity)
         unknown = sorted(named - by_id.keys())
         if unknown:
             raise ValueError(
@@ -250,6 +259,9 @@ class RuleSettings:
             raise ValueError(f"Rule {', '.join(both)} is both enabled and disabled: choose one")
         for rule_id in sorted(self.params):
             self.effective_params(by_id[rule_id])
+        for rule_id, value in sorted(self.severity.items()):
+            if value not in tuple(Severity):
+                raise ValueError(f"Severity of rule {rule_id} must be one of critical, important, routine")
 
 
 @dataclass(slots=True)

@@ -99,7 +99,7 @@ RULES: tuple[Rule, ...] = (
         severity=Severity.IMPORTANT,
         applies_when="For everyone with a current care arrangement for a child on the record, "
         "living with the child or not, overnight or by day. Critical when the care is overnight "
-        "or unsupervised and the child is under 1.",
+        "or unsupervised and the child is under {critical_under_days} old.",
         why_we_ask="Anyone who looks after the baby, for an afternoon or overnight, should be "
         "able to get the same advice and support as the baby's parents. We need their details so "
         "that we can reach them.",

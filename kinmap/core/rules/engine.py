@@ -21,6 +21,7 @@ from .base import SEVERITY_LABELS, Context, ParamValue, Rule, RuleSettings, Seve
 from .catalogue import CATALOGUE
 from .inputs import ProcessInputs
 from .scope import Scope
+from .wording import applies_text, settings_words
 
 DEFAULT_SETTINGS = RuleSettings()
 NO_PROCESS = ProcessInputs()
@@ -39,6 +40,12 @@ class Engine:
         self._first = [(r, p) for r, p in plan if not r.after_others]
         self._after = [(r, p) for r, p in plan if r.after_others]
         self._enabled = frozenset(r.id for r, _ in plan)
+        # rule id -> (its own usual severity, the partnership's), where they differ
+        self._usual = {
+            r.id: (r.severity, settings.usual_severity(r))
+            for r, _ in plan
+            if settings.usual_severity(r) is not r.severity
+        }
         # a rule's place in the catalogue order (number, then id), for sorting
         self._position = {r.id: i for i, r in enumerate(sorted(chosen, key=lambda r: (r.number, r.id)))}
 
@@ -55,8 +62,16 @@ class Engine:
         prior = tuple(found)
         for rule, params in self._after:
             found.extend(rule.check(Context(graph, scope, rule, params, process, prior, self._enabled)))
+        if self._usual:
+            found = [self._with_usual(u) for u in found]
         found.sort(key=self._order)
         return found
+
+    def _with_usual(self, u: Unmet) -> Unmet:
+        own, usual = self._usual.get(u.rule_id, (None, None))
+        if usual is None or u.severity is not own:
+            return u
+        return Unmet(u.rule_id, u.subject, usual, u.detail, u.missing)
 
     def _order(self, u: Unmet) -> tuple[int, int, tuple[str, int, str, int]]:
         return (_RANK[u.severity], self._position[u.rule_id], u.subject.sort_key())
@@ -110,19 +125,22 @@ class Explanation:
             f"What resolves it: {self.fact}",
         ]
         if self.params:
-            lines.append("Settings: " + ", ".join(f"{k} = {v}" for k, v in sorted(self.params.items())))
+            words = settings_words(dict(sorted(self.params.items())))
+            lines.append("Settings: " + "; ".join(f"{label}: {value}" for label, value in words))
         return "\n".join(lines)
 
 
 def explain(rule_id: str, settings: RuleSettings = DEFAULT_SETTINGS) -> Explanation:
-    """A rule's words and effective settings, for display. Unknown ids raise ValueError."""
+    """A rule's words and effective settings, for display: when it applies says
+    the settings in force (``wording.applies_text``). Unknown ids raise ValueError."""
+
     rule = CATALOGUE.get(rule_id)
     return Explanation(
         id=rule.id,
         number=rule.number,
         title=rule.title,
-        severity=rule.severity,
-        applies_when=rule.applies_when,
+        severity=settings.usual_severity(rule),
+        applies_when=applies_text(rule, settings.effective_params(rule)),
         why_we_ask=rule.why_we_ask,
         suggested_wording=rule.suggested_wording,
         fact=rule.fact,

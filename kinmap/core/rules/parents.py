@@ -257,7 +257,8 @@ RULES: tuple[Rule, ...] = (
         number=1,
         title="Birth mother's name, date of birth, address and contact details",
         severity=Severity.IMPORTANT,
-        applies_when="For every child on the record, including unborn babies. Critical for babies under 1.",
+        applies_when="For every child on the record, including unborn babies. Critical for babies "
+        "under {critical_under_days} old.",
         why_we_ask="We ask every family for both parents' details, so that everyone who looks "
         "after the baby can be reached and offered the same support, and so that your records "
         "with other services match up.",
@@ -275,7 +276,7 @@ RULES: tuple[Rule, ...] = (
         title="Birth father identified, with his details",
         severity=Severity.IMPORTANT,
         applies_when="For every child on the record, including unborn babies, whether or not the "
-        "father lives with the child. Critical for babies under 1.",
+        "father lives with the child. Critical for babies under {critical_under_days} old.",
         why_we_ask="Dads matter to babies as much as mums do. We ask about the baby's dad in every "
         "family, whether or not he lives with you, so that he can be offered the same information "
         "and support with caring for a young baby.",
@@ -293,7 +294,7 @@ RULES: tuple[Rule, ...] = (
         title="Whether each parent lives with the child, and if not their contact and care",
         severity=Severity.IMPORTANT,
         applies_when="For every current parent (birth, adoptive, step or foster) not recorded at "
-        "the child's address. Critical for babies under 1.",
+        "the child's address. Critical for babies under {critical_under_days} old.",
         why_we_ask="Many babies spend time in more than one home. Knowing where each parent lives "
         "and when the baby is with them helps us make sure everyone caring for the baby gets the "
         "same advice, wherever the baby is.",
@@ -325,7 +326,7 @@ RULES: tuple[Rule, ...] = (
         number=5,
         title="Each parent's current partner, whether or not they live in the household",
         severity=Severity.IMPORTANT,
-        applies_when="For every current parent. Critical for babies under 1.",
+        applies_when="For every current parent. Critical for babies under {critical_under_days} old.",
         why_we_ask="A new partner often becomes an important part of a baby's life, whether or "
         "not they live in the same home. We ask every parent so that we can offer their partner "
         "the same information about caring for a baby.",

@@ -116,8 +116,7 @@ RULES: tuple[Rule, ...] = (
         number=14,
         title="Request to another agency considered for critical gaps left open",
         severity=Severity.CRITICAL,
-        applies_when="For every critical gap still open after it has been asked about 3 times "
-        "(min_times_prompted).",
+        applies_when="For every critical gap still open after it has been asked about {min_times_prompted}.",
         why_we_ask="When something important about a baby's care is still not known, another "
         "service may already know it. We may ask them, so that the baby's safety never rests on "
         "a single conversation, and we will tell you when we do.",

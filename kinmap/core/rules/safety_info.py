@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 
 from .. import carers as c
@@ -41,6 +41,15 @@ MISSING_LABELS.update(
         "carer_route": "a joint appointment, copies of the materials or a telephone conversation",
     }
 )
+# the carer checks' own keys (kinmap.core.carers) -> the requirement's id in the catalogue
+CATALOGUE_IDS = {
+    c.R17_ICON: R17,
+    c.R18_SAFER_SLEEP: R18,
+    c.R18_SLEEP_PLACE: R18_PLACE,
+    c.R19_REOFFER: R19,
+    c.R20_ROUTE: R20,
+}
+
 _MISSING_KEY = {"icon": "icon", "safer-sleep": "safer_sleep"}
 
 _SEVERITY = {c.CRITICAL: Severity.CRITICAL, c.IMPORTANT: Severity.IMPORTANT, c.ROUTINE: Severity.ROUTINE}
@@ -49,8 +58,17 @@ Check = Callable[[c.CarerCheck], bool]
 
 
 def _settings(ctx: Context) -> c.CarerSettings:
-    params = ctx.params
-    return _carer_settings(int(params.get("icon_by_days", 14)), int(params.get("baby_under_days", 365)))
+    return carer_settings(ctx.params)
+
+
+def carer_settings(params: Mapping[str, object]) -> c.CarerSettings:
+    """The carer checks' settings from rule 17's effective settings (its
+    ``icon_by_days`` and ``baby_under_days``; missing ones take the defaults)."""
+    icon, baby = params.get("icon_by_days", 14), params.get("baby_under_days", 365)
+    return _carer_settings(
+        int(icon) if isinstance(icon, int | float) else 14,
+        int(baby) if isinstance(baby, int | float) else 365,
+    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -146,10 +164,10 @@ RULES: tuple[Rule, ...] = (
         number=17,
         title=c.RULE_TEXT[c.R17_ICON]["title"],
         severity=Severity.IMPORTANT,
-        applies_when="For every carer of a baby under 1 (parents and partners who live with the baby, "
-        "and everyone with a care arrangement), from the time the baby is 14 days old, or from the "
-        "day a new carer starts if that is later. A carer who had it before they started is asked "
-        "again under rule 19." + _CRITICAL_WHEN,
+        applies_when="For every carer of a baby under {baby_under_days} old (parents and partners "
+        "who live with the baby, and everyone with a care arrangement), from the time the baby "
+        "is {icon_by_days} old, or from the day a new carer starts if that is later. A carer who "
+        "had it before they started is asked again under rule 19." + _CRITICAL_WHEN,
         why_we_ask=c.RULE_TEXT[c.R17_ICON]["why_we_ask"],
         suggested_wording=c.RULE_TEXT[c.R17_ICON]["wording"],
         fact="ICON information given to this carer (in person, at a joint appointment, by post, by "
@@ -162,8 +180,8 @@ RULES: tuple[Rule, ...] = (
         number=18,
         title=c.RULE_TEXT[c.R18_SAFER_SLEEP]["title"],
         severity=Severity.IMPORTANT,
-        applies_when="For every carer of a baby under 1: anyone who looks after a baby may settle "
-        "them to sleep." + _CRITICAL_WHEN,
+        applies_when="For every carer of a baby under {baby_under_days} old: anyone who looks "
+        "after a baby may settle them to sleep." + _CRITICAL_WHEN,
         why_we_ask=c.RULE_TEXT[c.R18_SAFER_SLEEP]["why_we_ask"],
         suggested_wording=c.RULE_TEXT[c.R18_SAFER_SLEEP]["wording"],
         fact="Safer sleep advice given to this carer.",
@@ -175,8 +193,8 @@ RULES: tuple[Rule, ...] = (
         number=21,
         title=c.RULE_TEXT[c.R18_SLEEP_PLACE]["title"],
         severity=Severity.IMPORTANT,
-        applies_when="For every care arrangement of a baby under 1 that is overnight or away from "
-        "the baby's home. Critical for overnight care.",
+        applies_when="For every care arrangement of a baby under {baby_under_days} old that is "
+        "overnight or away from the baby's home. Critical for overnight care.",
         why_we_ask=c.RULE_TEXT[c.R18_SLEEP_PLACE]["why_we_ask"],
         suggested_wording=c.RULE_TEXT[c.R18_SLEEP_PLACE]["wording"],
         fact="Where the baby sleeps, recorded on the care arrangement.",
@@ -188,9 +206,9 @@ RULES: tuple[Rule, ...] = (
         number=19,
         title=c.RULE_TEXT[c.R19_REOFFER]["title"],
         severity=Severity.IMPORTANT,
-        applies_when="For every carer of a baby under 1 who had ICON or safer sleep advice before a "
-        "change after the birth: they became a carer, they or the baby moved to a new address, or "
-        "overnight stays began." + _CRITICAL_WHEN,
+        applies_when="For every carer of a baby under {baby_under_days} old who had ICON or safer "
+        "sleep advice before a change after the birth: they became a carer, they or the baby "
+        "moved to a new address, or overnight stays began." + _CRITICAL_WHEN,
         why_we_ask=c.RULE_TEXT[c.R19_REOFFER]["why_we_ask"],
         suggested_wording=c.RULE_TEXT[c.R19_REOFFER]["wording"],
         fact="The information they had before offered to this carer again (given, or offered and "
@@ -203,7 +221,8 @@ RULES: tuple[Rule, ...] = (
         number=20,
         title=c.RULE_TEXT[c.R20_ROUTE]["title"],
         severity=Severity.IMPORTANT,
-        applies_when="For every carer of a baby under 1 who does not live with the baby." + _CRITICAL_WHEN,
+        applies_when="For every carer of a baby under {baby_under_days} old who does not live with the baby."
+        + _CRITICAL_WHEN,
         why_we_ask=c.RULE_TEXT[c.R20_ROUTE]["why_we_ask"],
         suggested_wording=c.RULE_TEXT[c.R20_ROUTE]["wording"],
         fact="A joint appointment the carer came to, or information given or offered to them by "

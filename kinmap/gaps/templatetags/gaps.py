@@ -8,9 +8,10 @@ from typing import Any
 from django import template
 
 from kinmap.accounts.models import User
+from kinmap.audit.services import audit_record
 from kinmap.records import models as rm
 
-from .. import selectors
+from .. import action_lists, selectors
 
 register = template.Library()
 
@@ -24,3 +25,48 @@ def family_gaps(network: rm.FamilyNetwork, user: User) -> dict[str, Any]:
         "open_contact": selectors.open_contact(network, user),
         "is_supervisor": user.role == "supervisor",
     }
+
+
+@register.inclusion_tag("gaps/_supervision_actions.html")
+def supervision_actions(network: rm.FamilyNetwork, user: User) -> dict[str, Any]:
+    """Supervisors' decisions about the family with their actions: who, what, by
+    when, done or overdue (two queries). On the family page and at a contact."""
+    return {"decisions": action_lists.family_decisions(network, user), "user": user}
+
+
+@register.inclusion_tag("gaps/_my_actions.html")
+def my_actions(user: User) -> dict[str, Any]:
+    """The user's own actions from supervision, for their worklist (three queries,
+    and the audit event listing the families they are about)."""
+    return {"actions": _audited(user, "my-actions", action_lists.my_open_actions(user))}
+
+
+@register.inclusion_tag("gaps/_overdue_actions.html")
+def overdue_actions(user: User) -> dict[str, Any]:
+    """Overdue actions in the supervisor's team's families (two queries, and the
+    audit event listing the families they are about)."""
+    return {"actions": _audited(user, "overdue-actions", action_lists.team_overdue_actions(user))}
+
+
+def _audited(user: User, what: str, lines: list[action_lists.ActionLine]) -> list[action_lists.ActionLine]:
+    if lines:
+        audit_record(
+            actor=user,
+            action="list",
+            object_type=what,
+            changes={"networks": [None, sorted({a.action.network_id for a in lines})]},
+        )
+    return lines
+
+
+@register.inclusion_tag("gaps/_open_actions.html")
+def contact_actions(network: rm.FamilyNetwork, user: User) -> dict[str, Any]:
+    """The family's actions from supervision not yet done, with the decision each
+    came from, for the contact page (two queries)."""
+    lines = [
+        (d, a)
+        for d in action_lists.family_decisions(network, user)
+        for a in d.actions
+        if a.action.completed_at is None
+    ]
+    return {"lines": sorted(lines, key=lambda x: (x[1].action.due, x[1].action.pk)), "user": user}

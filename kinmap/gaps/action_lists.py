@@ -1,0 +1,120 @@
+"""Read actions agreed at supervision: a family's decisions with their actions,
+a user's own open actions (their worklist), and the overdue actions of a
+supervisor's team. Each selector runs a fixed number of queries, whatever the
+number of families, decisions or actions; none lists a closed family's actions
+on a worklist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Q
+from django.utils import timezone
+
+from kinmap.accounts.models import User
+from kinmap.records import models as rm
+from kinmap.records.access import FAMILY_ROLES, visible_network_ids
+from kinmap.records.selectors import networks_for_user
+
+from . import models as gm
+from .actions import can_complete
+
+
+@dataclass
+class ActionLine:
+    """One action as a page shows it. ``overdue``: not done and past its due day."""
+
+    action: gm.SupervisorAction
+    overdue: bool
+    can_complete: bool
+
+
+@dataclass
+class DecisionLine:
+    decision: gm.SupervisorDecision
+    actions: list[ActionLine] = field(default_factory=list)
+
+    @property
+    def open_actions(self) -> int:
+        return sum(1 for a in self.actions if a.action.completed_at is None)
+
+
+def _line(a: gm.SupervisorAction, user: User, today: date, closed: bool) -> ActionLine:
+    return ActionLine(a, a.is_overdue(today), can_complete(user, a) and not closed)
+
+
+def family_decisions(network: rm.FamilyNetwork, user: User, today: date | None = None) -> list[DecisionLine]:
+    """Every supervisor's decision about the family, newest first, each with its
+    actions (open first, by due day). Two queries."""
+    day = today or timezone.localdate()
+    decisions = {
+        d.pk: DecisionLine(d)
+        for d in gm.SupervisorDecision.objects.filter(network=network)
+        .select_related("by", "gap")
+        .order_by("-at", "-pk")
+    }
+    if not decisions:
+        return []
+    actions = (
+        gm.SupervisorAction.objects.filter(decision_id__in=list(decisions))
+        .select_related("owner", "completed_by")
+        .order_by("completed_at", "due", "pk")
+    )
+    for a in actions:
+        decisions[a.decision_id].actions.append(_line(a, user, day, network.is_closed))
+    return list(decisions.values())
+
+
+def my_open_actions(user: User, today: date | None = None) -> list[ActionLine]:
+    """The user's actions not yet done, in families they may see that are not
+    closed, the first due first. Three queries."""
+    day = today or timezone.localdate()
+    rows = (
+        gm.SupervisorAction.objects.filter(
+            owner=user,
+            completed_at__isnull=True,
+            network_id__in=visible_network_ids(user),
+            network__closed_at__isnull=True,
+        )
+        .select_related("network", "decision__by")
+        .order_by("due", "pk")
+    )
+    return [_line(a, user, day, False) for a in rows]
+
+
+def team_overdue_actions(user: User, today: date | None = None) -> list[ActionLine]:
+    """Actions past their due day and not done in the families allocated to the
+    supervisor's team (not closed), the longest overdue first. Two queries."""
+    day = today or timezone.localdate()
+    rows = (
+        gm.SupervisorAction.objects.filter(
+            completed_at__isnull=True,
+            due__lt=day,
+            network_id__in=list(
+                networks_for_user(user).filter(closed_at__isnull=True).values_list("pk", flat=True)
+            ),
+        )
+        .select_related("network", "owner")
+        .order_by("due", "pk")
+    )
+    return [_line(a, user, day, False) for a in rows]
+
+
+def owner_choices(network: rm.FamilyNetwork) -> list[tuple[int, str]]:
+    """Who an action can be for: the active practitioners and supervisors of the
+    teams allocated to the family now, as (user id, "name, team"). One query."""
+    today = timezone.localdate()
+    users = (
+        User.objects.filter(
+            is_active=True,
+            role__in=sorted(FAMILY_ROLES),
+            team__allocations__network=network,
+            team__allocations__start__lte=today,
+        )
+        .filter(Q(team__allocations__end__isnull=True) | Q(team__allocations__end__gt=today))
+        .select_related("team")
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+    return [(u.pk, f"{u.display_name}, {u.team.name if u.team else ''}".rstrip(", ")) for u in users]
