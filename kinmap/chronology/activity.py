@@ -19,6 +19,7 @@ from kinmap.gaps import models as gm
 from kinmap.gaps.answers import subject_person
 from kinmap.gaps.models import EventKind
 from kinmap.gaps.presenters import answer_words, event_day, source_words
+from kinmap.records import models as rm
 from kinmap.records.selectors import FamilyRecord
 from kinmap.sharing import models as sm
 from kinmap.sharing.facts import what_label
@@ -37,7 +38,7 @@ def _line(at: datetime, by: User | None, kind: str, words: str, people: set[int]
 
 
 def activity_lines(record: FamilyRecord, names: Names) -> list[Line]:
-    """The lines of practitioners' work with the family (six queries)."""
+    """The lines of practitioners' work with the family (seven queries)."""
     network = record.network
     members = record.member_ids
     lines: list[Line] = []
@@ -108,6 +109,26 @@ def activity_lines(record: FamilyRecord, names: Names) -> list[Line]:
     for s in supervision.order_by("at", "pk"):
         words = f"Supervisor decision: {s.decision}" + (f" Actions: {s.actions}" if s.actions else "")
         lines.append(_line(s.at, s.by, SUPERVISION, words, set()))
+    lines += _action_lines(network)
+    return lines
+
+
+def _action_lines(network: rm.FamilyNetwork) -> list[Line]:
+    """Each action agreed at supervision (what, who will do it, by when), on the
+    day it was agreed, and its completion (by whom, with the note), on the day
+    it was done (one query)."""
+    lines: list[Line] = []
+    actions = (
+        gm.SupervisorAction.objects.filter(network=network)
+        .select_related("decision__by", "owner", "completed_by")
+        .order_by("decision__at", "pk")
+    )
+    for a in actions:
+        agreed = f"Action agreed at supervision: {a.description} ({a.owner.username}, by {a.due:%-d %B %Y})"
+        lines.append(_line(a.decision.at, a.decision.by, SUPERVISION, agreed, set()))
+        if a.completed_at is not None:
+            done = f"Action done: {a.description}" + (f": {a.completion_note}" if a.completion_note else "")
+            lines.append(_line(a.completed_at, a.completed_by, SUPERVISION, done, set()))
     return lines
 
 

@@ -30,5 +30,5 @@ KIND_LABELS = {
     INFORMATION_GIVEN: "Safety information given",
     REQUESTS: "Requests to other agencies",
     SHARING: "Decisions to share",
-    SUPERVISION: "Supervisor decisions",
+    SUPERVISION: "Supervisor decisions and actions",
 }

@@ -22,9 +22,11 @@ from pypdf import PdfReader
 from kinmap.accounts.models import Role, User
 from kinmap.audit.models import AuditEvent
 from kinmap.chronology.exports import chronology_csv, neutralise
-from kinmap.chronology.kinds import BIRTHS_DEATHS, CARE, RELATIONSHIPS
+from kinmap.chronology.kinds import BIRTHS_DEATHS, CARE, RELATIONSHIPS, SUPERVISION
 from kinmap.chronology.selectors import chronology_load
 from kinmap.core.chronology import Line
+from kinmap.gaps.actions import supervisor_action_complete
+from kinmap.gaps.models import SupervisorAction
 from kinmap.records import models as m
 from kinmap.records import services as s
 from kinmap.records.demo_setup import demo_load
@@ -329,12 +331,18 @@ def test_the_chronology_page_filters_by_person_and_kind_and_records_the_read() -
     assert "Mara Testmother is the birth mother" not in about_dan
     only_care = client.get(url, {"kind": CARE}).content.decode()
     assert "Care arrangement recorded" in only_care and "Relationship recorded" not in only_care
-    nothing = client.get(url, {"kind": "supervision"}).content.decode()
+    supervision = client.get(url, {"kind": "supervision"}).content.decode()
+    assert "Supervisor decision: Seek the father&#x27;s details" in supervision
+    by = f"{world.lead.username}, by {date.today():%-d %B %Y}"
+    agreed = f"Action agreed at supervision: Ask the GP practice ({by})"
+    assert agreed in supervision and "Care arrangement recorded" not in supervision
+    # the decision and its actions are about the family, not one person
+    nothing = client.get(url, {"kind": "supervision", "person": world.father.pk}).content.decode()
     assert "No lines match these filters" in nothing
     bad = client.get(url, {"kind": "nonsense", "person": "abc"})
     assert bad.status_code == 400 and "govuk-error-summary" in bad.content.decode()
     reads = AuditEvent.objects.filter(object_type="network", action="view", actor=world.lead)
-    assert reads.count() == 5  # one read of the family per page
+    assert reads.count() == 6  # one read of the family per page
 
 
 @pytest.mark.django_db
@@ -448,3 +456,18 @@ def test_a_caseload_loaded_in_bulk_has_its_history_so_as_at_now_is_the_family_as
         assert {r.pk for r in then.relationships} == {r.pk for r in now.relationships}
         assert {c.pk for c in then.care} == {c.pk for c in now.care}
         assert {r.pk for r in then.residences} == {r.pk for r in now.residences}
+
+
+@pytest.mark.django_db
+def test_an_action_done_shows_who_recorded_it_done_and_the_note() -> None:
+    world = build_world()
+    action = world.extra["action"]
+    assert isinstance(action, SupervisorAction)
+    supervisor_action_complete(
+        actor=world.lead, action=action, note="The GP gave his date of birth", expected_version=action.version
+    )
+    lines = [ln for ln in _lines(world.network, world.lead) if ln.kind == SUPERVISION]
+    done = [ln for ln in lines if ln.words.startswith("Action done")]
+    assert [(ln.words, ln.recorded_by) for ln in done] == [
+        ("Action done: Ask the GP practice: The GP gave his date of birth", world.lead.username)
+    ]
