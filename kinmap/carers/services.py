@@ -378,8 +378,10 @@ def joint_appointment_invite(
             f"{person} lives with the child: joint appointments are for carers who live elsewhere",
             field="person",
         )
+    # an appointment belongs to its network's contact: the same person (shared
+    # with another family network) may be invited to that network's own
     duplicate = cm.JointAppointment.objects.filter(
-        person=person, contact_on=contact_on, contact_type=contact_type
+        network=network, person=person, contact_on=contact_on, contact_type=contact_type
     ).exists()
     if duplicate:
         raise RecordError(f"{person} is already invited to this contact", field="contact_on")

@@ -299,11 +299,13 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
                 and j.contact_on is not None
                 and (
                     known := cm.JointAppointment.objects.filter(
-                        person=person, contact_on=j.contact_on, contact_type=j.contact_type
+                        network=network, person=person, contact_on=j.contact_on, contact_type=j.contact_type
                     ).first()
                 )
             ):
-                appointments[j.id] = known  # already recorded for someone already on the record
+                # already recorded in this network for someone already on the record (an
+                # appointment belongs to its network: another network's is not this one's)
+                appointments[j.id] = known
                 continue
             appointment = cs.joint_appointment_invite(
                 actor=svc_actor,
