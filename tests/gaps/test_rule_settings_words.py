@@ -21,6 +21,7 @@ from kinmap.gaps.presenters import short_date
 from kinmap.records.errors import RecordError
 from tests.conftest import make_user
 from tests.gaps.family import SeedFamily
+from tests.jobs.worker import run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -122,9 +123,10 @@ def test_severity_and_wording_are_the_partnerships_own_until_reset(
     assert response.status_code == 302
     row = gm.RuleSetting.objects.get(rule_id=rule.id)
     assert (row.severity, row.why_we_ask, row.suggested_wording) == ("critical", words, "")
+    run_worker()  # every family's gaps are checked again in the background
     gap.refresh_from_db()
-    assert gap.severity == "critical"  # every family's gaps were checked again
-    event = AuditEvent.objects.filter(object_type="rule_setting").latest("seq")
+    assert gap.severity == "critical"
+    event = AuditEvent.objects.filter(object_type="rule_setting").latest("id")
     assert event.changes["severity"] == ["", "critical"] and event.reason == "Agreed at the partnership board"
     # the practitioner sees the partnership's words
     client.force_login(owner)
@@ -156,6 +158,7 @@ def test_severity_and_wording_are_the_partnerships_own_until_reset(
         {},
         True,
     )
+    run_worker()
     gap.refresh_from_db()
     assert gap.severity == rule.severity.value
     edit = _text(client.get(url).content.decode())
