@@ -147,6 +147,10 @@ def test_severity_rank_orders_critical_first() -> None:
             r"Setting 'critical_under_days' of rule R02-birth-father must not be negative \(got -1\)",
         ),
         (
+            RuleSettings(params={"R17-icon": {"icon_by_days": 10**20}}),
+            r"Setting 'icon_by_days' of rule R17-icon must be at most 3650 \(got 100000000000000000000\)",
+        ),
+        (
             RuleSettings(enabled=frozenset({"R07-visitors"}), disabled=frozenset({"R07-visitors"})),
             "Rule R07-visitors is both enabled and disabled",
         ),

@@ -375,6 +375,9 @@ def test_rule_settings_are_for_administrators(client: Client, owner: User, healt
         response.content.decode()
     )
     assert not gm.RuleSetting.objects.exists()
+    response = client.post(url, {"enabled": "on", "param_min_times_prompted": "9" * 20, "reason": "local"})
+    assert f"must be at most 3650 (got {'9' * 20})" in text(response.content.decode())
+    assert not gm.RuleSetting.objects.exists()
     response = client.post(url, {"enabled": "on", "param_min_times_prompted": "2", "reason": "local policy"})
     assert response.status_code == 302
     assert gm.RuleSetting.objects.get(rule_id="R14-agency-request").params == {"min_times_prompted": 2}

@@ -181,6 +181,13 @@ class Rule:
         object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
 
 
+#: The largest value a rule's setting may take: ten years in days, as for the
+#: escalation settings (``kinmap.core.escalation``). Every setting is a number of
+#: days, weeks, years or times; a larger one is a typing slip, and a date that
+#: many days on would overflow the calendar.
+PARAM_MAX = 3650
+
+
 def _type_words(default: ParamValue) -> str:
     if isinstance(default, bool):
         return "true or false"
@@ -201,6 +208,8 @@ def _check_param(rule_id: str, name: str, value: object, default: ParamValue) ->
         raise ValueError(f"Setting {name!r} of rule {rule_id} must be {_type_words(default)}, not {value!r}")
     if not isinstance(value, bool) and isinstance(value, int | float) and value < 0:
         raise ValueError(f"Setting {name!r} of rule {rule_id} must not be negative (got {value})")
+    if not isinstance(value, bool) and isinstance(value, int | float) and value > PARAM_MAX:
+        raise ValueError(f"Setting {name!r} of rule {rule_id} must be at most {PARAM_MAX} (got {value})")
 
 
 @dataclass(frozen=True)
