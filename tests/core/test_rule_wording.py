@@ -35,6 +35,7 @@ def test_values_are_said_in_words() -> None:
     assert value_words("critical_under_days", 180) == "180 days"
     assert value_words("min_times_prompted", 3) == "3 times"
     assert value_words("min_times_prompted", 1) == "1 time"
+    assert value_words("critical_under_years", 16) == "16 years"
 
 
 def test_the_icon_requirement_says_the_age_in_force() -> None:

@@ -19,7 +19,7 @@ from kinmap.carers.models import Material
 from kinmap.gaps import models as gm
 from kinmap.gaps import services as gs
 from kinmap.gaps.actions import supervisor_action_complete
-from kinmap.gaps.selectors import WorklistFilter, supervisor_dashboard, worklist
+from kinmap.gaps.selectors import WorklistFilter, flagged_networks, supervisor_dashboard, worklist
 from kinmap.records import lifecycle
 from kinmap.records import models as m
 from kinmap.records import services as s
@@ -163,7 +163,10 @@ def test_a_closed_family_is_off_worklists_and_its_pages_hide_edit_actions_until_
     )
     assert done.status_code == 302
     assert [r.network.pk for r in worklist(owner, WorklistFilter())] == []
-    assert fam.network.pk not in supervisor_dashboard(supervisor).networks
+    flagged = flagged_networks(supervisor)
+    assert fam.network.pk not in {n.pk for n in flagged}
+    dashboard = supervisor_dashboard(supervisor, flagged)
+    assert fam.network.pk not in {v.gap.network_id for v in (*dashboard.oldest, *dashboard.pending_na)}
     page = client.get(family_url)
     text = page.content.decode()
     assert (

@@ -26,7 +26,7 @@ _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 @dataclass(frozen=True)
 class ParamText:
     """A setting in words: ``label`` (names it, before its value), ``hint``
-    (what changing it does) and ``unit`` ("days" or "times")."""
+    (what changing it does) and ``unit`` ("days", "years" or "times")."""
 
     label: str
     hint: str
@@ -64,6 +64,11 @@ PARAMS: dict[str, ParamText] = {
         "A critical gap still open this many days after it opened is flagged to supervisors",
         "days",
     ),
+    "critical_under_years": ParamText(
+        "Critical for a parent younger than",
+        "A birth parent younger than this, in years, at the birth makes the young-parent gap critical",
+        "years",
+    ),
     "after_declines": ParamText(
         "Declines before a gap is flagged",
         "Any gap that families have declined to answer this many times is flagged to supervisors",
@@ -95,6 +100,8 @@ def value_words(name: str, value: ParamValue) -> str:
         if isinstance(value, int) and value > 0 and value % 365 == 0:
             return _plural(value // 365, "year", "years")
         return _plural(value, "day", "days")
+    if unit == "years":
+        return _plural(value, "year", "years")
     if unit == "times":
         return _plural(value, "time", "times")
     return f"{value:g}"

@@ -97,8 +97,8 @@ RULES: tuple[Rule, ...] = (
         "was considered",
         severity=Severity.IMPORTANT,
         applies_when="For every birth parent of a child on the record who was under 18 at the birth "
-        "(or will be, for an unborn baby) and is still under 18. Critical for a parent under 16 "
-        "at the birth.",
+        "(or will be, for an unborn baby) and is still under 18. Critical for a parent younger than "
+        "{critical_under_years} at the birth.",
         why_we_ask="A young mum or dad is still growing up themselves and deserves support of "
         "their own as well as help with the baby. Knowing who looks after you means we can make "
         "sure you both get what you need.",
