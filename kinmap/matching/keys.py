@@ -21,10 +21,15 @@ from kinmap.records import models as m
 from .models import PersonMatchKey
 
 
-def match_record(p: m.Person) -> MatchRecord:
+def match_record(p: m.Person, *, with_masked: bool = True) -> MatchRecord:
     """The match record of a person loaded by :func:`match_records_load` (its
-    ``other_names`` and ``residences`` with their households prefetched). Uses
-    masked details too: they are compared on the server and never shown."""
+    ``other_names`` and ``residences`` with their households prefetched).
+
+    ``with_masked`` True (the blocking keys, the batch, an import) uses masked
+    details too: they are compared on the server and never shown. False (a
+    lookup for a user not entitled to masked details) leaves out the postcode
+    of a masked household and a masked telephone number, so that neither a
+    result nor a score nor a reason can confirm them."""
     return MatchRecord(
         given_name=p.given_name,
         family_name=p.family_name,
@@ -32,20 +37,25 @@ def match_record(p: m.Person) -> MatchRecord:
         birth_date=p.birth_date,
         birth_date_estimated=p.birth_date_accuracy == DateAccuracy.ESTIMATED.value,
         nhs_number=p.nhs_number,
-        postcodes=tuple(r.household.postcode for r in p.residences.all() if r.household.postcode),
-        phones=(p.phone,) if p.phone else (),
+        postcodes=tuple(
+            r.household.postcode
+            for r in p.residences.all()
+            if r.household.postcode and (with_masked or not r.household.masked)
+        ),
+        phones=(p.phone,) if p.phone and (with_masked or not p.phone_masked) else (),
         person_id=p.pk,
     )
 
 
-def match_records_load(person_ids: Iterable[int]) -> dict[int, MatchRecord]:
+def match_records_load(person_ids: Iterable[int], *, with_masked: bool = True) -> dict[int, MatchRecord]:
     """The match records of these people by id, in three queries whatever their
-    number (people, other names, stays with households). Missing ids are left out."""
+    number (people, other names, stays with households). Missing ids are left
+    out; ``with_masked`` as for :func:`match_record`."""
     people = m.Person.objects.filter(pk__in=list(person_ids)).prefetch_related(
         "other_names",
         Prefetch("residences", queryset=m.Residence.objects.select_related("household").order_by("pk")),
     )
-    return {p.pk: match_record(p) for p in people}
+    return {p.pk: match_record(p, with_masked=with_masked) for p in people}
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from kinmap.core.matching import MatchRecord, MatchScore, lookup_keys, score_pair
+from kinmap.core.matching import MatchRecord, MatchScore, blocking_keys, lookup_keys, score_pair
 
 from .keys import match_records_load
 from .models import PersonMatchKey
@@ -52,15 +52,25 @@ def candidates(
     min_probability: float = 0.0,
     limit: int = CANDIDATE_LIMIT,
     exclude: Collection[int] = (),
+    with_masked: bool = True,
 ) -> list[Candidate]:
     """The people who may be ``r``, scored, at or above ``min_probability``,
     best first. Four queries whatever the size of the record (keys, people,
-    other names, stays)."""
+    other names, stays).
+
+    ``with_masked`` False, for a user not entitled to masked details: the
+    candidates' masked postcodes and telephone numbers are left out of their
+    records (:func:`~kinmap.matching.keys.match_record`), and a candidate found
+    only through one of them (no other key in common with ``r``) is dropped, so
+    a lookup never confirms a masked detail."""
     ids = candidate_ids(r, limit=limit, exclude=exclude)
     if not ids:
         return []
     model = current_match_model()
-    records = match_records_load(ids)
+    records = match_records_load(ids, with_masked=with_masked)
+    if not with_masked:
+        wanted = lookup_keys(r)
+        records = {pid: rec for pid, rec in records.items() if wanted & blocking_keys(rec)}
     scored = [Candidate(pid, score_pair(r, rec, model), rec) for pid, rec in records.items()]
     kept = [c for c in scored if c.score.probability >= min_probability]
     return sorted(kept, key=lambda c: (-c.score.weight, c.person_id))

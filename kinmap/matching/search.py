@@ -19,6 +19,7 @@ from kinmap.audit.services import audit_record
 from kinmap.core.matching import LEVELS, MatchRecord, MatchScore
 from kinmap.records import models as m
 from kinmap.records.access import visible_network_ids
+from kinmap.web.masking import can_see_masked
 
 from .lookup import candidates
 
@@ -81,7 +82,7 @@ def people_search(*, actor: User, query: MatchRecord, searched: dict[str, str]) 
     """Search for ``query`` as ``actor`` and audit it (``searched``: the fields
     typed, in words, as recorded in the audit trail, with the number of results).
     A fixed number of queries whatever is found."""
-    found = [c for c in candidates(query) if agrees(c.score)]
+    found = [c for c in candidates(query, with_masked=can_see_masked(actor)) if agrees(c.score)]
     visible = visible_network_ids(actor)
     members = (
         m.NetworkMember.objects.filter(person_id__in=[c.person_id for c in found])

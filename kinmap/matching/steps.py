@@ -18,6 +18,7 @@ from kinmap.core.vocab import DateAccuracy
 from kinmap.records import models as m
 from kinmap.records.access import visible_network_ids
 from kinmap.records.services import PersonData
+from kinmap.web.masking import can_see_masked
 
 from .lookup import Candidate, candidates
 from .search import holding_agencies
@@ -140,7 +141,11 @@ def add_person_check(
     that shows them, re-posting the add-person form's fields. A decision: the
     candidate to link (one of those found again now, never an id taken on
     trust), or new with the reason and the candidates rejected."""
-    found = candidates(person_data_record(data.cleaned()), min_probability=POSSIBLE_PROBABILITY)
+    found = candidates(
+        person_data_record(data.cleaned()),
+        min_probability=POSSIBLE_PROBABILITY,
+        with_masked=can_see_masked(user),
+    )
     if not found:
         return Decision()
     shown = shown_matches(user, network, found)
