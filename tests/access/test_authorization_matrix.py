@@ -74,6 +74,14 @@ MATRIX: list[tuple[str, str, str, str, str, str, str]] = [
     ("api:api-root",               "GET",   NONE,        NONE,       NONE,        NONE,         NONE),
     ("api:people_search",          "GET",   ALL,         ALL,        ALL,         NONE,         ALL),
     ("person-search",              "GET",   ALL,         ALL,        ALL,         NONE,         ALL),
+    # likely duplicates: supervisors and information officers, for the people
+    # of the families they may review (see kinmap/merging/access.py)
+    ("merge-queue",                "GET",   NONE,        ALL,        ALL,         NONE,         NONE),
+    ("merge-pair",                 "GET",   NONE,        ALLOCATED,  ALLOCATED,   NONE,         NONE),
+    ("merge-pair-merge",           "POST",  NONE,        ALLOCATED,  ALLOCATED,   NONE,         NONE),
+    ("merge-pair-different",       "POST",  NONE,        ALLOCATED,  ALLOCATED,   NONE,         NONE),
+    ("merge-detail",               "GET",   NONE,        ALLOCATED,  ALLOCATED,   NONE,         NONE),
+    ("merge-undo",                 "POST",  NONE,        ALLOCATED,  ALLOCATED,   NONE,         NONE),
     ("network-requests",           "GET",   ALLOCATED,   ALLOCATED,  NONE,        NONE,         NONE),
     ("request-new",                "GET",   ALLOCATED,   ALLOCATED,  NONE,        NONE,         NONE),
     ("request-new",                "POST",  ALLOCATED,   ALLOCATED,  NONE,        NONE,         NONE),
@@ -228,7 +236,8 @@ def test_matrix_row(row: tuple[str, ...]) -> None:
         client.force_login(user)
         before = AuditEvent.objects.filter(actor=user).count()
         response = client.post(url, {}) if method == "POST" else client.get(url)
-        allowed = response.status_code < 400
+        # 400 is a form shown again with its errors: the user got through to it
+        allowed = response.status_code < 400 or response.status_code == 400
         if allowed and not expected[(role, cell)]:
             unexpected_allow.append(f"{role}/{cell}: {response.status_code}")
         if not allowed:

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils import timezone
+
 from kinmap.accounts.models import Agency, MaskedDetailEntitlement, Role, Team, User
 from kinmap.carers import models as cm
 from kinmap.carers import services as cs
@@ -21,6 +23,7 @@ from kinmap.gaps import models as gm
 from kinmap.gaps import services as gs
 from kinmap.jobs.models import FamilyRecompute
 from kinmap.jobs.services import family_recompute_start
+from kinmap.merging.models import MatchCandidate, Merge
 from kinmap.records import models as m
 from kinmap.records import services as s
 from kinmap.sharing import services as sh
@@ -89,6 +92,8 @@ class World:
             "allocation_id": self.social_allocation.pk,
             "run_id": recompute.pk,
             "action_id": self.extra["action"].pk,  # type: ignore[attr-defined]
+            "candidate_id": self.extra["pair"].pk,  # type: ignore[attr-defined]
+            "merge_id": self.extra["merge"].pk,  # type: ignore[attr-defined]
         }
 
 
@@ -196,6 +201,24 @@ def build_world(*, masked: bool = True) -> World:
         action_items=[gs.ActionData("Ask the GP practice", lead, date.today())],
     )
     action = gm.SupervisorAction.objects.get(network=network)
+    # a pair on the review queue of likely duplicates, and a merge on record
+    # (rows only: the matrix checks who may open them, not what a merge does)
+    pair = MatchCandidate.objects.create(
+        person_a_id=min(mother.pk, father.pk),
+        person_b_id=max(mother.pk, father.pk),
+        probability=0.9,
+        match_weight=3.2,
+        scored_at=timezone.now(),
+    )
+    merge = Merge.objects.create(
+        survivor=father,
+        merged=mother,
+        candidate=pair,
+        reason="The same person recorded twice",
+        merged_by=users[(Role.SUPERVISOR.value, "health-allocated")],
+        merged_at=timezone.now(),
+        networks=[network.pk],
+    )
     target = _user("target-user", teams["health-unallocated"], Role.PRACTITIONER)
     # Only social care's supervisors may see masked details: nobody in the
     # health agency (which holds the family) is entitled.
@@ -224,5 +247,7 @@ def build_world(*, masked: bool = True) -> World:
             "appointment": appointment,
             "recompute": recompute,
             "action": action,
+            "pair": pair,
+            "merge": merge,
         },
     )
