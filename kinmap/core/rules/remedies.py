@@ -268,18 +268,19 @@ def supply_fact(network: Network, unmet: Unmet, today: date | None = None) -> Ne
             pid, child = int(unmet.subject.id), unmet.subject.child_id
             assert child is not None
             # the answer replaces a record of the pair running today (its basis
-            # "not known"), so that two records never overlap
+            # "not known"), so that two records never overlap; the replaced
+            # record keeps its id, dates and source, so that retracting the
+            # answer (its basis "not known" again) restores it exactly
             running = [
                 p
                 for p in network.parental_responsibility
                 if p.person_id == pid and p.child_id == child and p.current_on(day)
             ]
-            pr = ParentalResponsibility(
-                running[0].id if running else _next_id(network),
-                pid,
-                child,
-                _pr_basis(network, pid, child),
-                provenance=_source(day),
+            basis = _pr_basis(network, pid, child)
+            pr = (
+                dataclasses.replace(running[0], basis=basis)
+                if running
+                else ParentalResponsibility(_next_id(network), pid, child, basis, provenance=_source(day))
             )
             network = dataclasses.replace(
                 network,
@@ -369,18 +370,22 @@ def retract_fact(network: Network, unmet: Unmet, today: date | None = None) -> N
                 ),
             )
         elif key == "parental_responsibility":
-            network = dataclasses.replace(
-                network,
-                parental_responsibility=tuple(
-                    p
-                    for p in network.parental_responsibility
-                    if not (
-                        p.person_id == subject_id
-                        and p.child_id == unmet.subject.child_id
-                        and p.basis is not PRBasis.UNKNOWN
-                    )
-                ),
-            )
+            # a record the answer added (the remedy's own source) goes; one it
+            # replaced (see supply_fact) has its basis "not known" again
+            added = _source(day)
+            kept = []
+            for p in network.parental_responsibility:
+                answered = (
+                    p.person_id == int(subject_id)
+                    and p.child_id == unmet.subject.child_id
+                    and p.basis is not PRBasis.UNKNOWN
+                    and p.current_on(day)
+                )
+                if not answered:
+                    kept.append(p)
+                elif p.provenance != added:
+                    kept.append(dataclasses.replace(p, basis=PRBasis.UNKNOWN))
+            network = dataclasses.replace(network, parental_responsibility=tuple(kept))
         else:
             network = _retract_person(network, unmet, key)
     return network
