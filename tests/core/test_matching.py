@@ -92,6 +92,11 @@ def test_day_month_swapped() -> None:
     assert day_month_swapped(date(2019, 4, 13)) is None
 
 
+def test_a_letter_that_decomposes_to_a_capital_is_folded_too() -> None:
+    # the modifier letter capital A (U+1D2C) decomposes to "A"
+    assert fold("\u1d2c") == "a" and normalise_name("\u1d2c") == "a"
+
+
 @given(st.text(max_size=30))
 def test_normalise_name_idempotent_and_case_blind(s: str) -> None:
     n = normalise_name(s)

@@ -50,7 +50,11 @@ def fold(value: str) -> str:
     """``value`` case folded (Unicode default case folding, so ß -> ss) with every
     accent removed (NFKD, combining marks dropped) and letters Unicode does not
     decompose transliterated (ø -> o, æ -> ae, ł -> l). Idempotent."""
-    folded = unicodedata.normalize("NFKD", (value or "").casefold().translate(_NOT_DECOMPOSED))
+    folded = value or ""
+    # twice: a compatibility decomposition can give a capital again (the
+    # modifier letter ᴬ decomposes to A), which the second pass folds
+    for _ in range(2):
+        folded = unicodedata.normalize("NFKD", folded.casefold().translate(_NOT_DECOMPOSED))
     return "".join(ch for ch in folded if not unicodedata.combining(ch))
 
 
