@@ -139,6 +139,9 @@ def family(request: HttpRequest, network_id: int) -> HttpResponse:
     context = family_page_context(record, user, elsewhere_load(record, user), on=as_at.day)
     if as_at.day is not None:
         as_at_audit(user, network, as_at)
+    # as at a past day, or closed: the page shows the record without a way to change it
+    context["editable"] = as_at.day is None and not network.is_closed
+    if not context["editable"]:
         read_only(context)
     context["as_at"] = as_at
     return render(request, "records/family.html", context, status=400 if as_at.error else 200)
