@@ -19,7 +19,7 @@ from django.utils import timezone
 from kinmap.audit.services import audit_record
 from kinmap.core.text import NAME_MAX_LENGTH, name_error, normalise_text, text_error
 from kinmap.records import models as rm
-from kinmap.records.errors import RecordError, StaleEdit
+from kinmap.records.errors import RecordError, StaleEdit, refuse_hidden_characters
 
 from .models import Agency, MaskedDetailEntitlement, Role, Team, User
 
@@ -99,6 +99,7 @@ def user_deactivate(*, actor: User, user: User, reason: str = "") -> User:
     _admin_check(actor)
     if user.pk == actor.pk:
         raise RecordError("You cannot deactivate your own account")
+    refuse_hidden_characters(reason, "reason", "The reason", multiline=True)
     row = User.objects.select_for_update().get(pk=user.pk)
     if not row.is_active:
         return row
@@ -151,6 +152,7 @@ def agency_safeguarding_lead_set(
     sent (``None``), so that one administrator does not silently replace the
     lead another has just named."""
     _admin_check(actor)
+    refuse_hidden_characters(reason, "reason", "The reason", multiline=True)
     row = Agency.objects.select_for_update().get(pk=agency.pk)
     if expected is None or expected != (row.designated_safeguarding_lead_id or 0):
         raise StaleEdit("designated safeguarding lead")
@@ -238,6 +240,7 @@ def allocation_add(*, actor: User, network: rm.FamilyNetwork, team: Team | None)
 def allocation_end(*, actor: User, allocation: rm.Allocation, reason: str = "") -> rm.Allocation:
     """End a team's allocation today (kept, with its dates, for the record)."""
     _admin_check(actor)
+    refuse_hidden_characters(reason, "reason", "The reason", multiline=True)
     row = rm.Allocation.objects.select_for_update().select_related("team").get(pk=allocation.pk)
     today = timezone.localdate()
     if not _current(row, today):

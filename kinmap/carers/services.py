@@ -25,9 +25,9 @@ from kinmap.core.carers import carers_of
 from kinmap.core.graph import FamilyGraph
 from kinmap.core.vocab import CONTACT_TYPE_LABELS, CORE_MATERIALS, InfoHow, InvitationOutcome
 from kinmap.records import models as rm
-from kinmap.records.errors import RecordError, check_version
+from kinmap.records.errors import RecordError, check_version, refuse_hidden_characters
 from kinmap.records.selectors import family_record_load
-from kinmap.records.services import _touch, refuse_hidden_characters
+from kinmap.records.services import _touch
 
 from . import models as cm
 
@@ -203,6 +203,7 @@ def material_deactivate(
         )
     if not reason.strip():
         raise RecordError("Say why this material is being withdrawn", field="reason")
+    refuse_hidden_characters(reason, "reason", "The reason", multiline=True)
     row.active = False
     row.version += 1
     row.save(update_fields=["active", "version", "updated_at"])

@@ -33,7 +33,7 @@ from kinmap.core.validation import Problem
 from kinmap.records import models as rm
 from kinmap.records import services as rs
 from kinmap.records.access import FAMILY_ROLES
-from kinmap.records.errors import RecordError, check_version
+from kinmap.records.errors import RecordError, check_version, refuse_hidden_characters
 from kinmap.records.lifecycle import require_open
 from kinmap.records.selectors import FamilyRecord, family_records_load
 from kinmap.sharing.models import InformationRequest, SharingDecision
@@ -885,6 +885,7 @@ def contact_record_outcome(
         reason = (reason or "").strip()
         if not reason:
             raise RecordError("Say why it was not asked this time", field="not_asked_reason")
+        refuse_hidden_characters(reason, "not_asked_reason", "Why it was not asked", multiline=True)
         locked = _lock_gap(gap, expected_version)
         if not locked.is_open:
             raise RecordError("This gap is no longer open: nothing to record")
@@ -923,6 +924,7 @@ def contact_not_asked_rest(*, actor: User, contact: gm.Contact, reason: str) -> 
     reason = (reason or "").strip()
     if not reason:
         raise RecordError("Say why they were not asked this time", field="reason")
+    refuse_hidden_characters(reason, "reason", "Why they were not asked", multiline=True)
     rows = list(contact.outcomes.filter(outcome=Outcome.PENDING).select_related("gap"))
     now = _now()
     gm.GapEvent.objects.bulk_create(
@@ -1020,6 +1022,7 @@ def gap_not_applicable_agree(
     comment = (comment or "").strip()
     if not agree and not comment:
         raise RecordError("Say why you do not agree", field="comment")
+    refuse_hidden_characters(comment, "comment", "Your comment", multiline=True)
     now = _now()
     old = row.na_status
     if agree:
@@ -1070,6 +1073,8 @@ def supervisor_decision_record(
     decision, actions = (decision or "").strip(), (actions or "").strip()
     if not decision:
         raise RecordError("Enter the decision", field="decision")
+    refuse_hidden_characters(decision, "decision", "The decision", multiline=True)
+    refuse_hidden_characters(actions, "actions", "The actions", multiline=True)
     if gap is not None and gap.network_id != network.pk:
         raise RecordError("Choose a gap of this family", field="gap")
     _begin_write(network.pk)
@@ -1210,6 +1215,7 @@ def rule_setting_change(
     reason = (reason or "").strip()
     if not reason:
         raise RecordError("Say why you are making this change", field="reason")
+    refuse_hidden_characters(reason, "reason", "The reason", multiline=True)
     clean = _validate_setting(rule_id, enabled, dict(params))
     row = gm.RuleSetting.objects.select_for_update().filter(rule_id=rule_id).first()
     if row is not None:

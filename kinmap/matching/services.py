@@ -14,7 +14,7 @@ from kinmap.audit.services import audit_record
 from kinmap.core.matching import MatchScore
 from kinmap.records import models as m
 from kinmap.records import services as rs
-from kinmap.records.errors import RecordError
+from kinmap.records.errors import RecordError, refuse_hidden_characters
 
 from .lookup import Candidate
 
@@ -97,6 +97,7 @@ def person_new_confirmed(
     reason = reason.strip()
     if not reason:
         raise RecordError("Say why this is a different person", field="match_reason")
+    refuse_hidden_characters(reason, "match_reason", "Why this is a different person", multiline=True)
     audit_record(
         actor=actor,
         action="confirm_new",
@@ -182,6 +183,8 @@ def person_add_decided(
     linked person keeps what is already recorded about them (their stays and
     names are changed on their own pages, where every network holding them
     sees the change)."""
+    if link is None and rejected:
+        refuse_hidden_characters(reason, "match_reason", "Why this is a different person", multiline=True)
     if link is not None:
         person = m.Person.objects.get(pk=link.person_id)
         return person_link(

@@ -25,7 +25,7 @@ from kinmap.accounts.models import User
 from kinmap.audit.models import AuditChainHead
 from kinmap.audit.services import audit_record
 from kinmap.records import models as rm
-from kinmap.records.errors import RecordError
+from kinmap.records.errors import RecordError, refuse_hidden_characters
 from kinmap.records.services import PERSON_FIELDS, network_touch
 
 from . import relations
@@ -41,6 +41,7 @@ def _reason(reason: str) -> str:
     text = reason.strip()
     if not text:
         raise RecordError("Enter the reason", field="reason")
+    refuse_hidden_characters(text, "reason", "The reason", multiline=True)
     if len(text) > REASON_MAX:
         raise RecordError(f"The reason must be {REASON_MAX} characters or fewer", field="reason")
     return text

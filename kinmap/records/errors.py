@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from kinmap.core.text import text_error
 from kinmap.core.validation import Problem
 
 
@@ -43,3 +44,15 @@ def check_version(saved: int, expected: int | None, what: str) -> None:
     """
     if expected is None or saved != expected:
         raise StaleEdit(what)
+
+
+def refuse_hidden_characters(value: str, field: str, label: str, *, multiline: bool = False) -> None:
+    """Raise :class:`RecordError` naming ``field`` (labelled ``label`` in the
+    message: "The reason") if ``value`` has a hidden character
+    (:func:`kinmap.core.text.hidden_character`: zero-width, text direction and
+    other invisible characters that would make free text read other than it is
+    stored). Line breaks and tabs are allowed with ``multiline``. Every service
+    that keeps free text another person will read calls this before saving."""
+    err = text_error(value or "", what=label, multiline=multiline)
+    if err:
+        raise RecordError(err, field=field)

@@ -19,7 +19,7 @@ from kinmap.audit.services import audit_record
 
 from . import models as m
 from .access import FAMILY_ROLES, can_see_network
-from .errors import RecordError, check_version
+from .errors import RecordError, check_version, refuse_hidden_characters
 
 
 class NetworkClosed(RecordError):
@@ -56,6 +56,7 @@ def _lock(actor: User, network: m.FamilyNetwork, reason: str, *, closed: bool) -
     reason = (reason or "").strip()
     if not reason:
         raise RecordError("Say why", field="reason")
+    refuse_hidden_characters(reason, "reason", "The reason", multiline=True)
     row = m.FamilyNetwork.objects.select_for_update(no_key=True).get(pk=network.pk)
     if row.is_closed != closed:
         raise RecordError(

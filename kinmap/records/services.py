@@ -32,13 +32,13 @@ from kinmap.audit.services import audit_record
 from kinmap.core import model as core
 from kinmap.core.nhs import normalise_nhs_number
 from kinmap.core.responsibility import ended_by_death, ended_by_order
-from kinmap.core.text import name_error, normalise_identifier, normalise_text, text_error
+from kinmap.core.text import name_error, normalise_identifier, normalise_text
 from kinmap.core.validation import Problem, network_problems
 from kinmap.core.vocab import PR_BASIS_LABELS, CarePlace, DateAccuracy, PRBasis, Sex, Source, rel_type
 
 from . import access, membership
 from . import models as m
-from .errors import RecordError, StaleEdit, check_version
+from .errors import RecordError, StaleEdit, check_version, refuse_hidden_characters
 from .lifecycle import NetworkClosed
 from .selectors import family_record_load
 
@@ -181,16 +181,6 @@ class _Proposal:
     pr: list[core.ParentalResponsibility] = field(default_factory=list)
     drop_relationships: set[int] = field(default_factory=set)
     drop_care: set[int] = field(default_factory=set)
-
-
-def refuse_hidden_characters(value: str, field: str, label: str, *, multiline: bool = False) -> None:
-    """Raise RecordError naming ``field`` (labelled ``label`` in the message) if
-    ``value`` has a hidden character (``kinmap.core.text.hidden_character``:
-    zero-width, text direction and other invisible characters). Line breaks
-    and tabs are allowed with ``multiline``."""
-    err = text_error(value, what=label, multiline=multiline)
-    if err:
-        raise RecordError(err, field=field)
 
 
 def _today() -> date:
@@ -1176,6 +1166,12 @@ def fact_set(
 
 @transaction.atomic
 def fact_remove(*, actor: User, network: m.FamilyNetwork, person: m.Person, key: str, reason: str) -> None:
+    """Remove ``person``'s fact ``key`` (its history keeps it, with who removed
+    it and ``reason``). Nothing happens when there is no such fact. Raises
+    :class:`RecordError` for a reason with hidden characters, and Http404 or
+    RecordError as :func:`_networks_for` does for a network the actor may not
+    change."""
+    refuse_hidden_characters(reason, "reason", "The reason", multiline=True)
     row = m.PersonFact.objects.filter(person=person, key=key).first()
     if row is None:
         return

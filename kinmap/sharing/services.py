@@ -20,7 +20,7 @@ from kinmap.core.workdays import add_working_days
 from kinmap.records import models as rm
 from kinmap.records import services as rs
 from kinmap.records.access import FAMILY_ROLES
-from kinmap.records.errors import RecordError, check_version
+from kinmap.records.errors import RecordError, check_version, refuse_hidden_characters
 
 from . import facts
 from .models import (
@@ -95,6 +95,7 @@ def break_glass_open(*, actor: User, network_id: int, reason: str, hours: int | 
         raise RecordError(
             "Give the reason in a sentence, so that a reviewer can understand it", field="reason"
         )
+    refuse_hidden_characters(reason, "reason", "The reason", multiline=True)
     hours = BreakGlassAccess.DEFAULT_HOURS if hours is None else hours
     if not 1 <= hours <= BreakGlassAccess.MAX_HOURS:
         raise RecordError(
@@ -199,6 +200,7 @@ def information_request_create(
     purpose = purpose.strip()
     if not purpose:
         raise RecordError("Say why you need this information", field="purpose")
+    refuse_hidden_characters(purpose, "purpose", "Why you need it", multiline=True)
     if urgency not in Urgency.values:
         raise RecordError("Choose how urgent this is", field="urgency")
     if not rm.NetworkMember.objects.filter(network=network, person=person).exists():
@@ -270,6 +272,9 @@ def _check_family_told(family_told: bool | None, not_told_reason: str) -> None:
         raise RecordError("Say whether the family has been or will be told", field="family_told")
     if not family_told and not not_told_reason.strip():
         raise RecordError("Say why the family has not been told", field="family_not_told_reason")
+    refuse_hidden_characters(
+        not_told_reason, "family_not_told_reason", "Why the family has not been told", multiline=True
+    )
 
 
 def _officer_check(actor: User, req: InformationRequest) -> None:
@@ -296,6 +301,7 @@ def information_request_answer(
     row = _lock_request(request, expected_version)
     if not rationale.strip():
         raise RecordError("Say why sharing this is justified", field="rationale")
+    refuse_hidden_characters(rationale, "rationale", "Why sharing this is justified", multiline=True)
     _check_family_told(family_told, family_not_told_reason)
     agency_name = _agency_name(actor)
     person = rm.Person.objects.get(pk=row.person_id)
@@ -357,6 +363,7 @@ def information_request_decline(
     reason = reason.strip()
     if not reason:
         raise RecordError("Say why the information will not be shared", field="reason")
+    refuse_hidden_characters(reason, "reason", "Why the information will not be shared", multiline=True)
     _check_family_told(family_told, family_not_told_reason)
     person = rm.Person.objects.get(pk=row.person_id)
     network = rm.FamilyNetwork.objects.get(pk=row.network_id)
@@ -433,9 +440,9 @@ def sharing_decision_record(
         raise RecordError("Choose the lawful basis", field="lawful_basis")
     if not rationale.strip():
         raise RecordError("Give the reason for the decision", field="rationale")
-    rs.refuse_hidden_characters(what, "what", "What information")
-    rs.refuse_hidden_characters(with_whom, "with_whom", "Who it was shared with")
-    rs.refuse_hidden_characters(rationale, "rationale", "The reason for the decision", multiline=True)
+    refuse_hidden_characters(what, "what", "What information")
+    refuse_hidden_characters(with_whom, "with_whom", "Who it was shared with")
+    refuse_hidden_characters(rationale, "rationale", "The reason for the decision", multiline=True)
     _check_family_told(family_told, family_not_told_reason)
     assert family_told is not None
     row = SharingDecision.objects.create(
