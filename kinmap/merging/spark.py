@@ -4,6 +4,7 @@ this machine) unless the standard Spark settings point elsewhere
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from typing import Any
@@ -29,6 +30,10 @@ def local_spark(cores: str = "*", *, shuffle_partitions: int = 8) -> Any:
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
+    # py4j says at INFO when each gateway connection closes, also while the
+    # interpreter exits, when the stream a handler wrote to may be closed
+    # already ("--- Logging error ---"); kinmap wants its warnings only.
+    logging.getLogger("py4j").setLevel(logging.WARNING)
     # Splink checkpoints intermediate tables to cut Spark's query plans short.
     spark.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="kinmap-spark-"))
     return spark
