@@ -149,6 +149,8 @@ MIDDLEWARE = [
     # who made each change, for the record-time history (django-simple-history)
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # a form is acted on once however many times it is sent (kinmap.web.submissions)
+    "kinmap.web.submissions.OnceOnlySubmissionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kinmap.web.middleware.SecurityHeadersMiddleware",
     # innermost, so that its lockout page passes out through the security headers

@@ -64,3 +64,15 @@ def govuk_date(value: Any) -> str:
     if not value:
         return ""
     return f"{value.day} {value:%B %Y}"
+
+
+@register.simple_tag
+def submission_token() -> str:
+    """A hidden field with a one-time token for the form it is in, so that the
+    form is acted on once however many times it is sent
+    (:mod:`kinmap.web.submissions`)."""
+    from django.utils.html import format_html
+
+    from kinmap.web.submissions import FIELD, new_token
+
+    return format_html('<input type="hidden" name="{}" value="{}">', FIELD, new_token())

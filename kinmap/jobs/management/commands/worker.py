@@ -3,7 +3,8 @@
 Runs the queued tasks (django-tasks' database backend, through its
 ``db_worker`` command), re-enqueues any recompute a stopped worker left
 unfinished, and seals the audit events written since the last pass
-(``audit_seal``), then waits ``--interval`` seconds and starts again. With
+(``audit_seal``) and forgets the one-time tokens of forms sent days ago
+(``form_submissions_expire``), then waits ``--interval`` seconds and starts again. With
 ``--until-idle`` it stops once a pass finds nothing queued and nothing to
 resume (for tests, benchmarks and scripts). Stop it with Ctrl+C or SIGTERM: a
 recompute stopped part-way goes on from its last batch when a worker runs again.
@@ -20,6 +21,7 @@ from django_tasks_db.models import DBTaskResult
 
 from kinmap.audit.services import audit_seal
 from kinmap.jobs.services import family_recompute_resume_stale
+from kinmap.web.submissions import form_submissions_expire
 
 
 def worker_pass(verbosity: int = 0) -> bool:
@@ -29,6 +31,7 @@ def worker_pass(verbosity: int = 0) -> bool:
     if had_tasks:
         call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=verbosity)
     sealed = audit_seal()
+    form_submissions_expire()
     return bool(resumed or had_tasks or sealed)
 
 
