@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
@@ -361,6 +362,9 @@ def _lock_version(model: type[Any], pk: int, expected_version: int | None, what:
     return row
 
 
+# The advisory lock class for NHS numbers being given (any fixed number not
+# used for another lock in kinmap).
+NHS_NUMBER_LOCK = 4_765_919
 NHS_NUMBER_HELD = (
     'This NHS number is already recorded for someone else. Find them with "Find a person" '
     "and add them to this family, instead of adding them again"
@@ -369,7 +373,19 @@ NHS_NUMBER_HELD = (
 
 def _nhs_number_free(nhs_number: str, *, person_id: int | None = None) -> None:
     """Refuse (RecordError on ``nhs_number``) an NHS number that another person
-    already has: one person is known once (names nobody)."""
+    already has: one person is known once (names nobody). Call inside the
+    transaction that saves the number.
+
+    Two changes giving the same number at the same moment are put one after the
+    other: on PostgreSQL a transaction-scoped advisory lock on the number is
+    taken before the check, so the second waits for the first to commit and
+    then sees its row (a unique index cannot be used: a merged record keeps
+    its number beside the record it was merged into, so that an unmerge
+    restores it exactly). SQLite lets one transaction write at a time."""
+    if nhs_number and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            key = zlib.crc32(nhs_number.encode()) & 0x7FFFFFFF
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [NHS_NUMBER_LOCK, key])
     if nhs_number and m.Person.objects.filter(nhs_number=nhs_number).exclude(pk=person_id or 0).exists():
         raise RecordError(NHS_NUMBER_HELD, field="nhs_number")
 
