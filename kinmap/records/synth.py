@@ -29,6 +29,7 @@ number is invented. It refuses to run when ``KINMAP_ENV=production``.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -55,9 +56,10 @@ from kinmap.matching.keys import person_match_keys_refresh
 
 from . import models as m
 from .selectors import RecordRows, family_records_assemble
+from .synth_rows import Counts, batch_load
 
 AGENCY = "Synthetic area children's services (made up)"
-BATCH = 500
+BATCH = 2000  # families a batch: ids, gaps and COPY for each batch at once
 # answers recorded at the last contact, where not recorded before
 _ANSWERS = ((FACT_OTHER_NAMES, "none"), (FACT_OTHER_CHILDREN, "none"), (FACT_ADULT_SERVICES, "none"))
 _CONTACT_TYPES = [c for c, _ in gm.ContactType.choices]
@@ -98,15 +100,29 @@ def synth_load(
     rng = random.Random(seed)
     result = SynthResult()
     started = time.perf_counter()
+    counts = Counts()
     with transaction.atomic():
         team_rows, practitioners = _teams(teams, seed)
         result.teams = [t.name for t in team_rows]
-        actor = practitioners[0]
+        rule_settings = engine.rule_settings(gm.RuleSetting.objects.all())
         for start in range(0, families, BATCH):
             count = min(BATCH, families - start)
-            _batch(rng, seed, start, count, today, team_rows, practitioners, actor, result)
+            batch_load(
+                rng=rng,
+                seed=seed,
+                start=start,
+                count=count,
+                today=today,
+                team_ids=[t.pk for t in team_rows],
+                practitioner_ids=[u.pk for u in practitioners],
+                actor_id=practitioners[0].pk,
+                settings=rule_settings,
+                counts=counts,
+            )
             if progress:
                 progress(start + count)
+        for name in dataclasses.asdict(counts):
+            setattr(result, name, getattr(counts, name))
         audit_record(
             actor=None,
             action="synth",
