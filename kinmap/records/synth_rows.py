@@ -17,6 +17,7 @@ them). No model instance is made and no query is run per family.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import random
 from collections import defaultdict
 from collections.abc import Sequence
@@ -266,7 +267,7 @@ def _invent(
     closed = gm.Contact.Status.CLOSED.value
     for d in days:
         on = today - timedelta(days=d)
-        at = timezone.make_aware(datetime.combine(on, datetime.min.time()))
+        at = _aware(datetime.combine(on, datetime.min.time()))
         rows.contacts.add(
             (rows.next_id(), nid, rng.choice(CONTACT_TYPES), on, practitioner_ids[team], closed, at, at)
         )
@@ -286,9 +287,16 @@ def _stored(prov: Provenance | None) -> Provenance | None:
     if prov is None:
         return None
     at = prov.recorded_at
-    if at is not None and timezone.is_naive(at):
-        at = timezone.make_aware(at)
+    if at is not None and at.tzinfo is None:
+        at = _aware(at)
     return Provenance(prov.source, prov.detail, "", at)
+
+
+@functools.lru_cache(maxsize=4096)
+def _aware(at: datetime) -> datetime:
+    """``at`` in the current time zone (the synthetic times are a few hundred
+    midnights, so each is worked out once)."""
+    return timezone.make_aware(at)
 
 
 def _recorded(net: Network, people: dict[int, Person], households: dict[int, Any]) -> Network:
