@@ -34,8 +34,8 @@ from kinmap.records import models as rm
 from kinmap.records import services as rs
 from kinmap.records.access import FAMILY_ROLES
 from kinmap.records.errors import RecordError, check_version
-from kinmap.records.lifecycle import require_open
 from kinmap.records.graph_load import family_networks_load
+from kinmap.records.lifecycle import require_open
 from kinmap.records.selectors import FamilyRecord
 from kinmap.sharing.models import InformationRequest, SharingDecision
 

@@ -378,9 +378,18 @@ def _queue_records(fam: _Family, rows: Rows) -> None:
         postcode = net.households[r.household_id].postcode
         if postcode:
             postcodes[r.person_id].append(postcode)
-    for r in net.relationships:
+    for rel in net.relationships:
         rows.relationships.add(
-            (r.id, r.from_id, r.to_id, r.type, r.start, r.end, r.legal_basis, *_prov_cols(r.provenance))
+            (
+                rel.id,
+                rel.from_id,
+                rel.to_id,
+                rel.type,
+                rel.start,
+                rel.end,
+                rel.legal_basis,
+                *_prov_cols(rel.provenance),
+            )
         )
     for c in net.care:
         rows.care.add(
