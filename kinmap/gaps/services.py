@@ -34,8 +34,9 @@ from kinmap.records import models as rm
 from kinmap.records import services as rs
 from kinmap.records.access import FAMILY_ROLES
 from kinmap.records.errors import RecordError, check_version, refuse_hidden_characters
+from kinmap.records.graph_load import family_networks_load
 from kinmap.records.lifecycle import require_open
-from kinmap.records.selectors import FamilyRecord, family_records_load
+from kinmap.records.selectors import FamilyRecord
 from kinmap.sharing.models import InformationRequest, SharingDecision
 
 from . import engine
@@ -280,7 +281,7 @@ def gaps_recompute_locked(
 def _recompute_many(
     networks: Sequence[rm.FamilyNetwork], actor: User | None, today: date, *, audit_each: bool
 ) -> dict[int, RecomputeResult]:
-    records = family_records_load(networks)
+    records = family_networks_load(networks)  # the pure networks only: no model instances
     settings = engine.rule_settings(gm.RuleSetting.objects.all())
     gaps: dict[int, list[gm.Gap]] = {n.pk: [] for n in networks}
     for g in gm.Gap.objects.filter(network__in=networks):

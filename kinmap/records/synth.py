@@ -15,25 +15,28 @@ allocated across ``teams`` made-up teams, the way an area looks:
   some answers were recorded (a previous name, other children, involvement
   of adult services), so those gaps are answered and the rest stay open.
 
-Each batch of rows is given its ids first (from the tables' sequences), so
-the family records are assembled from the rows in memory
-(:func:`kinmap.records.selectors.family_records_assemble`, as a page loads
-them) and the gaps are planned by the recompute's own reconciliation
-(:func:`kinmap.gaps.services.gaps_plan_many`: the rules engine over each
-record) once before the answers (the gaps shown at the contact) and once after
-(the ones they answered resolve, with the answer's source); then everything is
-written once, with COPY on PostgreSQL (``bulk_create`` elsewhere). One audit
+Each batch of families (:func:`kinmap.records.synth_rows.batch_load`) is
+made as plain rows numbered in memory from one counter (one query finds free
+ids, one moves the tables' sequences past them); the pure network a
+recompute would load for each family network is built from the synthetic one
+(:func:`kinmap.records.synth_rows.network_view`) and the rules engine runs
+over it once as at the last contact (the gaps shown there) and once after
+the answers (the ones they answered resolve, with the answer's source, as
+:func:`kinmap.gaps.services.gaps_recompute` would); then every table, its
+record-time history and the people's match keys are written with COPY on
+PostgreSQL (``executemany`` elsewhere). One audit
 event records the load. The same ``seed`` gives the same records. Every name, address and
 number is invented. It refuses to run when ``KINMAP_ENV=production``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -45,22 +48,14 @@ from django.utils import timezone
 from kinmap.accounts.models import Agency, Role, Team, User
 from kinmap.audit.services import audit_record
 from kinmap.core.model import Network, Provenance
-from kinmap.core.rules.facts import FACT_ADULT_SERVICES, FACT_OTHER_CHILDREN, FACT_OTHER_NAMES
-from kinmap.core.rules.synthetic import synthetic_network
-from kinmap.core.vocab import Source
 from kinmap.gaps import engine
 from kinmap.gaps import models as gm
-from kinmap.gaps.services import gaps_plan_many
-from kinmap.matching.keys import person_match_keys_refresh
 
 from . import models as m
-from .selectors import RecordRows, family_records_assemble
+from .synth_rows import Counts, batch_load
 
 AGENCY = "Synthetic area children's services (made up)"
-BATCH = 500
-# answers recorded at the last contact, where not recorded before
-_ANSWERS = ((FACT_OTHER_NAMES, "none"), (FACT_OTHER_CHILDREN, "none"), (FACT_ADULT_SERVICES, "none"))
-_CONTACT_TYPES = [c for c, _ in gm.ContactType.choices]
+BATCH = 2000  # families a batch: ids, gaps and COPY for each batch at once
 
 
 class SynthRefused(Exception):
@@ -98,15 +93,29 @@ def synth_load(
     rng = random.Random(seed)
     result = SynthResult()
     started = time.perf_counter()
+    counts = Counts()
     with transaction.atomic():
         team_rows, practitioners = _teams(teams, seed)
         result.teams = [t.name for t in team_rows]
-        actor = practitioners[0]
+        rule_settings = engine.rule_settings(gm.RuleSetting.objects.all())
         for start in range(0, families, BATCH):
             count = min(BATCH, families - start)
-            _batch(rng, seed, start, count, today, team_rows, practitioners, actor, result)
+            batch_load(
+                rng=rng,
+                seed=seed,
+                start=start,
+                count=count,
+                today=today,
+                team_ids=[t.pk for t in team_rows],
+                practitioner_ids=[u.pk for u in practitioners],
+                actor_id=practitioners[0].pk,
+                settings=rule_settings,
+                counts=counts,
+            )
             if progress:
                 progress(start + count)
+        for name in dataclasses.asdict(counts):
+            setattr(result, name, getattr(counts, name))
         audit_record(
             actor=None,
             action="synth",
@@ -175,126 +184,6 @@ class BulkRows:
             (m.ParentalResponsibility, self.prs),
             (gm.Contact, self.contacts),
         ]
-
-
-def _batch(
-    rng: random.Random,
-    seed: int,
-    start: int,
-    count: int,
-    today: date,
-    teams: list[Team],
-    practitioners: list[User],
-    actor: User,
-    result: SynthResult,
-) -> None:
-    """Make, reconcile and write one batch of families: every row is given its
-    id first, so the family records are built from the rows in memory, the
-    rules run over them twice (before and after the answers given at the last
-    contact) and everything is written once, in bulk."""
-    rows = BulkRows()
-    for i in range(start, start + count):
-        net = synthetic_network(seed * 1_000_003 + i, rng.randint(3, 14), today)
-        team = i % len(teams)
-        _family(rng, net, today, teams, team, practitioners[team], rows, result)
-    now = timezone.now()
-    for c in rows.contacts:
-        c.opened_at = c.closed_at = timezone.make_aware(datetime.combine(c.date, datetime.min.time()))
-    for f in rows.later_facts:
-        f.recorded_at = now
-    rows_save(rows)  # the contacts, which the rules read, with the records
-    person_match_keys_refresh(person_ids=[p.pk for p in rows.people])  # findable at once
-
-    # the gaps as they were at the last contact, then the answers given there
-    settings = engine.rule_settings(gm.RuleSetting.objects.all())
-    record_rows = RecordRows(
-        members=rows.members,
-        people={p.pk: p for p in rows.people},
-        relationships=rows.relationships,
-        names=rows.names,
-        facts=rows.facts,
-        residences=sorted(rows.residences, key=lambda r: (r.start or date.min, r.pk)),
-        care=rows.care,
-        parental_responsibility=rows.prs,
-    )
-    gaps: dict[int, list[gm.Gap]] = {n.pk: [] for n in rows.networks}
-    plan = {"gaps": gaps, "actor": actor, "today": today, "now": now, "settings": settings}
-    records = family_records_assemble(rows.networks, record_rows)
-    new_gaps = [g for p in gaps_plan_many(records, **plan) for g in p.new_gaps]  # type: ignore[arg-type]
-    bulk_ids(gm.Gap, new_gaps)
-    events = [gm.GapEvent(gap=g, kind=gm.EventKind.OPENED, by=actor, at=now) for g in new_gaps]
-    for g in new_gaps:
-        gaps[g.network_id].append(g)
-    bulk_ids(m.PersonFact, rows.later_facts)  # after the earlier facts'
-    _link(rows.later_facts)
-    record_rows.facts = rows.facts + rows.later_facts
-    records = family_records_assemble(rows.networks, record_rows)
-    after = gaps_plan_many(records, **plan)  # type: ignore[arg-type]
-    events += [e for p in after for e in p.events]
-    bulk_ids(gm.GapEvent, events)
-    bulk_insert(m.PersonFact, rows.later_facts)
-    _history_save(m.PersonFact, rows.later_facts)
-    bulk_insert(gm.Gap, new_gaps)
-    bulk_insert(gm.GapEvent, events)
-    result.gaps_answered += sum(len(p.result.resolved) for p in after)
-    result.gaps_open += sum(1 for g in new_gaps if g.resolved_at is None)
-    result.contacts += len(rows.contacts)
-    result.networks += len(rows.networks)
-    result.people += len(rows.people)
-
-
-def _family(
-    rng: random.Random,
-    net: Network,
-    today: date,
-    teams: list[Team],
-    team: int,
-    practitioner: User,
-    rows: BulkRows,
-    result: SynthResult,
-) -> None:
-    """Queue the rows of one synthetic family (and of the second network of a
-    father's other children)."""
-    network = m.FamilyNetwork(name=f"{net.name} (synthetic)")
-    rows.networks.append(network)
-    result.families += 1
-    start = today - timedelta(days=rng.randint(30, 365))
-    rows.allocations.append(m.Allocation(network=network, team=teams[team], start=start))
-    first = len(rows.people), len(rows.households)
-    people = network_rows(net, network, rows)
-    for row in rows.people[first[0] :]:  # a masked phone for one adult in twenty
-        row.phone_masked = row.phone_masked or (
-            bool(row.phone) and rng.random() < 0.05 and _adult(row, today)
-        )
-    for household in rows.households[first[1] :]:  # and one household in twenty in a refuge
-        household.masked = household.masked or rng.random() < 0.05
-    for pid, p in net.people.items():  # answers given at the last contact
-        if net.is_member(pid) and p.is_adult(today):
-            for key, value in _ANSWERS:
-                if key not in p.facts and rng.random() < 0.3:
-                    prov = Provenance(Source.SAID_BY, "said at the contact", practitioner.username, None)
-                    fact = m.PersonFact(person=people[pid], key=key, value=value)
-                    rows.later_facts.append(_stamped(fact, prov))
-    if net.outside_ids:  # the father's other children: a network of their own
-        other = m.FamilyNetwork(name=f"{net.name}: older children (synthetic)")
-        rows.networks.append(other)
-        rows.allocations.append(m.Allocation(network=other, team=teams[(team + 1) % len(teams)], start=start))
-        shared = {r.from_id for r in net.relationships if r.to_id in net.outside_ids} - net.outside_ids
-        for pid in sorted(net.outside_ids | shared):
-            child = pid in net.outside_ids and not net.people[pid].is_adult(today)
-            rows.members.append(m.NetworkMember(network=other, person=people[pid], is_index=child))
-        result.shared_people += len(shared)
-    days = sorted(rng.sample(range(1, 365), rng.randint(1, 4)), reverse=True)
-    for d in days:
-        rows.contacts.append(
-            gm.Contact(
-                network=network,
-                type=rng.choice(_CONTACT_TYPES),
-                date=today - timedelta(days=d),
-                practitioner=practitioner,
-                status=gm.Contact.Status.CLOSED,
-            )
-        )
 
 
 def network_rows(net: Network, network: m.FamilyNetwork, rows: BulkRows) -> dict[int, m.Person]:
@@ -506,10 +395,6 @@ def _history_save(model: Any, batch: list[Any]) -> None:
     for row in batch:
         row._history_date = getattr(row, "recorded_at", None) or now
     model.history.bulk_history_create(batch, batch_size=2000)
-
-
-def _adult(row: m.Person, today: date) -> bool:
-    return row.birth_date is not None and (today - row.birth_date).days >= 18 * 365
 
 
 R = TypeVar("R", bound=m.Provenanced)

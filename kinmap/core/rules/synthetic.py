@@ -139,10 +139,17 @@ def _born(rng: random.Random, today: date, min_years: int, max_years: int) -> da
     return today - timedelta(days=rng.randint(min_years * 365 + 5, max_years * 365))
 
 
-def synthetic_network(seed: int, size: int = 8, today: date = SYNTHETIC_TODAY) -> Network:
-    """A made-up family of about ``size`` people (at least 3) around one baby."""
+def synthetic_network(
+    seed: int, size: int = 8, today: date = SYNTHETIC_TODAY, *, first_id: int = 1
+) -> Network:
+    """A made-up family of about ``size`` people (at least 3) around one baby.
+
+    Its people, households, relationships, stays, care and parental
+    responsibility are numbered from ``first_id`` on, in the order they are
+    made (one counter for all: a bulk load gives them these ids); the same
+    seed gives the same family whatever ``first_id``."""
     rng = random.Random(seed)
-    f = _Family(rng, today, completeness=rng.uniform(0.5, 0.95))
+    f = _Family(rng, today, completeness=rng.uniform(0.5, 0.95), last_id=first_id - 1)
     surname = rng.choice(_FAMILY)
     home = f.household()
 

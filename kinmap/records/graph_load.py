@@ -1,0 +1,261 @@
+"""Load only the pure networks of family networks, for the gap recompute.
+
+:func:`family_networks_load` gives for each family network the same pure
+network (:class:`kinmap.core.model.Network`) as
+:func:`kinmap.records.selectors.family_records_load`, in the same fixed number
+of queries, but reads plain column values (``values_list``) instead of
+building a model instance per row: the recompute after every change needs
+the network, not the rows a page shows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q
+
+from kinmap.accounts.models import User
+from kinmap.core import model as core
+from kinmap.core.vocab import CarePlace, DateAccuracy, NameKind, PRBasis, Sex, Source
+
+from . import models as m
+from .selectors import FamilyRecord, _load_extensions
+
+_PERSON = (
+    "given_name",
+    "family_name",
+    "name_absent_reason",
+    "sex",
+    "birth_date",
+    "birth_date_accuracy",
+    "death_date",
+    "nhs_number",
+    "phone",
+    "email",
+    "phone_masked",
+    "provenance",
+    "seen_directly_on",
+)
+_PROV = ("source", "source_detail", "recorded_by_id", "recorded_at")
+
+
+def family_networks_load(networks: Sequence[m.FamilyNetwork]) -> list[FamilyRecord]:
+    """The records of ``networks`` (in their order) with only ``network``,
+    ``graph_network`` (extensions registered with
+    :func:`kinmap.records.selectors.on_family_load` applied), ``member_ids``
+    and ``index_child_ids`` filled in; the row fields are empty. The pure
+    network equals that of :func:`~kinmap.records.selectors.family_records_load`.
+    At most nine queries (and the extensions'), whatever the number and size
+    of the families."""
+    ids = [n.pk for n in networks]
+    members = list(
+        m.NetworkMember.objects.filter(network_id__in=ids)
+        .order_by("pk")
+        .values_list("network_id", "person_id", "is_index", *(f"person__{f}" for f in _PERSON))
+    )
+    member_ids = {row[1] for row in members}
+    rels = list(
+        m.Relationship.objects.filter(Q(from_person_id__in=member_ids) | Q(to_person_id__in=member_ids))
+        .order_by("id")
+        .values_list("id", "from_person_id", "to_person_id", "type", "start", "end", "legal_basis", *_PROV)
+    )
+    outside = ({r[1] for r in rels} | {r[2] for r in rels}) - member_ids
+    people_rows: dict[int, tuple[Any, ...]] = {row[1]: row[3:] for row in members}
+    for row in m.Person.objects.filter(id__in=outside).values_list("id", *_PERSON):
+        people_rows[row[0]] = row[1:]
+    all_ids = set(people_rows)
+    names: dict[int, list[core.OtherName]] = defaultdict(list)
+    for pid, kind, given, family in (
+        m.OtherName.objects.filter(person_id__in=all_ids)
+        .order_by("pk")
+        .values_list("person_id", "kind", "given_name", "family_name")
+    ):
+        names[pid].append(core.OtherName(NameKind(kind), given, family))
+    facts = list(
+        m.PersonFact.objects.filter(person_id__in=all_ids)
+        .order_by("id")
+        .values_list("person_id", "key", "value", *_PROV)
+    )
+    stays = list(
+        m.Residence.objects.filter(person_id__in=all_ids)
+        .order_by("start", "pk")
+        .values_list(
+            "id",
+            "person_id",
+            "household_id",
+            "start",
+            "end",
+            *_PROV,
+            "household__address_line_1",
+            "household__address_line_2",
+            "household__town",
+            "household__postcode",
+            "household__masked",
+        )
+    )
+    care = list(
+        m.CareArrangement.objects.filter(Q(child_id__in=member_ids) | Q(carer_id__in=member_ids))
+        .order_by("id")
+        .values_list(
+            "id",
+            "carer_id",
+            "child_id",
+            "place",
+            "frequency",
+            "overnight",
+            "supervised",
+            "start",
+            "end",
+            "sleep_place",
+            *_PROV,
+        )
+    )
+    prs = list(
+        m.ParentalResponsibility.objects.filter(child_id__in=member_ids)
+        .order_by("id")
+        .values_list("id", "person_id", "child_id", "basis", "start", "end", *_PROV)
+    )
+    # who recorded each row (the third provenance column), by row kind
+    user_ids = {
+        r[at] for rows, at in ((rels, 9), (facts, 5), (stays, 7), (care, 12), (prs, 8)) for r in rows
+    } - {None}
+    usernames = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "username")) if user_ids else {}
+    return _assemble(networks, members, people_rows, names, facts, rels, stays, care, prs, usernames)
+
+
+def _prov(row: tuple[Any, ...], at: int, usernames: dict[int, str]) -> core.Provenance | None:
+    """The provenance in the four columns of ``row`` from ``at`` (as
+    ``selectors._row_prov`` makes it)."""
+    source, detail, by, when = row[at : at + 4]
+    if not source:
+        return None
+    return core.Provenance(Source(source), detail, usernames.get(by or 0, ""), when)
+
+
+def _person(
+    pid: int, row: tuple[Any, ...], names: list[core.OtherName], facts: dict[str, core.Fact]
+) -> core.Person:
+    (given, family, absent, sex, born, accuracy, died, nhs, phone, email, masked, provenance, seen) = row
+    prov = {}
+    for name, rec in (provenance or {}).items():
+        if rec.get("source", ""):
+            at = rec.get("at")
+            prov[name] = core.Provenance(
+                Source(rec["source"]),
+                rec.get("detail", ""),
+                rec.get("by", ""),
+                datetime.fromisoformat(at) if at else None,
+            )
+    return core.Person(
+        id=pid,
+        given_name=given,
+        family_name=family,
+        name_absent_reason=absent,
+        other_names=tuple(names),
+        sex=Sex(sex),
+        birth_date=born,
+        birth_date_accuracy=DateAccuracy(accuracy),
+        death_date=died,
+        nhs_number=nhs,
+        phone=phone,
+        email=email,
+        phone_masked=masked,
+        provenance=prov,
+        facts=facts,
+        seen_directly_on=seen,
+    )
+
+
+def _assemble(
+    networks: Sequence[m.FamilyNetwork],
+    members: list[tuple[Any, ...]],
+    people_rows: dict[int, tuple[Any, ...]],
+    names: dict[int, list[core.OtherName]],
+    fact_rows: list[tuple[Any, ...]],
+    rels: list[tuple[Any, ...]],
+    stays: list[tuple[Any, ...]],
+    care_rows: list[tuple[Any, ...]],
+    pr_rows: list[tuple[Any, ...]],
+    usernames: dict[int, str],
+) -> list[FamilyRecord]:
+    """The records from the rows, as ``selectors.family_records_assemble``
+    puts them together (no queries but the extensions')."""
+    facts: dict[int, dict[str, core.Fact]] = defaultdict(dict)
+    for row in fact_rows:
+        facts[row[0]][row[1]] = core.Fact(row[1], row[2], _prov(row, 3, usernames))
+    people = {
+        pid: _person(pid, row, names.get(pid, []), facts.get(pid, {})) for pid, row in people_rows.items()
+    }
+    by_network: dict[int, list[tuple[Any, ...]]] = {n.pk: [] for n in networks}
+    members_of: dict[int, set[int]] = defaultdict(set)
+    for row in members:
+        by_network[row[0]].append(row)
+        members_of[row[1]].add(row[0])
+
+    def networks_of(*pids: int) -> set[int]:
+        return set().union(*(members_of.get(pid, ()) for pid in pids))
+
+    rels_of: dict[int, list[core.Relationship]] = defaultdict(list)
+    for r in rels:
+        rel = core.Relationship(r[0], r[1], r[2], r[3], r[4], r[5], _prov(r, 7, usernames), r[6])
+        for nid in networks_of(r[1], r[2]):
+            rels_of[nid].append(rel)
+    care_of: dict[int, list[core.CareArrangement]] = defaultdict(list)
+    for c in care_rows:
+        arrangement = core.CareArrangement(
+            c[0], c[1], c[2], CarePlace(c[3]), c[4], c[5], c[6], c[7], c[8], c[9], _prov(c, 10, usernames)
+        )
+        for nid in networks_of(c[1], c[2]):
+            care_of[nid].append(arrangement)
+    prs_of: dict[int, list[core.ParentalResponsibility]] = defaultdict(list)
+    for x in pr_rows:
+        pr = core.ParentalResponsibility(x[0], x[1], x[2], PRBasis(x[3]), x[4], _prov(x, 6, usernames), x[5])
+        for nid in members_of.get(x[2], ()):
+            prs_of[nid].append(pr)
+    stays_of: dict[int, list[tuple[int, core.Residence, core.Household]]] = defaultdict(list)
+    for i, s in enumerate(stays):
+        home = core.Household(s[2], s[9], s[10], s[11], s[12], s[13])
+        stays_of[s[1]].append((i, core.Residence(s[0], s[1], s[2], s[3], s[4], _prov(s, 5, usernames)), home))
+
+    records = []
+    for network in networks:
+        mine = by_network[network.pk]
+        member_ids = {row[1] for row in mine}
+        net_rels = rels_of.get(network.pk, [])
+        outside = ({r.from_id for r in net_rels} | {r.to_id for r in net_rels}) - member_ids
+        order = (*(row[1] for row in mine), *sorted(outside))
+        net_stays = sorted((x for pid in set(order) for x in stays_of.get(pid, ())), key=lambda x: x[0])
+        index = sorted(row[1] for row in mine if row[2])
+        graph_network = core.Network(
+            id=network.pk,
+            name=network.name,
+            index_child_ids=tuple(index),
+            people={pid: people[pid] for pid in order},
+            relationships=tuple(net_rels),
+            households={home.id: home for _, _, home in net_stays},
+            residences=tuple(r for _, r, _ in net_stays),
+            care=tuple(care_of.get(network.pk, [])),
+            parental_responsibility=tuple(prs_of.get(network.pk, [])),
+            outside_ids=frozenset(outside),
+        )
+        records.append(
+            FamilyRecord(
+                network=network,
+                graph_network=graph_network,
+                people={},
+                relationships=[],
+                households={},
+                residences=[],
+                care=[],
+                parental_responsibility=[],
+                index_child_ids=index,
+                member_ids=member_ids,
+            )
+        )
+    for extend in _load_extensions:
+        for record, extended in zip(records, extend(records), strict=True):
+            record.graph_network = extended
+    return records
