@@ -63,6 +63,9 @@ BLOCKING_RULES: tuple[str, ...] = (
     "l.address_line = r.address_line AND l.family_key = r.family_key",
     "l.address_line = r.address_line AND l.dob_day = r.dob_day",
     "l.address_line = r.address_line AND l.postcode = r.postcode",
+    "l.given_key = r.given_key AND l.family_key = r.family_key AND l.town = r.town",
+    "l.dob_day = r.dob_day AND l.town = r.town",
+    "l.dob_day = r.dob_day AND l.house_number = r.house_number",
     "l.phone = r.phone",
 )
 #: The blocking rules of the EM training sessions: each leaves out a
