@@ -66,6 +66,8 @@ def ascii_digits(value: str) -> str:
     script) replaced by the ASCII digit of the same value; nothing else changes.
     Fullwidth nine, four, three, a space and Arabic-Indic four, seven, six
     become "943 476"."""
+    if value.isascii():  # the usual case, and its digits are ASCII already
+        return value
     return "".join(str(d) if (d := unicodedata.decimal(ch, None)) is not None else ch for ch in value)
 
 

@@ -28,7 +28,7 @@ def match_record(p: m.Person, *, with_masked: bool = True) -> MatchRecord:
     ``with_masked`` True (the blocking keys, the batch, an import) uses masked
     details too: they are compared on the server and never shown. False (a
     lookup for a user not entitled to masked details) leaves out the postcode
-    of a masked household and a masked telephone number, so that neither a
+    and address of a masked household and a masked telephone number, so that neither a
     result nor a score nor a reason can confirm them."""
     return MatchRecord(
         given_name=p.given_name,
@@ -43,6 +43,11 @@ def match_record(p: m.Person, *, with_masked: bool = True) -> MatchRecord:
             if r.household.postcode and (with_masked or not r.household.masked)
         ),
         phones=(p.phone,) if p.phone and (with_masked or not p.phone_masked) else (),
+        addresses=tuple(
+            (r.household.address_line_1, r.household.address_line_2, r.household.town)
+            for r in p.residences.all()
+            if with_masked or not r.household.masked
+        ),
         person_id=p.pk,
     )
 

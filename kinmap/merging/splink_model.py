@@ -13,7 +13,8 @@ Where the batch differs from the interactive comparison (documented in the
 README): "similar" names are judged on the current names only (the interactive
 scorer tries previous and other names too), and the batch does not also try
 the given and family names the other way round (it blocks on it, so such pairs
-are scored, but on the names as written).
+are scored, but on the names as written); a postcode one character different
+and a "similar" address are judged on the first postcode and address only.
 """
 
 from __future__ import annotations
@@ -26,10 +27,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from kinmap.core.matching import ESTIMATE_TOLERANCE_DAYS, LEVELS, MatchRecord, phonetic_keys
+from kinmap.core.matching.compare import SIMILAR_ADDRESS_THRESHOLD, address_line_key
 from kinmap.core.matching.names import (
     SIMILAR_NAME_THRESHOLD,
     day_month_swapped,
+    house_number,
     name_parts,
+    normalise_address_line,
     normalise_name,
     normalise_nhs,
     normalise_phone,
@@ -50,10 +54,18 @@ BLOCKING_RULES: tuple[str, ...] = (
     "l.nhs_number = r.nhs_number",
     "l.dob_day = r.dob_day AND l.family_key = r.family_key",
     "l.dob_day = r.dob_day AND l.given_key = r.given_key",
-    "l.given_key = r.given_key AND l.family_key = r.family_key",
+    "l.given_key = r.given_key AND l.family_key = r.family_key AND l.birth_year = r.birth_year",
     "l.given_key = r.family_key AND l.family_key = r.given_key",
     "l.family_key = r.family_key AND l.postcode = r.postcode",
     "l.dob_day = r.dob_day AND l.postcode = r.postcode",
+    "l.given_key = r.given_key AND l.postcode = r.postcode",
+    "l.address_line = r.address_line AND l.given_key = r.given_key",
+    "l.address_line = r.address_line AND l.family_key = r.family_key",
+    "l.address_line = r.address_line AND l.dob_day = r.dob_day",
+    "l.address_line = r.address_line AND l.postcode = r.postcode",
+    "l.given_key = r.given_key AND l.family_key = r.family_key AND l.town = r.town",
+    "l.dob_day = r.dob_day AND l.town = r.town",
+    "l.dob_day = r.dob_day AND l.house_number = r.house_number",
     "l.phone = r.phone",
 )
 #: The blocking rules of the EM training sessions: each leaves out a
@@ -64,7 +76,7 @@ BLOCKING_RULES: tuple[str, ...] = (
 TRAINING_RULES: tuple[str, ...] = (
     "l.nhs_number = r.nhs_number",
     "l.dob_day = r.dob_day",
-    "l.given_key = r.given_key AND l.family_key = r.family_key",
+    "l.given_key = r.given_key AND l.postcode = r.postcode",
 )
 #: Rules that are nearly always right, to estimate how likely two people picked
 #: at random are the same (Splink's ``estimate_probability_two_random_records_match``).
@@ -96,6 +108,7 @@ COLUMNS = (
     "family_key",
     "dob_day",
     "dob_swapped_day",
+    "dob_text",
     "birth_year",
     "dob_estimated",
     "postcodes",
@@ -103,6 +116,12 @@ COLUMNS = (
     "postcode",
     "phones",
     "phone",
+    "address_keys",
+    "address_lines",
+    "address_line",
+    "house_number",
+    "towns",
+    "town",
 )
 
 
@@ -141,6 +160,9 @@ def splink_row(r: MatchRecord) -> dict[str, Any]:
     swapped = day_month_swapped(r.birth_date) if r.birth_date else None
     postcodes = _list(normalise_postcode(p) for p in r.postcodes)
     phones = _list(normalise_phone(p) for p in r.phones)
+    addresses = [(address_line_key(l1, l2), normalise_address_line(t)) for l1, l2, t in r.addresses]
+    addresses = [a for a in addresses if any(a)]
+    line, town = addresses[0] if addresses else ("", "")
     return {
         ID: r.person_id,
         "nhs_number": normalise_nhs(r.nhs_number) or None,
@@ -148,6 +170,7 @@ def splink_row(r: MatchRecord) -> dict[str, Any]:
         **_names(r.family_name, r.family_names, "family"),
         "dob_day": r.birth_date.toordinal() if r.birth_date else None,
         "dob_swapped_day": swapped.toordinal() if swapped else None,
+        "dob_text": r.birth_date.strftime("%Y%m%d") if r.birth_date else None,
         "birth_year": r.birth_date.year if r.birth_date else None,
         "dob_estimated": bool(r.birth_date_estimated),
         "postcodes": postcodes,
@@ -155,6 +178,12 @@ def splink_row(r: MatchRecord) -> dict[str, Any]:
         "postcode": postcodes[0] if postcodes else None,
         "phones": phones,
         "phone": phones[0] if phones else None,
+        "address_keys": _list(f"{a}|{t}" for a, t in addresses),
+        "address_lines": _list(a for a, _t in addresses),
+        "address_line": line or None,
+        "house_number": house_number(line) or None,
+        "towns": _list(t for _a, t in addresses),
+        "town": town or None,
     }
 
 
@@ -205,13 +234,14 @@ def _two_level(name: str, column: str, same_sql: Any) -> Any:
 
 
 def comparisons(engine: Engine = "duckdb") -> list[Any]:
-    """The six comparisons, in the matching core's order, as Splink comparison
+    """The seven comparisons, in the matching core's order, as Splink comparison
     creators (translated by Splink to ``engine``'s SQL)."""
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
     dob = LEVELS["date_of_birth"]
     postcode = LEVELS["postcode"]
+    address = LEVELS["address"]
     tolerance = (
         f"(dob_estimated_l OR dob_estimated_r) AND abs(dob_day_l - dob_day_r) <= {ESTIMATE_TOLERANCE_DAYS}"
     )
@@ -226,9 +256,13 @@ def comparisons(engine: Engine = "duckdb") -> list[Any]:
                 cll.NullLevel("dob_day"),
                 cll.ExactMatchLevel("dob_day").configure(label_for_charts=dob[0]),
                 cll.CustomLevel("dob_swapped_day_l = dob_day_r").configure(label_for_charts=dob[1]),
-                cll.CustomLevel(tolerance).configure(label_for_charts=dob[2]),
-                cll.ExactMatchLevel("birth_year").configure(label_for_charts=dob[3]),
-                cll.ElseLevel().configure(label_for_charts=dob[4]),
+                cll.And(
+                    cll.DamerauLevenshteinLevel("dob_text", 1),
+                    cll.CustomLevel("abs(birth_year_l - birth_year_r) < 10"),
+                ).configure(label_for_charts=dob[2]),
+                cll.CustomLevel(tolerance).configure(label_for_charts=dob[3]),
+                cll.ExactMatchLevel("birth_year").configure(label_for_charts=dob[4]),
+                cll.ElseLevel().configure(label_for_charts=dob[5]),
             ],
         ),
         cl.CustomComparison(
@@ -238,10 +272,25 @@ def comparisons(engine: Engine = "duckdb") -> list[Any]:
                 cll.NullLevel("postcodes"),
                 cll.ArrayIntersectLevel("postcodes", 1).configure(label_for_charts=postcode[0]),
                 cll.ArrayIntersectLevel("districts", 1).configure(label_for_charts=postcode[1]),
-                cll.ElseLevel().configure(label_for_charts=postcode[2]),
+                cll.DamerauLevenshteinLevel("postcode", 1).configure(label_for_charts=postcode[2]),
+                cll.ElseLevel().configure(label_for_charts=postcode[3]),
             ],
         ),
         _two_level("phone", "phones", cll.ArrayIntersectLevel("phones", 1)),
+        cl.CustomComparison(
+            output_column_name="address",
+            comparison_description="address",
+            comparison_levels=[
+                cll.NullLevel("address_keys"),
+                cll.ArrayIntersectLevel("address_lines", 1).configure(label_for_charts=address[0]),
+                cll.Or(
+                    cll.JaroWinklerLevel("address_line", SIMILAR_ADDRESS_THRESHOLD),
+                    cll.And(cll.ExactMatchLevel("house_number"), cll.ExactMatchLevel("town")),
+                ).configure(label_for_charts=address[1]),
+                cll.ArrayIntersectLevel("towns", 1).configure(label_for_charts=address[2]),
+                cll.ElseLevel().configure(label_for_charts=address[3]),
+            ],
+        ),
     ]
 
 
@@ -277,7 +326,7 @@ def settings_dict(
         comparisons=comparisons(engine),
         blocking_rules_to_generate_predictions=[{"blocking_rule": r} for r in BLOCKING_RULES],
         retain_intermediate_calculation_columns=True,
-        retain_matching_columns=True,
+        retain_matching_columns=True,  # the gamma_ columns (levels) come back only with it
         max_iterations=20,
         probability_two_random_records_match=(start or {}).get("probability_two_random_records_match", 1e-5),
     )
@@ -303,7 +352,8 @@ class Pair:
 #: (:data:`kinmap.core.matching.CERTAIN_PROBABILITY`), above the review queue's
 #: threshold, so a person always decides.
 HARD_CASE_PROBABILITY = 0.99
-_DIFFERENT_DOB = {LEVELS["date_of_birth"][3], LEVELS["date_of_birth"][4]}
+#: "same year of birth" and "different date of birth"
+_DIFFERENT_DOB = set(LEVELS["date_of_birth"][-2:])
 
 
 def hard_case(levels: dict[str, str | None]) -> str:
@@ -376,6 +426,9 @@ def _db_api(engine: Engine, spark: Any = None) -> Any:
     return DuckDBAPI()
 
 
+_ARRAY_SUFFIXES = ("_names", "_parts", "_keys", "codes", "districts", "phones", "_lines", "towns")
+
+
 def _register(db_api: Any, engine: Engine, rows: list[dict[str, Any]], spark: Any) -> Any:
     import pandas as pd
 
@@ -389,7 +442,7 @@ def _register(db_api: Any, engine: Engine, rows: list[dict[str, Any]], spark: An
                 t.StructField(
                     c,
                     arr
-                    if c.endswith(("_names", "_parts", "_keys", "codes", "districts", "phones"))
+                    if c.endswith(_ARRAY_SUFFIXES)
                     else t.LongType()
                     if c in (ID, "dob_day", "dob_swapped_day", "birth_year")
                     else t.BooleanType()

@@ -16,13 +16,17 @@ from itertools import product
 from .names import (
     SIMILAR_NAME_THRESHOLD,
     day_month_swapped,
+    house_number,
     name_parts,
     name_similarity,
+    normalise_address_line,
     normalise_nhs,
     normalise_phone,
     normalise_postcode,
+    one_edit_apart,
     phonetic_keys,
     postcode_district,
+    text_similarity,
 )
 from .record import MatchRecord
 
@@ -32,6 +36,7 @@ FAMILY_NAME = "family_name"
 DATE_OF_BIRTH = "date_of_birth"
 POSTCODE = "postcode"
 PHONE = "phone"
+ADDRESS = "address"
 
 #: Each comparison's levels, best first; the last is the "different" level.
 LEVELS: dict[str, tuple[str, ...]] = {
@@ -46,12 +51,19 @@ LEVELS: dict[str, tuple[str, ...]] = {
     DATE_OF_BIRTH: (
         "same date of birth",
         "day and month swapped",
+        "date of birth one typing error apart",
         "within the estimate's tolerance",
         "same year of birth",
         "different date of birth",
     ),
-    POSTCODE: ("same postcode", "same postcode district", "different postcode"),
+    POSTCODE: (
+        "same postcode",
+        "same postcode district",
+        "postcode one typing error apart",
+        "different postcode",
+    ),
     PHONE: ("same phone number", "different phone number"),
+    ADDRESS: ("same first line of address", "similar address", "same town", "different address"),
 }
 COMPARISONS: tuple[str, ...] = tuple(LEVELS)
 
@@ -106,17 +118,22 @@ def _dob_level(x: date, y: date, estimated: bool) -> str:
         return labels[0]
     if day_month_swapped(x) == y:
         return labels[1]
-    if estimated and abs((x - y).days) <= ESTIMATE_TOLERANCE_DAYS:
+    if abs(x.year - y.year) < 10 and one_edit_apart(x.strftime("%Y%m%d"), y.strftime("%Y%m%d")):
         return labels[2]
-    if x.year == y.year:
+    if estimated and abs((x - y).days) <= ESTIMATE_TOLERANCE_DAYS:
         return labels[3]
-    return labels[4]
+    if x.year == y.year:
+        return labels[4]
+    return labels[5]
 
 
 def compare_date_of_birth(a: MatchRecord, b: MatchRecord) -> str | None:
     """``date_of_birth``: same; day and month swapped (3 April against 4 March);
-    within :data:`ESTIMATE_TOLERANCE_DAYS` when either date is an estimate; same
-    year; different. None when either is missing."""
+    one typing error apart written as YYYYMMDD (:func:`~.names.one_edit_apart`),
+    years under 10 apart (1987-03-12 against 1987-08-12 or 1987-03-21; never a
+    different decade or century, which would be a parent and child of one
+    name); within :data:`ESTIMATE_TOLERANCE_DAYS` when either date is an
+    estimate; same year; different. None when either is missing."""
     if a.birth_date is None or b.birth_date is None:
         return None
     return _dob_level(a.birth_date, b.birth_date, a.birth_date_estimated or b.birth_date_estimated)
@@ -124,7 +141,9 @@ def compare_date_of_birth(a: MatchRecord, b: MatchRecord) -> str | None:
 
 def compare_postcode(a: MatchRecord, b: MatchRecord) -> str | None:
     """``postcode``: the best over every postcode of each: same full postcode;
-    same outward code (district); different. None when either has none."""
+    same outward code (district); one typing error apart (:func:`~.names.one_edit_apart`,
+    the only near level for a postcode too short to have a district); different.
+    None when either has none."""
     xs = {p for p in map(normalise_postcode, a.postcodes) if p}
     ys = {p for p in map(normalise_postcode, b.postcodes) if p}
     if not xs or not ys:
@@ -133,7 +152,9 @@ def compare_postcode(a: MatchRecord, b: MatchRecord) -> str | None:
     if xs & ys:
         return labels[0]
     dx, dy = {postcode_district(p) for p in xs} - {""}, {postcode_district(p) for p in ys} - {""}
-    return labels[1] if dx & dy else labels[2]
+    if dx & dy:
+        return labels[1]
+    return labels[2] if any(one_edit_apart(x, y) for x, y in product(xs, ys)) else labels[3]
 
 
 def compare_phone(a: MatchRecord, b: MatchRecord) -> str | None:
@@ -146,6 +167,41 @@ def compare_phone(a: MatchRecord, b: MatchRecord) -> str | None:
     return LEVELS[PHONE][0 if xs & ys else 1]
 
 
+#: Jaro-Winkler similarity of two normalised first lines of address at or above
+#: which they are "similar" (a typing error in the street name).
+SIMILAR_ADDRESS_THRESHOLD = 0.9
+
+
+def address_line_key(line_1: str, line_2: str = "") -> str:
+    """The first line of an address as compared: :func:`normalise_address_line`
+    of the first line, or of the second when the first is empty."""
+    return normalise_address_line(line_1) or normalise_address_line(line_2)
+
+
+def compare_address(a: MatchRecord, b: MatchRecord) -> str | None:
+    """``address``: the best over every address of each (postcodes are their
+    own comparison): the same first line (normalised); similar (first lines at
+    Jaro-Winkler >= :data:`SIMILAR_ADDRESS_THRESHOLD`, or the same house number
+    in the same town); the same town; different. None when either has no first
+    line and no town."""
+    xs = [(address_line_key(l1, l2), normalise_address_line(t)) for l1, l2, t in a.addresses]
+    ys = [(address_line_key(l1, l2), normalise_address_line(t)) for l1, l2, t in b.addresses]
+    xs, ys = [x for x in xs if any(x)], [y for y in ys if any(y)]
+    if not xs or not ys:
+        return None
+    labels = LEVELS[ADDRESS]
+    best = len(labels) - 1
+    for (lx, tx), (ly, ty) in product(xs, ys):
+        if lx and lx == ly:
+            return labels[0]
+        if lx and ly and text_similarity(lx, ly) >= SIMILAR_ADDRESS_THRESHOLD:
+            best = min(best, 1)
+        elif tx and tx == ty:
+            hx, hy = house_number(lx), house_number(ly)
+            best = min(best, 1 if hx and hx == hy else 2)
+    return labels[best]
+
+
 COMPARE: dict[str, Callable[[MatchRecord, MatchRecord], str | None]] = {
     NHS_NUMBER: compare_nhs_number,
     GIVEN_NAME: compare_given_name,
@@ -153,6 +209,7 @@ COMPARE: dict[str, Callable[[MatchRecord, MatchRecord], str | None]] = {
     DATE_OF_BIRTH: compare_date_of_birth,
     POSTCODE: compare_postcode,
     PHONE: compare_phone,
+    ADDRESS: compare_address,
 }
 
 

@@ -113,6 +113,13 @@ def name_similarity(a: str, b: str) -> float:
 
 
 @lru_cache(maxsize=65_536)
+def text_similarity(a: str, b: str) -> float:
+    """Jaro-Winkler similarity in [0, 1] of two strings as they are (already
+    normalised by the caller). Symmetric."""
+    return float(jellyfish.jaro_winkler_similarity(a, b)) if a and b else 0.0
+
+
+@lru_cache(maxsize=65_536)
 def normalise_postcode(value: str) -> str:
     """A UK postcode compared: upper case, letters and digits only ("sw1a 1aa" ->
     "SW1A1AA"). Not validated: a partial or foreign postcode still compares."""
@@ -152,6 +159,32 @@ def day_month_swapped(d: date) -> date | None:
         return d.replace(month=d.day, day=d.month)
     except ValueError:
         return None
+
+
+@lru_cache(maxsize=65_536)
+def normalise_address_line(value: str) -> str:
+    """One line of an address compared: folded as a name (:func:`fold`), every
+    run of anything but letters and digits one space ("Flat 2, 14 St. John's
+    Road" -> "flat 2 14 st john s road"). "" for none."""
+    text = "".join(ch if ch.isalnum() else " " for ch in fold(value))
+    return " ".join(text.split())
+
+
+@lru_cache(maxsize=65_536)
+def house_number(value: str) -> str:
+    """The first word with a digit of an address line ("14a High Street" ->
+    "14a"; "Flat 2, 14 High Street" -> "2"), normalised; "" when none."""
+    return next((w for w in normalise_address_line(value).split() if any(c.isdigit() for c in w)), "")
+
+
+@lru_cache(maxsize=65_536)
+def one_edit_apart(a: str, b: str) -> bool:
+    """Whether two different strings are one typing error apart: one character
+    inserted, deleted or changed, or two next to each other exchanged
+    (Damerau-Levenshtein distance 1: Damerau 1964 found these four account for
+    over 80% of misspellings). Splink's ``damerau_levenshtein`` on DuckDB and
+    Spark agrees at distance 1."""
+    return a != b and jellyfish.damerau_levenshtein_distance(a, b) == 1
 
 
 @lru_cache(maxsize=65_536)

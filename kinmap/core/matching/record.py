@@ -13,7 +13,8 @@ class MatchRecord:
     ``other_names`` are previous names and aliases as (given, family) pairs;
     ``birth_date_estimated`` is true when the date is an estimate (its tolerance
     is :data:`kinmap.core.matching.compare.ESTIMATE_TOLERANCE_DAYS`);
-    ``postcodes`` and ``phones`` are every one known, as typed. ``person_id`` is
+    ``postcodes`` and ``phones`` are every one known, as typed; ``addresses``
+    every address known as (first line, second line, town), as typed. ``person_id`` is
     the stored person's id (None for a search or a person not yet saved)."""
 
     given_name: str = ""
@@ -24,6 +25,7 @@ class MatchRecord:
     nhs_number: str = ""
     postcodes: tuple[str, ...] = ()
     phones: tuple[str, ...] = ()
+    addresses: tuple[tuple[str, str, str], ...] = ()
     person_id: int | None = None
 
     @property

@@ -16,6 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from .compare import (
+    ADDRESS,
     DATE_OF_BIRTH,
     FAMILY_NAME,
     GIVEN_NAME,
@@ -180,7 +181,7 @@ def _reasons(levels: dict[str, str | None]) -> tuple[tuple[str, ...], tuple[str,
     if name := _name_phrase(levels[GIVEN_NAME], levels[FAMILY_NAME]):
         phrases.append(name)
     against.extend(LEVELS[c][-1] for c in (GIVEN_NAME, FAMILY_NAME) if levels[c] == LEVELS[c][-1])
-    for c in (DATE_OF_BIRTH, POSTCODE, PHONE):
+    for c in (DATE_OF_BIRTH, POSTCODE, PHONE, ADDRESS):
         lv = levels[c]
         if lv is None:
             continue
@@ -188,7 +189,7 @@ def _reasons(levels: dict[str, str | None]) -> tuple[tuple[str, ...], tuple[str,
             against.append(lv)
         elif c == DATE_OF_BIRTH and lv == LEVELS[c][1]:
             phrases.append("date of birth with day and month swapped")
-        elif c == DATE_OF_BIRTH and lv == LEVELS[c][2]:
+        elif c == DATE_OF_BIRTH and lv == LEVELS[c][3]:
             phrases.append("date of birth within the estimate's tolerance")
         else:
             phrases.append(lv)
