@@ -122,11 +122,12 @@ def possible_match_record(
 ) -> None:
     """Record that ``person`` (just added) may be ``candidate``, for a person to
     review: the pair goes on the review queue (``kinmap.merging``'s
-    ``MatchCandidate``, rescored if it is waiting there already; a pair a
+    ``MatchCandidate``, marked found by the import so that a later batch run
+    keeps it; rescored if it is waiting there already; a pair a
     reviewer has decided is left as decided, never offered again), and an audit
     event ``possible_match`` keeps the pair, the probability, the match weight
     and the comparisons (``comparisons_json``)."""
-    from kinmap.merging.models import CandidateStatus, MatchCandidate
+    from kinmap.merging.models import CandidateStatus, FoundBy, MatchCandidate
 
     a, b = sorted((person.pk, candidate.person_id))
     scored = {
@@ -134,6 +135,8 @@ def possible_match_record(
         "match_weight": candidate.score.weight,
         "comparisons": comparisons_json(candidate.score),
         "scored_at": timezone.now(),
+        # a later batch run (kinmap match) leaves the pair for a person to decide
+        "found_by": FoundBy.IMPORT,
     }
     queued, created = MatchCandidate.objects.get_or_create(person_a_id=a, person_b_id=b, defaults=scored)
     if not created and queued.status == CandidateStatus.OPEN:
