@@ -212,3 +212,33 @@ def person_add_decided(
     if rejected:
         person_new_confirmed(actor=actor, network=network, person=person, rejected=rejected, reason=reason)
     return person
+
+
+@transaction.atomic
+def network_start_decided(
+    *,
+    actor: User,
+    child: rs.PersonData,
+    link: Candidate | None,
+    rejected: Sequence[Candidate] = (),
+    reason: str = "",
+    source: rs.Source_ = NO_SOURCE,
+    name: str = "",
+) -> m.FamilyNetwork:
+    """Start a family network after the check for its child on the record
+    (``kinmap.matching.steps.add_person_check``, the step adding a person
+    uses): around the existing person ``link`` (joined as the index child, the
+    link audited with the match's reasons; their other networks unchanged), or
+    around a new child, auditing why they are not ``rejected`` (``reason``,
+    required then). One transaction. Raises RecordError as
+    ``records.services.network_create`` does."""
+    if link is not None:
+        person = m.Person.objects.get(pk=link.person_id)
+        network = rs.network_create_around(actor=actor, child=person, name=name)
+        person_link(actor=actor, network=network, person=person, score=link.score, as_index=True)
+        return network
+    network = rs.network_create(actor=actor, child=child, source=source, name=name)
+    if rejected:
+        index = m.NetworkMember.objects.get(network=network, is_index=True).person
+        person_new_confirmed(actor=actor, network=network, person=index, rejected=rejected, reason=reason)
+    return network
