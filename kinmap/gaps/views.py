@@ -15,12 +15,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kinmap.accounts.models import Role, User
 from kinmap.core import answerers
+from kinmap.core.graph import FamilyGraph
 from kinmap.core.rules.facts import MISSING_LABELS
 from kinmap.core.wording import count_words, listing
 from kinmap.records import access as raccess
 from kinmap.records import services as rs
 from kinmap.records.errors import RecordError, StaleEdit
-from kinmap.records.selectors import FamilyRecord, family_record_load, pr_running
+from kinmap.records.presenters import parents_elsewhere_words
+from kinmap.records.selectors import FamilyRecord, elsewhere_load, family_record_load, pr_running
 from kinmap.records.views import audit_list, worklist_filter
 from kinmap.web.forms import apply_errors, refuse_stale
 from kinmap.web.masking import address_for
@@ -208,6 +210,11 @@ def _contact_context(
         "is_mine": contact.practitioner_id == user.pk,
         "escalation": settings,
         "graph_network": record.graph_network,
+        # a parent, partner or carer known in another network as the parent of
+        # a child there: who, and which agencies hold it, never the child
+        "parents_elsewhere": parents_elsewhere_words(
+            FamilyGraph(record.graph_network, today), elsewhere_load(record, user)
+        ),
     }
 
 

@@ -41,6 +41,10 @@ class Unseen:
 
     network_ids: list[int] = field(default_factory=list)
     agencies: list[str] = field(default_factory=list)
+    #: each person found only there: (person id, the agencies holding them).
+    #: The id stays on the server (see ``kinmap.matching.views``): the page
+    #: carries an opaque token for it, for the information request.
+    people: list[tuple[int, list[str]]] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -107,6 +111,8 @@ def people_search(*, actor: User, query: MatchRecord, searched: dict[str, str]) 
             seen.append(SeenPerson(person_of[c.person_id], c.score, mine, len(others), names))
         else:
             unseen.network_ids.extend(n for n in others if n not in unseen.network_ids)
+            held_by = sorted({a for nid in others for a in agencies.get(nid, [])})
+            unseen.people.append((c.person_id, held_by))
     unseen.agencies = sorted({a for nid in unseen.network_ids for a in agencies.get(nid, [])})
     result = SearchResult(seen, unseen)
     audit_record(

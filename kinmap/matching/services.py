@@ -123,11 +123,12 @@ def possible_match_record(
 ) -> None:
     """Record that ``person`` (just added) may be ``candidate``, for a person to
     review: the pair goes on the review queue (``kinmap.merging``'s
-    ``MatchCandidate``, rescored if it is waiting there already; a pair a
+    ``MatchCandidate``, marked found by the import so that a later batch run
+    keeps it; rescored if it is waiting there already; a pair a
     reviewer has decided is left as decided, never offered again), and an audit
     event ``possible_match`` keeps the pair, the probability, the match weight
     and the comparisons (``comparisons_json``)."""
-    from kinmap.merging.models import CandidateStatus, MatchCandidate
+    from kinmap.merging.models import CandidateStatus, FoundBy, MatchCandidate
 
     a, b = sorted((person.pk, candidate.person_id))
     scored = {
@@ -135,6 +136,8 @@ def possible_match_record(
         "match_weight": candidate.score.weight,
         "comparisons": comparisons_json(candidate.score),
         "scored_at": timezone.now(),
+        # a later batch run (kinmap match) leaves the pair for a person to decide
+        "found_by": FoundBy.IMPORT,
     }
     queued, created = MatchCandidate.objects.get_or_create(person_a_id=a, person_b_id=b, defaults=scored)
     if not created and queued.status == CandidateStatus.OPEN:
@@ -212,3 +215,33 @@ def person_add_decided(
     if rejected:
         person_new_confirmed(actor=actor, network=network, person=person, rejected=rejected, reason=reason)
     return person
+
+
+@transaction.atomic
+def network_start_decided(
+    *,
+    actor: User,
+    child: rs.PersonData,
+    link: Candidate | None,
+    rejected: Sequence[Candidate] = (),
+    reason: str = "",
+    source: rs.Source_ = NO_SOURCE,
+    name: str = "",
+) -> m.FamilyNetwork:
+    """Start a family network after the check for its child on the record
+    (``kinmap.matching.steps.add_person_check``, the step adding a person
+    uses): around the existing person ``link`` (joined as the index child, the
+    link audited with the match's reasons; their other networks unchanged), or
+    around a new child, auditing why they are not ``rejected`` (``reason``,
+    required then). One transaction. Raises RecordError as
+    ``records.services.network_create`` does."""
+    if link is not None:
+        person = m.Person.objects.get(pk=link.person_id)
+        network = rs.network_create_around(actor=actor, child=person, name=name)
+        person_link(actor=actor, network=network, person=person, score=link.score, as_index=True)
+        return network
+    network = rs.network_create(actor=actor, child=child, source=source, name=name)
+    if rejected:
+        index = m.NetworkMember.objects.get(network=network, is_index=True).person
+        person_new_confirmed(actor=actor, network=network, person=index, rejected=rejected, reason=reason)
+    return network

@@ -1,7 +1,8 @@
 """The step before a new person is saved: look for them on the record, and if
 they may be there, show who and why and let the practitioner link the existing
-person or confirm a new one with a reason. Kept apart from the add-person view,
-which calls :func:`add_person_check` just before it saves."""
+person or confirm a new one with a reason. Kept apart from the views that add
+a person (adding one to a family, starting a family around a child), which call
+:func:`add_person_check` just before they save."""
 
 from __future__ import annotations
 
@@ -111,8 +112,9 @@ class DecisionForm(forms.Form):
         return data
 
 
-def shown_matches(user: User, network: m.FamilyNetwork, found: list[Candidate]) -> list[Shown]:
-    """The candidates as the user may see them. Three queries."""
+def shown_matches(user: User, network: m.FamilyNetwork | None, found: list[Candidate]) -> list[Shown]:
+    """The candidates as the user may see them (``network``: the family they
+    are being added to, None when starting one). Three queries."""
     ids = [c.person_id for c in found]
     members = m.NetworkMember.objects.filter(person_id__in=ids).select_related("person")
     networks_of: dict[int, set[int]] = {}
@@ -127,14 +129,17 @@ def shown_matches(user: User, network: m.FamilyNetwork, found: list[Candidate]) 
         nets = networks_of.get(c.person_id, set())
         names = sorted({a for n in nets - visible for a in agencies.get(n, [])})
         person = people.get(c.person_id) if nets & visible else None
-        out.append(Shown(c, person, names, network.pk in nets))
+        out.append(Shown(c, person, names, network is not None and network.pk in nets))
     return out
 
 
 def add_person_check(
-    request: HttpRequest, *, user: User, network: m.FamilyNetwork, data: PersonData, title: str
+    request: HttpRequest, *, user: User, network: m.FamilyNetwork | None, data: PersonData, title: str
 ) -> Decision:
-    """Look for ``data`` on the record before it is saved as a new person.
+    """Look for ``data`` on the record before it is saved as a new person:
+    the one step of every page that adds a person, adding them to ``network``
+    (the add-person page) or starting a family network around them
+    (``network`` None: the start-a-family page).
 
     No possible match: an empty decision (add as new). Possible matches and no
     decision posted yet, or a decision with an error: ``response`` is the page

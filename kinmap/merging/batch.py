@@ -25,7 +25,7 @@ from kinmap.core.matching import POSSIBLE_PROBABILITY
 from kinmap.records import models as rm
 
 from . import splink_model as sm
-from .models import CandidateStatus, MatchCandidate
+from .models import CandidateStatus, FoundBy, MatchCandidate
 
 #: Probability at or above which a pair joins the review queue.
 QUEUE_THRESHOLD = POSSIBLE_PROBABILITY
@@ -82,10 +82,12 @@ def _comparisons(pair: sm.Pair) -> list[dict[str, Any]]:
 
 @transaction.atomic
 def candidates_store(pairs: list[sm.Pair]) -> tuple[int, int]:
-    """Bring the open part of the review queue up to these pairs: new pairs are
-    added, open ones rescored, open ones no longer likely dropped; pairs a
-    reviewer decided (different people, merged) are never offered again.
-    Returns (new pairs queued, pairs skipped as decided)."""
+    """Bring the batch's open part of the review queue up to these pairs: new
+    pairs are added, open ones rescored, and the batch's own earlier open
+    pairs no longer likely dropped. A pair a bulk load put on the queue
+    (``FoundBy.IMPORT``) stays until a reviewer decides it, rescored when the
+    batch scores it; pairs a reviewer decided (different people, merged) are
+    never offered again. Returns (new pairs queued, pairs skipped as decided)."""
     now = timezone.now()
     existing = {(c.person_a_id, c.person_b_id): c for c in MatchCandidate.objects.all()}
     new, update, skipped = [], [], 0
@@ -121,7 +123,11 @@ def candidates_store(pairs: list[sm.Pair]) -> tuple[int, int]:
     MatchCandidate.objects.bulk_update(
         update, ["probability", "match_weight", "comparisons", "held", "scored_at"], batch_size=1000
     )
-    gone = [c.pk for k, c in existing.items() if c.status == CandidateStatus.OPEN and k not in seen]
+    gone = [
+        c.pk
+        for k, c in existing.items()
+        if c.status == CandidateStatus.OPEN and c.found_by == FoundBy.MATCH_RUN and k not in seen
+    ]
     MatchCandidate.objects.filter(pk__in=gone).delete()
     return len(new), skipped
 

@@ -18,6 +18,14 @@ class CandidateStatus(models.TextChoices):
     DIFFERENT = "different", "Different people"
 
 
+class FoundBy(models.TextChoices):
+    """What put a pair on the review queue: a later batch run replaces only
+    its own undecided pairs, never those a bulk load put there."""
+
+    MATCH_RUN = "match-run", "The batch match (kinmap match)"
+    IMPORT = "import", "A bulk load (kinmap import)"
+
+
 class MatchCandidate(models.Model):
     """Two person records the batch match scored as likely the same person.
 
@@ -34,6 +42,7 @@ class MatchCandidate(models.Model):
     # Why the probability is held below certainty (twins, parent and child), or "".
     held = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=20, choices=CandidateStatus.choices, default=CandidateStatus.OPEN)
+    found_by = models.CharField(max_length=20, choices=FoundBy.choices, default=FoundBy.MATCH_RUN)
     scored_at = models.DateTimeField()
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -398,7 +398,18 @@ def network_create(
     *, actor: User, child: PersonData, source: Source_ = Source_(), name: str = ""
 ) -> m.FamilyNetwork:
     """Start a family network around one child (born or unborn), allocated to the
-    actor's team."""
+    actor's team.
+
+    This and :func:`person_add` save a new person without looking for them on
+    the record: every path that takes a person from a practitioner or a file
+    looks first (one person is known once). The pages through
+    ``kinmap.matching.steps.add_person_check`` and then
+    ``kinmap.matching.services`` (``network_start_decided``,
+    ``person_add_decided``); ``kinmap import`` through
+    ``kinmap.matching.imports.import_matches`` (certain: linked; possible:
+    queued for review). The API adds nobody. Only made-up data skips it:
+    ``kinmap synth`` and the benchmarks write their generated people in bulk,
+    and tests build their worlds directly."""
     if actor.team_id is None:
         raise RecordError("You must belong to a team to start a family network")
     child = child.cleaned()
@@ -413,9 +424,40 @@ def network_create(
     person = m.Person.objects.create(
         **dataclasses.asdict(child), provenance=_field_provenance(child, source, actor)
     )
-    label = normalise_text(name) or f"Family of {person}"
-    network = m.FamilyNetwork.objects.create(name=label, created_by=actor)
+    network = _network_open(actor, person, name)
     m.NetworkMember.objects.create(network=network, person=person, is_index=True)
+    _audit_person(actor, [network], person, {}, reason="index child")
+    _touch(network, actor)
+    return network
+
+
+@transaction.atomic
+def network_create_around(*, actor: User, child: m.Person, name: str = "") -> m.FamilyNetwork:
+    """Start a family network around a child already on the record (found by
+    the check before a new person is saved, ``kinmap.matching.steps``),
+    allocated to the actor's team. The child is NOT yet a member: the caller
+    adds them as the index child (``kinmap.matching.services.person_link``,
+    which audits the link with the match's reasons), in this transaction.
+    Raises RecordError as :func:`network_create` does for the child's details."""
+    if actor.team_id is None:
+        raise RecordError("You must belong to a team to start a family network")
+    refuse_hidden_characters(name, "name", NETWORK_NAME_LABEL)
+    data = PersonData.of(child)
+    problems = network_problems(
+        core.Network(id=0, name="", index_child_ids=(0,), people={0: _core_person(0, data)}), _today()
+    )
+    if problems:
+        raise RecordError(problems)
+    return _network_open(actor, child, name)
+
+
+def _network_open(actor: User, child: m.Person, name: str) -> m.FamilyNetwork:
+    """The network row, its allocation to the actor's team and the audit of
+    its creation (``index_child`` the child's id); the membership is the caller's."""
+    if actor.team_id is None:
+        raise RecordError("You must belong to a team to start a family network")
+    label = normalise_text(name) or f"Family of {child}"
+    network = m.FamilyNetwork.objects.create(name=label, created_by=actor)
     m.Allocation.objects.create(network=network, team_id=actor.team_id, start=_today())
     audit_record(
         actor=actor,
@@ -423,10 +465,8 @@ def network_create(
         object_type="network",
         object_id=network.pk,
         network_id=network.pk,
-        changes={"name": [None, label], "index_child": [None, person.pk]},
+        changes={"name": [None, label], "index_child": [None, child.pk]},
     )
-    _audit_person(actor, [network], person, {}, reason="index child")
-    _touch(network, actor)
     return network
 
 

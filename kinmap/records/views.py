@@ -22,7 +22,7 @@ from kinmap.core.vocab import relation_sentence
 from kinmap.gaps import engine as gap_engine
 from kinmap.gaps.forms import WorklistFilterForm
 from kinmap.gaps.selectors import WorklistFilter, worklist_networks, worklist_rows
-from kinmap.matching.services import person_add_decided
+from kinmap.matching.services import network_start_decided, person_add_decided
 from kinmap.matching.steps import add_person_check
 from kinmap.web.forms import apply_errors, refuse_stale
 from kinmap.web.masking import address_for, can_see_masked
@@ -112,14 +112,28 @@ def my_families(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def network_start(request: HttpRequest) -> HttpResponse:
+    """Start a family network around a child: the child is first looked for on
+    the record (the add-person check), then linked or added as new."""
     user = _user(request)
     if user.role not in access.FAMILY_ROLES or not user.team_id:
         return render(request, "records/not_allowed.html", status=403)
     form = StartNetworkForm(request.POST or None, initial={"birth_date_accuracy": "accurate"})
     if request.method == "POST" and form.is_valid():
+        # One person is known once: the child may be on the record already
+        # (kinmap.matching.steps, the step adding a person uses).
+        decision = add_person_check(
+            request, user=user, network=None, data=form.person_data(), title="starting the family network"
+        )
+        if decision.response is not None:
+            return decision.response
         try:
-            network = services.network_create(
-                actor=user, child=form.person_data(), source=form.source_value()
+            network = network_start_decided(
+                actor=user,
+                child=form.person_data(),
+                link=decision.link,
+                rejected=decision.rejected,
+                reason=decision.reason,
+                source=form.source_value(),
             )
         except RecordError as err:
             apply_errors(form, err)

@@ -27,7 +27,9 @@ def request_for_officer(user: User, request_id: int) -> InformationRequest:
         raise Http404("No information request found")
     req = (
         InformationRequest.objects.filter(pk=request_id, to_agency=agency)
-        .select_related("person", "network", "requested_by", "requested_by_team__agency", "to_agency")
+        .select_related(
+            "person", "matched_person", "network", "requested_by", "requested_by_team__agency", "to_agency"
+        )
         .first()
     )
     if req is None:

@@ -108,6 +108,31 @@ class RequestForm(forms.Form):
         agency_field.choices = [("", "Choose an agency"), *((a.pk, a.name) for a in agencies)]
 
 
+class FromSearchRequestForm(RequestForm):
+    """The request form prefilled from a search's match in a network the user
+    may not see: the agencies holding the match to choose from (the first
+    chosen), and who in the user's own families the request is about."""
+
+    about = forms.ChoiceField(
+        label="Who in your families is this about?",
+        choices=[],
+        help_text="The agency is told that your search found someone they hold who may be this person",
+        error_messages={"required": "Choose who in your families this is about"},
+    )
+    field_order = ["about", "what", "to_agency", "lawful_basis", "purpose", "urgency"]
+
+    def __init__(self, *args: Any, people: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        about = self.fields["about"]
+        assert isinstance(about, forms.ChoiceField)
+        about.choices = [("", "Choose a person"), *people]
+
+    def about_ids(self) -> tuple[int, int]:
+        """(network id, person id) chosen (after ``is_valid``)."""
+        network, person = self.cleaned_data["about"].split(":")
+        return int(network), int(person)
+
+
 class AnswerForm(VersionedForm, FamilyToldFields):
     text = forms.CharField(label="Answer", required=False, widget=forms.Textarea, max_length=2000)
     given_name = forms.CharField(label="Given name", required=False, max_length=100)

@@ -116,6 +116,12 @@ class InformationRequest(models.Model):
 
     network = models.ForeignKey(FamilyNetwork, on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    # Asked from a search (kinmap.matching.search): the person the search found
+    # in a network of the agency asked, which the asker may not see. Shown to
+    # the agency's information officers only, never to the asker.
+    matched_person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     what = models.CharField(max_length=80)
     gap_key = models.CharField(max_length=200, blank=True, db_index=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,7 +19,7 @@ from kinmap.audit.services import audit_record
 from kinmap.core.workdays import add_working_days
 from kinmap.records import models as rm
 from kinmap.records import services as rs
-from kinmap.records.access import FAMILY_ROLES
+from kinmap.records.access import FAMILY_ROLES, visible_network_ids
 from kinmap.records.errors import RecordError, check_version, refuse_hidden_characters
 
 from . import facts
@@ -185,8 +185,14 @@ def information_request_create(
     purpose: str,
     urgency: str,
     gap_key: str = "",
+    matched_person: rm.Person | None = None,
 ) -> InformationRequest:
-    """Ask a partner agency for one missing fact about a person in the network."""
+    """Ask a partner agency for one missing fact about a person in the network.
+
+    Asked from a search, ``matched_person`` is the person the search found in
+    a network the asker may not see: the agency asked must hold them
+    (:func:`agencies_holding`; else RecordError on ``to_agency``), and only
+    its information officers are shown who they are."""
     if actor.team_id is None or actor.role not in FAMILY_ROLES:
         raise RecordError("Only practitioners and supervisors in a team can ask another agency")
     if not facts.is_requestable(what):
@@ -205,10 +211,15 @@ def information_request_create(
         raise RecordError("Choose how urgent this is", field="urgency")
     if not rm.NetworkMember.objects.filter(network=network, person=person).exists():
         raise RecordError("This person is not in the family network", field="person")
+    if matched_person is not None and to_agency.pk not in {
+        a.pk for a in agencies_holding(person_id=matched_person.pk, hidden_from=actor)
+    }:
+        raise RecordError("Choose an agency that holds the person your search found", field="to_agency")
     today = timezone.localdate()
     req = InformationRequest.objects.create(
         network=network,
         person=person,
+        matched_person=matched_person,
         what=what,
         gap_key=gap_key.strip()[:200],
         requested_by=actor,
@@ -235,6 +246,7 @@ def information_request_create(
             "urgency": [None, urgency],
             "due_on": [None, req.due_on],
             "gap_key": [None, req.gap_key],
+            **({"matched_person": [None, matched_person.pk]} if matched_person else {}),
         },
     )
     rs._touch(network, actor)  # a request raised from a gap is read by the gaps engine
@@ -257,6 +269,24 @@ def information_request_create(
                 text=f"{to_agency.name} has no information officer to answer it: {text[0].lower()}{text[1:]}",
             )
     return req
+
+
+def agencies_holding(*, person_id: int, hidden_from: User) -> list[Agency]:
+    """The agencies (by name, the user's own left out) currently allocated a
+    family network that holds the person and that ``hidden_from`` may not see:
+    whom a search's match in such a network can be asked about. Two queries
+    (the user's visible networks, then the agencies)."""
+    visible = visible_network_ids(hidden_from)
+    today = timezone.localdate()
+    own = hidden_from.agency.pk if hidden_from.agency else 0
+    held = (
+        rm.Allocation.objects.filter(network__members__person_id=person_id, start__lte=today)
+        .filter(Q(end__isnull=True) | Q(end__gt=today))
+        .exclude(network_id__in=visible)
+        .exclude(team__agency_id=own)
+        .values("team__agency_id")
+    )
+    return list(Agency.objects.filter(pk__in=held).order_by("name"))
 
 
 def _lock_request(req: InformationRequest, expected_version: int | None) -> InformationRequest:

@@ -12,6 +12,7 @@ urlpatterns = [
         name="request-new",
     ),
     path("families/<id:network_id>/sharing-decisions/", views.sharing_log, name="sharing-log"),
+    path("requests/ask/<slug:token>/", views.request_from_search, name="request-from-search"),
     path("requests/", views.request_queue, name="request-queue"),
     path("requests/<id:request_id>/", views.request_detail, name="request-detail"),
     path("requests/<id:request_id>/answer/", views.request_answer, name="request-answer"),

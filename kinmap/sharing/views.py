@@ -5,7 +5,7 @@ them."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -13,12 +13,22 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kinmap.accounts.decorators import role_required
 from kinmap.accounts.models import Agency, Role, User
 from kinmap.audit.services import audit_record
+from kinmap.matching.views import match_token_person
 from kinmap.records import access as record_access
+from kinmap.records import models as rm
 from kinmap.records.errors import RecordError, StaleEdit
+from kinmap.records.selectors import networks_for_user
 from kinmap.web.forms import apply_errors, refuse_stale
 
 from . import access, facts, services
-from .forms import AnswerForm, BreakGlassForm, DeclineForm, RequestForm, SharingDecisionForm
+from .forms import (
+    AnswerForm,
+    BreakGlassForm,
+    DeclineForm,
+    FromSearchRequestForm,
+    RequestForm,
+    SharingDecisionForm,
+)
 from .models import InformationRequest, LawfulBasis, Notification, SharingDecision
 
 CASEWORK = (Role.PRACTITIONER, Role.SUPERVISOR)
@@ -146,6 +156,58 @@ def request_new(request: HttpRequest, network_id: int, person_id: int) -> HttpRe
             )
             return redirect("network-requests", network_id=network.pk)
     return render(request, "sharing/request_new.html", {"form": form, "network": network, "person": person})
+
+
+@role_required(*CASEWORK)
+@require_http_methods(["GET", "POST"])
+def request_from_search(request: HttpRequest, token: str) -> HttpResponse:
+    """Ask the agency holding a person a search found in a network the user
+    may not see. ``token`` stands for that person in the user's session
+    (``kinmap.matching.views.match_tokens_keep``); nothing on the page says who
+    they are. The form is prefilled with the agencies holding them; the user
+    chooses who in their own families the request is about. 404 for a token
+    not of the user's last search."""
+    user = _user(request)
+    person_id = match_token_person(request, token)
+    agencies = services.agencies_holding(person_id=person_id, hidden_from=user) if person_id else []
+    if person_id is None or not agencies:
+        raise Http404("No search result found")
+    members = (
+        rm.NetworkMember.objects.filter(network__in=networks_for_user(user), network__closed_at__isnull=True)
+        .select_related("person", "network")
+        .order_by("network__name", "network_id", "person_id")
+    )
+    people = [(f"{mem.network_id}:{mem.person_id}", f"{mem.person} ({mem.network.name})") for mem in members]
+    form = FromSearchRequestForm(
+        request.POST or None, agencies=agencies, people=people, initial={"to_agency": agencies[0].pk}
+    )
+    if request.method == "POST" and form.is_valid():
+        network_id, about_id = form.about_ids()
+        network = record_access.network_for_user(user, network_id, read=False)
+        person = record_access.person_for_user(user, network, about_id)
+        d = form.cleaned_data
+        try:
+            req = services.information_request_create(
+                actor=user,
+                network=network,
+                person=person,
+                what=d["what"],
+                to_agency=next((a for a in agencies if a.pk == d["to_agency"]), None),
+                lawful_basis=d["lawful_basis"],
+                purpose=d["purpose"],
+                urgency=d["urgency"],
+                matched_person=rm.Person.objects.get(pk=person_id),
+            )
+        except RecordError as err:
+            apply_errors(form, err)
+        else:
+            messages.success(
+                request,
+                f"Request sent to {req.to_agency.name}. They should answer by "
+                f"{req.due_on.day} {req.due_on:%B %Y}.",
+            )
+            return redirect("network-requests", network_id=network.pk)
+    return render(request, "sharing/request_from_search.html", {"form": form, "agencies": agencies})
 
 
 # -- information requests: the answering side ---------------------------------

@@ -89,6 +89,10 @@ MATRIX: list[tuple[str, str, str, str, str, str, str]] = [
     ("sharing-log",                "POST",  ALLOCATED,   ALLOCATED,  NONE,        NONE,         NONE),
     ("break-glass",                "GET",   ALL,         ALL,        NONE,        NONE,         NONE),
     ("break-glass",                "POST",  ALL,         ALL,        NONE,        NONE,         NONE),
+    # a search's token is good only in the session that searched (allowed:
+    # tests/matching/test_request_from_search.py)
+    ("request-from-search",        "GET",   NONE,        NONE,       NONE,        NONE,         NONE),
+    ("request-from-search",        "POST",  NONE,        NONE,       NONE,        NONE,         NONE),
     ("request-queue",              "GET",   NONE,        NONE,       ALL,         NONE,         NONE),
     ("request-detail",             "GET",   NONE,        NONE,       SOCIAL,      NONE,         NONE),
     ("request-answer",             "POST",  NONE,        NONE,       SOCIAL,      NONE,         NONE),

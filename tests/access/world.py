@@ -87,6 +87,8 @@ class World:
             "household_id": self.residence.household_id,
             "pr_id": self.pr.pk,
             "request_id": self.request.pk,
+            # good only in the session of the search that made it (none here)
+            "token": "not-from-a-search",
             "user_id": self.target_user.pk,
             "agency_id": self.agencies["health"].pk,
             "allocation_id": self.social_allocation.pk,

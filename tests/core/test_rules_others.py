@@ -231,6 +231,38 @@ def test_r08_a_child_known_only_in_another_network_is_not_recorded_here() -> Non
     )
 
 
+def test_r08_a_carer_known_as_a_parent_in_another_network_is_asked() -> None:
+    """A carer is asked about their other children only once they turn out to
+    be the parent of a child in another family network (the discovery)."""
+    f = complete_family()
+    jean = add_grandmother_carer(f, related=False)  # a childminder, say
+    assert found(f, "R08-other-children") == []  # a carer known nowhere else
+    theo = f.b.baby("Theo", "Brook", age_days=6 * 365, index=False)
+    f.b.relate(jean, BIRTH_MOTHER, theo)
+    f.b.outside(theo)
+    assert found(f, "R08-other-children") == [(f"R08-other-children:person:{jean}", IMP, ("other_children",))]
+    f.b.fact(jean, FACT_OTHER_CHILDREN, "Theo, 6, lives with his father")
+    f.b.fact(jean, FACT_AGENCY_INVOLVEMENT, "none known")
+    assert found(f, "R08-other-children") == []
+
+
+def test_r08_a_mothers_partner_known_as_a_parent_in_another_network_is_asked() -> None:
+    f = complete_family()
+    tom = f.b.adult("Tom", "Hale")
+    f.b.relate(f.sarah, "SIGOTHR", tom)
+    f.b.fact(tom, FACT_OTHER_CHILDREN, "none")
+    assert found(f, "R08-other-children") == []
+    f.b.forget_fact(tom, FACT_OTHER_CHILDREN)
+    ivy = f.b.baby("Ivy", "Hale", age_days=3 * 365, index=False)
+    f.b.relate(tom, BIRTH_FATHER, ivy)
+    f.b.outside(ivy)
+    (gap,) = [
+        u for u in evaluate(f.network(), f.b.today, process=f.process()) if u.rule_id == "R08-other-children"
+    ]
+    assert gap.key == f"R08-other-children:person:{tom}"
+    assert gap.detail.startswith("Tom Hale is recorded as the parent of a child in another family network")
+
+
 def test_r08_not_applicable_to_a_grandparent_or_a_former_partner() -> None:
     f = complete_family()
     add_grandmother_carer(f)  # no other-children answer for Jean

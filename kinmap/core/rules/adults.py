@@ -21,16 +21,27 @@ from .scope import who
 
 
 def _parents_and_partners(ctx: Context) -> dict[int, list[int]]:
-    """Each current parent of an in-scope child, and each of their current
-    partners, with the in-scope children they are asked about."""
+    """Each current parent of an in-scope child, each of their current
+    partners, and each current carer of an in-scope child who is known in
+    another family network as the parent of a child there (the discovery of
+    :func:`_children_elsewhere`), with the in-scope children they are asked
+    about."""
     scope = ctx.scope
     out: dict[int, list[int]] = {}
+
+    def add(pid: int, child_id: int) -> None:
+        kids = out.setdefault(pid, [])
+        if child_id not in kids:
+            kids.append(child_id)
+
     for child in scope.children:
         for p in scope.parents(child.id):
             for pid in (p, *scope.partners(p)):
-                kids = out.setdefault(pid, [])
-                if child.id not in kids:
-                    kids.append(child.id)
+                add(pid, child.id)
+    in_scope = {child.id for child in scope.children}
+    for c in scope.care_now:  # between live members
+        if c.child_id in in_scope and (c.carer_id in out or _children_elsewhere(ctx, c.carer_id)):
+            add(c.carer_id, c.child_id)
     return out
 
 
@@ -57,7 +68,10 @@ def check_other_children(ctx: Context) -> Iterator[Unmet]:
     about any agency involvement with them.
 
     * In scope: each current parent (any kind) of an in-scope child who is a
-      live member, and each of their current partners who is a live member.
+      live member, and each of their current partners who is a live member;
+      and a current carer of an in-scope child who is known in another family
+      network as the parent of a child there (the same person on the record:
+      linked, or merged), asked only then.
     * Satisfied by: a child of theirs recorded other than this network's index
       children, or the answer in words (including "none"); and then, unless
       the answer is "none", the agency involvement answered (including "none known").
