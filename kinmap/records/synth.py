@@ -51,6 +51,7 @@ from kinmap.core.vocab import Source
 from kinmap.gaps import engine
 from kinmap.gaps import models as gm
 from kinmap.gaps.services import gaps_plan_many
+from kinmap.gaps.summaries import gap_summaries_refresh
 from kinmap.matching.keys import person_match_keys_refresh
 
 from . import models as m
@@ -236,6 +237,7 @@ def _batch(
     _history_save(m.PersonFact, rows.later_facts)
     bulk_insert(gm.Gap, new_gaps)
     bulk_insert(gm.GapEvent, events)
+    gap_summaries_refresh(network_ids=[n.pk for n in rows.networks])
     result.gaps_answered += sum(len(p.result.resolved) for p in after)
     result.gaps_open += sum(1 for g in new_gaps if g.resolved_at is None)
     result.contacts += len(rows.contacts)
