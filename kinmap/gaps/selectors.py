@@ -30,7 +30,7 @@ from kinmap.records import models as rm
 
 from . import engine
 from . import models as gm
-from .presenters import GapView, gap_view, severity_order
+from .presenters import GapView, flags, gap_view, severity_order
 from .summaries import flagged_family_q
 
 
@@ -348,8 +348,8 @@ class FlaggedFamily:
 @dataclass
 class Dashboard:
     """The supervision page. ``families`` is one page of the families with
-    flagged gaps (most flagged first); the other lists are the most pressing
-    few of each (their full counts beside them)."""
+    flagged gaps (the most severe, then the oldest gap, first); the other
+    lists are the most pressing few of each (their full counts beside them)."""
 
     families: list[FlaggedFamily]
     oldest: list[GapView]
@@ -392,11 +392,15 @@ def supervisor_dashboard(
     open_gaps = gm.Gap.objects.filter(network_id__in=mine, resolved_at__isnull=True).exclude(
         na_status=gm.NotApplicable.AGREED
     )
-    flagged = list(
-        gm.Gap.objects.filter(network_id__in=[n.pk for n in page], resolved_at__isnull=True).exclude(
+    settings = escalation()
+    # the page's families' flagged gaps: their history is read for those only
+    flagged = [
+        g
+        for g in gm.Gap.objects.filter(network_id__in=[n.pk for n in page], resolved_at__isnull=True).exclude(
             na_status=gm.NotApplicable.AGREED
         )
-    )
+        if flags(g, day, settings)
+    ]
     # the oldest open gaps of the team are among those of the families whose
     # oldest open gap is oldest: read only theirs
     oldest_families = gm.GapSummary.objects.filter(network_id__in=mine, oldest_open__isnull=False).order_by(
@@ -409,7 +413,6 @@ def supervisor_dashboard(
     )
     pending = open_gaps.filter(na_status=gm.NotApplicable.PENDING)
     pending_rows = list(pending.select_related("network").order_by("opened_at", "pk")[:SHOWN_PENDING])
-    settings = escalation()
     shown = {g.pk: g for g in (*flagged, *oldest, *pending_rows)}
     events = events_by_gap(shown.values())
     views = {pk: gap_view(g, events.get(pk, []), day, settings) for pk, g in shown.items()}

@@ -495,7 +495,7 @@ def _update_open_contacts(plans: list[_Plan], actor: User | None, now: datetime)
         ).update(outcome=Outcome.ANSWERED, state=GapState.RESOLVED, by=actor, at=now)
     for p in plans:  # a contact open for each family with new gaps: few at once
         if p.shown_now:
-            _show(contacts[p.network.pk], p.shown_now, actor, now, skip_existing=True)
+            _show(contacts[p.network.pk], p.shown_now, actor, now, skip_existing=True, summarise=False)
 
 
 def _show(
@@ -505,9 +505,12 @@ def _show(
     now: datetime,
     *,
     skip_existing: bool,
+    summarise: bool = True,
 ) -> None:
     """Put gaps before the practitioner at contacts: one outcome to record each,
-    a prompted event, and one more time prompted. Fixed number of queries."""
+    a prompted event, and one more time prompted; and the families' gap
+    summaries rewritten (unless ``summarise`` is False: the caller does it).
+    Fixed number of queries."""
     pairs = [(c, g) for c in contacts for g in gaps]
     if skip_existing and pairs:
         existing = set(
@@ -525,7 +528,8 @@ def _show(
     gm.Gap.objects.filter(pk__in=[g.pk for _, g in pairs]).update(times_prompted=F("times_prompted") + 1)
     for _, g in pairs:
         g.times_prompted += 1
-    gap_summaries_refresh(network_ids={g.network_id for _, g in pairs})  # what flags them changed
+    if summarise:
+        gap_summaries_refresh(network_ids={g.network_id for _, g in pairs})  # what flags them changed
 
 
 # -- checks --------------------------------------------------------------------
