@@ -15,10 +15,10 @@ from django.utils import timezone
 from kinmap.accounts.models import User
 from kinmap.records import models as rm
 from kinmap.records.access import FAMILY_ROLES, visible_network_ids
-from kinmap.records.selectors import networks_for_user
 
 from . import models as gm
 from .actions import can_complete
+from .selectors import team_network_ids
 
 
 @dataclass
@@ -85,15 +85,12 @@ def my_open_actions(user: User, today: date | None = None) -> list[ActionLine]:
 
 def team_overdue_actions(user: User, today: date | None = None) -> list[ActionLine]:
     """Actions past their due day and not done in the families allocated to the
-    supervisor's team (not closed), the longest overdue first. Two queries."""
+    supervisor's team (not closed), the longest overdue first. One query (the
+    team's families a subquery, not a list read first: it grows with them)."""
     day = today or timezone.localdate()
     rows = (
         gm.SupervisorAction.objects.filter(
-            completed_at__isnull=True,
-            due__lt=day,
-            network_id__in=list(
-                networks_for_user(user).filter(closed_at__isnull=True).values_list("pk", flat=True)
-            ),
+            completed_at__isnull=True, due__lt=day, network_id__in=team_network_ids(user)
         )
         .select_related("network", "owner")
         .order_by("due", "pk")

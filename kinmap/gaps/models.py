@@ -318,3 +318,36 @@ class SupervisorAction(models.Model):
     def is_overdue(self, today: date) -> bool:
         """Not done, and the due day has passed."""
         return self.completed_at is None and self.due < today
+
+
+class GapSummary(models.Model):
+    """Each family's open gaps (not resolved, not agreed not to apply), counted:
+    what the worklists, the area worklist and the supervision page sort and
+    count by, so they read one row a family instead of every gap. Kept by
+    :func:`kinmap.gaps.summaries.gap_summaries_refresh` in the transaction of
+    every change to the family's gaps; a family without a row has no open gap.
+
+    ``worst_rank`` is the most severe open gap's rank (``SEVERITY_RANK``: 0
+    critical .. 2 routine; 9 none); ``oldest_open`` the earliest ``opened_at``
+    of its open gaps. The flag columns decide whether any open gap is flagged
+    for a supervisor on a given day (:func:`kinmap.gaps.summaries.flagged_family_q`):
+    the earliest-opened and most-prompted open critical gap, the most declined
+    open gap, the latest ``overnight_infant_until``."""
+
+    network = models.OneToOneField(
+        FamilyNetwork, primary_key=True, on_delete=models.CASCADE, related_name="gap_summary"
+    )
+    open_count = models.PositiveIntegerField(default=0)
+    critical_count = models.PositiveIntegerField(default=0)
+    worst_rank = models.PositiveSmallIntegerField(default=9)
+    oldest_open = models.DateTimeField(null=True, blank=True)
+    critical_oldest = models.DateTimeField(null=True, blank=True)
+    critical_prompted_max = models.PositiveIntegerField(null=True, blank=True)
+    declined_max = models.PositiveIntegerField(null=True, blank=True)
+    overnight_until_max = models.DateField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["worst_rank", "oldest_open"], name="gapsummary_worklist_order")]
+
+    def __str__(self) -> str:
+        return f"{self.network_id}: {self.open_count} open"

@@ -8,7 +8,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Case, Count, F, FilteredRelation, IntegerField, Min, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FilteredRelation,
+    IntegerField,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -18,7 +30,8 @@ from kinmap.records import models as rm
 
 from . import engine
 from . import models as gm
-from .presenters import GapView, gap_view, severity_order
+from .presenters import GapView, flags, gap_view, severity_order
+from .summaries import flagged_family_q
 
 
 def escalation() -> EscalationSettings:
@@ -171,39 +184,65 @@ def team_network_ids(user: User) -> QuerySet[rm.Allocation, int]:
 
 
 def worklist_networks(user: User, f: WorklistFilter, today: date | None = None) -> QuerySet[rm.FamilyNetwork]:
-    """The user's team's families, each with its open gaps counted (matching
-    the filter): ``worst_rank`` (0 critical .. 2 routine, 9 none),
-    ``open_count``, ``flagged_count``, ``oldest``; the one with the most severe
-    gap first, then the oldest gap, then by name. With a filter, only families
-    with matching gaps. One query to count, one for a page (see
-    :func:`worklist_rows`)."""
-    day = today or timezone.localdate()
-    qs = (
-        rm.FamilyNetwork.objects.filter(pk__in=team_network_ids(user))
-        .alias(open=FilteredRelation("gaps", condition=_open(f, "gaps")))
-        .annotate(
-            worst_rank=Coalesce(Min(_rank("open")), Value(9)),
-            open_count=Count("open"),
-            flagged_count=Count("open", filter=flagged_q("open", day, escalation())),
-            oldest=Min("open__opened_at"),
+    """The user's team's families, each with its open gaps (matching the
+    filter) counted: ``worst_rank`` (0 critical .. 2 routine, 9 none),
+    ``open_count``, ``oldest``; the one with the most severe gap first, then
+    the oldest gap, then by name. Without a filter the counts are the
+    family's ``GapSummary`` (one row a family, whatever its gaps); with one,
+    only families with matching gaps, counted from the gaps. One query to
+    count, one for a page (see :func:`worklist_rows`, which counts the flagged
+    gaps of the page's families)."""
+    team = rm.FamilyNetwork.objects.filter(pk__in=team_network_ids(user))
+    if not f.active:
+        qs = team.annotate(
+            worst_rank=Coalesce(F("gap_summary__worst_rank"), Value(9)),
+            open_count=Coalesce(F("gap_summary__open_count"), Value(0)),
+            oldest=F("gap_summary__oldest_open"),
         )
-    )
-    if f.active:
-        qs = qs.filter(open_count__gt=0)
+    else:
+        qs = (
+            team.alias(open=FilteredRelation("gaps", condition=_open(f, "gaps")))
+            .annotate(
+                worst_rank=Coalesce(Min(_rank("open")), Value(9)),
+                open_count=Count("open"),
+                oldest=Min("open__opened_at"),
+            )
+            .filter(open_count__gt=0)
+        )
     return qs.order_by("worst_rank", F("oldest").asc(nulls_last=True), "name", "pk")
 
 
-def worklist_rows(networks: Iterable[rm.FamilyNetwork]) -> list[WorklistRow]:
-    """Rows for one page of :func:`worklist_networks`, with each family's
-    index children (one query)."""
+def flagged_counts(network_ids: list[int], f: WorklistFilter, day: date) -> dict[int, int]:
+    """How many open gaps (matching the filter) of each of the families
+    ``network_ids`` are flagged for a supervisor on ``day``, by network id
+    (one query over those families' gaps only; families with none left out)."""
+    rows = (
+        rm.FamilyNetwork.objects.filter(pk__in=network_ids)
+        .alias(open=FilteredRelation("gaps", condition=_open(f, "gaps")))
+        .annotate(n=Count("open", filter=flagged_q("open", day, escalation())))
+        .filter(n__gt=0)
+        .values_list("pk", "n")
+        .order_by()
+    )
+    return dict(rows)
+
+
+def worklist_rows(
+    networks: Iterable[rm.FamilyNetwork], f: WorklistFilter | None = None, today: date | None = None
+) -> list[WorklistRow]:
+    """Rows for one page of :func:`worklist_networks` (made with the filter
+    ``f``), with each family's index children and its flagged gaps counted
+    (two queries)."""
     page = list(networks)
+    ids = [n.pk for n in page]
     children: dict[int, list[rm.Person]] = defaultdict(list)
     for mem in (
-        rm.NetworkMember.objects.filter(network_id__in=[n.pk for n in page], is_index=True)
+        rm.NetworkMember.objects.filter(network_id__in=ids, is_index=True)
         .select_related("person")
         .order_by("pk")
     ):
         children[mem.network_id].append(mem.person)
+    flagged = flagged_counts(ids, f or WorklistFilter(), today or timezone.localdate())
     severities = {rank: s.value for s, rank in gm.SEVERITY_RANK.items()}
     return [
         WorklistRow(
@@ -211,7 +250,7 @@ def worklist_rows(networks: Iterable[rm.FamilyNetwork]) -> list[WorklistRow]:
             children=children[n.pk],
             worst=severities.get(n.worst_rank, ""),  # type: ignore[attr-defined]
             open_count=n.open_count,  # type: ignore[attr-defined]
-            flagged_count=n.flagged_count,  # type: ignore[attr-defined]
+            flagged_count=flagged.get(n.pk, 0),
             oldest=n.oldest,  # type: ignore[attr-defined]
         )
         for n in page
@@ -221,20 +260,21 @@ def worklist_rows(networks: Iterable[rm.FamilyNetwork]) -> list[WorklistRow]:
 def worklist(user: User, f: WorklistFilter, today: date | None = None) -> list[WorklistRow]:
     """Every row of the user's team's worklist (for a command or a test; the
     page shows one page of :func:`worklist_networks`)."""
-    return worklist_rows(worklist_networks(user, f, today))
+    return worklist_rows(worklist_networks(user, f, today), f, today)
 
 
 @dataclass
 class TeamRow:
     """One team of an area: families allocated, and their open gaps (matching
-    the filter) counted."""
+    the filter) counted; ``flagged_families``: families with an open gap
+    (matching the filter) flagged for a supervisor."""
 
     team: Team
     families: int = 0
     families_with_gaps: int = 0
     open_count: int = 0
     critical_count: int = 0
-    flagged_count: int = 0
+    flagged_families: int = 0
     oldest: datetime | None = None
 
 
@@ -246,28 +286,50 @@ def area_teams(user: User) -> QuerySet[Team]:
     return Team.objects.filter(agency_id=user.team.agency_id).order_by("name", "pk")
 
 
+def _allocated_now(team_ids: list[int], day: date) -> QuerySet[rm.Allocation]:
+    return rm.Allocation.objects.filter(
+        team_id__in=team_ids, start__lte=day, network__closed_at__isnull=True
+    ).filter(Q(end__isnull=True) | Q(end__gt=day))
+
+
 def area_rows(teams: Iterable[Team], f: WorklistFilter, today: date | None = None) -> list[TeamRow]:
     """Counts for one page of teams, in one query: each team's families
     allocated now, how many have open gaps (matching the filter), those gaps,
-    how many are critical, how many flagged for a supervisor, the oldest."""
+    how many are critical, how many families have a gap flagged for a
+    supervisor, the oldest. Without a filter from the families' ``GapSummary``
+    rows (one a family); with one, from the gaps."""
     day = today or timezone.localdate()
+    settings = escalation()
     rows = {t.pk: TeamRow(team=t) for t in teams}
-    counted = (
-        rm.Allocation.objects.filter(team_id__in=list(rows), start__lte=day, network__closed_at__isnull=True)
-        .filter(Q(end__isnull=True) | Q(end__gt=day))
-        .alias(open=FilteredRelation("network__gaps", condition=_open(f, "network__gaps")))
-        .values("team_id")
-        .annotate(
+    allocated = _allocated_now(list(rows), day)
+    if not f.active:
+        summary = "network__gap_summary"
+        counted = allocated.values("team_id").annotate(
             families=Count("network_id", distinct=True),
-            families_with_gaps=Count("network_id", distinct=True, filter=Q(open__id__isnull=False)),
-            open_count=Count("open"),
-            critical_count=Count("open", filter=Q(open__severity=gm.Severity.CRITICAL)),
-            flagged_count=Count("open", filter=flagged_q("open", day, escalation())),
-            oldest=Min("open__opened_at"),
+            families_with_gaps=Count(
+                "network_id", distinct=True, filter=Q(**{f"{summary}__open_count__gt": 0})
+            ),
+            open_count=Coalesce(Sum(f"{summary}__open_count"), Value(0)),
+            critical_count=Coalesce(Sum(f"{summary}__critical_count"), Value(0)),
+            flagged_families=Count(
+                "network_id", distinct=True, filter=flagged_family_q(summary, day, settings)
+            ),
+            oldest=Min(f"{summary}__oldest_open"),
         )
-        .order_by()
-    )
-    for c in counted:
+    else:
+        counted = (
+            allocated.alias(open=FilteredRelation("network__gaps", condition=_open(f, "network__gaps")))
+            .values("team_id")
+            .annotate(
+                families=Count("network_id", distinct=True),
+                families_with_gaps=Count("network_id", distinct=True, filter=Q(open__id__isnull=False)),
+                open_count=Count("open"),
+                critical_count=Count("open", filter=Q(open__severity=gm.Severity.CRITICAL)),
+                flagged_families=Count("network_id", distinct=True, filter=flagged_q("open", day, settings)),
+                oldest=Min("open__opened_at"),
+            )
+        )
+    for c in counted.order_by():
         row = rows[c.pop("team_id")]
         for k, v in c.items():
             setattr(row, k, v)
@@ -286,8 +348,8 @@ class FlaggedFamily:
 @dataclass
 class Dashboard:
     """The supervision page. ``families`` is one page of the families with
-    flagged gaps (most flagged first); the other lists are the most pressing
-    few of each (their full counts beside them)."""
+    flagged gaps (the most severe, then the oldest gap, first); the other
+    lists are the most pressing few of each (their full counts beside them)."""
 
     families: list[FlaggedFamily]
     oldest: list[GapView]
@@ -304,15 +366,15 @@ SHOWN_PENDING = 50
 
 
 def flagged_networks(user: User, today: date | None = None) -> QuerySet[rm.FamilyNetwork]:
-    """The user's team's families with gaps flagged for a supervisor, the most
-    flagged first (``flagged_count``), then by name."""
+    """The user's team's families with gaps flagged for a supervisor today,
+    the one with the most severe open gap first, then the oldest open gap,
+    then by name (decided from each family's ``GapSummary``; the flagged gaps
+    of a page are read by :func:`supervisor_dashboard`)."""
     day = today or timezone.localdate()
     return (
         rm.FamilyNetwork.objects.filter(pk__in=team_network_ids(user))
-        .alias(open=FilteredRelation("gaps", condition=_open(WorklistFilter(), "gaps")))
-        .annotate(flagged_count=Count("open", filter=flagged_q("open", day, escalation())))
-        .filter(flagged_count__gt=0)
-        .order_by("-flagged_count", "name", "pk")
+        .filter(flagged_family_q("gap_summary", day, escalation()))
+        .order_by("gap_summary__worst_rank", F("gap_summary__oldest_open").asc(nulls_last=True), "name", "pk")
     )
 
 
@@ -330,15 +392,27 @@ def supervisor_dashboard(
     open_gaps = gm.Gap.objects.filter(network_id__in=mine, resolved_at__isnull=True).exclude(
         na_status=gm.NotApplicable.AGREED
     )
-    flagged = list(
-        gm.Gap.objects.filter(network_id__in=[n.pk for n in page], resolved_at__isnull=True).exclude(
+    settings = escalation()
+    # the page's families' flagged gaps: their history is read for those only
+    flagged = [
+        g
+        for g in gm.Gap.objects.filter(network_id__in=[n.pk for n in page], resolved_at__isnull=True).exclude(
             na_status=gm.NotApplicable.AGREED
         )
+        if flags(g, day, settings)
+    ]
+    # the oldest open gaps of the team are among those of the families whose
+    # oldest open gap is oldest: read only theirs
+    oldest_families = gm.GapSummary.objects.filter(network_id__in=mine, oldest_open__isnull=False).order_by(
+        "oldest_open", "network_id"
     )
-    oldest = list(open_gaps.select_related("network").order_by("opened_at", "pk")[:SHOWN])
+    oldest = list(
+        open_gaps.filter(network_id__in=oldest_families.values("network_id")[:SHOWN])
+        .select_related("network")
+        .order_by("opened_at", "pk")[:SHOWN]
+    )
     pending = open_gaps.filter(na_status=gm.NotApplicable.PENDING)
     pending_rows = list(pending.select_related("network").order_by("opened_at", "pk")[:SHOWN_PENDING])
-    settings = escalation()
     shown = {g.pk: g for g in (*flagged, *oldest, *pending_rows)}
     events = events_by_gap(shown.values())
     views = {pk: gap_view(g, events.get(pk, []), day, settings) for pk, g in shown.items()}

@@ -42,6 +42,7 @@ from kinmap.sharing.models import InformationRequest, SharingDecision
 from . import engine
 from . import models as gm
 from .models import ABSENT_STATES, EventKind, GapState, NotApplicable, Outcome, Severity
+from .summaries import gap_summaries_refresh
 
 
 def _now() -> datetime:
@@ -455,6 +456,9 @@ def _write(plans: list[_Plan], actor: User | None, now: datetime, *, audit_each:
     touched = [p for p in plans if p.shown_now or p.closed_now]
     if touched:
         _update_open_contacts(touched, actor, now)
+    changed = [p.network.pk for p in plans if p.new_gaps or p.updates]
+    if changed:
+        gap_summaries_refresh(network_ids=changed)
     for p in plans if audit_each else ():
         if p.result.any:
             audit_record(
@@ -492,7 +496,7 @@ def _update_open_contacts(plans: list[_Plan], actor: User | None, now: datetime)
         ).update(outcome=Outcome.ANSWERED, state=GapState.RESOLVED, by=actor, at=now)
     for p in plans:  # a contact open for each family with new gaps: few at once
         if p.shown_now:
-            _show(contacts[p.network.pk], p.shown_now, actor, now, skip_existing=True)
+            _show(contacts[p.network.pk], p.shown_now, actor, now, skip_existing=True, summarise=False)
 
 
 def _show(
@@ -502,9 +506,12 @@ def _show(
     now: datetime,
     *,
     skip_existing: bool,
+    summarise: bool = True,
 ) -> None:
     """Put gaps before the practitioner at contacts: one outcome to record each,
-    a prompted event, and one more time prompted. Fixed number of queries."""
+    a prompted event, and one more time prompted; and the families' gap
+    summaries rewritten (unless ``summarise`` is False: the caller does it).
+    Fixed number of queries."""
     pairs = [(c, g) for c in contacts for g in gaps]
     if skip_existing and pairs:
         existing = set(
@@ -522,6 +529,8 @@ def _show(
     gm.Gap.objects.filter(pk__in=[g.pk for _, g in pairs]).update(times_prompted=F("times_prompted") + 1)
     for _, g in pairs:
         g.times_prompted += 1
+    if summarise:
+        gap_summaries_refresh(network_ids={g.network_id for _, g in pairs})  # what flags them changed
 
 
 # -- checks --------------------------------------------------------------------
@@ -825,6 +834,7 @@ def gap_answer(
         _outcome_row(contact, row)  # checks the gap was shown at this contact
     now = _now()
     row, changes = _answer(actor, row, a, contact, now)
+    gap_summaries_refresh(network_ids=[row.network_id])
     if contact is not None:
         gm.ContactGapOutcome.objects.filter(contact=contact, gap=row).update(
             outcome=Outcome.ABSENT, state=a.state, reason=a.reason, by=actor, at=now
@@ -1033,6 +1043,7 @@ def gap_not_applicable_agree(
         row.na_status = NotApplicable.REFUSED
     row.version += 1
     row.save()
+    gap_summaries_refresh(network_ids=[row.network_id])
     gm.GapEvent.objects.create(
         gap=row, kind=EventKind.NA_AGREED if agree else EventKind.NA_REFUSED, reason=comment, by=actor, at=now
     )

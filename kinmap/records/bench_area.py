@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.management import get_commands
 from django.db import connection, transaction
 from django.db.models import Count
 from django.test import Client
@@ -24,7 +23,8 @@ from kinmap.accounts.models import Role, Team, User
 from kinmap.audit.models import AuditEvent
 from kinmap.gaps import engine
 from kinmap.gaps import models as gm
-from kinmap.gaps.services import gaps_recompute, process_inputs_many
+from kinmap.gaps.services import gaps_recompute, process_inputs_many, rule_setting_change
+from kinmap.jobs.models import FamilyRecompute
 
 from . import models as m
 from .selectors import family_records_load
@@ -192,15 +192,39 @@ def engine_figures(user: User, families: int = 1000, recomputes: int = 30) -> di
     }
 
 
-def rule_change_figures() -> dict[str, Any]:
-    """The hook for a rule change under load (a partnership changes a rule;
-    the background worker recomputes every family while the pages are used).
-    Needs ``kinmap rules set`` and ``kinmap worker --until-idle``."""
-    commands = get_commands()
-    missing = [c for c in ("rules", "worker") if c not in commands]
-    reason = (
-        f"not measured: kinmap {' and kinmap '.join(missing)} not in this build"
-        if missing
-        else "not measured: the bench does not yet drive kinmap rules set and kinmap worker"
+BENCH_ADMIN = "bench.administrator"
+
+
+def busiest_rule() -> str:
+    """The rule with the most open gaps in the caseload: switching it off and
+    on again is the largest recompute a rule change makes."""
+    row = (
+        gm.Gap.objects.filter(resolved_at__isnull=True)
+        .values("rule_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "rule_id")
+        .first()
     )
-    return {"rule_change_total_s": reason, "page_p95_ms_during_rule_change": reason}
+    if row is None:
+        raise RuntimeError("the caseload has no open gaps")
+    return str(row["rule_id"])
+
+
+def rule_switch(rule_id: str, *, enabled: bool) -> FamilyRecompute:
+    """Switch ``rule_id`` on or off as the bench's partnership administrator
+    (made in the bench user's team when missing), through the Rule settings
+    page's service; returns the background recompute it started (QUEUED)."""
+    team = Team.objects.filter(name="Synthetic team 1").order_by("pk").first()
+    admin, _ = User.objects.get_or_create(
+        username=BENCH_ADMIN, defaults={"team": team, "role": Role.ADMINISTRATOR, "first_name": "Bench"}
+    )
+    row = gm.RuleSetting.objects.filter(rule_id=rule_id).first()
+    rule_setting_change(
+        actor=admin,
+        rule_id=rule_id,
+        enabled=enabled,
+        params=dict(row.params) if row else {},
+        reason="kinmap bench_area: a rule change while the pages are used",
+        expected_version=row.version if row else None,
+    )
+    return FamilyRecompute.objects.order_by("-pk")[0]

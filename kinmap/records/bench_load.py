@@ -22,6 +22,7 @@ import statistics
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -67,6 +68,38 @@ def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     rank = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
     return ordered[rank]
+
+
+def drive_while(sessions: list[requests.Session], url: str, busy: Callable[[], bool]) -> dict[str, Any]:
+    """GETs of ``url`` from every session at once, again and again while
+    ``busy()`` (a background run, say) answers True; the same figures as
+    :func:`drive` (milliseconds)."""
+    times: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+
+    def client(session: requests.Session) -> None:
+        nonlocal errors
+        while busy():
+            started = time.perf_counter()
+            response = session.get(url, timeout=120)
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                times.append(elapsed)
+                if response.status_code != 200:
+                    errors += 1
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=len(sessions)) as pool:
+        list(pool.map(client, sessions))
+    wall = time.perf_counter() - started
+    return {
+        "p50_ms": round(statistics.median(times), 1) if times else None,
+        "p95_ms": round(percentile(times, 95), 1) if times else None,
+        "requests_per_s": round(len(times) / wall, 1),
+        "requests": len(times),
+        "errors": errors,
+    }
 
 
 def drive(sessions: list[requests.Session], url: str, total: int) -> dict[str, Any]:

@@ -39,6 +39,7 @@ from kinmap.core.vocab import DateAccuracy, Source
 from kinmap.gaps import engine
 from kinmap.gaps import models as gm
 from kinmap.gaps.services import _overnight_infant_until, subject_name
+from kinmap.gaps.summaries import gap_summaries_refresh
 from kinmap.matching.models import PersonMatchKey
 
 from . import models as m
@@ -203,6 +204,8 @@ def batch_load(
     ids_release(rows.numbered(), rows.last)
     for table in (*rows.numbered(), rows.keys):
         table.write(now)
+    # the worklists read one summary row a family (kinmap.gaps.summaries)
+    gap_summaries_refresh(network_ids=[row[0] for row in rows.networks.rows])
 
 
 def _invent(

@@ -101,7 +101,7 @@ def my_families(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form, filters = worklist_filter(request)
     page = page_of(request, worklist_networks(user, filters))
-    rows = worklist_rows(page.items)
+    rows = worklist_rows(page.items, filters)
     audit_list(user, "my-families", filters, page)
     return render(
         request,

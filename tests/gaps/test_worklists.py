@@ -19,6 +19,7 @@ from kinmap.audit.models import AuditEvent
 from kinmap.gaps import models as gm
 from kinmap.gaps import selectors
 from kinmap.gaps.presenters import flags
+from kinmap.gaps.summaries import gap_summaries_refresh
 from kinmap.records.synth import synth_load
 from tests.conftest import make_user
 
@@ -48,6 +49,8 @@ def _stir(seed: int) -> None:
         g.opened_at = now - timedelta(days=rng.choice([0, 27, 28, 29, 400]))
         g.na_status = rng.choice(["", "", gm.NotApplicable.PENDING, gm.NotApplicable.AGREED])
         g.save()
+    # changed behind the services' back: count them again as the services do
+    gap_summaries_refresh(network_ids={g.network_id for g in gaps})
 
 
 @pytest.fixture
@@ -118,9 +121,19 @@ def test_counts_in_the_database_agree_with_each_gap_read_in_python(supervisor: U
     assert team.open_count == len(open_gaps) == sum(r.open_count for r in rows)
     assert team.families == len(rows) and team.families_with_gaps == len(by_family)
     assert team.critical_count == sum(1 for g in open_gaps if g.severity == gm.Severity.CRITICAL)
-    assert team.flagged_count == sum(r.flagged_count for r in rows)
-    flagged = {n.pk: n.flagged_count for n in selectors.flagged_networks(supervisor)}  # type: ignore[attr-defined]
-    assert flagged == {r.network.pk: r.flagged_count for r in rows if r.flagged_count}
+    assert team.flagged_families == sum(1 for r in rows if r.flagged_count) > 0
+    assert team.oldest == min(g.opened_at for g in open_gaps)
+    flagged = list(selectors.flagged_networks(supervisor))
+    assert {n.pk for n in flagged} == {r.network.pk for r in rows if r.flagged_count}
+    # the most severe first, then the oldest open gap (the worklist's order)
+    assert [n.pk for n in flagged] == [r.network.pk for r in rows if r.flagged_count]
+    # the supervision page shows each family's flagged gaps, and the team's oldest
+    board = selectors.supervisor_dashboard(supervisor, flagged)
+    assert {f.network.pk: len(f.gaps) for f in board.families} == {
+        r.network.pk: r.flagged_count for r in rows if r.flagged_count
+    }
+    oldest = sorted(open_gaps, key=lambda g: (g.opened_at, g.pk))[: selectors.SHOWN]
+    assert [v.gap.pk for v in board.oldest] == [g.pk for g in oldest]
 
 
 @pytest.mark.django_db
