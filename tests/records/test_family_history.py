@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -326,6 +326,14 @@ HOSTILE: list[tuple[str, Any, str]] = [
         "gaps: is not part of version 1",
     ),
     (
+        "gaps about each other",
+        lambda d: (
+            d["gaps"][0].update(subject_kind="gap", subject="g2"),
+            d["gaps"][1].update(subject_kind="gap", subject="g1"),
+        ),
+        'gaps[0] (id "g1"): subject: gaps about each other in a circle',
+    ),
+    (
         "a decline subject that is not a decline",
         lambda d: d["gaps"][0].update(
             subject_kind="decline", subject=f"{_gap_with_steps(d)['id']}.events[0]"
@@ -348,6 +356,24 @@ def test_a_hostile_history_is_refused_naming_the_place_and_nothing_is_saved(
     assert not m.FamilyNetwork.objects.exists()
     assert not gm.Gap.objects.exists() and not gm.Contact.objects.exists()
     assert not SharingDecision.objects.exists()
+
+
+def test_the_history_moves_with_the_dates(history: SeedFamily) -> None:
+    """With --shift-dates, every date and time of the history moves by the same days."""
+    doc = json.loads(family_file_export([history.network], include_masked=True).text)
+    today = timezone.localdate()
+    doc["reference_date"] = (today - timedelta(days=10)).isoformat()
+    ff = family_file_read(json.dumps(doc), shift_to=today)
+    contact = doc["contacts"][0]
+    assert (
+        ff.contacts[0].date.isoformat()
+        == (date.fromisoformat(contact["date"]) + timedelta(days=10)).isoformat()
+    )
+    assert ff.contacts[0].opened_at == datetime.fromisoformat(contact["opened_at"]) + timedelta(days=10)
+    step = ff.gaps[0].events[0]
+    assert step.at == datetime.fromisoformat(doc["gaps"][0]["events"][0]["at"]) + timedelta(days=10)
+    due = doc["supervisor_decisions"][0]["action_items"][0]["due"]
+    assert ff.supervisor_decisions[0].action_items[0].due.isoformat() > due
 
 
 # -- the commands ---------------------------------------------------------------------

@@ -11,6 +11,8 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from pydantic import BaseModel
+
 from kinmap.core.rules.base import SubjectKind
 from kinmap.gaps.models import EventKind, GapState
 
@@ -143,6 +145,17 @@ def history_check_references(ff: FamilyFile, issues: list[Issue]) -> None:
         for j, e in enumerate(g.events):
             member(where, f"events[{j}].declined_by", g.network, e.declined_by)
             same(where, f"events[{j}].contact", "contact", e.contact, contact_network, g.network)
+    about = {g.id: g.subject for g in ff.gaps if g.subject_kind == SubjectKind.GAP}
+    for i, g in enumerate(ff.gaps):
+        seen_ids, at = {g.id}, about.get(g.id)
+        while at is not None and at not in seen_ids:
+            seen_ids.add(at)
+            at = about.get(at)
+        if at is not None:
+            where = history_label("gaps", i, g.id)
+            issues.append(
+                Issue(where, "subject", "gaps about each other in a circle: a gap is about an earlier one")
+            )
     for i, c in enumerate(ff.contacts):
         where = history_label("contacts", i, c.id)
         if not network(where, c.network):
@@ -239,6 +252,6 @@ def _moved(record: Any, delta: timedelta) -> Any:
         value = getattr(record, name)
         if isinstance(value, date | datetime):
             changes[name] = value + delta
-        elif isinstance(value, list) and value and hasattr(value[0], "model_fields"):
+        elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
             changes[name] = [_moved(v, delta) for v in value]
     return record.model_copy(update=changes)
