@@ -102,6 +102,7 @@ def test_demo_families_round_trip_byte_for_byte(demo: DemoResult) -> None:
         "gap_events": GapEvent.objects.count(),
         "contacts": 0,
         "supervisor_decisions": 0,
+        "information_requests": 0,
         "sharing_decisions": 0,
     }
     # the export takes the same number of queries whatever the size of the families
@@ -109,7 +110,7 @@ def test_demo_families_round_trip_byte_for_byte(demo: DemoResult) -> None:
     for networks in ([unborn], groups[-1]):
         with CaptureQueriesContext(connection) as ctx:
             family_file_export(networks, include_masked=True)
-        assert len(ctx.captured_queries) == 21  # 11 for the records, 10 for the history
+        assert len(ctx.captured_queries) == 22  # 11 for the records, 11 for the history
     for export in first:
         wipe_family_records()
         networks = load(export.text)
@@ -286,6 +287,7 @@ def test_export_writes_every_field_in_a_fixed_order(accounts: None) -> None:
         "gaps",
         "contacts",
         "supervisor_decisions",
+        "information_requests",
         "sharing_decisions",
     ]
     assert doc["networks"][1] == {
@@ -460,6 +462,7 @@ def test_import_is_audited(accounts: None, tmp_path: Path) -> None:
         "gap_events": [None, 0],
         "contacts": [None, 0],
         "supervisor_decisions": [None, 0],
+        "information_requests": [None, 0],
         "sharing_decisions": [None, 0],
     }
     kinds = {(e.action, e.object_type) for e in events}

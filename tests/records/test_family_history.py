@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from kinmap.accounts.models import User
+from kinmap.accounts.models import Team, User
 from kinmap.audit.models import AuditEvent
 from kinmap.gaps import models as gm
 from kinmap.gaps import services as gs
@@ -32,6 +32,7 @@ from kinmap.records.family_file import (
     family_file_import,
     family_file_read,
 )
+from kinmap.records.family_file.history_schema import HISTORY_SECTIONS
 from kinmap.sharing import services as sh
 from kinmap.sharing.models import InformationRequest, SharingDecision
 from tests.gaps.family import SeedFamily
@@ -44,7 +45,7 @@ def open_gaps(network: m.FamilyNetwork) -> list[gm.Gap]:
 
 
 @pytest.fixture
-def history(fam: SeedFamily, owner: User, supervisor: User) -> SeedFamily:
+def history(fam: SeedFamily, owner: User, supervisor: User, social_team: Team) -> SeedFamily:
     """The seed family with every kind of history, recorded through the services:
     a backdated contact closed with a decline, a not-applicable agreed by a
     supervisor, a gap not asked this time and a household checked; a gap
@@ -116,7 +117,19 @@ def history(fam: SeedFamily, owner: User, supervisor: User) -> SeedFamily:
     )
     action = gm.SupervisorAction.objects.get(decision=decision)
     supervisor_action_complete(actor=owner, action=action, note="Visited", expected_version=action.version)
+    request = sh.information_request_create(
+        actor=owner,
+        network=net,
+        person=fam.father,
+        what="phone",
+        to_agency=social_team.agency,
+        lawful_basis="safeguarding",
+        purpose="To reach the father about the baby's care",
+        urgency="standard",
+        gap_key=declined.key,
+    )
     sh.sharing_decision_record(
+        request=request,
         actor=owner,
         network=net,
         decision="share",
@@ -164,6 +177,8 @@ def test_a_family_with_every_kind_of_history_round_trips(history: SeedFamily) ->
     assert contact["household_checks"] and contact["outcomes"] and contact["seen_directly"]
     assert doc["supervisor_decisions"][0]["action_items"][0]["completed_by"] == "hv.owner"
     assert doc["sharing_decisions"][0]["lawful_basis"] == "safeguarding"
+    (request,) = doc["information_requests"]
+    assert request["gap"] and request["to_agency"] and doc["sharing_decisions"][0]["request"] == "r1"
     assert first.counts["gaps"] == len(doc["gaps"]) > 0
 
     wipe()
@@ -188,7 +203,7 @@ def test_a_version_1_file_still_imports(accounts_and_v1: str) -> None:
 def accounts_and_v1(history: SeedFamily) -> str:
     doc = json.loads(family_file_export([history.network], include_masked=True).text)
     doc["kinmap-family-file"] = 1
-    for key in ("gaps", "contacts", "supervisor_decisions", "sharing_decisions"):
+    for key in HISTORY_SECTIONS:
         del doc[key]
     wipe()
     return json.dumps(doc)
@@ -309,6 +324,23 @@ HOSTILE: list[tuple[str, Any, str]] = [
         "a sharing decision by a user kinmap does not have",
         lambda d: d["sharing_decisions"][0].update(decided_by="someone.elsewhere"),
         'sharing_decisions[0] (id "s1"): decided_by: no user "someone.elsewhere": add the user first',
+    ),
+    (
+        "a request to an agency kinmap does not have",
+        lambda d: d["information_requests"][0].update(to_agency="Nowhere Council"),
+        'information_requests[0] (id "r1"): to_agency: no agency "Nowhere Council"',
+    ),
+    (
+        "a request answered before it was made",
+        lambda d: d["information_requests"][0].update(
+            status="answered", answered_by="hv.owner", answered_at="2001-01-01T00:00:00Z"
+        ),
+        'information_requests[0] (id "r1"): answered_at: is before requested_at',
+    ),
+    (
+        "a sharing decision on a request that is not in the file",
+        lambda d: d["sharing_decisions"][0].update(request="r9"),
+        'sharing_decisions[0] (id "s1"): request: no information request with id "r9"',
     ),
     (
         "an unknown lawful basis",

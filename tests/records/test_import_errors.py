@@ -490,7 +490,7 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         "famillies: is not a field of a family file (expected one of: kinmap-family-file, description, "
         "reference_date, masked_details, networks, people, households, relationships, residences, "
         "care_arrangements, parental_responsibility, joint_appointments, information_given, chronology, "
-        "gaps, contacts, supervisor_decisions, sharing_decisions)",
+        "gaps, contacts, supervisor_decisions, information_requests, sharing_decisions)",
     ),
     (
         "masked details withheld",

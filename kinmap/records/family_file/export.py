@@ -356,6 +356,7 @@ def family_file_export(
         "gap_events": sum(len(g["events"]) for g in history["gaps"]),
         "contacts": len(history["contacts"]),
         "supervisor_decisions": len(history["supervisor_decisions"]),
+        "information_requests": len(history["information_requests"]),
         "sharing_decisions": len(history["sharing_decisions"]),
         **({"chronology": len(lines)} if chronology else {}),
     }

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from kinmap.accounts.models import Agency
 from kinmap.core.rules.base import SubjectKind
 from kinmap.gaps.models import EventKind, GapState
 
@@ -77,8 +78,24 @@ def history_user_refs(ff: FamilyFile) -> None:
         for j, a in enumerate(d.action_items):
             user(a.owner, where, f"action_items[{j}].owner")
             user(a.completed_by, where, f"action_items[{j}].completed_by")
+    for i, r in enumerate(ff.information_requests):
+        where = history_label("information_requests", i, r.id)
+        user(r.requested_by, where, "requested_by")
+        user(r.answered_by, where, "answered_by")
+        ff._team_refs.append((r.requested_by_agency, r.requested_by_team, where, "requested_by_team"))
     for i, s in enumerate(ff.sharing_decisions):
         user(s.decided_by, history_label("sharing_decisions", i, s.id), "decided_by")
+
+
+def history_check_database(ff: FamilyFile, issues: list[Issue]) -> None:
+    """Every agency an information request was sent to exists (the requesting
+    team and the users are checked with the rest of the file's)."""
+    names = {r.to_agency for r in ff.information_requests}
+    known = set(Agency.objects.filter(name__in=names).values_list("name", flat=True)) if names else set()
+    for i, r in enumerate(ff.information_requests):
+        if r.to_agency not in known:
+            where = history_label("information_requests", i, r.id)
+            issues.append(Issue(where, "to_agency", f'no agency "{r.to_agency}"'))
 
 
 def history_check_references(ff: FamilyFile, issues: list[Issue]) -> None:
@@ -108,6 +125,8 @@ def history_check_references(ff: FamilyFile, issues: list[Issue]) -> None:
     contacts = unique("contacts", [c.id for c in ff.contacts])
     unique("supervisor_decisions", [d.id for d in ff.supervisor_decisions])
     sharing = unique("sharing_decisions", [s.id for s in ff.sharing_decisions])
+    requests = unique("information_requests", [r.id for r in ff.information_requests])
+    request_network = {r.id: r.network for r in ff.information_requests}
     gap_network = {g.id: g.network for g in ff.gaps}
     contact_network = {c.id: c.network for c in ff.contacts}
 
@@ -180,11 +199,17 @@ def history_check_references(ff: FamilyFile, issues: list[Issue]) -> None:
         where = history_label("supervisor_decisions", i, d.id)
         if network(where, d.network):
             same(where, "gap", "gap", d.gap, gap_network, d.network)
+    for i, r in enumerate(ff.information_requests):
+        where = history_label("information_requests", i, r.id)
+        if network(where, r.network):
+            member(where, "person", r.network, r.person)
+            same(where, "gap", "gap", r.gap, gap_network, r.network)
     for i, s in enumerate(ff.sharing_decisions):
         where = history_label("sharing_decisions", i, s.id)
         if network(where, s.network):
             member(where, "person", s.network, s.person)
-    del contacts
+            same(where, "request", "information request", s.request, request_network, s.network)
+    del contacts, requests
 
 
 def _check_subject(
@@ -244,6 +269,7 @@ def history_shift(ff: FamilyFile, delta: timedelta) -> None:
     ff.contacts = [_moved(c, delta) for c in ff.contacts]
     ff.supervisor_decisions = [_moved(d, delta) for d in ff.supervisor_decisions]
     ff.sharing_decisions = [_moved(s, delta) for s in ff.sharing_decisions]
+    ff.information_requests = [_moved(r, delta) for r in ff.information_requests]
 
 
 def _moved(record: Any, delta: timedelta) -> Any:

@@ -32,12 +32,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from kinmap.accounts.models import User
+from kinmap.accounts.models import Agency, Team, User
 from kinmap.audit.services import audit_record
 from kinmap.core.rules.base import SubjectKind
 from kinmap.gaps import models as gm
 from kinmap.records import models as m
-from kinmap.sharing.models import SharingDecision
+from kinmap.sharing.models import InformationRequest, SharingDecision
 
 from .document import FamilyFileError, Issue
 from .history_checks import BY_POSITION, history_label
@@ -96,6 +96,7 @@ def history_import(
             imported_at=now,
         )
     gaps = _gaps_import(ff, made, users, contacts, sharing, now)
+    _requests_import(ff, made, users, gaps, sharing)
     for c_in in ff.contacts:
         contact = contacts[c_in.id]
         gm.HouseholdConfirmation.objects.bulk_create(
@@ -149,6 +150,7 @@ def history_import(
         ("gaps", ff.gaps),
         ("contacts", ff.contacts),
         ("supervisor_decisions", ff.supervisor_decisions),
+        ("information_requests", ff.information_requests),
         ("sharing_decisions", ff.sharing_decisions),
     ):
         for r in records:
@@ -169,8 +171,54 @@ def history_import(
         "gaps": len(ff.gaps),
         "contacts": len(ff.contacts),
         "supervisor_decisions": len(ff.supervisor_decisions),
+        "information_requests": len(ff.information_requests),
         "sharing_decisions": len(ff.sharing_decisions),
     }
+
+
+def _requests_import(
+    ff: FamilyFile,
+    made: Imported,
+    users: Mapping[str, User],
+    gaps: Mapping[str, gm.Gap],
+    sharing: Mapping[str, SharingDecision],
+) -> None:
+    """The information requests (raised from a gap: its key), and the sharing
+    decisions made on them."""
+    if not ff.information_requests:
+        return
+    wanted = {(r.requested_by_agency, r.requested_by_team) for r in ff.information_requests}
+    teams = {
+        (t.agency.name, t.name): t
+        for t in Team.objects.select_related("agency").filter(name__in={t for _, t in wanted})
+    }
+    agencies = {
+        a.name: a for a in Agency.objects.filter(name__in={r.to_agency for r in ff.information_requests})
+    }
+    requests: dict[str, InformationRequest] = {}
+    for r in ff.information_requests:
+        requests[r.id] = InformationRequest.objects.create(
+            network=made.networks[r.network],
+            person=made.people[r.person],
+            what=r.what_,
+            gap_key=gaps[r.gap].key if r.gap else "",
+            requested_by=users[r.requested_by],
+            requested_by_team=teams[(r.requested_by_agency, r.requested_by_team)],
+            to_agency=agencies[r.to_agency],
+            lawful_basis=r.lawful_basis,
+            purpose=r.purpose,
+            urgency=r.urgency,
+            requested_at=r.requested_at,
+            due_on=r.due_on,
+            status=r.status,
+            answered_by=users.get(r.answered_by),
+            answered_at=r.answered_at,
+            outcome=r.outcome,
+            decline_reason=r.decline_reason,
+        )
+    for s in ff.sharing_decisions:
+        if s.request:
+            SharingDecision.objects.filter(pk=sharing[s.id].pk).update(request=requests[s.request])
 
 
 def _household(made: Imported, hid: str, ff: FamilyFile, contact_id: str, j: int) -> m.Household:

@@ -24,7 +24,7 @@ from pydantic import BeforeValidator, Field, model_validator
 
 from kinmap.core.rules.base import SubjectKind
 from kinmap.gaps import models as gm
-from kinmap.sharing.models import LawfulBasis, SharingDecision
+from kinmap.sharing.models import InformationRequest, LawfulBasis, SharingDecision, Urgency
 
 from .document import _show
 from .schema import (
@@ -36,6 +36,7 @@ from .schema import (
     Member,
     Moment,
     OptionalRef,
+    OrganisationText,
     Record,
     Ref,
     RequiredDay,
@@ -61,6 +62,8 @@ OUTCOMES = tuple(x for x in gm.Outcome.values if x)
 CHECK_OUTCOMES = tuple(gm.HouseholdConfirmation.Outcome.values)
 DECISIONS = tuple(SharingDecision.Decision.values)
 LAWFUL_BASES = tuple(LawfulBasis.values)
+URGENCIES = tuple(Urgency.values)
+REQUEST_STATUSES = tuple(InformationRequest.Status.values)
 
 # A gap's subject: an id of the file ("p3", "h1", "n1", "g2", "s1"), a
 # position in a list of the file ("relationships[4]") or a step of a gap
@@ -142,6 +145,9 @@ def _lawful_basis(value: Any) -> str:
 
 
 LawfulBasisCode = Annotated[str, BeforeValidator(_lawful_basis)]
+UrgencyCode = Annotated[str, BeforeValidator(_coded(URGENCIES, None))]
+RequestStatusCode = Annotated[str, BeforeValidator(_coded(REQUEST_STATUSES, None))]
+FactNameText = Annotated[str, BeforeValidator(_text(80, required=True))]
 SubjectRef = Annotated[str, BeforeValidator(_subject_ref)]
 MissingKeys = Annotated[list[str], BeforeValidator(_missing_keys)]
 
@@ -313,6 +319,43 @@ class SupervisorDecisionRecord(Record):
         return self
 
 
+class InformationRequestRecord(Record):
+    """A request to another agency for one missing fact about a person of the
+    family (``what``: a person field, ``address`` or ``fact:<key>``), raised
+    from one of its gaps or not; and its answer or refusal."""
+
+    what: ClassVar[str] = "information request"
+    id: Ref = NULL
+    network: Ref = NULL
+    person: Ref = NULL
+    what_: FactNameText = Field(NULL, alias="what")
+    gap: OptionalRef = NULL
+    requested_by: RequiredUsername = NULL
+    requested_by_agency: OrganisationText = NULL
+    requested_by_team: OrganisationText = NULL
+    to_agency: OrganisationText = NULL
+    lawful_basis: LawfulBasisCode = NULL
+    purpose: RequiredText = NULL
+    urgency: UrgencyCode = NULL
+    requested_at: RequiredMoment = NULL
+    due_on: RequiredDay = NULL
+    status: RequestStatusCode = NULL
+    answered_by: UsernameText = NULL
+    answered_at: Moment = NULL
+    outcome: ShortText = NULL
+    decline_reason: Text = NULL
+
+    @model_validator(mode="after")
+    def _answered(self) -> InformationRequestRecord:
+        if (self.status == InformationRequest.Status.OPEN) != (self.answered_at is None):
+            raise refuse('is given exactly when the status is not "open"', "answered_at")
+        if self.answered_at is not None and self.answered_at < self.requested_at:
+            raise refuse(
+                "is before requested_at: a request cannot be answered before it was made", "answered_at"
+            )
+        return self
+
+
 class SharingDecisionRecord(Record):
     """A decision to share, or not to share, information about the family. The
     lawful basis and the rationale may be missing (requirement 16 reports it)."""
@@ -321,6 +364,7 @@ class SharingDecisionRecord(Record):
     id: Ref = NULL
     network: Ref = NULL
     person: OptionalRef = NULL
+    request: OptionalRef = NULL
     decision: DecisionCode = NULL
     what_: RequiredShortText = Field(NULL, alias="what")
     with_whom: RequiredShortText = NULL
@@ -351,9 +395,12 @@ class HistoryDocument(FamilyFileDocument):
     supervisor_decisions: Annotated[
         list[SupervisorDecisionRecord], BeforeValidator(_empty_list_of), Field(default_factory=list)
     ]
+    information_requests: Annotated[
+        list[InformationRequestRecord], BeforeValidator(_empty_list_of), Field(default_factory=list)
+    ]
     sharing_decisions: Annotated[
         list[SharingDecisionRecord], BeforeValidator(_empty_list_of), Field(default_factory=list)
     ]
 
 
-HISTORY_SECTIONS = ("gaps", "contacts", "supervisor_decisions", "sharing_decisions")
+HISTORY_SECTIONS = ("gaps", "contacts", "supervisor_decisions", "information_requests", "sharing_decisions")

@@ -26,7 +26,7 @@ from .document import (
     _show,
     json_document_load,
 )
-from .history_checks import history_check_references, history_shift, history_user_refs
+from .history_checks import history_check_database, history_check_references, history_shift, history_user_refs
 from .records import (
     AllocationIn,
     CareIn,
@@ -132,6 +132,7 @@ def family_file_read(content: str | bytes, *, shift_to: date | None = None) -> F
         history_check_references(ff, issues)
     if not issues:
         _check_database(ff, issues)
+        history_check_database(ff, issues)
     if not issues:
         _check_core(ff, issues)
     if issues:
@@ -376,6 +377,7 @@ def _family_file(doc: hs.HistoryDocument) -> FamilyFile:
             )
         )
     ff.gaps, ff.contacts = list(doc.gaps), list(doc.contacts)
+    ff.information_requests = list(doc.information_requests)
     ff.supervisor_decisions, ff.sharing_decisions = (
         list(doc.supervisor_decisions),
         list(doc.sharing_decisions),

@@ -12,7 +12,13 @@ from kinmap.records import services as s
 from .document import MASKED_INCLUDED
 
 if TYPE_CHECKING:
-    from .history_schema import ContactRecord, GapRecord, SharingDecisionRecord, SupervisorDecisionRecord
+    from .history_schema import (
+        ContactRecord,
+        GapRecord,
+        InformationRequestRecord,
+        SharingDecisionRecord,
+        SupervisorDecisionRecord,
+    )
 
 # -- the parsed file -----------------------------------------------------------
 
@@ -143,6 +149,7 @@ class FamilyFile:
     gaps: list[GapRecord] = field(default_factory=list)
     contacts: list[ContactRecord] = field(default_factory=list)
     supervisor_decisions: list[SupervisorDecisionRecord] = field(default_factory=list)
+    information_requests: list[InformationRequestRecord] = field(default_factory=list)
     sharing_decisions: list[SharingDecisionRecord] = field(default_factory=list)
     reference_date: date | None = None
     masked_details: str = MASKED_INCLUDED
@@ -169,6 +176,7 @@ class FamilyFile:
             "gap_events": sum(len(g.events) for g in self.gaps),
             "contacts": len(self.contacts),
             "supervisor_decisions": len(self.supervisor_decisions),
+            "information_requests": len(self.information_requests),
             "sharing_decisions": len(self.sharing_decisions),
         }
 

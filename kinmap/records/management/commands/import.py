@@ -43,6 +43,7 @@ def _history_counts(counts: dict[str, int]) -> list[str]:
         ("gaps", "gap", "gaps"),
         ("contacts", "contact", "contacts"),
         ("supervisor_decisions", "supervisor's decision", "supervisors' decisions"),
+        ("information_requests", "information request", "information requests"),
         ("sharing_decisions", "sharing decision", "sharing decisions"),
     )
     return [plural(counts[key], one, many) for key, one, many in named if counts.get(key)]
