@@ -123,6 +123,8 @@ class Gap(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     na_agreed_at = models.DateTimeField(null=True, blank=True)
+    # when it came in a family file from another system (its own times are kept)
+    imported_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -221,6 +223,8 @@ class Contact(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     opened_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
+    # when it came in a family file from another system (its own times are kept)
+    imported_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -287,6 +291,8 @@ class SupervisorDecision(models.Model):
     agency_request_considered = models.BooleanField(default=False)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
+    # when it came in a family file from another system (``at`` is kept)
+    imported_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-pk"]

@@ -174,6 +174,8 @@ class SharingDecision(models.Model):
     rationale = models.TextField()
     family_told = models.BooleanField()
     family_not_told_reason = models.TextField(blank=True)
+    # when it came in a family file from another system (``decided_at`` is kept)
+    imported_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-decided_at", "-pk"]

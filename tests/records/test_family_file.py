@@ -24,6 +24,7 @@ from kinmap.carers import services as cs
 from kinmap.carers.models import Material
 from kinmap.core.graph import FamilyGraph
 from kinmap.core.vocab import REL_TYPES
+from kinmap.gaps.models import Gap, GapEvent
 from kinmap.records import models as m
 from kinmap.records import services as s
 from kinmap.records.demo_setup import DEMO_DIR, DemoResult, demo_accounts_ensure, demo_load
@@ -96,13 +97,20 @@ def test_demo_families_round_trip_byte_for_byte(demo: DemoResult) -> None:
         "parental_responsibility": 17,
         "joint_appointments": 2,
         "information_given": 5,
+        # every gap, with every step of its history
+        "gaps": Gap.objects.count(),
+        "gap_events": GapEvent.objects.count(),
+        "contacts": 0,
+        "supervisor_decisions": 0,
+        "information_requests": 0,
+        "sharing_decisions": 0,
     }
     # the export takes the same number of queries whatever the size of the families
     unborn = m.FamilyNetwork.objects.get(name="Family of baby Nowak (unborn)")
     for networks in ([unborn], groups[-1]):
         with CaptureQueriesContext(connection) as ctx:
             family_file_export(networks, include_masked=True)
-        assert len(ctx.captured_queries) == 11
+        assert len(ctx.captured_queries) == 22  # 11 for the records, 11 for the history
     for export in first:
         wipe_family_records()
         networks = load(export.text)
@@ -276,6 +284,11 @@ def test_export_writes_every_field_in_a_fixed_order(accounts: None) -> None:
         "parental_responsibility",
         "joint_appointments",
         "information_given",
+        "gaps",
+        "contacts",
+        "supervisor_decisions",
+        "information_requests",
+        "sharing_decisions",
     ]
     assert doc["networks"][1] == {
         "id": "n2",
@@ -444,6 +457,13 @@ def test_import_is_audited(accounts: None, tmp_path: Path) -> None:
         "parental_responsibility": [None, 2],
         "joint_appointments": [None, 1],
         "information_given": [None, 4],
+        # a version 1 file: no history
+        "gaps": [None, 0],
+        "gap_events": [None, 0],
+        "contacts": [None, 0],
+        "supervisor_decisions": [None, 0],
+        "information_requests": [None, 0],
+        "sharing_decisions": [None, 0],
     }
     kinds = {(e.action, e.object_type) for e in events}
     assert {("create", "network"), ("create", "allocation"), ("create", "person")} <= kinds

@@ -13,6 +13,7 @@ from kinmap.accounts.models import User
 from kinmap.records import models as m
 from kinmap.records.family_file import family_file_export, family_file_import, family_file_read
 from kinmap.records.family_file import schema as sc
+from kinmap.records.family_file.history_schema import HistoryDocument
 from tests.records.test_import_errors import _both, _info, _invite, accounts, base
 
 __all__ = ["accounts"]  # the fixture, shared with the other import tests
@@ -46,7 +47,7 @@ def test_export_writes_the_fields_the_schema_declares_in_its_order(accounts: Use
     family_file_import(family_file=family_file_read(json.dumps(doc)), actor=None, file_name="x.json")
     written: dict[str, Any] = json.loads(family_file_export(m.FamilyNetwork.objects.all()).text)
 
-    assert set(written) <= set(keys(sc.FamilyFileDocument))
+    assert set(written) <= set(keys(HistoryDocument))
     for section, model in RECORDS.items():
         assert written[section], section
         for record in written[section]:

@@ -84,12 +84,12 @@ HOSTILE: list[tuple[str, bytes, str]] = [
     (
         "the version as true",
         b'{"kinmap-family-file": true}',
-        "kinmap-family-file: version true is not supported (this kinmap reads version 1)",
+        "kinmap-family-file: version true is not supported (this kinmap reads versions 1, 2)",
     ),
     (
         "the version as 1.0",
         b'{"kinmap-family-file": 1.0}',
-        "kinmap-family-file: version 1.0 is not supported (this kinmap reads version 1)",
+        "kinmap-family-file: version 1.0 is not supported (this kinmap reads versions 1, 2)",
     ),
     (
         "invalid UTF-8",

@@ -489,7 +489,8 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         _set("famillies", []),
         "famillies: is not a field of a family file (expected one of: kinmap-family-file, description, "
         "reference_date, masked_details, networks, people, households, relationships, residences, "
-        "care_arrangements, parental_responsibility, joint_appointments, information_given, chronology)",
+        "care_arrangements, parental_responsibility, joint_appointments, information_given, chronology, "
+        "gaps, contacts, supervisor_decisions, information_requests, sharing_decisions)",
     ),
     (
         "masked details withheld",
@@ -499,8 +500,8 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     ),
     (
         "another version",
-        _set("kinmap-family-file", 2),
-        "kinmap-family-file: version 2 is not supported (this kinmap reads version 1)",
+        _set("kinmap-family-file", 3),
+        "kinmap-family-file: version 3 is not supported (this kinmap reads versions 1, 2)",
     ),
 ]
 

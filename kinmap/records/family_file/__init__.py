@@ -1,6 +1,9 @@
 """The kinmap family file: one JSON document carrying one or more family
 networks with their people, relationships, households, care arrangements and
-parental responsibility, each fact with its provenance (docs/family-file.md).
+parental responsibility, each fact with its provenance, and (version 2) the
+family's history: gaps with every step, contacts, supervisors' decisions,
+information requests and sharing decisions (docs/family-file.md; the history
+is in the ``history_*`` modules).
 
 - :mod:`.schema` declares the format as pydantic models; :mod:`.document`
   reads the JSON with the limits untrusted input needs.

@@ -14,7 +14,8 @@ from typing import Any
 from kinmap.core.limits import text_problem
 
 FORMAT_KEY = "kinmap-family-file"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2 adds the family's history (gaps, contacts, decisions)
+READABLE_VERSIONS = (1, 2)
 
 MASKED_INCLUDED = "included"
 MASKED_WITHHELD = "withheld"

@@ -21,6 +21,7 @@ from kinmap.records.errors import RecordError
 from kinmap.web.masking import can_see_masked, export_address
 
 from .document import FORMAT_KEY, FORMAT_VERSION, MASKED_INCLUDED, MASKED_WITHHELD
+from .history_export import FileIds, history_load, history_out
 from .import_ import sha256_of
 
 # -- exporting -------------------------------------------------------------------
@@ -130,6 +131,8 @@ def family_file_export(
     user_ids = {r.recorded_by_id for r in rows if r.recorded_by_id}
     user_ids |= {j.invited_by_id for j in joints if j.invited_by_id}
     user_ids |= {i.given_by_id for i in information if i.given_by_id}
+    history_rows = history_load(net_ids)
+    user_ids |= history_rows.user_ids
     usernames = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "username")) if user_ids else {}
 
     withheld = False
@@ -234,6 +237,9 @@ def family_file_export(
             }
         )
 
+    kept_rels = [r for r in rels if inside("relationships", r.from_person_id, r.to_person_id)]
+    kept_care = [c for c in care if inside("care_arrangements", c.carer_id, c.child_id)]
+    kept_prs = [x for x in prs if inside("parental_responsibility", x.person_id, x.child_id)]
     out_rels = [
         {
             "from": pid[r.from_person_id],
@@ -244,8 +250,7 @@ def family_file_export(
             "end": _day(r.end),
             "provenance": _prov_out(r, usernames),
         }
-        for r in rels
-        if inside("relationships", r.from_person_id, r.to_person_id)
+        for r in kept_rels
     ]
     out_care = [
         {
@@ -260,8 +265,7 @@ def family_file_export(
             "end": _day(c.end),
             "provenance": _prov_out(c, usernames),
         }
-        for c in care
-        if inside("care_arrangements", c.carer_id, c.child_id)
+        for c in kept_care
     ]
     out_pr = [
         {
@@ -272,8 +276,7 @@ def family_file_export(
             "end": _day(pr.end),
             "provenance": _prov_out(pr, usernames),
         }
-        for pr in prs
-        if inside("parental_responsibility", pr.person_id, pr.child_id)
+        for pr in kept_prs
     ]
     jid = {j.pk: f"a{n + 1}" for n, j in enumerate(joints)}
     out_joints = [
@@ -328,6 +331,14 @@ def family_file_export(
         "joint_appointments": out_joints,
         "information_given": out_information,
     }
+    positions = {
+        "relationships": {r.pk: i for i, r in enumerate(kept_rels)},
+        "residences": {r.pk: i for i, r in enumerate(residences)},
+        "care_arrangements": {c.pk: i for i, c in enumerate(kept_care)},
+        "parental_responsibility": {x.pk: i for i, x in enumerate(kept_prs)},
+    }
+    history = history_out(history_rows, FileIds(nid, pid, hid, positions), usernames)
+    doc.update(history)
     lines = chronology_out(nets, nid, pid, include_masked=include_masked) if chronology else []
     if chronology:
         doc["chronology"] = lines
@@ -341,6 +352,12 @@ def family_file_export(
         "parental_responsibility": len(out_pr),
         "joint_appointments": len(out_joints),
         "information_given": len(out_information),
+        "gaps": len(history["gaps"]),
+        "gap_events": sum(len(g["events"]) for g in history["gaps"]),
+        "contacts": len(history["contacts"]),
+        "supervisor_decisions": len(history["supervisor_decisions"]),
+        "information_requests": len(history["information_requests"]),
+        "sharing_decisions": len(history["sharing_decisions"]),
         **({"chronology": len(lines)} if chronology else {}),
     }
     text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

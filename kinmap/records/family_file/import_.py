@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from kinmap.accounts.models import Team, User
 from kinmap.audit.services import audit_record
@@ -19,6 +20,7 @@ from kinmap.carers import services as cs
 from kinmap.core.vocab import (
     InvitationOutcome,
 )
+from kinmap.gaps.services import gaps_recompute
 from kinmap.matching.imports import import_matches
 from kinmap.matching.services import person_link, possible_match_record
 from kinmap.records import models as m
@@ -27,6 +29,7 @@ from kinmap.records.errors import RecordError
 
 from .checks import _check_database, _teams_q
 from .document import FamilyFileError, Issue
+from .history_import import Imported, history_import
 from .records import FamilyFile, Prov
 
 # -- importing -------------------------------------------------------------------
@@ -217,6 +220,13 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
         people[p.id] = person
 
     where = ""
+    positions: dict[str, dict[int, int]] = {
+        "relationships": {},
+        "residences": {},
+        "care_arrangements": {},
+        "parental_responsibility": {},
+    }
+    households: dict[str, m.Household] = {}
     try:
         for i, r in enumerate(ff.relationships):
             where = f"relationships[{i}]"
@@ -231,8 +241,8 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
                 source=s.Source_(r.provenance.source, r.provenance.detail),
             )
             _stamp_update(m.Relationship, rel.pk, r.provenance, users)
+            positions["relationships"][i] = rel.pk
 
-        households: dict[str, m.Household] = {}
         hh = {h.id: h for h in ff.households}
         for i, res in enumerate(ff.residences):
             where = f"residences[{i}]"
@@ -250,6 +260,7 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
                 source=s.Source_(res.provenance.source, res.provenance.detail),
             )
             _stamp_update(m.Residence, stay.pk, res.provenance, users)
+            positions["residences"][i] = stay.pk
             if existing is None:
                 households[res.household] = stay.household
                 _stamp_update(m.Household, stay.household_id, hh[res.household].provenance, users)
@@ -269,6 +280,7 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
                 source=s.Source_(c.provenance.source, c.provenance.detail),
             )
             _stamp_update(m.CareArrangement, care.pk, c.provenance, users)
+            positions["care_arrangements"][i] = care.pk
 
         for i, pr in enumerate(ff.pr):
             where = f"parental_responsibility[{i}]"
@@ -289,6 +301,7 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
                 source=s.Source_(pr.provenance.source, pr.provenance.detail),
             )
             _stamp_update(m.ParentalResponsibility, row_pr.pk, pr.provenance, users)
+            positions["parental_responsibility"][i] = row_pr.pk
 
         appointments: dict[str, cm.JointAppointment] = {}
         for i, j in enumerate(ff.joint):
@@ -349,6 +362,14 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
             cm.InformationGiven.objects.filter(pk=info_row.pk).update(given_by=users.get(info.given_by))
     except RecordError as err:
         raise _ImportStep(where, err) from None
+
+    if ff.gaps or ff.contacts or ff.supervisor_decisions or ff.sharing_decisions:
+        made = Imported(networks, people, households, positions)
+        history_import(ff, actor=actor, made=made, users=users, now=timezone.now())
+        for network in networks.values():
+            # the requirements about the imported history (13 and 16: incomplete
+            # declines and sharing decisions) are checked now it is all there
+            gaps_recompute(network=network, actor=actor)
 
     counts = ff.counts()
     audit_record(

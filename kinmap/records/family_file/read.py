@@ -14,17 +14,19 @@ from pydantic import BaseModel, ValidationError
 
 from kinmap.records import services as s
 
+from . import history_schema as hs
 from . import schema as sc
 from .checks import _check_core, _check_database, _check_references
 from .document import (
     FORMAT_KEY,
-    FORMAT_VERSION,
     MASKED_WITHHELD,
+    READABLE_VERSIONS,
     FamilyFileError,
     Issue,
     _show,
     json_document_load,
 )
+from .history_checks import history_check_database, history_check_references, history_shift, history_user_refs
 from .records import (
     AllocationIn,
     CareIn,
@@ -57,9 +59,10 @@ _ORDER = [
     "parental_responsibility",
     "joint_appointments",
     "information_given",
+    *hs.HISTORY_SECTIONS,
 ]
 # Records with an id, named by it: 'people[3] (id "p4")'.
-_WITH_ID = {"networks", "people", "households", "joint_appointments"}
+_WITH_ID = {"networks", "people", "households", "joint_appointments", *hs.HISTORY_SECTIONS}
 
 
 def family_file_read(content: str | bytes, *, shift_to: date | None = None) -> FamilyFile:
@@ -75,15 +78,22 @@ def family_file_read(content: str | bytes, *, shift_to: date | None = None) -> F
         raise FamilyFileError(
             [Issue("", FORMAT_KEY, "is missing: this is not a kinmap family file (see docs/family-file.md)")]
         )
-    if type(raw[FORMAT_KEY]) is not int or raw[FORMAT_KEY] != FORMAT_VERSION:
+    if type(raw[FORMAT_KEY]) is not int or raw[FORMAT_KEY] not in READABLE_VERSIONS:
         raise FamilyFileError(
             [
                 Issue(
                     "",
                     FORMAT_KEY,
-                    f"version {_show(raw[FORMAT_KEY])} is not supported (this kinmap reads version "
-                    f"{FORMAT_VERSION})",
+                    f"version {_show(raw[FORMAT_KEY])} is not supported (this kinmap reads versions "
+                    f"{', '.join(str(v) for v in READABLE_VERSIONS)})",
                 )
+            ]
+        )
+    if raw[FORMAT_KEY] == 1 and (early := [k for k in hs.HISTORY_SECTIONS if k in raw]):
+        raise FamilyFileError(
+            [
+                Issue("", k, f'is not part of version 1: the family\'s history needs "{FORMAT_KEY}": 2')
+                for k in early
             ]
         )
     if raw.get("masked_details") == MASKED_WITHHELD:
@@ -98,7 +108,7 @@ def family_file_read(content: str | bytes, *, shift_to: date | None = None) -> F
             ]
         )
     try:
-        doc = sc.FamilyFileDocument.model_validate(raw)
+        doc = hs.HistoryDocument.model_validate(raw)
     except ValidationError as err:
         found = schema_issues(err, raw)
         if not raw.get("networks") and not any(i.field.startswith("networks") for i in found):
@@ -119,8 +129,10 @@ def family_file_read(content: str | bytes, *, shift_to: date | None = None) -> F
                 issues.append(Issue("", "reference_date", moved))
     if not issues:
         _check_references(ff, issues)
+        history_check_references(ff, issues)
     if not issues:
         _check_database(ff, issues)
+        history_check_database(ff, issues)
     if not issues:
         _check_core(ff, issues)
     if issues:
@@ -178,6 +190,7 @@ def shift_dates(ff: FamilyFile, to: date) -> int:
         j.contact_on, j.invited_on = d(j.contact_on), d(j.invited_on)
     for info in ff.information:
         info.given_on = d(info.given_on)
+    history_shift(ff, delta)
     ff.reference_date = to
     return delta.days
 
@@ -244,7 +257,7 @@ def _located(path: tuple[Any, ...], raw: dict[str, Any]) -> tuple[str, str]:
 
 def _model_at(path: tuple[Any, ...]) -> type[sc.Record]:
     """The record model that holds the value at ``path``."""
-    model: type[sc.Record] = sc.FamilyFileDocument
+    model: type[sc.Record] = hs.HistoryDocument
     skip = False
     for step in path:
         if skip:  # a list's position or a mapping's key
@@ -274,7 +287,7 @@ def _record_in(annotation: Any) -> type[sc.Record] | None:
 # -- the checked document as the importer takes it -----------------------------------
 
 
-def _family_file(doc: sc.FamilyFileDocument) -> FamilyFile:
+def _family_file(doc: hs.HistoryDocument) -> FamilyFile:
     ff = FamilyFile(reference_date=doc.reference_date, masked_details=doc.masked_details)
     ff.description = doc.description
 
@@ -363,4 +376,11 @@ def _family_file(doc: sc.FamilyFileDocument) -> FamilyFile:
                 appointment=info.appointment,
             )
         )
+    ff.gaps, ff.contacts = list(doc.gaps), list(doc.contacts)
+    ff.information_requests = list(doc.information_requests)
+    ff.supervisor_decisions, ff.sharing_decisions = (
+        list(doc.supervisor_decisions),
+        list(doc.sharing_decisions),
+    )
+    history_user_refs(ff)
     return ff

@@ -5,10 +5,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from kinmap.records import services as s
 
 from .document import MASKED_INCLUDED
+
+if TYPE_CHECKING:
+    from .history_schema import (
+        ContactRecord,
+        GapRecord,
+        InformationRequestRecord,
+        SharingDecisionRecord,
+        SupervisorDecisionRecord,
+    )
 
 # -- the parsed file -----------------------------------------------------------
 
@@ -135,6 +145,12 @@ class FamilyFile:
     pr: list[PRIn] = field(default_factory=list)
     joint: list[JointIn] = field(default_factory=list)
     information: list[InformationIn] = field(default_factory=list)
+    # The family's history (version 2): checked records as the file gives them.
+    gaps: list[GapRecord] = field(default_factory=list)
+    contacts: list[ContactRecord] = field(default_factory=list)
+    supervisor_decisions: list[SupervisorDecisionRecord] = field(default_factory=list)
+    information_requests: list[InformationRequestRecord] = field(default_factory=list)
+    sharing_decisions: list[SharingDecisionRecord] = field(default_factory=list)
     reference_date: date | None = None
     masked_details: str = MASKED_INCLUDED
     description: str = ""
@@ -156,6 +172,12 @@ class FamilyFile:
             "parental_responsibility": len(self.pr),
             "joint_appointments": len(self.joint),
             "information_given": len(self.information),
+            "gaps": len(self.gaps),
+            "gap_events": sum(len(g.events) for g in self.gaps),
+            "contacts": len(self.contacts),
+            "supervisor_decisions": len(self.supervisor_decisions),
+            "information_requests": len(self.information_requests),
+            "sharing_decisions": len(self.sharing_decisions),
         }
 
     def joint_label(self, index: int) -> str:

@@ -32,8 +32,21 @@ def counts_line(counts: dict[str, int]) -> str:
             plural(counts["care_arrangements"], "care arrangement"),
             plural(counts["parental_responsibility"], "parental responsibility record"),
             *_carers_counts(counts),
+            *_history_counts(counts),
         ]
     )
+
+
+def _history_counts(counts: dict[str, int]) -> list[str]:
+    """The family's history (version 2), named only when the file carries some."""
+    named = (
+        ("gaps", "gap", "gaps"),
+        ("contacts", "contact", "contacts"),
+        ("supervisor_decisions", "supervisor's decision", "supervisors' decisions"),
+        ("information_requests", "information request", "information requests"),
+        ("sharing_decisions", "sharing decision", "sharing decisions"),
+    )
+    return [plural(counts[key], one, many) for key, one, many in named if counts.get(key)]
 
 
 def _carers_counts(counts: dict[str, int]) -> list[str]:
