@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sharing", "0001_initial"),
+        ("sharing", "0002_request_matched_person"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("gaps", "0003_supervisor_actions_and_rule_wording"),
+        ("gaps", "0004_gap_summary"),
     ]
 
     operations = [
