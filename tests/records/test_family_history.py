@@ -36,6 +36,7 @@ from kinmap.records.family_file.history_schema import HISTORY_SECTIONS
 from kinmap.sharing import services as sh
 from kinmap.sharing.models import InformationRequest, SharingDecision
 from tests.gaps.family import SeedFamily
+from tests.gaps.test_gap_summary import check as check_summary
 
 AS_ADMIN = ("--as", "partnership.admin", "--reason", "Moving the family to another kinmap")
 
@@ -192,6 +193,8 @@ def test_a_family_with_every_kind_of_history_round_trips(history: SeedFamily) ->
     assert all(g.imported_at is not None for g in gm.Gap.objects.filter(network=network))
     assert SharingDecision.objects.get(network=network).imported_at is not None
     assert gm.SupervisorDecision.objects.get(network=network).imported_at is not None
+    # the worklists' summary of the family's gaps is the file's gaps, not the engine's
+    check_summary(network)
 
 
 def test_a_version_1_file_still_imports(accounts_and_v1: str) -> None:

@@ -36,6 +36,7 @@ from kinmap.accounts.models import Agency, Team, User
 from kinmap.audit.services import audit_record
 from kinmap.core.rules.base import SubjectKind
 from kinmap.gaps import models as gm
+from kinmap.gaps.summaries import gap_summaries_refresh
 from kinmap.records import models as m
 from kinmap.sharing.models import InformationRequest, SharingDecision
 
@@ -315,6 +316,8 @@ def _gaps_import(
         row = rows[g.id]
         row.key, row.subject_id = keys[g.id], sids[g.id]
         row.save(update_fields=["key", "subject_id"])
+    # the worklists read each family's summary of its gaps (kinmap.gaps.summaries)
+    gap_summaries_refresh(network_ids=[n.pk for n in made.networks.values()])
     return rows
 
 
