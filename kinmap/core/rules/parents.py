@@ -194,6 +194,12 @@ def check_parental_responsibility(ctx: Context) -> Iterator[Unmet]:
       ended (it was held and has ended: an adoption order, an order that
       expired), which say the adult holds none now.
     * Not satisfied by no record, or by a current record whose basis is "not known".
+    * A care order (:class:`kinmap.core.model.CareOrder`) changes nothing here:
+      the local authority it names shares parental responsibility with the
+      parents (Children Act 1989 s33(3)), so it neither answers an adult's
+      question nor ends their parental responsibility; the authority is not
+      an adult of the network and is never asked. Its own record needs only
+      its source (requirement 12).
     """
     scope = ctx.scope
     for child in scope.children:
