@@ -94,6 +94,7 @@ def test_demo_families_round_trip_byte_for_byte(demo: DemoResult) -> None:
         "residences": 26,
         "care_arrangements": 7,
         "parental_responsibility": 17,
+        "care_orders": 0,
         "joint_appointments": 2,
         "information_given": 5,
     }

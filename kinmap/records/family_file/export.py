@@ -273,7 +273,18 @@ def family_file_export(
             "provenance": _prov_out(pr, usernames),
         }
         for pr in prs
-        if inside("parental_responsibility", pr.person_id, pr.child_id)
+        if pr.person_id is not None and inside("parental_responsibility", pr.person_id, pr.child_id)
+    ]
+    out_orders = [  # the local authority's parental responsibility under a care order
+        {
+            "child": pid[o.child_id],
+            "local_authority": o.local_authority,
+            "start": _day(o.start),
+            "end": _day(o.end),
+            "provenance": _prov_out(o, usernames),
+        }
+        for o in prs
+        if o.person_id is None and o.child_id in pid
     ]
     jid = {j.pk: f"a{n + 1}" for n, j in enumerate(joints)}
     out_joints = [
@@ -325,6 +336,7 @@ def family_file_export(
         "residences": out_residences,
         "care_arrangements": out_care,
         "parental_responsibility": out_pr,
+        "care_orders": out_orders,
         "joint_appointments": out_joints,
         "information_given": out_information,
     }
@@ -339,6 +351,7 @@ def family_file_export(
         "residences": len(out_residences),
         "care_arrangements": len(out_care),
         "parental_responsibility": len(out_pr),
+        "care_orders": len(out_orders),
         "joint_appointments": len(out_joints),
         "information_given": len(out_information),
         **({"chronology": len(lines)} if chronology else {}),
