@@ -275,6 +275,7 @@ def test_export_writes_every_field_in_a_fixed_order(accounts: None) -> None:
         "residences",
         "care_arrangements",
         "parental_responsibility",
+        "care_orders",
         "joint_appointments",
         "information_given",
     ]
@@ -443,6 +444,7 @@ def test_import_is_audited(accounts: None, tmp_path: Path) -> None:
         "residences": [None, 3],
         "care_arrangements": [None, 1],
         "parental_responsibility": [None, 2],
+        "care_orders": [None, 0],
         "joint_appointments": [None, 1],
         "information_given": [None, 4],
     }
