@@ -15,6 +15,7 @@ from django.urls import reverse
 from kinmap.accounts.models import User
 from kinmap.audit.models import AuditEvent
 from kinmap.gaps import models as gm
+from kinmap.gaps.answers import answers_for
 from kinmap.records import models as m
 from kinmap.records import services as s
 from kinmap.records.care_orders import care_order_set
@@ -83,6 +84,14 @@ def test_a_care_order_without_a_source_is_a_source_gap(owner: User, baby_network
     )
     gap = gm.Gap.objects.get(network=baby_network, rule_id="R12-sources", subject_kind="care-order")
     assert (gap.subject_id, gap.resolved_at) == (str(order.pk), None)
+    assert gap.subject_name == f"{LA} (care order for {baby})"
+    _inline, links = answers_for(gap, baby_network.pk, {})
+    assert [(x.label, x.url) for x in links] == [
+        (
+            "Record where the care order came from",
+            reverse("care-order-edit", args=[baby_network.pk, order.pk]),
+        )
+    ]
 
 
 def test_refusals_save_nothing(owner: User, baby_network: m.FamilyNetwork) -> None:
