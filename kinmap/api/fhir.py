@@ -14,7 +14,7 @@ from fhir.resources.R4B.bundle import Bundle
 from kinmap.accounts.models import User
 from kinmap.core.graph import FamilyGraph, SiblingKind
 from kinmap.core.hl7 import ROLE_CODE_SYSTEM, ROLE_CODES, coding_for
-from kinmap.core.model import Person
+from kinmap.core.model import CareOrder, Person
 from kinmap.core.vocab import DateAccuracy, Sex
 from kinmap.records.selectors import FamilyRecord
 from kinmap.web.masking import can_see_masked
@@ -90,22 +90,58 @@ def _role(code: str) -> dict[str, Any]:
     return {"coding": [{"system": ROLE_CODE_SYSTEM, "code": code, "display": ROLE_CODES[code]}]}
 
 
+# HL7 v2 table 0131 (contact role), used by Patient.contact.relationship in R4:
+# "S" is a state agency, the nearest code for a local authority.
+CONTACT_ROLE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v2-0131"
+ORGANIZATION_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/organization-type"
+CARE_ORDER_TEXT = "Local authority with parental responsibility under a care order (Children Act 1989 s33(3))"
+
+
+def _organization_urn(name: str) -> str:
+    return f"urn:uuid:{uuid.uuid5(_UUID_NAMESPACE, 'organization:' + name)}"
+
+
+def _care_order_contacts(orders: list[CareOrder]) -> list[dict[str, Any]]:
+    """A Patient.contact for each care order: the local authority (an
+    Organization reference), in the role "S" (state agency) of HL7 v2 table
+    0131 with the care order in words, for the period the order runs."""
+    out = []
+    for o in orders:
+        contact: dict[str, Any] = {
+            "relationship": [
+                {
+                    "coding": [{"system": CONTACT_ROLE_SYSTEM, "code": "S", "display": "State Agency"}],
+                    "text": CARE_ORDER_TEXT,
+                }
+            ],
+            "organization": {"reference": _organization_urn(o.local_authority), "display": o.local_authority},
+        }
+        if o.start or o.end:
+            contact["period"] = {k: v.isoformat() for k, v in (("start", o.start), ("end", o.end)) if v}
+        out.append(contact)
+    return out
+
+
 def family_bundle(record: FamilyRecord, user: User) -> dict[str, Any]:
     """The family as an HL7 FHIR R4B collection Bundle: for each index child a
     Patient (an unborn child marked with kinmap's ``unborn`` extension and its
     expected date), then a RelatedPerson for each relationship the family page
     shows between the child and another member: every recorded relationship,
     and the full, half and step siblings and twins it derives from shared
-    parents. Someone who has died is ``active`` false, the period ending on the
-    day they died. Each entry's ``fullUrl`` is a ``urn:uuid:`` that the
-    references use. Masked details are replaced by the data-absent-reason
-    ``masked`` unless ``user`` is entitled to see them. Returns the Bundle as
-    JSON-ready data, checked by ``fhir.resources``."""
+    parents. A care order is a ``contact`` of the child's Patient naming the
+    local authority that shares parental responsibility (an Organization
+    entry, type ``govt``, after the people), with the order's period. Someone
+    who has died is ``active`` false, the period ending on the day they died.
+    Each entry's ``fullUrl`` is a ``urn:uuid:`` that the references use.
+    Masked details are replaced by the data-absent-reason ``masked`` unless
+    ``user`` is entitled to see them. Returns the Bundle as JSON-ready data,
+    checked by ``fhir.resources``."""
     entitled = can_see_masked(user)
     net = record.graph_network
     today = timezone.localdate()
     graph = FamilyGraph(net, today)
     entries: list[dict[str, Any]] = []
+    organizations: dict[str, dict[str, Any]] = {}  # the local authorities named by care orders
 
     def related_person(
         rid: str, url: str, cid: int, other: int, role: dict[str, Any], period: dict[str, Any]
@@ -138,6 +174,30 @@ def family_bundle(record: FamilyRecord, user: User) -> dict[str, Any]:
                 patient["extension"].append(
                     {"url": EXPECTED_BIRTH_EXTENSION, "valueDate": child.birth_date.isoformat()}
                 )
+        orders = [o for o in net.care_orders if o.child_id == cid]
+        if orders:
+            patient["contact"] = _care_order_contacts(orders)
+        for o in orders:
+            if o.local_authority not in organizations:
+                organizations[o.local_authority] = {
+                    "fullUrl": _organization_urn(o.local_authority),
+                    "resource": {
+                        "resourceType": "Organization",
+                        "id": f"organization-{len(organizations) + 1}",
+                        "type": [
+                            {
+                                "coding": [
+                                    {
+                                        "system": ORGANIZATION_TYPE_SYSTEM,
+                                        "code": "govt",
+                                        "display": "Government",
+                                    }
+                                ]
+                            }
+                        ],
+                        "name": o.local_authority,
+                    },
+                }
         entries.append({"fullUrl": _urn("person", cid), "resource": patient})
         recorded: set[int] = set()
         for r in net.relationships:
@@ -163,6 +223,6 @@ def family_bundle(record: FamilyRecord, user: User) -> dict[str, Any]:
             related_person(
                 f"sibling-{other}-of-{cid}", _urn("sibling", other, cid), cid, other, _role(code), {}
             )
-    bundle = {"resourceType": "Bundle", "type": "collection", "entry": entries}
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [*entries, *organizations.values()]}
     # fhir.resources checks the structure (it does not check codes: see core.hl7)
     return Bundle.model_validate(bundle).model_dump(mode="json", exclude_none=True)

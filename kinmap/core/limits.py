@@ -41,6 +41,7 @@ NAME_MAX = 100
 NAME_ABSENT_REASON_MAX = 300  # a sentence or two: why the name is not known
 NETWORK_NAME_MAX = 200  # "Family of Theo Brookes", with room for several index children
 ORGANISATION_NAME_MAX = 200  # an agency's or a team's name
+LOCAL_AUTHORITY_MAX = ORGANISATION_NAME_MAX  # the local authority designated by a care order
 # NHS numbers are 10 digits (NHS Data Dictionary); 20 leaves room for the spaces
 # and hyphens people type, which are removed before the check digit is checked.
 NHS_NUMBER_INPUT_MAX = 20

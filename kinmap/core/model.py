@@ -188,6 +188,32 @@ class ParentalResponsibility:
 
 
 @dataclass(frozen=True)
+class CareOrder:
+    """A care order for ``child_id`` (Children Act 1989 s31, or an interim
+    care order, s38): while it runs, from ``start`` to ``end``
+    (None: still in force), the designated local authority (``local_authority``,
+    its name, for example "Testham City Council") holds parental responsibility
+    for the child, shared with every parent and guardian who has it (s33(3)).
+
+    The holder is an organisation, not a person of the family network, so the
+    order is a record of its own rather than a
+    :class:`ParentalResponsibility` record: it gives nobody in the network
+    parental responsibility, and takes it from nobody (s33(3)(b) lets the
+    authority limit how a parent exercises it, not end it).
+    """
+
+    id: int
+    child_id: int
+    local_authority: str
+    start: date | None = None
+    end: date | None = None
+    provenance: Provenance | None = None
+
+    def current_on(self, on: date) -> bool:
+        return (self.start is None or self.start <= on) and (self.end is None or self.end > on)
+
+
+@dataclass(frozen=True)
 class InformationGiven:
     """A safety material (``material``: a code such as ``icon``) that reached a
     carer on ``on``, or was offered and declined (``declined``, with the reason)."""
@@ -233,6 +259,8 @@ class Network:
     # Safety information given to (or declined by) carers, and joint appointments.
     information_given: tuple[InformationGiven, ...] = ()
     invitations: tuple[Invitation, ...] = ()
+    # Care orders: the local authority shares parental responsibility (s33(3)).
+    care_orders: tuple[CareOrder, ...] = ()
 
     def is_member(self, person_id: int) -> bool:
         return person_id in self.people and person_id not in self.outside_ids

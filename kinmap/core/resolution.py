@@ -23,6 +23,9 @@ _FIELD = {
     "nhs_number_source": ("nhs_number",),
     "nhs_number": ("nhs_number",),
     "name": ("given_name", "family_name"),
+    "name_source": ("given_name", "family_name"),
+    "phone_source": ("phone",),
+    "email_source": ("email",),
     "contact": ("phone", "email"),
     "death_date": ("death_date",),
     "sex": ("sex",),
@@ -78,7 +81,7 @@ def _for_person(network: Network, person: Person, child_id: int | None, key: str
                 ),
             ]
         )
-    fact = person.facts.get(key.replace("_", "-"))
+    fact = person.facts.get(key.removesuffix("-source").replace("_", "-"))
     return fact.provenance if fact else None
 
 
@@ -105,6 +108,8 @@ def resolving_provenance(
         return next((r.provenance for r in network.relationships if r.id == sid), None)
     if subject_kind == "parental-responsibility":
         return next((pr.provenance for pr in network.parental_responsibility if pr.id == sid), None)
+    if subject_kind == "care-order":
+        return next((o.provenance for o in network.care_orders if o.id == sid), None)
     if subject_kind in ("household", "residence"):
         field = "household_id" if subject_kind == "household" else "id"
         return _newest(r.provenance for r in network.residences if getattr(r, field) == sid)

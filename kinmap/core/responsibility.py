@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Protocol
 
-from .model import ParentalResponsibility
+from .model import CareOrder, ParentalResponsibility, Person
 from .vocab import PR_EXCLUSIVE_ORDERS
 
 
@@ -62,3 +62,70 @@ def ended_by_death(periods: Iterable[Period], died: date) -> dict[int, date]:
         for r in periods
         if (r.end is None or r.end > died) and (r.start is None or r.start <= died)
     }
+
+
+def care_orders_ended_by(orders: Iterable[CareOrder], order: ParentalResponsibility) -> dict[int, date]:
+    """The care orders an adoption or parental order ends, by id, with the day
+    they end (the day the order was made): an adoption order extinguishes any
+    order under the Children Act 1989 (Adoption and Children Act 2002
+    s46(2)(b)), so the local authority's parental responsibility ends with it.
+    Empty when ``order`` is not such an order or has no date."""
+    day = order.start
+    if order.basis not in PR_EXCLUSIVE_ORDERS or day is None:
+        return {}
+    return {
+        o.id: day
+        for o in orders
+        if o.child_id == order.child_id
+        and (o.start is None or o.start < day)
+        and (o.end is None or o.end > day)
+    }
+
+
+def care_order_problems(
+    order: CareOrder, others: Iterable[CareOrder], child: Person
+) -> list[tuple[str, str]]:
+    """Why a care order cannot be recorded as it stands, as (field, message)
+    pairs; empty when it can. A care order names the designated local
+    authority and the day it was made; it is made for a child who has been
+    born (Children Act 1989 s31: a court makes it about a child; an unborn
+    baby is not one); it cannot end before it starts, nor run at the same
+    time as another care order for the child (one authority is designated)."""
+    out: list[tuple[str, str]] = []
+    if not order.local_authority.strip():
+        out.append(("local_authority", "Enter the local authority named in the care order"))
+    if order.start is None:
+        out.append(("start", "Enter the date the care order was made"))
+    elif child.unborn:
+        out.append(("start", "A care order can only be made once the child is born"))
+    elif child.birth_date is not None and order.start < child.birth_date:
+        out.append(("start", "The care order must be made on or after the child's date of birth"))
+    if order.start is not None and order.end is not None and order.end <= order.start:
+        out.append(("end", "The care order must end after the day it was made"))
+    if order.start is not None:
+        for o in others:
+            if o.id == order.id or o.child_id != order.child_id:
+                continue
+            if (o.end is None or o.end > order.start) and (
+                order.end is None or o.start is None or order.end > o.start
+            ):
+                out.append(("start", "Another care order for this child runs at the same time: end it first"))
+                break
+    return out
+
+
+def care_order_sentence(order: CareOrder, child_name: str, today: date) -> str:
+    """The care order in words: "Testham City Council shares parental
+    responsibility for Amy Brook with her parents under a care order", or,
+    once ended, "Testham City Council shared ..."; a care order not yet in
+    force "will share". Children Act 1989 s33(3)."""
+    if order.end is not None and order.end <= today:
+        verb = "shared"
+    elif order.start is not None and order.start > today:
+        verb = "will share"
+    else:
+        verb = "shares"
+    return (
+        f"{order.local_authority} {verb} parental responsibility for {child_name} with the parents "
+        "who have it, under a care order (the parents keep theirs)"
+    )

@@ -204,10 +204,18 @@ def answers_for(
                 child_id=gap.child_id,
                 version=saved.get(f"pr:{pid}:{gap.child_id}"),
             )
-        elif key in ("name", "birth_date_source", "nhs_number_source") or (
-            key == "source" and gap.subject_kind == "person"
-        ):
+        elif key in (
+            "name",
+            "birth_date_source",
+            "nhs_number_source",
+            "name_source",
+            "phone_source",
+            "email_source",
+        ) or (key == "source" and gap.subject_kind == "person"):
             link("Change their details", "person-edit", pid)
+        elif key.endswith("-source") and pid is not None:
+            # the source of an answer in words (requirement 12): recorded on the person's page
+            link("See their answers and where each came from", "person", pid)
         elif key == "address":
             link("Record where they live", "residence-add")
         elif key == "relationship":
@@ -227,6 +235,8 @@ def answers_for(
             link("Record where this relationship came from", "relationship-edit", int(gap.subject_id))
         elif gap.subject_kind == "parental-responsibility":
             link("Record where this came from", "pr-edit", int(gap.subject_id))
+        elif gap.subject_kind == "care-order":
+            link("Record where the care order came from", "care-order-edit", int(gap.subject_id))
     # "If the information is critical consider if it can be accessed from
     # another legitimate source": a critical gap offers a request to another agency.
     what = next((ASK_FOR[k] for k in gap.missing if k in ASK_FOR), None)

@@ -226,6 +226,9 @@ def subject_name(net: Network, kind: str, subject_id: str) -> str:
     if kind == "parental-responsibility":
         pr = next((x for x in net.parental_responsibility if x.id == sid), None)
         return name(pr.person_id) if pr else ""
+    if kind == "care-order":
+        order = next((o for o in net.care_orders if o.id == sid), None)
+        return f"{order.local_authority} (care order for {name(order.child_id)})" if order else ""
     if kind == "household":
         names = [name(r.person_id) for r in net.residences if r.household_id == sid and r.end is None]
         return "Household of " + ", ".join(n for n in names if n) if names else "A household"

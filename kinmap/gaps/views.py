@@ -19,6 +19,7 @@ from kinmap.core.graph import FamilyGraph
 from kinmap.core.rules.facts import MISSING_LABELS
 from kinmap.core.wording import count_words, listing
 from kinmap.records import access as raccess
+from kinmap.records import models as rm
 from kinmap.records import services as rs
 from kinmap.records.errors import RecordError, StaleEdit
 from kinmap.records.presenters import parents_elsewhere_words
@@ -65,7 +66,7 @@ def _versions(record: FamilyRecord) -> dict[str, int]:
     """The versions of the rows an inline answer changes (see ``answers_for``)."""
     today = timezone.localdate()
     running = (
-        pr_running(record.parental_responsibility, r.person_id, r.child_id, today)
+        pr_running(record.parental_responsibility, rm.pr_holder_id(r), r.child_id, today)
         for r in record.parental_responsibility
     )
     return {f"person:{pid}": p.version for pid, p in record.people.items()} | {

@@ -218,7 +218,21 @@ def residence_for_user(user: User, network: m.FamilyNetwork, residence_id: int) 
 
 
 def pr_for_user(user: User, network: m.FamilyNetwork, pr_id: int) -> m.ParentalResponsibility:
-    return _shared_for_user(user, network, m.ParentalResponsibility, pr_id, "parental responsibility record")
+    """A person's parental responsibility record (never a care order: 404)."""
+    what = "parental responsibility record"
+    pr = _shared_for_user(user, network, m.ParentalResponsibility, pr_id, what)
+    if pr.person_id is None:
+        raise Http404(f"No {what} found")
+    return pr
+
+
+def care_order_for_user(user: User, network: m.FamilyNetwork, pr_id: int) -> m.ParentalResponsibility:
+    """A care order (the local authority's parental responsibility) of the
+    network; 404 for a person's record as for a missing one."""
+    pr = _shared_for_user(user, network, m.ParentalResponsibility, pr_id, "care order")
+    if pr.person_id is not None:
+        raise Http404("No care order found")
+    return pr
 
 
 def household_for_user(user: User, network_id: int, household_id: int) -> tuple[m.FamilyNetwork, m.Household]:

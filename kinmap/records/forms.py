@@ -446,6 +446,28 @@ class ParentalResponsibilityForm(VersionedForm, SourceFields):
         return data
 
 
+class CareOrderForm(VersionedForm, SourceFields):
+    """A care order: the local authority that shares parental responsibility
+    (Children Act 1989 s33(3)), and when the order was made and ended."""
+
+    child = forms.TypedChoiceField(label="For which child", choices=[], coerce=int)
+    local_authority = forms.CharField(
+        label="Which local authority does the care order name?",
+        help_text="The designated local authority, for example Testham City Council",
+        max_length=limits.LOCAL_AUTHORITY_MAX,
+        error_messages={"required": "Enter the local authority named in the care order"},
+    )
+    start = GovukDateField(label="Date the care order was made", help_text="An interim care order counts too")
+    end = GovukDateField(
+        label="Date it ended (leave empty if it is still in force)",
+        help_text="For example, the day it was discharged, or an adoption order was made",
+    )
+
+    def __init__(self, *args: Any, children: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "child", children)
+
+
 class OtherNameForm(forms.Form):
     kind = forms.ChoiceField(
         label="What kind of name is it?",

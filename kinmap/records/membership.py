@@ -44,8 +44,8 @@ def people_of(obj: Shared) -> tuple[int, ...]:
         return (obj.person_id,)
     if isinstance(obj, m.CareArrangement):
         return (obj.child_id, obj.carer_id)
-    if isinstance(obj, m.ParentalResponsibility):
-        return (obj.child_id, obj.person_id)
+    if isinstance(obj, m.ParentalResponsibility):  # a care order: the child alone
+        return (obj.child_id,) if obj.person_id is None else (obj.child_id, obj.person_id)
     return (obj.pk,)
 
 

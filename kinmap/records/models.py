@@ -7,6 +7,8 @@ Models hold data only. Rules live in ``kinmap.core``; changes go through
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -222,10 +224,43 @@ class ParentalResponsibility(Provenanced):
     """One period of a person's parental responsibility for a child: held (or
     not) on ``basis`` from ``start`` to ``end`` (empty: still running). A person
     can hold it, lose it and regain it, one record per period
-    (``kinmap.core.responsibility``)."""
+    (``kinmap.core.responsibility``).
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="pr_held")
+    Under a care order (Children Act 1989 s31, s33(3)) the holder is an
+    organisation, not a person: the designated local authority, named in
+    ``local_authority``, with ``person`` empty and basis "court-order". Such a
+    row is a :class:`kinmap.core.model.CareOrder` in the core; every other row
+    has a person and no local authority (``pr_holder_is_person_or_authority``)."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="pr_held", null=True, blank=True
+    )
     child = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="pr_over")
     basis = models.CharField(max_length=30, choices=PR_CHOICES)
     start = models.DateField(null=True, blank=True)
     end = models.DateField(null=True, blank=True)
+    # the designated local authority under a care order; empty for a person's record
+    local_authority = models.CharField(max_length=limits.LOCAL_AUTHORITY_MAX, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(person__isnull=False) & models.Q(local_authority=""))
+                | (
+                    models.Q(person__isnull=True)
+                    & ~models.Q(local_authority="")
+                    & models.Q(basis="court-order")
+                ),
+                name="pr_holder_is_person_or_authority",
+            )
+        ]
+
+
+def pr_holder_id(row: Any) -> int:
+    """The id of the person who holds a parental responsibility row (or its
+    history row, as at a past moment); ValueError for a care order (the local
+    authority holds it), which callers keep apart."""
+    person_id: int | None = row.person_id
+    if person_id is None:
+        raise ValueError(f"Parental responsibility record {row.pk} is a care order: no person holds it")
+    return person_id

@@ -12,6 +12,7 @@ from django.utils import timezone
 from kinmap.accounts.models import User
 from kinmap.core import model as core
 from kinmap.core.graph import GROUP_LABELS, FamilyGraph, Group
+from kinmap.core.responsibility import care_order_sentence
 from kinmap.core.vocab import (
     CARE_PLACE_LABELS,
     PR_BASIS_LABELS,
@@ -25,6 +26,7 @@ from kinmap.core.vocab import (
 )
 from kinmap.web.masking import address_for, can_see_masked, phone_for
 
+from . import models as m
 from .selectors import Elsewhere, FamilyRecord
 
 # What each group of the family page asks the practitioner when it is empty.
@@ -338,20 +340,39 @@ def family_page_context(
         (
             {
                 "id": x.pk,
-                "person": net.people[x.person_id].display_name,
+                "person": net.people[m.pr_holder_id(x)].display_name,
                 "child": net.people[x.child_id].display_name,
                 "basis": PR_BASIS_LABELS.get(x.basis, x.basis),  # type: ignore[call-overload]
                 "dates": _period_words(x.start, x.end),
-                "now": pr_state_words(x.start, x.end, net.people[x.person_id].death_date, today),
+                "now": pr_state_words(x.start, x.end, net.people[m.pr_holder_id(x)].death_date, today),
                 "changeable": elsewhere.may_change(x),
             }
             for x in record.parental_responsibility
         ),
         key=lambda row: row["now"] != "Now",  # current first, then past, each in the order recorded
     )
+    own_orders = {o.pk: o for o in record.care_orders}
+    care_orders = sorted(
+        (
+            {
+                "id": o.id,
+                "authority": o.local_authority,
+                "child": net.people[o.child_id].display_name,
+                "sentence": care_order_sentence(o, net.people[o.child_id].display_name, today),
+                "dates": _period_words(o.start, o.end),
+                "now": pr_state_words(o.start, o.end, net.people[o.child_id].death_date, today),
+                "source": provenance_words(o.provenance),
+                "changeable": elsewhere.may_change(own_orders[o.id]),
+            }
+            for o in net.care_orders
+            if o.id in own_orders
+        ),
+        key=lambda row: row["now"] != "Now",  # in force first, then past
+    )
     return {
         "network": record.network,
         "sections": sections,
+        "care_orders": care_orders,
         "parents_elsewhere": parents_elsewhere_words(graph, elsewhere),
         "households": households,
         "care": care,

@@ -43,6 +43,8 @@ class FamilyRecord:
     parental_responsibility: list[m.ParentalResponsibility]
     index_child_ids: list[int]
     member_ids: set[int]
+    # rows whose holder is the local authority under a care order (no person)
+    care_orders: list[m.ParentalResponsibility] = field(default_factory=list)
 
 
 # Other parts of kinmap add what they keep about a family to the pure network
@@ -164,7 +166,7 @@ def family_records_load(
         parental_responsibility=[
             x
             for x in _rows(m.ParentalResponsibility, as_at).filter(child_id__in=member_ids).order_by("id")
-            if as_at is None or x.person_id in all_ids
+            if as_at is None or x.person_id is None or x.person_id in all_ids
         ],
     )
     provenanced: list[m.Provenanced] = [
@@ -303,8 +305,12 @@ def _record(
     prs: list[m.ParentalResponsibility],
     usernames: dict[int, str],
 ) -> FamilyRecord:
-    """One family's record from its rows (no queries)."""
+    """One family's record from its rows (no queries). A parental
+    responsibility row with no person is a care order (the local authority
+    holds it): a :class:`kinmap.core.model.CareOrder` in the core."""
     member_ids = {mem.person_id for mem in members}
+    orders = [pr for pr in prs if pr.person_id is None]
+    prs = [pr for pr in prs if pr.person_id is not None]
     index_ids = sorted(mem.person_id for mem in members if mem.is_index)
     households = {r.household_id: r.household for r in residences}
     graph_network = core.Network(
@@ -355,7 +361,7 @@ def _record(
         parental_responsibility=tuple(
             core.ParentalResponsibility(
                 pr.pk,
-                pr.person_id,
+                m.pr_holder_id(pr),
                 pr.child_id,
                 PRBasis(pr.basis),
                 pr.start,
@@ -363,6 +369,10 @@ def _record(
                 pr.end,
             )
             for pr in prs
+        ),
+        care_orders=tuple(
+            core.CareOrder(o.pk, o.child_id, o.local_authority, o.start, o.end, _row_prov(o, usernames))
+            for o in orders
         ),
         outside_ids=frozenset(outside),
     )
@@ -378,6 +388,7 @@ def _record(
         parental_responsibility=[x for x in prs if membership.belongs(x, member_ids)],
         index_child_ids=index_ids,
         member_ids=member_ids,
+        care_orders=[o for o in orders if membership.belongs(o, member_ids)],
     )
 
 

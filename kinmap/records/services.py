@@ -32,7 +32,7 @@ from kinmap.accounts.models import User
 from kinmap.audit.services import audit_record
 from kinmap.core import model as core
 from kinmap.core.nhs import normalise_nhs_number
-from kinmap.core.responsibility import ended_by_death, ended_by_order
+from kinmap.core.responsibility import care_orders_ended_by, ended_by_death, ended_by_order
 from kinmap.core.text import name_error, normalise_identifier, normalise_text
 from kinmap.core.validation import Problem, network_problems
 from kinmap.core.vocab import PR_BASIS_LABELS, CarePlace, DateAccuracy, PRBasis, Sex, Source, rel_type
@@ -1090,7 +1090,7 @@ def care_update(
 
 def _core_pr(row: m.ParentalResponsibility) -> core.ParentalResponsibility:
     return core.ParentalResponsibility(
-        row.pk, row.person_id, row.child_id, PRBasis(row.basis), row.start, None, row.end
+        row.pk, m.pr_holder_id(row), row.child_id, PRBasis(row.basis), row.start, None, row.end
     )
 
 
@@ -1114,7 +1114,8 @@ def pr_set(
     known, and still running).
 
     An adoption or parental order ends, on the day it was made, every other
-    record for the child still running then (``kinmap.core.responsibility``);
+    record for the child still running then, and any care order (the local
+    authority's parental responsibility; ``kinmap.core.responsibility``);
     each record it ends is audited as a change. Raises :class:`RecordError`
     (nothing saved) for a basis not in ``PRBasis``, a child holding it for
     themselves, or a network problem (``kinmap.core.validation``: dates that
@@ -1142,11 +1143,16 @@ def pr_set(
     proposed = core.ParentalResponsibility(
         row.pk if row else -1, person.pk, child.pk, PRBasis(basis), start, None, end
     )
-    others = list(
+    locked = list(
         m.ParentalResponsibility.objects.select_for_update().filter(child=child).exclude(pk=proposed.id)
     )
+    others = [x for x in locked if x.person_id is not None]
+    orders = [x for x in locked if x.person_id is None]  # care orders: the local authority's
     ended = ended_by_order([_core_pr(x) for x in others], proposed)
     ended_rows = [x for x in others if x.pk in ended]
+    orders_ended = care_orders_ended_by(
+        [core.CareOrder(o.pk, o.child_id, o.local_authority, o.start, o.end) for o in orders], proposed
+    )
     changed = [proposed, *(dataclasses.replace(_core_pr(x), end=ended[x.pk]) for x in ended_rows)]
     _check_each(networks, _Proposal(pr=changed))
     old = {"basis": row.basis, "start": row.start, "end": row.end} if row else {}
@@ -1167,6 +1173,13 @@ def pr_set(
     )
     label = PR_BASIS_LABELS[PRBasis(basis)].lower()
     _end_each(ended_rows, ended, actor, networks, f"ended by the {label} (record {row.pk})")
+    _end_each(
+        [o for o in orders if o.pk in orders_ended],
+        orders_ended,
+        actor,
+        networks,
+        f"care order ended by the {label} (record {row.pk})",
+    )
     _touch_each(networks, actor)
     return row
 

@@ -30,6 +30,7 @@ from kinmap.web.pagination import Pagination, page_of
 
 from . import access, services
 from . import models as m
+from .care_orders import care_order_set
 from .errors import RecordError, StaleEdit
 from .forms import (
     LIVES_ELSEWHERE,
@@ -37,6 +38,7 @@ from .forms import (
     AddPersonForm,
     AddressForm,
     CareForm,
+    CareOrderForm,
     OtherNameForm,
     ParentalResponsibilityForm,
     PersonForm,
@@ -630,6 +632,75 @@ def household_edit(request: HttpRequest, network_id: int, household_id: int) -> 
             "network": network,
             "household": household,
             "residents": residents,
+            "saved_now": saved_now,
+            "back": _back(request, network),
+        },
+    )
+
+
+# -- care orders (the local authority's parental responsibility) -------------
+
+
+def _care_order_values(pr: m.ParentalResponsibility) -> dict[str, Any]:
+    return {
+        "child": pr.child_id,
+        "local_authority": pr.local_authority,
+        "start": pr.start,
+        "end": pr.end,
+        "version": pr.version,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def care_order_add(request: HttpRequest, network_id: int, pr_id: int | None = None) -> HttpResponse:
+    """Record a care order for an index child (the local authority shares
+    parental responsibility with the parents), or change one."""
+    user = _user(request)
+    network = access.network_for_user(user, network_id, read=False)
+    record = family_record_load(network)
+    order = access.care_order_for_user(user, network, pr_id) if pr_id else None
+    if order is None:
+        access.record_read(user, network)
+    children = [(pid, str(record.people[pid])) for pid in record.index_child_ids]
+    initial: dict[str, Any] = _care_order_values(order) if order is not None else {}
+    if order is None and request.GET.get("child", "").isdigit():
+        initial["child"] = int(request.GET["child"])
+    form = CareOrderForm(request.POST or None, children=children, initial=initial)
+    if order is not None:
+        form.fields["child"].disabled = True
+    saved_now = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            care_order_set(
+                actor=user,
+                network=network,
+                child=record.people[form.cleaned_data["child"]],
+                local_authority=form.cleaned_data["local_authority"],
+                start=form.cleaned_data.get("start"),
+                end=form.cleaned_data.get("end"),
+                source=form.source_value(),
+                record=order,
+                expected_version=form.cleaned_data.get("version") if order is not None else None,
+            )
+        except StaleEdit as err:
+            if order is None:
+                apply_errors(form, err)
+            else:
+                saved_now = refuse_stale(
+                    form, err, _care_order_values(m.ParentalResponsibility.objects.get(pk=order.pk))
+                )
+        except RecordError as err:
+            apply_errors(form, err)
+        else:
+            messages.success(request, "Care order recorded")
+            return redirect(_back(request, network))
+    return render(
+        request,
+        "records/care_order_form.html",
+        {
+            "form": form,
+            "network": network,
+            "order": order,
             "saved_now": saved_now,
             "back": _back(request, network),
         },

@@ -21,6 +21,7 @@ from kinmap.core.hl7 import (
 from kinmap.core.vocab import REL_TYPES
 from kinmap.records import models as m
 from kinmap.records import services as s
+from kinmap.records.care_orders import care_order_set
 from tests.conftest import PASSWORD, index_child
 
 
@@ -206,3 +207,51 @@ def test_an_unborn_child_is_marked_unborn_with_the_expected_date(client: Client,
         {"url": UNBORN_EXTENSION, "valueBoolean": True},
         {"url": EXPECTED_BIRTH_EXTENSION, "valueDate": due.isoformat()},
     ]
+
+
+@pytest.mark.django_db
+def test_a_care_order_is_a_contact_naming_the_local_authority_organization(
+    client: Client, owner: User, baby_network: m.FamilyNetwork
+) -> None:
+    baby = index_child(baby_network)
+    assert baby.birth_date is not None
+    made, ended = baby.birth_date + timedelta(days=2), baby.birth_date + timedelta(days=9)
+    care_order_set(
+        actor=owner,
+        network=baby_network,
+        child=baby,
+        local_authority="Oldtown Borough Council",
+        start=made,
+        end=ended,
+    )
+    care_order_set(
+        actor=owner, network=baby_network, child=baby, local_authority="Testham City Council", start=ended
+    )
+    body = _bundle(client, owner, baby_network)
+    Bundle.model_validate(body)
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for e in body["entry"]:
+        by_type.setdefault(e["resource"]["resourceType"], []).append(e)
+    [patient] = [e["resource"] for e in by_type["Patient"]]
+    orgs = {e["resource"]["name"]: e["fullUrl"] for e in by_type["Organization"]}
+    assert set(orgs) == {"Oldtown Borough Council", "Testham City Council"}
+    assert [e["resource"]["type"][0]["coding"][0]["code"] for e in by_type["Organization"]] == [
+        "govt",
+        "govt",
+    ]
+    contacts = patient["contact"]
+    assert [(c["organization"]["reference"], c.get("period")) for c in contacts] == [
+        (orgs["Oldtown Borough Council"], {"start": made.isoformat(), "end": ended.isoformat()}),
+        (orgs["Testham City Council"], {"start": ended.isoformat()}),
+    ]
+    assert {c["relationship"][0]["coding"][0]["code"] for c in contacts} == {"S"}
+    assert "care order" in contacts[0]["relationship"][0]["text"]
+
+
+@pytest.mark.django_db
+def test_no_care_order_no_contact_and_no_organization(
+    client: Client, owner: User, baby_network: m.FamilyNetwork
+) -> None:
+    body = _bundle(client, owner, baby_network)
+    assert all(e["resource"]["resourceType"] != "Organization" for e in body["entry"])
+    assert all("contact" not in e["resource"] for e in body["entry"])

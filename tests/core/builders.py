@@ -13,6 +13,7 @@ from typing import Any
 
 from kinmap.core.model import (
     CareArrangement,
+    CareOrder,
     Fact,
     Household,
     Network,
@@ -52,6 +53,7 @@ class FamilyBuilder:
     residences: list[Residence] = field(default_factory=list)
     care_arrangements: list[CareArrangement] = field(default_factory=list)
     responsibilities: list[ParentalResponsibility] = field(default_factory=list)
+    care_orders: list[CareOrder] = field(default_factory=list)
     index: list[int] = field(default_factory=list)
     outside_ids: set[int] = field(default_factory=set)
     _last_id: int = 0
@@ -63,7 +65,12 @@ class FamilyBuilder:
     # -- people ------------------------------------------------------------
 
     def person(self, given: str = "", family: str = "", **fields: Any) -> int:
+        """A person; the name, telephone number and email given are said by the
+        mother (requirement 12) unless ``provenance`` says otherwise."""
         pid = self._next()
+        values = {"given_name": given, "family_name": family, **fields}
+        sourced = {f: SAID for f in ("given_name", "family_name", "phone", "email") if values.get(f)}
+        fields["provenance"] = {**sourced, **fields.get("provenance", {})}
         self.people[pid] = Person(id=pid, given_name=given, family_name=family, **fields)
         return pid
 
@@ -190,6 +197,21 @@ class FamilyBuilder:
         )
         return rid
 
+    def care_order(
+        self,
+        child: int,
+        local_authority: str = "Testham City Council",
+        *,
+        start: date | None = None,
+        end: date | None = None,
+        sourced: bool = True,
+    ) -> int:
+        """A care order: the local authority shares parental responsibility."""
+        oid = self._next()
+        made = start or self.today - timedelta(days=20)
+        self.care_orders.append(CareOrder(oid, child, local_authority, made, end, SAID if sourced else None))
+        return oid
+
     def drop(self, record_id: int) -> None:
         """Remove a relationship, residence, care arrangement or PR record by id."""
         self.relationships = [r for r in self.relationships if r.id != record_id]
@@ -208,6 +230,7 @@ class FamilyBuilder:
             residences=tuple(self.residences),
             care=tuple(self.care_arrangements),
             parental_responsibility=tuple(self.responsibilities),
+            care_orders=tuple(self.care_orders),
             outside_ids=frozenset(self.outside_ids),
         )
 

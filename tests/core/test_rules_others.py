@@ -433,7 +433,7 @@ def _unsourced(f: Family, record_id: int) -> None:
         pytest.param(
             lambda f: f.b.update(f.sarah, provenance={}, nhs_number="9434765919"),
             "person:{sarah}",
-            ("birth_date_source", "nhs_number_source"),
+            ("name_source", "birth_date_source", "nhs_number_source", "phone_source", "email_source"),
             id="person-fields",
         ),
         pytest.param(

@@ -142,9 +142,13 @@ def test_recomputing_twice_changes_nothing(owner: User) -> None:
     assert AuditEvent.objects.count() == audit
 
 
+# An answer recorded with its source (requirement 12 asks the source of every answer)
+SAID_BY_FATHER = {"source": "said-by", "source_detail": "the father"}
+
+
 def test_a_recompute_that_changes_gaps_is_audited(owner: User) -> None:
     f = seed_family(owner)
-    m.PersonFact.objects.create(person=f.father, key="other-names", value="none")
+    m.PersonFact.objects.create(person=f.father, key="other-names", value="none", **SAID_BY_FATHER)
     result = gs.gaps_recompute(network=f.network, actor=owner)
     assert result.resolved == [f"R09-other-names:person:{f.father.pk}"]
     event = AuditEvent.objects.order_by("-id").first()
@@ -197,7 +201,7 @@ def test_recompute_takes_the_same_number_of_queries_whatever_the_size_of_the_fam
     for label, f in (("small", small), ("big", big)):
         noop = _recompute_queries(f.network, owner)
         # one gap resolved (and its contact outcome answered) ...
-        m.PersonFact.objects.create(person=f.father, key="other-names", value="none")
+        m.PersonFact.objects.create(person=f.father, key="other-names", value="none", **SAID_BY_FATHER)
         resolved = _recompute_queries(f.network, owner)
         # ... and reopened (and shown at the contact in progress)
         m.PersonFact.objects.filter(person=f.father, key="other-names").delete()

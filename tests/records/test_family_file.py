@@ -95,6 +95,7 @@ def test_demo_families_round_trip_byte_for_byte(demo: DemoResult) -> None:
         "residences": 26,
         "care_arrangements": 7,
         "parental_responsibility": 17,
+        "care_orders": 0,
         "joint_appointments": 2,
         "information_given": 5,
         # every gap, with every step of its history
@@ -282,6 +283,7 @@ def test_export_writes_every_field_in_a_fixed_order(accounts: None) -> None:
         "residences",
         "care_arrangements",
         "parental_responsibility",
+        "care_orders",
         "joint_appointments",
         "information_given",
         "gaps",
@@ -455,6 +457,7 @@ def test_import_is_audited(accounts: None, tmp_path: Path) -> None:
         "residences": [None, 3],
         "care_arrangements": [None, 1],
         "parental_responsibility": [None, 2],
+        "care_orders": [None, 0],
         "joint_appointments": [None, 1],
         "information_given": [None, 4],
         # a version 1 file: no history

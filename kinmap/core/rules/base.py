@@ -69,6 +69,7 @@ class SubjectKind(StrEnum):
     HOUSEHOLD = "household"
     RESIDENCE = "residence"
     RESPONSIBILITY = "parental-responsibility"
+    CARE_ORDER = "care-order"  # the local authority's parental responsibility under a care order
     NETWORK = "network"
     DECLINE = "decline"
     SHARING = "sharing-decision"

@@ -26,7 +26,8 @@ def check_household_roster(ctx: Context) -> Iterator[Unmet]:
     household to confirm, which is itself the gap.
 
     * In scope: every household an in-scope child lives in today, and an
-      in-scope child with no current address.
+      in-scope child with no current address (for an unborn child: where the
+      baby will live, which is asked before the birth).
     * Satisfied by: the roster confirmed (or "no change" recorded) on or after
       the latest contact.
     * Not satisfied by: a confirmation before the latest contact; residences
@@ -63,15 +64,17 @@ def check_household_roster(ctx: Context) -> Iterator[Unmet]:
 
 
 def check_visitors(ctx: Context) -> Iterator[Unmet]:
-    """Asked when the child has an answer recorded, or when a social
-    relationship (friend, regular visitor, professional carer) is recorded for
-    the child or anyone living with them.
+    """Requirement 7.
 
-    * In scope: each in-scope child.
+    * In scope: each in-scope child (born or unborn).
     * Satisfied by: the answer in words (including "none"), or a current social
-      relationship (friend, regular visitor, professional carer) recorded for
-      the child or anyone living with them.
-    * Not satisfied by: relatives and partners (asked under other requirements).
+      relationship (friend, regular visitor, professional carer) between the
+      child or anyone living with them and someone who does not live with
+      them: a visitor comes from elsewhere.
+    * Not satisfied by: relatives and partners (asked under other
+      requirements); a social relationship between two people of the same
+      household (a lodger recorded as the mother's friend is not a visitor,
+      and it does not say the family was asked).
     """
     scope = ctx.scope
     for child in scope.children:
@@ -80,7 +83,7 @@ def check_visitors(ctx: Context) -> Iterator[Unmet]:
         circle = {child.id}
         for hid in scope.households_of(child.id):
             circle |= scope.residents(hid)
-        if circle & scope.social_ids:
+        if any(a in circle and b not in circle for a, b in scope.social_pairs):
             continue
         yield ctx.unmet(
             Subject(SubjectKind.CHILD, child.id),

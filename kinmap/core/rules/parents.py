@@ -141,9 +141,11 @@ def check_living_arrangements(ctx: Context) -> Iterator[Unmet]:
     arrangement with the child or their contact arrangement in words. One gap
     per parent, listing the children it concerns.
 
-    * In scope: each current parent (birth, adoptive, step, foster, legal) of an
-      in-scope child who is a live member and is not recorded at the child's
-      address.
+    * In scope: each current parent (birth, adoptive, step, foster, legal) of a
+      born in-scope child who is a live member and is not recorded at the
+      child's address. Not before the birth: a baby not yet born lives nowhere
+      and has no contact or care to record (who will be around it is asked by
+      requirements 2, 5, 6 and 10).
     * Satisfied by: a current residence at the child's household, a current care
       arrangement between the parent and the child, or the contact arrangement
       in words (including "no contact").
@@ -152,6 +154,8 @@ def check_living_arrangements(ctx: Context) -> Iterator[Unmet]:
     scope = ctx.scope
     pending: dict[int, list[Person]] = {}
     for child in scope.children:
+        if child.unborn:
+            continue
         for pid in scope.parents(child.id):
             if not (scope.lives_with(pid, child.id) or scope.cares_for(pid, child.id)):
                 pending.setdefault(pid, []).append(child)
@@ -173,13 +177,27 @@ def check_living_arrangements(ctx: Context) -> Iterator[Unmet]:
 
 
 def _parental_roles(ctx: Context, child_id: int) -> list[int]:
-    """The child's current parents, then partners of a parent who live with the child."""
+    """The child's current parents; partners of a parent who live with the
+    child; adults who live with the child and care for them (a kinship carer,
+    say); and anyone alive with a parental responsibility record for the child
+    running today (a special guardian recorded without a relationship), in
+    that order, each once."""
     scope = ctx.scope
     parents = scope.parents(child_id)
     partners = [
         q for p in parents for q in scope.partners(p) if q not in parents and scope.lives_with(q, child_id)
     ]
-    return list(dict.fromkeys(parents + partners))
+    carers = [
+        c.carer_id
+        for c in scope.care_now
+        if c.child_id == child_id and c.carer_id in scope.adult_ids and scope.lives_with(c.carer_id, child_id)
+    ]
+    holders = [
+        pr.person_id
+        for pr in scope.responsibility_of_child(child_id)
+        if scope.is_live_member(pr.person_id) and pr.current_on(scope.today)
+    ]
+    return list(dict.fromkeys(parents + partners + carers + holders))
 
 
 def check_parental_responsibility(ctx: Context) -> Iterator[Unmet]:
@@ -187,13 +205,21 @@ def check_parental_responsibility(ctx: Context) -> Iterator[Unmet]:
 
     * In scope: each born in-scope child (no one holds parental responsibility
       for a baby before the birth), and each of the child's current parents
-      (birth, adoptive, step, foster) and each partner of a parent who lives
-      with the child (:func:`_parental_roles`).
+      (birth, adoptive, step, foster), each partner of a parent who lives with
+      the child, each adult who lives with the child and cares for them, and
+      anyone with a record for the child running today, whatever its basis
+      (:func:`_parental_roles`).
     * Satisfied by a record current today with a basis other than "not known"
       (including "no parental responsibility"), or by records that have all
       ended (it was held and has ended: an adoption order, an order that
       expired), which say the adult holds none now.
     * Not satisfied by no record, or by a current record whose basis is "not known".
+    * A care order (:class:`kinmap.core.model.CareOrder`) changes nothing here:
+      the local authority it names shares parental responsibility with the
+      parents (Children Act 1989 s33(3)), so it neither answers an adult's
+      question nor ends their parental responsibility; the authority is not
+      an adult of the network and is never asked. Its own record needs only
+      its source (requirement 12).
     """
     scope = ctx.scope
     for child in scope.children:
@@ -294,7 +320,8 @@ RULES: tuple[Rule, ...] = (
         title="Whether each parent lives with the child, and if not their contact and care",
         severity=Severity.IMPORTANT,
         applies_when="For every current parent (birth, adoptive, step or foster) not recorded at "
-        "the child's address. Critical for babies under {critical_under_days} old.",
+        "the child's address, once the child is born. Critical for babies under "
+        "{critical_under_days} old.",
         why_we_ask="Many babies spend time in more than one home. Knowing where each parent lives "
         "and when the baby is with them helps us make sure everyone caring for the baby gets the "
         "same advice, wherever the baby is.",
@@ -310,8 +337,9 @@ RULES: tuple[Rule, ...] = (
         number=4,
         title="Parental responsibility, with its basis, for every adult in a parental role",
         severity=Severity.IMPORTANT,
-        applies_when="For every current parent (birth, adoptive, step or foster) and every "
-        "partner of a parent who lives with the child, once the child is born.",
+        applies_when="For every current parent (birth, adoptive, step or foster), every "
+        "partner of a parent and every carer who lives with the child, and anyone with a "
+        "parental responsibility record running today, once the child is born.",
         why_we_ask="Knowing who has parental responsibility tells us who to involve in decisions "
         "about the child's health and care, and who we can share information with.",
         suggested_wording="Are you both named on the birth certificate? Were you married when the "

@@ -69,6 +69,16 @@ FACT_ANSWERS: dict[str, tuple[str, str]] = {
     "young_parent_carer": (FACT_YOUNG_PARENT_CARER, "lives with her own mother, who cares for her"),
     "safeguarding_referral": (FACT_SAFEGUARDING_REFERRAL, "considered with the safeguarding lead"),
 }
+# Requirement 12's missing keys for a person's details -> the fields they source
+# (kinmap.core.rules.sources.SOURCED_PERSON_FIELDS, repeated here so that this
+# module does not import the rule modules).
+_SOURCE_FIELDS: dict[str, tuple[str, ...]] = {
+    "name_source": ("given_name", "family_name"),
+    "birth_date_source": ("birth_date",),
+    "nhs_number_source": ("nhs_number",),
+    "phone_source": ("phone",),
+    "email_source": ("email",),
+}
 _ABSENT_FACT = {"R01-birth-mother": FACT_BIRTH_MOTHER_ABSENT, "R02-birth-father": FACT_BIRTH_FATHER_ABSENT}
 PROCESS_KEYS = frozenset(
     {
@@ -81,12 +91,13 @@ PROCESS_KEYS = frozenset(
         "lawful_basis",
     }
 )
-_RECORD_FIELD = {"relationships", "residences", "care", "parental_responsibility"}
+_RECORD_FIELD = {"relationships", "residences", "care", "parental_responsibility", "care_orders"}
 _KIND_FIELD = {
     SubjectKind.RELATIONSHIP: "relationships",
     SubjectKind.RESIDENCE: "residences",
     SubjectKind.CARE: "care",
     SubjectKind.RESPONSIBILITY: "parental_responsibility",
+    SubjectKind.CARE_ORDER: "care_orders",
 }
 # Remedies contributed by rule modules outside this one, by missing key: a
 # function that supplies the answer and one that takes it away again, each
@@ -169,10 +180,16 @@ def _supply_person(network: Network, unmet: Unmet, key: str, today: date) -> Net
     pid = int(unmet.subject.id)
     person = network.people[pid]
     if key == "name":
+        given, family = person.given_name.strip(), person.family_name.strip()
+        # a name part supplied carries a source; one already recorded keeps its own
+        sourced = {
+            f: _source(today) for f, had in (("given_name", given), ("family_name", family)) if not had
+        }
         person = dataclasses.replace(
             person,
-            given_name=person.given_name.strip() or "Sam",
-            family_name=person.family_name.strip() or "Morgan",
+            given_name=given or "Sam",
+            family_name=family or "Morgan",
+            provenance={**person.provenance, **sourced},
         )
     elif key == "birth_date":
         person = dataclasses.replace(
@@ -182,12 +199,18 @@ def _supply_person(network: Network, unmet: Unmet, key: str, today: date) -> Net
             provenance={**person.provenance, "birth_date": _source(today)},
         )
     elif key == "contact":
-        person = dataclasses.replace(person, phone=SYNTHETIC_PHONE)
+        person = dataclasses.replace(
+            person, phone=SYNTHETIC_PHONE, provenance={**person.provenance, "phone": _source(today)}
+        )
     elif key == "seen_directly_on":
         person = dataclasses.replace(person, seen_directly_on=today)
-    elif key in ("birth_date_source", "nhs_number_source"):
-        field = key.removesuffix("_source")
-        person = dataclasses.replace(person, provenance={**person.provenance, field: _source(today)})
+    elif key in _SOURCE_FIELDS:
+        sourced = {f: _source(today) for f in _SOURCE_FIELDS[key] if f not in person.provenance}
+        person = dataclasses.replace(person, provenance={**person.provenance, **sourced})
+    elif key.endswith("-source") and key.removesuffix("-source") in person.facts:
+        fact_key = key.removesuffix("-source")
+        fact = dataclasses.replace(person.facts[fact_key], provenance=_source(today))
+        person = dataclasses.replace(person, facts={**person.facts, fact_key: fact})
     elif key in ("recorded_by", "recorded_at"):
         fact_key = _ABSENT_FACT[unmet.rule_id]
         fact = person.facts[fact_key]
@@ -307,14 +330,24 @@ def _retract_person(network: Network, unmet: Unmet, key: str) -> Network:
             provenance={k: v for k, v in person.provenance.items() if k != "birth_date"},
         )
     elif key == "contact":
-        person = dataclasses.replace(person, phone="", email="", phone_masked=False)
+        person = dataclasses.replace(
+            person,
+            phone="",
+            email="",
+            phone_masked=False,
+            provenance={k: v for k, v in person.provenance.items() if k not in ("phone", "email")},
+        )
     elif key == "seen_directly_on":
         person = dataclasses.replace(person, seen_directly_on=None)
-    elif key in ("birth_date_source", "nhs_number_source"):
-        field = key.removesuffix("_source")
+    elif key in _SOURCE_FIELDS:
+        fields = _SOURCE_FIELDS[key]
         person = dataclasses.replace(
-            person, provenance={k: v for k, v in person.provenance.items() if k != field}
+            person, provenance={k: v for k, v in person.provenance.items() if k not in fields}
         )
+    elif key.endswith("-source") and key.removesuffix("-source") in person.facts:
+        fact_key = key.removesuffix("-source")
+        fact = dataclasses.replace(person.facts[fact_key], provenance=None)
+        person = dataclasses.replace(person, facts={**person.facts, fact_key: fact})
     elif key in ("recorded_by", "recorded_at"):
         fact_key = _ABSENT_FACT[unmet.rule_id]
         fact = person.facts[fact_key]

@@ -12,7 +12,8 @@ The words used by the rules:
 * **live member**: a person of the network (not in ``outside_ids``) who is alive.
 * **adult**: a live member who is 18 or over by date of birth, or whose age is
   not known (no date of birth) and who has a parent, partner or carer role in
-  the network or lives with an in-scope child; an index child is never one.
+  the network or lives with an in-scope child (at its home: for an unborn
+  child with no address, its birth mother's); an index child is never one.
   Someone known to be under 18 is a child, whatever their role: a 17-year-old
   mother is not asked the adult questions as if she were an adult with no one
   of her own; the young-parent requirement
@@ -95,13 +96,28 @@ class Scope:
         )
 
     @cached
+    def adult_ids(self) -> frozenset[int]:
+        """The adults (:attr:`adults`) as a set."""
+        return frozenset(self.adults)
+
+    @cached
     def _lives_with_a_child(self) -> frozenset[int]:
-        """Everyone who lives now at the address of an in-scope child."""
+        """Everyone who lives now at the home of an in-scope child (:meth:`homes_of`)."""
         out: set[int] = set()
         for child in self.children:
-            for h in self.households_of(child.id):
+            for h in self.homes_of(child.id):
                 out.update(self.residents(h))
         return frozenset(out)
+
+    def homes_of(self, child_id: int) -> frozenset[int]:
+        """The households the child lives in today; for an unborn child with no
+        address of its own, its birth mother's (the home it will be born into:
+        the people there are the household the rules ask about)."""
+        own = self.households_of(child_id)
+        if own or not self.network.people[child_id].unborn:
+            return own
+        mother = self.graph.birth_mother(child_id)
+        return self.households_of(mother) if mother is not None and self.is_live_member(mother) else own
 
     def is_baby(self, child: Person, under_days: int) -> bool:
         if child.unborn:
@@ -135,13 +151,13 @@ class Scope:
         return any(s.person_id == person_id for s in g.siblings(child_id))
 
     @cached
-    def social_ids(self) -> frozenset[int]:
-        """People at either end of a current social relationship (friend, visitor...)."""
-        out: set[int] = set()
+    def social_pairs(self) -> tuple[tuple[int, int], ...]:
+        """Each current social relationship (friend, visitor...) both ways round."""
+        out: list[tuple[int, int]] = []
         for r in self.network.relationships:
             if r.current_on(self.today) and rel_type(r.type).kind is RelKind.SOCIAL:
-                out.update((r.from_id, r.to_id))
-        return frozenset(out)
+                out += [(r.from_id, r.to_id), (r.to_id, r.from_id)]
+        return tuple(out)
 
     # -- addresses ---------------------------------------------------------
 
@@ -212,6 +228,17 @@ class Scope:
         for pr in self.network.parental_responsibility:
             out[(pr.person_id, pr.child_id)].append(pr)
         return out
+
+    @cached
+    def _pr_by_child(self) -> dict[int, list[ParentalResponsibility]]:
+        out: dict[int, list[ParentalResponsibility]] = defaultdict(list)
+        for pr in self.network.parental_responsibility:
+            out[pr.child_id].append(pr)
+        return out
+
+    def responsibility_of_child(self, child_id: int) -> list[ParentalResponsibility]:
+        """Every record of anyone's parental responsibility for the child, in the order recorded."""
+        return self._pr_by_child.get(child_id, [])
 
     def responsibility(self, person_id: int, child_id: int) -> list[ParentalResponsibility]:
         """Every record of the person's parental responsibility for the child, past and current."""

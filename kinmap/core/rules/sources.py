@@ -1,19 +1,101 @@
 """Requirement 12: the source of each key fact.
 
-Key facts are the current ones the family picture rests on: dates of birth and
-NHS numbers of live members, current relationships touching a live member,
-current addresses, current care arrangements and parental responsibility.
+Key facts are every detail the family picture rests on: every detail of a
+person that another requirement reads (name, date of birth, NHS number,
+telephone number and email address), every answer in words another
+requirement reads, current relationships touching a live member, current
+addresses (residences), current care arrangements, parental responsibility
+records and care orders.
+
+Which details of a person are key is not kept by hand alone: the test
+``tests/core/test_rules_sources.py`` runs every other rule over families whose
+people record what is read from them, and fails when a rule reads a detail
+that is neither in :data:`SOURCED_PERSON_FIELDS` nor explained in
+:data:`UNSOURCED_PERSON_FIELDS`; the answers in words are all of
+:data:`kinmap.core.rules.facts.FACT_KEYS` (less those whose recorder the
+requirement that reads them already asks for).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..model import Person
 from .base import Context, Rule, Severity, Subject, SubjectKind, Unmet
-from .facts import describe_missing
+from .facts import (
+    FACT_BIRTH_FATHER_ABSENT,
+    FACT_BIRTH_MOTHER_ABSENT,
+    FACT_KEYS,
+    MISSING_LABELS,
+    describe_missing,
+    fact_value,
+)
 from .scope import who
 
-_PERSON_FIELDS = (("birth_date", "birth_date_source"), ("nhs_number", "nhs_number_source"))
+#: The details of a person whose source requirement 12 asks for: the missing
+#: key of the gap, and the fields (``Person.provenance`` is keyed by field
+#: name) that must each carry a source when recorded.
+SOURCED_PERSON_FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("name_source", ("given_name", "family_name")),
+    ("birth_date_source", ("birth_date",)),
+    ("nhs_number_source", ("nhs_number",)),
+    ("phone_source", ("phone",)),
+    ("email_source", ("email",)),
+)
+
+#: Details of a person that the rules read but that carry no source of their
+#: own, with the reason. The test of this module fails for any other detail a
+#: rule reads that is not in :data:`SOURCED_PERSON_FIELDS`.
+UNSOURCED_PERSON_FIELDS: dict[str, str] = {
+    "id": "the record's identity, not a fact about the person",
+    "birth_date_accuracy": "how accurate the date of birth is: sourced with the date of birth",
+    "phone_masked": "whether the telephone number is protected: part of the number, sourced with it",
+    "facts": "answers in words: each is asked for its own source (SOURCED_FACT_KEYS)",
+    "seen_directly_on": "a practitioner's own record that they saw or spoke to the person: its "
+    "source is that practitioner (requirement 11), and the audit trail says who recorded it",
+    "death_date": "asked only of the dead, who are out of this requirement's scope (a live "
+    "member has no date of death)",
+    "other_names": "previous names and aliases have no place for a source yet (a known shortfall)",
+}
+
+#: Answers in words whose source requirement 12 asks for: every answer a rule
+#: reads, except the reasons no birth parent is recorded, whose recorder and
+#: date requirements 1 and 2 ask for themselves.
+SOURCED_FACT_KEYS = frozenset(FACT_KEYS - {FACT_BIRTH_MOTHER_ABSENT, FACT_BIRTH_FATHER_ABSENT})
+
+_FIELD_WORDS = {
+    "name_source": "source of the name",
+    "phone_source": "source of the telephone number",
+    "email_source": "source of the email address",
+}
+MISSING_LABELS.update(_FIELD_WORDS)
+
+
+def fact_source_key(fact_key: str) -> str:
+    """The missing key for the source of the answer ``fact_key``:
+    ``"other-names"`` -> ``"other-names-source"``."""
+    return f"{fact_key}-source"
+
+
+for _key in SOURCED_FACT_KEYS:
+    MISSING_LABELS[fact_source_key(_key)] = f"source of the answer about {_key.replace('-', ' ')}"
+
+
+def unsourced_person_details(person: Person) -> tuple[str, ...]:
+    """The missing keys for the person's recorded key details and answers that
+    have no source, in a fixed order (details, then answers by key)."""
+    prov = person.provenance
+    missing = [
+        key
+        for key, fields in SOURCED_PERSON_FIELDS
+        if any(getattr(person, f) not in ("", None) and f not in prov for f in fields)
+    ]
+    missing += [
+        fact_source_key(k)
+        for k in sorted(SOURCED_FACT_KEYS)
+        if fact_value(person, k) is not None and person.facts[k].provenance is None
+    ]
+    return tuple(missing)
 
 
 def _person_gaps(ctx: Context) -> Iterator[Unmet]:
@@ -21,9 +103,7 @@ def _person_gaps(ctx: Context) -> Iterator[Unmet]:
     for pid, person in sorted(ctx.network.people.items()):
         if not scope.is_live_member(pid):
             continue
-        missing = tuple(
-            key for field, key in _PERSON_FIELDS if getattr(person, field) and field not in person.provenance
-        )
+        missing = unsourced_person_details(person)
         if missing:
             yield ctx.unmet(
                 Subject(SubjectKind.PERSON, pid),
@@ -63,19 +143,32 @@ def _record_gaps(ctx: Context) -> Iterator[Unmet]:
                 f"Source not recorded for the parental responsibility of {who(scope.person(pr.person_id))}",
                 ("source",),
             )
+    for order in network.care_orders:
+        if order.provenance is None and live(order.child_id):
+            yield ctx.unmet(
+                Subject(SubjectKind.CARE_ORDER, order.id, order.child_id),
+                f"Source not recorded for the care order for {who(scope.person(order.child_id))}",
+                ("source",),
+            )
 
 
 def check_sources(ctx: Context) -> Iterator[Unmet]:
     """Requirement 12.
 
-    * In scope: live members' dates of birth and NHS numbers; current
-      relationships touching a live member; live members' current addresses;
-      current care arrangements; parental responsibility records of live members.
-    * Satisfied by: a source recorded for the fact (said by, seen directly,
-      birth registration, national demographics, another agency).
-    * Not satisfied by: a fact with no source. Not yet asked (a known shortfall
-      against the catalogue): the source of names, telephone numbers, email
-      addresses and answers in words.
+    * In scope: each live member's recorded name, date of birth, NHS number,
+      telephone number and email address (:data:`SOURCED_PERSON_FIELDS`) and
+      each answer in words another requirement reads
+      (:data:`SOURCED_FACT_KEYS`); current relationships touching a live
+      member; live members' current addresses; current care arrangements;
+      parental responsibility records of live members; care orders for a live
+      child.
+    * Satisfied by: a source recorded for each of them (said by, seen
+      directly, birth registration, national demographics, another agency).
+    * Not satisfied by: a detail with no source, even when the other details
+      of the person have one. Not asked: details not recorded (other
+      requirements ask for them), past records, people who have died, and
+      the details in :data:`UNSOURCED_PERSON_FIELDS` (previous names and
+      aliases have no place for a source yet: a known shortfall).
     """
     yield from _person_gaps(ctx)
     yield from _record_gaps(ctx)
@@ -87,8 +180,9 @@ RULES: tuple[Rule, ...] = (
         number=12,
         title="Source recorded for each key fact",
         severity=Severity.ROUTINE,
-        applies_when="For every current date of birth, NHS number, relationship, address, care "
-        "arrangement and parental responsibility record.",
+        applies_when="For every current name, date of birth, NHS number, telephone number, email "
+        "address, answer in words, relationship, address, care arrangement, parental "
+        "responsibility record and care order.",
         why_we_ask="Writing down where each detail came from tells colleagues how sure we can be "
         "of it, and who to go back to if it needs checking.",
         suggested_wording="(For the practitioner) Where did this come from: who told you, or did "

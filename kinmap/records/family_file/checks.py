@@ -12,6 +12,7 @@ from django.utils import timezone
 from kinmap.accounts.models import Team, User
 from kinmap.carers import models as cm
 from kinmap.core import model as core
+from kinmap.core.responsibility import care_order_problems
 from kinmap.core.validation import network_problems
 from kinmap.core.vocab import (
     REL_BY_CODE,
@@ -116,6 +117,9 @@ def _check_references(ff: FamilyFile, issues: list[Issue]) -> None:
             issues.append(
                 Issue(where, "person", "a child cannot hold parental responsibility for themselves")
             )
+
+    for i, co in enumerate(ff.care_orders):
+        person(f"care_orders[{i}]", "child", co.child)
 
     members = {n.id: {*n.index_children, *n.other_members} for n in ff.networks}
 
@@ -245,3 +249,12 @@ def _check_core(ff: FamilyFile, issues: list[Issue]) -> None:
         else:
             where = f"{_CORE_RECORDS.get(p.record, p.record)}[{p.record_id - 1}]"
         issues.append(Issue(where, p.field, p.message))
+    net = _core_network(ff)
+    pid = {p.id: i + 1 for i, p in enumerate(ff.people)}
+    orders = [
+        core.CareOrder(i + 1, pid[o.child], o.local_authority, o.start, o.end)
+        for i, o in enumerate(ff.care_orders)
+    ]
+    for order in orders:
+        for field, message in care_order_problems(order, orders, net.people[order.child_id]):
+            issues.append(Issue(f"care_orders[{order.id - 1}]", field, message))

@@ -239,7 +239,11 @@ def family_file_export(
 
     kept_rels = [r for r in rels if inside("relationships", r.from_person_id, r.to_person_id)]
     kept_care = [c for c in care if inside("care_arrangements", c.carer_id, c.child_id)]
-    kept_prs = [x for x in prs if inside("parental_responsibility", x.person_id, x.child_id)]
+    kept_prs = [
+        x
+        for x in prs
+        if x.person_id is not None and inside("parental_responsibility", x.person_id, x.child_id)
+    ]
     out_rels = [
         {
             "from": pid[r.from_person_id],
@@ -269,7 +273,7 @@ def family_file_export(
     ]
     out_pr = [
         {
-            "person": pid[pr.person_id],
+            "person": pid[pr.person_id or 0],  # kept_prs: a person holds each
             "child": pid[pr.child_id],
             "basis": pr.basis,
             "start": _day(pr.start),
@@ -277,6 +281,17 @@ def family_file_export(
             "provenance": _prov_out(pr, usernames),
         }
         for pr in kept_prs
+    ]
+    out_orders = [  # the local authority's parental responsibility under a care order
+        {
+            "child": pid[o.child_id],
+            "local_authority": o.local_authority,
+            "start": _day(o.start),
+            "end": _day(o.end),
+            "provenance": _prov_out(o, usernames),
+        }
+        for o in prs
+        if o.person_id is None and o.child_id in pid
     ]
     jid = {j.pk: f"a{n + 1}" for n, j in enumerate(joints)}
     out_joints = [
@@ -328,6 +343,7 @@ def family_file_export(
         "residences": out_residences,
         "care_arrangements": out_care,
         "parental_responsibility": out_pr,
+        "care_orders": out_orders,
         "joint_appointments": out_joints,
         "information_given": out_information,
     }
@@ -350,6 +366,7 @@ def family_file_export(
         "residences": len(out_residences),
         "care_arrangements": len(out_care),
         "parental_responsibility": len(out_pr),
+        "care_orders": len(out_orders),
         "joint_appointments": len(out_joints),
         "information_given": len(out_information),
         "gaps": len(history["gaps"]),

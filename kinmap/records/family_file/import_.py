@@ -25,6 +25,7 @@ from kinmap.matching.imports import import_matches
 from kinmap.matching.services import person_link, possible_match_record
 from kinmap.records import models as m
 from kinmap.records import services as s
+from kinmap.records.care_orders import care_order_set
 from kinmap.records.errors import RecordError
 
 from .checks import _check_database, _teams_q
@@ -302,6 +303,26 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
             )
             _stamp_update(m.ParentalResponsibility, row_pr.pk, pr.provenance, users)
             positions["parental_responsibility"][i] = row_pr.pk
+
+        for i, co in enumerate(ff.care_orders):
+            where = f"care_orders[{i}]"
+            if (
+                people[co.child].pk in linked
+                and m.ParentalResponsibility.objects.filter(
+                    person__isnull=True, child=people[co.child], start=co.start
+                ).exists()
+            ):
+                continue  # already recorded for this child
+            row_order = care_order_set(
+                actor=svc_actor,
+                network=first_network(co.child),
+                child=people[co.child],
+                local_authority=co.local_authority,
+                start=co.start,
+                end=co.end,
+                source=s.Source_(co.provenance.source, co.provenance.detail),
+            )
+            _stamp_update(m.ParentalResponsibility, row_order.pk, co.provenance, users)
 
         appointments: dict[str, cm.JointAppointment] = {}
         for i, j in enumerate(ff.joint):

@@ -30,6 +30,7 @@ from .history_checks import history_check_database, history_check_references, hi
 from .records import (
     AllocationIn,
     CareIn,
+    CareOrderIn,
     FactIn,
     FamilyFile,
     HouseholdIn,
@@ -57,6 +58,7 @@ _ORDER = [
     "residences",
     "care_arrangements",
     "parental_responsibility",
+    "care_orders",
     "joint_appointments",
     "information_given",
     *hs.HISTORY_SECTIONS,
@@ -186,6 +188,8 @@ def shift_dates(ff: FamilyFile, to: date) -> int:
         c.provenance = p(c.provenance)
     for pr in ff.pr:
         pr.start, pr.end, pr.provenance = d(pr.start), d(pr.end), p(pr.provenance)
+    for o in ff.care_orders:
+        o.start, o.end, o.provenance = d(o.start), d(o.end), p(o.provenance)
     for j in ff.joint:
         j.contact_on, j.invited_on = d(j.contact_on), d(j.invited_on)
     for info in ff.information:
@@ -347,6 +351,9 @@ def _family_file(doc: hs.HistoryDocument) -> FamilyFile:
     for i, pr in enumerate(doc.parental_responsibility):
         p_ = prov(pr.provenance, f"parental_responsibility[{i}]", "provenance")
         ff.pr.append(PRIn(pr.person, pr.child, pr.basis, pr.start, p_, pr.end))
+    for i, co in enumerate(doc.care_orders):
+        p_ = prov(co.provenance, f"care_orders[{i}]", "provenance")
+        ff.care_orders.append(CareOrderIn(co.child, co.local_authority, co.start, co.end, p_))
     for i, ja in enumerate(doc.joint_appointments):
         where = f'joint_appointments[{i}] (id "{ja.id}")'
         ff.joint.append(

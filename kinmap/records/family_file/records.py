@@ -109,6 +109,17 @@ class PRIn:
 
 
 @dataclass
+class CareOrderIn:
+    """A care order: the local authority shares parental responsibility."""
+
+    child: str
+    local_authority: str
+    start: date | None
+    end: date | None
+    provenance: Prov
+
+
+@dataclass
 class JointIn:
     id: str
     network: str
@@ -143,6 +154,7 @@ class FamilyFile:
     residences: list[ResidenceIn] = field(default_factory=list)
     care: list[CareIn] = field(default_factory=list)
     pr: list[PRIn] = field(default_factory=list)
+    care_orders: list[CareOrderIn] = field(default_factory=list)
     joint: list[JointIn] = field(default_factory=list)
     information: list[InformationIn] = field(default_factory=list)
     # The family's history (version 2): checked records as the file gives them.
@@ -170,6 +182,7 @@ class FamilyFile:
             "residences": len(self.residences),
             "care_arrangements": len(self.care),
             "parental_responsibility": len(self.pr),
+            "care_orders": len(self.care_orders),
             "joint_appointments": len(self.joint),
             "information_given": len(self.information),
             "gaps": len(self.gaps),

@@ -233,6 +233,7 @@ TownText = Annotated[str, BeforeValidator(_text(limits.TOWN_MAX, required=False)
 PostcodeText = Annotated[str, BeforeValidator(_text(limits.POSTCODE_MAX, required=False))]
 FrequencyText = Annotated[str, BeforeValidator(_text(limits.FREQUENCY_MAX, required=False))]
 SleepPlaceText = Annotated[str, BeforeValidator(_text(limits.SLEEP_PLACE_MAX, required=False))]
+LocalAuthorityText = Annotated[str, BeforeValidator(_text(limits.LOCAL_AUTHORITY_MAX, required=True))]
 OutcomeNoteText = Annotated[str, BeforeValidator(_text(limits.OUTCOME_NOTE_MAX, required=False))]
 MaterialCodeRequiredText = Annotated[str, BeforeValidator(_text(limits.MATERIAL_CODE_MAX, required=True))]
 DeclinedReasonText = Annotated[str, BeforeValidator(_text(limits.DECLINED_REASON_MAX, required=False))]
@@ -492,6 +493,19 @@ class ParentalResponsibility(Record):
     provenance: ProvenanceOrNull = NULL
 
 
+class CareOrder(Record):
+    """A care order for a child (Children Act 1989 s31, or interim s38): while
+    it runs the designated local authority, named in ``local_authority``,
+    shares parental responsibility with the parents who have it (s33(3))."""
+
+    what: ClassVar[str] = "care order"
+    child: Ref = NULL
+    local_authority: LocalAuthorityText = NULL
+    start: Day = NULL
+    end: Day = NULL
+    provenance: ProvenanceOrNull = NULL
+
+
 class JointAppointment(Record):
     """A carer who lives elsewhere invited to a contact with the child."""
 
@@ -569,6 +583,7 @@ class FamilyFileDocument(Record):
     parental_responsibility: Annotated[
         list[ParentalResponsibility], BeforeValidator(_empty_list), Field(default_factory=list)
     ]
+    care_orders: Annotated[list[CareOrder], BeforeValidator(_empty_list), Field(default_factory=list)]
     joint_appointments: Annotated[
         list[JointAppointment], BeforeValidator(_empty_list), Field(default_factory=list)
     ]

@@ -31,6 +31,7 @@ def counts_line(counts: dict[str, int]) -> str:
             plural(counts["residences"], "residence"),
             plural(counts["care_arrangements"], "care arrangement"),
             plural(counts["parental_responsibility"], "parental responsibility record"),
+            *([plural(counts["care_orders"], "care order")] if counts.get("care_orders") else []),
             *_carers_counts(counts),
             *_history_counts(counts),
         ]
