@@ -116,7 +116,7 @@ def family_networks_load(networks: Sequence[m.FamilyNetwork]) -> list[FamilyReco
     prs = list(
         m.ParentalResponsibility.objects.filter(child_id__in=member_ids)
         .order_by("id")
-        .values_list("id", "person_id", "child_id", "basis", "start", "end", *_PROV)
+        .values_list("id", "person_id", "child_id", "basis", "start", "end", *_PROV, "local_authority")
     )
     # who recorded each row (the third provenance column), by row kind
     user_ids = {
@@ -211,7 +211,13 @@ def _assemble(
         for nid in networks_of(c[1], c[2]):
             care_of[nid].append(arrangement)
     prs_of: dict[int, list[core.ParentalResponsibility]] = defaultdict(list)
+    orders_of: dict[int, list[core.CareOrder]] = defaultdict(list)
     for x in pr_rows:
+        if x[1] is None:  # no person: the local authority's, under a care order
+            care_order = core.CareOrder(x[0], x[2], x[10], x[4], x[5], _prov(x, 6, usernames))
+            for nid in members_of.get(x[2], ()):
+                orders_of[nid].append(care_order)
+            continue
         pr = core.ParentalResponsibility(x[0], x[1], x[2], PRBasis(x[3]), x[4], _prov(x, 6, usernames), x[5])
         for nid in members_of.get(x[2], ()):
             prs_of[nid].append(pr)
@@ -239,6 +245,7 @@ def _assemble(
             residences=tuple(r for _, r, _ in net_stays),
             care=tuple(care_of.get(network.pk, [])),
             parental_responsibility=tuple(prs_of.get(network.pk, [])),
+            care_orders=tuple(orders_of.get(network.pk, [])),
             outside_ids=frozenset(outside),
         )
         records.append(

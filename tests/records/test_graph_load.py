@@ -27,11 +27,22 @@ def test_the_lean_load_gives_the_same_networks_as_the_full_load(seed: int) -> No
     m.Residence.objects.filter(pk__in=m.Residence.objects.order_by("pk").values("pk")[:5]).update(
         start=date(2024, 1, 1)
     )
+    # a care order: the local authority holds parental responsibility, no person
+    child = m.NetworkMember.objects.filter(is_index=True).order_by("pk").first()
+    assert child is not None
+    m.ParentalResponsibility.objects.create(
+        person=None,
+        local_authority="Testham City Council",
+        basis="court-order",
+        child_id=child.person_id,
+        start=TODAY,
+    )
     networks = list(m.FamilyNetwork.objects.order_by("pk"))
     full = family_records_load(networks)
     lean = family_networks_load(networks)
     assert [r.graph_network for r in lean] == [r.graph_network for r in full]
     assert any(r.graph_network.outside_ids for r in lean)
+    assert any(r.graph_network.care_orders for r in lean)
     assert [(r.member_ids, r.index_child_ids) for r in lean] == [
         (r.member_ids, r.index_child_ids) for r in full
     ]
