@@ -109,7 +109,14 @@ class Gap(models.Model):
     state = models.CharField(max_length=20, choices=GapState.choices, default=GapState.NOT_ASKED)
     detail = models.TextField(blank=True)  # what is missing, in words
     missing = models.JSONField(default=list, blank=True)  # the fields or facts missing
-    opened_at = models.DateTimeField()
+    opened_at = models.DateTimeField()  # when kinmap found the gap
+    # The day the requirement first applied (the birth, the day a care
+    # arrangement began, the day ICON was due: ``kinmap.core.rules.open_since``),
+    # or the day it was recorded or found when the family's dates do not tell;
+    # ``open_since_basis`` says which (an ``OpenSinceBasis`` code). Escalation by
+    # age and "oldest open" use it.
+    open_since = models.DateField()
+    open_since_basis = models.CharField(max_length=20, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     times_prompted = models.PositiveIntegerField(default=0)  # contacts at which it was shown
     times_declined = models.PositiveIntegerField(default=0)
@@ -179,7 +186,10 @@ class GapEvent(models.Model):
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    at = models.DateTimeField()
+    at = models.DateTimeField()  # when it was typed
+    # answered (including a decline): the day it was asked, which may be before
+    # it was typed (recorded after the event); None for the engine's own steps.
+    occurred_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]

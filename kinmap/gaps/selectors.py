@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.db.models import Case, Count, F, FilteredRelation, IntegerField, Min, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
@@ -97,7 +97,7 @@ class WorklistRow:
     worst: str = ""  # severity of the most severe open gap
     open_count: int = 0
     flagged_count: int = 0
-    oldest: datetime | None = None
+    oldest: date | None = None  # the earliest "open since" of its open gaps
 
     @property
     def worst_label(self) -> str:
@@ -137,11 +137,12 @@ def flagged_q(alias: str, today: date, settings: EscalationSettings) -> Q:
     """Open gaps that are flagged for the supervisor, as a condition on
     ``alias`` (a relation to open gaps): the rule of
     :func:`kinmap.core.escalation.escalation_reasons`, in SQL."""
-    # open for ``after_days`` days or more: opened on or before this day
-    since = timezone.make_aware(datetime.combine(today - timedelta(days=settings.after_days - 1), time.min))
+    # open for ``after_days`` days or more (from the day the requirement first
+    # applied): open since this day or before
+    since = today - timedelta(days=settings.after_days)
     critical = Q(**{f"{alias}__severity": gm.Severity.CRITICAL}) & (
         Q(**{f"{alias}__times_prompted__gte": settings.after_contacts})
-        | Q(**{f"{alias}__opened_at__lt": since})
+        | Q(**{f"{alias}__open_since__lte": since})
     )
     return (
         critical
@@ -185,7 +186,7 @@ def worklist_networks(user: User, f: WorklistFilter, today: date | None = None) 
             worst_rank=Coalesce(Min(_rank("open")), Value(9)),
             open_count=Count("open"),
             flagged_count=Count("open", filter=flagged_q("open", day, escalation())),
-            oldest=Min("open__opened_at"),
+            oldest=Min("open__open_since"),
         )
     )
     if f.active:
@@ -235,7 +236,7 @@ class TeamRow:
     open_count: int = 0
     critical_count: int = 0
     flagged_count: int = 0
-    oldest: datetime | None = None
+    oldest: date | None = None  # the earliest "open since" of its open gaps
 
 
 def area_teams(user: User) -> QuerySet[Team]:
@@ -263,7 +264,7 @@ def area_rows(teams: Iterable[Team], f: WorklistFilter, today: date | None = Non
             open_count=Count("open"),
             critical_count=Count("open", filter=Q(open__severity=gm.Severity.CRITICAL)),
             flagged_count=Count("open", filter=flagged_q("open", day, escalation())),
-            oldest=Min("open__opened_at"),
+            oldest=Min("open__open_since"),
         )
         .order_by()
     )
@@ -335,7 +336,7 @@ def supervisor_dashboard(
             na_status=gm.NotApplicable.AGREED
         )
     )
-    oldest = list(open_gaps.select_related("network").order_by("opened_at", "pk")[:SHOWN])
+    oldest = list(open_gaps.select_related("network").order_by("open_since", "opened_at", "pk")[:SHOWN])
     pending = open_gaps.filter(na_status=gm.NotApplicable.PENDING)
     pending_rows = list(pending.select_related("network").order_by("opened_at", "pk")[:SHOWN_PENDING])
     settings = escalation()

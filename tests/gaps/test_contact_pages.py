@@ -67,7 +67,13 @@ def test_opening_a_contact_shows_the_gaps_first_most_severe_and_oldest_first(
     keys = re.findall(r'class="kinmap-gap" id="gap-\d+" data-gap-key="([^"]+)"', main)
     severities = [gm.Gap.objects.get(key=k).severity for k in keys]
     assert severities == sorted(severities, key=lambda s: {"critical": 0, "important": 1, "routine": 2}[s])
-    assert keys[0] == f"R02-birth-father:person:{fam.father.pk}"
+    # the oldest: open since the requirement first applied (safer sleep for a
+    # carer from the baby's birth), before the father's details, open since
+    # the day they were recorded (the family's dates do not say)
+    opened = [gm.Gap.objects.get(key=k) for k in keys if gm.Gap.objects.get(key=k).severity == "critical"]
+    assert [g.open_since for g in opened] == sorted(g.open_since for g in opened)
+    assert keys[0] == f"R18-safer-sleep:person:{fam.father.pk}"
+    assert opened[0].open_since == fam.baby.birth_date
     words = text(main)
     assert "Critical Date of birth not recorded for Dan Testfather" in words
     assert (
