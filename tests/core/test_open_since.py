@@ -83,8 +83,9 @@ def test_a_birth_parents_relationship_is_open_since_the_childs_birth() -> None:
     # the father (no date of birth) and the relationship: from the child's birth
     for u in about(gaps, SubjectKind.RELATIONSHIP, rel):
         assert opened[u.key].on == TODAY - timedelta(days=30)
+    # and his own gaps (no date of his): a birth father from her birth
     for u in about(gaps, SubjectKind.PERSON, dad):
-        assert opened[u.key].basis is OpenSinceBasis.NOT_KNOWN  # no date of his, nothing recorded
+        assert opened[u.key].on == TODAY - timedelta(days=30)
 
 
 def test_an_adult_is_open_since_they_joined_the_household() -> None:
@@ -105,12 +106,15 @@ def test_an_adult_is_open_since_they_joined_the_household() -> None:
 def test_where_the_familys_dates_do_not_tell_it_is_the_day_recorded_and_says_so() -> None:
     b = FamilyBuilder()
     baby = b.baby("Amy", "Brook", age_days=300)
-    mum = b.person("Sarah", "Brook", provenance={"birth_date": SAID})  # no date of birth, no start dates
+    mum = b.adult("Sarah", "Brook")
     b.relate(mum, BIRTH_MOTHER, baby)
+    # her partner: no date of birth, no start dates: nothing dates his part in the family
+    partner = b.person("Tom", "Hale", provenance={"birth_date": SAID})
+    b.relate(mum, "SPS", partner)
     gaps, opened = since(b.build())
-    hers = about(gaps, SubjectKind.PERSON, mum)
-    assert hers
-    for u in hers:
+    his = about(gaps, SubjectKind.PERSON, partner)
+    assert his
+    for u in his:
         assert opened[u.key] == OpenSince(
             date(2025, 3, 1), OpenSinceBasis.RECORDED, "the day it was recorded"
         )

@@ -36,25 +36,22 @@ def test_prints_the_open_gaps_as_json(owner: User) -> None:
     expected = {
         "family": f.network.pk,
         "open_gaps": [
-            # most severe first, then open the longest: the father's information
-            # as a carer from the baby's birth, ICON from the day it was due
-            # (14 days old), then what the family's dates do not date (open
-            # since the day recorded)
-            row("R18-safer-sleep", f"person:{dad}", "critical"),
-            row("R20-carers-elsewhere", f"person:{dad}", "critical"),
-            row("R17-icon", f"person:{dad}", "critical"),
+            # most severe first, then open the longest: everything about the
+            # father since the baby's birth, ICON from the day it was due (14
+            # days old); the household's roster since the day it was found
             row("R02-birth-father", f"person:{dad}", "critical"),
             row("R05-current-partner", f"person:{dad}", "critical"),
             row("R11-seen-directly", f"person:{dad}", "critical"),
+            row("R18-safer-sleep", f"person:{dad}", "critical"),
+            row("R20-carers-elsewhere", f"person:{dad}", "critical"),
+            row("R17-icon", f"person:{dad}", "critical"),
             row("R18-safer-sleep", f"person:{mum}", "important"),
             row("R04-parental-responsibility", f"person:{dad}:{baby}", "important"),
-            row("R17-icon", f"person:{mum}", "important"),
-            # (the mother's gap found before the father's, on the same day), then,
-            # open since today, the household's gap found before the father was added
-            row("R06-household-roster", f"household:{home}", "important"),
             row("R08-other-children", f"person:{dad}", "important"),
             row("R09-other-names", f"person:{dad}", "important"),
             row("R15-adult-services", f"person:{dad}", "important"),
+            row("R17-icon", f"person:{mum}", "important"),
+            row("R06-household-roster", f"household:{home}", "important"),
         ],
     }
     assert json.loads(printed) == expected

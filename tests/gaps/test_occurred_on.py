@@ -176,38 +176,46 @@ def test_information_given_before_the_work_began_is_refused_unless_carried_from_
 # -- open since ---------------------------------------------------------------------
 
 
-def test_a_gap_is_open_since_the_requirement_first_applied(fam: SeedFamily) -> None:
+def partner(owner: User, fam: SeedFamily) -> rm.Person:
+    """The mother's new partner: nothing in the record dates his part in the family."""
+    return rs.person_add(
+        actor=owner,
+        network=fam.network,
+        data=rs.PersonData(given_name="Tom", family_name="Hale", sex="male"),
+        source=rs.Source_("said-by", "the mother"),
+        related_to=fam.mother,
+        relationship=rs.RelationshipData(type="SPS"),
+    )
+
+
+def test_a_gap_is_open_since_the_requirement_first_applied(owner: User, fam: SeedFamily) -> None:
     birth = fam.baby.birth_date
     assert birth is not None
     safer_sleep = gap(fam, "R18-safer-sleep")  # the father has the baby overnight
     assert (safer_sleep.open_since, safer_sleep.open_since_basis) == (birth, "family-dates")
     icon = gap(fam, "R17-icon")
     assert icon.open_since == birth + timedelta(days=14)  # ICON due by 14 days old
-    # his date of birth: the family's dates do not say; the day it was recorded
-    dob = gap(fam, "R02-birth-father")
-    assert (dob.open_since, dob.open_since_basis) == (date.today(), "recorded")
+    # his date of birth: wanted since he became the baby's father, at the birth
+    assert gap(fam, "R02-birth-father").open_since == birth
+    # the new partner's other names: the family's dates do not say; the day recorded
+    tom = partner(owner, fam)
+    names = gm.Gap.objects.get(network=fam.network, key=f"R09-other-names:person:{tom.pk}")
+    assert (names.open_since, names.open_since_basis) == (date.today(), "recorded")
 
 
 def test_a_gap_raised_again_keeps_its_open_since(owner: User, fam: SeedFamily) -> None:
-    dob = gap(fam, "R02-birth-father")
-    found = date.today() - timedelta(days=9)
-    gm.Gap.objects.filter(pk=dob.pk).update(open_since=found, open_since_basis="not-known")
-    father = rm.Person.objects.get(pk=fam.father.pk)
-    with_birth = dataclasses.replace(
-        rs.PersonData.of(father), birth_date=date(1990, 1, 2), birth_date_accuracy="accurate"
+    tom = partner(owner, fam)
+    names = gm.Gap.objects.get(network=fam.network, key=f"R09-other-names:person:{tom.pk}")
+    found = date.today() - timedelta(days=9)  # as if found nine days ago
+    gm.Gap.objects.filter(pk=names.pk).update(open_since=found)
+    rs.fact_set(
+        expected_version=None, actor=owner, network=fam.network, person=tom, key="other-names", value="none"
     )
-    rs.person_update(
-        actor=owner, network=fam.network, person=father, data=with_birth, expected_version=father.version
-    )
-    dob.refresh_from_db()
-    assert not dob.is_open
-    father.refresh_from_db()
-    without = dataclasses.replace(rs.PersonData.of(father), birth_date=None, birth_date_accuracy="unknown")
-    rs.person_update(
-        actor=owner, network=fam.network, person=father, data=without, expected_version=father.version
-    )
-    dob.refresh_from_db()
-    assert (dob.is_open, dob.reopened, dob.open_since) == (True, 1, found)
+    names.refresh_from_db()
+    assert not names.is_open
+    rs.fact_remove(actor=owner, network=fam.network, person=tom, key="other-names", reason="Said in error")
+    names.refresh_from_db()
+    assert (names.is_open, names.reopened, names.open_since) == (True, 1, found)
 
 
 def test_escalation_by_age_and_oldest_open_use_open_since(owner: User, fam: SeedFamily) -> None:
@@ -218,9 +226,11 @@ def test_escalation_by_age_and_oldest_open_use_open_since(owner: User, fam: Seed
     safer_sleep = views[f"R18-safer-sleep:person:{fam.father.pk}"]
     assert f"Critical and open for {age} days" in safer_sleep.flags
     assert safer_sleep.age_days == age
-    # found today, but open since the birth: the father's date of birth is not flagged by age
-    dob = views[f"R02-birth-father:person:{fam.father.pk}"]
-    assert not any("open for" in f for f in dob.flags)
+    # found today and open since today: the new partner's gaps are not flagged by age
+    tom = partner(owner, fam)
+    views = {v.gap.key: v for v in gsel.family_gaps(fam.network)}
+    mine = [v for v in views.values() if v.gap.subject_id == str(tom.pk)]
+    assert mine and not any("open for" in f for v in mine for f in v.flags)
     (row,) = gsel.worklist(owner, gsel.WorklistFilter())
     assert row.oldest == birth
     # the database's count of flagged gaps agrees with the rule in Python
@@ -272,6 +282,7 @@ def test_the_contact_page_records_the_day_asked_and_refuses_a_future_one(
 def test_the_family_page_shows_open_since_and_says_when_the_dates_do_not_tell(
     client: Client, owner: User, fam: SeedFamily
 ) -> None:
+    partner(owner, fam)
     client.force_login(owner)
     html = client.get(reverse("family", args=[fam.network.pk])).content.decode()
     birth = fam.baby.birth_date

@@ -105,7 +105,7 @@ def test_counts_in_the_database_agree_with_each_gap_read_in_python(supervisor: U
         mine = by_family.get(row.network.pk, [])
         assert row.open_count == len(mine)
         assert row.flagged_count == sum(1 for g in mine if flags(g, today, settings))
-        assert row.oldest == min((g.opened_at for g in mine), default=None)
+        assert row.oldest == min((g.open_since for g in mine), default=None)
         ranks = [gm.SEVERITY_RANK[gm.Severity(g.severity)] for g in mine]
         assert row.worst == (min(mine, key=lambda g: ranks[mine.index(g)]).severity if mine else "")
     assert any(r.flagged_count for r in rows) and any(r.flagged_count < r.open_count for r in rows)

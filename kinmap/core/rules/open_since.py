@@ -55,8 +55,10 @@ _CARER_RULES = frozenset({R17, R18, R18_PLACE, R19, R20})
 
 
 def _is_parent_type(code: str) -> bool:
+    """A birth (or legal) parent: a parent from the child's birth. A step- or
+    adoptive parent becomes one later, on a day the record may not give."""
     t = REL_BY_CODE.get(code)
-    return t is not None and t.kind is RelKind.PARENT
+    return t is not None and t.kind is RelKind.PARENT and (t.birth or code == "PRN")
 
 
 class _Family:
@@ -144,6 +146,25 @@ def _carer_rule(f: _Family, rule_id: str, pid: int, params: Mapping[str, object]
     return _found(f, best[0], best[1]) if best else None
 
 
+def _joined(f: _Family, pid: int) -> date | None:
+    """When an adult joined the family around the index children: the first
+    of their care of a child, their relationship with a child (a parent's from
+    the birth) and the start of the home they live in now; not before the
+    first index child was born. None when none of these is dated."""
+    children = set(f.net.index_child_ids)
+    days: list[date | None] = [x.start for x in f.net.care if x.carer_id == pid]
+    days += [x.start for x in f.net.residences if x.person_id == pid and x.current_on(f.today)]
+    for r in f.net.relationships:
+        if {r.from_id, r.to_id} & children and pid in (r.from_id, r.to_id):
+            parent_of_child = r.from_id == pid and r.to_id in children and _is_parent_type(r.type)
+            days.append(r.start or (f.birth(r.to_id) if parent_of_child else None))
+    known = [d for d in days if d is not None]
+    if not known:
+        return None
+    births = [b for b in (f.birth(c) for c in children) if b is not None]
+    return max(min(known), min(births)) if births else min(known)
+
+
 def _floor(f: _Family, u: Unmet) -> list[date | None]:
     """The days before which the gap's requirement cannot apply: the births of
     the people its subject is about and the start of the record it is about."""
@@ -192,16 +213,12 @@ def _raw(f: _Family, u: Unmet, params: Mapping[str, object]) -> OpenSince:
         birth = f.birth(sid)
         if birth is not None and (kind is SubjectKind.CHILD or not p.is_adult(f.today)):
             return _found(f, birth, f"the birth of {p.display_name}")
-        # an adult: from the day they joined the family around the child
-        # (a care arrangement, a home, a relationship), when known
-        starts = [
-            *(x.start for x in f.net.care if x.carer_id == sid),
-            *(x.start for x in f.net.residences if x.person_id == sid),
-            *(x.start for x in f.net.relationships if sid in (x.from_id, x.to_id)),
-        ]
-        known = [d for d in starts if d is not None]
-        if known:
-            return _found(f, min(known), f"the day {p.display_name} joined the family")
+        # an adult: from the day they joined the family around the children
+        # (caring for one, a parent's relationship from the birth, living
+        # where they live now), never before the first of the children was born
+        joined = _joined(f, sid)
+        if joined is not None:
+            return _found(f, joined, f"the day {p.display_name} joined the family")
         return _fallback(f, p.provenance.get("birth_date") or next(iter(p.provenance.values()), None))
     if kind is SubjectKind.CARE:
         care = f.care.get(sid)
