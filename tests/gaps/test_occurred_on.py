@@ -5,7 +5,6 @@ the day its requirement first applied, and escalation by age uses it."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date, timedelta
 
 import pytest
