@@ -330,8 +330,11 @@ def test_the_supervisor_dashboard_shows_flagged_gaps_and_declines(
     html = signed_in(client, supervisor).get(reverse("supervisor-dashboard")).content.decode()
     words = text(html)
     assert f'data-flagged-family="{fam.network.pk}"' in html
+    # open since the baby's birth: flagged by age as well (escalation uses open since)
+    assert fam.baby.birth_date is not None
+    age = (date.today() - fam.baby.birth_date).days
     assert (
-        "Date of birth not recorded for Dan Testfather Declined twice; "
+        f"Date of birth not recorded for Dan Testfather Critical and open for {age} days; Declined twice; "
         "About someone who has a baby under one overnight" in words
     )
     assert (
