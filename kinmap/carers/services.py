@@ -26,6 +26,7 @@ from kinmap.core.graph import FamilyGraph
 from kinmap.core.vocab import CONTACT_TYPE_LABELS, CORE_MATERIALS, InfoHow, InvitationOutcome
 from kinmap.records import models as rm
 from kinmap.records.errors import RecordError, check_version, refuse_hidden_characters
+from kinmap.records.lifecycle import network_began, occurred_on_problem
 from kinmap.records.selectors import family_record_load
 from kinmap.records.services import _touch
 
@@ -271,7 +272,13 @@ def information_given_record(
     record per material, all or none.
 
     ``withdrawn_ok`` lets a record carried from another kinmap (a family file)
-    name a material withdrawn since: what was given before stays on record."""
+    name a material withdrawn since: what was given before stays on record,
+    and on a day before the work with the family began in this kinmap.
+
+    ``data.given_on`` is the day it happened (it may be before today: recorded
+    after the event; never in the future nor before the work with the family
+    began, :func:`kinmap.records.lifecycle.network_began`); the time it was
+    typed is kept as ``recorded_at``."""
     _member(network, person)
     if not data.materials:
         raise RecordError("Choose the information you gave or offered", field="materials")
@@ -286,6 +293,12 @@ def information_given_record(
         raise RecordError("The date must be today or in the past", field="given_on")
     if data.given_on.year < 2000:
         raise RecordError("Enter a date from 2000 onwards", field="given_on")
+    # A record carried from another kinmap (a family file) happened while the
+    # work with the family went on there, before this copy of it began.
+    if not withdrawn_ok and (
+        problem := occurred_on_problem(data.given_on, began=network_began(network), what="The date")
+    ):
+        raise RecordError(problem, field="given_on")
     reason = data.declined_reason.strip()
     if data.declined and not reason:
         raise RecordError(

@@ -86,9 +86,14 @@ class GapOutcomeForm(VersionedForm):
     not_asked_reason = forms.CharField(
         label="Why it was not asked this time", required=False, widget=forms.Textarea
     )
+    occurred_on = GovukDateField(
+        label="Date asked",
+        help_text="Leave blank for the date of the contact. For example, 27 3 2026",
+    )
 
     # service field -> form field
     FIELD_MAP = {
+        "occurred_on": "occurred_on",
         "state": "outcome",
         "outcome": "outcome",
         "declined_by": "declined_by",

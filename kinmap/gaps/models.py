@@ -109,7 +109,14 @@ class Gap(models.Model):
     state = models.CharField(max_length=20, choices=GapState.choices, default=GapState.NOT_ASKED)
     detail = models.TextField(blank=True)  # what is missing, in words
     missing = models.JSONField(default=list, blank=True)  # the fields or facts missing
-    opened_at = models.DateTimeField()
+    opened_at = models.DateTimeField()  # when kinmap found the gap
+    # The day the requirement first applied (the birth, the day a care
+    # arrangement began, the day ICON was due: ``kinmap.core.rules.open_since``),
+    # or the day it was recorded or found when the family's dates do not tell;
+    # ``open_since_basis`` says which (an ``OpenSinceBasis`` code). Escalation by
+    # age and "oldest open" use it.
+    open_since = models.DateField()
+    open_since_basis = models.CharField(max_length=20, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     times_prompted = models.PositiveIntegerField(default=0)  # contacts at which it was shown
     times_declined = models.PositiveIntegerField(default=0)
@@ -181,7 +188,10 @@ class GapEvent(models.Model):
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    at = models.DateTimeField()
+    at = models.DateTimeField()  # when it was typed
+    # answered (including a decline): the day it was asked, which may be before
+    # it was typed (recorded after the event); None for the engine's own steps.
+    occurred_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
@@ -334,10 +344,11 @@ class GapSummary(models.Model):
     every change to the family's gaps; a family without a row has no open gap.
 
     ``worst_rank`` is the most severe open gap's rank (``SEVERITY_RANK``: 0
-    critical .. 2 routine; 9 none); ``oldest_open`` the earliest ``opened_at``
-    of its open gaps. The flag columns decide whether any open gap is flagged
-    for a supervisor on a given day (:func:`kinmap.gaps.summaries.flagged_family_q`):
-    the earliest-opened and most-prompted open critical gap, the most declined
+    critical .. 2 routine; 9 none); ``oldest_open`` the earliest ``open_since``
+    of its open gaps (the day its requirement first applied). The flag
+    columns decide whether any open gap is flagged for a supervisor on a
+    given day (:func:`kinmap.gaps.summaries.flagged_family_q`): the
+    earliest-open and most-prompted open critical gap, the most declined
     open gap, the latest ``overnight_infant_until``."""
 
     network = models.OneToOneField(
@@ -346,8 +357,8 @@ class GapSummary(models.Model):
     open_count = models.PositiveIntegerField(default=0)
     critical_count = models.PositiveIntegerField(default=0)
     worst_rank = models.PositiveSmallIntegerField(default=9)
-    oldest_open = models.DateTimeField(null=True, blank=True)
-    critical_oldest = models.DateTimeField(null=True, blank=True)
+    oldest_open = models.DateField(null=True, blank=True)
+    critical_oldest = models.DateField(null=True, blank=True)
     critical_prompted_max = models.PositiveIntegerField(null=True, blank=True)
     declined_max = models.PositiveIntegerField(null=True, blank=True)
     overnight_until_max = models.DateField(null=True, blank=True)

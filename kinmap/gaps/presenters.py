@@ -12,6 +12,7 @@ from django.utils import timezone
 from kinmap.core.escalation import EscalationSettings, GapStatus, escalation_reasons
 from kinmap.core.rules import Rule
 from kinmap.core.rules.facts import describe_missing
+from kinmap.core.rules.open_since import OpenSinceBasis
 from kinmap.core.vocab import Source
 
 from . import engine
@@ -43,7 +44,10 @@ def source_words(source: str, detail: str) -> str:
 
 
 def event_day(e: gm.GapEvent) -> date:
-    """When it happened: the date of the contact it happened at, if any."""
+    """When it happened: the day recorded for it (an answer recorded after the
+    event), else the date of the contact it happened at, else the day typed."""
+    if e.occurred_on is not None:
+        return e.occurred_on
     return e.contact.date if e.contact_id and e.contact else timezone.localdate(e.at)
 
 
@@ -109,7 +113,7 @@ def last_said(events: Sequence[gm.GapEvent], today: date) -> str:
 def gap_status(gap: gm.Gap) -> GapStatus:
     return GapStatus(
         severity=gap.severity,
-        opened_on=timezone.localdate(gap.opened_at),
+        opened_on=gap.open_since,
         times_prompted=gap.times_prompted,
         times_declined=gap.times_declined,
         overnight_infant_until=gap.overnight_infant_until,
@@ -147,6 +151,20 @@ class GapView:
     def severity_label(self) -> str:
         return gm.Severity(self.gap.severity).label
 
+    @property
+    def open_since_note(self) -> str:
+        """Where the family's dates do not say when the requirement first
+        applied, what the "open since" date is instead, in words; else ""."""
+        return OPEN_SINCE_NOTES.get(self.gap.open_since_basis, "")
+
+
+#: What "open since" is when it is not from the family's own dates
+#: (``kinmap.core.rules.open_since.OpenSinceBasis`` codes).
+OPEN_SINCE_NOTES = {
+    OpenSinceBasis.RECORDED.value: "when it was recorded: the family's dates do not say",
+    OpenSinceBasis.NOT_KNOWN.value: "when kinmap found it: the family's dates do not say",
+}
+
 
 def gap_view(
     gap: gm.Gap,
@@ -168,7 +186,7 @@ def gap_view(
         suggested_wording=own.suggested_wording if own else (r.suggested_wording if r else ""),
         what_is_missing=describe_missing(tuple(gap.missing)),
         state=state_words(gap),
-        age_days=(today - timezone.localdate(gap.opened_at)).days,
+        age_days=(today - gap.open_since).days,
         last_said=last_said(events, today),
         history=history_text(gap, events, today),
         flags=flags(gap, today, settings),
@@ -176,6 +194,6 @@ def gap_view(
     )
 
 
-def severity_order(gap: gm.Gap) -> tuple[int, datetime, int]:
-    """Most severe first, then the oldest."""
-    return (gm.SEVERITY_RANK.get(gm.Severity(gap.severity), 9), gap.opened_at, gap.pk)
+def severity_order(gap: gm.Gap) -> tuple[int, date, datetime, int]:
+    """Most severe first, then the oldest (open the longest: ``open_since``)."""
+    return (gm.SEVERITY_RANK.get(gm.Severity(gap.severity), 9), gap.open_since, gap.opened_at, gap.pk)

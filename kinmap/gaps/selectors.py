@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.db.models import (
     Case,
@@ -110,7 +110,7 @@ class WorklistRow:
     worst: str = ""  # severity of the most severe open gap
     open_count: int = 0
     flagged_count: int = 0
-    oldest: datetime | None = None
+    oldest: date | None = None  # the earliest "open since" of its open gaps
 
     @property
     def worst_label(self) -> str:
@@ -150,11 +150,12 @@ def flagged_q(alias: str, today: date, settings: EscalationSettings) -> Q:
     """Open gaps that are flagged for the supervisor, as a condition on
     ``alias`` (a relation to open gaps): the rule of
     :func:`kinmap.core.escalation.escalation_reasons`, in SQL."""
-    # open for ``after_days`` days or more: opened on or before this day
-    since = timezone.make_aware(datetime.combine(today - timedelta(days=settings.after_days - 1), time.min))
+    # open for ``after_days`` days or more (from the day the requirement first
+    # applied): open since this day or before
+    since = today - timedelta(days=settings.after_days)
     critical = Q(**{f"{alias}__severity": gm.Severity.CRITICAL}) & (
         Q(**{f"{alias}__times_prompted__gte": settings.after_contacts})
-        | Q(**{f"{alias}__opened_at__lt": since})
+        | Q(**{f"{alias}__open_since__lte": since})
     )
     return (
         critical
@@ -205,7 +206,7 @@ def worklist_networks(user: User, f: WorklistFilter, today: date | None = None) 
             .annotate(
                 worst_rank=Coalesce(Min(_rank("open")), Value(9)),
                 open_count=Count("open"),
-                oldest=Min("open__opened_at"),
+                oldest=Min("open__open_since"),
             )
             .filter(open_count__gt=0)
         )
@@ -275,7 +276,7 @@ class TeamRow:
     open_count: int = 0
     critical_count: int = 0
     flagged_families: int = 0
-    oldest: datetime | None = None
+    oldest: date | None = None  # the earliest "open since" of its open gaps
 
 
 def area_teams(user: User) -> QuerySet[Team]:
@@ -326,7 +327,7 @@ def area_rows(teams: Iterable[Team], f: WorklistFilter, today: date | None = Non
                 open_count=Count("open"),
                 critical_count=Count("open", filter=Q(open__severity=gm.Severity.CRITICAL)),
                 flagged_families=Count("network_id", distinct=True, filter=flagged_q("open", day, settings)),
-                oldest=Min("open__opened_at"),
+                oldest=Min("open__open_since"),
             )
         )
     for c in counted.order_by():
@@ -409,7 +410,7 @@ def supervisor_dashboard(
     oldest = list(
         open_gaps.filter(network_id__in=oldest_families.values("network_id")[:SHOWN])
         .select_related("network")
-        .order_by("opened_at", "pk")[:SHOWN]
+        .order_by("open_since", "opened_at", "pk")[:SHOWN]
     )
     pending = open_gaps.filter(na_status=gm.NotApplicable.PENDING)
     pending_rows = list(pending.select_related("network").order_by("opened_at", "pk")[:SHOWN_PENDING])

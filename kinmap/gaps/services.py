@@ -28,6 +28,7 @@ from kinmap.core.model import Network
 from kinmap.core.resolution import resolving_provenance
 from kinmap.core.rules import Decline, GapHistory, ProcessInputs, RuleSettings, Unmet
 from kinmap.core.rules import SharingDecision as SharingDecision_
+from kinmap.core.rules.open_since import NOT_KNOWN, OpenSince, OpenSinceBasis, open_since_all
 from kinmap.core.text import text_error
 from kinmap.core.validation import Problem
 from kinmap.records import models as rm
@@ -35,7 +36,7 @@ from kinmap.records import services as rs
 from kinmap.records.access import FAMILY_ROLES
 from kinmap.records.errors import RecordError, check_version, refuse_hidden_characters
 from kinmap.records.graph_load import family_networks_load
-from kinmap.records.lifecycle import require_open
+from kinmap.records.lifecycle import network_began, occurred_on_problem, require_open
 from kinmap.records.selectors import FamilyRecord
 from kinmap.sharing.models import InformationRequest, SharingDecision
 
@@ -114,7 +115,7 @@ def process_inputs_many(
             Decline(
                 id=e.pk,
                 gap_key=keys.get(e.gap_id, ""),
-                declined_on=timezone.localdate(e.at),
+                declined_on=e.occurred_on or timezone.localdate(e.at),
                 person_id=e.declined_by_id,
                 reason=e.reason,
                 practitioner_view=e.practitioner_view,
@@ -317,7 +318,9 @@ def gaps_plan_many(
     for record in records:
         network, net = record.network, record.graph_network
         unmet = engine.run(net, today, settings, process[network.pk])
-        plans.append(_plan(network, net, actor, today, now, list(gaps.get(network.pk, ())), unmet))
+        graph = FamilyGraph(net, today)
+        since = open_since_all(graph, unmet, process[network.pk], settings.params)
+        plans.append(_plan(network, graph, actor, now, list(gaps.get(network.pk, ())), unmet, since))
     return plans
 
 
@@ -336,16 +339,19 @@ class _Plan:
 
 def _plan(
     network: rm.FamilyNetwork,
-    net: Network,
+    graph: FamilyGraph,
     actor: User | None,
-    today: date,
     now: datetime,
     gaps: list[gm.Gap],
     unmet: list[Unmet],
+    since: Mapping[str, OpenSince],
 ) -> _Plan:
     """Open, reopen, update and resolve gaps so they are the unmet requirements
-    (no queries: :func:`_write` saves the plan)."""
-    graph = FamilyGraph(net, today)
+    (no queries: :func:`_write` saves the plan). ``since``: when each
+    requirement first applied (``kinmap.core.rules.open_since``); a gap whose
+    day the family's dates do not tell is open since the day it was found, and
+    keeps that day when it is raised again."""
+    net, today = graph.network, graph.today
     by_key = {g.key: g for g in gaps}
     wanted = {u.key: u for u in unmet}
     plan = _Plan(network)
@@ -356,6 +362,7 @@ def _plan(
         kind, sid, child_id = _subject_parts(u)
         overnight = _overnight_infant_until(graph, kind, sid)
         label = subject_name(net, kind, sid)
+        opened = since.get(key, NOT_KNOWN)
         g = by_key.get(key)
         if g is None:
             g = gm.Gap(
@@ -371,6 +378,8 @@ def _plan(
                 detail=u.detail,
                 missing=list(u.missing),
                 opened_at=now,
+                open_since=opened.on or today,
+                open_since_basis=opened.basis.value,
                 overnight_infant_until=overnight,
             )
             new_gaps.append(g)
@@ -385,6 +394,16 @@ def _plan(
             events.append(gm.GapEvent(gap=g, kind=EventKind.REOPENED, by=actor, at=now))
             result.reopened.append(key)
             shown_now.append(g)
+            changed = True
+        if (
+            opened.on is not None
+            and opened.basis is OpenSinceBasis.FAMILY_DATES
+            and (g.open_since, g.open_since_basis) != (opened.on, opened.basis.value)
+        ):
+            # the family's dates tell (or were corrected): open since then; a
+            # day that was only the day recorded or found is kept when the gap
+            # is raised again
+            g.open_since, g.open_since_basis = opened.on, opened.basis.value
             changed = True
         if (g.severity, g.detail, g.missing, g.overnight_infant_until, g.subject_name) != (
             u.severity.value,
@@ -449,6 +468,8 @@ def _write(plans: list[_Plan], actor: User | None, now: datetime, *, audit_each:
                 "missing",
                 "overnight_infant_until",
                 "subject_name",
+                "open_since",
+                "open_since_basis",
                 "version",
             ],
             batch_size=1000,
@@ -605,8 +626,8 @@ def contact_open(
         raise RecordError("Choose the type of contact", field="type")
     if date is None:
         raise RecordError("Enter the date of the contact", field="date")
-    if date > _today():
-        raise RecordError("The date of the contact must be today or in the past", field="date")
+    if problem := occurred_on_problem(date, began=network_began(network), what="The date of the contact"):
+        raise RecordError(problem, field="date")
     present, seen_directly = list(present), list(seen_directly)
     _begin_write(network.pk, people=seen_directly)
     members = set(rm.NetworkMember.objects.filter(network=network).values_list("person_id", flat=True))
@@ -771,7 +792,7 @@ def _check_answer(answer: Answer, network: rm.FamilyNetwork) -> Answer:
 
 
 def _answer(
-    actor: User, gap: gm.Gap, a: Answer, contact: gm.Contact | None, now: datetime
+    actor: User, gap: gm.Gap, a: Answer, contact: gm.Contact | None, now: datetime, occurred_on: date
 ) -> tuple[gm.Gap, dict[str, list[object]]]:
     old = {"state": gap.state, "na_status": gap.na_status}
     gap.state = a.state
@@ -800,10 +821,12 @@ def _answer(
         contact=contact,
         by=actor,
         at=now,
+        occurred_on=occurred_on,
     )
     changes: dict[str, list[object]] = {
         "state": [old["state"], gap.state],
         "na_status": [old["na_status"], gap.na_status],
+        "occurred_on": [None, occurred_on],
     }
     for k in ("reason", "practitioner_view", "from_whom"):
         if getattr(a, k):
@@ -821,22 +844,32 @@ def gap_answer(
     answer: Answer,
     contact: gm.Contact | None = None,
     expected_version: int | None,
+    occurred_on: date | None = None,
 ) -> gm.Gap:
     """Record why there is no answer to a gap (a FHIR data-absent reason): not
     known, declined (with who, their reason and the practitioner's view), will
     find out (from whom), masked, or not applicable (with a justification; a
-    critical gap waits for a supervisor to agree)."""
+    critical gap waits for a supervisor to agree).
+
+    ``occurred_on`` is the day it was asked (None: the contact's date, or
+    today without a contact); it may be before today (recorded after the
+    event) but not in the future nor before the work with the family began
+    (``RecordError`` on field ``occurred_on``). The time it was typed is kept
+    as well (the event's ``at``)."""
     _require_family_role(actor)
     row = _lock_gap(gap, expected_version)
     if not row.is_open:
         raise RecordError("This gap is no longer open: nothing to record")
     network = rm.FamilyNetwork.objects.get(pk=row.network_id)
     a = _check_answer(answer, network)
+    day = occurred_on or (contact.date if contact is not None else _today())
+    if problem := occurred_on_problem(day, began=network_began(network), what="The date it was asked"):
+        raise RecordError(problem, field="occurred_on")
     if contact is not None:
         contact = _lock_contact(contact)
         _outcome_row(contact, row)  # checks the gap was shown at this contact
     now = _now()
-    row, changes = _answer(actor, row, a, contact, now)
+    row, changes = _answer(actor, row, a, contact, now, day)
     gap_summaries_refresh(network_ids=[row.network_id])
     if contact is not None:
         gm.ContactGapOutcome.objects.filter(contact=contact, gap=row).update(
@@ -875,6 +908,7 @@ def contact_record_outcome(
     answer: Answer | None = None,
     reason: str = "",
     expected_version: int | None = None,
+    occurred_on: date | None = None,
 ) -> gm.ContactGapOutcome:
     """Record what happened at a contact to a gap shown there: answered (the fact
     has been recorded, which resolved it), asked but no answer (an absent
@@ -892,7 +926,14 @@ def contact_record_outcome(
     elif outcome == Outcome.ABSENT:
         if answer is None:
             raise RecordError("Choose what happened when you asked", field="state")
-        gap_answer(actor=actor, gap=gap, answer=answer, contact=contact, expected_version=expected_version)
+        gap_answer(
+            actor=actor,
+            gap=gap,
+            answer=answer,
+            contact=contact,
+            expected_version=expected_version,
+            occurred_on=occurred_on,
+        )
         row.refresh_from_db()
         return row
     elif outcome == Outcome.NOT_ASKED:
@@ -979,7 +1020,7 @@ def contact_close(*, actor: User, contact: gm.Contact) -> gm.Contact:
     pending = list(
         contact.outcomes.filter(outcome=Outcome.PENDING)
         .select_related("gap")
-        .order_by("gap__opened_at", "pk")
+        .order_by("gap__open_since", "gap__opened_at", "pk")
     )
     if pending:
         problems = [

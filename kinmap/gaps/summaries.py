@@ -12,11 +12,10 @@ a gap shown at a contact; the bulk load after it writes its gaps).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Max, Min, Model, Q, Value, When
-from django.utils import timezone
 
 from kinmap.core.escalation import EscalationSettings
 
@@ -70,8 +69,8 @@ def refresh_with(gap_model: type[Model], summary_model: type[Model], network_ids
                         output_field=IntegerField(),
                     )
                 ),
-                oldest_open=Min("opened_at"),
-                critical_oldest=Min("opened_at", filter=critical),
+                oldest_open=Min("open_since"),
+                critical_oldest=Min("open_since", filter=critical),
                 critical_prompted_max=Max("times_prompted", filter=critical),
                 declined_max=Max("times_declined"),
                 overnight_until_max=Max("overnight_infant_until"),
@@ -93,10 +92,11 @@ def gap_summaries_refresh(*, network_ids: Iterable[int]) -> int:
     return refresh_with(gm.Gap, gm.GapSummary, network_ids)
 
 
-def flag_since(today: date, settings: EscalationSettings) -> datetime:
-    """The moment before which an open critical gap has been open for
-    ``after_days`` days or more on ``today`` (as in ``selectors.flagged_q``)."""
-    return timezone.make_aware(datetime.combine(today - timedelta(days=settings.after_days - 1), time.min))
+def flag_since(today: date, settings: EscalationSettings) -> date:
+    """The day on or before which an open critical gap's requirement first
+    applied (its ``open_since``) for it to be open ``after_days`` days or more
+    on ``today`` (as in ``selectors.flagged_q``)."""
+    return today - timedelta(days=settings.after_days)
 
 
 def flagged_family_q(prefix: str, today: date, settings: EscalationSettings) -> Q:
@@ -107,7 +107,7 @@ def flagged_family_q(prefix: str, today: date, settings: EscalationSettings) -> 
     open ``after_days`` or more or shown at ``after_contacts`` contacts, a gap
     declined ``after_declines`` times, or overnight care of a baby under one."""
     return (
-        Q(**{f"{prefix}__critical_oldest__lt": flag_since(today, settings)})
+        Q(**{f"{prefix}__critical_oldest__lte": flag_since(today, settings)})
         | Q(**{f"{prefix}__critical_prompted_max__gte": settings.after_contacts})
         | Q(**{f"{prefix}__declined_max__gte": settings.after_declines})
         | Q(**{f"{prefix}__overnight_until_max__gt": today})

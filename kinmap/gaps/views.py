@@ -296,6 +296,7 @@ def contact_gap_outcome(request: HttpRequest, network_id: int, contact_id: int, 
                         declined_by=declined_by if choice == GapState.ASKED_DECLINED else None,
                     ),
                     expected_version=d.get("version"),
+                    occurred_on=d.get("occurred_on"),
                 )
         except StaleEdit as err:
             refuse_stale(form, err, {"version": gm.Gap.objects.get(pk=gap.pk).version})

@@ -11,7 +11,10 @@ reopening each need a reason and are written to the audit trail.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from kinmap.accounts.models import User
@@ -114,3 +117,26 @@ def network_reopen(
     _save(actor, row, reason, closing=False)
     _touch(row, actor)  # bumps the version and recomputes the gaps
     return row
+
+
+def network_began(network: m.FamilyNetwork) -> date:
+    """The day the work with the family began: the earlier of the day the
+    network was created and the start of its first allocation to a team (a
+    family loaded from another system keeps its allocations' dates). Nothing
+    that happened with the family (a contact, an answer, information given)
+    is recorded before it. One query."""
+    created = timezone.localdate(network.created_at)
+    first = m.Allocation.objects.filter(network=network).aggregate(first=Min("start"))["first"]
+    return min(created, first) if first is not None else created
+
+
+def occurred_on_problem(day: date, *, began: date, what: str) -> str:
+    """Why ``day``, the day something happened with the family (``what``: "The
+    date of the contact"), cannot be recorded: in the future, or before the
+    network began (``began``); ``""`` when it can."""
+    today = timezone.localdate()
+    if day > today:
+        return f"{what} must be today or in the past"
+    if day < began:
+        return f"{what} must be on or after {began:%-d %B %Y}, when the work with this family began"
+    return ""

@@ -34,6 +34,7 @@ from kinmap.core.model import Fact, Network, Person, Provenance
 from kinmap.core.resolution import resolving_provenance
 from kinmap.core.rules import GapHistory, ProcessInputs, RuleSettings, Unmet
 from kinmap.core.rules.facts import FACT_ADULT_SERVICES, FACT_OTHER_CHILDREN, FACT_OTHER_NAMES
+from kinmap.core.rules.open_since import NOT_KNOWN, OpenSince, OpenSinceBasis, open_since_all
 from kinmap.core.rules.synthetic import synthetic_network
 from kinmap.core.vocab import DateAccuracy, Source
 from kinmap.gaps import engine
@@ -137,6 +138,8 @@ class Rows:
                 "state",
                 "resolved_at",
                 "version",
+                "open_since",
+                "open_since_basis",
             ),
         )
         self.events = Table(
@@ -492,16 +495,21 @@ def _gaps(
         last = fam.last_contact if i == 0 else None
         view = network_view(fam.net, nid, name, members, index)
         gaps: dict[str, list[Any]] = {}
-        for u in _unmet(view, today, settings, ProcessInputs(last_contact_on=last)):
-            gaps[u.key] = _gap_row(rows, nid, u, view, today, now, actor_id)
+        first = ProcessInputs(last_contact_on=last)
+        unmet = _unmet(view, today, settings, first)
+        since = open_since_all(FamilyGraph(view, today), unmet, first, settings.params)
+        for u in unmet:
+            gaps[u.key] = _gap_row(rows, nid, u, view, today, now, actor_id, since.get(u.key, NOT_KNOWN))
         if not (history_reads or any(pid in fam.answers for pid in view.people)):
             after = None
         else:
             after = network_view(answered, nid, name, members, index)
             history = {k: GapHistory(gap_key=k, first_opened=opened_on) for k in gaps}
             process = ProcessInputs(last_contact_on=last, gap_history=history)
-            wanted = {u.key: u for u in _unmet(after, today, settings, process)}
-            _reconcile(gaps, wanted, after, rows, nid, today, now, actor_id, counts)
+            found = _unmet(after, today, settings, process)
+            wanted = {u.key: u for u in found}
+            since = open_since_all(FamilyGraph(after, today), found, process, settings.params)
+            _reconcile(gaps, wanted, since, after, rows, nid, today, now, actor_id, counts)
         for row in gaps.values():
             rows.gaps.add(tuple(row))
             counts.gaps_open += row[14] is None
@@ -513,10 +521,18 @@ def _unmet(net: Network, today: date, settings: RuleSettings, process: ProcessIn
 
 
 def _gap_row(
-    rows: Rows, nid: int, u: Unmet, net: Network, today: date, now: datetime, actor_id: int | None
+    rows: Rows,
+    nid: int,
+    u: Unmet,
+    net: Network,
+    today: date,
+    now: datetime,
+    actor_id: int | None,
+    opened: OpenSince,
 ) -> list[Any]:
     """A new gap's columns in the order of ``Rows.gaps`` (as the recompute
-    opens one: kinmap.gaps.services._plan), its "opened" event queued."""
+    opens one: kinmap.gaps.services._plan), its "opened" event queued;
+    ``opened``: when its requirement first applied (``open_since``)."""
     kind, sid = u.subject.kind.value, str(u.subject.id)
     gid = rows.next_id()
     rows.events.add((rows.next_id(), gid, gm.EventKind.OPENED.value, "", "", "", actor_id, now))
@@ -537,12 +553,15 @@ def _gap_row(
         gm.GapState.NOT_ASKED.value,
         None,
         1,
+        opened.on or today,
+        opened.basis.value,
     ]
 
 
 def _reconcile(
     gaps: dict[str, list[Any]],
     wanted: dict[str, Unmet],
+    since: dict[str, OpenSince],
     net: Network,
     rows: Rows,
     nid: int,
@@ -557,9 +576,16 @@ def _reconcile(
     source (a resolved event each)."""
     for key, u in wanted.items():
         row = gaps.get(key)
+        opened = since.get(key, NOT_KNOWN)
         if row is None:
-            gaps[key] = _gap_row(rows, nid, u, net, today, now, actor_id)
+            gaps[key] = _gap_row(rows, nid, u, net, today, now, actor_id, opened)
             continue
+        if (
+            opened.on is not None
+            and opened.basis is OpenSinceBasis.FAMILY_DATES
+            and (row[16], row[17]) != (opened.on, opened.basis.value)
+        ):
+            row[16], row[17] = opened.on, opened.basis.value
         kind, sid = row[4], row[5]
         fresh = (
             subject_name(net, kind, sid),

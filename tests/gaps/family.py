@@ -52,6 +52,10 @@ def seed_family(actor: User, *, today: date | None = None, name: str = "Testbaby
         source=s.Source_("birth-registration"),
     )
     baby = m.NetworkMember.objects.get(network=network, is_index=True).person
+    # The team has worked with the family since the pregnancy: contacts and
+    # answers up to a year back can be recorded after the event
+    # (``kinmap.records.lifecycle.network_began``).
+    m.Allocation.objects.filter(network=network).update(start=day - timedelta(days=365))
     mother = s.person_add(
         actor=actor,
         network=network,

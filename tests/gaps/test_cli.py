@@ -36,23 +36,24 @@ def test_prints_the_open_gaps_as_json(owner: User) -> None:
     expected = {
         "family": f.network.pk,
         "open_gaps": [
+            # most severe first, then open the longest: everything about the
+            # father since the baby's birth, ICON from the day it was due (14
+            # days old); the household's roster since the day it was found
             row("R02-birth-father", f"person:{dad}", "critical"),
             row("R05-current-partner", f"person:{dad}", "critical"),
             row("R11-seen-directly", f"person:{dad}", "critical"),
-            row("R17-icon", f"person:{dad}", "critical"),
             row("R18-safer-sleep", f"person:{dad}", "critical"),
             row("R20-carers-elsewhere", f"person:{dad}", "critical"),
-            row("R06-household-roster", f"household:{home}", "important"),
-            # the mother became a carer when the baby's home was recorded, before the father was added
-            row("R17-icon", f"person:{mum}", "important"),
+            row("R17-icon", f"person:{dad}", "critical"),
             row("R18-safer-sleep", f"person:{mum}", "important"),
             row("R04-parental-responsibility", f"person:{dad}:{baby}", "important"),
             row("R08-other-children", f"person:{dad}", "important"),
             row("R09-other-names", f"person:{dad}", "important"),
             row("R15-adult-services", f"person:{dad}", "important"),
+            row("R17-icon", f"person:{mum}", "important"),
+            row("R06-household-roster", f"household:{home}", "important"),
         ],
     }
-    # most severe first, then the oldest (the household's gap opened before the father was added)
     assert json.loads(printed) == expected
     assert printed == json.dumps(expected, indent=2) + "\n"
     assert printed.startswith('{\n  "family": ')

@@ -67,7 +67,12 @@ def test_opening_a_contact_shows_the_gaps_first_most_severe_and_oldest_first(
     keys = re.findall(r'class="kinmap-gap" id="gap-\d+" data-gap-key="([^"]+)"', main)
     severities = [gm.Gap.objects.get(key=k).severity for k in keys]
     assert severities == sorted(severities, key=lambda s: {"critical": 0, "important": 1, "routine": 2}[s])
+    # then the oldest: open since the requirement first applied (the father's,
+    # from the baby's birth; ICON from the day it was due)
+    opened = [gm.Gap.objects.get(key=k) for k in keys if gm.Gap.objects.get(key=k).severity == "critical"]
+    assert [g.open_since for g in opened] == sorted(g.open_since for g in opened)
     assert keys[0] == f"R02-birth-father:person:{fam.father.pk}"
+    assert opened[0].open_since == fam.baby.birth_date
     words = text(main)
     assert "Critical Date of birth not recorded for Dan Testfather" in words
     assert (
@@ -242,7 +247,7 @@ def test_the_family_page_says_what_we_still_need_to_know(
 
 
 def test_my_families_orders_by_the_most_severe_gap_and_filters(client: Client, owner: User) -> None:
-    quiet = seed_family(owner, name="Quiet")
+    quiet = seed_family(owner, name="Quiet", today=date.today() - timedelta(days=5))  # born 5 days earlier
     loud = seed_family(owner, name="Loud")
     # the quiet family's father: everything critical answered
     from kinmap.records import services as s
@@ -297,7 +302,8 @@ def test_my_families_orders_by_the_most_severe_gap_and_filters(client: Client, o
     html = client.get(
         reverse("my-families"), {"rule": "R09-other-names", "state": "not-asked"}
     ).content.decode()
-    # the same severity: the family whose matching gap is older comes first
+    # the same severity: the family whose matching gap is older (open since
+    # the earlier birth) comes first
     assert re.findall(r'data-family="(\d+)"', html) == [str(quiet.network.pk), str(loud.network.pk)]
     assert re.findall(r'data-open="(\d+)"', html) == ["1", "1"]
     html = client.get(reverse("my-families"), {"state": "asked-declined"}).content.decode()
@@ -324,8 +330,11 @@ def test_the_supervisor_dashboard_shows_flagged_gaps_and_declines(
     html = signed_in(client, supervisor).get(reverse("supervisor-dashboard")).content.decode()
     words = text(html)
     assert f'data-flagged-family="{fam.network.pk}"' in html
+    # open since the baby's birth: flagged by age as well (escalation uses open since)
+    assert fam.baby.birth_date is not None
+    age = (date.today() - fam.baby.birth_date).days
     assert (
-        "Date of birth not recorded for Dan Testfather Declined twice; "
+        f"Date of birth not recorded for Dan Testfather Critical and open for {age} days; Declined twice; "
         "About someone who has a baby under one overnight" in words
     )
     assert (

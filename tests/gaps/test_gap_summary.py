@@ -31,8 +31,8 @@ def counted_afresh(network: m.FamilyNetwork) -> dict[str, Any]:
         "open_count": len(mine),
         "critical_count": len(critical),
         "worst_rank": min((gm.SEVERITY_RANK[gm.Severity(g.severity)] for g in mine), default=9),
-        "oldest_open": min((g.opened_at for g in mine), default=None),
-        "critical_oldest": min((g.opened_at for g in critical), default=None),
+        "oldest_open": min((g.open_since for g in mine), default=None),
+        "critical_oldest": min((g.open_since for g in critical), default=None),
         "critical_prompted_max": max((g.times_prompted for g in critical), default=None),
         "declined_max": max((g.times_declined for g in mine), default=None),
         "overnight_until_max": max(

@@ -302,7 +302,8 @@ def test_one_open_contact_per_practitioner_and_family(owner: User, fam: SeedFami
 
 def test_closing_is_refused_until_every_gap_shown_has_an_outcome(owner: User, fam: SeedFamily) -> None:
     contact = gs.contact_open(actor=owner, network=fam.network, type="clinic", date=date.today())
-    pending = list(contact.outcomes.select_related("gap").order_by("gap__opened_at", "pk"))
+    # the oldest first: open since the requirement first applied
+    pending = list(contact.outcomes.select_related("gap").order_by("gap__open_since", "gap__opened_at", "pk"))
     err = refused(lambda: gs.contact_close(actor=owner, contact=contact), *_close_messages(pending))
     assert err.messages[0] == (
         f"Record an outcome for every gap shown before closing the contact ({len(pending)} to do)"

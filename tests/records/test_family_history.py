@@ -181,6 +181,10 @@ def test_a_family_with_every_kind_of_history_round_trips(history: SeedFamily) ->
     (request,) = doc["information_requests"]
     assert request["gap"] and request["to_agency"] and doc["sharing_decisions"][0]["request"] == "r1"
     assert first.counts["gaps"] == len(doc["gaps"]) > 0
+    # when each requirement first applied, and the day a backdated step happened
+    assert all(g["open_since"] and g["open_since_basis"] for g in doc["gaps"])
+    assert any(g["open_since_basis"] == "family-dates" for g in doc["gaps"])
+    assert decline["occurred_on"] == contact["date"]
 
     wipe()
     (network,) = load(first.text)
@@ -263,6 +267,21 @@ def _gap_with_steps(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 HOSTILE: list[tuple[str, Any, str]] = [
+    (
+        "a requirement that applied after its gap was raised",
+        lambda d: d["gaps"][0].update(open_since="2199-01-01"),
+        'gaps[0] (id "g1"): open_since: is after opened_at',
+    ),
+    (
+        "an unknown way of finding when a requirement applied",
+        lambda d: d["gaps"][0].update(open_since_basis="guessed"),
+        'gaps[0] (id "g1"): open_since_basis: "guessed" is not one of',
+    ),
+    (
+        "a step that happened after it was recorded",
+        lambda d: _gap_with_steps(d)["events"][-1].update(occurred_on="2199-01-01"),
+        "occurred_on: is after the day the step was recorded",
+    ),
     (
         "a subject that is not in the file",
         lambda d: d["gaps"][0].update(subject_kind="person", subject="p99"),

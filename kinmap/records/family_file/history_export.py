@@ -189,6 +189,8 @@ def history_out(
             "detail": g.detail,
             "missing": list(g.missing),
             "opened_at": _moment(g.opened_at),
+            "open_since": g.open_since.isoformat() if g.open_since else None,
+            "open_since_basis": g.open_since_basis or "not-known",
             "resolved_at": _moment(g.resolved_at),
             "times_prompted": g.times_prompted,
             "times_declined": g.times_declined,
@@ -213,6 +215,7 @@ def history_out(
                     "contact": cid.get(e.contact_id) if e.contact_id else None,
                     "by": user(e.by_id),
                     "at": _moment(e.at),
+                    "occurred_on": e.occurred_on.isoformat() if e.occurred_on else None,
                 }
                 for e in steps.get(g.pk, [])
             ],

@@ -264,6 +264,9 @@ def _gaps_import(
             detail=g.detail,
             missing=list(g.missing),
             opened_at=g.opened_at,
+            # a file from before "open since" was kept: the day it was raised
+            open_since=g.open_since or g.opened_at.date(),
+            open_since_basis=g.open_since_basis,
             resolved_at=g.resolved_at,
             times_prompted=g.times_prompted,
             times_declined=g.times_declined,
@@ -291,6 +294,7 @@ def _gaps_import(
                 contact=contacts[e.contact] if e.contact else None,
                 by=users.get(e.by),
                 at=e.at,
+                occurred_on=e.occurred_on,
             )
             for e in g.events
         )

@@ -23,6 +23,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BeforeValidator, Field, model_validator
 
 from kinmap.core.rules.base import SubjectKind
+from kinmap.core.rules.open_since import OpenSinceBasis
 from kinmap.gaps import models as gm
 from kinmap.sharing.models import InformationRequest, LawfulBasis, SharingDecision, Urgency
 
@@ -131,6 +132,10 @@ EventKindCode = Annotated[str, BeforeValidator(_coded(EVENT_KINDS, None))]
 StateCode = Annotated[str, BeforeValidator(_coded(GAP_STATES, None))]
 EventStateCode = Annotated[str, BeforeValidator(_coded(("", *GAP_STATES), ""))]
 SeverityCode = Annotated[str, BeforeValidator(_coded(SEVERITIES, None))]
+# how a gap's "open since" was found (kinmap.core.rules.open_since.OpenSinceBasis)
+OpenSinceBasisCode = Annotated[
+    str, BeforeValidator(_coded(tuple(b.value for b in OpenSinceBasis), OpenSinceBasis.NOT_KNOWN.value))
+]
 NaCode = Annotated[str, BeforeValidator(_coded(("", *NA_STATUSES), ""))]
 ContactTypeCode = Annotated[str, BeforeValidator(_coded(CONTACT_TYPES, None))]
 ContactStatusCode = Annotated[str, BeforeValidator(_coded(CONTACT_STATUSES, None))]
@@ -171,9 +176,12 @@ class GapStep(Record):
     contact: OptionalRef = NULL
     by: UsernameText = NULL
     at: RequiredMoment = NULL
+    occurred_on: Day = NULL  # the day it happened (asked), when told after the event
 
     @model_validator(mode="after")
     def _answer_has_state(self) -> GapStep:
+        if self.occurred_on is not None and self.occurred_on > self.at.date():
+            raise refuse("is after the day the step was recorded (at)", "occurred_on")
         if self.kind == gm.EventKind.ANSWERED and not self.state:
             raise refuse('is missing: an "answered" step says what the answer was', "state")
         if self.declined_by and self.state != gm.GapState.ASKED_DECLINED:
@@ -198,6 +206,9 @@ class GapRecord(Record):
     detail: Text = NULL
     missing: MissingKeys = Field(default_factory=list)
     opened_at: RequiredMoment = NULL
+    # the day the requirement first applied, and how that was found
+    open_since: Day = NULL
+    open_since_basis: OpenSinceBasisCode = NULL
     resolved_at: Moment = NULL
     times_prompted: Count = NULL
     times_declined: Count = NULL
@@ -213,6 +224,8 @@ class GapRecord(Record):
     def _in_order(self) -> GapRecord:
         if (self.state == gm.GapState.RESOLVED) != (self.resolved_at is not None):
             raise refuse('is given exactly when the state is "resolved"', "resolved_at")
+        if self.open_since is not None and self.open_since > self.opened_at.date():
+            raise refuse("is after opened_at: a requirement applies before its gap is raised", "open_since")
         if self.resolved_at is not None and self.resolved_at < self.opened_at:
             raise refuse("is before opened_at: a gap cannot be resolved before it was raised", "resolved_at")
         if self.not_applicable_agreed_at is not None and self.not_applicable not in ("agreed", "refused"):

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("gaps", "0004_gap_summary"),
+        ("gaps", "0005_gap_summary"),
     ]
 
     operations = [

@@ -18,7 +18,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('gaps', '0003_supervisor_actions_and_rule_wording'),
+        ('gaps', '0004_gap_open_since_and_event_occurred_on'),
         ('records', '0005_network_closed'),
     ]
 
@@ -30,8 +30,8 @@ class Migration(migrations.Migration):
                 ('open_count', models.PositiveIntegerField(default=0)),
                 ('critical_count', models.PositiveIntegerField(default=0)),
                 ('worst_rank', models.PositiveSmallIntegerField(default=9)),
-                ('oldest_open', models.DateTimeField(blank=True, null=True)),
-                ('critical_oldest', models.DateTimeField(blank=True, null=True)),
+                ('oldest_open', models.DateField(blank=True, null=True)),
+                ('critical_oldest', models.DateField(blank=True, null=True)),
                 ('critical_prompted_max', models.PositiveIntegerField(blank=True, null=True)),
                 ('declined_max', models.PositiveIntegerField(blank=True, null=True)),
                 ('overnight_until_max', models.DateField(blank=True, null=True)),
