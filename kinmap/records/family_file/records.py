@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from kinmap.records import services as s
+from kinmap.records.known_dates import EXACT_SPAN, SpanAccuracy
 
 from .document import MASKED_INCLUDED
 
@@ -69,6 +70,7 @@ class RelationshipIn:
     end: date | None
     provenance: Prov
     legal_basis: str = ""
+    accuracy: SpanAccuracy = EXACT_SPAN
 
 
 @dataclass
@@ -78,6 +80,7 @@ class ResidenceIn:
     start: date | None
     end: date | None
     provenance: Prov
+    accuracy: SpanAccuracy = EXACT_SPAN
 
 
 @dataclass
@@ -96,6 +99,7 @@ class PRIn:
     start: date | None
     provenance: Prov
     end: date | None = None
+    accuracy: SpanAccuracy = EXACT_SPAN
 
 
 @dataclass
