@@ -133,3 +133,34 @@ def test_a_death_known_to_the_year_is_a_partial_date(client: Client, owner: User
     )
     [patient] = [e["resource"] for e in _bundle(client, owner, network)["entry"]]
     assert (patient["birthDate"], patient["deceasedDateTime"]) == ("2020-05-01", "2021")
+
+
+@pytest.mark.django_db
+def test_the_family_api_gives_each_date_its_accuracy(client: Client, owner: User) -> None:
+    network = s.network_create(
+        actor=owner,
+        child=s.PersonData(
+            given_name="Kit", family_name="Testkid", birth_date=date(2024, 3, 1), birth_date_accuracy="month"
+        ),
+    )
+    kit = m.NetworkMember.objects.get(network=network, is_index=True).person
+    s.person_add(
+        actor=owner,
+        network=network,
+        data=s.PersonData(given_name="Mara", sex="female"),
+        related_to=kit,
+        relationship=s.RelationshipData(
+            type="NMTH", start=date(2024, 1, 1), start_accuracy="between", start_latest=date(2024, 3, 31)
+        ),
+    )
+    client.login(username=owner.username, password=PASSWORD)
+    body = client.get(f"/api/v1/families/{network.pk}").json()
+    [kit_out] = [p for p in body["people"] if p["id"] == kit.pk]
+    assert (kit_out["birth_date"], kit_out["birth_date_accuracy"]) == ("2024-03-01", "month")
+    [rel] = body["relationships"]
+    assert (rel["start"], rel["start_accuracy"], rel["start_latest"]) == (
+        "2024-01-01",
+        "between",
+        "2024-03-31",
+    )
+    assert (rel["end"], rel["end_accuracy"]) == (None, "accurate")
