@@ -30,6 +30,7 @@ from django.utils import timezone
 from kinmap.accounts.models import User
 from kinmap.audit.services import audit_record
 from kinmap.core import model as core
+from kinmap.core.dates import KnownDate
 from kinmap.core.nhs import normalise_nhs_number
 from kinmap.core.responsibility import ended_by_death, ended_by_order
 from kinmap.core.text import name_error, normalise_identifier, normalise_text, text_error
@@ -574,9 +575,15 @@ def person_update(
     current = family_record_load(network).graph_network
     proposal = _Proposal(people={row.pk: _core_person(row.pk, data, current.people.get(row.pk))})
     ends = _ended_by_death(row, data.death_date) if data.death_date != old["death_date"] else _DeathEnds()
-    proposal.care = [dataclasses.replace(c, end=ends.care[c.id]) for c in current.care if c.id in ends.care]
+    ends.accuracy, ends.latest = data.death_date_accuracy, data.death_date_latest
+    death = {"end_accuracy": DateAccuracy(ends.accuracy), "end_latest": ends.latest}
+    proposal.care = [
+        dataclasses.replace(c, end=ends.care[c.id], **death) for c in current.care if c.id in ends.care
+    ]
     proposal.pr = [
-        dataclasses.replace(r, end=ends.pr[r.id]) for r in current.parental_responsibility if r.id in ends.pr
+        dataclasses.replace(r, end=ends.pr[r.id], **death)
+        for r in current.parental_responsibility
+        if r.id in ends.pr
     ]
     _check(network, proposal, current)
     _check_each(networks[1:], proposal)
@@ -593,7 +600,9 @@ def person_update(
     row.version += 1
     row.save()
     _audit_person(actor, networks, row, old)
-    ends.save(actor, networks, f"ended by the death of {row} on {data.death_date}")
+    died = KnownDate(data.death_date, DateAccuracy(data.death_date_accuracy), data.death_date_latest)
+    on = f"on {data.death_date}" if died.accuracy is DateAccuracy.EXACT else died.words()
+    ends.save(actor, networks, f"ended by the death of {row} {on}")
     _touch_each(networks, actor)
     return row
 
@@ -604,19 +613,24 @@ def _end_each(
     actor: User | None,
     networks: list[m.FamilyNetwork],
     reason: str,
+    accuracy: str = DateAccuracy.EXACT.value,
+    latest: date | None = None,
 ) -> None:
-    """Give each of ``rows`` its end date from ``ends`` (by pk), audited with ``reason``."""
+    """Give each of ``rows`` its end date from ``ends`` (by pk), known as
+    ``accuracy`` says (with ``latest`` for "between": a death's), audited
+    with ``reason``."""
     for x in rows:
-        before, x.end = x.end, ends[x.pk]
+        old = {"end": x.end, "end_accuracy": x.end_accuracy, "end_latest": x.end_latest}
+        x.end, x.end_accuracy, x.end_latest = ends[x.pk], accuracy, latest
         x.version += 1
-        x.save(update_fields=["end", "version"])
+        x.save(update_fields=["end", "end_accuracy", "end_latest", "version"])
         _audit_each(
             networks,
             actor=actor,
             action="update",
             object_type="care_arrangement" if isinstance(x, m.CareArrangement) else "parental_responsibility",
             object_id=x.pk,
-            changes={"end": [before, x.end]},
+            changes=_diff(old, {"end": x.end, "end_accuracy": x.end_accuracy, "end_latest": x.end_latest}),
             reason=reason,
         )
 
@@ -630,10 +644,13 @@ class _DeathEnds:
     care: dict[int, date] = field(default_factory=dict)
     pr_rows: list[m.ParentalResponsibility] = field(default_factory=list)
     pr: dict[int, date] = field(default_factory=dict)
+    # how well the death is known: the records end as well known as it
+    accuracy: str = DateAccuracy.EXACT.value
+    latest: date | None = None
 
     def save(self, actor: User | None, networks: list[m.FamilyNetwork], reason: str) -> None:
-        _end_each(self.care_rows, self.care, actor, networks, reason)
-        _end_each(self.pr_rows, self.pr, actor, networks, reason)
+        _end_each(self.care_rows, self.care, actor, networks, reason, self.accuracy, self.latest)
+        _end_each(self.pr_rows, self.pr, actor, networks, reason, self.accuracy, self.latest)
 
 
 def _ended_by_death(person: m.Person, died: date | None) -> _DeathEnds:

@@ -56,6 +56,29 @@ def test_a_death_about_a_date_just_before_an_exact_birth_is_recorded(owner: User
 
 
 @pytest.mark.django_db
+def test_care_ended_by_a_death_is_ended_as_well_as_the_death_is_known(owner: User, family: Family) -> None:
+    dan = family.father
+    died = date.today() - timedelta(days=10)
+    s.person_update(
+        actor=owner,
+        network=family.network,
+        person=dan,
+        data=s.PersonData(
+            given_name="Dan",
+            family_name="Testfather",
+            sex="male",
+            death_date=died,
+            death_date_accuracy="estimated",
+        ),
+        expected_version=dan.version,
+    )
+    care = m.CareArrangement.objects.get(pk=family.care.pk)
+    assert (care.end, care.end_accuracy) == (died, "estimated")
+    event = AuditEvent.objects.filter(object_type="care_arrangement", object_id=care.pk).latest("pk")
+    assert event.reason == f"ended by the death of Dan Testfather about {died:%B %Y}"
+
+
+@pytest.mark.django_db
 def test_a_death_before_the_birth_under_every_reading_is_refused_and_nothing_saved(
     owner: User, family: Family
 ) -> None:
