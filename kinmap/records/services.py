@@ -576,12 +576,14 @@ def person_update(
     proposal = _Proposal(people={row.pk: _core_person(row.pk, data, current.people.get(row.pk))})
     ends = _ended_by_death(row, data.death_date) if data.death_date != old["death_date"] else _DeathEnds()
     ends.accuracy, ends.latest = data.death_date_accuracy, data.death_date_latest
-    death = {"end_accuracy": DateAccuracy(ends.accuracy), "end_latest": ends.latest}
+    how = DateAccuracy(ends.accuracy)
     proposal.care = [
-        dataclasses.replace(c, end=ends.care[c.id], **death) for c in current.care if c.id in ends.care
+        dataclasses.replace(c, end=ends.care[c.id], end_accuracy=how, end_latest=ends.latest)
+        for c in current.care
+        if c.id in ends.care
     ]
     proposal.pr = [
-        dataclasses.replace(r, end=ends.pr[r.id], **death)
+        dataclasses.replace(r, end=ends.pr[r.id], end_accuracy=how, end_latest=ends.latest)
         for r in current.parental_responsibility
         if r.id in ends.pr
     ]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -453,14 +453,14 @@ class Household(Record):
 class Dated(Record):
     """A record over a period: ``start`` and ``end`` with their accuracy codes
     (``kinmap.core.vocab.DateAccuracy``, "accurate" is exact and the default)
-    and the latest day of a "between" date (``kinmap.core.dates``)."""
+    and the latest day of a "between" date (``kinmap.core.dates``). Each
+    record declares the six fields where the file writes them."""
 
-    start: Day = NULL
-    end: Day = NULL
-    start_accuracy: SpanAccuracyCode = NULL
-    start_latest: Day = NULL
-    end_accuracy: SpanAccuracyCode = NULL
-    end_latest: Day = NULL
+    if TYPE_CHECKING:  # declared by each record, in the file's order
+        start_accuracy: str
+        start_latest: date | None
+        end_accuracy: str
+        end_latest: date | None
 
     def accuracy(self) -> SpanAccuracy:
         """How well the start and end are known, as the services take it."""
@@ -476,7 +476,11 @@ class Relationship(Dated):
     type: RelationshipTypeCode = NULL
     legal_basis: LegalBasisCode = NULL
     start: Day = NULL
+    start_accuracy: SpanAccuracyCode = NULL
+    start_latest: Day = NULL
     end: Day = NULL
+    end_accuracy: SpanAccuracyCode = NULL
+    end_latest: Day = NULL
     provenance: ProvenanceOrNull = NULL
 
 
@@ -487,7 +491,11 @@ class Residence(Dated):
     person: Ref = NULL
     household: Ref = NULL
     start: Day = NULL
+    start_accuracy: SpanAccuracyCode = NULL
+    start_latest: Day = NULL
     end: Day = NULL
+    end_accuracy: SpanAccuracyCode = NULL
+    end_latest: Day = NULL
     provenance: ProvenanceOrNull = NULL
 
 
@@ -503,7 +511,11 @@ class CareArrangement(Dated):
     supervised: Flag = NULL
     sleep_place: SleepPlaceText = NULL
     start: Day = NULL
+    start_accuracy: SpanAccuracyCode = NULL
+    start_latest: Day = NULL
     end: Day = NULL
+    end_accuracy: SpanAccuracyCode = NULL
+    end_latest: Day = NULL
     provenance: ProvenanceOrNull = NULL
 
 
@@ -516,7 +528,11 @@ class ParentalResponsibility(Dated):
     child: Ref = NULL
     basis: BasisCode = NULL
     start: Day = NULL
+    start_accuracy: SpanAccuracyCode = NULL
+    start_latest: Day = NULL
     end: Day = NULL
+    end_accuracy: SpanAccuracyCode = NULL
+    end_latest: Day = NULL
     provenance: ProvenanceOrNull = NULL
 
 
