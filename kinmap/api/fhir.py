@@ -12,6 +12,7 @@ from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 
 from kinmap.accounts.models import User
+from kinmap.core.dates import KnownDate
 from kinmap.core.graph import FamilyGraph, SiblingKind
 from kinmap.core.hl7 import ROLE_CODE_SYSTEM, ROLE_CODES, coding_for
 from kinmap.core.model import CareOrder, Person
@@ -37,8 +38,8 @@ def _demographics(p: Person, record: FamilyRecord, entitled: bool) -> dict[str, 
         if p.given_name:
             name["given"] = [p.given_name]
         out["name"] = [name]
-    if p.birth_date and p.birth_date_accuracy in (DateAccuracy.ACCURATE, DateAccuracy.ESTIMATED):
-        out["birthDate"] = p.birth_date.isoformat()
+    if p.birth_date and not p.unborn:
+        out.update(fhir_date("birthDate", p.birth))
     if p.nhs_number:
         out["identifier"] = [{"system": NHS_NUMBER_SYSTEM, "value": p.nhs_number}]
     telecom: list[dict[str, Any]] = []
@@ -61,7 +62,7 @@ def _demographics(p: Person, record: FamilyRecord, entitled: bool) -> dict[str, 
             addr["city"] = h.town
         if h.postcode:
             addr["postalCode"] = h.postcode
-        period = {k: v.isoformat() for k, v in (("start", res.start), ("end", res.end)) if v}
+        period = fhir_period(res.start_known if res.start else None, res.end_known if res.end else None)
         if period:
             addr["period"] = period
         addresses.append(addr)
@@ -73,6 +74,58 @@ def _demographics(p: Person, record: FamilyRecord, entitled: bool) -> dict[str, 
 # kinmap's own extensions (FHIR R4B has no element for them), documented in the README.
 UNBORN_EXTENSION = "urn:kinmap:fhir:StructureDefinition:unborn"
 EXPECTED_BIRTH_EXTENSION = "urn:kinmap:fhir:StructureDefinition:expected-date-of-birth"
+# How well a date is known, on a date or dateTime element (``_birthDate``,
+# ``_deceasedDateTime``, a Period's ``_start`` and ``_end``) whose value is left
+# out because no FHIR date says it: a complex extension of ``accuracy`` (a
+# kinmap.core.vocab.DateAccuracy name: about, before, after, between, unknown),
+# ``date`` (the day recorded), ``earliest`` and ``latest`` (the range it can be,
+# kinmap.core.dates). Exact, month and year dates are FHIR dates (YYYY-MM-DD,
+# YYYY-MM, YYYY) with no extension.
+DATE_ACCURACY_EXTENSION = "urn:kinmap:fhir:StructureDefinition:date-accuracy"
+_ACCURACY_NAME = {
+    DateAccuracy.ABOUT: "about",
+    DateAccuracy.BEFORE: "before",
+    DateAccuracy.AFTER: "after",
+    DateAccuracy.BETWEEN: "between",
+    DateAccuracy.UNKNOWN: "unknown",
+    DateAccuracy.EXPECTED: "expected",
+}
+
+
+def fhir_date(element: str, known: KnownDate) -> dict[str, Any]:
+    """``known`` as FHIR JSON for the date or dateTime ``element``: an exact
+    day ``{element: "YYYY-MM-DD"}``, a month ``"YYYY-MM"``, a year ``"YYYY"``;
+    any other accuracy no value but ``{"_" + element: {"extension": [...]}}``
+    with :data:`DATE_ACCURACY_EXTENSION`, so an estimate never reads as exact."""
+    on = known.on
+    if on is None:
+        return {}
+    if known.accuracy is DateAccuracy.EXACT:
+        return {element: on.isoformat()}
+    if known.accuracy is DateAccuracy.MONTH:
+        return {element: f"{on:%Y-%m}"}
+    if known.accuracy is DateAccuracy.YEAR:
+        return {element: f"{on:%Y}"}
+    parts = [
+        {"url": "accuracy", "valueCode": _ACCURACY_NAME[known.accuracy]},
+        {"url": "date", "valueDate": on.isoformat()},
+        {"url": "earliest", "valueDate": known.earliest().isoformat()},
+        {"url": "latest", "valueDate": known.latest_day().isoformat()},
+    ]
+    return {f"_{element}": {"extension": [{"url": DATE_ACCURACY_EXTENSION, "extension": parts}]}}
+
+
+def fhir_period(start: KnownDate | None, end: KnownDate | None) -> dict[str, Any]:
+    """A FHIR Period from a start and end as known (None: not recorded), each
+    as :func:`fhir_date` writes it; empty when neither has a day."""
+    out: dict[str, Any] = {}
+    if start is not None:
+        out.update(fhir_date("start", start))
+    if end is not None:
+        out.update(fhir_date("end", end))
+    return out
+
+
 # Names the fullUrl of each entry (``urn:uuid:``, RFC 4122 version 5): the
 # same record gives the same identifier in every export.
 _UUID_NAMESPACE = uuid.UUID("6f1c7a52-3a1e-5b6f-9d0c-2b1f8e4a7c11")
@@ -144,7 +197,13 @@ def family_bundle(record: FamilyRecord, user: User) -> dict[str, Any]:
     organizations: dict[str, dict[str, Any]] = {}  # the local authorities named by care orders
 
     def related_person(
-        rid: str, url: str, cid: int, other: int, role: dict[str, Any], period: dict[str, Any]
+        rid: str,
+        url: str,
+        cid: int,
+        other: int,
+        role: dict[str, Any],
+        start: KnownDate | None = None,
+        end: KnownDate | None = None,
     ) -> None:
         resource = {
             "resourceType": "RelatedPerson",
@@ -154,20 +213,21 @@ def family_bundle(record: FamilyRecord, user: User) -> dict[str, Any]:
             **_demographics(net.people[other], record, entitled),
         }
         # death carries through: the relationship is no longer active and its period ends then
-        died = net.people[other].death_date
-        end = min(d for d in (period.get("end"), died) if d) if (period.get("end") or died) else None
-        if died is not None:
+        dead = net.people[other]
+        if dead.death_date is not None:
             resource["active"] = False
-        start = period.get("start")
-        if start or end:
-            resource["period"] = {k: v.isoformat() for k, v in (("start", start), ("end", end)) if v}
+            if end is None or dead.death.latest_day() < end.latest_day():
+                end = dead.death
+        period = fhir_period(start, end)
+        if period:
+            resource["period"] = period
         entries.append({"fullUrl": url, "resource": resource})
 
     for cid in record.index_child_ids:
         child = net.people[cid]
         patient = {"resourceType": "Patient", "id": f"person-{cid}", **_demographics(child, record, entitled)}
         if child.death_date:
-            patient["deceasedDateTime"] = child.death_date.isoformat()
+            patient.update(fhir_date("deceasedDateTime", child.death))
         if child.unborn:
             patient["extension"] = [{"url": UNBORN_EXTENSION, "valueBoolean": True}]
             if child.birth_date:
@@ -213,16 +273,15 @@ def family_bundle(record: FamilyRecord, user: User) -> dict[str, Any]:
                 cid,
                 other,
                 {"coding": [coding_for(r.type, reverse=other == r.to_id)]},
-                {"start": r.start, "end": r.end},
+                r.start_known if r.start else None,
+                r.end_known if r.end else None,
             )
         for sib in graph.siblings(cid):
             other = sib.person_id
             if other in recorded or not net.is_member(other):
                 continue
             code = "TWIN" if graph.is_twin(cid, other) else DERIVED_SIBLING_CODE[sib.kind]
-            related_person(
-                f"sibling-{other}-of-{cid}", _urn("sibling", other, cid), cid, other, _role(code), {}
-            )
+            related_person(f"sibling-{other}-of-{cid}", _urn("sibling", other, cid), cid, other, _role(code))
     bundle = {"resourceType": "Bundle", "type": "collection", "entry": [*entries, *organizations.values()]}
     # fhir.resources checks the structure (it does not check codes: see core.hl7)
     return Bundle.model_validate(bundle).model_dump(mode="json", exclude_none=True)

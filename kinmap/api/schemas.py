@@ -75,8 +75,11 @@ class PersonOut(Schema):
     name_absent_reason: str
     sex: str
     birth_date: date | None
-    birth_date_accuracy: str
+    birth_date_accuracy: str  # kinmap.core.vocab.DateAccuracy code ("accurate" is exact)
+    birth_date_latest: date | None = None  # for "between": the last day it can be
     death_date: date | None
+    death_date_accuracy: str = "accurate"
+    death_date_latest: date | None = None
     nhs_number: str
     phone: str
     email: str
@@ -111,6 +114,11 @@ class RelationshipOut(Schema):
     label: str
     start: date | None
     end: date | None
+    # how well each date is known (DateAccuracy codes) and for "between" its last day
+    start_accuracy: str = "accurate"
+    start_latest: date | None = None
+    end_accuracy: str = "accurate"
+    end_latest: date | None = None
     source: str
 
 
@@ -132,6 +140,11 @@ class CareOut(Schema):
     sleep_place: str
     start: date | None
     end: date | None
+    # how well each date is known (DateAccuracy codes) and for "between" its last day
+    start_accuracy: str = "accurate"
+    start_latest: date | None = None
+    end_accuracy: str = "accurate"
+    end_latest: date | None = None
 
 
 class FamilyOut(Schema):

@@ -27,6 +27,7 @@ from kinmap.matching.forms import SearchForm
 from kinmap.matching.search import people_search as search_people
 from kinmap.matching.views import SEARCHERS
 from kinmap.records import access
+from kinmap.records.known_dates import SPAN_DATE_FIELDS
 from kinmap.records.presenters import family_page_context
 from kinmap.records.selectors import elsewhere_load, family_record_load, networks_for_user
 from kinmap.web.converters import MAX_ID
@@ -135,7 +136,10 @@ def family(request: HttpRequest, network_id: ObjectId) -> dict[str, Any]:
                 "sex": p.sex.value,
                 "birth_date": p.birth_date,
                 "birth_date_accuracy": p.birth_date_accuracy.value,
+                "birth_date_latest": p.birth_date_latest,
                 "death_date": p.death_date,
+                "death_date_accuracy": p.death_date_accuracy.value,
+                "death_date_latest": p.death_date_latest,
                 "nhs_number": p.nhs_number,
                 "phone": phone_for(row.phone, row.phone_masked, user),
                 "email": p.email,
@@ -159,8 +163,7 @@ def family(request: HttpRequest, network_id: ObjectId) -> dict[str, Any]:
                 "type": r.type,
                 "hl7_role_code": rel_type(r.type).hl7,
                 "label": rel_type(r.type).label,
-                "start": r.start,
-                "end": r.end,
+                **_span(r),
                 "source": r.source,
             }
             for r in record.relationships
@@ -192,8 +195,7 @@ def family(request: HttpRequest, network_id: ObjectId) -> dict[str, Any]:
                 "overnight": c.overnight,
                 "supervised": c.supervised,
                 "sleep_place": c.sleep_place,
-                "start": c.start,
-                "end": c.end,
+                **_span(c),
             }
             for c in record.care
         ],
@@ -209,6 +211,11 @@ def family(request: HttpRequest, network_id: ObjectId) -> dict[str, Any]:
             for sec in page["sections"]
         ],
     }
+
+
+def _span(row: Any) -> dict[str, Any]:
+    """A period row's dates with their accuracy (``kinmap.records.known_dates``)."""
+    return {"start": row.start, "end": row.end, **{f: getattr(row, f) for f in SPAN_DATE_FIELDS}}
 
 
 @api.get(

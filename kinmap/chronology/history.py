@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from kinmap.core.chronology import Happening, Line, Version, lines_of_record
 from kinmap.core.vocab import CARE_PLACE_LABELS, PR_BASIS_LABELS, DateAccuracy, relation_sentence
+from kinmap.records import known_dates
 from kinmap.records import models as m
 from kinmap.records.selectors import FamilyRecord
 from kinmap.sharing.facts import what_label
@@ -121,6 +122,16 @@ def _day(d: date) -> str:
     return f"{d.day} {d:%B %Y}"
 
 
+def _as_known(words: str, h: Any, field: str) -> str:
+    """``words`` of a happening on ``h``'s date ``field``, followed for a date
+    that is not exact by how it is known: "Amy died (date: about March 2019)".
+    The line is placed on the day recorded."""
+    known = known_dates.known(h, field)
+    if known.accuracy in (DateAccuracy.EXACT, DateAccuracy.UNKNOWN):
+        return words
+    return f"{words} (date: {known.words()})"
+
+
 def _person(h: Any, names: Names) -> tuple[Happening, ...]:
     who = frozenset({h.id})
     name = names(h.id)
@@ -128,13 +139,13 @@ def _person(h: Any, names: Names) -> tuple[Happening, ...]:
     if h.birth_date:
         if h.birth_date_accuracy == DateAccuracy.EXPECTED:
             words = f"{name} is expected to be born (due date)"
-        elif h.birth_date_accuracy == DateAccuracy.ESTIMATED:
-            words = f"{name} was born (date estimated)"
         else:
-            words = f"{name} was born"
+            words = _as_known(f"{name} was born", h, "birth_date")
         out.append(Happening("birth", BIRTHS_DEATHS, h.birth_date, words, who))
     if h.death_date:
-        out.append(Happening("death", BIRTHS_DEATHS, h.death_date, f"{name} died", who))
+        out.append(
+            Happening("death", BIRTHS_DEATHS, h.death_date, _as_known(f"{name} died", h, "death_date"), who)
+        )
     return tuple(out)
 
 
@@ -162,9 +173,17 @@ def _relationship(h: Any, names: Names) -> tuple[Happening, ...]:
     sentence = relation_sentence(h.type, names(h.from_person_id), names(h.to_person_id))
     out = []
     if h.start:
-        out.append(Happening("start", RELATIONSHIPS, h.start, f"Relationship began: {sentence}", who))
+        out.append(
+            Happening(
+                "start", RELATIONSHIPS, h.start, _as_known(f"Relationship began: {sentence}", h, "start"), who
+            )
+        )
     if h.end:
-        out.append(Happening("end", RELATIONSHIPS, h.end, f"Relationship ended: {sentence}", who))
+        out.append(
+            Happening(
+                "end", RELATIONSHIPS, h.end, _as_known(f"Relationship ended: {sentence}", h, "end"), who
+            )
+        )
     if not out:
         out.append(Happening("recorded", RELATIONSHIPS, None, f"Relationship recorded: {sentence}", who))
     return tuple(out)
@@ -184,9 +203,11 @@ def _stay(h: Any, home: Any, words: Address, names: Names) -> tuple[Happening, .
     name = names(h.person_id)
     out = []
     if h.start:
-        out.append(Happening("start", MOVES, h.start, f"{name} moved in at {address}", who))
+        out.append(
+            Happening("start", MOVES, h.start, _as_known(f"{name} moved in at {address}", h, "start"), who)
+        )
     if h.end:
-        out.append(Happening("end", MOVES, h.end, f"{name} moved out of {address}", who))
+        out.append(Happening("end", MOVES, h.end, _as_known(f"{name} moved out of {address}", h, "end"), who))
     if not out:
         out.append(
             Happening("recorded", MOVES, None, f"{name} lives at {address} (move-in date not known)", who)
@@ -211,9 +232,9 @@ def _care(h: Any, names: Names) -> tuple[Happening, ...]:
     what = f"{carer} cares for {child} ({', '.join(d for d in details if d)})"
     out = []
     if h.start:
-        out.append(Happening("start", CARE, h.start, f"Care began: {what}", who))
+        out.append(Happening("start", CARE, h.start, _as_known(f"Care began: {what}", h, "start"), who))
     if h.end:
-        out.append(Happening("end", CARE, h.end, f"Care ended: {what}", who))
+        out.append(Happening("end", CARE, h.end, _as_known(f"Care ended: {what}", h, "end"), who))
     if not out:
         out.append(Happening("recorded", CARE, None, f"Care arrangement recorded: {what}", who))
     return tuple(out)

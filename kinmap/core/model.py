@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from .dates import KnownDate
 from .vocab import CarePlace, DateAccuracy, InfoHow, InvitationOutcome, NameKind, PRBasis, Sex, Source
 
 # How a person with no recorded name is shown.
@@ -67,6 +68,20 @@ class Person:
     facts: Mapping[str, Fact] = field(default_factory=dict)
     # Date a practitioner last saw or spoke to this person directly.
     seen_directly_on: date | None = None
+    # how well the death date is known; the second bound of a "between" date
+    death_date_accuracy: DateAccuracy = DateAccuracy.EXACT
+    birth_date_latest: date | None = None
+    death_date_latest: date | None = None
+
+    @property
+    def birth(self) -> KnownDate:
+        """The date of birth as known (kinmap.core.dates)."""
+        return KnownDate(self.birth_date, self.birth_date_accuracy, self.birth_date_latest)
+
+    @property
+    def death(self) -> KnownDate:
+        """The date of death as known; not known when there is no day."""
+        return KnownDate(self.death_date, self.death_date_accuracy, self.death_date_latest)
 
     @property
     def display_name(self) -> str:
@@ -127,6 +142,21 @@ class Residence:
     end: date | None = None
     provenance: Provenance | None = None
 
+    start_accuracy: DateAccuracy = DateAccuracy.EXACT
+    start_latest: date | None = None
+    end_accuracy: DateAccuracy = DateAccuracy.EXACT
+    end_latest: date | None = None
+
+    @property
+    def start_known(self) -> KnownDate:
+        """The start as known (kinmap.core.dates); no day: not known."""
+        return KnownDate(self.start, self.start_accuracy, self.start_latest)
+
+    @property
+    def end_known(self) -> KnownDate:
+        """The end as known; no day: still running."""
+        return KnownDate(self.end, self.end_accuracy, self.end_latest)
+
     def current_on(self, on: date) -> bool:
         return (self.start is None or self.start <= on) and (self.end is None or self.end > on)
 
@@ -147,6 +177,21 @@ class Relationship:
     provenance: Provenance | None = None
     legal_basis: str = ""
 
+    start_accuracy: DateAccuracy = DateAccuracy.EXACT
+    start_latest: date | None = None
+    end_accuracy: DateAccuracy = DateAccuracy.EXACT
+    end_latest: date | None = None
+
+    @property
+    def start_known(self) -> KnownDate:
+        """The start as known (kinmap.core.dates); no day: not known."""
+        return KnownDate(self.start, self.start_accuracy, self.start_latest)
+
+    @property
+    def end_known(self) -> KnownDate:
+        """The end as known; no day: still running."""
+        return KnownDate(self.end, self.end_accuracy, self.end_latest)
+
     def current_on(self, on: date) -> bool:
         return (self.start is None or self.start <= on) and (self.end is None or self.end > on)
 
@@ -165,6 +210,21 @@ class CareArrangement:
     sleep_place: str = ""  # where the baby sleeps during this care
     provenance: Provenance | None = None
 
+    start_accuracy: DateAccuracy = DateAccuracy.EXACT
+    start_latest: date | None = None
+    end_accuracy: DateAccuracy = DateAccuracy.EXACT
+    end_latest: date | None = None
+
+    @property
+    def start_known(self) -> KnownDate:
+        """The start as known (kinmap.core.dates); no day: not known."""
+        return KnownDate(self.start, self.start_accuracy, self.start_latest)
+
+    @property
+    def end_known(self) -> KnownDate:
+        """The end as known; no day: still running."""
+        return KnownDate(self.end, self.end_accuracy, self.end_latest)
+
     def current_on(self, on: date) -> bool:
         return (self.start is None or self.start <= on) and (self.end is None or self.end > on)
 
@@ -182,6 +242,21 @@ class ParentalResponsibility:
     start: date | None = None
     provenance: Provenance | None = None
     end: date | None = None
+
+    start_accuracy: DateAccuracy = DateAccuracy.EXACT
+    start_latest: date | None = None
+    end_accuracy: DateAccuracy = DateAccuracy.EXACT
+    end_latest: date | None = None
+
+    @property
+    def start_known(self) -> KnownDate:
+        """The start as known (kinmap.core.dates); no day: not known."""
+        return KnownDate(self.start, self.start_accuracy, self.start_latest)
+
+    @property
+    def end_known(self) -> KnownDate:
+        """The end as known; no day: still running."""
+        return KnownDate(self.end, self.end_accuracy, self.end_latest)
 
     def current_on(self, on: date) -> bool:
         return (self.start is None or self.start <= on) and (self.end is None or self.end > on)

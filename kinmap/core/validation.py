@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Protocol
 
+from .dates import EXPECTED_LATEST_AFTER, KnownDate, must_be_before
 from .limits import date_range_problem
 from .model import Network, ParentalResponsibility, Person, Residence
 from .nhs import nhs_number_error
@@ -40,7 +42,7 @@ MIN_BIRTH_PARENT_AGE = 10
 
 # A baby can arrive up to six weeks after the expected date (42 weeks of
 # pregnancy), so an age at an expected birth is measured at that latest day.
-MAX_BIRTH_AFTER_EXPECTED = timedelta(days=42)
+MAX_BIRTH_AFTER_EXPECTED = EXPECTED_LATEST_AFTER
 
 # Links that make their from-person an ancestor of their to-person: every
 # parent link (birth, adoptive, step, foster) and grandparent.
@@ -69,11 +71,21 @@ def person_problems(p: Person, today: date) -> list[Problem]:
     out_of_range: set[str] = set()
     for field, label, value in (
         ("birth_date", "Date of birth", p.birth_date),
+        ("birth_date", "The second date of birth", p.birth_date_latest),
         ("death_date", "Date of death", p.death_date),
+        ("death_date", "The second date of death", p.death_date_latest),
         ("seen_directly_on", "Date seen directly", p.seen_directly_on),
     ):
         if value is not None and date_range_problem(value):
             add(field, f"{label} {date_range_problem(value)}")
+            out_of_range.add(field)
+    for field, label, known in (
+        ("birth_date", "Date of birth", p.birth),
+        ("death_date", "Date of death", p.death),
+    ):
+        err = known.problem(label) if known.on is not None or field == "birth_date" else None
+        if err and field not in out_of_range:
+            add(field, err)
             out_of_range.add(field)
     for field, message in name_problems(p):
         add(field, message)
@@ -91,20 +103,30 @@ def person_problems(p: Person, today: date) -> list[Problem]:
                     "An expected date of birth must not be more than a month ago: "
                     "record the actual date of birth",
                 )
-        elif p.birth_date > today:
+        elif p.birth.earliest() > today:
             add(
                 "birth_date",
-                "Date of birth must be today or in the past, unless the child is unborn "
-                "(choose 'Expected (unborn)')",
+                f"{_said('Date of birth', p.birth)} must be today or in the past, unless the child "
+                "is unborn (choose 'Expected (unborn)')",
             )
-    elif p.birth_date_accuracy in (DateAccuracy.ACCURATE, DateAccuracy.ESTIMATED):
+    elif p.birth_date_accuracy not in (DateAccuracy.UNKNOWN, DateAccuracy.EXPECTED):
         add("birth_date", "Enter a date of birth, or choose 'Not known'")
     if p.death_date is not None:
-        if p.death_date > today:
-            add("death_date", "Date of death must be today or in the past")
-        if p.birth_date is not None and not p.unborn and p.death_date < p.birth_date:
-            add("death_date", "Date of death must be on or after the date of birth")
+        if p.death.earliest() > today:
+            add("death_date", f"{_said('Date of death', p.death)} must be today or in the past")
+        if p.birth_date is not None and not p.unborn and must_be_before(p.death, p.birth):
+            add(
+                "death_date",
+                f"{_said('Date of death', p.death)} must be on or after "
+                f"{_said('the date of birth', p.birth)}",
+            )
     return out
+
+
+def _said(label: str, known: KnownDate) -> str:
+    """``label`` ("Date of death"), followed for a date that is not exact by the
+    date in words: "Date of death (about March 2019)"."""
+    return label if known.accuracy is DateAccuracy.EXACT else f"{label} ({known.words()})"
 
 
 # The labels of a person's text fields, as their messages name them.
@@ -154,15 +176,28 @@ def network_problems(network: Network, today: date) -> list[Problem]:
         out.extend(person_problems(p, today))
 
     spans = (
-        [("relationship", r.id, r.start, r.end) for r in network.relationships]
-        + [("care", c.id, c.start, c.end) for c in network.care]
-        + [("residence", r.id, r.start, r.end) for r in network.residences]
-        + [("pr", r.id, r.start, r.end) for r in network.parental_responsibility]
+        [("relationship", r) for r in network.relationships]
+        + [("care", c) for c in network.care]
+        + [("residence", r) for r in network.residences]
+        + [("pr", r) for r in network.parental_responsibility]
     )
-    for record, record_id, start, end in spans:
-        for field, label, value in (("start", "The start date", start), ("end", "The end date", end)):
-            if value is not None and date_range_problem(value):
-                out.append(Problem(record, record_id, field, f"{label} {date_range_problem(value)}"))
+    for record, row in spans:
+        for field, label, known in (
+            ("start", "The start date", row.start_known),
+            ("end", "The end date", row.end_known),
+        ):
+            bad = next(
+                (
+                    date_range_problem(v)
+                    for v in (known.on, known.latest)
+                    if v is not None and date_range_problem(v)
+                ),
+                "",
+            )
+            if bad:
+                out.append(Problem(record, row.id, field, f"{label} {bad}"))
+            elif known.on is not None and known.problem(label):
+                out.append(Problem(record, row.id, field, str(known.problem(label))))
 
     birth_parent: dict[tuple[int, str], int] = {}
     # ancestors_of[x]: the people recorded as x's parents or grandparents
@@ -219,10 +254,10 @@ def network_problems(network: Network, today: date) -> list[Problem]:
             continue
         if (
             r.type in (BIRTH_MOTHER, BIRTH_FATHER)
-            and parent.birth_date
-            and child.birth_date
+            and parent.birth.known
+            and child.birth.known
             and not parent.unborn
-            and child.birth_date <= parent.birth_date
+            and child.birth.latest_day() <= parent.birth.earliest()
         ):
             out.append(
                 Problem(
@@ -238,9 +273,9 @@ def network_problems(network: Network, today: date) -> list[Problem]:
                 out.append(Problem("relationship", r.id, "from", young))
         if (
             r.type == BIRTH_FATHER
-            and parent.death_date
-            and child.birth_date
-            and child.birth_date - parent.death_date > MAX_POSTHUMOUS_BIRTH  # no overflow near year 9999
+            and parent.death.known
+            and child.birth.known
+            and child.birth.earliest() - parent.death.latest_day() > MAX_POSTHUMOUS_BIRTH
         ):
             out.append(
                 Problem(
@@ -253,10 +288,10 @@ def network_problems(network: Network, today: date) -> list[Problem]:
             )
         if (
             r.type == BIRTH_MOTHER
-            and parent.death_date
-            and child.birth_date
+            and parent.death.known
+            and child.birth.known
             and not child.unborn
-            and child.birth_date > parent.death_date
+            and must_be_before(parent.death, child.birth)
         ):
             out.append(
                 Problem(
@@ -286,24 +321,24 @@ def network_problems(network: Network, today: date) -> list[Problem]:
         carer = people.get(c.carer_id)
         if c.carer_id == c.child_id:
             out.append(Problem("care", c.id, "carer", "A child cannot be their own carer"))
-        if carer and carer.death_date and (c.end is None or c.end > carer.death_date):
+        if carer and carer.death.known and (c.end is None or must_be_before(carer.death, c.end_known)):
             out.append(
                 Problem(
                     "care",
                     c.id,
                     "carer",
-                    f"{carer.display_name} has died ({carer.death_date:%-d %B %Y}) and cannot "
+                    f"{carer.display_name} has died ({carer.death.words()}) and cannot "
                     "give care after that date",
                 )
             )
-        if c.start and c.end and c.end < c.start:
-            out.append(Problem("care", c.id, "end", "The end date must be on or after the start date"))
+        if _ends_before_start(c):
+            out.append(Problem("care", c.id, "end", _END_BEFORE_START))
 
     out.extend(_pr_problems(network))
 
     by_person: dict[int, list[Residence]] = defaultdict(list)
     for res in network.residences:
-        if res.start and res.end and res.end < res.start:
+        if _ends_before_start(res):
             out.append(
                 Problem(
                     "residence",
@@ -320,7 +355,7 @@ def network_problems(network: Network, today: date) -> list[Problem]:
             for b in rows[i + 1 :]:
                 if a.id == b.id:
                     continue
-                if _overlap(a.start, a.end, b.start, b.end):
+                if _must_overlap(a, b):
                     who = people[pid].display_name if pid in people else "This person"
                     where = "this" if a.household_id == b.household_id else "another"
                     out.append(
@@ -349,40 +384,41 @@ def _pr_problems(network: Network) -> list[Problem]:
             out.append(
                 Problem("pr", r.id, "person", "A child cannot hold parental responsibility for themselves")
             )
-        if r.start and r.end and r.end < r.start:
-            out.append(Problem("pr", r.id, "end", "The end date must be on or after the start date"))
+        if _ends_before_start(r):
+            out.append(Problem("pr", r.id, "end", _END_BEFORE_START))
             continue
         if r.basis in PR_EXCLUSIVE_ORDERS and r.start is None:
             out.append(Problem("pr", r.id, "start", "Enter the date the order was made"))
-        if child and r.start and child.birth_date and not child.unborn and r.start < child.birth_date:
+        if (
+            child
+            and r.start
+            and child.birth.known
+            and not child.unborn
+            and must_be_before(r.start_known, child.birth)
+        ):
             out.append(
                 Problem(
                     "pr",
                     r.id,
                     "start",
                     f"Parental responsibility cannot start before {child.display_name} was born "
-                    f"({child.birth_date:%-d %B %Y})",
+                    f"({child.birth.words()})",
                 )
             )
-        if holder and holder.death_date and r.start and r.start > holder.death_date:
+        if holder and holder.death.known and r.start and must_be_before(holder.death, r.start_known):
             out.append(
                 Problem(
                     "pr",
                     r.id,
                     "start",
-                    f"{holder.display_name} had died ({holder.death_date:%-d %B %Y}) before this started",
+                    f"{holder.display_name} had died ({holder.death.words()}) before this started",
                 )
             )
         by_pair[(r.person_id, r.child_id)].append(r)
     for rows in by_pair.values():
         # each overlap is reported once, on the newer record of the two
         clashing = sorted(
-            {
-                max(a.id, b.id)
-                for i, a in enumerate(rows)
-                for b in rows[i + 1 :]
-                if _overlap(a.start, a.end, b.start, b.end)
-            }
+            {max(a.id, b.id) for i, a in enumerate(rows) for b in rows[i + 1 :] if _must_overlap(a, b)}
         )
         for rid in clashing:
             pid = rows[0].person_id
@@ -402,26 +438,25 @@ def _pr_problems(network: Network) -> list[Problem]:
 def _too_young_birth_parent(parent: Person, child: Person) -> str | None:
     """The message refusing ``parent`` as the birth parent of ``child`` when the
     parent would be younger than :data:`MIN_BIRTH_PARENT_AGE` at the birth under
-    every reading of the dates, else None. Only exact dates of birth are
-    compared (an estimated one may be years out); an unborn child's birth is
-    taken at its latest, :data:`MAX_BIRTH_AFTER_EXPECTED` after the expected date."""
-    if parent.birth_date is None or child.birth_date is None:
+    every reading of the dates (``kinmap.core.dates``): from the parent's
+    earliest possible birth to the child's latest (an unborn child's birth is
+    taken at its latest, :data:`MAX_BIRTH_AFTER_EXPECTED` after the expected
+    date), else None."""
+    if not parent.birth.known or not child.birth.known or parent.unborn:
         return None
-    if parent.birth_date_accuracy is not DateAccuracy.ACCURATE:
-        return None
-    if child.birth_date_accuracy is DateAccuracy.ACCURATE:
-        born = child.birth_date
-    elif child.unborn:
-        born = min(child.birth_date, date.max - MAX_BIRTH_AFTER_EXPECTED) + MAX_BIRTH_AFTER_EXPECTED
-    else:
-        return None
-    age = parent.age_in_years(born)
-    if age is None or age >= MIN_BIRTH_PARENT_AGE:
+    parent_born, born = parent.birth.earliest(), child.birth.latest_day()
+    age = born.year - parent_born.year - ((born.month, born.day) < (parent_born.month, parent_born.day))
+    if age >= MIN_BIRTH_PARENT_AGE:
         return None
     when = "would be" if child.unborn else "was"
+    exact = parent.birth_date_accuracy is DateAccuracy.EXACT and child.birth_date_accuracy in (
+        DateAccuracy.EXACT,
+        DateAccuracy.EXPECTED,
+    )
+    at_most = "" if exact else "at most "
     return (
-        f"{parent.display_name} {when} {age} at the birth of {child.display_name}: a birth parent "
-        f"cannot be younger than {MIN_BIRTH_PARENT_AGE}. Check both dates of birth"
+        f"{parent.display_name} {when} {at_most}{age} at the birth of {child.display_name}: a birth "
+        f"parent cannot be younger than {MIN_BIRTH_PARENT_AGE}. Check both dates of birth"
     )
 
 
@@ -454,6 +489,39 @@ def _cycle_members(parent: int, child: int, parents_of: dict[int, set[int]]) -> 
     # a person is on the cycle if they are an ancestor of the parent and the
     # child is one of their ancestors
     return {p for p in ancestors_of_parent if _is_ancestor(child, p, parents_of)}
+
+
+_END_BEFORE_START = "The end date must be on or after the start date"
+
+
+class _Span(Protocol):
+    """What the span checks read of a residence, relationship, care or PR record."""
+
+    @property
+    def start(self) -> date | None: ...
+    @property
+    def end(self) -> date | None: ...
+    @property
+    def start_known(self) -> KnownDate: ...
+    @property
+    def end_known(self) -> KnownDate: ...
+
+
+def _ends_before_start(row: _Span) -> bool:
+    """Does ``row`` end before it starts under every reading of its dates?"""
+    return row.start is not None and row.end is not None and must_be_before(row.end_known, row.start_known)
+
+
+def _must_overlap(a: _Span, b: _Span) -> bool:
+    """Do two periods overlap under every reading of their dates? A period
+    runs from its latest possible start to its earliest possible end (half
+    open); no start is from always, no end is still running."""
+    return _overlap(
+        a.start_known.latest_day() if a.start else None,
+        a.end_known.earliest() if a.end else None,
+        b.start_known.latest_day() if b.start else None,
+        b.end_known.earliest() if b.end else None,
+    )
 
 
 def _overlap(a0: date | None, a1: date | None, b0: date | None, b1: date | None) -> bool:

@@ -17,15 +17,32 @@ from .wording import sexed
 
 
 class DateAccuracy(StrEnum):
-    ACCURATE = "accurate"
-    ESTIMATED = "estimated"
+    """How well a date is known (``kinmap.core.dates.KnownDate`` gives its
+    earliest and latest possible day). Stored codes are stable: the first codes
+    were ``accurate`` and ``estimated``, so those stay the stored values of
+    "exact" and "about"; ``EXACT`` and ``ABOUT`` are their names in code."""
+
+    ACCURATE = "accurate"  # exact: the day is known
+    EXACT = "accurate"
+    MONTH = "month"  # month and year known
+    YEAR = "year"  # year only
+    ESTIMATED = "estimated"  # about: an estimate (kinmap.core.dates.ABOUT_TOLERANCE_YEARS)
+    ABOUT = "estimated"
+    BEFORE = "before"  # some day before the date
+    AFTER = "after"  # some day after the date
+    BETWEEN = "between"  # some day from the date to a second date
     UNKNOWN = "unknown"
     EXPECTED = "expected"  # expected date of delivery of an unborn child
 
 
 DATE_ACCURACY_LABELS = {
-    DateAccuracy.ACCURATE: "Accurate",
-    DateAccuracy.ESTIMATED: "Estimated",
+    DateAccuracy.EXACT: "Exact date",
+    DateAccuracy.MONTH: "Month and year",
+    DateAccuracy.YEAR: "Year only",
+    DateAccuracy.ABOUT: "About (estimated)",
+    DateAccuracy.BEFORE: "Before",
+    DateAccuracy.AFTER: "After",
+    DateAccuracy.BETWEEN: "Between two dates",
     DateAccuracy.UNKNOWN: "Not known",
     DateAccuracy.EXPECTED: "Expected (unborn)",
 }

@@ -33,7 +33,9 @@ from .models import CandidateStatus, MatchCandidate, Merge
 
 # Person details filled in on the survivor when empty there (not the masking flag,
 # which travels with the telephone number).
-FILLABLE = tuple(f for f in PERSON_FIELDS if f != "phone_masked")
+# A date's accuracy and second date go with the date (filled when it is).
+_WITH_THE_DATE = {"birth_date_latest", "death_date_accuracy", "death_date_latest"}
+FILLABLE = tuple(f for f in PERSON_FIELDS if f != "phone_masked" and f not in _WITH_THE_DATE)
 REASON_MAX = 2000
 
 
@@ -93,6 +95,10 @@ def _fill(survivor: rm.Person, merged: rm.Person) -> dict[str, Any]:
             old[name], new[name] = mine, theirs
     if "phone" in new:
         old["phone_masked"], new["phone_masked"] = survivor.phone_masked, merged.phone_masked
+    for day in ("birth_date", "death_date"):
+        if day in new:  # the date comes with how well it is known, never as exact by default
+            for f in (f"{day}_accuracy", f"{day}_latest"):
+                old[f], new[f] = getattr(survivor, f), getattr(merged, f)
     provenance = dict(survivor.provenance)
     for key, value in merged.provenance.items():
         if key in new and key in merged.provenance:

@@ -13,6 +13,7 @@ from kinmap.core.vocab import REL_TYPES, DateAccuracy
 from kinmap.web.forms import GovukDateField, VersionedForm
 
 from . import models as m
+from .date_forms import PeriodDates, add_known_date, clean_known_date, known_date_initial
 from .services import AddressData, CareData, PersonData, RelationshipData, Source_
 
 SOURCE_CHOICES = [("", "Not recorded"), *m.SOURCE_CHOICES]
@@ -108,6 +109,11 @@ class PersonForm(VersionedForm, SourceFields):
         help_text="Leave empty if they have only been described by others",
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        add_known_date(self, "birth_date", "Date of birth", accuracy=False)
+        add_known_date(self, "death_date", "Date of death")
+
     def clean_nhs_number(self) -> str:
         value: str = self.cleaned_data.get("nhs_number") or ""
         if value.strip():
@@ -125,12 +131,12 @@ class PersonForm(VersionedForm, SourceFields):
         ):
             self.add_error("given_name", "Enter a name, or say why the name is not known")
         acc = data.get("birth_date_accuracy")
-        if data.get("birth_date") is None and acc in (
-            DateAccuracy.ACCURATE,
-            DateAccuracy.ESTIMATED,
-            DateAccuracy.EXPECTED,
-        ):
+        if data.get("birth_date") is None and acc not in (None, "", DateAccuracy.UNKNOWN):
             self.add_error("birth_date", "Enter the date of birth, or choose 'Not known'")
+        if acc != DateAccuracy.UNKNOWN:
+            clean_known_date(self, data, "birth_date", "Date of birth")
+        if "death_date" in self.fields:
+            clean_known_date(self, data, "death_date", "Date of death")
         return data
 
     def person_data(self) -> PersonData:
@@ -143,6 +149,9 @@ class PersonForm(VersionedForm, SourceFields):
             birth_date=d.get("birth_date"),
             birth_date_accuracy=d.get("birth_date_accuracy") or "unknown",
             death_date=d.get("death_date"),
+            death_date_accuracy=d.get("death_date_accuracy") or DateAccuracy.EXACT.value,
+            death_date_latest=d.get("death_date_latest"),
+            birth_date_latest=d.get("birth_date_latest"),
             nhs_number=d.get("nhs_number") or "",
             phone=d.get("phone") or "",
             phone_masked=bool(d.get("phone_masked")),
@@ -152,7 +161,12 @@ class PersonForm(VersionedForm, SourceFields):
 
     @classmethod
     def initial_for(cls, p: m.Person) -> dict[str, Any]:
-        return {**{f: getattr(p, f) for f in PersonData.__dataclass_fields__}, "version": p.version}
+        return {
+            **{f: getattr(p, f) for f in PersonData.__dataclass_fields__},
+            **known_date_initial(p, "birth_date"),
+            **known_date_initial(p, "death_date"),
+            "version": p.version,
+        }
 
 
 class StartNetworkForm(PersonForm):
@@ -160,7 +174,15 @@ class StartNetworkForm(PersonForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("death_date", "seen_directly_on", "phone", "phone_masked", "email"):
+        for name in (
+            "death_date",
+            "death_date_accuracy",
+            "death_date_latest",
+            "seen_directly_on",
+            "phone",
+            "phone_masked",
+            "email",
+        ):
             del self.fields[name]
         self.fields["birth_date_accuracy"].label = "Is the child born?"
         _choices(
@@ -168,7 +190,9 @@ class StartNetworkForm(PersonForm):
             "birth_date_accuracy",
             [
                 ("accurate", "Born: the date of birth is known"),
-                ("estimated", "Born: the date of birth is estimated"),
+                ("estimated", "Born: the date of birth is estimated (about)"),
+                ("month", "Born: only the month and year are known"),
+                ("year", "Born: only the year is known"),
                 ("expected", "Not born yet: this is the expected date"),
                 ("unknown", "Born: the date of birth is not known"),
             ],
@@ -275,7 +299,7 @@ class AddPersonForm(PersonForm, RelationshipFields, AddressFields):
         return out
 
 
-class RelationshipForm(VersionedForm, SourceFields):
+class RelationshipForm(PeriodDates, VersionedForm, SourceFields):
     from_person = forms.TypedChoiceField(label="Person", choices=[], coerce=int)
     type = forms.ChoiceField(label="Is the", choices=[])
     to_person = forms.TypedChoiceField(label="Of", choices=[], coerce=int)
@@ -300,18 +324,14 @@ class RelationshipForm(VersionedForm, SourceFields):
         data = super().clean() or {}
         if data.get("from_person") is not None and data.get("from_person") == data.get("to_person"):
             self.add_error("to_person", "A person cannot be related to themselves")
-        if data.get("start") and data.get("end") and data["end"] < data["start"]:
-            self.add_error("end", "The end date must be on or after the start date")
         return data
 
     def relationship_data(self) -> RelationshipData:
         d = self.cleaned_data
-        return RelationshipData(
-            type=d["type"], start=d.get("start"), end=d.get("end"), legal_basis=d.get("legal_basis") or ""
-        )
+        return RelationshipData(type=d["type"], legal_basis=d.get("legal_basis") or "", **self.period_value())
 
 
-class ResidenceForm(VersionedForm, SourceFields, AddressFields):
+class ResidenceForm(PeriodDates, VersionedForm, SourceFields, AddressFields):
     person = forms.TypedMultipleChoiceField(
         label="Who lives there?",
         choices=[],
@@ -334,7 +354,7 @@ class ResidenceForm(VersionedForm, SourceFields, AddressFields):
         _choices(self, "household", [*households, (0, "A new address")])
 
 
-class CareForm(VersionedForm, SourceFields):
+class CareForm(PeriodDates, VersionedForm, SourceFields):
     carer = forms.TypedChoiceField(label="Who gives the care", choices=[], coerce=int)
     child = forms.TypedChoiceField(label="To which child", choices=[], coerce=int)
     place = forms.ChoiceField(label="Where", choices=m.PLACE_CHOICES, widget=forms.RadioSelect)
@@ -367,8 +387,6 @@ class CareForm(VersionedForm, SourceFields):
         data = super().clean() or {}
         if data.get("carer") is not None and data.get("carer") == data.get("child"):
             self.add_error("carer", "A child cannot be their own carer")
-        if data.get("start") and data.get("end") and data["end"] < data["start"]:
-            self.add_error("end", "The end date must be on or after the start date")
         return data
 
     def care_data(self) -> CareData:
@@ -379,8 +397,7 @@ class CareForm(VersionedForm, SourceFields):
             overnight=bool(d.get("overnight")),
             supervised=bool(d.get("supervised")),
             sleep_place=(d.get("sleep_place") or "").strip(),
-            start=d.get("start"),
-            end=d.get("end"),
+            **self.period_value(),
         )
 
 
@@ -394,26 +411,22 @@ class RemoveRelationshipForm(VersionedForm):
     )
 
 
-class StayForm(VersionedForm):
+class StayForm(PeriodDates, VersionedForm):
     """When one person lived at one address."""
+
+    end_before_start = "The date they left must be on or after the date they moved in"
 
     start = GovukDateField(label="Moved in (if known)")
     end = GovukDateField(
         label="Moved out (if they have left)", help_text="Leave empty if they still live there"
     )
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("start") and data.get("end") and data["end"] < data["start"]:
-            self.add_error("end", "The date they left must be on or after the date they moved in")
-        return data
-
 
 class AddressForm(VersionedForm, AddressFields):
     """A household's address, changed."""
 
 
-class ParentalResponsibilityForm(VersionedForm, SourceFields):
+class ParentalResponsibilityForm(PeriodDates, VersionedForm, SourceFields):
     person = forms.TypedChoiceField(label="Who", choices=[], coerce=int)
     child = forms.TypedChoiceField(label="For which child", choices=[], coerce=int)
     basis = forms.ChoiceField(

@@ -38,8 +38,25 @@ _PERSON = (
     "phone_masked",
     "provenance",
     "seen_directly_on",
+    "birth_date_latest",
+    "death_date_accuracy",
+    "death_date_latest",
 )
 _PROV = ("source", "source_detail", "recorded_by_id", "recorded_at")
+# how well a period's dates are known (models.Dated), always a row's last four columns
+_SPAN = ("start_accuracy", "start_latest", "end_accuracy", "end_latest")
+
+
+def _span(row: tuple[Any, ...]) -> dict[str, Any]:
+    """The accuracy of a period row's dates, from its last four columns (as
+    ``known_dates.span_dates`` gives them from a model instance)."""
+    start_accuracy, start_latest, end_accuracy, end_latest = row[-4:]
+    return {
+        "start_accuracy": DateAccuracy(start_accuracy or DateAccuracy.EXACT),
+        "start_latest": start_latest,
+        "end_accuracy": DateAccuracy(end_accuracy or DateAccuracy.EXACT),
+        "end_latest": end_latest,
+    }
 
 
 def family_networks_load(networks: Sequence[m.FamilyNetwork]) -> list[FamilyRecord]:
@@ -60,7 +77,9 @@ def family_networks_load(networks: Sequence[m.FamilyNetwork]) -> list[FamilyReco
     rels = list(
         m.Relationship.objects.filter(Q(from_person_id__in=member_ids) | Q(to_person_id__in=member_ids))
         .order_by("id")
-        .values_list("id", "from_person_id", "to_person_id", "type", "start", "end", "legal_basis", *_PROV)
+        .values_list(
+            "id", "from_person_id", "to_person_id", "type", "start", "end", "legal_basis", *_PROV, *_SPAN
+        )
     )
     outside = ({r[1] for r in rels} | {r[2] for r in rels}) - member_ids
     people_rows: dict[int, tuple[Any, ...]] = {row[1]: row[3:] for row in members}
@@ -94,6 +113,7 @@ def family_networks_load(networks: Sequence[m.FamilyNetwork]) -> list[FamilyReco
             "household__town",
             "household__postcode",
             "household__masked",
+            *_SPAN,
         )
     )
     care = list(
@@ -111,12 +131,15 @@ def family_networks_load(networks: Sequence[m.FamilyNetwork]) -> list[FamilyReco
             "end",
             "sleep_place",
             *_PROV,
+            *_SPAN,
         )
     )
     prs = list(
         m.ParentalResponsibility.objects.filter(child_id__in=member_ids)
         .order_by("id")
-        .values_list("id", "person_id", "child_id", "basis", "start", "end", *_PROV, "local_authority")
+        .values_list(
+            "id", "person_id", "child_id", "basis", "start", "end", *_PROV, "local_authority", *_SPAN
+        )
     )
     # who recorded each row (the third provenance column), by row kind
     user_ids = {
@@ -138,7 +161,8 @@ def _prov(row: tuple[Any, ...], at: int, usernames: dict[int, str]) -> core.Prov
 def _person(
     pid: int, row: tuple[Any, ...], names: list[core.OtherName], facts: dict[str, core.Fact]
 ) -> core.Person:
-    (given, family, absent, sex, born, accuracy, died, nhs, phone, email, masked, provenance, seen) = row
+    (given, family, absent, sex, born, accuracy, died, nhs, phone, email, masked, provenance, seen) = row[:13]
+    born_latest, died_accuracy, died_latest = row[13:16]
     prov = {}
     for name, rec in (provenance or {}).items():
         if rec.get("source", ""):
@@ -158,7 +182,10 @@ def _person(
         sex=Sex(sex),
         birth_date=born,
         birth_date_accuracy=DateAccuracy(accuracy),
+        birth_date_latest=born_latest,
         death_date=died,
+        death_date_accuracy=DateAccuracy(died_accuracy or DateAccuracy.EXACT),
+        death_date_latest=died_latest,
         nhs_number=nhs,
         phone=phone,
         email=email,
@@ -200,13 +227,24 @@ def _assemble(
 
     rels_of: dict[int, list[core.Relationship]] = defaultdict(list)
     for r in rels:
-        rel = core.Relationship(r[0], r[1], r[2], r[3], r[4], r[5], _prov(r, 7, usernames), r[6])
+        rel = core.Relationship(r[0], r[1], r[2], r[3], r[4], r[5], _prov(r, 7, usernames), r[6], **_span(r))
         for nid in networks_of(r[1], r[2]):
             rels_of[nid].append(rel)
     care_of: dict[int, list[core.CareArrangement]] = defaultdict(list)
     for c in care_rows:
         arrangement = core.CareArrangement(
-            c[0], c[1], c[2], CarePlace(c[3]), c[4], c[5], c[6], c[7], c[8], c[9], _prov(c, 10, usernames)
+            c[0],
+            c[1],
+            c[2],
+            CarePlace(c[3]),
+            c[4],
+            c[5],
+            c[6],
+            c[7],
+            c[8],
+            c[9],
+            _prov(c, 10, usernames),
+            **_span(c),
         )
         for nid in networks_of(c[1], c[2]):
             care_of[nid].append(arrangement)
@@ -218,13 +256,17 @@ def _assemble(
             for nid in members_of.get(x[2], ()):
                 orders_of[nid].append(care_order)
             continue
-        pr = core.ParentalResponsibility(x[0], x[1], x[2], PRBasis(x[3]), x[4], _prov(x, 6, usernames), x[5])
+        pr = core.ParentalResponsibility(
+            x[0], x[1], x[2], PRBasis(x[3]), x[4], _prov(x, 6, usernames), x[5], **_span(x)
+        )
         for nid in members_of.get(x[2], ()):
             prs_of[nid].append(pr)
     stays_of: dict[int, list[tuple[int, core.Residence, core.Household]]] = defaultdict(list)
     for i, s in enumerate(stays):
         home = core.Household(s[2], s[9], s[10], s[11], s[12], s[13])
-        stays_of[s[1]].append((i, core.Residence(s[0], s[1], s[2], s[3], s[4], _prov(s, 5, usernames)), home))
+        stays_of[s[1]].append(
+            (i, core.Residence(s[0], s[1], s[2], s[3], s[4], _prov(s, 5, usernames), **_span(s)), home)
+        )
 
     records = []
     for network in networks:

@@ -53,6 +53,22 @@ def history_user(request: object = None, instance: object = None, **_: object) -
     return None
 
 
+class Dated(models.Model):
+    """A period from ``start`` to ``end`` (no end: still running), each date with
+    its accuracy (``kinmap.core.vocab.DateAccuracy``; "accurate" is exact) and,
+    for "between", its latest day (``kinmap.core.dates.KnownDate``)."""
+
+    start = models.DateField(null=True, blank=True)
+    start_accuracy = models.CharField(max_length=20, choices=ACCURACY_CHOICES, default="accurate")
+    start_latest = models.DateField(null=True, blank=True)
+    end = models.DateField(null=True, blank=True)
+    end_accuracy = models.CharField(max_length=20, choices=ACCURACY_CHOICES, default="accurate")
+    end_latest = models.DateField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class Provenanced(models.Model):
     """Where a fact came from, who recorded it and when. Every change is kept
     (record time) in a history table by django-simple-history."""
@@ -79,7 +95,10 @@ class Person(models.Model):
     sex = models.CharField(max_length=20, choices=SEX_CHOICES, default="unknown")
     birth_date = models.DateField(null=True, blank=True)
     birth_date_accuracy = models.CharField(max_length=20, choices=ACCURACY_CHOICES, default="unknown")
+    birth_date_latest = models.DateField(null=True, blank=True)  # second bound of "between"
     death_date = models.DateField(null=True, blank=True)
+    death_date_accuracy = models.CharField(max_length=20, choices=ACCURACY_CHOICES, default="accurate")
+    death_date_latest = models.DateField(null=True, blank=True)
     nhs_number = models.CharField(max_length=limits.NHS_NUMBER_DIGITS, blank=True, db_index=True)
     phone = models.CharField(max_length=limits.PHONE_MAX, blank=True)
     phone_masked = models.BooleanField(default=False)
@@ -169,14 +188,12 @@ class NetworkMember(models.Model):
         constraints = [models.UniqueConstraint(fields=["network", "person"], name="person_once_per_network")]
 
 
-class Relationship(Provenanced):
+class Relationship(Provenanced, Dated):
     """``from_person`` is <type> of ``to_person``; stored once, read from both sides."""
 
     from_person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relationships_from")
     to_person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relationships_to")
     type = models.CharField(max_length=30, choices=REL_CHOICES)
-    start = models.DateField(null=True, blank=True)
-    end = models.DateField(null=True, blank=True)
     # how a legal parent (PRN) is one: a kinmap.core.vocab.LegalParentBasis code; empty otherwise
     legal_basis = models.CharField(max_length=20, blank=True, choices=LEGAL_BASIS_CHOICES)
 
@@ -199,16 +216,14 @@ class Household(Provenanced):
     masked = models.BooleanField(default=False)
 
 
-class Residence(Provenanced):
+class Residence(Provenanced, Dated):
     """A person living at a household over a period (end empty: still there)."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="residences")
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="residences")
-    start = models.DateField(null=True, blank=True)
-    end = models.DateField(null=True, blank=True)
 
 
-class CareArrangement(Provenanced):
+class CareArrangement(Provenanced, Dated):
     carer = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="care_given")
     child = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="care_received")
     place = models.CharField(max_length=20, choices=PLACE_CHOICES)
@@ -216,11 +231,9 @@ class CareArrangement(Provenanced):
     overnight = models.BooleanField(default=False)
     supervised = models.BooleanField(default=False)
     sleep_place = models.CharField(max_length=limits.SLEEP_PLACE_MAX, blank=True)
-    start = models.DateField(null=True, blank=True)
-    end = models.DateField(null=True, blank=True)
 
 
-class ParentalResponsibility(Provenanced):
+class ParentalResponsibility(Provenanced, Dated):
     """One period of a person's parental responsibility for a child: held (or
     not) on ``basis`` from ``start`` to ``end`` (empty: still running). A person
     can hold it, lose it and regain it, one record per period
@@ -237,8 +250,6 @@ class ParentalResponsibility(Provenanced):
     )
     child = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="pr_over")
     basis = models.CharField(max_length=30, choices=PR_CHOICES)
-    start = models.DateField(null=True, blank=True)
-    end = models.DateField(null=True, blank=True)
     # the designated local authority under a care order; empty for a person's record
     local_authority = models.CharField(max_length=limits.LOCAL_AUTHORITY_MAX, blank=True)
 

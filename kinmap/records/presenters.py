@@ -26,6 +26,7 @@ from kinmap.core.vocab import (
 )
 from kinmap.web.masking import address_for, can_see_masked, phone_for
 
+from . import known_dates
 from . import models as m
 from .selectors import Elsewhere, FamilyRecord
 
@@ -73,7 +74,8 @@ def age_words(birth: date | None, accuracy: str, today: date, death: date | None
         return f"unborn, due {birth.day} {birth:%B %Y}"
     end = death or today
     days = (end - birth).days
-    approx = "about " if accuracy == "estimated" else ""
+    # any date of birth but an exact one gives an age that may be out
+    approx = "" if accuracy in ("accurate", "unknown") else "about "
     if days < 0:
         return "date of birth is in the future"
     if days < 14:
@@ -115,14 +117,18 @@ def nhs_number_words(value: str) -> str:
 
 
 def date_of_birth_words(p: core.Person) -> str:
+    """The date of birth in words with its accuracy (``kinmap.core.dates``):
+    "4 May 2020", "About May 2020", "Between 2018 and 2019", "Expected 4 May
+    2027 (unborn)", "Not known"."""
     if p.birth_date is None:
         return "Not known"
-    day = f"{p.birth_date.day} {p.birth_date:%B %Y}"
     if p.birth_date_accuracy is DateAccuracy.EXPECTED:
-        return f"Expected {day} (unborn)"
-    if p.birth_date_accuracy is DateAccuracy.ESTIMATED:
-        return f"{day} (estimated)"
-    return day
+        return f"Expected {_day(p.birth_date)} (unborn)"
+    return _cap(p.birth.words())
+
+
+def _cap(words: str) -> str:
+    return words[:1].upper() + words[1:]
 
 
 def other_names_words(p: core.Person) -> str:
@@ -136,14 +142,23 @@ def _day(d: date | None) -> str:
     return f"{d.day} {d:%B %Y}" if d else ""
 
 
-def _stay_words(start: date | None, end: date | None, today: date) -> str:
+def _known_words(row: Any, field: str) -> str:
+    """``row``'s date ``field`` in words with its accuracy ("about March
+    2019"), empty when there is none (``kinmap.records.known_dates``)."""
+    return known_dates.in_words(row, field)
+
+
+def _stay_words(row: Any, today: date) -> str:
+    """A stay at an address in words, its dates with their accuracy."""
+    start, end = row.start, row.end
+    since, until = _known_words(row, "start"), _known_words(row, "end")
     if end is not None and end <= today:
-        return f"Lived here {'from ' + _day(start) + ' ' if start else ''}until {_day(end)}"
+        return f"Lived here {'from ' + since + ' ' if start else ''}until {until}"
     if start is not None and start > today:
-        return f"Moving in on {_day(start)}"
-    words = f"Lives here since {_day(start)}" if start else "Lives here (moved in: date not known)"
+        return f"Moving in on {since}"
+    words = f"Lives here since {since}" if start else "Lives here (moved in: date not known)"
     if end is not None:
-        words += f", moving out on {_day(end)}"
+        words += f", moving out on {until}"
     return words
 
 
@@ -279,7 +294,7 @@ def family_page_context(
                 "id": r.pk,
                 "person_id": r.person_id,
                 "name": net.people[r.person_id].display_name,
-                "words": _stay_words(r.start, r.end, today),
+                "words": _stay_words(r, today),
                 "current": r.end is None or r.end > today,
                 "changeable": elsewhere.may_change(r),
             }
@@ -310,8 +325,8 @@ def family_page_context(
             "overnight": c.overnight,
             "supervised": c.supervised,
             "sleep_place": c.sleep_place or ("Not recorded" if c.overnight else ""),
-            "since": _day(c.start) or "Not known",
-            "end": _day(c.end),
+            "since": _cap(_known_words(c, "start")) or "Not known",
+            "end": _known_words(c, "end"),
             "source": provenance_words(care_prov.get(c.pk)),
             "changeable": elsewhere.may_change(c),
         }
@@ -330,7 +345,7 @@ def family_page_context(
                 from_sex=str(net.people[r.from_person_id].sex),
             ),
             "to": net.people[r.to_person_id].display_name,
-            "dates": _period_words(r.start, r.end),
+            "dates": _period_words(r),
             "source": provenance_words(rel_prov.get(r.pk)),
             "changeable": elsewhere.may_change(r),
         }
@@ -343,7 +358,7 @@ def family_page_context(
                 "person": net.people[m.pr_holder_id(x)].display_name,
                 "child": net.people[x.child_id].display_name,
                 "basis": PR_BASIS_LABELS.get(x.basis, x.basis),  # type: ignore[call-overload]
-                "dates": _period_words(x.start, x.end),
+                "dates": _period_words(x),
                 "now": pr_state_words(x.start, x.end, net.people[m.pr_holder_id(x)].death_date, today),
                 "changeable": elsewhere.may_change(x),
             }
@@ -359,7 +374,7 @@ def family_page_context(
                 "authority": o.local_authority,
                 "child": net.people[o.child_id].display_name,
                 "sentence": care_order_sentence(o, net.people[o.child_id].display_name, today),
-                "dates": _period_words(o.start, o.end),
+                "dates": _period_words(o),
                 "now": pr_state_words(o.start, o.end, net.people[o.child_id].death_date, today),
                 "source": provenance_words(o.provenance),
                 "changeable": elsewhere.may_change(own_orders[o.id]),
@@ -382,13 +397,16 @@ def family_page_context(
     }
 
 
-def _period_words(start: date | None, end: date | None) -> str:
+def _period_words(row: Any) -> str:
+    """A period's dates in words with their accuracy: "4 May 2020 to about
+    2021", "Since March 2019", "Ended before 1 June 2022", or empty."""
+    start, end = _known_words(row, "start"), _known_words(row, "end")
     if start and end:
-        return f"{_day(start)} to {_day(end)}"
+        return f"{_cap(start)} to {end}"
     if start:
-        return f"Since {_day(start)}"
+        return f"Since {start}"
     if end:
-        return f"Ended {_day(end)}"
+        return f"Ended {end}"
     return ""
 
 
@@ -452,7 +470,7 @@ def person_page_context(
         ),
     ]
     if p.death_date:
-        facts.append(FactRow("Date of death", _day(p.death_date), prov("death_date")))
+        facts.append(FactRow("Date of death", _cap(p.death.words()), prov("death_date")))
 
     children = [c for c in record.index_child_ids if c != person_id]
     to_children = [
@@ -484,7 +502,7 @@ def person_page_context(
                 "other_id": other if net.is_member(other) else None,
                 # Of a relative in a network the user may not see, only that they
                 # exist: not the dates, nor who said it and who recorded it there.
-                "dates": _period_words(r.start, r.end) if visible else "",
+                "dates": _period_words(r) if visible else "",
                 "source": provenance_words(r.provenance) if visible else "",
                 "editable": r.id in own_rels and elsewhere.may_change(own_rels[r.id]),
             }
@@ -495,7 +513,7 @@ def person_page_context(
             "household_id": r.household_id,
             "address": address_for(record.households[r.household_id], user),
             "masked": record.households[r.household_id].masked,
-            "words": _stay_words(r.start, r.end, today),
+            "words": _stay_words(r, today),
             "source": provenance_words(r.provenance),
             "changeable": elsewhere.may_change(own_stays[r.id]),
             "address_changeable": _may_change_address(record.households[r.household_id], elsewhere, user),
@@ -529,7 +547,7 @@ def person_page_context(
             "child": net.people[c].display_name,
             "id": x.id if x else None,
             "basis": PR_BASIS_LABELS[x.basis] if x else "Not recorded",
-            "dates": _period_words(x.start, x.end) if x else "",
+            "dates": _period_words(x) if x else "",
             "now": pr_state_words(x.start, x.end, p.death_date, today) if x else "",
             "source": provenance_words(x.provenance) if x else "",
             "changeable": x is None or elsewhere.may_change(own_pr[x.id]),

@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from kinmap.accounts.models import User
 from kinmap.core import model as core
 from kinmap.core.vocab import CarePlace, DateAccuracy, NameKind, PRBasis, Sex, Source
+from kinmap.records.known_dates import person_dates, span_dates
 
 from . import membership
 from . import models as m
@@ -98,6 +99,7 @@ def person_to_core(
         provenance=provenance,
         facts={f.key: core.Fact(f.key, f.value, _row_prov(f, usernames)) for f in facts},
         seen_directly_on=p.seen_directly_on,
+        **person_dates(p),
     )
 
 
@@ -331,6 +333,7 @@ def _record(
                 r.end,
                 _row_prov(r, usernames),
                 r.legal_basis,
+                **span_dates(r),
             )
             for r in rels
         ),
@@ -339,7 +342,9 @@ def _record(
             for h in households.values()
         },
         residences=tuple(
-            core.Residence(r.pk, r.person_id, r.household_id, r.start, r.end, _row_prov(r, usernames))
+            core.Residence(
+                r.pk, r.person_id, r.household_id, r.start, r.end, _row_prov(r, usernames), **span_dates(r)
+            )
             for r in residences
         ),
         care=tuple(
@@ -355,6 +360,7 @@ def _record(
                 c.end,
                 c.sleep_place,
                 _row_prov(c, usernames),
+                **span_dates(c),
             )
             for c in care
         ),
@@ -367,6 +373,7 @@ def _record(
                 pr.start,
                 _row_prov(pr, usernames),
                 pr.end,
+                **span_dates(pr),
             )
             for pr in prs
         ),

@@ -31,6 +31,7 @@ from django.utils import timezone
 from kinmap.accounts.models import User
 from kinmap.audit.services import audit_record
 from kinmap.core import model as core
+from kinmap.core.dates import KnownDate
 from kinmap.core.nhs import normalise_nhs_number
 from kinmap.core.responsibility import care_orders_ended_by, ended_by_death, ended_by_order
 from kinmap.core.text import name_error, normalise_identifier, normalise_text
@@ -40,6 +41,7 @@ from kinmap.core.vocab import PR_BASIS_LABELS, CarePlace, DateAccuracy, PRBasis,
 from . import access, membership
 from . import models as m
 from .errors import RecordError, StaleEdit, check_version, refuse_hidden_characters
+from .known_dates import EXACT_SPAN, SpanAccuracy, accuracy_error, span_dates
 from .lifecycle import NetworkClosed
 from .selectors import family_record_load
 
@@ -60,7 +62,10 @@ PERSON_FIELDS = (
     "sex",
     "birth_date",
     "birth_date_accuracy",
+    "birth_date_latest",
     "death_date",
+    "death_date_accuracy",
+    "death_date_latest",
     "nhs_number",
     "phone",
     "phone_masked",
@@ -113,6 +118,16 @@ class PersonData:
     phone_masked: bool = False
     email: str = ""
     seen_directly_on: date | None = None
+    # the second bound of a "between" date of birth; how well the death date is known
+    birth_date_latest: date | None = None
+    death_date_accuracy: str = DateAccuracy.EXACT.value
+    death_date_latest: date | None = None
+
+    def check(self) -> None:
+        """Raise RecordError for an accuracy that is not a ``DateAccuracy`` code
+        (a death date cannot be "expected")."""
+        accuracy_error(self.birth_date_accuracy, "birth_date")
+        accuracy_error(self.death_date_accuracy, "death_date", span=True)
 
     def cleaned(self) -> PersonData:
         return dataclasses.replace(
@@ -123,6 +138,12 @@ class PersonData:
             nhs_number=normalise_nhs_number(self.nhs_number),
             phone=normalise_identifier(self.phone),
             email=normalise_text(self.email),
+            birth_date_latest=self.birth_date_latest
+            if self.birth_date_accuracy == DateAccuracy.BETWEEN
+            else None,
+            death_date_latest=self.death_date_latest
+            if self.death_date_accuracy == DateAccuracy.BETWEEN
+            else None,
         )
 
     @classmethod
@@ -136,10 +157,21 @@ class RelationshipData:
     start: date | None = None
     end: date | None = None
     legal_basis: str = ""  # a LegalParentBasis code, for a legal parent (PRN) only
+    start_accuracy: str = DateAccuracy.EXACT.value  # kinmap.records.known_dates
+    start_latest: date | None = None
+    end_accuracy: str = DateAccuracy.EXACT.value
+    end_latest: date | None = None
 
     def core(self, rid: int, from_id: int, to_id: int) -> core.Relationship:
         """The relationship as the functional core sees it, for validation."""
-        return core.Relationship(rid, from_id, to_id, self.type, self.start, self.end, None, self.legal_basis)
+        _span_of(self).check()
+        return core.Relationship(
+            rid, from_id, to_id, self.type, self.start, self.end, None, self.legal_basis, **span_dates(self)
+        )
+
+    def dates(self) -> dict[str, Any]:
+        """The dates with their accuracy, as model fields."""
+        return {"start": self.start, "end": self.end, **dataclasses.asdict(_span_of(self))}
 
 
 @dataclass(frozen=True)
@@ -151,6 +183,15 @@ class CareData:
     sleep_place: str = ""
     start: date | None = None
     end: date | None = None
+    start_accuracy: str = DateAccuracy.EXACT.value  # kinmap.records.known_dates
+    start_latest: date | None = None
+    end_accuracy: str = DateAccuracy.EXACT.value
+    end_latest: date | None = None
+
+
+def _span_of(d: Any) -> SpanAccuracy:
+    """The accuracy of ``d``'s start and end (RelationshipData, CareData)."""
+    return SpanAccuracy(d.start_accuracy, d.start_latest, d.end_accuracy, d.end_latest)
 
 
 @dataclass(frozen=True)
@@ -205,6 +246,9 @@ def _core_person(pid: int, d: PersonData, old: core.Person | None = None) -> cor
         email=d.email,
         phone_masked=d.phone_masked,
         seen_directly_on=d.seen_directly_on,
+        birth_date_latest=d.birth_date_latest,
+        death_date_accuracy=DateAccuracy(d.death_date_accuracy),
+        death_date_latest=d.death_date_latest,
     )
 
 
@@ -523,6 +567,7 @@ def person_add(
     :func:`other_name_add`), all in one transaction. Raises RecordError
     naming the field at fault (an other name's as ``other_names``)."""
     data = data.cleaned()
+    data.check()
     source.check()
     proposal = _Proposal(people={-1: _core_person(-1, data)})
     if relationship is not None:
@@ -568,6 +613,7 @@ def person_update(
     source: Source_ = Source_(),
 ) -> m.Person:
     data = data.cleaned()
+    data.check()
     source.check()
     row: m.Person = _lock_version(m.Person, person.pk, expected_version, "person")
     old = {f: getattr(row, f) for f in PERSON_FIELDS}
@@ -575,9 +621,17 @@ def person_update(
     current = family_record_load(network).graph_network
     proposal = _Proposal(people={row.pk: _core_person(row.pk, data, current.people.get(row.pk))})
     ends = _ended_by_death(row, data.death_date) if data.death_date != old["death_date"] else _DeathEnds()
-    proposal.care = [dataclasses.replace(c, end=ends.care[c.id]) for c in current.care if c.id in ends.care]
+    ends.accuracy, ends.latest = data.death_date_accuracy, data.death_date_latest
+    how = DateAccuracy(ends.accuracy)
+    proposal.care = [
+        dataclasses.replace(c, end=ends.care[c.id], end_accuracy=how, end_latest=ends.latest)
+        for c in current.care
+        if c.id in ends.care
+    ]
     proposal.pr = [
-        dataclasses.replace(r, end=ends.pr[r.id]) for r in current.parental_responsibility if r.id in ends.pr
+        dataclasses.replace(r, end=ends.pr[r.id], end_accuracy=how, end_latest=ends.latest)
+        for r in current.parental_responsibility
+        if r.id in ends.pr
     ]
     _check(network, proposal, current)
     _check_each(networks[1:], proposal)
@@ -594,7 +648,9 @@ def person_update(
     row.version += 1
     row.save()
     _audit_person(actor, networks, row, old)
-    ends.save(actor, networks, f"ended by the death of {row} on {data.death_date}")
+    died = KnownDate(data.death_date, DateAccuracy(data.death_date_accuracy), data.death_date_latest)
+    on = f"on {data.death_date}" if died.accuracy is DateAccuracy.EXACT else died.words()
+    ends.save(actor, networks, f"ended by the death of {row} {on}")
     _touch_each(networks, actor)
     return row
 
@@ -605,19 +661,24 @@ def _end_each(
     actor: User | None,
     networks: list[m.FamilyNetwork],
     reason: str,
+    accuracy: str = DateAccuracy.EXACT.value,
+    latest: date | None = None,
 ) -> None:
-    """Give each of ``rows`` its end date from ``ends`` (by pk), audited with ``reason``."""
+    """Give each of ``rows`` its end date from ``ends`` (by pk), known as
+    ``accuracy`` says (with ``latest`` for "between": a death's), audited
+    with ``reason``."""
     for x in rows:
-        before, x.end = x.end, ends[x.pk]
+        old = {"end": x.end, "end_accuracy": x.end_accuracy, "end_latest": x.end_latest}
+        x.end, x.end_accuracy, x.end_latest = ends[x.pk], accuracy, latest
         x.version += 1
-        x.save(update_fields=["end", "version"])
+        x.save(update_fields=["end", "end_accuracy", "end_latest", "version"])
         _audit_each(
             networks,
             actor=actor,
             action="update",
             object_type="care_arrangement" if isinstance(x, m.CareArrangement) else "parental_responsibility",
             object_id=x.pk,
-            changes={"end": [before, x.end]},
+            changes=_diff(old, {"end": x.end, "end_accuracy": x.end_accuracy, "end_latest": x.end_latest}),
             reason=reason,
         )
 
@@ -631,10 +692,13 @@ class _DeathEnds:
     care: dict[int, date] = field(default_factory=dict)
     pr_rows: list[m.ParentalResponsibility] = field(default_factory=list)
     pr: dict[int, date] = field(default_factory=dict)
+    # how well the death is known: the records end as well known as it
+    accuracy: str = DateAccuracy.EXACT.value
+    latest: date | None = None
 
     def save(self, actor: User | None, networks: list[m.FamilyNetwork], reason: str) -> None:
-        _end_each(self.care_rows, self.care, actor, networks, reason)
-        _end_each(self.pr_rows, self.pr, actor, networks, reason)
+        _end_each(self.care_rows, self.care, actor, networks, reason, self.accuracy, self.latest)
+        _end_each(self.pr_rows, self.pr, actor, networks, reason, self.accuracy, self.latest)
 
 
 def _ended_by_death(person: m.Person, died: date | None) -> _DeathEnds:
@@ -684,9 +748,8 @@ def _relationship_insert(
         from_person=a,
         to_person=b,
         type=data.type,
-        start=data.start,
-        end=data.end,
         legal_basis=data.legal_basis,
+        **data.dates(),
     )
     _stamp(rel, source, actor)
     try:
@@ -704,8 +767,7 @@ def _relationship_insert(
             "from": [None, a.pk],
             "to": [None, b.pk],
             "type": [None, data.type],
-            "start": [None, data.start],
-            "end": [None, data.end],
+            **{k: [None, v] for k, v in data.dates().items()},
             "legal_basis": [None, data.legal_basis],
         },
     )
@@ -756,8 +818,10 @@ def relationship_update(
         networks,
         _Proposal(relationships=[data.core(row.pk, row.from_person_id, row.to_person_id)]),
     )
-    old = {"type": row.type, "start": row.start, "end": row.end, "legal_basis": row.legal_basis}
-    row.type, row.start, row.end, row.legal_basis = data.type, data.start, data.end, data.legal_basis
+    old = {"type": row.type, "legal_basis": row.legal_basis, **{k: getattr(row, k) for k in data.dates()}}
+    row.type, row.legal_basis = data.type, data.legal_basis
+    for k, v in data.dates().items():
+        setattr(row, k, v)
     if source.source:
         _stamp(row, source, actor)
     row.version += 1
@@ -772,9 +836,7 @@ def relationship_update(
         action="update",
         object_type="relationship",
         object_id=row.pk,
-        changes=_diff(
-            old, {"type": row.type, "start": row.start, "end": row.end, "legal_basis": row.legal_basis}
-        ),
+        changes=_diff(old, {"type": row.type, "legal_basis": row.legal_basis, **data.dates()}),
     )
     _touch_each(networks, actor)
     return row
@@ -843,10 +905,13 @@ def residence_create(
     start: date | None = None,
     end: date | None = None,
     source: Source_ = Source_(),
+    accuracy: SpanAccuracy = EXACT_SPAN,
 ) -> m.Residence:
     """Record that a person lives (or lived) at an address: an existing household
-    or a new one."""
+    or a new one. ``start`` (moving in) and ``end`` (moving out) are known as
+    ``accuracy`` says (default exact)."""
     source.check()
+    accuracy.check()
     if household is None:
         if address is None:
             raise RecordError("Choose an address or enter a new one", field="household")
@@ -855,7 +920,13 @@ def residence_create(
     networks = _networks_for(actor, network, m.Residence(person=person), "household", change=False)
     _check_each(
         networks,
-        _Proposal(residences=[core.Residence(-1, person.pk, household.pk if household else -2, start, end)]),
+        _Proposal(
+            residences=[
+                core.Residence(
+                    -1, person.pk, household.pk if household else -2, start, end, **accuracy.core()
+                )
+            ]
+        ),
     )
     if household is None:
         assert address is not None
@@ -870,7 +941,9 @@ def residence_create(
             object_id=household.pk,
             changes=_household_changes({}, household),
         )
-    res = m.Residence(person=person, household=household, start=start, end=end)
+    res = m.Residence(
+        person=person, household=household, start=start, end=end, **dataclasses.asdict(accuracy)
+    )
     _stamp(res, source, actor)
     res.save()
     _audit_each(
@@ -884,6 +957,7 @@ def residence_create(
             "household": [None, household.pk],
             "start": [None, start],
             "end": [None, end],
+            **{k: [None, v] for k, v in dataclasses.asdict(accuracy).items()},
         },
     )
     _touch_each(networks, actor)
@@ -901,6 +975,7 @@ def residences_create(
     start: date | None = None,
     end: date | None = None,
     source: Source_ = Source_(),
+    accuracy: SpanAccuracy = EXACT_SPAN,
 ) -> list[m.Residence]:
     """Record that several people live (or lived) at one address, in one
     transaction: :func:`residence_create` for each, the first making the
@@ -919,6 +994,7 @@ def residences_create(
             start=start,
             end=end,
             source=source,
+            accuracy=accuracy,
         )
         household = res.household
         out.append(res)
@@ -940,14 +1016,25 @@ def residence_update(
     start: date | None,
     end: date | None,
     expected_version: int | None,
+    accuracy: SpanAccuracy = EXACT_SPAN,
 ) -> m.Residence:
+    """Change when a person moved in (``start``) and out (``end``: None, still
+    there), known as ``accuracy`` says. Raises RecordError (nothing saved)."""
+    accuracy.check()
     row: m.Residence = _lock_version(m.Residence, residence.pk, expected_version, "household stay")
     networks = _networks_for(actor, network, row, "household", change=True)
     _check_each(
-        networks, _Proposal(residences=[core.Residence(row.pk, row.person_id, row.household_id, start, end)])
+        networks,
+        _Proposal(
+            residences=[
+                core.Residence(row.pk, row.person_id, row.household_id, start, end, **accuracy.core())
+            ]
+        ),
     )
-    old = {"start": row.start, "end": row.end}
-    row.start, row.end = start, end
+    new = {"start": start, "end": end, **dataclasses.asdict(accuracy)}
+    old = {k: getattr(row, k) for k in new}
+    for k, v in new.items():
+        setattr(row, k, v)
     row.version += 1
     row.save()
     _audit_each(
@@ -956,7 +1043,7 @@ def residence_update(
         action="update",
         object_type="residence",
         object_id=row.pk,
-        changes=_diff(old, {"start": start, "end": end}),
+        changes=_diff(old, new),
     )
     _touch_each(networks, actor)
     return row
@@ -1000,6 +1087,7 @@ def _care_checks(d: CareData) -> None:
         raise RecordError("Choose where the care happens", field="place")
     refuse_hidden_characters(d.frequency, "frequency", "How often")
     refuse_hidden_characters(d.sleep_place, "sleep_place", "Where the baby sleeps")
+    _span_of(d).check()
 
 
 def _core_care(pk: int, carer_id: int, child_id: int, d: CareData) -> core.CareArrangement:
@@ -1014,6 +1102,7 @@ def _core_care(pk: int, carer_id: int, child_id: int, d: CareData) -> core.CareA
         d.start,
         d.end,
         d.sleep_place,
+        **span_dates(d),
     )
 
 
@@ -1090,7 +1179,14 @@ def care_update(
 
 def _core_pr(row: m.ParentalResponsibility) -> core.ParentalResponsibility:
     return core.ParentalResponsibility(
-        row.pk, m.pr_holder_id(row), row.child_id, PRBasis(row.basis), row.start, None, row.end
+        row.pk,
+        m.pr_holder_id(row),
+        row.child_id,
+        PRBasis(row.basis),
+        row.start,
+        None,
+        row.end,
+        **span_dates(row),
     )
 
 
@@ -1107,11 +1203,12 @@ def pr_set(
     source: Source_ = Source_(),
     record: m.ParentalResponsibility | None = None,
     expected_version: int | None = None,
+    accuracy: SpanAccuracy = EXACT_SPAN,
 ) -> m.ParentalResponsibility:
     """Record a period of a person's parental responsibility for a child
     (``record`` None: a new record) or change one (``record``, whose version
     must be ``expected_version``). ``start`` and ``end`` are dates (None: not
-    known, and still running).
+    known, and still running), known as ``accuracy`` says (default exact).
 
     An adoption or parental order ends, on the day it was made, every other
     record for the child still running then, and any care order (the local
@@ -1123,6 +1220,7 @@ def pr_set(
     and :class:`StaleEdit` for a change to a record changed since it was loaded.
     """
     source.check()
+    accuracy.check()
     if basis not in {b.value for b in PRBasis}:
         raise RecordError("Choose the basis of parental responsibility", field="basis")
     if person.pk == child.pk:
@@ -1141,7 +1239,7 @@ def pr_set(
     if row is not None:
         person, child = row.person, row.child
     proposed = core.ParentalResponsibility(
-        row.pk if row else -1, person.pk, child.pk, PRBasis(basis), start, None, end
+        row.pk if row else -1, person.pk, child.pk, PRBasis(basis), start, None, end, **accuracy.core()
     )
     locked = list(
         m.ParentalResponsibility.objects.select_for_update().filter(child=child).exclude(pk=proposed.id)
@@ -1155,11 +1253,13 @@ def pr_set(
     )
     changed = [proposed, *(dataclasses.replace(_core_pr(x), end=ended[x.pk]) for x in ended_rows)]
     _check_each(networks, _Proposal(pr=changed))
-    old = {"basis": row.basis, "start": row.start, "end": row.end} if row else {}
+    new = {"basis": basis, "start": start, "end": end, **dataclasses.asdict(accuracy)}
+    old = {k: getattr(row, k) for k in new} if row else {}
     if row is None:
-        row = m.ParentalResponsibility(person=person, child=child, basis=basis, start=start, end=end)
+        row = m.ParentalResponsibility(person=person, child=child, **new)
     else:
-        row.basis, row.start, row.end = basis, start, end
+        for k, v in new.items():
+            setattr(row, k, v)
         row.version += 1
     _stamp(row, source, actor)
     row.save()
@@ -1169,7 +1269,7 @@ def pr_set(
         action="update" if old else "create",
         object_type="parental_responsibility",
         object_id=row.pk,
-        changes=_diff(old, {"basis": basis, "start": start, "end": end}),
+        changes=_diff(old, new),
     )
     label = PR_BASIS_LABELS[PRBasis(basis)].lower()
     _end_each(ended_rows, ended, actor, networks, f"ended by the {label} (record {row.pk})")

@@ -31,6 +31,7 @@ from kinmap.web.pagination import Pagination, page_of
 from . import access, services
 from . import models as m
 from .care_orders import care_order_set
+from .date_forms import period_initial
 from .errors import RecordError, StaleEdit
 from .forms import (
     LIVES_ELSEWHERE,
@@ -363,6 +364,7 @@ def residence_add(request: HttpRequest, network_id: int) -> HttpResponse:
                 start=form.cleaned_data.get("start"),
                 end=form.cleaned_data.get("end"),
                 source=form.source_value(),
+                accuracy=form.span_accuracy(),
             )
         except RecordError as err:
             apply_errors(form, err, {"household": "household"})
@@ -372,11 +374,15 @@ def residence_add(request: HttpRequest, network_id: int) -> HttpResponse:
     return render(request, "records/residence_form.html", {"form": form, "network": network})
 
 
-CARE_FIELDS = ("place", "frequency", "overnight", "supervised", "sleep_place", "start", "end", "version")
+CARE_FIELDS = ("place", "frequency", "overnight", "supervised", "sleep_place", "version")
 
 
 def _care_values(care: m.CareArrangement) -> dict[str, Any]:
-    return {f: getattr(care, f) for f in CARE_FIELDS} | {"carer": care.carer_id, "child": care.child_id}
+    return (
+        {f: getattr(care, f) for f in CARE_FIELDS}
+        | period_initial(care)
+        | {"carer": care.carer_id, "child": care.child_id}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -446,8 +452,7 @@ def _relationship_values(rel: m.Relationship) -> dict[str, Any]:
         "from_person": rel.from_person_id,
         "to_person": rel.to_person_id,
         "type": rel.type,
-        "start": rel.start,
-        "end": rel.end,
+        **period_initial(rel),
         "legal_basis": rel.legal_basis,
         "version": rel.version,
     }
@@ -558,7 +563,7 @@ def residence_edit(request: HttpRequest, network_id: int, residence_id: int) -> 
     res = access.residence_for_user(user, network, residence_id)
 
     def values(r: m.Residence) -> dict[str, Any]:
-        return {"start": r.start, "end": r.end, "version": r.version}
+        return {**period_initial(r), "version": r.version}
 
     form = StayForm(request.POST or None, initial=values(res))
     saved_now = None
@@ -571,6 +576,7 @@ def residence_edit(request: HttpRequest, network_id: int, residence_id: int) -> 
                 start=form.cleaned_data.get("start"),
                 end=form.cleaned_data.get("end"),
                 expected_version=form.cleaned_data.get("version"),
+                accuracy=form.span_accuracy(),
             )
         except StaleEdit as err:
             saved_now = refuse_stale(form, err, values(m.Residence.objects.get(pk=res.pk)))
@@ -715,8 +721,7 @@ def _pr_values(pr: m.ParentalResponsibility) -> dict[str, Any]:
         "person": pr.person_id,
         "child": pr.child_id,
         "basis": pr.basis,
-        "start": pr.start,
-        "end": pr.end,
+        **period_initial(pr),
         "version": pr.version,
     }
 
@@ -755,6 +760,7 @@ def pr_add(request: HttpRequest, network_id: int, pr_id: int | None = None) -> H
                 source=form.source_value(),
                 record=pr,
                 expected_version=form.cleaned_data.get("version") if pr is not None else None,
+                accuracy=form.span_accuracy(),
             )
         except StaleEdit as err:
             if pr is None:  # recorded by someone else since this page loaded

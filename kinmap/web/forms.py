@@ -3,6 +3,7 @@ that refuses stale edits."""
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
 from typing import Any
 
@@ -73,6 +74,41 @@ class GovukDateField(forms.MultiValueField):
 
     def compress(self, data_list: Any) -> Any:  # pragma: no cover - clean() does the work
         return data_list
+
+
+class KnownDateField(GovukDateField):
+    """A GOV.UK date input for a date that may be known only to the month or
+    year (``kinmap.core.dates``): the day, or the day and month, may be left
+    empty. An empty day reads as the first of the month and an empty month as
+    January, or with ``latest`` as the last day of the month or year (the
+    second date of "between"). Gives a ``date`` or None; ``parts_missing(data,
+    name)`` says which parts the user left out."""
+
+    def __init__(self, *, latest: bool = False, **kwargs: Any) -> None:
+        self.latest = latest
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> date | None:
+        parts = [str(p).strip() if p is not None else "" for p in (value or ["", "", ""])]
+        day, month, year = parts
+        if year and not day:
+            if not month:
+                month = "12" if self.latest else "1"
+            if not day:
+                try:
+                    last = calendar.monthrange(int(year), int(month))[1] if self.latest else 1
+                except ValueError:
+                    last = 1  # the full check below reports the bad month or year
+                day = str(last)
+        return super().clean([day, month, year])
+
+
+def date_parts_missing(data: Any, name: str) -> tuple[str, ...]:
+    """Which of "day" and "month" the user left empty in the GOV.UK date input
+    ``name`` of submitted form ``data`` (a QueryDict)."""
+    return tuple(
+        part for i, part in enumerate(("day", "month")) if not str(data.get(f"{name}_{i}", "") or "").strip()
+    )
 
 
 class VersionField(forms.IntegerField):

@@ -105,9 +105,21 @@ def problems_of(p: Person) -> list[tuple[str, str]]:
             id="death-in-future",
         ),
         pytest.param(
-            Person(1, "Amy", birth_date=TODAY - timedelta(days=5), death_date=TODAY - timedelta(days=6)),
+            Person(
+                1,
+                "Amy",
+                birth_date=TODAY - timedelta(days=5),
+                birth_date_accuracy=DateAccuracy.EXACT,
+                death_date=TODAY - timedelta(days=6),
+            ),
             [("death_date", "Date of death must be on or after the date of birth")],
             id="death-before-birth",
+        ),
+        pytest.param(
+            # a date of birth recorded as not known cannot contradict the death
+            Person(1, "Amy", birth_date=TODAY - timedelta(days=5), death_date=TODAY - timedelta(days=6)),
+            [],
+            id="death-before-unknown-birth",
         ),
     ],
 )

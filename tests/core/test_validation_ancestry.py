@@ -140,11 +140,16 @@ def test_a_birth_parent_of_10_or_more_is_allowed() -> None:
     assert network_problems(_parent_and_child(date(2012, 5, 1), date(2026, 2, 1)), TODAY) == []
 
 
-def test_an_estimated_date_of_birth_is_not_refused_on_age() -> None:
-    net = _parent_and_child(date(2017, 5, 1), date(2026, 2, 1), parent_acc=EST)
+def test_an_estimated_date_of_birth_is_refused_on_age_only_beyond_its_tolerance() -> None:
+    # "about" is a year either side (kinmap.core.dates): born about October 2016,
+    # she can have been 10 on 1 February 2026
+    net = _parent_and_child(date(2016, 10, 1), date(2026, 2, 1), parent_acc=EST)
     assert network_problems(net, TODAY) == []
-    net = _parent_and_child(date(2017, 5, 1), date(2026, 2, 1), child_acc=EST)
+    net = _parent_and_child(date(2016, 10, 1), date(2026, 2, 1), child_acc=EST)
     assert network_problems(net, TODAY) == []
+    # born about May 2017: at most 9, under every reading
+    [problem] = network_problems(_parent_and_child(date(2017, 5, 1), date(2026, 2, 1), parent_acc=EST), TODAY)
+    assert problem.message.startswith("Lena Lowe was at most 9 at the birth of Kit Lowe")
 
 
 def test_an_unborn_baby_is_measured_at_the_latest_the_birth_can_be() -> None:

@@ -3,6 +3,8 @@ undoing the merge puts every row back exactly."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from kinmap.accounts.models import User
@@ -109,3 +111,19 @@ def test_merge_refuses_without_reason_or_twice(two_records: TwoRecords, supervis
     ms.merge_undo(actor=supervisor, merge=merge, reason="Wrong")
     with pytest.raises(RecordError, match="undone already"):
         ms.merge_undo(actor=supervisor, merge=merge, reason="Wrong again")
+
+
+def test_a_death_filled_by_a_merge_keeps_how_well_it_is_known(
+    two_records: TwoRecords, supervisor: User
+) -> None:
+    r = two_records
+    m.Person.objects.filter(pk=r.second.pk).update(
+        death_date=date(2024, 1, 1), death_date_accuracy="between", death_date_latest=date(2024, 6, 30)
+    )
+    ms.person_merge(actor=supervisor, first=r.second, second=r.first, reason="Same NHS number on GP record")
+    first = m.Person.objects.get(pk=r.first.pk)
+    assert (first.death_date, first.death_date_accuracy, first.death_date_latest) == (
+        date(2024, 1, 1),
+        "between",
+        date(2024, 6, 30),
+    )

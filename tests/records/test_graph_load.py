@@ -27,6 +27,15 @@ def test_the_lean_load_gives_the_same_networks_as_the_full_load(seed: int) -> No
     m.Residence.objects.filter(pk__in=m.Residence.objects.order_by("pk").values("pk")[:5]).update(
         start=date(2024, 1, 1)
     )
+    # dates known only roughly: a year, a range, about
+    for model in (m.Relationship, m.Residence, m.CareArrangement, m.ParentalResponsibility):
+        first = model.objects.exclude(start=None).order_by("pk").values_list("pk", flat=True)[:3]
+        model.objects.filter(pk__in=list(first)).update(
+            start_accuracy="between", start_latest=date(2024, 12, 31), end_accuracy="year"
+        )
+    m.Person.objects.filter(pk__in=m.Person.objects.order_by("pk").values("pk")[:4]).update(
+        birth_date_latest=date(2000, 1, 1), death_date_accuracy="estimated"
+    )
     # a care order: the local authority holds parental responsibility, no person
     child = m.NetworkMember.objects.filter(is_index=True).order_by("pk").first()
     assert child is not None

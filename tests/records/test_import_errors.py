@@ -290,7 +290,8 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         "unknown field",
         _set("people.0.nickname", "Teddy"),
         'people[0] (id "p1"): nickname: is not a field of a person (expected one of: id, given_name, '
-        "family_name, name_absent_reason, other_names, sex, birth_date, birth_date_accuracy, death_date, "
+        "family_name, name_absent_reason, other_names, sex, birth_date, birth_date_accuracy, "
+        "birth_date_latest, death_date, death_date_accuracy, death_date_latest, "
         "nhs_number, phone, phone_masked, email, seen_directly_on, facts, provenance)",
     ),
     (
@@ -377,7 +378,8 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         "provenance of no field",
         _set("people.1.provenance.shoe_size", SAID),
         'people[1] (id "p2"): provenance.shoe_size: is not a person field (expected one of: given_name, '
-        "family_name, name_absent_reason, sex, birth_date, birth_date_accuracy, death_date, nhs_number, "
+        "family_name, name_absent_reason, sex, birth_date, birth_date_accuracy, birth_date_latest, "
+        "death_date, death_date_accuracy, death_date_latest, nhs_number, "
         "phone, phone_masked, email, seen_directly_on)",
     ),
     (

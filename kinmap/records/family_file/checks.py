@@ -211,7 +211,15 @@ def _core_network(ff: FamilyFile) -> core.Network:
         },
         relationships=tuple(
             core.Relationship(
-                i + 1, pid[r.from_id], pid[r.to_id], r.type, r.start, r.end, None, r.legal_basis
+                i + 1,
+                pid[r.from_id],
+                pid[r.to_id],
+                r.type,
+                r.start,
+                r.end,
+                None,
+                r.legal_basis,
+                **r.accuracy.core(),
             )
             for i, r in enumerate(ff.relationships)
         ),
@@ -220,13 +228,20 @@ def _core_network(ff: FamilyFile) -> core.Network:
             for i, h in enumerate(ff.households)
         },
         residences=tuple(
-            core.Residence(i + 1, pid[r.person], hid[r.household], r.start, r.end)
+            core.Residence(i + 1, pid[r.person], hid[r.household], r.start, r.end, **r.accuracy.core())
             for i, r in enumerate(ff.residences)
         ),
         care=tuple(s._core_care(i + 1, pid[c.carer], pid[c.child], c.data) for i, c in enumerate(ff.care)),
         parental_responsibility=tuple(
             core.ParentalResponsibility(
-                i + 1, pid[r.person], pid[r.child], PRBasis(r.basis), r.start, None, r.end
+                i + 1,
+                pid[r.person],
+                pid[r.child],
+                PRBasis(r.basis),
+                r.start,
+                None,
+                r.end,
+                **r.accuracy.core(),
             )
             for i, r in enumerate(ff.pr)
         ),

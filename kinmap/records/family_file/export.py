@@ -37,6 +37,19 @@ class Export:
     linked_network_ids: list[int]
 
 
+def _span_out(row: Any) -> dict[str, Any]:
+    """A period's dates with their accuracy, as the family file writes them
+    (``schema.Dated``): ISO days or null, accuracy codes."""
+    return {
+        "start": _day(row.start),
+        "start_accuracy": row.start_accuracy,
+        "start_latest": _day(row.start_latest),
+        "end": _day(row.end),
+        "end_accuracy": row.end_accuracy,
+        "end_latest": _day(row.end_latest),
+    }
+
+
 def _moment(value: datetime | None) -> str | None:
     if value is None:
         return None
@@ -191,7 +204,10 @@ def family_file_export(
                 "sex": p.sex,
                 "birth_date": _day(p.birth_date),
                 "birth_date_accuracy": p.birth_date_accuracy,
+                "birth_date_latest": _day(p.birth_date_latest),
                 "death_date": _day(p.death_date),
+                "death_date_accuracy": p.death_date_accuracy,
+                "death_date_latest": _day(p.death_date_latest),
                 "nhs_number": p.nhs_number,
                 "phone": phone,
                 "phone_masked": p.phone_masked,
@@ -231,8 +247,7 @@ def family_file_export(
             {
                 "person": pid[r.person_id],
                 "household": hid[h.pk],
-                "start": _day(r.start),
-                "end": _day(r.end),
+                **_span_out(r),
                 "provenance": _prov_out(r, usernames),
             }
         )
@@ -250,8 +265,7 @@ def family_file_export(
             "to": pid[r.to_person_id],
             "type": r.type,
             "legal_basis": r.legal_basis,
-            "start": _day(r.start),
-            "end": _day(r.end),
+            **_span_out(r),
             "provenance": _prov_out(r, usernames),
         }
         for r in kept_rels
@@ -265,8 +279,7 @@ def family_file_export(
             "overnight": c.overnight,
             "supervised": c.supervised,
             "sleep_place": c.sleep_place,
-            "start": _day(c.start),
-            "end": _day(c.end),
+            **_span_out(c),
             "provenance": _prov_out(c, usernames),
         }
         for c in kept_care
@@ -276,8 +289,7 @@ def family_file_export(
             "person": pid[pr.person_id or 0],  # kept_prs: a person holds each
             "child": pid[pr.child_id],
             "basis": pr.basis,
-            "start": _day(pr.start),
-            "end": _day(pr.end),
+            **_span_out(pr),
             "provenance": _prov_out(pr, usernames),
         }
         for pr in kept_prs

@@ -3,6 +3,7 @@ nothing, in one transaction, through the record services."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -238,7 +239,9 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
                 network=first_network(r.from_id, r.to_id),
                 from_person=people[r.from_id],
                 to_person=people[r.to_id],
-                data=s.RelationshipData(r.type, r.start, r.end, r.legal_basis),
+                data=s.RelationshipData(
+                    r.type, r.start, r.end, r.legal_basis, **dataclasses.asdict(r.accuracy)
+                ),
                 source=s.Source_(r.provenance.source, r.provenance.detail),
             )
             _stamp_update(m.Relationship, rel.pk, r.provenance, users)
@@ -259,6 +262,7 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
                 start=res.start,
                 end=res.end,
                 source=s.Source_(res.provenance.source, res.provenance.detail),
+                accuracy=res.accuracy,
             )
             _stamp_update(m.Residence, stay.pk, res.provenance, users)
             positions["residences"][i] = stay.pk
@@ -300,6 +304,7 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
                 start=pr.start,
                 end=pr.end,
                 source=s.Source_(pr.provenance.source, pr.provenance.detail),
+                accuracy=pr.accuracy,
             )
             _stamp_update(m.ParentalResponsibility, row_pr.pk, pr.provenance, users)
             positions["parental_responsibility"][i] = row_pr.pk

@@ -13,6 +13,7 @@ from typing import Any, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from kinmap.records import services as s
+from kinmap.records.known_dates import SpanAccuracy
 
 from . import history_schema as hs
 from . import schema as sc
@@ -159,6 +160,9 @@ def shift_dates(ff: FamilyFile, to: date) -> int:
     def d(value: date | None) -> date | None:
         return value + delta if value is not None else None
 
+    def latest(a: SpanAccuracy) -> SpanAccuracy:
+        return dataclasses.replace(a, start_latest=d(a.start_latest), end_latest=d(a.end_latest))
+
     def p(prov: Prov) -> Prov:
         at = prov.recorded_at + delta if prov.recorded_at is not None else None
         return dataclasses.replace(prov, recorded_at=at)
@@ -172,7 +176,9 @@ def shift_dates(ff: FamilyFile, to: date) -> int:
         person.data = dataclasses.replace(
             data,
             birth_date=d(data.birth_date),
+            birth_date_latest=d(data.birth_date_latest),
             death_date=d(data.death_date),
+            death_date_latest=d(data.death_date_latest),
             seen_directly_on=d(data.seen_directly_on),
         )
         person.provenance = {k: p(v) for k, v in person.provenance.items()}
@@ -180,14 +186,22 @@ def shift_dates(ff: FamilyFile, to: date) -> int:
     for h in ff.households:
         h.provenance = p(h.provenance)
     for r in ff.relationships:
-        r.start, r.end, r.provenance = d(r.start), d(r.end), p(r.provenance)
+        r.start, r.end, r.provenance, r.accuracy = d(r.start), d(r.end), p(r.provenance), latest(r.accuracy)
     for res in ff.residences:
         res.start, res.end, res.provenance = d(res.start), d(res.end), p(res.provenance)
+        res.accuracy = latest(res.accuracy)
     for c in ff.care:
-        c.data = dataclasses.replace(c.data, start=d(c.data.start), end=d(c.data.end))
+        c.data = dataclasses.replace(
+            c.data,
+            start=d(c.data.start),
+            end=d(c.data.end),
+            start_latest=d(c.data.start_latest),
+            end_latest=d(c.data.end_latest),
+        )
         c.provenance = p(c.provenance)
     for pr in ff.pr:
         pr.start, pr.end, pr.provenance = d(pr.start), d(pr.end), p(pr.provenance)
+        pr.accuracy = latest(pr.accuracy)
     for o in ff.care_orders:
         o.start, o.end, o.provenance = d(o.start), d(o.end), p(o.provenance)
     for j in ff.joint:
@@ -331,10 +345,12 @@ def _family_file(doc: hs.HistoryDocument) -> FamilyFile:
         )
     for i, r in enumerate(doc.relationships):
         p_ = prov(r.provenance, f"relationships[{i}]", "provenance")
-        ff.relationships.append(RelationshipIn(r.from_, r.to, r.type, r.start, r.end, p_, r.legal_basis))
+        ff.relationships.append(
+            RelationshipIn(r.from_, r.to, r.type, r.start, r.end, p_, r.legal_basis, r.accuracy())
+        )
     for i, res in enumerate(doc.residences):
         p_ = prov(res.provenance, f"residences[{i}]", "provenance")
-        ff.residences.append(ResidenceIn(res.person, res.household, res.start, res.end, p_))
+        ff.residences.append(ResidenceIn(res.person, res.household, res.start, res.end, p_, res.accuracy()))
     for i, c in enumerate(doc.care_arrangements):
         data = s.CareData(
             place=c.place,
@@ -344,13 +360,14 @@ def _family_file(doc: hs.HistoryDocument) -> FamilyFile:
             sleep_place=c.sleep_place,
             start=c.start,
             end=c.end,
+            **dataclasses.asdict(c.accuracy()),
         )
         ff.care.append(
             CareIn(c.carer, c.child, data, prov(c.provenance, f"care_arrangements[{i}]", "provenance"))
         )
     for i, pr in enumerate(doc.parental_responsibility):
         p_ = prov(pr.provenance, f"parental_responsibility[{i}]", "provenance")
-        ff.pr.append(PRIn(pr.person, pr.child, pr.basis, pr.start, p_, pr.end))
+        ff.pr.append(PRIn(pr.person, pr.child, pr.basis, pr.start, p_, pr.end, pr.accuracy()))
     for i, co in enumerate(doc.care_orders):
         p_ = prov(co.provenance, f"care_orders[{i}]", "provenance")
         ff.care_orders.append(CareOrderIn(co.child, co.local_authority, co.start, co.end, p_))

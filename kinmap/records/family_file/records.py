@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from kinmap.records import services as s
+from kinmap.records.known_dates import EXACT_SPAN, SpanAccuracy
 
 from .document import MASKED_INCLUDED
 
@@ -79,6 +80,7 @@ class RelationshipIn:
     end: date | None
     provenance: Prov
     legal_basis: str = ""
+    accuracy: SpanAccuracy = EXACT_SPAN
 
 
 @dataclass
@@ -88,6 +90,7 @@ class ResidenceIn:
     start: date | None
     end: date | None
     provenance: Prov
+    accuracy: SpanAccuracy = EXACT_SPAN
 
 
 @dataclass
@@ -106,6 +109,7 @@ class PRIn:
     start: date | None
     provenance: Prov
     end: date | None = None
+    accuracy: SpanAccuracy = EXACT_SPAN
 
 
 @dataclass

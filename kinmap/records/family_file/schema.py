@@ -15,12 +15,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from kinmap.core import limits
+from kinmap.core.dates import span_accuracies
 from kinmap.core.limits import date_range_problem
 from kinmap.core.text import normalise_text, text_error
 from kinmap.core.vocab import (
@@ -38,11 +39,13 @@ from kinmap.core.vocab import (
 )
 from kinmap.records import services as s
 from kinmap.records.errors import RecordError
+from kinmap.records.known_dates import SpanAccuracy
 
 from .document import MASKED_INCLUDED, MASKED_WITHHELD, _one_of, _show
 
 SEXES = tuple(x.value for x in Sex)
 ACCURACIES = tuple(x.value for x in DateAccuracy)
+SPAN_ACCURACIES = tuple(x.value for x in span_accuracies())
 SOURCES = tuple(x.value for x in Source)
 PLACES = tuple(x.value for x in CarePlace)
 BASES = tuple(x.value for x in PRBasis)
@@ -242,6 +245,8 @@ FileDescriptionText = Annotated[str, BeforeValidator(_text(limits.FILE_DESCRIPTI
 SourceCode = Annotated[str, BeforeValidator(_code(SOURCES, ""))]
 SexCode = Annotated[str, BeforeValidator(_code(SEXES, Sex.UNKNOWN.value))]
 AccuracyCode = Annotated[str, BeforeValidator(_code(ACCURACIES, ""))]
+# a start, end or death date: exact when missing; never "expected"
+SpanAccuracyCode = Annotated[str, BeforeValidator(_code(SPAN_ACCURACIES, DateAccuracy.EXACT.value))]
 OutcomeCode = Annotated[str, BeforeValidator(_code(OUTCOMES, InvitationOutcome.PENDING.value))]
 MaskedCode = Annotated[str, BeforeValidator(_code((MASKED_INCLUDED, MASKED_WITHHELD), MASKED_INCLUDED))]
 RequiredSourceCode = Annotated[str, BeforeValidator(_code(SOURCES, None))]
@@ -370,7 +375,10 @@ class Person(Record):
     sex: SexCode = NULL
     birth_date: Day = NULL
     birth_date_accuracy: AccuracyCode = NULL
+    birth_date_latest: Day = NULL
     death_date: Day = NULL
+    death_date_accuracy: SpanAccuracyCode = NULL
+    death_date_latest: Day = NULL
     nhs_number: NhsNumberInputText = NULL
     phone: PhoneText = NULL
     phone_masked: Flag = NULL
@@ -400,7 +408,10 @@ class Person(Record):
             sex=self.sex,
             birth_date=self.birth_date,
             birth_date_accuracy=accuracy,
+            birth_date_latest=self.birth_date_latest,
             death_date=self.death_date,
+            death_date_accuracy=self.death_date_accuracy,
+            death_date_latest=self.death_date_latest,
             nhs_number=self.nhs_number,
             phone=self.phone,
             phone_masked=self.phone_masked,
@@ -440,7 +451,24 @@ class Household(Record):
         return self
 
 
-class Relationship(Record):
+class Dated(Record):
+    """A record over a period: ``start`` and ``end`` with their accuracy codes
+    (``kinmap.core.vocab.DateAccuracy``, "accurate" is exact and the default)
+    and the latest day of a "between" date (``kinmap.core.dates``). Each
+    record declares the six fields where the file writes them."""
+
+    if TYPE_CHECKING:  # declared by each record, in the file's order
+        start_accuracy: str
+        start_latest: date | None
+        end_accuracy: str
+        end_latest: date | None
+
+    def accuracy(self) -> SpanAccuracy:
+        """How well the start and end are known, as the services take it."""
+        return SpanAccuracy(self.start_accuracy, self.start_latest, self.end_accuracy, self.end_latest)
+
+
+class Relationship(Dated):
     """``from`` is ``type`` (HL7 v3 RoleCode, or kinmap's ``x-`` codes) of ``to``."""
 
     what: ClassVar[str] = "relationship"
@@ -449,22 +477,30 @@ class Relationship(Record):
     type: RelationshipTypeCode = NULL
     legal_basis: LegalBasisCode = NULL
     start: Day = NULL
+    start_accuracy: SpanAccuracyCode = NULL
+    start_latest: Day = NULL
     end: Day = NULL
+    end_accuracy: SpanAccuracyCode = NULL
+    end_latest: Day = NULL
     provenance: ProvenanceOrNull = NULL
 
 
-class Residence(Record):
+class Residence(Dated):
     """A person living at a household from ``start`` to ``end``."""
 
     what: ClassVar[str] = "residence"
     person: Ref = NULL
     household: Ref = NULL
     start: Day = NULL
+    start_accuracy: SpanAccuracyCode = NULL
+    start_latest: Day = NULL
     end: Day = NULL
+    end_accuracy: SpanAccuracyCode = NULL
+    end_latest: Day = NULL
     provenance: ProvenanceOrNull = NULL
 
 
-class CareArrangement(Record):
+class CareArrangement(Dated):
     """Who looks after which child, where, how often."""
 
     what: ClassVar[str] = "care arrangement"
@@ -476,11 +512,15 @@ class CareArrangement(Record):
     supervised: Flag = NULL
     sleep_place: SleepPlaceText = NULL
     start: Day = NULL
+    start_accuracy: SpanAccuracyCode = NULL
+    start_latest: Day = NULL
     end: Day = NULL
+    end_accuracy: SpanAccuracyCode = NULL
+    end_latest: Day = NULL
     provenance: ProvenanceOrNull = NULL
 
 
-class ParentalResponsibility(Record):
+class ParentalResponsibility(Dated):
     """Who holds parental responsibility for which child, on what basis, from
     when until when (Children Act 1989 s.2-4): one record per period."""
 
@@ -489,7 +529,11 @@ class ParentalResponsibility(Record):
     child: Ref = NULL
     basis: BasisCode = NULL
     start: Day = NULL
+    start_accuracy: SpanAccuracyCode = NULL
+    start_latest: Day = NULL
     end: Day = NULL
+    end_accuracy: SpanAccuracyCode = NULL
+    end_latest: Day = NULL
     provenance: ProvenanceOrNull = NULL
 
 
