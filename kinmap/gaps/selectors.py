@@ -413,7 +413,10 @@ def supervisor_dashboard(
         .order_by("open_since", "opened_at", "pk")[:SHOWN]
     )
     pending = open_gaps.filter(na_status=gm.NotApplicable.PENDING)
-    pending_rows = list(pending.select_related("network").order_by("opened_at", "pk")[:SHOWN_PENDING])
+    # waiting longest: the gaps open the longest (``open_since``) first
+    pending_rows = list(
+        pending.select_related("network").order_by("open_since", "opened_at", "pk")[:SHOWN_PENDING]
+    )
     shown = {g.pk: g for g in (*flagged, *oldest, *pending_rows)}
     events = events_by_gap(shown.values())
     views = {pk: gap_view(g, events.get(pk, []), day, settings) for pk, g in shown.items()}

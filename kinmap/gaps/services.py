@@ -155,6 +155,7 @@ def process_inputs_many(
                     gap_key=g.key,
                     times_prompted=g.times_prompted,
                     first_opened=timezone.localdate(g.opened_at),
+                    open_since=g.open_since,
                     request_considered=g.pk in considered or (nid, g.key) in requested,
                 )
                 for g in gaps.get(nid, ())

@@ -39,12 +39,14 @@ class GenogramPicture:
 
 def critical_gap_markers(network_id: int, net: core.Network) -> dict[int, GapMarker]:
     """Open critical gaps by the person they are about, each linking to the
-    first of them in the family page's list (one query)."""
+    first of them in the family page's list (one query): the oldest, the one
+    whose requirement first applied earliest (``open_since``, then the day it
+    was raised, ``opened_at``), as the family page orders its critical gaps."""
     carers = {c.id: c.carer_id for c in net.care}
     by_person: dict[int, list[gm.Gap]] = defaultdict(list)
     rows = gm.Gap.objects.filter(
         network_id=network_id, resolved_at__isnull=True, severity=gm.Severity.CRITICAL
-    ).order_by("opened_at", "pk")
+    ).order_by("open_since", "opened_at", "pk")
     for gap in rows:
         pid = subject_person(gap, carers)
         if gap.is_open and pid is not None and net.is_member(pid):

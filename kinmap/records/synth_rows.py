@@ -504,7 +504,10 @@ def _gaps(
             after = None
         else:
             after = network_view(answered, nid, name, members, index)
-            history = {k: GapHistory(gap_key=k, first_opened=opened_on) for k in gaps}
+            history = {
+                k: GapHistory(gap_key=k, first_opened=opened_on, open_since=since.get(k, NOT_KNOWN).on)
+                for k in gaps
+            }
             process = ProcessInputs(last_contact_on=last, gap_history=history)
             found = _unmet(after, today, settings, process)
             wanted = {u.key: u for u in found}

@@ -6,7 +6,7 @@ seen directly, sources, and the process requirements."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -535,6 +535,63 @@ def test_r14_not_applicable(gap_of: Callable[[Family], str], times: int) -> None
     f = complete_family()
     gap = gap_of(f)
     history = {gap: GapHistory(gap, times_prompted=times)}
+    assert found(f, "R14-agency-request", with_process(f, gap_history=history)) == []
+
+
+def r14_details(f: Family, process: ProcessInputs) -> list[str]:
+    gaps = evaluate(f.network(), f.b.today, process=process)
+    return [u.detail for u in gaps if u.rule_id == "R14-agency-request"]
+
+
+def long_open(gap: str, today: date, **history: object) -> dict[str, GapHistory]:
+    """A gap whose requirement first applied 400 days ago (``open_since``) but
+    which was raised (loaded) only two days ago (``first_opened``)."""
+    return {
+        gap: GapHistory(
+            gap,
+            first_opened=today - timedelta(days=2),
+            open_since=today - timedelta(days=400),
+            **history,  # type: ignore[arg-type]
+        )
+    }
+
+
+def test_r14_unsatisfied_states_the_age_from_open_since_not_the_day_raised() -> None:
+    f = complete_family()
+    gap = father_gap(f)
+    history = long_open(gap, f.b.today, times_prompted=3)
+    process = with_process(f, gap_history=history)
+    assert found(f, "R14-agency-request", process) == [
+        (f"R14-agency-request:gap:{gap}", CRIT, ("information_request",))
+    ]
+    (detail,) = r14_details(f, process)
+    since, raised = f.b.today - timedelta(days=400), f.b.today - timedelta(days=2)
+    assert f"after asking 3 times since {since:%-d %B %Y}:" in detail
+    assert f"{raised:%-d %B %Y}" not in detail
+
+
+def test_r14_states_the_day_raised_when_open_since_is_not_known() -> None:
+    f = complete_family()
+    gap = father_gap(f)
+    raised = f.b.today - timedelta(days=2)
+    history = {gap: GapHistory(gap, times_prompted=3, first_opened=raised)}
+    (detail,) = r14_details(f, with_process(f, gap_history=history))
+    assert f"since {raised:%-d %B %Y}:" in detail
+
+
+def test_r14_satisfied_by_a_request_considered_however_long_open() -> None:
+    f = complete_family()
+    gap = father_gap(f)
+    history = long_open(gap, f.b.today, times_prompted=5, request_considered=True)
+    assert found(f, "R14-agency-request", with_process(f, gap_history=history)) == []
+
+
+def test_r14_not_applicable_when_long_open_but_asked_too_few_times() -> None:
+    """Rule 14 escalates on asking: a gap open a long time (by ``open_since``)
+    but asked fewer than ``min_times_prompted`` times is not in its scope."""
+    f = complete_family()
+    gap = father_gap(f)
+    history = long_open(gap, f.b.today, times_prompted=2)
     assert found(f, "R14-agency-request", with_process(f, gap_history=history)) == []
 
 

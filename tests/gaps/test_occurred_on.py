@@ -236,6 +236,50 @@ def test_escalation_by_age_and_oldest_open_use_open_since(owner: User, fam: Seed
     assert row.flagged_count == sum(1 for v in views.values() if v.flags)
 
 
+def test_rule_14_states_how_long_the_gap_has_been_open_from_open_since(owner: User, fam: SeedFamily) -> None:
+    """Rule 14 through the recompute: a critical gap raised today (its data
+    just loaded) but whose requirement applied at the birth is said to be
+    unknown since the birth, not since today."""
+    birth = fam.baby.birth_date
+    assert birth is not None
+    father = gap(fam, "R02-birth-father")
+    assert father.severity == gm.Severity.CRITICAL and father.is_open
+    assert (father.open_since, timezone.localdate(father.opened_at)) == (birth, date.today())
+    gm.Gap.objects.filter(pk=father.pk).update(times_prompted=3)
+    gs.gaps_recompute(network=fam.network, actor=owner)
+    r14 = gm.Gap.objects.get(network=fam.network, key=f"R14-agency-request:gap:{father.key}")
+    assert r14.is_open
+    assert f"after asking 3 times since {birth:%-d %B %Y}:" in r14.detail
+    assert f"{date.today():%-d %B %Y}" not in r14.detail
+
+
+def test_the_gaps_waiting_longest_for_agreement_are_those_open_longest(
+    supervisor: User, fam: SeedFamily
+) -> None:
+    """The supervision page's gaps waiting for a supervisor to agree they do
+    not apply: the one open the longest (``open_since``) first, even when it
+    was raised later."""
+    first_raised, later_raised = (
+        gap(fam, "R02-birth-father"),
+        gm.Gap.objects.filter(network=fam.network, resolved_at__isnull=True)
+        .exclude(key__startswith="R02-birth-father:")
+        .order_by("pk")
+        .first(),
+    )
+    assert later_raised is not None
+    now = timezone.now()
+    gm.Gap.objects.filter(pk=first_raised.pk).update(
+        na_status=gm.NotApplicable.PENDING, opened_at=now - timedelta(days=30), open_since=date.today()
+    )
+    gm.Gap.objects.filter(pk=later_raised.pk).update(
+        na_status=gm.NotApplicable.PENDING,
+        opened_at=now - timedelta(days=1),
+        open_since=date.today() - timedelta(days=200),
+    )
+    board = gsel.supervisor_dashboard(supervisor, [])
+    assert [v.gap.pk for v in board.pending_na] == [later_raised.pk, first_raised.pk]
+
+
 # -- pages -----------------------------------------------------------------------
 
 

@@ -5,22 +5,26 @@ from __future__ import annotations
 import io
 import re
 import xml.etree.ElementTree as ET
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from kinmap.accounts.models import Role, User
 from kinmap.audit.models import AuditEvent
 from kinmap.gaps import models as gm
+from kinmap.genogram.presenters import critical_gap_markers
 from kinmap.records import models as m
 from kinmap.records import services as s
+from kinmap.records.selectors import family_record_load
 from tests.access.world import CANARY_ADDRESS, build_world
 from tests.conftest import PASSWORD
+from tests.gaps.family import SeedFamily
 from tests.records.test_family_page import _grow
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -112,6 +116,28 @@ def test_gap_markers_link_to_the_open_critical_gaps_on_the_page(owner: User, cli
         href = a.get("href", "")
         assert href.startswith(reverse("family", args=[network.pk]) + "#gap-")
         assert f'id="{href.split("#")[1]}"' in html  # the anchor exists on the page
+
+
+@pytest.mark.django_db
+def test_a_gap_marker_links_to_the_persons_oldest_open_critical_gap_by_open_since(fam: SeedFamily) -> None:
+    """The oldest is the gap whose requirement first applied earliest
+    (``open_since``), not the one raised (loaded) first (``opened_at``)."""
+    father = fam.father.pk
+    critical = list(
+        gm.Gap.objects.filter(
+            network=fam.network, severity="critical", resolved_at__isnull=True, subject_id=str(father)
+        ).order_by("pk")
+    )
+    assert len(critical) >= 2, "the seeded father should have two open critical gaps"
+    raised_first, raised_later = critical[0], critical[1]
+    now, today = timezone.now(), date.today()
+    gm.Gap.objects.filter(pk=raised_first.pk).update(opened_at=now - timedelta(days=40), open_since=today)
+    gm.Gap.objects.filter(pk=raised_later.pk).update(
+        opened_at=now - timedelta(days=1), open_since=today - timedelta(days=90)
+    )
+    net = family_record_load(fam.network).graph_network
+    marker = critical_gap_markers(fam.network.pk, net)[father]
+    assert marker.href.endswith(f"#gap-{raised_later.pk}")
 
 
 @pytest.mark.django_db

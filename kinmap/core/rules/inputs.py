@@ -34,12 +34,20 @@ class Decline:
 class GapHistory:
     """How often a gap has been put to the practitioner, and whether another
     agency has been considered as a source (an information request made, or a
-    logged decision not to make one)."""
+    logged decision not to make one).
+
+    ``first_opened`` is the day kinmap raised the gap (loaded or recomputed);
+    ``open_since`` the day its requirement first applied (the birth, the day a
+    carer started, the day ICON was due: :mod:`kinmap.core.rules.open_since`),
+    which is how long the gap has really been open. Either may be None when
+    not known; ``open_since`` is never after ``first_opened``.
+    """
 
     gap_key: str
     times_prompted: int = 0
     first_opened: date | None = None
     request_considered: bool = False
+    open_since: date | None = None
 
 
 @dataclass(frozen=True)

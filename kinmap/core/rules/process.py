@@ -50,6 +50,12 @@ def check_agency_request(ctx: Context) -> Iterator[Unmet]:
     * Satisfied by: a request to another agency considered and logged for the
       gap, or the gap asked fewer than ``min_times_prompted`` times.
     * Not satisfied by: further prompting alone.
+
+    The escalation is on asking, not on age; the age the unmet requirement
+    states ("since ...") is the gap's ``open_since`` (the day its
+    requirement first applied: the birth, the day a carer started, the day ICON
+    was due), or, where that is not known, the day the gap was raised
+    (``first_opened``), never the day its data happened to be loaded.
     """
     threshold = ctx.int_param("min_times_prompted")
     for gap in ctx.prior:
@@ -58,7 +64,8 @@ def check_agency_request(ctx: Context) -> Iterator[Unmet]:
         history = ctx.gap_history.get(gap.key)
         if history is None or history.request_considered or history.times_prompted < threshold:
             continue
-        since = f" since {history.first_opened:%-d %B %Y}" if history.first_opened else ""
+        opened = history.open_since or history.first_opened
+        since = f" since {opened:%-d %B %Y}" if opened else ""
         yield ctx.unmet(
             Subject(SubjectKind.GAP, gap.key),
             f"Still not known after asking {history.times_prompted} times{since}: {gap.detail}",
