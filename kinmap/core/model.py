@@ -275,6 +275,10 @@ class CareOrder:
     :class:`ParentalResponsibility` record: it gives nobody in the network
     parental responsibility, and takes it from nobody (s33(3)(b) lets the
     authority limit how a parent exercises it, not end it).
+
+    ``start_accuracy``/``end_accuracy`` say how well each date is known and
+    ``start_latest``/``end_latest`` are the second dates of "between"
+    (``kinmap.core.dates``); exact by default.
     """
 
     id: int
@@ -283,6 +287,20 @@ class CareOrder:
     start: date | None = None
     end: date | None = None
     provenance: Provenance | None = None
+    start_accuracy: DateAccuracy = DateAccuracy.EXACT
+    start_latest: date | None = None
+    end_accuracy: DateAccuracy = DateAccuracy.EXACT
+    end_latest: date | None = None
+
+    @property
+    def start_known(self) -> KnownDate:
+        """The day the order was made, as known (kinmap.core.dates)."""
+        return KnownDate(self.start, self.start_accuracy, self.start_latest)
+
+    @property
+    def end_known(self) -> KnownDate:
+        """The day the order ended, as known; no day: still in force."""
+        return KnownDate(self.end, self.end_accuracy, self.end_latest)
 
     def current_on(self, on: date) -> bool:
         return (self.start is None or self.start <= on) and (self.end is None or self.end > on)

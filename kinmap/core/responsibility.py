@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Protocol
 
+from .dates import must_be_before
 from .model import CareOrder, ParentalResponsibility, Person
 from .vocab import PR_EXCLUSIVE_ORDERS
 
@@ -90,18 +91,26 @@ def care_order_problems(
     authority and the day it was made; it is made for a child who has been
     born (Children Act 1989 s31: a court makes it about a child; an unborn
     baby is not one); it cannot end before it starts, nor run at the same
-    time as another care order for the child (one authority is designated)."""
+    time as another care order for the child (one authority is designated).
+    Rough dates (``CareOrder.start_known``, ``end_known``) are refused only
+    when the order is impossible under every reading of them; the check
+    against other orders reads the days recorded (their first possible day)."""
     out: list[tuple[str, str]] = []
+    start, end = order.start_known, order.end_known
     if not order.local_authority.strip():
         out.append(("local_authority", "Enter the local authority named in the care order"))
     if order.start is None:
         out.append(("start", "Enter the date the care order was made"))
     elif child.unborn:
         out.append(("start", "A care order can only be made once the child is born"))
-    elif child.birth_date is not None and order.start < child.birth_date:
+    elif child.birth_date is not None and must_be_before(start, child.birth):
         out.append(("start", "The care order must be made on or after the child's date of birth"))
-    if order.start is not None and order.end is not None and order.end <= order.start:
+    if order.start is not None and order.end is not None and end.latest_day() <= start.earliest():
         out.append(("end", "The care order must end after the day it was made"))
+    for field, known, label in (("start", start, "The date it was made"), ("end", end, "The date it ended")):
+        problem = known.problem(label)
+        if problem:
+            out.append((field, problem))
     if order.start is not None:
         for o in others:
             if o.id == order.id or o.child_id != order.child_id:

@@ -11,6 +11,7 @@ audited, refusing a stale edit.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 from django.db import transaction
@@ -22,6 +23,7 @@ from kinmap.core.vocab import PRBasis
 
 from . import models as m
 from .errors import RecordError
+from .known_dates import EXACT_SPAN, SpanAccuracy, span_dates
 from .selectors import person_to_core
 from .services import (
     Source_,
@@ -38,7 +40,7 @@ NO_SOURCE = Source_()
 
 
 def _core_order(row: m.ParentalResponsibility) -> core.CareOrder:
-    return core.CareOrder(row.pk, row.child_id, row.local_authority, row.start, row.end)
+    return core.CareOrder(row.pk, row.child_id, row.local_authority, row.start, row.end, **span_dates(row))
 
 
 @transaction.atomic
@@ -53,11 +55,13 @@ def care_order_set(
     source: Source_ = NO_SOURCE,
     record: m.ParentalResponsibility | None = None,
     expected_version: int | None = None,
+    accuracy: SpanAccuracy = EXACT_SPAN,
 ) -> m.ParentalResponsibility:
     """Record a care order for ``child`` (``record`` None) or change one
     (``record``, a care order row whose version must be ``expected_version``):
     ``local_authority`` is the designated authority's name, ``start`` the day
-    the order was made, ``end`` the day it ended (None: still in force).
+    the order was made, ``end`` the day it ended (None: still in force), each
+    known as ``accuracy`` says (``kinmap.records.known_dates``; default exact).
 
     Raises :class:`RecordError` (nothing saved) for a child not in the network,
     or any of :func:`kinmap.core.responsibility.care_order_problems` (no
@@ -66,6 +70,7 @@ def care_order_set(
     changed since it was loaded; ``Http404`` for a record of another network.
     """
     source.check()
+    accuracy.check()
     local_authority = local_authority.strip()
     refuse_hidden_characters(local_authority, "local_authority", "The local authority")
     row = None
@@ -87,22 +92,25 @@ def care_order_set(
         _core_order(x)
         for x in m.ParentalResponsibility.objects.select_for_update().filter(child=child, person__isnull=True)
     ]
-    proposed = core.CareOrder(row.pk if row else -1, child.pk, local_authority, start, end)
+    proposed = core.CareOrder(
+        row.pk if row else -1, child.pk, local_authority, start, end, None, **accuracy.core()
+    )
     problems = care_order_problems(proposed, others, person_to_core(child, [], [], {}))
     if problems:
         field, message = problems[0]
         raise RecordError(message, field=field)
-    old = {"local_authority": row.local_authority, "start": row.start, "end": row.end} if row else {}
+    new = {"local_authority": local_authority, "start": start, "end": end, **dataclasses.asdict(accuracy)}
+    old = {k: getattr(row, k) for k in new} if row else {}
     if row is None:
         row = m.ParentalResponsibility(
             person=None, child=child, basis=PRBasis.COURT_ORDER.value, local_authority=local_authority
         )
     else:
         row.version += 1
-    row.local_authority, row.start, row.end = local_authority, start, end
+    for k, v in new.items():
+        setattr(row, k, v)
     _stamp(row, source, actor)
     row.save()
-    new = {"local_authority": local_authority, "start": start, "end": end}
     changes = {k: [old.get(k), v] for k, v in new.items() if old.get(k) != v}
     if not old:
         changes = {"child": [None, child.pk], **changes}

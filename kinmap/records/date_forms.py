@@ -23,6 +23,27 @@ SPAN_ACCURACY_CHOICES = [
 _DAY_NEEDED = frozenset({DateAccuracy.EXACT, DateAccuracy.ABOUT, DateAccuracy.BEFORE, DateAccuracy.AFTER})
 
 
+def birth_accuracy_choices() -> list[tuple[str, str]]:
+    """The choices, as (code, words), for how well an index child's date of
+    birth is known when a family network is started: every accuracy a date of
+    birth can have (``kinmap.core.vocab.DateAccuracy``), each saying whether
+    the child is born; "between" takes the second date (``birth_date_latest``)."""
+    born = {
+        DateAccuracy.EXACT: "the date of birth is known",
+        DateAccuracy.ABOUT: "the date of birth is estimated (about)",
+        DateAccuracy.MONTH: "only the month and year are known",
+        DateAccuracy.YEAR: "only the year is known",
+        DateAccuracy.BEFORE: "born before the date given",
+        DateAccuracy.AFTER: "born after the date given",
+        DateAccuracy.BETWEEN: "born between two dates (give the second date too)",
+    }
+    return [
+        *((a.value, f"Born: {words}") for a, words in born.items()),
+        (DateAccuracy.EXPECTED.value, "Not born yet: this is the expected date"),
+        (DateAccuracy.UNKNOWN.value, "Born: the date of birth is not known"),
+    ]
+
+
 def add_known_date(form: forms.Form, name: str, label: str, *, accuracy: bool = True) -> None:
     """Make ``name`` of ``form`` a date that may be partial, and add
     ``<name>_accuracy`` (a select of the accuracies a start, end or death can

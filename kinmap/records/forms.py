@@ -13,7 +13,14 @@ from kinmap.core.vocab import REL_TYPES, DateAccuracy
 from kinmap.web.forms import GovukDateField, VersionedForm
 
 from . import models as m
-from .date_forms import PeriodDates, add_known_date, clean_known_date, known_date_initial
+from .date_forms import (
+    PeriodDates,
+    add_known_date,
+    birth_accuracy_choices,
+    clean_known_date,
+    known_date_initial,
+    known_date_value,
+)
 from .services import AddressData, CareData, PersonData, RelationshipData, Source_
 
 SOURCE_CHOICES = [("", "Not recorded"), *m.SOURCE_CHOICES]
@@ -185,18 +192,7 @@ class StartNetworkForm(PersonForm):
         ):
             del self.fields[name]
         self.fields["birth_date_accuracy"].label = "Is the child born?"
-        _choices(
-            self,
-            "birth_date_accuracy",
-            [
-                ("accurate", "Born: the date of birth is known"),
-                ("estimated", "Born: the date of birth is estimated (about)"),
-                ("month", "Born: only the month and year are known"),
-                ("year", "Born: only the year is known"),
-                ("expected", "Not born yet: this is the expected date"),
-                ("unknown", "Born: the date of birth is not known"),
-            ],
-        )
+        _choices(self, "birth_date_accuracy", birth_accuracy_choices())
 
 
 def relationship_choices() -> list[tuple[str, str]]:
@@ -220,6 +216,15 @@ class RelationshipFields(forms.Form):
     related_to = forms.TypedChoiceField(label="To", choices=[], coerce=int, required=False)
     rel_start = GovukDateField(label="Relationship started (if known)")
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        add_known_date(self, "rel_start", "Start of the relationship")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        clean_known_date(self, data, "rel_start", "The relationship start date")
+        return data
+
     def set_people(self, people: list[tuple[int, str]], default: int | None = None) -> None:
         _choices(self, "relationship", [("", "Choose a relationship"), *relationship_choices()])
         _choices(self, "related_to", people)
@@ -231,8 +236,14 @@ class RelationshipFields(forms.Form):
         if not value:
             return None, None, False
         code, reverse = split_relationship(value)
+        dates = known_date_value(self.cleaned_data, "rel_start")
         return (
-            RelationshipData(type=code, start=self.cleaned_data.get("rel_start")),
+            RelationshipData(
+                type=code,
+                start=dates["rel_start"],
+                start_accuracy=dates["rel_start_accuracy"],
+                start_latest=dates["rel_start_latest"],
+            ),
             self.cleaned_data.get("related_to"),
             reverse,
         )
@@ -459,9 +470,12 @@ class ParentalResponsibilityForm(PeriodDates, VersionedForm, SourceFields):
         return data
 
 
-class CareOrderForm(VersionedForm, SourceFields):
+class CareOrderForm(PeriodDates, VersionedForm, SourceFields):
     """A care order: the local authority that shares parental responsibility
-    (Children Act 1989 s33(3)), and when the order was made and ended."""
+    (Children Act 1989 s33(3)), and when the order was made and ended, each
+    date with how well it is known (``PeriodDates``)."""
+
+    end_before_start = "The care order must end after the day it was made"
 
     child = forms.TypedChoiceField(label="For which child", choices=[], coerce=int)
     local_authority = forms.CharField(

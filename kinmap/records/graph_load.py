@@ -252,7 +252,7 @@ def _assemble(
     orders_of: dict[int, list[core.CareOrder]] = defaultdict(list)
     for x in pr_rows:
         if x[1] is None:  # no person: the local authority's, under a care order
-            care_order = core.CareOrder(x[0], x[2], x[10], x[4], x[5], _prov(x, 6, usernames))
+            care_order = core.CareOrder(x[0], x[2], x[10], x[4], x[5], _prov(x, 6, usernames), **_span(x))
             for nid in members_of.get(x[2], ()):
                 orders_of[nid].append(care_order)
             continue

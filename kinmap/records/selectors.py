@@ -378,7 +378,9 @@ def _record(
             for pr in prs
         ),
         care_orders=tuple(
-            core.CareOrder(o.pk, o.child_id, o.local_authority, o.start, o.end, _row_prov(o, usernames))
+            core.CareOrder(
+                o.pk, o.child_id, o.local_authority, o.start, o.end, _row_prov(o, usernames), **span_dates(o)
+            )
             for o in orders
         ),
         outside_ids=frozenset(outside),

@@ -1249,7 +1249,11 @@ def pr_set(
     ended = ended_by_order([_core_pr(x) for x in others], proposed)
     ended_rows = [x for x in others if x.pk in ended]
     orders_ended = care_orders_ended_by(
-        [core.CareOrder(o.pk, o.child_id, o.local_authority, o.start, o.end) for o in orders], proposed
+        [
+            core.CareOrder(o.pk, o.child_id, o.local_authority, o.start, o.end, **span_dates(o))
+            for o in orders
+        ],
+        proposed,
     )
     changed = [proposed, *(dataclasses.replace(_core_pr(x), end=ended[x.pk]) for x in ended_rows)]
     _check_each(networks, _Proposal(pr=changed))

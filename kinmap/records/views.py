@@ -651,8 +651,7 @@ def _care_order_values(pr: m.ParentalResponsibility) -> dict[str, Any]:
     return {
         "child": pr.child_id,
         "local_authority": pr.local_authority,
-        "start": pr.start,
-        "end": pr.end,
+        **period_initial(pr),
         "version": pr.version,
     }
 
@@ -687,6 +686,7 @@ def care_order_add(request: HttpRequest, network_id: int, pr_id: int | None = No
                 source=form.source_value(),
                 record=order,
                 expected_version=form.cleaned_data.get("version") if order is not None else None,
+                accuracy=form.span_accuracy(),
             )
         except StaleEdit as err:
             if order is None:

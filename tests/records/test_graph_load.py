@@ -45,6 +45,10 @@ def test_the_lean_load_gives_the_same_networks_as_the_full_load(seed: int) -> No
         basis="court-order",
         child_id=child.person_id,
         start=TODAY,
+        start_accuracy="between",
+        start_latest=date(2026, 7, 1),
+        end=date(2027, 1, 1),
+        end_accuracy="year",
     )
     networks = list(m.FamilyNetwork.objects.order_by("pk"))
     full = family_records_load(networks)
@@ -52,6 +56,10 @@ def test_the_lean_load_gives_the_same_networks_as_the_full_load(seed: int) -> No
     assert [r.graph_network for r in lean] == [r.graph_network for r in full]
     assert any(r.graph_network.outside_ids for r in lean)
     assert any(r.graph_network.care_orders for r in lean)
+    rough = [
+        (o.start_accuracy, o.start_latest, o.end_accuracy) for r in lean for o in r.graph_network.care_orders
+    ]
+    assert ("between", date(2026, 7, 1), "year") in rough  # the care order's accuracy is carried
     assert [(r.member_ids, r.index_child_ids) for r in lean] == [
         (r.member_ids, r.index_child_ids) for r in full
     ]

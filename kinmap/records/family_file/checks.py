@@ -267,7 +267,7 @@ def _check_core(ff: FamilyFile, issues: list[Issue]) -> None:
     net = _core_network(ff)
     pid = {p.id: i + 1 for i, p in enumerate(ff.people)}
     orders = [
-        core.CareOrder(i + 1, pid[o.child], o.local_authority, o.start, o.end)
+        core.CareOrder(i + 1, pid[o.child], o.local_authority, o.start, o.end, None, **o.accuracy.core())
         for i, o in enumerate(ff.care_orders)
     ]
     for order in orders:

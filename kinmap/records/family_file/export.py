@@ -298,8 +298,7 @@ def family_file_export(
         {
             "child": pid[o.child_id],
             "local_authority": o.local_authority,
-            "start": _day(o.start),
-            "end": _day(o.end),
+            **_span_out(o),
             "provenance": _prov_out(o, usernames),
         }
         for o in prs

@@ -326,6 +326,7 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
                 start=co.start,
                 end=co.end,
                 source=s.Source_(co.provenance.source, co.provenance.detail),
+                accuracy=co.accuracy,
             )
             _stamp_update(m.ParentalResponsibility, row_order.pk, co.provenance, users)
 

@@ -204,6 +204,7 @@ def shift_dates(ff: FamilyFile, to: date) -> int:
         pr.accuracy = latest(pr.accuracy)
     for o in ff.care_orders:
         o.start, o.end, o.provenance = d(o.start), d(o.end), p(o.provenance)
+        o.accuracy = latest(o.accuracy)
     for j in ff.joint:
         j.contact_on, j.invited_on = d(j.contact_on), d(j.invited_on)
     for info in ff.information:
@@ -370,7 +371,7 @@ def _family_file(doc: hs.HistoryDocument) -> FamilyFile:
         ff.pr.append(PRIn(pr.person, pr.child, pr.basis, pr.start, p_, pr.end, pr.accuracy()))
     for i, co in enumerate(doc.care_orders):
         p_ = prov(co.provenance, f"care_orders[{i}]", "provenance")
-        ff.care_orders.append(CareOrderIn(co.child, co.local_authority, co.start, co.end, p_))
+        ff.care_orders.append(CareOrderIn(co.child, co.local_authority, co.start, co.end, p_, co.accuracy()))
     for i, ja in enumerate(doc.joint_appointments):
         where = f'joint_appointments[{i}] (id "{ja.id}")'
         ff.joint.append(

@@ -121,6 +121,7 @@ class CareOrderIn:
     start: date | None
     end: date | None
     provenance: Prov
+    accuracy: SpanAccuracy = EXACT_SPAN
 
 
 @dataclass

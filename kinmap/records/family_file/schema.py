@@ -537,16 +537,21 @@ class ParentalResponsibility(Dated):
     provenance: ProvenanceOrNull = NULL
 
 
-class CareOrder(Record):
+class CareOrder(Dated):
     """A care order for a child (Children Act 1989 s31, or interim s38): while
     it runs the designated local authority, named in ``local_authority``,
-    shares parental responsibility with the parents who have it (s33(3))."""
+    shares parental responsibility with the parents who have it (s33(3)).
+    Its dates carry their accuracy as every period's do (``Dated``)."""
 
     what: ClassVar[str] = "care order"
     child: Ref = NULL
     local_authority: LocalAuthorityText = NULL
     start: Day = NULL
+    start_accuracy: SpanAccuracyCode = NULL
+    start_latest: Day = NULL
     end: Day = NULL
+    end_accuracy: SpanAccuracyCode = NULL
+    end_latest: Day = NULL
     provenance: ProvenanceOrNull = NULL
 
 
