@@ -491,8 +491,8 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         _set("famillies", []),
         "famillies: is not a field of a family file (expected one of: kinmap-family-file, description, "
         "reference_date, masked_details, networks, people, households, relationships, residences, "
-        "care_arrangements, parental_responsibility, joint_appointments, information_given, chronology, "
-        "gaps, contacts, supervisor_decisions, information_requests, sharing_decisions)",
+        "care_arrangements, parental_responsibility, care_orders, joint_appointments, information_given, "
+        "chronology, gaps, contacts, supervisor_decisions, information_requests, sharing_decisions)",
     ),
     (
         "masked details withheld",
