@@ -70,22 +70,32 @@ class _Family:
         self.graph = graph
         self.today = graph.today
         self.net = net
-        self.care = {x.id: x for x in net.care}
-        self.rels = {x.id: x for x in net.relationships}
-        self.residences = {x.id: x for x in net.residences}
-        self.pr = {x.id: x for x in net.parental_responsibility}
+        # Only this network's own records give dates: a person outside it
+        # (``net.outside_ids``, known through a relationship recorded in another
+        # network) and anything recorded about them belong to that network, and
+        # their dates and names must not show on this family's pages.
+        self.outside = net.outside_ids
+        own = self.own
+        self.care = {x.id: x for x in net.care if own(x.carer_id, x.child_id)}
+        self.rels = {x.id: x for x in net.relationships if own(x.from_id, x.to_id)}
+        self.residences = {x.id: x for x in net.residences if own(x.person_id)}
+        self.pr = {x.id: x for x in net.parental_responsibility if own(x.person_id, x.child_id)}
         self.declines = {d.id: d for d in process.declines}
         self._carers: dict[int, list[c.CarerOfChild]] | None = None
 
+    def own(self, *pids: int) -> bool:
+        """Whether every one of ``pids`` is a member of this network."""
+        return not any(pid in self.outside for pid in pids)
+
     def birth(self, pid: int) -> date | None:
         p = self.net.people.get(pid)
-        if p is None or p.unborn:
+        if p is None or p.unborn or pid in self.outside:
             return None
         return p.birth_date
 
     def name(self, pid: int) -> str:
         p = self.net.people.get(pid)
-        return p.display_name if p else "a person"
+        return p.display_name if p and pid not in self.outside else "a person"
 
     def carers(self, pid: int) -> list[c.CarerOfChild]:
         """Every index child's carer record for ``pid``."""
@@ -152,9 +162,9 @@ def _joined(f: _Family, pid: int) -> date | None:
     the birth) and the start of the home they live in now; not before the
     first index child was born. None when none of these is dated."""
     children = set(f.net.index_child_ids)
-    days: list[date | None] = [x.start for x in f.net.care if x.carer_id == pid]
-    days += [x.start for x in f.net.residences if x.person_id == pid and x.current_on(f.today)]
-    for r in f.net.relationships:
+    days: list[date | None] = [x.start for x in f.care.values() if x.carer_id == pid]
+    days += [x.start for x in f.residences.values() if x.person_id == pid and x.current_on(f.today)]
+    for r in f.rels.values():
         if {r.from_id, r.to_id} & children and pid in (r.from_id, r.to_id):
             parent_of_child = r.from_id == pid and r.to_id in children and _is_parent_type(r.type)
             days.append(r.start or (f.birth(r.to_id) if parent_of_child else None))
@@ -262,7 +272,7 @@ def _raw(f: _Family, u: Unmet, params: Mapping[str, object]) -> OpenSince:
             return _found(f, birth, f"the birth of {f.name(pr.child_id)}")
         return _fallback(f, pr.provenance)
     if kind is SubjectKind.HOUSEHOLD:
-        current = [r for r in f.net.residences if r.household_id == sid and r.current_on(f.today)]
+        current = [r for r in f.residences.values() if r.household_id == sid and r.current_on(f.today)]
         moved = [d for d in (r.start for r in current) if d is not None]
         if moved and len(moved) == len(current):
             return _found(f, min(moved), "the day its people moved in")
