@@ -41,7 +41,7 @@ urlpatterns = [
     path("families/<id:network_id>/care/add/", views.care_add, name="care-add"),
     path("families/<id:network_id>/care/<id:care_id>/", views.care_add, name="care-edit"),
     path("families/<id:network_id>/care-orders/add/", views.care_order_add, name="care-order-add"),
-    path("families/<id:network_id>/care-orders/<id:pr_id>/", views.care_order_add, name="care-order-edit"),
+    path("families/<id:network_id>/care-orders/<id:order_id>/", views.care_order_add, name="care-order-edit"),
     path("families/<id:network_id>/parental-responsibility/add/", views.pr_add, name="pr-add"),
     path("families/<id:network_id>/parental-responsibility/<id:pr_id>/", views.pr_add, name="pr-edit"),
 ]

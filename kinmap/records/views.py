@@ -657,13 +657,13 @@ def _care_order_values(pr: m.ParentalResponsibility) -> dict[str, Any]:
 
 
 @require_http_methods(["GET", "POST"])
-def care_order_add(request: HttpRequest, network_id: int, pr_id: int | None = None) -> HttpResponse:
+def care_order_add(request: HttpRequest, network_id: int, order_id: int | None = None) -> HttpResponse:
     """Record a care order for an index child (the local authority shares
     parental responsibility with the parents), or change one."""
     user = _user(request)
     network = access.network_for_user(user, network_id, read=False)
     record = family_record_load(network)
-    order = access.care_order_for_user(user, network, pr_id) if pr_id else None
+    order = access.care_order_for_user(user, network, order_id) if order_id else None
     if order is None:
         access.record_read(user, network)
     children = [(pid, str(record.people[pid])) for pid in record.index_child_ids]

@@ -19,7 +19,8 @@ from .snapshot import fingerprint
 from .test_authorization_matrix import MATRIX, url_params
 from .world import build_world
 
-CSRF_TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
+# tokens drawn afresh for each page: the CSRF token and the form's one-time token
+CSRF_TOKEN = re.compile(rb'name="(?:csrfmiddlewaretoken|submission)" value="[^"]+"')
 
 SENTINEL = 7_654_321  # an id no test record has, replaced in the URL's text
 ODD_IDS = ("9" * 20, str(MAX_ID + 1), "0")
@@ -95,7 +96,8 @@ def test_a_masked_households_id_answers_like_a_missing_one() -> None:
             url = reverse("household-edit", args=[network, hid])
             data = {"address_line_1": "1 Changed Road", "postcode": "ZZ99 1ZZ", "version": household.version}
             response = client.post(url, data) if method == "POST" else client.get(url)
-            # the page's sign-out form carries a CSRF token masked afresh for each page
+            # the page's sign-out form carries a CSRF token masked afresh for each
+            # page, and a one-time token
             page = CSRF_TOKEN.sub(b"csrf", response.content)
             answers.append((response.status_code, page))
         assert answers[0] == answers[1], method

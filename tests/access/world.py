@@ -26,6 +26,7 @@ from kinmap.jobs.services import family_recompute_start
 from kinmap.merging.models import MatchCandidate, Merge
 from kinmap.records import models as m
 from kinmap.records import services as s
+from kinmap.records.care_orders import care_order_set
 from kinmap.sharing import services as sh
 from kinmap.sharing.models import InformationRequest, LawfulBasis, SharingDecision
 
@@ -50,6 +51,7 @@ class World:
     relationship: m.Relationship
     residence: m.Residence
     pr: m.ParentalResponsibility
+    care_order: m.ParentalResponsibility  # a care order: the local authority holds it
     request: InformationRequest
     decision: SharingDecision
     social_allocation: m.Allocation
@@ -86,6 +88,7 @@ class World:
             "residence_id": self.residence.pk,
             "household_id": self.residence.household_id,
             "pr_id": self.pr.pk,
+            "order_id": self.care_order.pk,
             "request_id": self.request.pk,
             # good only in the session of the search that made it (none here)
             "token": "not-from-a-search",
@@ -164,6 +167,13 @@ def build_world(*, masked: bool = True) -> World:
         data=s.CareData(place="carer-home", frequency="on Fridays", overnight=True),
     )
     pr = s.pr_set(actor=lead, network=network, person=mother, child=child, basis="birth-mother")
+    care_order = care_order_set(
+        actor=lead,
+        network=network,
+        child=child,
+        local_authority="Northshire County Council",
+        start=child.birth_date,
+    )
     social_allocation = m.Allocation.objects.create(
         network=network, team=teams["social-allocated"], start=date.today()
     )
@@ -239,6 +249,7 @@ def build_world(*, masked: bool = True) -> World:
         relationship=m.Relationship.objects.get(from_person=father, type="NFTH"),
         residence=home,
         pr=pr,
+        care_order=care_order,
         request=request,
         decision=decision,
         social_allocation=social_allocation,
