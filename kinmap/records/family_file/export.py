@@ -294,6 +294,7 @@ def family_file_export(
         }
         for pr in kept_prs
     ]
+    kept_orders = [o for o in prs if o.person_id is None and o.child_id in pid]
     out_orders = [  # the local authority's parental responsibility under a care order
         {
             "child": pid[o.child_id],
@@ -301,8 +302,7 @@ def family_file_export(
             **_span_out(o),
             "provenance": _prov_out(o, usernames),
         }
-        for o in prs
-        if o.person_id is None and o.child_id in pid
+        for o in kept_orders
     ]
     jid = {j.pk: f"a{n + 1}" for n, j in enumerate(joints)}
     out_joints = [
@@ -363,6 +363,7 @@ def family_file_export(
         "residences": {r.pk: i for i, r in enumerate(residences)},
         "care_arrangements": {c.pk: i for i, c in enumerate(kept_care)},
         "parental_responsibility": {x.pk: i for i, x in enumerate(kept_prs)},
+        "care_orders": {o.pk: i for i, o in enumerate(kept_orders)},
     }
     history = history_out(history_rows, FileIds(nid, pid, hid, positions), usernames)
     doc.update(history)

@@ -35,6 +35,7 @@ BY_POSITION = {
     SubjectKind.CARE: "care_arrangements",
     SubjectKind.RESIDENCE: "residences",
     SubjectKind.RESPONSIBILITY: "parental_responsibility",
+    SubjectKind.CARE_ORDER: "care_orders",
 }
 _NAMED = {
     "people": "person",
@@ -110,6 +111,7 @@ def history_check_references(ff: FamilyFile, issues: list[Issue]) -> None:
         "care_arrangements": len(ff.care),
         "residences": len(ff.residences),
         "parental_responsibility": len(ff.pr),
+        "care_orders": len(ff.care_orders),
     }
 
     def unique(section: str, ids: list[str]) -> dict[str, int]:

@@ -227,12 +227,19 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
         "residences": {},
         "care_arrangements": {},
         "parental_responsibility": {},
+        "care_orders": {},
     }
     households: dict[str, m.Household] = {}
+    # the households of people already on the record, for the history's steps
+    # about them (a stay is not recorded again, so no household is made)
+    known_households: dict[str, m.Household] = {}
     try:
         for i, r in enumerate(ff.relationships):
             where = f"relationships[{i}]"
-            if _already_related(people[r.from_id], people[r.to_id], r.type, linked):
+            already = _already_related(people[r.from_id], people[r.to_id], r.type, linked)
+            if already is not None:
+                # the history's steps about it are about the record already there
+                positions["relationships"][i] = already
                 continue
             rel = s.relationship_create(
                 actor=svc_actor,
@@ -251,7 +258,14 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
         for i, res in enumerate(ff.residences):
             where = f"residences[{i}]"
             if people[res.person].pk in linked:
-                continue  # where someone already on the record lives is already recorded
+                # where someone already on the record lives is already recorded:
+                # the history's steps about this stay are about that record
+                stays = m.Residence.objects.filter(person=people[res.person]).order_by("pk")
+                stay_there = stays.filter(start=res.start).first() or stays.first()
+                if stay_there is not None:
+                    positions["residences"][i] = stay_there.pk
+                    known_households.setdefault(res.household, stay_there.household)
+                continue
             existing = households.get(res.household)
             stay = s.residence_create(
                 actor=svc_actor,
@@ -272,9 +286,12 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
 
         for i, c in enumerate(ff.care):
             where = f"care_arrangements[{i}]"
-            if {people[c.carer].pk, people[c.child].pk} <= set(linked) and m.CareArrangement.objects.filter(
-                carer=people[c.carer], child=people[c.child]
-            ).exists():
+            if {people[c.carer].pk, people[c.child].pk} <= set(linked) and (
+                there := m.CareArrangement.objects.filter(carer=people[c.carer], child=people[c.child])
+                .order_by("pk")
+                .first()
+            ):
+                positions["care_arrangements"][i] = there.pk
                 continue
             care = s.care_create(
                 actor=svc_actor,
@@ -289,11 +306,14 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
 
         for i, pr in enumerate(ff.pr):
             where = f"parental_responsibility[{i}]"
-            if {people[pr.person].pk, people[pr.child].pk} <= set(
-                linked
-            ) and m.ParentalResponsibility.objects.filter(
-                person=people[pr.person], child=people[pr.child]
-            ).exists():
+            if {people[pr.person].pk, people[pr.child].pk} <= set(linked) and (
+                held := m.ParentalResponsibility.objects.filter(
+                    person=people[pr.person], child=people[pr.child]
+                )
+                .order_by("pk")
+                .first()
+            ):
+                positions["parental_responsibility"][i] = held.pk
                 continue  # already recorded for these two
             row_pr = s.pr_set(
                 actor=svc_actor,
@@ -311,12 +331,14 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
 
         for i, co in enumerate(ff.care_orders):
             where = f"care_orders[{i}]"
-            if (
-                people[co.child].pk in linked
-                and m.ParentalResponsibility.objects.filter(
+            if people[co.child].pk in linked and (
+                order := m.ParentalResponsibility.objects.filter(
                     person__isnull=True, child=people[co.child], start=co.start
-                ).exists()
+                )
+                .order_by("pk")
+                .first()
             ):
+                positions["care_orders"][i] = order.pk
                 continue  # already recorded for this child
             row_order = care_order_set(
                 actor=svc_actor,
@@ -329,6 +351,7 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
                 accuracy=co.accuracy,
             )
             _stamp_update(m.ParentalResponsibility, row_order.pk, co.provenance, users)
+            positions["care_orders"][i] = row_order.pk
 
         appointments: dict[str, cm.JointAppointment] = {}
         for i, j in enumerate(ff.joint):
@@ -391,7 +414,7 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
         raise _ImportStep(where, err) from None
 
     if ff.gaps or ff.contacts or ff.supervisor_decisions or ff.sharing_decisions:
-        made = Imported(networks, people, households, positions)
+        made = Imported(networks, people, {**known_households, **households}, positions)
         history_import(ff, actor=actor, made=made, users=users, now=timezone.now())
         for network in networks.values():
             # the requirements about the imported history (13 and 16: incomplete
@@ -422,13 +445,16 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
     )
 
 
-def _already_related(a: m.Person, b: m.Person, type_: str, linked: list[int]) -> bool:
-    """Whether two people the load linked (already on the record) already have
-    this relationship, either way round: then it is not recorded again."""
+def _already_related(a: m.Person, b: m.Person, type_: str, linked: list[int]) -> int | None:
+    """The id of the relationship two people the load linked (already on the
+    record) already have, either way round (then it is not recorded again), or
+    None."""
     if a.pk not in linked or b.pk not in linked:
-        return False
+        return None
     either = Q(from_person=a, to_person=b) | Q(from_person=b, to_person=a)
-    return m.Relationship.objects.filter(either, type=type_).exists()
+    return (
+        m.Relationship.objects.filter(either, type=type_).order_by("pk").values_list("pk", flat=True).first()
+    )
 
 
 def _member_add(actor: User | None, network: m.FamilyNetwork, person: m.Person, *, is_index: bool) -> None:
