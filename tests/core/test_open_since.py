@@ -201,4 +201,3 @@ def test_open_since_never_precedes_the_day_the_requirement_could_first_apply(net
         earliest = _could_first_apply(network, u)
         if earliest is not None:
             assert found.on >= min(earliest, today), (u.key, found, earliest)
-
