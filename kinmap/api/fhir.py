@@ -157,7 +157,8 @@ def _organization_urn(name: str) -> str:
 def _care_order_contacts(orders: list[CareOrder]) -> list[dict[str, Any]]:
     """A Patient.contact for each care order: the local authority (an
     Organization reference), in the role "S" (state agency) of HL7 v2 table
-    0131 with the care order in words, for the period the order runs."""
+    0131 with the care order in words, for the period the order runs (its
+    dates as well as they are known: :func:`fhir_period`)."""
     out = []
     for o in orders:
         contact: dict[str, Any] = {
@@ -169,8 +170,10 @@ def _care_order_contacts(orders: list[CareOrder]) -> list[dict[str, Any]]:
             ],
             "organization": {"reference": _organization_urn(o.local_authority), "display": o.local_authority},
         }
-        if o.start or o.end:
-            contact["period"] = {k: v.isoformat() for k, v in (("start", o.start), ("end", o.end)) if v}
+        # as well as the dates are known: an estimate never reads as exact
+        period = fhir_period(o.start_known if o.start else None, o.end_known if o.end else None)
+        if period:
+            contact["period"] = period
         out.append(contact)
     return out
 

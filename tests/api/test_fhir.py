@@ -22,6 +22,7 @@ from kinmap.core.vocab import REL_TYPES
 from kinmap.records import models as m
 from kinmap.records import services as s
 from kinmap.records.care_orders import care_order_set
+from kinmap.records.known_dates import SpanAccuracy
 from tests.conftest import PASSWORD, index_child
 
 
@@ -246,6 +247,28 @@ def test_a_care_order_is_a_contact_naming_the_local_authority_organization(
     ]
     assert {c["relationship"][0]["coding"][0]["code"] for c in contacts} == {"S"}
     assert "care order" in contacts[0]["relationship"][0]["text"]
+
+
+@pytest.mark.django_db
+def test_a_care_order_known_only_roughly_is_never_an_exact_period(
+    client: Client, owner: User, baby_network: m.FamilyNetwork
+) -> None:
+    baby = index_child(baby_network)
+    assert baby.birth_date is not None
+    made = baby.birth_date + timedelta(days=40)
+    care_order_set(
+        actor=owner,
+        network=baby_network,
+        child=baby,
+        local_authority="Testham City Council",
+        start=made,
+        accuracy=SpanAccuracy(start_accuracy="month"),
+    )
+    body = _bundle(client, owner, baby_network)
+    Bundle.model_validate(body)
+    [patient] = [e["resource"] for e in body["entry"] if e["resource"]["resourceType"] == "Patient"]
+    [contact] = patient["contact"]
+    assert contact["period"] == {"start": made.strftime("%Y-%m")}  # the month, not a guessed day
 
 
 @pytest.mark.django_db
