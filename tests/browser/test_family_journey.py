@@ -19,7 +19,7 @@ SCREENSHOT = Path(__file__).resolve().parents[2] / "var" / "family.png"
 
 
 def _fill_date(page: Page, legend: str, day: date) -> None:
-    group = page.get_by_role("group", name=legend)
+    group = page.get_by_role("group", name=legend, exact=True)
     group.get_by_label("Day").fill(str(day.day))
     group.get_by_label("Month").fill(str(day.month))
     group.get_by_label("Year").fill(str(day.year))
