@@ -121,13 +121,13 @@ def _load(people: list[MatchRecord], first_id: int, progress: Callable[[str], No
     step = max(1, len(people) // 10)
     with raw.copy(
         "COPY records_person (id, given_name, family_name, name_absent_reason, sex, birth_date, "
-        "birth_date_accuracy, nhs_number, phone, phone_masked, email, provenance, version, created_at, "
-        "updated_at) FROM STDIN"
+        "birth_date_accuracy, death_date_accuracy, nhs_number, phone, phone_masked, email, provenance, "
+        "version, created_at, updated_at) FROM STDIN"
     ) as copy:
         for i, p in enumerate(people):
             copy.write_row(
                 (first_id + i, p.given_name, p.family_name, "", "unknown", p.birth_date,
-                 "estimated" if p.birth_date_estimated else "accurate", p.nhs_number,
+                 "estimated" if p.birth_date_estimated else "accurate", "accurate", p.nhs_number,
                  p.phones[0] if p.phones else "", False, "", "{}", 1, now, now)
             )  # fmt: skip
     progress(f"  {len(people):,} people written")
