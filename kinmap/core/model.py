@@ -130,8 +130,37 @@ class Household:
         return ", ".join(p for p in parts if p)
 
 
+class Dated:
+    """What every record that runs from a ``start`` to an ``end`` (None: not
+    known, or still running) shares: each date as known, with its accuracy and
+    the second date of "between" (``kinmap.core.dates``), and whether the
+    record runs on a day. The records (dataclasses) declare the fields."""
+
+    start: date | None
+    end: date | None
+    start_accuracy: DateAccuracy
+    start_latest: date | None
+    end_accuracy: DateAccuracy
+    end_latest: date | None
+
+    @property
+    def start_known(self) -> KnownDate:
+        """The start as known (kinmap.core.dates); no day: not known."""
+        return KnownDate(self.start, self.start_accuracy, self.start_latest)
+
+    @property
+    def end_known(self) -> KnownDate:
+        """The end as known; no day: still running (or not known)."""
+        return KnownDate(self.end, self.end_accuracy, self.end_latest)
+
+    def current_on(self, on: date) -> bool:
+        """Whether the record runs on ``on``: started by then (or no start
+        recorded) and not ended by then (the end day is not included)."""
+        return (self.start is None or self.start <= on) and (self.end is None or self.end > on)
+
+
 @dataclass(frozen=True)
-class Residence:
+class Residence(Dated):
     """A person living at a household from ``start`` (None: not known) to ``end``
     (None: still lives there)."""
 
@@ -147,22 +176,9 @@ class Residence:
     end_accuracy: DateAccuracy = DateAccuracy.EXACT
     end_latest: date | None = None
 
-    @property
-    def start_known(self) -> KnownDate:
-        """The start as known (kinmap.core.dates); no day: not known."""
-        return KnownDate(self.start, self.start_accuracy, self.start_latest)
-
-    @property
-    def end_known(self) -> KnownDate:
-        """The end as known; no day: still running."""
-        return KnownDate(self.end, self.end_accuracy, self.end_latest)
-
-    def current_on(self, on: date) -> bool:
-        return (self.start is None or self.start <= on) and (self.end is None or self.end > on)
-
 
 @dataclass(frozen=True)
-class Relationship:
+class Relationship(Dated):
     """``from_id`` is <type label> ``to_id``: e.g. a birth father (from) of a child (to).
 
     ``legal_basis`` (a ``vocab.LegalParentBasis`` code) says how a legal parent
@@ -182,22 +198,9 @@ class Relationship:
     end_accuracy: DateAccuracy = DateAccuracy.EXACT
     end_latest: date | None = None
 
-    @property
-    def start_known(self) -> KnownDate:
-        """The start as known (kinmap.core.dates); no day: not known."""
-        return KnownDate(self.start, self.start_accuracy, self.start_latest)
-
-    @property
-    def end_known(self) -> KnownDate:
-        """The end as known; no day: still running."""
-        return KnownDate(self.end, self.end_accuracy, self.end_latest)
-
-    def current_on(self, on: date) -> bool:
-        return (self.start is None or self.start <= on) and (self.end is None or self.end > on)
-
 
 @dataclass(frozen=True)
-class CareArrangement:
+class CareArrangement(Dated):
     id: int
     carer_id: int
     child_id: int
@@ -215,22 +218,9 @@ class CareArrangement:
     end_accuracy: DateAccuracy = DateAccuracy.EXACT
     end_latest: date | None = None
 
-    @property
-    def start_known(self) -> KnownDate:
-        """The start as known (kinmap.core.dates); no day: not known."""
-        return KnownDate(self.start, self.start_accuracy, self.start_latest)
-
-    @property
-    def end_known(self) -> KnownDate:
-        """The end as known; no day: still running."""
-        return KnownDate(self.end, self.end_accuracy, self.end_latest)
-
-    def current_on(self, on: date) -> bool:
-        return (self.start is None or self.start <= on) and (self.end is None or self.end > on)
-
 
 @dataclass(frozen=True)
-class ParentalResponsibility:
+class ParentalResponsibility(Dated):
     """``person_id``'s parental responsibility for ``child_id`` on ``basis``,
     from ``start`` (None: not known, or from the birth) to ``end`` (None: still
     held). A person can hold it, lose it and regain it: one record per period."""
@@ -248,22 +238,9 @@ class ParentalResponsibility:
     end_accuracy: DateAccuracy = DateAccuracy.EXACT
     end_latest: date | None = None
 
-    @property
-    def start_known(self) -> KnownDate:
-        """The start as known (kinmap.core.dates); no day: not known."""
-        return KnownDate(self.start, self.start_accuracy, self.start_latest)
-
-    @property
-    def end_known(self) -> KnownDate:
-        """The end as known; no day: still running."""
-        return KnownDate(self.end, self.end_accuracy, self.end_latest)
-
-    def current_on(self, on: date) -> bool:
-        return (self.start is None or self.start <= on) and (self.end is None or self.end > on)
-
 
 @dataclass(frozen=True)
-class CareOrder:
+class CareOrder(Dated):
     """A care order for ``child_id`` (Children Act 1989 s31, or an interim
     care order, s38): while it runs, from ``start`` to ``end``
     (None: still in force), the designated local authority (``local_authority``,
@@ -291,19 +268,6 @@ class CareOrder:
     start_latest: date | None = None
     end_accuracy: DateAccuracy = DateAccuracy.EXACT
     end_latest: date | None = None
-
-    @property
-    def start_known(self) -> KnownDate:
-        """The day the order was made, as known (kinmap.core.dates)."""
-        return KnownDate(self.start, self.start_accuracy, self.start_latest)
-
-    @property
-    def end_known(self) -> KnownDate:
-        """The day the order ended, as known; no day: still in force."""
-        return KnownDate(self.end, self.end_accuracy, self.end_latest)
-
-    def current_on(self, on: date) -> bool:
-        return (self.start is None or self.start <= on) and (self.end is None or self.end > on)
 
 
 @dataclass(frozen=True)
