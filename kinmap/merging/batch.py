@@ -9,7 +9,6 @@ same name must never be merged by a machine).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,12 +37,11 @@ def model_path() -> Path:
 
 
 def _starting_model() -> dict[str, Any]:
-    """The model in force (the last one trained, else the shipped default)."""
-    from kinmap.matching.weights import DEFAULT_MODEL_PATH
+    """The model in force (the last one trained, else the shipped default,
+    completed with any level the default has and it lacks)."""
+    from kinmap.matching.weights import model_in_force
 
-    path = model_path() if model_path().is_file() else DEFAULT_MODEL_PATH
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return data
+    return model_in_force()
 
 
 def _people_on_record() -> list[int]:

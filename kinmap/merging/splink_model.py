@@ -11,9 +11,7 @@ trained here are read by the interactive scorer (:mod:`kinmap.core.matching.scor
 
 Where the batch differs from the interactive comparison (documented in the
 README): "similar" names are judged on the current names only (the interactive
-scorer tries previous and other names too), and the batch does not also try
-the given and family names the other way round (it blocks on it, so such pairs
-are scored, but on the names as written); a postcode one character different
+scorer tries previous and other names too); a postcode one character different
 and a "similar" address are judged on the first postcode and address only.
 """
 
@@ -27,7 +25,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 from kinmap.core.matching import ESTIMATE_TOLERANCE_DAYS, LEVELS, MatchRecord, phonetic_keys
-from kinmap.core.matching.compare import SIMILAR_ADDRESS_THRESHOLD, address_line_key
+from kinmap.core.matching.compare import (
+    FAMILY_NAME,
+    GIVEN_NAME,
+    NAMES_SWAPPED,
+    SIMILAR_ADDRESS_THRESHOLD,
+    address_line_key,
+    address_words,
+)
 from kinmap.core.matching.names import (
     SIMILAR_NAME_THRESHOLD,
     day_month_swapped,
@@ -40,6 +45,7 @@ from kinmap.core.matching.names import (
     normalise_postcode,
     postcode_district,
     primary_key,
+    street_name,
 )
 
 Engine = Literal["duckdb", "spark"]
@@ -63,6 +69,11 @@ BLOCKING_RULES: tuple[str, ...] = (
     "l.address_line = r.address_line AND l.family_key = r.family_key",
     "l.address_line = r.address_line AND l.dob_day = r.dob_day",
     "l.address_line = r.address_line AND l.postcode = r.postcode",
+    "l.address_line = r.address_line AND l.town = r.town",
+    "l.postcode = r.postcode AND l.house_number = r.house_number",
+    "l.street = r.street AND l.town = r.town",
+    "l.street = r.street AND l.given_key = r.given_key",
+    "l.given_key = r.given_key AND l.family_key = r.family_key AND l.house_number = r.house_number",
     "l.given_key = r.given_key AND l.family_key = r.family_key AND l.town = r.town",
     "l.dob_day = r.dob_day AND l.town = r.town",
     "l.dob_day = r.dob_day AND l.house_number = r.house_number",
@@ -119,7 +130,9 @@ COLUMNS = (
     "address_keys",
     "address_lines",
     "address_line",
+    "address_words",
     "house_number",
+    "street",
     "towns",
     "town",
 )
@@ -161,6 +174,7 @@ def splink_row(r: MatchRecord) -> dict[str, Any]:
     postcodes = _list(normalise_postcode(p) for p in r.postcodes)
     phones = _list(normalise_phone(p) for p in r.phones)
     addresses = [(address_line_key(l1, l2), normalise_address_line(t)) for l1, l2, t in r.addresses]
+    first = next((raw for raw, a in zip(r.addresses, addresses, strict=True) if any(a)), ("", "", ""))
     addresses = [a for a in addresses if any(a)]
     line, town = addresses[0] if addresses else ("", "")
     return {
@@ -181,7 +195,9 @@ def splink_row(r: MatchRecord) -> dict[str, Any]:
         "address_keys": _list(f"{a}|{t}" for a, t in addresses),
         "address_lines": _list(a for a, _t in addresses),
         "address_line": line or None,
+        "address_words": address_words(first[0], first[1]) or None,
         "house_number": house_number(line) or None,
+        "street": street_name(line) or None,
         "towns": _list(t for _a, t in addresses),
         "town": town or None,
     }
@@ -195,11 +211,26 @@ _SUBSET_SQL = {
 }
 
 
+#: Each engine's Jaro-Winkler similarity function (Splink's dialects).
+_JARO_WINKLER = {"duckdb": "jaro_winkler_similarity", "spark": "jaro_winkler"}
+
+
+def names_swapped_sql(engine: Engine) -> str:
+    """:func:`kinmap.core.matching.compare.names_swapped` in ``engine``'s SQL:
+    each current name, as one word, at Jaro-Winkler >= the "similar" threshold
+    to the other kind of name of the other record."""
+    jw = _JARO_WINKLER[engine]
+    return " AND ".join(
+        f"{jw}({x}_joined_l, {y}_joined_r) >= {SIMILAR_NAME_THRESHOLD}"
+        for x, y in (("given", "family"), ("family", "given"))
+    )
+
+
 def _name_comparison(name: str, prefix: str, engine: Engine) -> Any:
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
-    same, similar, sounds, different = LEVELS[name]
+    same, swapped, similar, sounds, different = LEVELS[name]
     subset = _SUBSET_SQL[engine].format(c=f"{prefix}_parts")
     return cl.CustomComparison(
         output_column_name=name,
@@ -207,6 +238,11 @@ def _name_comparison(name: str, prefix: str, engine: Engine) -> Any:
         comparison_levels=[
             cll.NullLevel(f"{prefix}_names"),
             cll.ArrayIntersectLevel(f"{prefix}_names", 1).configure(label_for_charts=same),
+            # names the other way round: one piece of evidence, weighed once,
+            # in the given name's comparison (the family name's adds nothing)
+            cll.CustomLevel(names_swapped_sql(engine)).configure(
+                label_for_charts=swapped, is_null_level=name != GIVEN_NAME
+            ),
             cll.Or(
                 cll.CustomLevel(subset),
                 cll.JaroWinklerLevel(f"{prefix}_joined", SIMILAR_NAME_THRESHOLD),
@@ -285,6 +321,7 @@ def comparisons(engine: Engine = "duckdb") -> list[Any]:
                 cll.ArrayIntersectLevel("address_lines", 1).configure(label_for_charts=address[0]),
                 cll.Or(
                     cll.JaroWinklerLevel("address_line", SIMILAR_ADDRESS_THRESHOLD),
+                    cll.ExactMatchLevel("address_words"),
                     cll.And(cll.ExactMatchLevel("house_number"), cll.ExactMatchLevel("town")),
                 ).configure(label_for_charts=address[1]),
                 cll.ArrayIntersectLevel("towns", 1).configure(label_for_charts=address[2]),
@@ -399,14 +436,19 @@ def _level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
 
 def pairs_from_rows(rows: Iterable[dict[str, Any]], model: dict[str, Any]) -> Iterator[Pair]:
     """Splink prediction rows (with ``gamma_`` and ``mw_`` columns) as :class:`Pair`,
-    a :func:`hard_case` held at :data:`HARD_CASE_PROBABILITY` at most."""
+    a :func:`hard_case` held at :data:`HARD_CASE_PROBABILITY` at most. The
+    family name of a pair whose names are swapped (a null level in Splink:
+    the given name's comparison weighs the swap) is labelled as swapped too,
+    with weight 0, as the matching core labels it."""
     labels = _level_labels(model)
     for row in rows:
-        levels = []
+        levels: list[tuple[str, str | None, float]] = []
         for name, by_value in labels.items():
             gamma = row[f"gamma_{name}"]
             label = by_value.get(int(gamma)) if gamma is not None and gamma >= 0 else None
             weight = float(row[f"mw_{name}"]) if label is not None else 0.0
+            if name == FAMILY_NAME and levels and levels[-1][:2] == (GIVEN_NAME, NAMES_SWAPPED):
+                label, weight = NAMES_SWAPPED, 0.0
             levels.append((name, label, weight))
         a, b = sorted((int(row[f"{ID}_l"]), int(row[f"{ID}_r"])))
         probability = float(row["match_probability"])

@@ -240,6 +240,10 @@ def test_levels_of_the_address() -> None:
     assert level(("3 Mill Lane", "", "Gateshead")) == "different address"
     assert level(("", "14 High Street", "")) == "same first line of address"  # second line when no first
     assert level(("3 Mill Lane", "", "Gateshead"), ("14 High Street", "", "")) == "same first line of address"
+    # the lines in another order: a house name and the street
+    b = replace(a, addresses=(("9 Covington Crescent", "March Rising", "Maitland"),))
+    other_order = replace(a, addresses=(("9 March Rising", "Covington Crescent", ""),))
+    assert compare(b, other_order)["address"] == "similar address"
     assert level() is None and level(("", "", "")) is None
 
 
@@ -321,11 +325,54 @@ def test_given_and_family_swapped() -> None:
     a = MatchRecord(given_name="Li", family_name="Wei", birth_date=date(1990, 5, 5))
     b = MatchRecord(given_name="Wei", family_name="Li", birth_date=date(1990, 5, 5))
     s = score_pair(a, b, MODEL)
-    assert s.names_swapped
+    assert s.names_swapped and score_pair(b, a, MODEL).names_swapped
     assert s.reasons[0] == "given and family names swapped"
-    assert s.levels["given_name"] == "same given name"
+    assert s.levels["given_name"] == s.levels["family_name"] == "given and family names swapped"
+    assert s.probability > 0.5
     assert not s.certain
     assert blocking_keys(a) & lookup_keys(b)
+
+
+def test_a_name_swap_is_weighed_once() -> None:
+    """Both names agree crossed because of one error: the given name's
+    comparison weighs it (the model's m and u of the swap) and the family
+    name's adds nothing (a null level in the model)."""
+    a = MatchRecord(given_name="Alicia", family_name="Fardell", birth_date=date(1947, 10, 4))
+    b = replace(a, given_name="Fardwll", family_name="Alicia")  # swapped, with a typing error
+    s = score_pair(a, b, MODEL)
+    weights = {c.comparison: c.weight for c in s.contributions}
+    swap = MODEL.level_weights()["given_name"]["given and family names swapped"]
+    assert s.names_swapped and weights["given_name"] == swap > 0
+    assert weights["family_name"] == 0.0
+    # a swap is weaker evidence than the same names written the same way
+    assert s.weight < score_pair(a, a, MODEL).weight
+
+
+def test_one_name_crossed_is_not_a_swap() -> None:
+    a = MatchRecord(given_name="Thomas", family_name="Wasley")
+    assert (
+        compare(a, MatchRecord(given_name="Wasley", family_name="Smith"))["given_name"]
+        == "different given name"
+    )
+    assert (
+        compare(a, MatchRecord(given_name="Thomas", family_name="Thomas"))["given_name"] == "same given name"
+    )
+
+
+def test_a_model_trained_before_a_level_was_added_gets_the_defaults() -> None:
+    from kinmap.core.matching.score import complete_model
+
+    default = json.loads(Path("kinmap/matching/default_model.json").read_text())
+    old = json.loads(json.dumps(default))
+    for c in old["comparisons"]:
+        c["comparison_levels"] = [
+            lv for lv in c["comparison_levels"] if lv["label_for_charts"] != "given and family names swapped"
+        ]
+    completed = complete_model(old, default)
+    assert completed == default
+    assert all(
+        len(c["comparison_levels"]) < 7 for c in old["comparisons"] if "name" in c["output_column_name"]
+    )
 
 
 def test_married_name_found_through_previous_name() -> None:
@@ -361,9 +408,16 @@ def test_broad_key_only_without_narrow_ones() -> None:
 
 
 def test_default_model_has_every_label() -> None:
+    """Every level has a weight but the family name's "names swapped", which
+    is a null level (the given name's comparison weighs a swap)."""
     weights = MODEL.level_weights()
     for name, labels in LEVELS.items():
-        assert set(labels) == set(weights[name])
+        unweighed = {"given and family names swapped"} if name == "family_name" else set()
+        assert set(labels) - unweighed == set(weights[name])
+    nulls = {
+        (c.output_column_name, lv.label_for_charts) for c in MODEL.comparisons for lv in c.comparison_levels
+    }
+    assert ("family_name", "given and family names swapped") in nulls
 
 
 def test_a_model_missing_a_level_adds_nothing_for_it(tmp_path: Path) -> None:

@@ -84,13 +84,13 @@ def test_match_queues_duplicates_trains_the_model_and_merges_nobody(
     assert not Merge.objects.exists()
     # The saved model is Splink's, with the search's comparisons and labels, and it loads.
     saved = json.loads(model.read_text())
-    labels = {
-        c["output_column_name"]: tuple(
-            lv["label_for_charts"] for lv in c["comparison_levels"] if not lv.get("is_null_level")
-        )
-        for c in saved["comparisons"]
-    }
-    assert labels == LEVELS
+    levels = {c["output_column_name"]: c["comparison_levels"] for c in saved["comparisons"]}
+    # every level of the core, in order, after Splink's own null level ("not compared")
+    assert {name: tuple(lv["label_for_charts"] for lv in lvs[1:]) for name, lvs in levels.items()} == LEVELS
+    # names swapped are weighed once, by the given name: a null level of the family name
+    assert [lv["label_for_charts"] for lv in levels["family_name"] if lv.get("is_null_level")][1:] == [
+        "given and family names swapped"
+    ]
     assert load_model(model).level_weights()["date_of_birth"]["same date of birth"] > 0
     # A true duplicate (a misspelt given name) is queued with its reasons.
     dup = _pair(record, "Jonathan Smythson 1990-04-02", "Jonathon Smythson 1990-04-02")

@@ -8,10 +8,11 @@ import json
 from dataclasses import replace
 from datetime import date
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kinmap.core.matching import CERTAIN_PROBABILITY, LEVELS, MatchRecord
+from kinmap.core.matching import CERTAIN_PROBABILITY, LEVELS, MatchModel, MatchRecord, score_pair
 from kinmap.matching.weights import DEFAULT_MODEL_PATH
 from kinmap.merging import bench
 from kinmap.merging import splink_model as sm
@@ -50,7 +51,7 @@ def test_prediction_rows_come_back_as_the_cores_labels() -> None:
     model = sm.settings_dict("duckdb")
     gammas = {
         "nhs_number": None,
-        "given_name": 3,
+        "given_name": 4,
         "family_name": 2,
         "date_of_birth": 4,
         "postcode": 0,
@@ -69,6 +70,12 @@ def test_prediction_rows_come_back_as_the_cores_labels() -> None:
         "address": "similar address",
     }
     assert pair.probability == 0.97 and not pair.held
+    # names swapped: weighed by the given name's comparison, the family
+    # name's a null level (-1) labelled as swapped too, with no weight
+    (swapped,) = sm.pairs_from_rows([_row(gammas | {"given_name": 3, "family_name": None})], model)
+    levels = {n: (label, w) for n, label, w in swapped.levels}
+    assert levels["given_name"] == ("given and family names swapped", 2.5)
+    assert levels["family_name"] == ("given and family names swapped", 0.0)
 
 
 @given(st.sampled_from(LEVELS["given_name"][:-1]), st.sampled_from(LEVELS["postcode"]))
@@ -114,6 +121,10 @@ def test_the_batch_and_the_core_put_a_pair_at_the_same_levels() -> None:
         replace(base, family_name="Pryce", birth_date=None, postcodes=("NE1 4FX",), addresses=()),
         replace(base, birth_date=date(1994, 3, 27), addresses=(("3 Mill Lane", "", "Gateshead"),)),
         replace(base, birth_date=date(1995, 12, 1), birth_date_estimated=True, postcodes=("SW1A 1AA",)),
+        replace(
+            base, given_name="Prcie", family_name="Jordan", addresses=(("14 Mill Lane", "High Street", ""),)
+        ),
+        replace(base, addresses=(("High Street", "14 Mill Lane", "Gateshead"),)),
     ]
     records = [replace(r, person_id=i) for i, r in enumerate(variants, start=1)]
     start = json.loads(DEFAULT_MODEL_PATH.read_text())
@@ -121,5 +132,9 @@ def test_the_batch_and_the_core_put_a_pair_at_the_same_levels() -> None:
     trained = sm.train_and_predict(rows, threshold=0.0, start=start, train=False)
     got = {(p.id_l, p.id_r): {n: label for n, label, _ in p.levels} for p in trained.pairs}
     assert len(got) == len(records) * (len(records) - 1) // 2
+    weights = {(p.id_l, p.id_r): p.match_weight for p in trained.pairs}
+    model = MatchModel.model_validate(trained.model)
     for a, b in combinations(records, 2):
         assert got[(a.person_id, b.person_id)] == compare(a, b), (a, b)
+        # and the search's scorer weighs the pair as Splink does (names swapped once)
+        assert score_pair(a, b, model).weight == pytest.approx(weights[(a.person_id, b.person_id)]), (a, b)

@@ -38,12 +38,23 @@ POSTCODE = "postcode"
 PHONE = "phone"
 ADDRESS = "address"
 
+#: The level, in both name comparisons, of two records whose given and family
+#: names are the other way round (see :func:`names_swapped`).
+NAMES_SWAPPED = "given and family names swapped"
+
 #: Each comparison's levels, best first; the last is the "different" level.
 LEVELS: dict[str, tuple[str, ...]] = {
     NHS_NUMBER: ("same NHS number", "different NHS number"),
-    GIVEN_NAME: ("same given name", "similar given name", "given name sounds alike", "different given name"),
+    GIVEN_NAME: (
+        "same given name",
+        NAMES_SWAPPED,
+        "similar given name",
+        "given name sounds alike",
+        "different given name",
+    ),
     FAMILY_NAME: (
         "same family name",
+        NAMES_SWAPPED,
         "similar family name",
         "family name sounds alike",
         "different family name",
@@ -73,35 +84,59 @@ COMPARISONS: tuple[str, ...] = tuple(LEVELS)
 ESTIMATE_TOLERANCE_DAYS = 730
 
 
-def _name_level(a: Iterable[str], b: Iterable[str], labels: tuple[str, ...]) -> str | None:
-    """The best level over every pair of names from ``a`` and ``b``: same when
-    normalised names are equal, or one name's parts are all parts of the other
-    (Smith and Smith-Jones); similar at Jaro-Winkler >= the threshold; sounds
-    alike when they share a Double Metaphone key."""
-    xs, ys = [n for n in a if name_parts(n)], [n for n in b if name_parts(n)]
+def _name_level(
+    a: MatchRecord, b: MatchRecord, xs: Iterable[str], ys: Iterable[str], name: str
+) -> str | None:
+    """The level of names ``xs`` of ``a`` against ``ys`` of ``b``: same when
+    any two normalised names are equal; :data:`NAMES_SWAPPED` when the current
+    names are the other way round (:func:`names_swapped`); else the best over
+    every pair: similar when one name's parts are all parts of the other
+    (Smith and Smith-Jones) or at Jaro-Winkler >= the threshold; sounds alike
+    when they share a Double Metaphone key; different."""
+    xs, ys = [n for n in xs if name_parts(n)], [n for n in ys if name_parts(n)]
     if not xs or not ys:
         return None
-    best = len(labels) - 1
+    labels = LEVELS[name]
+    same, swapped, similar, sounds, different = labels
+    if any(name_parts(x) == name_parts(y) for x, y in product(xs, ys)):
+        return same
+    if names_swapped(a, b):
+        return swapped
+    best = different
     for x, y in product(xs, ys):
         px, py = name_parts(x), name_parts(y)
-        if px == py:
-            return labels[0]
         if set(px) <= set(py) or set(py) <= set(px) or name_similarity(x, y) >= SIMILAR_NAME_THRESHOLD:
-            best = min(best, 1)
-        elif phonetic_keys(x) & phonetic_keys(y):
-            best = min(best, 2)
-    return labels[best]
+            return similar
+        if phonetic_keys(x) & phonetic_keys(y):
+            best = sounds
+    return best
+
+
+def names_swapped(a: MatchRecord, b: MatchRecord) -> bool:
+    """Whether the current given and family names of ``a`` are those of ``b``
+    the other way round (Wei Li against Li Wei; "Fardell Alicia" against
+    "Alicia Fardwll"): each name of one at Jaro-Winkler >= the "similar"
+    threshold (equal included) to the other kind of name of the other,
+    compared as one word (:func:`~.names.name_similarity`). A common error of
+    data entry, and of names whose order differs by culture (Chinese,
+    Hungarian, Vietnamese family names come first)."""
+    return (
+        name_similarity(a.given_name, b.family_name) >= SIMILAR_NAME_THRESHOLD
+        and name_similarity(a.family_name, b.given_name) >= SIMILAR_NAME_THRESHOLD
+    )
 
 
 def compare_given_name(a: MatchRecord, b: MatchRecord) -> str | None:
-    """``given_name``: the best level over current and other given names."""
-    return _name_level(a.given_names, b.given_names, LEVELS[GIVEN_NAME])
+    """``given_name``: the best level over current and other given names
+    (:data:`NAMES_SWAPPED` judged on the current names)."""
+    return _name_level(a, b, a.given_names, b.given_names, GIVEN_NAME)
 
 
 def compare_family_name(a: MatchRecord, b: MatchRecord) -> str | None:
     """``family_name``: the best level over current, previous and other family
-    names on either side (a married name against a birth name is "same")."""
-    return _name_level(a.family_names, b.family_names, LEVELS[FAMILY_NAME])
+    names on either side (a married name against a birth name is "same";
+    :data:`NAMES_SWAPPED` judged on the current names)."""
+    return _name_level(a, b, a.family_names, b.family_names, FAMILY_NAME)
 
 
 def compare_nhs_number(a: MatchRecord, b: MatchRecord) -> str | None:
@@ -178,23 +213,40 @@ def address_line_key(line_1: str, line_2: str = "") -> str:
     return normalise_address_line(line_1) or normalise_address_line(line_2)
 
 
+def address_words(line_1: str, line_2: str = "") -> str:
+    """The words of the first two lines of an address, normalised
+    (:func:`normalise_address_line`), each once, in alphabetical order: the
+    same for "9 Covington Crescent, March Rising" and "9 March Rising,
+    Covington Crescent" (a house name and a street, or a flat and a building,
+    put on the lines in another order). "" for none."""
+    words = f"{normalise_address_line(line_1)} {normalise_address_line(line_2)}".split()
+    return " ".join(sorted(set(words)))
+
+
 def compare_address(a: MatchRecord, b: MatchRecord) -> str | None:
     """``address``: the best over every address of each (postcodes are their
     own comparison): the same first line (normalised); similar (first lines at
-    Jaro-Winkler >= :data:`SIMILAR_ADDRESS_THRESHOLD`, or the same house number
-    in the same town); the same town; different. None when either has no first
-    line and no town."""
-    xs = [(address_line_key(l1, l2), normalise_address_line(t)) for l1, l2, t in a.addresses]
-    ys = [(address_line_key(l1, l2), normalise_address_line(t)) for l1, l2, t in b.addresses]
+    Jaro-Winkler >= :data:`SIMILAR_ADDRESS_THRESHOLD`, the same words on the
+    first two lines in another order (:func:`address_words`), or the same
+    house number in the same town); the same town; different. None when either
+    has no first line and no town."""
+    xs = [
+        (address_line_key(l1, l2), normalise_address_line(t), address_words(l1, l2))
+        for l1, l2, t in a.addresses
+    ]
+    ys = [
+        (address_line_key(l1, l2), normalise_address_line(t), address_words(l1, l2))
+        for l1, l2, t in b.addresses
+    ]
     xs, ys = [x for x in xs if any(x)], [y for y in ys if any(y)]
     if not xs or not ys:
         return None
     labels = LEVELS[ADDRESS]
     best = len(labels) - 1
-    for (lx, tx), (ly, ty) in product(xs, ys):
+    for (lx, tx, wx), (ly, ty, wy) in product(xs, ys):
         if lx and lx == ly:
             return labels[0]
-        if lx and ly and text_similarity(lx, ly) >= SIMILAR_ADDRESS_THRESHOLD:
+        if (lx and ly and text_similarity(lx, ly) >= SIMILAR_ADDRESS_THRESHOLD) or (wx and wx == wy):
             best = min(best, 1)
         elif tx and tx == ty:
             hx, hy = house_number(lx), house_number(ly)

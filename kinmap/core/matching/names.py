@@ -178,6 +178,14 @@ def house_number(value: str) -> str:
 
 
 @lru_cache(maxsize=65_536)
+def street_name(value: str) -> str:
+    """An address line without its house or flat numbers: its normalised words
+    with no digit ("14a High Street" -> "high street"; "Flat 2, 14 High
+    Street" -> "flat high street"); "" when none."""
+    return " ".join(w for w in normalise_address_line(value).split() if not any(c.isdigit() for c in w))
+
+
+@lru_cache(maxsize=65_536)
 def one_edit_apart(a: str, b: str) -> bool:
     """Whether two different strings are one typing error apart: one character
     inserted, deleted or changed, or two next to each other exchanged

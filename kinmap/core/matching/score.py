@@ -8,10 +8,12 @@ level the pair is at; probability = 2**w / (1 + 2**w). A comparison not made
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
@@ -21,12 +23,11 @@ from .compare import (
     FAMILY_NAME,
     GIVEN_NAME,
     LEVELS,
+    NAMES_SWAPPED,
     NHS_NUMBER,
     PHONE,
     POSTCODE,
     compare,
-    compare_family_name,
-    compare_given_name,
 )
 from .record import MatchRecord
 
@@ -91,6 +92,25 @@ def load_model(path: Path) -> MatchModel:
     return MatchModel.model_validate(json.loads(path.read_text(encoding="utf-8")))
 
 
+def complete_model(model: dict[str, Any], default: dict[str, Any]) -> dict[str, Any]:
+    """``model`` (Splink's saved JSON, as a dict) with every level of
+    ``default`` it lacks (matched by comparison and ``label_for_charts``) put
+    in at the same position: a model trained before a level was added (given
+    and family names swapped) then weighs that level with the default's m and
+    u rather than as 0. Returns a new dict; ``model`` is not changed."""
+    out = copy.deepcopy(model)
+    by_name = {c.get("output_column_name"): c for c in out.get("comparisons", [])}
+    for dc in default.get("comparisons", []):
+        c = by_name.get(dc.get("output_column_name"))
+        if c is None:
+            continue
+        have = {lv.get("label_for_charts") for lv in c.get("comparison_levels", [])}
+        for i, lv in enumerate(dc.get("comparison_levels", [])):
+            if lv.get("label_for_charts") not in have:
+                c["comparison_levels"].insert(min(i, len(c["comparison_levels"])), copy.deepcopy(lv))
+    return out
+
+
 @dataclass(frozen=True)
 class Contribution:
     """One comparison's part in a score: its level (None: not compared) and
@@ -150,6 +170,9 @@ CERTAIN_PROBABILITY = 0.999
 #: Probability at or above which a pair is shown as a possible match.
 POSSIBLE_PROBABILITY = 0.5
 
+#: Positions of the "similar" and "different" levels of both name comparisons.
+_SIMILAR, _DIFFERENT = 2, 4
+
 _WHAT = {
     NHS_NUMBER: "NHS number",
     DATE_OF_BIRTH: "date of birth",
@@ -159,14 +182,16 @@ _WHAT = {
 
 
 def _name_phrase(given: str | None, family: str | None) -> str | None:
+    if NAMES_SWAPPED in (given, family):
+        return NAMES_SWAPPED
     g = LEVELS[GIVEN_NAME].index(given) if given else None
     f = LEVELS[FAMILY_NAME].index(family) if family else None
     if g == 0 and f == 0:
         return "same name"
-    if g is not None and f is not None and g < 3 and f < 3:
-        return "similar name" if max(g, f) == 1 else "name sounds alike"
+    if g is not None and f is not None and g < _DIFFERENT and f < _DIFFERENT:
+        return "similar name" if max(g, f) == _SIMILAR else "name sounds alike"
     for idx, level in ((f, family), (g, given)):
-        if idx is not None and idx < 3 and level:
+        if idx is not None and idx < _DIFFERENT and level:
             return level
     return None
 
@@ -209,34 +234,19 @@ def _weigh(levels: dict[str, str | None], weights: dict[str, dict[str, float]]) 
     ]
 
 
-def _name_weight(cs: list[Contribution]) -> float:
-    return sum(c.weight for c in cs if c.comparison in (GIVEN_NAME, FAMILY_NAME))
-
-
 def score_pair(a: MatchRecord, b: MatchRecord, model: MatchModel) -> MatchScore:
-    """Score ``a`` against ``b`` with ``model``. The names are compared as given
-    and with ``b``'s given and family names swapped; the better name weight is
-    used (``names_swapped`` says which). Symmetric in ``a`` and ``b``."""
+    """Score ``a`` against ``b`` with ``model``: every comparison's level
+    (:func:`~.compare.compare`, the levels the batch's Splink model puts the
+    pair at), weighed by the model. Given and family names the other way round
+    are their own level in both name comparisons (``names_swapped``).
+    Symmetric in ``a`` and ``b``."""
     weights = model.level_weights()
     prior = model.probability_two_random_records_match
     base = math.log2(prior / (1 - prior))
-    levels = compare(a, b)
-    straight = _weigh(levels, weights)
-
-    def crossed(x: MatchRecord, y: MatchRecord) -> list[Contribution]:
-        names = {GIVEN_NAME: compare_given_name(x, y), FAMILY_NAME: compare_family_name(x, y)}
-        return _weigh({**levels, **names}, weights)
-
-    # both crossings, so that the choice is the same for (a, b) and (b, a)
-    crossings = sorted(
-        (crossed(a, b.swapped()), crossed(a.swapped(), b)),
-        key=lambda cs: (-_name_weight(cs), [c.level or "" for c in cs]),
-    )
-    swapped = _name_weight(crossings[0]) > _name_weight(straight) + 1e-9
-    chosen = crossings[0] if swapped else straight
+    chosen = _weigh(compare(a, b), weights)
     weight = base + sum(c.weight for c in chosen)
     probability = 1.0 / (1.0 + 2.0 ** (-weight)) if weight > -1000 else 0.0
-    reasons, against = _reasons({c.comparison: c.level for c in chosen})
-    if swapped:
-        reasons = ("given and family names swapped", *reasons)
+    levels = {c.comparison: c.level for c in chosen}
+    reasons, against = _reasons(levels)
+    swapped = levels[GIVEN_NAME] == NAMES_SWAPPED
     return MatchScore(weight, probability, tuple(chosen), reasons, against, swapped)
