@@ -1,7 +1,7 @@
 """One batch of ``kinmap synth``: made-up families as plain rows, their gaps
 worked out by the rules engine over the pure networks in memory.
 
-:func:`batch_load` invents the families of a batch
+:func:`families_build` invents the families of a batch
 (:func:`kinmap.core.rules.synthetic.synthetic_network`, numbered with the
 load's ids), queues their rows (:class:`kinmap.records.synth_bulk.Table`),
 builds for each family network the pure network a recompute would load from
@@ -24,10 +24,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import chain
-from typing import Any
+from typing import Any, TypeVar
 
 from django.utils import timezone
 
+from kinmap.core import model as cm
 from kinmap.core.graph import FamilyGraph
 from kinmap.core.matching import MatchRecord, blocking_keys
 from kinmap.core.model import Fact, Network, Person, Provenance
@@ -40,11 +41,10 @@ from kinmap.core.vocab import DateAccuracy, Source
 from kinmap.gaps import engine
 from kinmap.gaps import models as gm
 from kinmap.gaps.services import _overnight_infant_until, subject_name
-from kinmap.gaps.summaries import gap_summaries_refresh
 from kinmap.matching.models import PersonMatchKey
 
 from . import models as m
-from .synth_bulk import Table, ids_release, ids_reserve
+from .synth_bulk import Table
 
 # answers recorded at the last contact, where not recorded before
 ANSWERS = ((FACT_OTHER_NAMES, "none"), (FACT_OTHER_CHILDREN, "none"), (FACT_ADULT_SERVICES, "none"))
@@ -166,6 +166,11 @@ class Counts:
     gaps_answered: int = 0
     contacts: int = 0
 
+    def add(self, other: Counts) -> None:
+        """Count ``other``'s too."""
+        for name, value in dataclasses.asdict(other).items():
+            setattr(self, name, getattr(self, name) + value)
+
 
 @dataclass
 class _Family:
@@ -179,36 +184,38 @@ class _Family:
     last_contact: date | None = None
 
 
-def batch_load(
+def families_build(
     *,
-    rng: random.Random,
     seed: int,
     start: int,
     count: int,
     today: date,
+    now: datetime,
+    ids_from: int,
     team_ids: Sequence[int],
     practitioner_ids: Sequence[int],
     actor_id: int | None,
     settings: RuleSettings,
-    counts: Counts,
-) -> None:
-    """Invent, reconcile and write families ``start`` to ``start + count - 1``
-    of the caseload of ``seed`` (a fixed number of queries for the batch)."""
-    now = timezone.now()
-    probe = Rows(0)
-    rows = Rows(ids_reserve(probe.numbered()))
+) -> tuple[Rows, Counts]:
+    """Invent and reconcile families ``start`` to ``start + count - 1`` of the
+    caseload of ``seed``: their rows (numbered on after ``ids_from``, written
+    at ``now``, an aware date-time) and what they count. No query is run:
+    each family draws from its own generator (:func:`family_rng`), so a
+    family is the same whichever process builds it and with whichever others."""
+    rows, counts = Rows(ids_from), Counts()
     families = [
-        _invent(rng, seed, i, today, team_ids, practitioner_ids, rows, now, counts)
+        _invent(family_rng(seed, i), seed, i, today, team_ids, practitioner_ids, rows, now, counts)
         for i in range(start, start + count)
     ]
     history_reads = _reads_history(settings)
     for fam in families:
         _gaps(fam, rows, today, now, settings, actor_id, history_reads, counts)
-    ids_release(rows.numbered(), rows.last)
-    for table in (*rows.numbered(), rows.keys):
-        table.write(now)
-    # the worklists read one summary row a family (kinmap.gaps.summaries)
-    gap_summaries_refresh(network_ids=[row[0] for row in rows.networks.rows])
+    return rows, counts
+
+
+def family_rng(seed: int, i: int) -> random.Random:
+    """The random numbers of family ``i`` of the caseload of ``seed``."""
+    return random.Random(f"kinmap synth {seed} {i}")
 
 
 def _invent(
@@ -287,9 +294,11 @@ def _adult(p: Person, today: date) -> bool:
     return p.birth_date is not None and (today - p.birth_date).days >= 18 * 365
 
 
+@functools.lru_cache(maxsize=65536)
 def _stored(prov: Provenance | None) -> Provenance | None:
     """A provenance as the database gives it back: who recorded it is a user
-    of kinmap (none, for a made-up record), the time aware."""
+    of kinmap (none, for a made-up record), the time aware (the synthetic
+    ones are a few hundred, so each is worked out once)."""
     if prov is None:
         return None
     at = prov.recorded_at
@@ -313,18 +322,26 @@ def _recorded(net: Network, people: dict[int, Person], households: dict[int, Any
             pid: dataclasses.replace(
                 p, facts={k: Fact(k, f.value, _stored(f.provenance)) for k, f in p.facts.items()}
             )
+            if p.facts
+            else p
             for pid, p in people.items()
         },
         households=households,
-        relationships=tuple(
-            dataclasses.replace(r, provenance=_stored(r.provenance)) for r in net.relationships
-        ),
-        residences=tuple(dataclasses.replace(r, provenance=_stored(r.provenance)) for r in net.residences),
-        care=tuple(dataclasses.replace(c, provenance=_stored(c.provenance)) for c in net.care),
-        parental_responsibility=tuple(
-            dataclasses.replace(x, provenance=_stored(x.provenance)) for x in net.parental_responsibility
-        ),
+        relationships=tuple(_restamped(r) for r in net.relationships),
+        residences=tuple(_restamped(r) for r in net.residences),
+        care=tuple(_restamped(c) for c in net.care),
+        parental_responsibility=tuple(_restamped(x) for x in net.parental_responsibility),
     )
+
+
+T = TypeVar("T", cm.Relationship, cm.Residence, cm.CareArrangement, cm.ParentalResponsibility)
+
+
+def _restamped(record: T) -> T:
+    """A dated record with its provenance as the database gives it back."""
+    if record.provenance is None:
+        return record
+    return dataclasses.replace(record, provenance=_stored(record.provenance))
 
 
 def _prov_cols(prov: Provenance | None) -> tuple[str, str, datetime | None]:
@@ -497,9 +514,10 @@ def _gaps(
         gaps: dict[str, list[Any]] = {}
         first = ProcessInputs(last_contact_on=last)
         unmet = _unmet(view, today, settings, first)
-        since = open_since_all(FamilyGraph(view, today), unmet, first, settings.params)
+        graph = FamilyGraph(view, today)
+        since = open_since_all(graph, unmet, first, settings.params)
         for u in unmet:
-            gaps[u.key] = _gap_row(rows, nid, u, view, today, now, actor_id, since.get(u.key, NOT_KNOWN))
+            gaps[u.key] = _gap_row(rows, nid, u, graph, today, now, actor_id, since.get(u.key, NOT_KNOWN))
         if not (history_reads or any(pid in fam.answers for pid in view.people)):
             after = None
         else:
@@ -511,8 +529,9 @@ def _gaps(
             process = ProcessInputs(last_contact_on=last, gap_history=history)
             found = _unmet(after, today, settings, process)
             wanted = {u.key: u for u in found}
-            since = open_since_all(FamilyGraph(after, today), found, process, settings.params)
-            _reconcile(gaps, wanted, since, after, rows, nid, today, now, actor_id, counts)
+            graph = FamilyGraph(after, today)
+            since = open_since_all(graph, found, process, settings.params)
+            _reconcile(gaps, wanted, since, graph, rows, nid, today, now, actor_id, counts)
         for row in gaps.values():
             rows.gaps.add(tuple(row))
             counts.gaps_open += row[14] is None
@@ -527,7 +546,7 @@ def _gap_row(
     rows: Rows,
     nid: int,
     u: Unmet,
-    net: Network,
+    graph: FamilyGraph,
     today: date,
     now: datetime,
     actor_id: int | None,
@@ -547,12 +566,12 @@ def _gap_row(
         kind,
         sid,
         u.subject.child_id,
-        subject_name(net, kind, sid),
+        subject_name(graph.network, kind, sid),
         u.severity.value,
         u.detail,
         list(u.missing),
         now,
-        _overnight_infant_until(FamilyGraph(net, today), kind, sid),
+        _overnight_infant_until(graph, kind, sid),
         gm.GapState.NOT_ASKED.value,
         None,
         1,
@@ -565,7 +584,7 @@ def _reconcile(
     gaps: dict[str, list[Any]],
     wanted: dict[str, Unmet],
     since: dict[str, OpenSince],
-    net: Network,
+    graph: FamilyGraph,
     rows: Rows,
     nid: int,
     today: date,
@@ -581,7 +600,7 @@ def _reconcile(
         row = gaps.get(key)
         opened = since.get(key, NOT_KNOWN)
         if row is None:
-            gaps[key] = _gap_row(rows, nid, u, net, today, now, actor_id, opened)
+            gaps[key] = _gap_row(rows, nid, u, graph, today, now, actor_id, opened)
             continue
         if (
             opened.on is not None
@@ -591,11 +610,11 @@ def _reconcile(
             row[16], row[17] = opened.on, opened.basis.value
         kind, sid = row[4], row[5]
         fresh = (
-            subject_name(net, kind, sid),
+            subject_name(graph.network, kind, sid),
             u.severity.value,
             u.detail,
             list(u.missing),
-            _overnight_infant_until(FamilyGraph(net, today), kind, sid),
+            _overnight_infant_until(graph, kind, sid),
         )
         if (row[7], row[8], row[9], row[10], row[12]) != fresh:
             row[7], row[8], row[9], row[10], row[12] = fresh
@@ -604,7 +623,7 @@ def _reconcile(
     for key, row in gaps.items():
         if key in wanted:
             continue
-        prov = resolving_provenance(net, row[4], row[5], row[6], row[10])
+        prov = resolving_provenance(graph.network, row[4], row[5], row[6], row[10])
         row[13], row[14] = resolved, now
         row[15] += 1
         counts.gaps_answered += 1
