@@ -22,7 +22,7 @@ Each chunk is made as plain rows numbered in memory in the chunk's own
 window of ids (one query finds the ids free at the start, one moves the
 tables' sequences past the load's at the end); the pure network a
 recompute would load for each family network is built from the synthetic one
-(:func:`kinmap.records.synth_rows.network_view`) and the rules engine runs
+(:func:`kinmap.records.synth_gaps.network_view`) and the rules engine runs
 over it once as at the last contact (the gaps shown there) and once after
 the answers (the ones they answered resolve, with the answer's source, as
 :func:`kinmap.gaps.services.gaps_recompute` would); then every table, its

@@ -2,7 +2,7 @@
 
 The caseload is cut into chunks of :data:`CHUNK` families. Chunk ``k`` is
 built (invented, its gaps worked out by the rules engine, its rows made
-ready to write: :func:`kinmap.records.synth_rows.families_build`) with no
+ready to write: :func:`families_build`) with no
 query, so any process can build it: a pool of ``workers`` processes builds
 the chunks while the loading process writes the ones already built, in
 order, with COPY in its one transaction (:func:`chunks_built`).
@@ -20,7 +20,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from multiprocessing.pool import AsyncResult
@@ -28,7 +28,8 @@ from multiprocessing.pool import AsyncResult
 from kinmap.core.rules import RuleSettings
 
 from .synth_bulk import Prepared
-from .synth_rows import Counts, families_build
+from .synth_gaps import family_gaps, reads_history
+from .synth_rows import Counts, Rows, family_invent, family_rng
 
 CHUNK = 250  # families a chunk
 IDS_PER_FAMILY = 500  # ids set aside a family (they use about 120 on average, at most about 210)
@@ -75,6 +76,36 @@ class Built:
 
 class ChunkOverrun(Exception):
     """A chunk needed more ids than its window holds (raise IDS_PER_FAMILY)."""
+
+
+def families_build(
+    *,
+    seed: int,
+    start: int,
+    count: int,
+    today: date,
+    now: datetime,
+    ids_from: int,
+    team_ids: Sequence[int],
+    practitioner_ids: Sequence[int],
+    actor_id: int | None,
+    settings: RuleSettings,
+) -> tuple[Rows, Counts]:
+    """Invent and reconcile families ``start`` to ``start + count - 1`` of the
+    caseload of ``seed``: their rows (numbered on after ``ids_from``, written
+    at ``now``, an aware date-time) and what they count. No query is run:
+    each family draws from its own generator
+    (:func:`kinmap.records.synth_rows.family_rng`), so a
+    family is the same whichever process builds it and with whichever others."""
+    rows, counts = Rows(ids_from), Counts()
+    families = [
+        family_invent(family_rng(seed, i), seed, i, today, team_ids, practitioner_ids, rows, now, counts)
+        for i in range(start, start + count)
+    ]
+    history_reads = reads_history(settings)
+    for fam in families:
+        family_gaps(fam, rows, today, now, settings, actor_id, history_reads, counts)
+    return rows, counts
 
 
 def chunk_build(plan: Plan, k: int) -> Built:
