@@ -15,24 +15,29 @@ allocated across ``teams`` made-up teams, the way an area looks:
   some answers were recorded (a previous name, other children, involvement
   of adult services), so those gaps are answered and the rest stay open.
 
-Each batch of families (:func:`kinmap.records.synth_rows.batch_load`) is
-made as plain rows numbered in memory from one counter (one query finds free
-ids, one moves the tables' sequences past them); the pure network a
+The families are built in chunks (:mod:`kinmap.records.synth_chunks`) by a
+pool of ``workers`` processes (as many as the cores, by default) while this
+process writes the chunks already built, in order, in one transaction.
+Each chunk is made as plain rows numbered in memory in the chunk's own
+window of ids (one query finds the ids free at the start, one moves the
+tables' sequences past the load's at the end); the pure network a
 recompute would load for each family network is built from the synthetic one
-(:func:`kinmap.records.synth_rows.network_view`) and the rules engine runs
+(:func:`kinmap.records.synth_gaps.network_view`) and the rules engine runs
 over it once as at the last contact (the gaps shown there) and once after
 the answers (the ones they answered resolve, with the answer's source, as
 :func:`kinmap.gaps.services.gaps_recompute` would); then every table, its
 record-time history and the people's match keys are written with COPY on
-PostgreSQL (``executemany`` elsewhere). One audit
-event records the load. The same ``seed`` gives the same records. Every name, address and
+PostgreSQL (``executemany`` elsewhere), and the families' gap summaries
+refreshed. The load's transaction does not wait for its commit to reach the
+disk (``synchronous_commit`` off). One audit event records the load. The
+same ``seed`` gives the same records whatever the number of workers (each
+family draws from its own random generator). Every name, address and
 number is invented. It refuses to run when ``KINMAP_ENV=production``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -50,12 +55,14 @@ from kinmap.audit.services import audit_record
 from kinmap.core.model import Network, Provenance
 from kinmap.gaps import engine
 from kinmap.gaps import models as gm
+from kinmap.gaps.summaries import gap_summaries_refresh
 
 from . import models as m
-from .synth_rows import Counts, batch_load
+from .synth_bulk import ids_release, ids_reserve, load_session
+from .synth_chunks import Plan, chunks_built, workers_default
+from .synth_rows import Counts, Rows
 
 AGENCY = "Synthetic area children's services (made up)"
-BATCH = 2000  # families a batch: ids, gaps and COPY for each batch at once
 
 
 class SynthRefused(Exception):
@@ -81,8 +88,11 @@ def synth_load(
     seed: int,
     today: date | None = None,
     progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> SynthResult:
-    """Write the caseload described in the module docstring, in one transaction.
+    """Write the caseload described in the module docstring, in one
+    transaction; ``workers``: processes that build the families (None: one a
+    core).
 
     Raises :class:`SynthRefused` in production or for numbers out of range."""
     if settings.PRODUCTION:
@@ -90,30 +100,35 @@ def synth_load(
     if families < 1 or teams < 1:
         raise SynthRefused("--families and --teams must be 1 or more")
     today = today or timezone.localdate()
-    rng = random.Random(seed)
     result = SynthResult()
     started = time.perf_counter()
     counts = Counts()
     with transaction.atomic():
+        load_session()
         team_rows, practitioners = _teams(teams, seed)
         result.teams = [t.name for t in team_rows]
-        rule_settings = engine.rule_settings(gm.RuleSetting.objects.all())
-        for start in range(0, families, BATCH):
-            count = min(BATCH, families - start)
-            batch_load(
-                rng=rng,
-                seed=seed,
-                start=start,
-                count=count,
-                today=today,
-                team_ids=[t.pk for t in team_rows],
-                practitioner_ids=[u.pk for u in practitioners],
-                actor_id=practitioners[0].pk,
-                settings=rule_settings,
-                counts=counts,
-            )
+        plan = Plan(
+            seed=seed,
+            families=families,
+            today=today,
+            now=timezone.now(),
+            ids_from=ids_reserve(Rows(0).numbered()),
+            team_ids=tuple(t.pk for t in team_rows),
+            practitioner_ids=tuple(u.pk for u in practitioners),
+            actor_id=practitioners[0].pk,
+            settings=engine.rule_settings(gm.RuleSetting.objects.all()),
+        )
+        last_id = plan.ids_from
+        for built in chunks_built(plan, workers if workers is not None else workers_default(families)):
+            for prepared in built.tables:
+                prepared.write()
+            # the worklists read one summary row a family (kinmap.gaps.summaries)
+            gap_summaries_refresh(network_ids=built.network_ids)
+            counts.add(built.counts)
+            last_id = built.last_id
             if progress:
-                progress(start + count)
+                progress(counts.families)
+        ids_release(Rows(0).numbered(), last_id)
         for name in dataclasses.asdict(counts):
             setattr(result, name, getattr(counts, name))
         audit_record(

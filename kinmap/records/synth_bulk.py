@@ -16,11 +16,13 @@ not contiguous, which nothing relies on.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
+from django.apps import apps
 from django.db import connection, models
 from django.db.models import Model
 from django.db.models.fields import AutoFieldMixin
@@ -52,17 +54,19 @@ class Table:
     def add(self, row: tuple[Any, ...]) -> None:
         self.rows.append(row)
 
-    def write(self, now: datetime) -> int:
-        """Write the rows (and their history rows); how many were written."""
+    def prepared(self, now: datetime) -> list[Prepared]:
+        """The rows ready to write (with their history rows), made without a
+        query (so in any process): every column filled, JSON as text, dates
+        of the load ``now``."""
         if not self.rows:
-            return 0
+            return []
         rest = tuple(_default(f, now) for f in self._rest)
         columns = [*self.names, *(f.attname for f in self._rest)]
-        rows = self._prepared(self.rows)
-        _copy(self.model, columns, [r + rest for r in rows])
+        rows = [r + rest for r in self._prepared(self.rows)]
+        out = [Prepared(self.model._meta.label, columns, rows)]
         if hasattr(self.model, "history"):
-            self._write_history(columns, [r + rest for r in rows], now)
-        return len(self.rows)
+            out.append(self._history(columns, rows, now))
+        return out
 
     def _prepared(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         if not self._json:
@@ -71,11 +75,11 @@ class Table:
         for row in rows:
             values = list(row)
             for i in self._json:
-                values[i] = json.dumps(values[i])
+                values[i] = _json_text(values[i])
             out.append(tuple(values))
         return out
 
-    def _write_history(self, columns: list[str], rows: list[tuple[Any, ...]], now: datetime) -> None:
+    def _history(self, columns: list[str], rows: list[tuple[Any, ...]], now: datetime) -> Prepared:
         """One history row per row, as ``save()`` would have written it ("+":
         created), dated by ``history_date`` or the load's time."""
         hmodel = self.model.history.model  # type: ignore[attr-defined]
@@ -84,7 +88,34 @@ class Table:
         pick = tuple(at[n] for n in kept)
         dated = at.get(self.history_date) if self.history_date else None
         hrows = [(*(r[i] for i in pick), (r[dated] if dated is not None else None) or now, "+") for r in rows]
-        _copy(hmodel, [*kept, "history_date", "history_type"], hrows)
+        return Prepared(hmodel._meta.label, [*kept, "history_date", "history_type"], hrows)
+
+
+class Prepared(NamedTuple):
+    """Rows ready to write into one table: the model's label
+    (``records.Person``), the attribute names of the columns, the rows."""
+
+    label: str
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+    def write(self) -> int:
+        """Write the rows (COPY on PostgreSQL); how many were written."""
+        _copy(apps.get_model(self.label), self.columns, self.rows)
+        return len(self.rows)
+
+
+def _json_text(value: Any) -> str:
+    """``value`` as JSON text (a list of strings, such as a gap's ``missing``,
+    is one of a few hundred, so each is written once)."""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return _json_strings(tuple(value))
+    return json.dumps(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _json_strings(value: tuple[str, ...]) -> str:
+    return json.dumps(list(value))
 
 
 def _default(f: models.Field[Any, Any], now: datetime) -> Any:
@@ -117,6 +148,16 @@ def _copy(model: type[Model], attnames: list[str], rows: list[tuple[Any, ...]]) 
             rows = [tuple(adapt(v) if i in stamp else v for i, v in enumerate(r)) for r in rows]
         marks = ", ".join(["%s"] * len(columns))
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
+
+
+def load_session() -> None:
+    """Settings for the rest of the load's transaction (PostgreSQL): its
+    commit does not wait for the write-ahead log to reach the disk (a crash
+    just after it loses the load, never half of it; the load is made up and
+    can be made again)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def ids_reserve(tables: Sequence[Table]) -> int:

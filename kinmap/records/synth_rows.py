@@ -1,17 +1,15 @@
-"""One batch of ``kinmap synth``: made-up families as plain rows, their gaps
-worked out by the rules engine over the pure networks in memory.
+"""The rows of ``kinmap synth``'s made-up families, plain and numbered in memory.
 
-:func:`batch_load` invents the families of a batch
+:func:`family_invent` invents one family
 (:func:`kinmap.core.rules.synthetic.synthetic_network`, numbered with the
-load's ids), queues their rows (:class:`kinmap.records.synth_bulk.Table`),
-builds for each family network the pure network a recompute would load from
-those rows (:func:`network_view`: its members, the relationships, stays, care
-and parental responsibility that :func:`kinmap.records.selectors.family_records_load`
-would give, with provenance as the database keeps it), and runs the engine
-(:func:`kinmap.gaps.engine.run`) over it twice: as at the last contact, and
-after the answers given there (the gaps they answer resolve, with the
-answer's source, as :func:`kinmap.gaps.services.gaps_recompute` resolves
-them). No model instance is made and no query is run per family.
+load's ids, drawing from the family's own generator :func:`family_rng`) and
+queues its rows (:class:`kinmap.records.synth_bulk.Table`): people, names,
+facts, the answers given at its last contact, households, stays,
+relationships, care, parental responsibility, memberships, allocations,
+contacts and match keys. The family it gives back is the synthetic network
+as it reads back from those rows (provenance as the database keeps it),
+whose gaps :mod:`kinmap.records.synth_gaps` works out. No model instance is
+made and no query is run.
 """
 
 from __future__ import annotations
@@ -24,27 +22,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import chain
-from typing import Any
+from typing import Any, TypeVar
 
 from django.utils import timezone
 
-from kinmap.core.graph import FamilyGraph
+from kinmap.core import model as cm
 from kinmap.core.matching import MatchRecord, blocking_keys
 from kinmap.core.model import Fact, Network, Person, Provenance
-from kinmap.core.resolution import resolving_provenance
-from kinmap.core.rules import GapHistory, ProcessInputs, RuleSettings, Unmet
 from kinmap.core.rules.facts import FACT_ADULT_SERVICES, FACT_OTHER_CHILDREN, FACT_OTHER_NAMES
-from kinmap.core.rules.open_since import NOT_KNOWN, OpenSince, OpenSinceBasis, open_since_all
 from kinmap.core.rules.synthetic import synthetic_network
 from kinmap.core.vocab import DateAccuracy, Source
-from kinmap.gaps import engine
 from kinmap.gaps import models as gm
-from kinmap.gaps.services import _overnight_infant_until, subject_name
-from kinmap.gaps.summaries import gap_summaries_refresh
 from kinmap.matching.models import PersonMatchKey
 
 from . import models as m
-from .synth_bulk import Table, ids_release, ids_reserve
+from .synth_bulk import Table
 
 # answers recorded at the last contact, where not recorded before
 ANSWERS = ((FACT_OTHER_NAMES, "none"), (FACT_OTHER_CHILDREN, "none"), (FACT_ADULT_SERVICES, "none"))
@@ -166,9 +158,14 @@ class Counts:
     gaps_answered: int = 0
     contacts: int = 0
 
+    def add(self, other: Counts) -> None:
+        """Count ``other``'s too."""
+        for name, value in dataclasses.asdict(other).items():
+            setattr(self, name, getattr(self, name) + value)
+
 
 @dataclass
-class _Family:
+class Family:
     """One invented family as recorded: the whole synthetic network (with the
     database's provenance), its family networks (id, name, members in order,
     index children), the answers given at its last contact, and that date."""
@@ -179,39 +176,12 @@ class _Family:
     last_contact: date | None = None
 
 
-def batch_load(
-    *,
-    rng: random.Random,
-    seed: int,
-    start: int,
-    count: int,
-    today: date,
-    team_ids: Sequence[int],
-    practitioner_ids: Sequence[int],
-    actor_id: int | None,
-    settings: RuleSettings,
-    counts: Counts,
-) -> None:
-    """Invent, reconcile and write families ``start`` to ``start + count - 1``
-    of the caseload of ``seed`` (a fixed number of queries for the batch)."""
-    now = timezone.now()
-    probe = Rows(0)
-    rows = Rows(ids_reserve(probe.numbered()))
-    families = [
-        _invent(rng, seed, i, today, team_ids, practitioner_ids, rows, now, counts)
-        for i in range(start, start + count)
-    ]
-    history_reads = _reads_history(settings)
-    for fam in families:
-        _gaps(fam, rows, today, now, settings, actor_id, history_reads, counts)
-    ids_release(rows.numbered(), rows.last)
-    for table in (*rows.numbered(), rows.keys):
-        table.write(now)
-    # the worklists read one summary row a family (kinmap.gaps.summaries)
-    gap_summaries_refresh(network_ids=[row[0] for row in rows.networks.rows])
+def family_rng(seed: int, i: int) -> random.Random:
+    """The random numbers of family ``i`` of the caseload of ``seed``."""
+    return random.Random(f"kinmap synth {seed} {i}")
 
 
-def _invent(
+def family_invent(
     rng: random.Random,
     seed: int,
     i: int,
@@ -221,7 +191,7 @@ def _invent(
     rows: Rows,
     now: datetime,
     counts: Counts,
-) -> _Family:
+) -> Family:
     """Invent family ``i`` and queue its rows (see :mod:`kinmap.records.synth`
     for what an area's families look like)."""
     net = synthetic_network(seed * 1_000_003 + i, rng.randint(3, 14), today, first_id=rows.last + 1)
@@ -258,7 +228,7 @@ def _invent(
                 if key not in p.facts and rng.random() < 0.3:
                     answers.setdefault(pid, []).append(Fact(key, value, said))
     members = [pid for pid in net.people if net.is_member(pid)]
-    fam = _Family(_recorded(net, people, households), answers=answers)
+    fam = Family(_recorded(net, people, households), answers=answers)
     fam.networks.append((nid, name, members, sorted(pid for pid in members if pid in net.index_child_ids)))
     if net.outside_ids:  # the father's other children: a network of their own
         other, other_name = rows.next_id(), f"{net.name}: older children (synthetic)"
@@ -287,9 +257,11 @@ def _adult(p: Person, today: date) -> bool:
     return p.birth_date is not None and (today - p.birth_date).days >= 18 * 365
 
 
+@functools.lru_cache(maxsize=65536)
 def _stored(prov: Provenance | None) -> Provenance | None:
     """A provenance as the database gives it back: who recorded it is a user
-    of kinmap (none, for a made-up record), the time aware."""
+    of kinmap (none, for a made-up record), the time aware (the synthetic
+    ones are a few hundred, so each is worked out once)."""
     if prov is None:
         return None
     at = prov.recorded_at
@@ -313,18 +285,26 @@ def _recorded(net: Network, people: dict[int, Person], households: dict[int, Any
             pid: dataclasses.replace(
                 p, facts={k: Fact(k, f.value, _stored(f.provenance)) for k, f in p.facts.items()}
             )
+            if p.facts
+            else p
             for pid, p in people.items()
         },
         households=households,
-        relationships=tuple(
-            dataclasses.replace(r, provenance=_stored(r.provenance)) for r in net.relationships
-        ),
-        residences=tuple(dataclasses.replace(r, provenance=_stored(r.provenance)) for r in net.residences),
-        care=tuple(dataclasses.replace(c, provenance=_stored(c.provenance)) for c in net.care),
-        parental_responsibility=tuple(
-            dataclasses.replace(x, provenance=_stored(x.provenance)) for x in net.parental_responsibility
-        ),
+        relationships=tuple(_restamped(r) for r in net.relationships),
+        residences=tuple(_restamped(r) for r in net.residences),
+        care=tuple(_restamped(c) for c in net.care),
+        parental_responsibility=tuple(_restamped(x) for x in net.parental_responsibility),
     )
+
+
+T = TypeVar("T", cm.Relationship, cm.Residence, cm.CareArrangement, cm.ParentalResponsibility)
+
+
+def _restamped(record: T) -> T:
+    """A dated record with its provenance as the database gives it back."""
+    if record.provenance is None:
+        return record
+    return dataclasses.replace(record, provenance=_stored(record.provenance))
 
 
 def _prov_cols(prov: Provenance | None) -> tuple[str, str, datetime | None]:
@@ -333,7 +313,7 @@ def _prov_cols(prov: Provenance | None) -> tuple[str, str, datetime | None]:
     return (prov.source.value, prov.detail, prov.recorded_at)
 
 
-def _queue_records(fam: _Family, rows: Rows) -> None:
+def _queue_records(fam: Family, rows: Rows) -> None:
     """Queue the rows that record the family (people, names, facts, the
     answers, households, stays, relationships, care, parental responsibility,
     memberships) and the people's match keys."""
@@ -431,192 +411,3 @@ def _queue_records(fam: _Family, rows: Rows) -> None:
         )
         for key in sorted(blocking_keys(record)):
             rows.keys.add((pid, key))
-
-
-def network_view(full: Network, nid: int, name: str, members: list[int], index: list[int]) -> Network:
-    """The pure network of one family network as a recompute loads it from
-    the rows (:func:`kinmap.records.selectors.family_records_load`): its
-    members in the order they were added, then the people one relationship
-    away in id order; the relationships with a member at either end; every
-    stay of those people with its household; care with a member at either end;
-    parental responsibility for a member."""
-    mine = set(members)
-    rels = tuple(r for r in full.relationships if r.from_id in mine or r.to_id in mine)
-    outside = {pid for r in rels for pid in (r.from_id, r.to_id)} - mine
-    people = {pid: full.people[pid] for pid in (*members, *sorted(outside))}
-    stays = tuple(r for r in full.residences if r.person_id in people)
-    return Network(
-        id=nid,
-        name=name,
-        index_child_ids=tuple(index),
-        people=people,
-        relationships=rels,
-        households={r.household_id: full.households[r.household_id] for r in stays},
-        residences=stays,
-        care=tuple(c for c in full.care if c.child_id in mine or c.carer_id in mine),
-        parental_responsibility=tuple(x for x in full.parental_responsibility if x.child_id in mine),
-        outside_ids=frozenset(outside),
-    )
-
-
-def _reads_history(settings: RuleSettings) -> bool:
-    """Whether the rules could find something more once the gaps have a
-    history (a gap asked about at least 0 times: requirement 14 set to 0)."""
-    from kinmap.core.rules import CATALOGUE
-
-    rule_id = "R14-agency-request"
-    if rule_id not in CATALOGUE or not settings.is_enabled(rule_id):
-        return False
-    return int(settings.effective_params(CATALOGUE.get(rule_id))["min_times_prompted"]) <= 0
-
-
-def _gaps(
-    fam: _Family,
-    rows: Rows,
-    today: date,
-    now: datetime,
-    settings: RuleSettings,
-    actor_id: int | None,
-    history_reads: bool,
-    counts: Counts,
-) -> None:
-    """The gaps of each of the family's networks as at the last contact, then
-    after the answers given there (queued with their events)."""
-    answered = fam.net
-    if fam.answers:
-        people = dict(fam.net.people)
-        for pid, facts in fam.answers.items():
-            p = people[pid]
-            people[pid] = dataclasses.replace(p, facts={**p.facts, **{f.key: f for f in facts}})
-        answered = dataclasses.replace(fam.net, people=people)
-    opened_on = timezone.localdate(now)
-    for i, (nid, name, members, index) in enumerate(fam.networks):
-        counts.networks += 1
-        last = fam.last_contact if i == 0 else None
-        view = network_view(fam.net, nid, name, members, index)
-        gaps: dict[str, list[Any]] = {}
-        first = ProcessInputs(last_contact_on=last)
-        unmet = _unmet(view, today, settings, first)
-        since = open_since_all(FamilyGraph(view, today), unmet, first, settings.params)
-        for u in unmet:
-            gaps[u.key] = _gap_row(rows, nid, u, view, today, now, actor_id, since.get(u.key, NOT_KNOWN))
-        if not (history_reads or any(pid in fam.answers for pid in view.people)):
-            after = None
-        else:
-            after = network_view(answered, nid, name, members, index)
-            history = {
-                k: GapHistory(gap_key=k, first_opened=opened_on, open_since=since.get(k, NOT_KNOWN).on)
-                for k in gaps
-            }
-            process = ProcessInputs(last_contact_on=last, gap_history=history)
-            found = _unmet(after, today, settings, process)
-            wanted = {u.key: u for u in found}
-            since = open_since_all(FamilyGraph(after, today), found, process, settings.params)
-            _reconcile(gaps, wanted, since, after, rows, nid, today, now, actor_id, counts)
-        for row in gaps.values():
-            rows.gaps.add(tuple(row))
-            counts.gaps_open += row[14] is None
-    counts.people += len(fam.net.people)
-
-
-def _unmet(net: Network, today: date, settings: RuleSettings, process: ProcessInputs) -> list[Unmet]:
-    return engine.run(net, today, settings, process)
-
-
-def _gap_row(
-    rows: Rows,
-    nid: int,
-    u: Unmet,
-    net: Network,
-    today: date,
-    now: datetime,
-    actor_id: int | None,
-    opened: OpenSince,
-) -> list[Any]:
-    """A new gap's columns in the order of ``Rows.gaps`` (as the recompute
-    opens one: kinmap.gaps.services._plan), its "opened" event queued;
-    ``opened``: when its requirement first applied (``open_since``)."""
-    kind, sid = u.subject.kind.value, str(u.subject.id)
-    gid = rows.next_id()
-    rows.events.add((rows.next_id(), gid, gm.EventKind.OPENED.value, "", "", "", actor_id, now))
-    return [
-        gid,
-        nid,
-        u.key,
-        u.rule_id,
-        kind,
-        sid,
-        u.subject.child_id,
-        subject_name(net, kind, sid),
-        u.severity.value,
-        u.detail,
-        list(u.missing),
-        now,
-        _overnight_infant_until(FamilyGraph(net, today), kind, sid),
-        gm.GapState.NOT_ASKED.value,
-        None,
-        1,
-        opened.on or today,
-        opened.basis.value,
-    ]
-
-
-def _reconcile(
-    gaps: dict[str, list[Any]],
-    wanted: dict[str, Unmet],
-    since: dict[str, OpenSince],
-    net: Network,
-    rows: Rows,
-    nid: int,
-    today: date,
-    now: datetime,
-    actor_id: int | None,
-    counts: Counts,
-) -> None:
-    """Bring the gaps as at the contact up to date with the answers given
-    there, as the recompute does (kinmap.gaps.services._plan): open the new
-    ones, update changed wording, resolve the answered ones with the answer's
-    source (a resolved event each)."""
-    for key, u in wanted.items():
-        row = gaps.get(key)
-        opened = since.get(key, NOT_KNOWN)
-        if row is None:
-            gaps[key] = _gap_row(rows, nid, u, net, today, now, actor_id, opened)
-            continue
-        if (
-            opened.on is not None
-            and opened.basis is OpenSinceBasis.FAMILY_DATES
-            and (row[16], row[17]) != (opened.on, opened.basis.value)
-        ):
-            row[16], row[17] = opened.on, opened.basis.value
-        kind, sid = row[4], row[5]
-        fresh = (
-            subject_name(net, kind, sid),
-            u.severity.value,
-            u.detail,
-            list(u.missing),
-            _overnight_infant_until(FamilyGraph(net, today), kind, sid),
-        )
-        if (row[7], row[8], row[9], row[10], row[12]) != fresh:
-            row[7], row[8], row[9], row[10], row[12] = fresh
-            row[15] += 1
-    resolved = gm.GapState.RESOLVED.value
-    for key, row in gaps.items():
-        if key in wanted:
-            continue
-        prov = resolving_provenance(net, row[4], row[5], row[6], row[10])
-        row[13], row[14] = resolved, now
-        row[15] += 1
-        counts.gaps_answered += 1
-        rows.events.add(
-            (
-                rows.next_id(),
-                row[0],
-                gm.EventKind.RESOLVED.value,
-                resolved,
-                prov.source.value if prov else "",
-                prov.detail if prov else "",
-                actor_id,
-                now,
-            )
-        )

@@ -15,8 +15,10 @@ from django.utils import timezone
 from kinmap.audit.models import AuditEvent
 from kinmap.audit.services import audit_verify
 from kinmap.gaps import models as gm
+from kinmap.gaps.engine import rule_settings
 from kinmap.gaps.services import gaps_recompute
 from kinmap.records import models as m
+from kinmap.records import synth_chunks
 from kinmap.records.selectors import family_record_load, family_records_load
 from kinmap.records.synth import SynthRefused, synth_load
 
@@ -60,12 +62,16 @@ def test_the_same_seed_gives_the_same_caseload_and_another_seed_another() -> Non
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("families", "seed"), [(40, 11), (15, 2), (15, 23)])
-def test_synthetic_gaps_are_what_a_recompute_of_each_family_gives(families: int, seed: int) -> None:
-    """The bulk path (the engine over pure networks built in memory) gives
-    exactly the gaps the straightforward path (load each family from the
-    database, run the rules, reconcile) gives: a recompute changes nothing."""
-    result = synth_load(families=families, teams=3, seed=seed, today=TODAY)
+@pytest.mark.parametrize(("families", "seed", "workers"), [(40, 11, 2), (15, 2, 1), (15, 23, 1)])
+def test_synthetic_gaps_are_what_a_recompute_of_each_family_gives(
+    families: int, seed: int, workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bulk path (the engine over pure networks built in memory, in
+    chunks built by ``workers`` processes) gives exactly the gaps the
+    straightforward path (load each family from the database, run the rules,
+    reconcile) gives: a recompute changes nothing."""
+    monkeypatch.setattr(synth_chunks, "CHUNK", 6)  # several chunks
+    result = synth_load(families=families, teams=3, seed=seed, today=TODAY, workers=workers)
     assert result.gaps_open > 0 and result.gaps_answered > 0
     before = {g.pk: (g.key, g.severity, g.detail, g.state, g.resolved_at) for g in gm.Gap.objects.all()}
     for network in m.FamilyNetwork.objects.all():
@@ -73,6 +79,32 @@ def test_synthetic_gaps_are_what_a_recompute_of_each_family_gives(families: int,
         assert not again.any, (network.name, again)
     after = {g.pk: (g.key, g.severity, g.detail, g.state, g.resolved_at) for g in gm.Gap.objects.all()}
     assert after == before
+
+
+def test_the_chunks_are_the_same_whatever_the_number_of_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each family draws from its own generator and each chunk numbers its
+    rows in its own window of ids, so the rows to write (ids, gaps, events,
+    history) do not depend on how many processes build them."""
+    monkeypatch.setattr(synth_chunks, "CHUNK", 4)
+    plan = synth_chunks.Plan(
+        seed=7,
+        families=14,
+        today=TODAY,
+        now=timezone.now(),
+        ids_from=1000,
+        team_ids=(1, 2),
+        practitioner_ids=(3, 4),
+        actor_id=3,
+        settings=rule_settings([]),
+    )
+    alone = list(synth_chunks.chunks_built(plan, workers=1))
+    assert len(alone) == plan.chunks == 4
+    assert list(synth_chunks.chunks_built(plan, workers=2)) == alone
+    assert list(synth_chunks.chunks_built(plan, workers=3)) == alone
+    assert sum(b.counts.families for b in alone) == 14
+    assert all(b.last_id <= plan.id_floor(k + 1) for k, b in enumerate(alone))
+    gaps = [p for b in alone for p in b.tables if p.label == "gaps.Gap"]
+    assert sum(len(p.rows) for p in gaps) == sum(b.counts.gaps_open + b.counts.gaps_answered for b in alone)
 
 
 @pytest.mark.django_db

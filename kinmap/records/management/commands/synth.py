@@ -25,6 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("--families", type=int, default=1000, help="family networks (default 1000)")
         parser.add_argument("--teams", type=int, default=10, help="teams to allocate them to (default 10)")
         parser.add_argument("--seed", type=int, default=1, help="the same seed gives the same records")
+        parser.add_argument(
+            "--workers", type=int, default=None, help="processes building the families (default: one a core)"
+        )
         parser.add_argument("--quiet", action="store_true", help="no progress lines")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -44,6 +47,7 @@ class Command(BaseCommand):
                     teams=options["teams"],
                     seed=options["seed"],
                     progress=progress,
+                    workers=options["workers"],
                 )
             except SynthRefused as exc:
                 raise CommandError(str(exc)) from None

@@ -1,0 +1,225 @@
+"""The gaps of ``kinmap synth``'s made-up families, worked out by the rules
+engine over the pure networks in memory.
+
+For each family network :func:`family_gaps` builds the pure network a
+recompute would load from the family's rows (:func:`network_view`: its
+members, the relationships, stays, care and parental responsibility that
+:func:`kinmap.records.selectors.family_records_load` would give, with
+provenance as the database keeps it) and runs the engine
+(:func:`kinmap.gaps.engine.run`) over it twice: as at the last contact, and
+after the answers given there (the gaps they answer resolve, with the
+answer's source, as :func:`kinmap.gaps.services.gaps_recompute` resolves
+them); the second run is left out when no answer concerns the network and
+the rules read no gap history. The gaps and their events are queued as rows
+(no query).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+from typing import Any
+
+from django.utils import timezone
+
+from kinmap.core.graph import FamilyGraph
+from kinmap.core.model import Network
+from kinmap.core.resolution import resolving_provenance
+from kinmap.core.rules import GapHistory, ProcessInputs, RuleSettings, Unmet
+from kinmap.core.rules.open_since import NOT_KNOWN, OpenSince, OpenSinceBasis, open_since_all
+from kinmap.gaps import engine
+from kinmap.gaps import models as gm
+from kinmap.gaps.services import _overnight_infant_until, subject_name
+
+from .synth_rows import Counts, Family, Rows
+
+
+def network_view(full: Network, nid: int, name: str, members: list[int], index: list[int]) -> Network:
+    """The pure network of one family network as a recompute loads it from
+    the rows (:func:`kinmap.records.selectors.family_records_load`): its
+    members in the order they were added, then the people one relationship
+    away in id order; the relationships with a member at either end; every
+    stay of those people with its household; care with a member at either end;
+    parental responsibility for a member."""
+    mine = set(members)
+    rels = tuple(r for r in full.relationships if r.from_id in mine or r.to_id in mine)
+    outside = {pid for r in rels for pid in (r.from_id, r.to_id)} - mine
+    people = {pid: full.people[pid] for pid in (*members, *sorted(outside))}
+    stays = tuple(r for r in full.residences if r.person_id in people)
+    return Network(
+        id=nid,
+        name=name,
+        index_child_ids=tuple(index),
+        people=people,
+        relationships=rels,
+        households={r.household_id: full.households[r.household_id] for r in stays},
+        residences=stays,
+        care=tuple(c for c in full.care if c.child_id in mine or c.carer_id in mine),
+        parental_responsibility=tuple(x for x in full.parental_responsibility if x.child_id in mine),
+        outside_ids=frozenset(outside),
+    )
+
+
+def reads_history(settings: RuleSettings) -> bool:
+    """Whether the rules could find something more once the gaps have a
+    history (a gap asked about at least 0 times: requirement 14 set to 0)."""
+    from kinmap.core.rules import CATALOGUE
+
+    rule_id = "R14-agency-request"
+    if rule_id not in CATALOGUE or not settings.is_enabled(rule_id):
+        return False
+    return int(settings.effective_params(CATALOGUE.get(rule_id))["min_times_prompted"]) <= 0
+
+
+def family_gaps(
+    fam: Family,
+    rows: Rows,
+    today: date,
+    now: datetime,
+    settings: RuleSettings,
+    actor_id: int | None,
+    history_reads: bool,
+    counts: Counts,
+) -> None:
+    """The gaps of each of the family's networks as at the last contact, then
+    after the answers given there (queued with their events)."""
+    answered = fam.net
+    if fam.answers:
+        people = dict(fam.net.people)
+        for pid, facts in fam.answers.items():
+            p = people[pid]
+            people[pid] = dataclasses.replace(p, facts={**p.facts, **{f.key: f for f in facts}})
+        answered = dataclasses.replace(fam.net, people=people)
+    opened_on = timezone.localdate(now)
+    for i, (nid, name, members, index) in enumerate(fam.networks):
+        counts.networks += 1
+        last = fam.last_contact if i == 0 else None
+        view = network_view(fam.net, nid, name, members, index)
+        gaps: dict[str, list[Any]] = {}
+        first = ProcessInputs(last_contact_on=last)
+        unmet = _unmet(view, today, settings, first)
+        graph = FamilyGraph(view, today)
+        since = open_since_all(graph, unmet, first, settings.params)
+        for u in unmet:
+            gaps[u.key] = _gap_row(rows, nid, u, graph, today, now, actor_id, since.get(u.key, NOT_KNOWN))
+        if not (history_reads or any(pid in fam.answers for pid in view.people)):
+            after = None
+        else:
+            after = network_view(answered, nid, name, members, index)
+            history = {
+                k: GapHistory(gap_key=k, first_opened=opened_on, open_since=since.get(k, NOT_KNOWN).on)
+                for k in gaps
+            }
+            process = ProcessInputs(last_contact_on=last, gap_history=history)
+            found = _unmet(after, today, settings, process)
+            wanted = {u.key: u for u in found}
+            graph = FamilyGraph(after, today)
+            since = open_since_all(graph, found, process, settings.params)
+            _reconcile(gaps, wanted, since, graph, rows, nid, today, now, actor_id, counts)
+        for row in gaps.values():
+            rows.gaps.add(tuple(row))
+            counts.gaps_open += row[14] is None
+    counts.people += len(fam.net.people)
+
+
+def _unmet(net: Network, today: date, settings: RuleSettings, process: ProcessInputs) -> list[Unmet]:
+    return engine.run(net, today, settings, process)
+
+
+def _gap_row(
+    rows: Rows,
+    nid: int,
+    u: Unmet,
+    graph: FamilyGraph,
+    today: date,
+    now: datetime,
+    actor_id: int | None,
+    opened: OpenSince,
+) -> list[Any]:
+    """A new gap's columns in the order of ``Rows.gaps`` (as the recompute
+    opens one: kinmap.gaps.services._plan), its "opened" event queued;
+    ``opened``: when its requirement first applied (``open_since``)."""
+    kind, sid = u.subject.kind.value, str(u.subject.id)
+    gid = rows.next_id()
+    rows.events.add((rows.next_id(), gid, gm.EventKind.OPENED.value, "", "", "", actor_id, now))
+    return [
+        gid,
+        nid,
+        u.key,
+        u.rule_id,
+        kind,
+        sid,
+        u.subject.child_id,
+        subject_name(graph.network, kind, sid),
+        u.severity.value,
+        u.detail,
+        list(u.missing),
+        now,
+        _overnight_infant_until(graph, kind, sid),
+        gm.GapState.NOT_ASKED.value,
+        None,
+        1,
+        opened.on or today,
+        opened.basis.value,
+    ]
+
+
+def _reconcile(
+    gaps: dict[str, list[Any]],
+    wanted: dict[str, Unmet],
+    since: dict[str, OpenSince],
+    graph: FamilyGraph,
+    rows: Rows,
+    nid: int,
+    today: date,
+    now: datetime,
+    actor_id: int | None,
+    counts: Counts,
+) -> None:
+    """Bring the gaps as at the contact up to date with the answers given
+    there, as the recompute does (kinmap.gaps.services._plan): open the new
+    ones, update changed wording, resolve the answered ones with the answer's
+    source (a resolved event each)."""
+    for key, u in wanted.items():
+        row = gaps.get(key)
+        opened = since.get(key, NOT_KNOWN)
+        if row is None:
+            gaps[key] = _gap_row(rows, nid, u, graph, today, now, actor_id, opened)
+            continue
+        if (
+            opened.on is not None
+            and opened.basis is OpenSinceBasis.FAMILY_DATES
+            and (row[16], row[17]) != (opened.on, opened.basis.value)
+        ):
+            row[16], row[17] = opened.on, opened.basis.value
+        kind, sid = row[4], row[5]
+        fresh = (
+            subject_name(graph.network, kind, sid),
+            u.severity.value,
+            u.detail,
+            list(u.missing),
+            _overnight_infant_until(graph, kind, sid),
+        )
+        if (row[7], row[8], row[9], row[10], row[12]) != fresh:
+            row[7], row[8], row[9], row[10], row[12] = fresh
+            row[15] += 1
+    resolved = gm.GapState.RESOLVED.value
+    for key, row in gaps.items():
+        if key in wanted:
+            continue
+        prov = resolving_provenance(graph.network, row[4], row[5], row[6], row[10])
+        row[13], row[14] = resolved, now
+        row[15] += 1
+        counts.gaps_answered += 1
+        rows.events.add(
+            (
+                rows.next_id(),
+                row[0],
+                gm.EventKind.RESOLVED.value,
+                resolved,
+                prov.source.value if prov else "",
+                prov.detail if prov else "",
+                actor_id,
+                now,
+            )
+        )
