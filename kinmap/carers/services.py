@@ -3,7 +3,7 @@
 Every service takes keyword-only arguments, runs in one transaction, refuses
 bad input with a :class:`RecordError` naming the field at fault (and saves
 nothing), and writes the audit event with old and new values. Changes to a
-family call ``records.services._touch`` so its gaps are recomputed in the same
+family call ``records.services.common._touch`` so its gaps are recomputed in the same
 transaction.
 """
 
@@ -28,7 +28,7 @@ from kinmap.records import models as rm
 from kinmap.records.errors import RecordError, check_version, refuse_hidden_characters
 from kinmap.records.lifecycle import network_began, occurred_on_problem
 from kinmap.records.selectors import family_record_load
-from kinmap.records.services import _touch
+from kinmap.records.services.common import _touch
 
 from . import models as cm
 

@@ -23,7 +23,8 @@ from kinmap.records.errors import RecordError, check_version
 from kinmap.sharing.services import notify
 
 from . import models as gm
-from .services import ActionData, _begin_write, _require_supervisor
+from .services import ActionData
+from .services.common import _begin_write, _require_supervisor
 
 DESCRIPTION_MAX = 2000
 

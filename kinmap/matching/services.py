@@ -15,6 +15,7 @@ from kinmap.core.matching import MatchScore
 from kinmap.records import models as m
 from kinmap.records import services as rs
 from kinmap.records.errors import RecordError, refuse_hidden_characters
+from kinmap.records.services.common import _touch
 
 from .lookup import Candidate
 
@@ -79,7 +80,7 @@ def person_link(
             source=source,
         )
     else:
-        rs._touch(network, actor)
+        _touch(network, actor)
     return person
 
 

@@ -56,7 +56,7 @@ def _network_ids(person_ids: Iterable[int]) -> list[int]:
 
 def _lock(person_ids: Iterable[int], network_ids: Iterable[int]) -> None:
     """Take the locks in the order every change to a family takes them: people,
-    the audit trail's head, then the networks (see gaps.services._begin_change)."""
+    the audit trail's head, then the networks (see gaps.services.common._begin_change)."""
     list(rm.Person.objects.select_for_update(no_key=True).filter(pk__in=list(person_ids)).order_by("pk"))
     list(AuditChainHead.objects.select_for_update().filter(pk=1).values_list("pk"))
     list(

@@ -22,18 +22,11 @@ from kinmap.core.responsibility import care_order_problems
 from kinmap.core.vocab import PRBasis
 
 from . import models as m
-from .errors import RecordError
+from .errors import RecordError, refuse_hidden_characters
 from .known_dates import EXACT_SPAN, SpanAccuracy, span_dates
 from .selectors import person_to_core
-from .services import (
-    Source_,
-    _audit_each,
-    _lock_version,
-    _networks_for,
-    _stamp,
-    _touch_each,
-    refuse_hidden_characters,
-)
+from .services import Source_
+from .services.common import _audit_each, _lock_version, _networks_for, _stamp, _touch_each
 
 WHAT = "care order"
 NO_SOURCE = Source_()

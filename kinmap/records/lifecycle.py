@@ -110,7 +110,7 @@ def network_reopen(
 ) -> m.FamilyNetwork:
     """Reopen a closed family network: back on worklists and open to changes.
     Its gaps are recomputed (they were left as they were when it closed)."""
-    from .services import _touch
+    from .services.common import _touch
 
     row, reason = _lock(actor, network, reason, closed=True)
     check_version(row.version, expected_version, "family network")

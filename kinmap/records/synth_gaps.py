@@ -29,7 +29,8 @@ from kinmap.core.rules import GapHistory, ProcessInputs, RuleSettings, Unmet
 from kinmap.core.rules.open_since import NOT_KNOWN, OpenSince, OpenSinceBasis, open_since_all
 from kinmap.gaps import engine
 from kinmap.gaps import models as gm
-from kinmap.gaps.services import _overnight_infant_until, subject_name
+from kinmap.gaps.services import subject_name
+from kinmap.gaps.services.recompute import _overnight_infant_until
 
 from .synth_rows import Counts, Family, Rows
 
@@ -137,7 +138,7 @@ def _gap_row(
     opened: OpenSince,
 ) -> list[Any]:
     """A new gap's columns in the order of ``Rows.gaps`` (as the recompute
-    opens one: kinmap.gaps.services._plan), its "opened" event queued;
+    opens one: kinmap.gaps.services.recompute._plan), its "opened" event queued;
     ``opened``: when its requirement first applied (``open_since``)."""
     kind, sid = u.subject.kind.value, str(u.subject.id)
     gid = rows.next_id()
@@ -177,7 +178,7 @@ def _reconcile(
     counts: Counts,
 ) -> None:
     """Bring the gaps as at the contact up to date with the answers given
-    there, as the recompute does (kinmap.gaps.services._plan): open the new
+    there, as the recompute does (kinmap.gaps.services.recompute._plan): open the new
     ones, update changed wording, resolve the answered ones with the answer's
     source (a resolved event each)."""
     for key, u in wanted.items():

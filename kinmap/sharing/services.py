@@ -18,9 +18,9 @@ from kinmap.accounts.models import Agency, Role, User
 from kinmap.audit.services import audit_record
 from kinmap.core.workdays import add_working_days
 from kinmap.records import models as rm
-from kinmap.records import services as rs
 from kinmap.records.access import FAMILY_ROLES, visible_network_ids
 from kinmap.records.errors import RecordError, check_version, refuse_hidden_characters
+from kinmap.records.services.common import _touch
 
 from . import facts
 from .models import (
@@ -249,7 +249,7 @@ def information_request_create(
             **({"matched_person": [None, matched_person.pk]} if matched_person else {}),
         },
     )
-    rs._touch(network, actor)  # a request raised from a gap is read by the gaps engine
+    _touch(network, actor)  # a request raised from a gap is read by the gaps engine
     url = reverse("request-detail", args=[req.pk])
     text = (
         f"New {req.urgency} information request from {_agency_name(actor)}, "
@@ -505,5 +505,5 @@ def sharing_decision_record(
         },
         reason=row.rationale,
     )
-    rs._touch(network, actor)  # every sharing decision is checked by the gaps engine
+    _touch(network, actor)  # every sharing decision is checked by the gaps engine
     return row

@@ -15,6 +15,7 @@ from kinmap.core.workdays import add_working_days
 from kinmap.records import models as m
 from kinmap.records import services as rs
 from kinmap.records.errors import RecordError
+from kinmap.records.services.common import _after_change
 from kinmap.sharing import facts
 from kinmap.sharing import services as sh
 from kinmap.sharing.models import InformationRequest, Notification, SharingDecision
@@ -226,7 +227,7 @@ def test_answering_runs_the_after_change_hooks_that_close_gaps() -> None:
             expected_version=1,
         )
     finally:
-        rs._after_change.remove(hook)
+        _after_change.remove(hook)
     # (once for the fact recorded, once for the sharing decision logged with it)
     assert seen and set(seen) == {world.network.pk}
 

@@ -18,6 +18,7 @@ from django.urls import reverse
 from kinmap.accounts.models import User
 from kinmap.records import models as m
 from kinmap.records import services as s
+from kinmap.records.errors import RecordError
 from tests.conftest import PASSWORD
 from tests.records.conftest import Family
 from tests.records.test_services_validation import snapshot
@@ -321,7 +322,7 @@ def test_an_answer_recorded_since_the_page_loaded_is_not_replaced(family: Family
     answer("Known as Dee", first.version)
     before = snapshot(reads_allowed=True)
     for stale in (None, first.version):
-        with pytest.raises(s.RecordError) as refused:
+        with pytest.raises(RecordError) as refused:
             answer("none", stale)
         assert refused.value.messages == [
             f"This answer {STALE}: check the record as it is now, then make your change again."
@@ -332,6 +333,6 @@ def test_an_answer_recorded_since_the_page_loaded_is_not_replaced(family: Family
     s.fact_remove(
         actor=owner, network=family.network, person=family.father, key="other-names", reason="wrong"
     )
-    with pytest.raises(s.RecordError):
+    with pytest.raises(RecordError):
         answer("none", first.version + 1)
     assert not m.PersonFact.objects.filter(person=family.father, key="other-names").exists()

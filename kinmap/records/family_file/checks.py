@@ -19,7 +19,8 @@ from kinmap.core.vocab import (
     NameKind,
     PRBasis,
 )
-from kinmap.records import services as s
+from kinmap.records.services.care import _core_care
+from kinmap.records.services.data import _core_person
 
 from .document import Issue
 from .records import FamilyFile
@@ -204,7 +205,7 @@ def _core_network(ff: FamilyFile) -> core.Network:
         index_child_ids=tuple(dict.fromkeys(index)),
         people={
             i + 1: dataclasses.replace(
-                s._core_person(i + 1, p.data),
+                _core_person(i + 1, p.data),
                 other_names=tuple(core.OtherName(NameKind(k), g, f) for k, g, f in p.other_names),
             )
             for i, p in enumerate(ff.people)
@@ -231,7 +232,7 @@ def _core_network(ff: FamilyFile) -> core.Network:
             core.Residence(i + 1, pid[r.person], hid[r.household], r.start, r.end, **r.accuracy.core())
             for i, r in enumerate(ff.residences)
         ),
-        care=tuple(s._core_care(i + 1, pid[c.carer], pid[c.child], c.data) for i, c in enumerate(ff.care)),
+        care=tuple(_core_care(i + 1, pid[c.carer], pid[c.child], c.data) for i, c in enumerate(ff.care)),
         parental_responsibility=tuple(
             core.ParentalResponsibility(
                 i + 1,

@@ -28,6 +28,7 @@ from kinmap.records import models as m
 from kinmap.records import services as s
 from kinmap.records.care_orders import care_order_set
 from kinmap.records.errors import RecordError
+from kinmap.records.services.common import _touch
 
 from .checks import _check_database, _teams_q
 from .document import FamilyFileError, Issue
@@ -468,7 +469,7 @@ def _member_add(actor: User | None, network: m.FamilyNetwork, person: m.Person, 
         network_id=network.pk,
         changes={"person": [None, person.pk], "is_index": [None, is_index]},
     )
-    s._touch(network, actor)
+    _touch(network, actor)
 
 
 def sha256_of(content: bytes) -> str:

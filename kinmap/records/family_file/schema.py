@@ -40,6 +40,7 @@ from kinmap.core.vocab import (
 from kinmap.records import services as s
 from kinmap.records.errors import RecordError
 from kinmap.records.known_dates import SpanAccuracy
+from kinmap.records.services.residences import _address_error
 
 from .document import MASKED_INCLUDED, MASKED_WITHHELD, _one_of, _show
 
@@ -444,7 +445,7 @@ class Household(Record):
     @model_validator(mode="after")
     def _an_address(self) -> Household:
         try:
-            s._address_error(self.address())
+            _address_error(self.address())
         except RecordError as err:
             problem = err.problems[0]
             raise refuse(problem.message, problem.field) from None

@@ -1,0 +1,120 @@
+"""What happened at contacts with a family, for the process rules
+(``kinmap.core.rules.inputs``): the latest contact, the households confirmed,
+the declines, the gaps a request to another agency was considered for, and
+the sharing decisions; loaded in a fixed number of queries for any number of
+families.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+from django.db.models import Max
+from django.utils import timezone
+
+from kinmap.core.rules import Decline, GapHistory, ProcessInputs
+from kinmap.core.rules import SharingDecision as SharingDecision_
+from kinmap.records import models as rm
+from kinmap.sharing.models import InformationRequest, SharingDecision
+
+from .. import models as gm
+from ..models import EventKind, GapState
+
+
+def process_inputs(network: rm.FamilyNetwork, gaps: Sequence[gm.Gap]) -> ProcessInputs:
+    """What happened at contacts with this family, for the process rules.
+
+    At most six queries, whatever the size of the family."""
+    return process_inputs_many([network], {network.pk: gaps})[network.pk]
+
+
+def process_inputs_many(
+    networks: Sequence[rm.FamilyNetwork], gaps: Mapping[int, Sequence[gm.Gap]]
+) -> dict[int, ProcessInputs]:
+    """:func:`process_inputs` for many families (``gaps`` by network id), in the
+    same six queries at most, whatever their number; by network id."""
+    ids = [n.pk for n in networks]
+    # The latest contact, including one in progress: the household is
+    # reconfirmed at the contact itself.
+    last_contact = dict(
+        gm.Contact.objects.filter(network_id__in=ids)
+        .values("network_id")
+        .annotate(last=Max("date"))
+        .values_list("network_id", "last")
+    )
+    confirmed: dict[int, dict[int, date]] = {}
+    for nid, household_id, last in (
+        gm.HouseholdConfirmation.objects.filter(contact__network_id__in=ids)
+        .values("contact__network_id", "household_id")
+        .annotate(last=Max("contact__date"))
+        .values_list("contact__network_id", "household_id", "last")
+    ):
+        confirmed.setdefault(nid, {})[household_id] = last
+    all_gaps = [g for nid in ids for g in gaps.get(nid, ())]
+    keys = {g.pk: g.key for g in all_gaps}
+    declined = (
+        gm.GapEvent.objects.filter(
+            gap__network_id__in=ids, kind=EventKind.ANSWERED, state=GapState.ASKED_DECLINED
+        )
+        .select_related("by", "gap")
+        .order_by("at", "pk")
+        if any(g.times_declined for g in all_gaps)  # no query when nothing was ever declined
+        else []
+    )
+    declines: dict[int, list[Decline]] = {}
+    for e in declined:
+        declines.setdefault(e.gap.network_id, []).append(
+            Decline(
+                id=e.pk,
+                gap_key=keys.get(e.gap_id, ""),
+                declined_on=e.occurred_on or timezone.localdate(e.at),
+                person_id=e.declined_by_id,
+                reason=e.reason,
+                practitioner_view=e.practitioner_view,
+                recorded_by=e.by.username if e.by else "",
+            )
+        )
+    considered = set(
+        gm.SupervisorDecision.objects.filter(
+            network_id__in=ids, agency_request_considered=True, gap__isnull=False
+        ).values_list("gap_id", flat=True)
+    )
+    # a request to another agency raised from a gap considers it (requirement 14)
+    requested = set(
+        InformationRequest.objects.filter(network_id__in=ids)
+        .exclude(gap_key="")
+        .values_list("network_id", "gap_key")
+    )
+    sharing: dict[int, list[SharingDecision_]] = {}
+    for d in SharingDecision.objects.filter(network_id__in=ids).select_related("decided_by").order_by("pk"):
+        sharing.setdefault(d.network_id, []).append(
+            SharingDecision_(
+                id=d.pk,
+                decided_on=timezone.localdate(d.decided_at),
+                shared=d.decision == SharingDecision.Decision.SHARE,
+                rationale=d.rationale,
+                lawful_basis=d.lawful_basis,
+                decided_by=d.decided_by.username if d.decided_by else "",
+            )
+        )
+    return {
+        nid: ProcessInputs(
+            last_contact_on=last_contact.get(nid),
+            last_roster_confirmed=confirmed.get(nid, {}),
+            declines=tuple(declines.get(nid, ())),
+            gap_history={
+                g.key: GapHistory(
+                    gap_key=g.key,
+                    times_prompted=g.times_prompted,
+                    first_opened=timezone.localdate(g.opened_at),
+                    open_since=g.open_since,
+                    request_considered=g.pk in considered or (nid, g.key) in requested,
+                )
+                for g in gaps.get(nid, ())
+                if g.is_open
+            },
+            sharing_decisions=tuple(sharing.get(nid, ())),
+        )
+        for nid in ids
+    }

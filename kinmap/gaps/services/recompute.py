@@ -1,0 +1,441 @@
+"""Bringing a family's gaps up to date.
+
+:func:`gaps_recompute` runs inside the transaction of every change to a family
+(registered with ``kinmap.records.services.on_family_change``), so the gaps on
+every page and worklist are those of the family as it is now. It runs the rules
+over the family, plans what to open, reopen, update and resolve
+(:func:`gaps_plan_many`, no queries), writes the plan in a fixed number of
+queries (:func:`_write`) and shows the gaps at any contact open
+(:func:`_show`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F
+
+from kinmap.accounts.models import User
+from kinmap.audit.services import audit_record
+from kinmap.core.graph import FamilyGraph
+from kinmap.core.model import Network
+from kinmap.core.resolution import resolving_provenance
+from kinmap.core.rules import RuleSettings, Unmet
+from kinmap.core.rules.open_since import NOT_KNOWN, OpenSince, OpenSinceBasis, open_since_all
+from kinmap.records import models as rm
+from kinmap.records.graph_load import family_networks_load
+from kinmap.records.selectors import FamilyRecord
+
+from .. import engine
+from .. import models as gm
+from ..models import EventKind, GapState, NotApplicable, Outcome
+from ..summaries import gap_summaries_refresh
+from .common import _begin_change, _now, _today
+from .process_inputs import process_inputs_many
+
+
+@dataclass
+class RecomputeResult:
+    opened: list[str] = field(default_factory=list)
+    resolved: list[str] = field(default_factory=list)
+    reopened: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # severity or wording changed
+
+    @property
+    def any(self) -> bool:
+        return bool(self.opened or self.resolved or self.reopened or self.changed)
+
+
+def _overnight_infant_until(graph: FamilyGraph, unmet_subject_kind: str, subject_id: object) -> date | None:
+    """The first birthday of the youngest baby the gap's subject has overnight
+    (None when the subject gives no overnight care to a baby under one)."""
+    net = graph.network
+    try:
+        sid = int(str(subject_id))
+    except ValueError:
+        return None
+    if unmet_subject_kind == "care":
+        carer = next((c.carer_id for c in net.care if c.id == sid), None)
+    elif unmet_subject_kind == "person":
+        carer = sid
+    else:
+        return None
+    until: date | None = None
+    for c in net.care:
+        if c.carer_id != carer or not c.overnight or not c.current_on(graph.today):
+            continue
+        child = net.people.get(c.child_id)
+        if child is None or child.birth_date is None:
+            continue
+        b = child.birth_date
+        try:
+            first = b.replace(year=b.year + 1)
+        except ValueError:  # 29 February
+            first = b + timedelta(days=365)
+        if graph.today < first and (until is None or first > until):
+            until = first
+    return until
+
+
+def _subject_parts(u: Unmet) -> tuple[str, str, int | None]:
+    return u.subject.kind.value, str(u.subject.id), u.subject.child_id
+
+
+def subject_name(net: Network, kind: str, subject_id: str) -> str:
+    """Whom a gap is about, in words (never an address: it may be masked)."""
+    try:
+        sid = int(subject_id)
+    except ValueError:
+        return ""
+    people = net.people
+
+    def name(pid: int) -> str:
+        p = people.get(pid)
+        return p.display_name if p else ""
+
+    if kind in ("person", "child"):
+        return name(sid)
+    if kind == "care":
+        c = next((c for c in net.care if c.id == sid), None)
+        return name(c.carer_id) if c else ""
+    if kind == "relationship":
+        r = next((r for r in net.relationships if r.id == sid), None)
+        return f"{name(r.from_id)} and {name(r.to_id)}" if r else ""
+    if kind == "residence":
+        res = next((r for r in net.residences if r.id == sid), None)
+        return name(res.person_id) if res else ""
+    if kind == "parental-responsibility":
+        pr = next((x for x in net.parental_responsibility if x.id == sid), None)
+        return name(pr.person_id) if pr else ""
+    if kind == "care-order":
+        order = next((o for o in net.care_orders if o.id == sid), None)
+        return f"{order.local_authority} (care order for {name(order.child_id)})" if order else ""
+    if kind == "household":
+        names = [name(r.person_id) for r in net.residences if r.household_id == sid and r.end is None]
+        return "Household of " + ", ".join(n for n in names if n) if names else "A household"
+    return ""
+
+
+def gaps_recompute(
+    *, network: rm.FamilyNetwork, actor: User | None, today: date | None = None
+) -> RecomputeResult:
+    """Run the information requirements over the family and bring its gaps up
+    to date: open a gap for each new unmet requirement, resolve the gaps no
+    longer unmet (keeping the provenance of the fact that resolved them), and
+    reopen resolved gaps that are unmet again.
+
+    A fixed number of queries whatever the size of the family."""
+    with transaction.atomic():
+        _begin_change(network.pk)
+        return _recompute(network, actor, today or _today())
+
+
+def gaps_recompute_hook(network: rm.FamilyNetwork, actor: User | None) -> None:
+    """Registered with ``kinmap.records.services.on_family_change``."""
+    _recompute(network, actor, _today())
+
+
+def _recompute(network: rm.FamilyNetwork, actor: User | None, today: date) -> RecomputeResult:
+    return _recompute_many([network], actor, today, audit_each=True)[network.pk]
+
+
+def gaps_recompute_many(
+    *, networks: Sequence[rm.FamilyNetwork], actor: User | None, today: date | None = None
+) -> dict[int, RecomputeResult]:
+    """:func:`gaps_recompute` for many families at once (a batch of a bulk
+    load): the same loading, rules and reconciliation, in a fixed number of
+    queries for the whole batch instead of per family. Writes no audit event:
+    the caller records one for the whole batch. Takes no family's lock, so it
+    is for families no one else is changing (ones being created). Results by
+    network id."""
+    with transaction.atomic():
+        return _recompute_many(networks, actor, today or _today(), audit_each=False)
+
+
+def gaps_recompute_locked(
+    *, networks: Sequence[rm.FamilyNetwork], actor: User | None, today: date | None = None
+) -> dict[int, RecomputeResult]:
+    """:func:`gaps_recompute` for a batch of families whose network rows the
+    caller has locked in its open transaction (the background recompute after
+    a rule setting changed, ``kinmap.jobs``): a fixed number of queries for the
+    batch, one audit event per family whose gaps changed. Results by network
+    id."""
+    return _recompute_many(networks, actor, today or _today(), audit_each=True)
+
+
+def _recompute_many(
+    networks: Sequence[rm.FamilyNetwork], actor: User | None, today: date, *, audit_each: bool
+) -> dict[int, RecomputeResult]:
+    records = family_networks_load(networks)  # the pure networks only: no model instances
+    settings = engine.rule_settings(gm.RuleSetting.objects.all())
+    gaps: dict[int, list[gm.Gap]] = {n.pk: [] for n in networks}
+    for g in gm.Gap.objects.filter(network__in=networks):
+        gaps[g.network_id].append(g)
+    now = _now()
+    plans = gaps_plan_many(records, gaps=gaps, actor=actor, today=today, now=now, settings=settings)
+    _write(plans, actor, now, audit_each=audit_each)
+    return {plan.network.pk: plan.result for plan in plans}
+
+
+def gaps_plan_many(
+    records: Sequence[FamilyRecord],
+    *,
+    gaps: Mapping[int, Sequence[gm.Gap]],
+    actor: User | None,
+    today: date,
+    now: datetime,
+    settings: RuleSettings,
+) -> list[_Plan]:
+    """What a recompute of each family would write, without writing it: the
+    rules run over each record, and its gaps (``gaps``, by network id: the
+    rows as they are; changed in place) opened, updated and resolved to match.
+    The new gaps are unsaved and their "opened" events are not yet made
+    (:func:`_write` makes them once the gaps have ids). For a bulk load, which
+    writes everything at once; the queries are those of the process inputs
+    (six at most, whatever the number of families)."""
+    process = process_inputs_many([r.network for r in records], gaps)
+    plans = []
+    for record in records:
+        network, net = record.network, record.graph_network
+        unmet = engine.run(net, today, settings, process[network.pk])
+        graph = FamilyGraph(net, today)
+        since = open_since_all(graph, unmet, process[network.pk], settings.params)
+        plans.append(_plan(network, graph, actor, now, list(gaps.get(network.pk, ())), unmet, since))
+    return plans
+
+
+@dataclass
+class _Plan:
+    """What a recompute will write for one family."""
+
+    network: rm.FamilyNetwork
+    result: RecomputeResult = field(default_factory=RecomputeResult)
+    new_gaps: list[gm.Gap] = field(default_factory=list)
+    updates: list[gm.Gap] = field(default_factory=list)
+    events: list[gm.GapEvent] = field(default_factory=list)
+    shown_now: list[gm.Gap] = field(default_factory=list)  # newly open: shown at any contact in progress
+    closed_now: list[gm.Gap] = field(default_factory=list)
+
+
+def _plan(
+    network: rm.FamilyNetwork,
+    graph: FamilyGraph,
+    actor: User | None,
+    now: datetime,
+    gaps: list[gm.Gap],
+    unmet: list[Unmet],
+    since: Mapping[str, OpenSince],
+) -> _Plan:
+    """Open, reopen, update and resolve gaps so they are the unmet requirements
+    (no queries: :func:`_write` saves the plan). ``since``: when each
+    requirement first applied (``kinmap.core.rules.open_since``); a gap whose
+    day the family's dates do not tell is open since the day it was found, and
+    keeps that day when it is raised again."""
+    net, today = graph.network, graph.today
+    by_key = {g.key: g for g in gaps}
+    wanted = {u.key: u for u in unmet}
+    plan = _Plan(network)
+    result, new_gaps, updates, events = plan.result, plan.new_gaps, plan.updates, plan.events
+    shown_now, closed_now = plan.shown_now, plan.closed_now
+
+    for key, u in wanted.items():
+        kind, sid, child_id = _subject_parts(u)
+        overnight = _overnight_infant_until(graph, kind, sid)
+        label = subject_name(net, kind, sid)
+        opened = since.get(key, NOT_KNOWN)
+        g = by_key.get(key)
+        if g is None:
+            g = gm.Gap(
+                network=network,
+                key=key,
+                rule_id=u.rule_id,
+                subject_kind=kind,
+                subject_id=sid,
+                child_id=child_id,
+                subject_name=label,
+                severity=u.severity.value,
+                state=GapState.NOT_ASKED,
+                detail=u.detail,
+                missing=list(u.missing),
+                opened_at=now,
+                open_since=opened.on or today,
+                open_since_basis=opened.basis.value,
+                overnight_infant_until=overnight,
+            )
+            new_gaps.append(g)
+            result.opened.append(key)
+            continue
+        changed = False
+        if g.resolved_at is not None:
+            g.resolved_at = None
+            g.state = GapState.NOT_ASKED
+            g.na_status = NotApplicable.NONE
+            g.reopened += 1
+            events.append(gm.GapEvent(gap=g, kind=EventKind.REOPENED, by=actor, at=now))
+            result.reopened.append(key)
+            shown_now.append(g)
+            changed = True
+        if (
+            opened.on is not None
+            and opened.basis is OpenSinceBasis.FAMILY_DATES
+            and (g.open_since, g.open_since_basis) != (opened.on, opened.basis.value)
+        ):
+            # the family's dates tell (or were corrected): open since then; a
+            # day that was only the day recorded or found is kept when the gap
+            # is raised again
+            g.open_since, g.open_since_basis = opened.on, opened.basis.value
+            changed = True
+        if (g.severity, g.detail, g.missing, g.overnight_infant_until, g.subject_name) != (
+            u.severity.value,
+            u.detail,
+            list(u.missing),
+            overnight,
+            label,
+        ):
+            if g.severity != u.severity.value or g.detail != u.detail:
+                result.changed.append(key)
+            g.severity, g.detail, g.missing = u.severity.value, u.detail, list(u.missing)
+            g.overnight_infant_until, g.subject_name = overnight, label
+            changed = True
+        if changed:
+            g.version += 1
+            updates.append(g)
+
+    for g in gaps:
+        if g.key in wanted or g.resolved_at is not None:
+            continue
+        prov = resolving_provenance(net, g.subject_kind, g.subject_id, g.child_id, g.missing)
+        g.resolved_at = now
+        g.state = GapState.RESOLVED
+        g.version += 1
+        updates.append(g)
+        closed_now.append(g)
+        result.resolved.append(g.key)
+        events.append(
+            gm.GapEvent(
+                gap=g,
+                kind=EventKind.RESOLVED,
+                state=GapState.RESOLVED,
+                source=prov.source.value if prov else "",
+                source_detail=prov.detail if prov else "",
+                by=actor,
+                at=now,
+            )
+        )
+
+    return plan
+
+
+def _write(plans: list[_Plan], actor: User | None, now: datetime, *, audit_each: bool) -> None:
+    """Save the plans of one or many families in a fixed number of queries."""
+    new_gaps = [g for p in plans for g in p.new_gaps]
+    if new_gaps:
+        gm.Gap.objects.bulk_create(new_gaps, batch_size=2000)
+        for p in plans:
+            p.events.extend(gm.GapEvent(gap=g, kind=EventKind.OPENED, by=actor, at=now) for g in p.new_gaps)
+            p.shown_now.extend(p.new_gaps)
+    updates = [g for p in plans for g in p.updates]
+    if updates:
+        gm.Gap.objects.bulk_update(
+            updates,
+            [
+                "resolved_at",
+                "state",
+                "na_status",
+                "reopened",
+                "severity",
+                "detail",
+                "missing",
+                "overnight_infant_until",
+                "subject_name",
+                "open_since",
+                "open_since_basis",
+                "version",
+            ],
+            batch_size=1000,
+        )
+    events = [e for p in plans for e in p.events]
+    if events:
+        gm.GapEvent.objects.bulk_create(events, batch_size=2000)
+    touched = [p for p in plans if p.shown_now or p.closed_now]
+    if touched:
+        _update_open_contacts(touched, actor, now)
+    changed = [p.network.pk for p in plans if p.new_gaps or p.updates]
+    if changed:
+        gap_summaries_refresh(network_ids=changed)
+    for p in plans if audit_each else ():
+        if p.result.any:
+            audit_record(
+                actor=actor,
+                action="recompute",
+                object_type="gaps",
+                object_id=p.network.pk,
+                network_id=p.network.pk,
+                changes={
+                    k: [None, sorted(v)]
+                    for k, v in dataclasses.asdict(p.result).items()
+                    if v  # only what changed
+                },
+            )
+
+
+def _update_open_contacts(plans: list[_Plan], actor: User | None, now: datetime) -> None:
+    """A gap resolved while a contact is open was answered at that contact; a gap
+    opened while a contact is open is shown there too (a fixed number of
+    queries for any number of families)."""
+    contacts: dict[int, list[gm.Contact]] = {}
+    for c in gm.Contact.objects.filter(
+        network__in=[p.network for p in plans], status=gm.Contact.Status.OPEN
+    ).order_by("-date", "-pk"):
+        contacts.setdefault(c.network_id, []).append(c)
+    if not contacts:
+        return
+    plans = [p for p in plans if p.network.pk in contacts]
+    closed = [g for p in plans for g in p.closed_now]
+    if closed:
+        gm.ContactGapOutcome.objects.filter(
+            contact__in=[c for p in plans for c in contacts[p.network.pk]],
+            gap__in=closed,
+            outcome=Outcome.PENDING,
+        ).update(outcome=Outcome.ANSWERED, state=GapState.RESOLVED, by=actor, at=now)
+    for p in plans:  # a contact open for each family with new gaps: few at once
+        if p.shown_now:
+            _show(contacts[p.network.pk], p.shown_now, actor, now, skip_existing=True, summarise=False)
+
+
+def _show(
+    contacts: Sequence[gm.Contact],
+    gaps: Sequence[gm.Gap],
+    actor: User | None,
+    now: datetime,
+    *,
+    skip_existing: bool,
+    summarise: bool = True,
+) -> None:
+    """Put gaps before the practitioner at contacts: one outcome to record each,
+    a prompted event, and one more time prompted; and the families' gap
+    summaries rewritten (unless ``summarise`` is False: the caller does it).
+    Fixed number of queries."""
+    pairs = [(c, g) for c in contacts for g in gaps]
+    if skip_existing and pairs:
+        existing = set(
+            gm.ContactGapOutcome.objects.filter(contact__in=contacts, gap__in=gaps).values_list(
+                "contact_id", "gap_id"
+            )
+        )
+        pairs = [(c, g) for c, g in pairs if (c.pk, g.pk) not in existing]
+    if not pairs:
+        return
+    gm.ContactGapOutcome.objects.bulk_create([gm.ContactGapOutcome(contact=c, gap=g) for c, g in pairs])
+    gm.GapEvent.objects.bulk_create(
+        [gm.GapEvent(gap=g, kind=EventKind.PROMPTED, contact=c, by=actor, at=now) for c, g in pairs]
+    )
+    gm.Gap.objects.filter(pk__in=[g.pk for _, g in pairs]).update(times_prompted=F("times_prompted") + 1)
+    for _, g in pairs:
+        g.times_prompted += 1
+    if summarise:
+        gap_summaries_refresh(network_ids={g.network_id for _, g in pairs})  # what flags them changed
