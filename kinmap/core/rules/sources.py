@@ -81,26 +81,32 @@ for _key in SOURCED_FACT_KEYS:
     MISSING_LABELS[fact_source_key(_key)] = f"source of the answer about {_key.replace('-', ' ')}"
 
 
+# the answers in words in the order their missing keys are listed, with those keys
+_SOURCED_FACTS_IN_ORDER = tuple((k, fact_source_key(k)) for k in sorted(SOURCED_FACT_KEYS))
+
+
 def unsourced_person_details(person: Person) -> tuple[str, ...]:
     """The missing keys for the person's recorded key details and answers that
     have no source, in a fixed order (details, then answers by key)."""
     prov = person.provenance
-    missing = [
-        key
-        for key, fields in SOURCED_PERSON_FIELDS
-        if any(getattr(person, f) not in ("", None) and f not in prov for f in fields)
-    ]
-    missing += [
-        fact_source_key(k)
-        for k in sorted(SOURCED_FACT_KEYS)
-        if fact_value(person, k) is not None and person.facts[k].provenance is None
-    ]
+    missing = []
+    for key, fields in SOURCED_PERSON_FIELDS:
+        for f in fields:
+            if f not in prov and getattr(person, f) not in ("", None):
+                missing.append(key)
+                break
+    facts = person.facts
+    if facts:
+        for k, source_key in _SOURCED_FACTS_IN_ORDER:
+            fact = facts.get(k)
+            if fact is not None and fact.provenance is None and fact_value(person, k) is not None:
+                missing.append(source_key)
     return tuple(missing)
 
 
 def _person_gaps(ctx: Context) -> Iterator[Unmet]:
     scope = ctx.scope
-    for pid, person in sorted(ctx.network.people.items()):
+    for pid, person in scope.people_in_order:
         if not scope.is_live_member(pid):
             continue
         missing = unsourced_person_details(person)
