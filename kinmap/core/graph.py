@@ -76,28 +76,33 @@ class FamilyGraph:
     # -- indexes -----------------------------------------------------------
 
     @cached
-    def _parents_of(self) -> dict[int, list[Relationship]]:
-        out: dict[int, list[Relationship]] = defaultdict(list)
+    def _relationship_index(
+        self,
+    ) -> tuple[dict[int, list[Relationship]], dict[int, list[Relationship]], dict[int, list[Relationship]]]:
+        """Parent relationships by child, parent relationships by parent, and
+        every relationship by each of its two people, in one pass."""
+        parents_of: dict[int, list[Relationship]] = defaultdict(list)
+        children_of: dict[int, list[Relationship]] = defaultdict(list)
+        rels_of: dict[int, list[Relationship]] = defaultdict(list)
         for r in self.network.relationships:
             if r.type in PARENT_CODES:
-                out[r.to_id].append(r)
-        return out
+                parents_of[r.to_id].append(r)
+                children_of[r.from_id].append(r)
+            rels_of[r.from_id].append(r)
+            rels_of[r.to_id].append(r)
+        return parents_of, children_of, rels_of
+
+    @cached
+    def _parents_of(self) -> dict[int, list[Relationship]]:
+        return self._relationship_index[0]
 
     @cached
     def _children_of(self) -> dict[int, list[Relationship]]:
-        out: dict[int, list[Relationship]] = defaultdict(list)
-        for r in self.network.relationships:
-            if r.type in PARENT_CODES:
-                out[r.from_id].append(r)
-        return out
+        return self._relationship_index[1]
 
     @cached
     def _rels_of(self) -> dict[int, list[Relationship]]:
-        out: dict[int, list[Relationship]] = defaultdict(list)
-        for r in self.network.relationships:
-            out[r.from_id].append(r)
-            out[r.to_id].append(r)
-        return out
+        return self._relationship_index[2]
 
     @cached
     def _information_by_person(self) -> dict[int, list[InformationGiven]]:
