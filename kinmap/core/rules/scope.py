@@ -91,12 +91,12 @@ class Scope:
     @cached
     def adults(self) -> tuple[int, ...]:
         """Ids of the adults (see the module docstring), in id order."""
-        today, index = self.today, frozenset(self.network.index_child_ids)
+        today, index, live = self.today, frozenset(self.network.index_child_ids), self.live_ids
         age_unknown_adults = (self.role_ids | self._lives_with_a_child) - index
         return tuple(
             pid
             for pid, p in self.people_in_order
-            if self.is_live_member(pid)
+            if pid in live
             and (
                 p.is_adult(today)
                 or (pid in age_unknown_adults and p.age_in_years(today) is None and not p.unborn)
@@ -208,14 +208,13 @@ class Scope:
     @cached
     def care_now(self) -> tuple[CareArrangement, ...]:
         """Current care arrangements between live members, in id order."""
+        today, live = self.today, self.live_ids
         return tuple(
             sorted(
                 (
                     c
                     for c in self.network.care
-                    if c.current_on(self.today)
-                    and self.is_live_member(c.carer_id)
-                    and self.is_live_member(c.child_id)
+                    if c.current_on(today) and c.carer_id in live and c.child_id in live
                 ),
                 key=lambda c: c.id,
             )

@@ -106,8 +106,9 @@ def unsourced_person_details(person: Person) -> tuple[str, ...]:
 
 def _person_gaps(ctx: Context) -> Iterator[Unmet]:
     scope = ctx.scope
+    live = scope.live_ids
     for pid, person in scope.people_in_order:
-        if not scope.is_live_member(pid):
+        if pid not in live:
             continue
         missing = unsourced_person_details(person)
         if missing:
@@ -120,16 +121,16 @@ def _person_gaps(ctx: Context) -> Iterator[Unmet]:
 
 def _record_gaps(ctx: Context) -> Iterator[Unmet]:
     scope, network, today = ctx.scope, ctx.network, ctx.today
-    live = scope.is_live_member
+    live = scope.live_ids
     for r in network.relationships:
-        if r.provenance is None and r.current_on(today) and (live(r.from_id) or live(r.to_id)):
+        if r.provenance is None and r.current_on(today) and (r.from_id in live or r.to_id in live):
             yield ctx.unmet(
                 Subject(SubjectKind.RELATIONSHIP, r.id),
                 "Source not recorded for a relationship",
                 ("source",),
             )
     for res in network.residences:
-        if res.provenance is None and res.current_on(today) and live(res.person_id):
+        if res.provenance is None and res.current_on(today) and res.person_id in live:
             yield ctx.unmet(
                 Subject(SubjectKind.RESIDENCE, res.id),
                 f"Source not recorded for the address of {who(scope.person(res.person_id))}",
@@ -143,14 +144,14 @@ def _record_gaps(ctx: Context) -> Iterator[Unmet]:
                 ("source",),
             )
     for pr in network.parental_responsibility:
-        if pr.provenance is None and live(pr.person_id) and live(pr.child_id):
+        if pr.provenance is None and pr.person_id in live and pr.child_id in live:
             yield ctx.unmet(
                 Subject(SubjectKind.RESPONSIBILITY, pr.id, pr.child_id),
                 f"Source not recorded for the parental responsibility of {who(scope.person(pr.person_id))}",
                 ("source",),
             )
     for order in network.care_orders:
-        if order.provenance is None and live(order.child_id):
+        if order.provenance is None and order.child_id in live:
             yield ctx.unmet(
                 Subject(SubjectKind.CARE_ORDER, order.id, order.child_id),
                 f"Source not recorded for the care order for {who(scope.person(order.child_id))}",
