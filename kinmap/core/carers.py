@@ -26,7 +26,6 @@ keeps them open (the decline is the answer recorded against the gap). Rules
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -145,24 +144,17 @@ def is_baby(graph: FamilyGraph, child_id: int, settings: CarerSettings) -> bool:
 
 
 def _residence_start(graph: FamilyGraph, person_id: int) -> date | None:
-    starts = [
-        r.start
-        for r in graph.network.residences
-        if r.person_id == person_id and r.current_on(graph.today) and r.start is not None
-    ]
-    return max(starts) if starts else None
-
-
-_CARERS: weakref.WeakKeyDictionary[FamilyGraph, dict[int, list[CarerOfChild]]] = weakref.WeakKeyDictionary()
+    return graph.moved_in_today.get(person_id)
 
 
 def carers_of(graph: FamilyGraph, child_id: int) -> list[CarerOfChild]:
     """Everyone who cares for the child now, in a stable order. Worked out once
     per graph (the rules 17 to 21 each ask)."""
-    known = _CARERS.setdefault(graph, {})
-    if child_id not in known:
-        known[child_id] = _carers_of(graph, child_id)
-    return known[child_id]
+    key = ("carers_of", child_id)
+    found: list[CarerOfChild] | None = graph.memo.get(key)
+    if found is None:
+        found = graph.memo[key] = _carers_of(graph, child_id)
+    return found
 
 
 def _carers_of(graph: FamilyGraph, child_id: int) -> list[CarerOfChild]:
@@ -211,26 +203,28 @@ def _carers_of(graph: FamilyGraph, child_id: int) -> list[CarerOfChild]:
     return [found[pid] for pid in sorted(found)]
 
 
-def _records(net: Network, person_id: int, material: str) -> list[InformationGiven]:
-    return [i for i in net.information_given if i.person_id == person_id and i.material == material]
+def _records(graph: FamilyGraph, person_id: int, material: str) -> list[InformationGiven]:
+    return [i for i in graph.information_of(person_id) if i.material == material]
 
 
-def _given(net: Network, person_id: int, material: str, since: date | None) -> InformationGiven | None:
-    for i in sorted(_records(net, person_id, material), key=lambda i: i.on, reverse=True):
+def _given(graph: FamilyGraph, person_id: int, material: str, since: date | None) -> InformationGiven | None:
+    for i in sorted(_records(graph, person_id, material), key=lambda i: i.on, reverse=True):
         if not i.declined and (since is None or i.on >= since):
             return i
     return None
 
 
-def _offered(net: Network, person_id: int, material: str, since: date | None) -> InformationGiven | None:
-    for i in sorted(_records(net, person_id, material), key=lambda i: i.on, reverse=True):
+def _offered(
+    graph: FamilyGraph, person_id: int, material: str, since: date | None
+) -> InformationGiven | None:
+    for i in sorted(_records(graph, person_id, material), key=lambda i: i.on, reverse=True):
         if since is None or i.on >= since:
             return i
     return None
 
 
-def _last_decline(net: Network, person_id: int, material: str) -> InformationGiven | None:
-    declines = [i for i in _records(net, person_id, material) if i.declined]
+def _last_decline(graph: FamilyGraph, person_id: int, material: str) -> InformationGiven | None:
+    declines = [i for i in _records(graph, person_id, material) if i.declined]
     return max(declines, key=lambda i: i.on) if declines else None
 
 
@@ -238,8 +232,8 @@ def _severity(carer: CarerOfChild) -> str:
     return CRITICAL if carer.overnight else IMPORTANT
 
 
-def _declined_words(net: Network, carer: CarerOfChild, material: str) -> str:
-    d = _last_decline(net, carer.person_id, material)
+def _declined_words(graph: FamilyGraph, carer: CarerOfChild, material: str) -> str:
+    d = _last_decline(graph, carer.person_id, material)
     if d is None:
         return ""
     reason = f': "{d.declined_reason}"' if d.declined_reason else ""
@@ -247,11 +241,9 @@ def _declined_words(net: Network, carer: CarerOfChild, material: str) -> str:
 
 
 def check_icon(graph: FamilyGraph, carer: CarerOfChild, settings: CarerSettings) -> CarerCheck | None:
-    """Rule 17. None when it does not apply (not a baby, or not yet due: ICON is
-    due when the baby reaches the configured age, or from the day a new carer
-    starts if that is later)."""
-    if not is_baby(graph, carer.child_id, settings):
-        return None
+    """Rule 17, for a carer of a baby (:func:`carer_checks` asks that first).
+    None when it is not yet due: ICON is due when the baby reaches the
+    configured age, or from the day a new carer starts if that is later."""
     birth = graph.person(carer.child_id).birth_date
     assert birth is not None
     due = birth + timedelta(days=settings.icon_by_days)
@@ -259,8 +251,7 @@ def check_icon(graph: FamilyGraph, carer: CarerOfChild, settings: CarerSettings)
         due = carer.since
     if graph.today < due:
         return None
-    net = graph.network
-    got = _given(net, carer.person_id, ICON, None)
+    got = _given(graph, carer.person_id, ICON, None)
     if got is not None:
         return CarerCheck(
             R17_ICON,
@@ -276,17 +267,15 @@ def check_icon(graph: FamilyGraph, carer: CarerOfChild, settings: CarerSettings)
         carer.person_id,
         False,
         _severity(carer),
-        f"ICON not given (due by {_d(due)})." + _declined_words(net, carer, ICON),
+        f"ICON not given (due by {_d(due)})." + _declined_words(graph, carer, ICON),
         materials=(ICON,),
     )
 
 
 def check_safer_sleep(graph: FamilyGraph, carer: CarerOfChild, settings: CarerSettings) -> CarerCheck | None:
-    """Rule 18, the advice: every carer of a baby may settle the baby to sleep."""
-    if not is_baby(graph, carer.child_id, settings):
-        return None
-    net = graph.network
-    got = _given(net, carer.person_id, SAFER_SLEEP, None)
+    """Rule 18, the advice: every carer of a baby may settle the baby to sleep.
+    For a carer of a baby (:func:`carer_checks` asks that first)."""
+    got = _given(graph, carer.person_id, SAFER_SLEEP, None)
     if got is not None:
         return CarerCheck(
             R18_SAFER_SLEEP,
@@ -302,15 +291,14 @@ def check_safer_sleep(graph: FamilyGraph, carer: CarerOfChild, settings: CarerSe
         carer.person_id,
         False,
         _severity(carer),
-        "Safer sleep advice not given." + _declined_words(net, carer, SAFER_SLEEP),
+        "Safer sleep advice not given." + _declined_words(graph, carer, SAFER_SLEEP),
         materials=(SAFER_SLEEP,),
     )
 
 
 def check_sleep_places(graph: FamilyGraph, carer: CarerOfChild, settings: CarerSettings) -> list[CarerCheck]:
-    """Rule 21, the places: where the baby sleeps during care overnight or away from home."""
-    if not is_baby(graph, carer.child_id, settings):
-        return []
+    """Rule 21, the places: where the baby sleeps during care overnight or away
+    from home. For a carer of a baby (:func:`carer_checks` asks that first)."""
     out = []
     for c in carer.care:
         if not c.overnight and c.place is CarePlace.CHILD_HOME:
@@ -364,22 +352,20 @@ def check_reoffer(graph: FamilyGraph, carer: CarerOfChild, settings: CarerSettin
     None when nothing has changed since the birth, or when the carer had none
     of the core information before the change (giving it for the first time is
     what rules 17 and 18 ask, so each gap is closed by exactly one answer).
+    For a carer of a baby (:func:`carer_checks` asks that first).
     """
-    if not is_baby(graph, carer.child_id, settings):
-        return None
     change = latest_change(graph, carer)
     if change is None:
         return None
     when, what = change
-    net = graph.network
     had = [
         m
         for m in settings.core_materials
-        if any(i.on < when and not i.declined for i in _records(net, carer.person_id, m))
+        if any(i.on < when and not i.declined for i in _records(graph, carer.person_id, m))
     ]
     if not had:
         return None
-    missing = tuple(m for m in had if _offered(net, carer.person_id, m, when) is None)
+    missing = tuple(m for m in had if _offered(graph, carer.person_id, m, when) is None)
     if not missing:
         return CarerCheck(
             R19_REOFFER,
@@ -402,14 +388,12 @@ def check_reoffer(graph: FamilyGraph, carer: CarerOfChild, settings: CarerSettin
 
 
 def check_route(graph: FamilyGraph, carer: CarerOfChild, settings: CarerSettings) -> CarerCheck | None:
-    """Rule 20. None for carers who live with the child."""
-    if not is_baby(graph, carer.child_id, settings) or carer.lives_with:
+    """Rule 20, for a carer of a baby (:func:`carer_checks` asks that first).
+    None for carers who live with the child."""
+    if carer.lives_with:
         return None
-    net = graph.network
     pid = carer.person_id
-    invitations = sorted(
-        (i for i in net.invitations if i.person_id == pid), key=lambda i: (i.contact_on, i.id)
-    )
+    invitations = sorted(graph.invitations_of(pid), key=lambda i: (i.contact_on, i.id))
     attended = [i for i in invitations if i.outcome is InvitationOutcome.ATTENDED]
     if attended:
         i = attended[-1]
@@ -422,7 +406,7 @@ def check_route(graph: FamilyGraph, carer: CarerOfChild, settings: CarerSettings
             f"Came to the {_contact(i.contact_type)} on {_d(i.contact_on)}",
         )
     offers = sorted(
-        (i for i in net.information_given if i.person_id == pid and i.how in ROUTES_FOR_CARERS_ELSEWHERE),
+        (i for i in graph.information_of(pid) if i.how in ROUTES_FOR_CARERS_ELSEWHERE),
         key=lambda i: i.on,
     )
     if offers:
@@ -453,6 +437,10 @@ def _contact(code: str) -> str:
 
 
 def carer_checks(graph: FamilyGraph, carer: CarerOfChild, settings: CarerSettings) -> list[CarerCheck]:
+    """Every check of rules 17 to 21 that applies to the carer (none unless
+    the child is a baby: each check asks that first)."""
+    if not is_baby(graph, carer.child_id, settings):
+        return []
     out: list[CarerCheck] = []
     for one in (check_icon, check_safer_sleep):
         c = one(graph, carer, settings)
@@ -466,33 +454,22 @@ def carer_checks(graph: FamilyGraph, carer: CarerOfChild, settings: CarerSetting
     return out
 
 
-_CHECKS: weakref.WeakKeyDictionary[
-    FamilyGraph, dict[CarerSettings, list[tuple[CarerOfChild, list[CarerCheck]]]]
-] = weakref.WeakKeyDictionary()
-
-
 def checks_by_carer(
     graph: FamilyGraph, settings: CarerSettings
 ) -> list[tuple[CarerOfChild, list[CarerCheck]]]:
     """Every carer of every baby among the index children with their applicable
     checks, worked out once per graph and settings (the rules share them)."""
-    known = _CHECKS.setdefault(graph, {})
-    found = known.get(settings)
+    key = ("checks_by_carer", settings)
+    found: list[tuple[CarerOfChild, list[CarerCheck]]] | None = graph.memo.get(key)
     if found is None:
-        found = []
+        found = graph.memo[key] = []
         net = graph.network
         for child_id in net.index_child_ids:
             if child_id in net.people and is_baby(graph, child_id, settings):
                 found.extend(
                     (carer, carer_checks(graph, carer, settings)) for carer in carers_of(graph, child_id)
                 )
-        known[settings] = found
     return found
-
-
-_UNMET: weakref.WeakKeyDictionary[FamilyGraph, dict[CarerSettings, dict[str, list[CarerCheck]]]] = (
-    weakref.WeakKeyDictionary()
-)
 
 
 def unmet_checks_by_rule(graph: FamilyGraph, settings: CarerSettings) -> dict[str, list[CarerCheck]]:
@@ -500,15 +477,14 @@ def unmet_checks_by_rule(graph: FamilyGraph, settings: CarerSettings) -> dict[st
     (``R17_ICON``...) in the same order, worked out once per graph and settings:
     the five rules 17 to 21 each take their own group instead of going through
     every check."""
-    known = _UNMET.setdefault(graph, {})
-    found = known.get(settings)
+    key = ("unmet_checks_by_rule", settings)
+    found: dict[str, list[CarerCheck]] | None = graph.memo.get(key)
     if found is None:
-        found = {}
+        found = graph.memo[key] = {}
         for _carer, checks in checks_by_carer(graph, settings):
             for check in checks:
                 if not check.met:
                     found.setdefault(check.rule, []).append(check)
-        known[settings] = found
     return found
 
 
@@ -548,7 +524,7 @@ def carer_summaries(
                     missing.extend(m for m in c.materials if m not in missing)
             if is_baby(graph, child_id, s):
                 for m in s.core_materials:
-                    if m not in missing and _given(network, carer.person_id, m, None) is None:
+                    if m not in missing and _given(graph, carer.person_id, m, None) is None:
                         missing.append(m)
             given = tuple(
                 sorted(

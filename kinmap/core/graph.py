@@ -10,10 +10,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 from .memo import cached
-from .model import CareArrangement, Network, Person, Relationship
+from .model import CareArrangement, InformationGiven, Invitation, Network, Person, Relationship
 from .vocab import (
     BIRTH_FATHER,
     BIRTH_MOTHER,
@@ -63,32 +63,63 @@ class FamilyGraph:
     def __init__(self, network: Network, today: date) -> None:
         self.network = network
         self.today = today
+        #: results other modules derive from this graph (``kinmap.core.carers``
+        #: keeps each child's carers and their checks here), kept as long as
+        #: the graph: keyed by a tuple that starts with the deriving function's name
+        self.memo: dict[object, Any] = {}
+        # current parents by child, current partners and children by person,
+        # filled as they are asked for (the rules ask for the same ones again)
+        self._current_parents: dict[int, tuple[int, ...]] = {}
+        self._current_partners: dict[int, tuple[int, ...]] = {}
+        self._children: dict[int, tuple[int, ...]] = {}
 
     # -- indexes -----------------------------------------------------------
 
     @cached
-    def _parents_of(self) -> dict[int, list[Relationship]]:
-        out: dict[int, list[Relationship]] = defaultdict(list)
+    def _relationship_index(
+        self,
+    ) -> tuple[dict[int, list[Relationship]], dict[int, list[Relationship]], dict[int, list[Relationship]]]:
+        """Parent relationships by child, parent relationships by parent, and
+        every relationship by each of its two people, in one pass."""
+        parents_of: dict[int, list[Relationship]] = defaultdict(list)
+        children_of: dict[int, list[Relationship]] = defaultdict(list)
+        rels_of: dict[int, list[Relationship]] = defaultdict(list)
         for r in self.network.relationships:
             if r.type in PARENT_CODES:
-                out[r.to_id].append(r)
-        return out
+                parents_of[r.to_id].append(r)
+                children_of[r.from_id].append(r)
+            rels_of[r.from_id].append(r)
+            rels_of[r.to_id].append(r)
+        return parents_of, children_of, rels_of
+
+    @cached
+    def _parents_of(self) -> dict[int, list[Relationship]]:
+        return self._relationship_index[0]
 
     @cached
     def _children_of(self) -> dict[int, list[Relationship]]:
-        out: dict[int, list[Relationship]] = defaultdict(list)
-        for r in self.network.relationships:
-            if r.type in PARENT_CODES:
-                out[r.from_id].append(r)
-        return out
+        return self._relationship_index[1]
 
     @cached
     def _rels_of(self) -> dict[int, list[Relationship]]:
-        out: dict[int, list[Relationship]] = defaultdict(list)
-        for r in self.network.relationships:
-            out[r.from_id].append(r)
-            out[r.to_id].append(r)
-        return out
+        return self._relationship_index[2]
+
+    @cached
+    def _information_by_person(self) -> dict[int, list[InformationGiven]]:
+        return _by_person(self.network.information_given)
+
+    @cached
+    def _invitations_by_person(self) -> dict[int, list[Invitation]]:
+        return _by_person(self.network.invitations)
+
+    def information_of(self, person_id: int) -> list[InformationGiven]:
+        """Every safety material given to (or declined by) the person, in the
+        order the network records them."""
+        return self._information_by_person.get(person_id, [])
+
+    def invitations_of(self, person_id: int) -> list[Invitation]:
+        """Every invitation to a contact the person had, in the network's order."""
+        return self._invitations_by_person.get(person_id, [])
 
     def person(self, pid: int) -> Person:
         return self.network.people[pid]
@@ -116,12 +147,22 @@ class FamilyGraph:
 
     def parents(self, child_id: int, *, current: bool = True) -> list[int]:
         """Every parent of the child: birth, adoptive, step and foster."""
-        return _unique(
-            r.from_id for r in self._parents_of.get(child_id, []) if not current or r.current_on(self.today)
-        )
+        if current:
+            found = self._current_parents.get(child_id)
+            if found is None:
+                found = self._current_parents[child_id] = tuple(
+                    _unique(r.from_id for r in self._parents_of.get(child_id, []) if r.current_on(self.today))
+                )
+            return list(found)
+        return _unique(r.from_id for r in self._parents_of.get(child_id, []))
 
     def children(self, parent_id: int) -> list[int]:
-        return _unique(r.to_id for r in self._children_of.get(parent_id, []))
+        found = self._children.get(parent_id)
+        if found is None:
+            found = self._children[parent_id] = tuple(
+                _unique(r.to_id for r in self._children_of.get(parent_id, []))
+            )
+        return list(found)
 
     def birth_children(self, parent_id: int) -> list[int]:
         return _unique(r.to_id for r in self._children_of.get(parent_id, []) if rel_type(r.type).birth)
@@ -197,6 +238,14 @@ class FamilyGraph:
     # -- partners ----------------------------------------------------------
 
     def partners(self, person_id: int, *, current: bool = True) -> list[int]:
+        if current:
+            found = self._current_partners.get(person_id)
+            if found is None:
+                found = self._current_partners[person_id] = tuple(self._partners(person_id, current=True))
+            return list(found)
+        return self._partners(person_id, current=False)
+
+    def _partners(self, person_id: int, *, current: bool) -> list[int]:
         codes = CURRENT_PARTNER_CODES if current else CURRENT_PARTNER_CODES | {"x-former-partner"}
         out = []
         for r in self._rels_of.get(person_id, []):
@@ -208,6 +257,20 @@ class FamilyGraph:
         return [r for r in self._rels_of.get(a, []) if b in (r.from_id, r.to_id)]
 
     # -- households --------------------------------------------------------
+
+    @cached
+    def moved_in_today(self) -> dict[int, date]:
+        """Person id -> the latest start date among their current residences
+        (people none of whose current residences has a start are left out)."""
+        out: dict[int, date] = {}
+        today = self.today
+        for r in self.network.residences:
+            start = r.start
+            if start is not None and r.current_on(today):
+                known = out.get(r.person_id)
+                if known is None or start > known:
+                    out[r.person_id] = start
+        return out
 
     @cached
     def _households_today(self) -> dict[int, frozenset[int]]:
@@ -358,6 +421,22 @@ def _stronger(a: SiblingKind | None, b: SiblingKind) -> SiblingKind:
     if a is None:
         return b
     return a if _RANK[a] <= _RANK[b] else b
+
+
+class _OfPerson(Protocol):
+    @property
+    def person_id(self) -> int: ...
+
+
+P = TypeVar("P", bound=_OfPerson)
+
+
+def _by_person(records: Iterable[P]) -> dict[int, list[P]]:
+    """The records grouped by ``person_id``, each group in the given order."""
+    out: dict[int, list[P]] = defaultdict(list)
+    for r in records:
+        out[r.person_id].append(r)
+    return out
 
 
 def _unique(items: Iterable[T]) -> list[T]:

@@ -109,9 +109,11 @@ class Subject:
         return base if self.child_id is None else f"{base}:{self.child_id}"
 
     def sort_key(self) -> tuple[str, int, str, int]:
-        number = self.id if isinstance(self.id, int) else -1
-        text = self.id if isinstance(self.id, str) else ""
-        return (self.kind.value, number, text, -1 if self.child_id is None else self.child_id)
+        """Kind (a string enumeration: it sorts as its value), number, text, child."""
+        i = self.id
+        if isinstance(i, int):
+            return (self.kind, i, "", -1 if self.child_id is None else self.child_id)
+        return (self.kind, -1, i, -1 if self.child_id is None else self.child_id)
 
 
 @dataclass(frozen=True, init=False)

@@ -54,14 +54,23 @@ class Engine:
         return self._enabled
 
     def evaluate(self, network: Network, today: date, process: ProcessInputs = NO_PROCESS) -> list[Unmet]:
+        if not self._enabled:
+            return []
         graph = FamilyGraph(network, today)
         scope = Scope(graph)
         found: list[Unmet] = []
+        # One context for the family, pointed at each rule in turn: a rule's
+        # gaps are all taken (extend) before the next rule runs, and no gap
+        # keeps its context.
+        first_rule, first_params = (self._first or self._after)[0]
+        ctx = Context(graph, scope, first_rule, first_params, process, (), self._enabled)
         for rule, params in self._first:
-            found.extend(rule.check(Context(graph, scope, rule, params, process, (), self._enabled)))
-        prior = tuple(found)
+            ctx.rule, ctx.params = rule, params
+            found.extend(rule.check(ctx))
+        ctx.prior = tuple(found)
         for rule, params in self._after:
-            found.extend(rule.check(Context(graph, scope, rule, params, process, prior, self._enabled)))
+            ctx.rule, ctx.params = rule, params
+            found.extend(rule.check(ctx))
         if self._usual:
             found = [self._with_usual(u) for u in found]
         found.sort(key=self._order)

@@ -131,8 +131,20 @@ def says_none(person: Person, key: str) -> bool:
 
 def describe_missing(missing: tuple[str, ...]) -> str:
     """``("birth_date", "address")`` as "Date of birth and address"."""
-    words = [MISSING_LABELS.get(m, m.replace("_", " ")) for m in missing]
-    if not words:
-        return ""
-    text = listing(words)
-    return text[0].upper() + text[1:]
+    if len(MISSING_LABELS) != _described_with[0]:  # a label was added: start again
+        _described.clear()
+        _described_with[0] = len(MISSING_LABELS)
+    text = _described.get(missing)
+    if text is None:
+        words = [MISSING_LABELS.get(m, m.replace("_", " ")) for m in missing]
+        text = listing(words)
+        text = text[:1].upper() + text[1:]
+        if len(_described) < 4096:
+            _described[missing] = text
+    return text
+
+
+# describe_missing's words for each tuple of keys asked for so far (the gaps of
+# every family name the same few), and the number of labels they were made with
+_described: dict[tuple[str, ...], str] = {}
+_described_with = [0]

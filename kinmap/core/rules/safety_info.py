@@ -18,7 +18,7 @@ from .. import carers as c
 from ..graph import FamilyGraph
 from ..model import InformationGiven, Invitation, Network
 from ..vocab import ICON, SAFER_SLEEP, InfoHow, InvitationOutcome
-from .base import Context, Rule, Severity, Subject, SubjectKind, Unmet, most_severe
+from .base import Context, Rule, Severity, Subject, SubjectKind, Unmet
 from .catalogue import CATALOGUE, register
 from .facts import MISSING_LABELS
 from .remedies import register_remedy
@@ -97,9 +97,14 @@ def _run(ctx: Context, rule: str, missing: Callable[[c.CarerCheck], tuple[str, .
         else:
             by_person.setdefault(found.person_id, []).append(found)
     for pid, found_all in sorted(by_person.items()):
-        keys = {k for f in found_all for k in missing(f)}
-        severity = most_severe(_SEVERITY[f.severity] for f in found_all)
-        first = next((f for f in found_all if _SEVERITY[f.severity] is severity), found_all[0])
+        # the first of the most severe checks, and what all of them miss
+        first = found_all[0]
+        severity = _SEVERITY[first.severity]
+        keys = set(missing(first))
+        for f in found_all[1:]:
+            keys.update(missing(f))
+            if _SEVERITY[f.severity].rank < severity.rank:
+                first, severity = f, _SEVERITY[f.severity]
         yield ctx.unmet(
             Subject(SubjectKind.PERSON, pid),
             f"{_name(ctx, pid)}: {first.detail}",

@@ -40,6 +40,9 @@ class Scope:
         self.graph = graph
         self.network: Network = graph.network
         self.today = graph.today
+        # parents by child and partners by person (live members), filled as asked for
+        self._parents: dict[int, tuple[int, ...]] = {}
+        self._partners: dict[int, tuple[int, ...]] = {}
 
     # -- people ------------------------------------------------------------
 
@@ -53,6 +56,11 @@ class Scope:
         return frozenset(
             pid for pid, p in self.network.people.items() if pid not in outside and p.alive_on(today)
         )
+
+    @cached
+    def people_in_order(self) -> tuple[tuple[int, Person], ...]:
+        """Every person of the network (members and others) with their id, in id order."""
+        return tuple(sorted(self.network.people.items()))
 
     def is_live_member(self, pid: int) -> bool:
         return pid in self.live_ids
@@ -83,12 +91,12 @@ class Scope:
     @cached
     def adults(self) -> tuple[int, ...]:
         """Ids of the adults (see the module docstring), in id order."""
-        today, index = self.today, frozenset(self.network.index_child_ids)
+        today, index, live = self.today, frozenset(self.network.index_child_ids), self.live_ids
         age_unknown_adults = (self.role_ids | self._lives_with_a_child) - index
         return tuple(
             pid
-            for pid, p in sorted(self.network.people.items())
-            if self.is_live_member(pid)
+            for pid, p in self.people_in_order
+            if pid in live
             and (
                 p.is_adult(today)
                 or (pid in age_unknown_adults and p.age_in_years(today) is None and not p.unborn)
@@ -129,11 +137,19 @@ class Scope:
 
     def parents(self, child_id: int) -> list[int]:
         """Current parents of every kind (birth, adoptive, step, foster) who are live members."""
-        return [p for p in self.graph.parents(child_id) if self.is_live_member(p)]
+        found = self._parents.get(child_id)
+        if found is None:
+            live = self.live_ids
+            found = self._parents[child_id] = tuple(p for p in self.graph.parents(child_id) if p in live)
+        return list(found)
 
     def partners(self, person_id: int) -> list[int]:
         """Current partners who are live members."""
-        return [q for q in self.graph.partners(person_id) if self.is_live_member(q)]
+        found = self._partners.get(person_id)
+        if found is None:
+            live = self.live_ids
+            found = self._partners[person_id] = tuple(q for q in self.graph.partners(person_id) if q in live)
+        return list(found)
 
     def has_current_partner(self, person_id: int) -> bool:
         """A current partner relationship with someone alive, in this network or another."""
@@ -192,14 +208,13 @@ class Scope:
     @cached
     def care_now(self) -> tuple[CareArrangement, ...]:
         """Current care arrangements between live members, in id order."""
+        today, live = self.today, self.live_ids
         return tuple(
             sorted(
                 (
                     c
                     for c in self.network.care
-                    if c.current_on(self.today)
-                    and self.is_live_member(c.carer_id)
-                    and self.is_live_member(c.child_id)
+                    if c.current_on(today) and c.carer_id in live and c.child_id in live
                 ),
                 key=lambda c: c.id,
             )

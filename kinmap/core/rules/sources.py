@@ -81,27 +81,34 @@ for _key in SOURCED_FACT_KEYS:
     MISSING_LABELS[fact_source_key(_key)] = f"source of the answer about {_key.replace('-', ' ')}"
 
 
+# the answers in words in the order their missing keys are listed, with those keys
+_SOURCED_FACTS_IN_ORDER = tuple((k, fact_source_key(k)) for k in sorted(SOURCED_FACT_KEYS))
+
+
 def unsourced_person_details(person: Person) -> tuple[str, ...]:
     """The missing keys for the person's recorded key details and answers that
     have no source, in a fixed order (details, then answers by key)."""
     prov = person.provenance
-    missing = [
-        key
-        for key, fields in SOURCED_PERSON_FIELDS
-        if any(getattr(person, f) not in ("", None) and f not in prov for f in fields)
-    ]
-    missing += [
-        fact_source_key(k)
-        for k in sorted(SOURCED_FACT_KEYS)
-        if fact_value(person, k) is not None and person.facts[k].provenance is None
-    ]
+    missing = []
+    for key, fields in SOURCED_PERSON_FIELDS:
+        for f in fields:
+            if f not in prov and getattr(person, f) not in ("", None):
+                missing.append(key)
+                break
+    facts = person.facts
+    if facts:
+        for k, source_key in _SOURCED_FACTS_IN_ORDER:
+            fact = facts.get(k)
+            if fact is not None and fact.provenance is None and fact_value(person, k) is not None:
+                missing.append(source_key)
     return tuple(missing)
 
 
 def _person_gaps(ctx: Context) -> Iterator[Unmet]:
     scope = ctx.scope
-    for pid, person in sorted(ctx.network.people.items()):
-        if not scope.is_live_member(pid):
+    live = scope.live_ids
+    for pid, person in scope.people_in_order:
+        if pid not in live:
             continue
         missing = unsourced_person_details(person)
         if missing:
@@ -114,16 +121,16 @@ def _person_gaps(ctx: Context) -> Iterator[Unmet]:
 
 def _record_gaps(ctx: Context) -> Iterator[Unmet]:
     scope, network, today = ctx.scope, ctx.network, ctx.today
-    live = scope.is_live_member
+    live = scope.live_ids
     for r in network.relationships:
-        if r.provenance is None and r.current_on(today) and (live(r.from_id) or live(r.to_id)):
+        if r.provenance is None and r.current_on(today) and (r.from_id in live or r.to_id in live):
             yield ctx.unmet(
                 Subject(SubjectKind.RELATIONSHIP, r.id),
                 "Source not recorded for a relationship",
                 ("source",),
             )
     for res in network.residences:
-        if res.provenance is None and res.current_on(today) and live(res.person_id):
+        if res.provenance is None and res.current_on(today) and res.person_id in live:
             yield ctx.unmet(
                 Subject(SubjectKind.RESIDENCE, res.id),
                 f"Source not recorded for the address of {who(scope.person(res.person_id))}",
@@ -137,14 +144,14 @@ def _record_gaps(ctx: Context) -> Iterator[Unmet]:
                 ("source",),
             )
     for pr in network.parental_responsibility:
-        if pr.provenance is None and live(pr.person_id) and live(pr.child_id):
+        if pr.provenance is None and pr.person_id in live and pr.child_id in live:
             yield ctx.unmet(
                 Subject(SubjectKind.RESPONSIBILITY, pr.id, pr.child_id),
                 f"Source not recorded for the parental responsibility of {who(scope.person(pr.person_id))}",
                 ("source",),
             )
     for order in network.care_orders:
-        if order.provenance is None and live(order.child_id):
+        if order.provenance is None and order.child_id in live:
             yield ctx.unmet(
                 Subject(SubjectKind.CARE_ORDER, order.id, order.child_id),
                 f"Source not recorded for the care order for {who(scope.person(order.child_id))}",
