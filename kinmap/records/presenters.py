@@ -202,7 +202,16 @@ def family_page_context(
         )
 
     def name_of(pid: int | None) -> str:
-        return net.people[pid].display_name if pid is not None else "Not recorded"
+        """A parent's name, unless they are recorded only in family networks
+        the user may not see: then only that, and the agencies holding them."""
+        if pid is None:
+            return "Not recorded"
+        if net.is_member(pid) or elsewhere.may_see(pid):
+            return net.people[pid].display_name
+        known = elsewhere.agencies_of([pid])
+        return "Recorded in a family network you cannot see" + (
+            f", known to {and_words(known)}" if known else ""
+        )
 
     sections = []
     for cid in record.index_child_ids:

@@ -114,8 +114,12 @@ def _person_gaps(ctx: Context) -> Iterator[Unmet]:
 
 def _record_gaps(ctx: Context) -> Iterator[Unmet]:
     scope, network, today = ctx.scope, ctx.network, ctx.today
-    live = scope.is_live_member
+    live, outside = scope.is_live_member, network.outside_ids
     for r in network.relationships:
+        # one recorded in another family network (with someone outside this
+        # one) is that network's to source: not asked, nor named, here
+        if r.from_id in outside or r.to_id in outside:
+            continue
         if r.provenance is None and r.current_on(today) and (live(r.from_id) or live(r.to_id)):
             yield ctx.unmet(
                 Subject(SubjectKind.RELATIONSHIP, r.id),
@@ -159,7 +163,8 @@ def check_sources(ctx: Context) -> Iterator[Unmet]:
       telephone number and email address (:data:`SOURCED_PERSON_FIELDS`) and
       each answer in words another requirement reads
       (:data:`SOURCED_FACT_KEYS`); current relationships touching a live
-      member; live members' current addresses; current care arrangements;
+      member, unless recorded in another family network (with someone
+      outside this one); live members' current addresses; current care arrangements;
       parental responsibility records of live members; care orders for a live
       child.
     * Satisfied by: a source recorded for each of them (said by, seen
