@@ -21,8 +21,8 @@ from kinmap.core.wording import count_words, listing
 from kinmap.records import access as raccess
 from kinmap.records import models as rm
 from kinmap.records import services as rs
+from kinmap.records.elsewhere_words import known_elsewhere_words
 from kinmap.records.errors import RecordError, StaleEdit
-from kinmap.records.presenters import parents_elsewhere_words
 from kinmap.records.selectors import FamilyRecord, elsewhere_load, family_record_load, pr_running
 from kinmap.records.views import audit_list, worklist_filter
 from kinmap.web.forms import apply_errors, refuse_stale
@@ -211,9 +211,9 @@ def _contact_context(
         "is_mine": contact.practitioner_id == user.pk,
         "escalation": settings,
         "graph_network": record.graph_network,
-        # a parent, partner or carer known in another network as the parent of
-        # a child there: who, and which agencies hold it, never the child
-        "parents_elsewhere": parents_elsewhere_words(
+        # a parent, partner or carer known in another network as a parent,
+        # partner or carer there: who, and which agencies hold it, never the others
+        "known_elsewhere": known_elsewhere_words(
             FamilyGraph(record.graph_network, today), elsewhere_load(record, user)
         ),
     }

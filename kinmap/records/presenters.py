@@ -28,6 +28,7 @@ from kinmap.web.masking import address_for, can_see_masked, phone_for
 
 from . import known_dates
 from . import models as m
+from .elsewhere_words import and_words, elsewhere_words, hidden_relatives_words, known_elsewhere_words
 from .selectors import Elsewhere, FamilyRecord
 
 # What each group of the family page asks the practitioner when it is empty.
@@ -170,57 +171,10 @@ def _relation_from(pid: int, r: core.Relationship, sex: str = "") -> tuple[str, 
     return relation_words(r.type, reverse=r.from_id != pid, sex=sex)
 
 
-def _and(names: list[str]) -> str:
-    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
-
-
-def elsewhere_words(count: int, agencies: list[str]) -> str:
-    """That a person is also recorded in other family networks, as a count and
-    the agencies allocated to them: "Also recorded in 1 other family network,
-    known to Northshire Children's Social Care". Empty for nobody."""
-    if not count:
-        return ""
-    networks = "1 other family network" if count == 1 else f"{count} other family networks"
-    return f"Also recorded in {networks}" + (f", known to {_and(agencies)}" if agencies else "")
-
-
-def hidden_relatives_words(count: int, agencies: list[str], child: str) -> str:
-    """Relatives of a child recorded only in networks the user may not see: how
-    many, and the agencies to ask; never who they are."""
-    if not count:
-        return ""
-    who = "1 person related to" if count == 1 else f"{count} people related to"
-    are = "is" if count == 1 else "are"
-    known = f", known to {_and(agencies)}" if agencies else ""
-    return f"{who} {child} {are} recorded only in family networks you cannot see{known}."
-
-
 def _may_change_address(h: Any, elsewhere: Elsewhere, user: User) -> bool:
     """Whether the user may open the address to change it: a masked one only if
     entitled to masked details (see ``access.household_for_user``)."""
     return elsewhere.may_change(h) and (not h.masked or can_see_masked(user))
-
-
-def parents_elsewhere_words(graph: FamilyGraph, elsewhere: Elsewhere) -> list[str]:
-    """For each member known as the parent of a child recorded only in other
-    family networks, a sentence naming the member and the agencies holding those
-    networks, never the child: "Jordan Price is recorded as the parent of a
-    child in another family network, held by Northshire Children's Social Care"."""
-    net = graph.network
-    out = []
-    for pid in sorted(p for p in net.people if net.is_member(p)):
-        kids = [c for c in graph.children(pid) if c in net.outside_ids]
-        if not kids:
-            continue
-        what = (
-            "a child in another family network"
-            if len(kids) == 1
-            else f"{len(kids)} children in other family networks"
-        )
-        agencies = elsewhere.agencies_of(kids)
-        held = f", held by {_and(agencies)}" if agencies else ""
-        out.append(f"{net.people[pid].display_name} is recorded as the parent of {what}{held}")
-    return out
 
 
 def family_page_context(
@@ -248,7 +202,16 @@ def family_page_context(
         )
 
     def name_of(pid: int | None) -> str:
-        return net.people[pid].display_name if pid is not None else "Not recorded"
+        """A parent's name, unless they are recorded only in family networks
+        the user may not see: then only that, and the agencies holding them."""
+        if pid is None:
+            return "Not recorded"
+        if net.is_member(pid) or elsewhere.may_see(pid):
+            return net.people[pid].display_name
+        known = elsewhere.agencies_of([pid])
+        return "Recorded in a family network you cannot see" + (
+            f", known to {and_words(known)}" if known else ""
+        )
 
     sections = []
     for cid in record.index_child_ids:
@@ -388,7 +351,7 @@ def family_page_context(
         "network": record.network,
         "sections": sections,
         "care_orders": care_orders,
-        "parents_elsewhere": parents_elsewhere_words(graph, elsewhere),
+        "known_elsewhere": known_elsewhere_words(graph, elsewhere),
         "households": households,
         "care": care,
         "relationships": relationships,
@@ -490,7 +453,7 @@ def person_page_context(
         else:
             known = elsewhere.agencies_of([other])
             other_words = "someone recorded in another family network" + (
-                f", known to {_and(known)}" if known else ""
+                f", known to {and_words(known)}" if known else ""
             )
         before, after = _relation_from(person_id, r, str(net.people[person_id].sex))
         relationships.append(

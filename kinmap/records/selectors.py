@@ -13,7 +13,16 @@ from django.db.models import Q, QuerySet
 
 from kinmap.accounts.models import User
 from kinmap.core import model as core
-from kinmap.core.vocab import CarePlace, DateAccuracy, NameKind, PRBasis, Sex, Source
+from kinmap.core.vocab import (
+    CURRENT_PARTNER_CODES,
+    PARENT_CODES,
+    CarePlace,
+    DateAccuracy,
+    NameKind,
+    PRBasis,
+    Sex,
+    Source,
+)
 from kinmap.records.known_dates import person_dates, span_dates
 
 from . import membership
@@ -436,6 +445,9 @@ class Elsewhere:
     agencies: dict[int, tuple[str, ...]]  # network id -> agencies with a team allocated now
     visible: frozenset[int]  # networks the user may see
     households: dict[int, tuple[int, ...]]  # household id -> the other networks it belongs to
+    # partners of members, recorded only elsewhere, who are recorded as a parent
+    # (for "a mother's partner in another family network"; never who they are)
+    parents: frozenset[int] = frozenset()
 
     def count(self, person_id: int) -> int:
         """How many other networks the person is a member of."""
@@ -466,16 +478,35 @@ class Elsewhere:
 
 
 def elsewhere_load(record: FamilyRecord, user: User) -> Elsewhere:
-    """Which other networks the people of ``record`` (members, and relatives
-    recorded only elsewhere) and its households are in, in five queries."""
+    """Which other networks the people of ``record`` (members, relatives
+    recorded only elsewhere, and children its members care for under an
+    arrangement recorded elsewhere) and its households are in, in five
+    queries; and a sixth when a member has a partner recorded only elsewhere:
+    which of those partners are recorded as a parent."""
     from .access import visible_network_ids
 
+    net = record.graph_network
+    cared_for = {c.child_id for c in net.care if c.child_id not in net.people}
     networks: dict[int, list[int]] = {}
-    rows = m.NetworkMember.objects.filter(person_id__in=list(record.graph_network.people)).exclude(
+    rows = m.NetworkMember.objects.filter(person_id__in=[*net.people, *sorted(cared_for)]).exclude(
         network=record.network
     )
     for pid, nid in rows.order_by("network_id").values_list("person_id", "network_id"):
         networks.setdefault(pid, []).append(nid)
+    partners = {
+        pid
+        for r in net.relationships
+        if r.type in CURRENT_PARTNER_CODES
+        for pid in (r.from_id, r.to_id)
+        if pid in net.outside_ids
+    }
+    parents = (
+        m.Relationship.objects.filter(from_person_id__in=partners, type__in=PARENT_CODES).values_list(
+            "from_person_id", flat=True
+        )
+        if partners
+        else []
+    )
     households: dict[int, set[int]] = {}
     lived = m.Residence.objects.filter(household_id__in=list(record.households))
     for hid, nid in lived.values_list("household_id", "person__memberships__network_id"):
@@ -496,6 +527,7 @@ def elsewhere_load(record: FamilyRecord, user: User) -> Elsewhere:
         agencies={nid: tuple(sorted(names)) for nid, names in agencies.items()},
         visible=frozenset(visible_network_ids(user)) if others else frozenset(),
         households={hid: tuple(sorted(ns)) for hid, ns in households.items()},
+        parents=frozenset(parents),
     )
 
 

@@ -54,7 +54,7 @@ def test_the_health_visitor_links_the_father_social_care_already_holds(
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"**/families/{baby_network.pk}/")
 
-    flagged = page.inner_text("#parents-elsewhere")
+    flagged = page.inner_text("#known-elsewhere")
     assert (
         "Jordan Price is recorded as the parent of a child in another family network, "
         "held by Northshire Children's Social Care." in flagged

@@ -246,13 +246,20 @@ def test_r08_a_carer_known_as_a_parent_in_another_network_is_asked() -> None:
     assert found(f, "R08-other-children") == []
 
 
-def test_r08_a_mothers_partner_known_as_a_parent_in_another_network_is_asked() -> None:
-    f = complete_family()
+def _mothers_partner_tom(f: Family) -> int:
+    """Tom, the mother's partner: asked about his other children like a
+    parent (answered "none", then the answer taken away)."""
     tom = f.b.adult("Tom", "Hale")
     f.b.relate(f.sarah, "SIGOTHR", tom)
     f.b.fact(tom, FACT_OTHER_CHILDREN, "none")
     assert found(f, "R08-other-children") == []
     f.b.forget_fact(tom, FACT_OTHER_CHILDREN)
+    return tom
+
+
+def test_r08_a_mothers_partner_known_as_a_parent_in_another_network_is_asked() -> None:
+    f = complete_family()
+    tom = _mothers_partner_tom(f)
     ivy = f.b.baby("Ivy", "Hale", age_days=3 * 365, index=False)
     f.b.relate(tom, BIRTH_FATHER, ivy)
     f.b.outside(ivy)
@@ -261,6 +268,59 @@ def test_r08_a_mothers_partner_known_as_a_parent_in_another_network_is_asked() -
     ]
     assert gap.key == f"R08-other-children:person:{tom}"
     assert gap.detail.startswith("Tom Hale is recorded as the parent of a child in another family network")
+
+
+def _r08_details(f: Family) -> list[tuple[str, str]]:
+    gaps = evaluate(f.network(), f.b.today, process=f.process())
+    return [(u.key, u.detail) for u in gaps if u.rule_id == "R08-other-children"]
+
+
+def test_r08_a_mothers_partner_known_as_a_partner_in_another_network_is_asked() -> None:
+    """Known elsewhere only as someone's partner (not a parent): asked about the
+    children he has, lives with or looks after, until it is answered in words;
+    a child of his recorded here does not answer it."""
+    f = complete_family()
+    tom = _mothers_partner_tom(f)
+    kim = f.b.adult("Kim", "Vale")
+    f.b.relate(tom, "DOMPART", kim)
+    f.b.outside(kim)
+    ivy = f.b.baby("Ivy", "Hale", age_days=9 * 365, index=False)
+    f.b.relate(tom, BIRTH_FATHER, ivy)  # recorded here: not what he is asked
+    assert _r08_details(f) == [
+        (
+            f"R08-other-children:person:{tom}",
+            "Tom Hale is recorded as the partner of someone in another family network: record here the "
+            "children they have, live with or look after, or why not",
+        )
+    ]
+    f.b.fact(tom, FACT_OTHER_CHILDREN, "Ivy; lives with Kim and her two sons")
+    assert found(f, "R08-other-children") == [
+        (f"R08-other-children:person:{tom}", IMP, ("agency_involvement",))
+    ]
+
+
+def test_r08_a_carer_known_as_a_carer_in_another_network_is_asked() -> None:
+    """A carer is asked once they turn out to care for a child in another
+    family network (a care arrangement whose child is not a member here); a
+    past arrangement there, or a partnership there that has ended, does not."""
+    f = complete_family()
+    jean = add_grandmother_carer(f, related=False)  # a childminder, say
+    elsewhere = 9_000  # the child there: not a person of this network
+    f.b.care(jean, elsewhere, end=f.b.today - timedelta(days=1))
+    ex = f.b.adult("Ray", "Stone")
+    f.b.relate(jean, "DOMPART", ex, end=f.b.today - timedelta(days=30))
+    f.b.outside(ex)
+    assert found(f, "R08-other-children") == []
+    f.b.care(jean, elsewhere)
+    assert _r08_details(f) == [
+        (
+            f"R08-other-children:person:{jean}",
+            "Jean Brook is recorded as a carer of a child in another family network: record here the "
+            "children they have, live with or look after, or why not",
+        )
+    ]
+    f.b.fact(jean, FACT_OTHER_CHILDREN, "none")
+    assert found(f, "R08-other-children") == []
 
 
 def test_r08_not_applicable_to_a_grandparent_or_a_former_partner() -> None:

@@ -38,7 +38,7 @@ from kinmap.core.rules.sources import (
     UNSOURCED_PERSON_FIELDS,
     fact_source_key,
 )
-from kinmap.core.vocab import BIRTH_MOTHER, PRBasis
+from kinmap.core.vocab import BIRTH_FATHER, BIRTH_MOTHER, PRBasis
 from tests.core.builders import Family, complete_family, years_ago
 
 R12 = "R12-sources"
@@ -277,6 +277,21 @@ def test_a_care_order_for_a_child_who_died_is_not_asked() -> None:
     f.b.care_order(f.amy, sourced=False, end=f.b.today - timedelta(days=1))
     f.b.update(f.amy, death_date=f.b.today - timedelta(days=1))
     assert [k for k, _ in found(f) if "care-order" in k] == []
+
+
+def test_a_relationship_recorded_in_another_network_is_not_asked() -> None:
+    """A father recorded only in another family network (his relationship to
+    the child recorded there, without a source): that network's to source,
+    and this one's gaps never name him."""
+    f = complete_family()
+    jay = f.b.adult("Jay", "Stone")
+    f.b.outside(jay)
+    f.b.relate(jay, BIRTH_FATHER, f.amy, sourced=False)
+    assert found(f) == []
+    g = complete_family()
+    kai = g.b.adult("Kai", "Stone")
+    rel = g.b.relate(kai, BIRTH_FATHER, g.amy, sourced=False)  # a member: asked
+    assert found(g) == [(f"{R12}:relationship:{rel}", ("source",))]
 
 
 def test_sources_are_asked_in_the_catalogue_words() -> None:

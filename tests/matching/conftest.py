@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from kinmap.accounts.models import User
 from kinmap.records import models as m
@@ -63,6 +64,33 @@ def make_seed(outsider: User) -> Seed:
         ),
     )
     return Seed(net, jordan, skye)
+
+
+def add_mother(owner: User, network: m.FamilyNetwork) -> m.Person:
+    """Mia, the birth mother of the network's baby, added by its health visitor."""
+    return s.person_add(
+        actor=owner,
+        network=network,
+        data=s.PersonData(given_name="Mia", family_name="Testbaby", sex="female", birth_date=date(1999, 2, 3),
+                          birth_date_accuracy="accurate"),
+        related_to=m.NetworkMember.objects.get(network=network, is_index=True).person,
+        relationship=s.RelationshipData(type="NMTH"),
+    )  # fmt: skip
+
+
+def family_and_contact(client: Client, network: m.FamilyNetwork, contact_id: int) -> dict[str, str]:
+    """The family page and a contact page of ``network`` as ``client`` sees them."""
+    return {
+        "family": client.get(reverse("family", args=[network.pk])).content.decode(),
+        "contact": client.get(reverse("contact", args=[network.pk, contact_id])).content.decode(),
+    }
+
+
+def assert_none_in(canaries: tuple[str, ...], pages: dict[str, str]) -> None:
+    """No page holds any of ``canaries`` (details the user must never see)."""
+    for where, page in pages.items():
+        for canary in canaries:
+            assert canary not in page, (where, canary)
 
 
 def signed_in_as(user: User) -> Client:

@@ -17,7 +17,7 @@ from kinmap.records import models as m
 from kinmap.records import services as s
 from tests.conftest import index_child
 
-from .conftest import CANARIES, Seed, signed_in_as
+from .conftest import CANARIES, Seed, add_mother, assert_none_in, family_and_contact, signed_in_as
 
 SAID = (
     "Jordan Price is recorded as the parent of a child in another family network, "
@@ -27,37 +27,20 @@ PROMPT = "Jordan Price is recorded as the parent of a child in another family ne
 ASKED = "Not recorded whether Jordan Price has other children"
 
 
-def _mother(owner: User, network: m.FamilyNetwork) -> m.Person:
-    return s.person_add(
-        actor=owner,
-        network=network,
-        data=s.PersonData(given_name="Mia", family_name="Testbaby", sex="female", birth_date=date(1999, 2, 3),
-                          birth_date_accuracy="accurate"),
-        related_to=index_child(network),
-        relationship=s.RelationshipData(type="NMTH"),
-    )  # fmt: skip
-
-
 def _pages(owner: User, network: m.FamilyNetwork) -> dict[str, str]:
     contact = gs.contact_open(actor=owner, network=network, type="home-visit", date=date.today())
-    client = signed_in_as(owner)
-    return {
-        "family": client.get(reverse("family", args=[network.pk])).content.decode(),
-        "contact": client.get(reverse("contact", args=[network.pk, contact.pk])).content.decode(),
-    }
+    return family_and_contact(signed_in_as(owner), network, contact.pk)
 
 
 def _no_canaries(pages: dict[str, str]) -> None:
-    for where, page in pages.items():
-        for canary in CANARIES:
-            assert canary not in page, (where, canary)
+    assert_none_in(CANARIES, pages)
 
 
 @pytest.mark.django_db
 def test_a_mothers_partner_known_as_a_parent_elsewhere(
     owner: User, seed: Seed, baby_network: m.FamilyNetwork
 ) -> None:
-    mia = _mother(owner, baby_network)
+    mia = add_mother(owner, baby_network)
     person_link(actor=owner, network=baby_network, person=seed.jordan, related_to=mia,
                 relationship=s.RelationshipData(type="SIGOTHR"))  # fmt: skip
     pages = _pages(owner, baby_network)

@@ -60,9 +60,18 @@ def test_linking_starts_the_family_around_the_existing_child(owner: User, seed: 
     # social care's family stays theirs alone, its details unseen
     client = signed_in_as(owner)
     assert client.get(reverse("family", args=[seed.social_network.pk])).status_code == 404
-    page = client.get(reverse("family", args=[network.pk])).content.decode()
-    for canary in ("07700 900431", "14 Canary Walk", "NE2 9QT"):
-        assert canary not in page
+    # nor her father's name: he is recorded in social care's family only
+    pages = {
+        name: client.get(reverse(name, args=[network.pk])).content.decode()
+        for name in ("family", "chronology")
+    }
+    for name, page in pages.items():
+        for canary in ("07700 900431", "14 Canary Walk", "NE2 9QT", "Jordan", "7 March 1994"):
+            assert canary not in page, (name, canary)
+    assert (
+        'Birth father</dt><dd class="govuk-summary-list__value">Recorded in a family network you cannot '
+        "see, known to Northshire Children&#x27;s Social Care" in pages["family"]
+    )
 
 
 @pytest.mark.django_db

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..elsewhere import KnownElsewhere, known_elsewhere
 from .base import Context, Rule, Severity, Subject, SubjectKind, Unmet
 from .facts import (
     FACT_ADULT_SERVICES,
@@ -20,12 +21,12 @@ from .scope import who
 # -- 8: other children and agency involvement ------------------------------
 
 
-def _parents_and_partners(ctx: Context) -> dict[int, list[int]]:
+def _parents_and_partners(ctx: Context, known: KnownElsewhere) -> dict[int, list[int]]:
     """Each current parent of an in-scope child, each of their current
     partners, and each current carer of an in-scope child who is known in
-    another family network as the parent of a child there (the discovery of
-    :func:`_children_elsewhere`), with the in-scope children they are asked
-    about."""
+    another family network as a parent, a partner or a carer there (the
+    discovery of :func:`kinmap.core.elsewhere.known_elsewhere`), with the
+    in-scope children they are asked about."""
     scope = ctx.scope
     out: dict[int, list[int]] = {}
 
@@ -40,7 +41,7 @@ def _parents_and_partners(ctx: Context) -> dict[int, list[int]]:
                 add(pid, child.id)
     in_scope = {child.id for child in scope.children}
     for c in scope.care_now:  # between live members
-        if c.child_id in in_scope and (c.carer_id in out or _children_elsewhere(ctx, c.carer_id)):
+        if c.child_id in in_scope and (c.carer_id in out or c.carer_id in known):
             add(c.carer_id, c.child_id)
     return out
 
@@ -50,17 +51,10 @@ def _has_recorded_other_children(ctx: Context, person_id: int) -> bool:
     children (an index child from another of their relationships is not an
     "other" child: the question is about the children the network does not
     already hold). A child recorded only in another family network does not
-    count: see :func:`_children_elsewhere`."""
+    count: see :func:`kinmap.core.elsewhere.known_elsewhere`."""
     index = set(ctx.network.index_child_ids)
     outside = ctx.network.outside_ids
     return any(c not in index and c not in outside for c in ctx.graph.children(person_id))
-
-
-def _children_elsewhere(ctx: Context, person_id: int) -> list[int]:
-    """The person's children recorded only in other family networks (found by
-    the relationship recorded there): the discovery that another family
-    network knows them as a parent."""
-    return [c for c in ctx.graph.children(person_id) if c in ctx.network.outside_ids]
 
 
 def check_other_children(ctx: Context) -> Iterator[Unmet]:
@@ -70,8 +64,8 @@ def check_other_children(ctx: Context) -> Iterator[Unmet]:
     * In scope: each current parent (any kind) of an in-scope child who is a
       live member, and each of their current partners who is a live member;
       and a current carer of an in-scope child who is known in another family
-      network as the parent of a child there (the same person on the record:
-      linked, or merged), asked only then.
+      network as a parent, a partner or a carer there (the same person on the
+      record: linked, or merged), asked only then.
     * Satisfied by: a child of theirs recorded other than this network's index
       children, or the answer in words (including "none"); and then, unless
       the answer is "none", the agency involvement answered (including "none known").
@@ -80,17 +74,30 @@ def check_other_children(ctx: Context) -> Iterator[Unmet]:
       (found through the person being the same record there): then the prompt
       says so, until the child is added here or the answer is recorded; an
       answer with no agency involvement where there are other children.
+    * Someone known in another family network as a partner or a carer there
+      (and not as a parent) is asked about the children they have, live with or
+      look after: the prompt says so until the answer is recorded in words
+      (their own children recorded here do not answer it).
     """
     scope = ctx.scope
-    for pid, _child_ids in sorted(_parents_and_partners(ctx).items()):
+    known = known_elsewhere(ctx.graph)
+    for pid, _child_ids in sorted(_parents_and_partners(ctx, known).items()):
         person = scope.person(pid)
         name = who(person, "a parent or partner")
         recorded = _has_recorded_other_children(ctx, pid)
-        if _children_elsewhere(ctx, pid) and not recorded and not answered(person, FACT_OTHER_CHILDREN):
+        if pid in known.children and not recorded and not answered(person, FACT_OTHER_CHILDREN):
             yield ctx.unmet(
                 Subject(SubjectKind.PERSON, pid),
                 f"{name} is recorded as the parent of a child in another family network: add the child "
                 "to this family network, or record their other children here, or why not",
+                ("other_children",),
+            )
+        elif known.as_partner_or_carer(pid) and not answered(person, FACT_OTHER_CHILDREN):
+            as_what = "the partner of someone" if pid in known.partners else "a carer of a child"
+            yield ctx.unmet(
+                Subject(SubjectKind.PERSON, pid),
+                f"{name} is recorded as {as_what} in another family network: record here the children "
+                "they have, live with or look after, or why not",
                 ("other_children",),
             )
         elif not recorded and not answered(person, FACT_OTHER_CHILDREN):
@@ -190,7 +197,8 @@ RULES: tuple[Rule, ...] = (
         title="Each parent's and partner's other children, and any agency involvement",
         severity=Severity.IMPORTANT,
         applies_when="For every current parent of a child on the record and each of their "
-        "current partners, whether or not they live with the child.",
+        "current partners, whether or not they live with the child; and for a carer of the child "
+        "who is known in another family network as a parent, a partner or a carer there.",
         why_we_ask="Brothers and sisters, including those who live somewhere else, are part of a "
         "child's family. Knowing about them, and about any services already helping them, means "
         "you don't have to tell your story twice and services can work together.",

@@ -121,8 +121,12 @@ def _person_gaps(ctx: Context) -> Iterator[Unmet]:
 
 def _record_gaps(ctx: Context) -> Iterator[Unmet]:
     scope, network, today = ctx.scope, ctx.network, ctx.today
-    live = scope.live_ids
+    live, outside = scope.live_ids, network.outside_ids
     for r in network.relationships:
+        # one recorded in another family network (with someone outside this
+        # one) is that network's to source: not asked, nor named, here
+        if r.from_id in outside or r.to_id in outside:
+            continue
         if r.provenance is None and r.current_on(today) and (r.from_id in live or r.to_id in live):
             yield ctx.unmet(
                 Subject(SubjectKind.RELATIONSHIP, r.id),
@@ -166,7 +170,8 @@ def check_sources(ctx: Context) -> Iterator[Unmet]:
       telephone number and email address (:data:`SOURCED_PERSON_FIELDS`) and
       each answer in words another requirement reads
       (:data:`SOURCED_FACT_KEYS`); current relationships touching a live
-      member; live members' current addresses; current care arrangements;
+      member, unless recorded in another family network (with someone
+      outside this one); live members' current addresses; current care arrangements;
       parental responsibility records of live members; care orders for a live
       child.
     * Satisfied by: a source recorded for each of them (said by, seen
