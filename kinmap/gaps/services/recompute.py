@@ -86,14 +86,21 @@ def _subject_parts(u: Unmet) -> tuple[str, str, int | None]:
 
 
 def subject_name(net: Network, kind: str, subject_id: str) -> str:
-    """Whom a gap is about, in words (never an address: it may be masked)."""
+    """Whom a gap is about, in words (never an address: it may be masked).
+
+    Names only this network's members: someone loaded because they are one
+    relationship away but recorded only in another family network (``net.
+    outside_ids``) is "someone in another family network", since a user of
+    this network may not be entitled to see that one."""
     try:
         sid = int(subject_id)
     except ValueError:
         return ""
-    people = net.people
+    people, outside = net.people, net.outside_ids
 
     def name(pid: int) -> str:
+        if pid in outside:
+            return "someone in another family network"
         p = people.get(pid)
         return p.display_name if p else ""
 
