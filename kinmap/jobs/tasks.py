@@ -6,6 +6,7 @@ from django_tasks import task
 
 from kinmap.audit.services import audit_seal
 
+from .neighbours import neighbours_recompute
 from .services import family_recompute_step
 
 
@@ -17,4 +18,12 @@ def recompute_families(run_id: int) -> None:
     wrote."""
     while family_recompute_step(run_id=run_id):
         audit_seal()
+    audit_seal()
+
+
+@task()
+def recompute_neighbours(network_ids: list[int]) -> None:
+    """Recompute the family networks that share a member with a family just
+    changed (``kinmap.jobs.neighbours``), then seal the audit events it wrote."""
+    neighbours_recompute(network_ids=network_ids)
     audit_seal()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -205,3 +206,41 @@ def test_someone_with_no_part_in_the_childs_care_is_not_flagged(
     assert not gm.Gap.objects.filter(
         network=baby_network, key=f"R08-other-children:person:{police.dean.pk}"
     ).exists()
+
+
+@pytest.mark.django_db
+def test_becoming_a_carer_elsewhere_later_raises_the_prompt_here(
+    owner: User, baby_network: m.FamilyNetwork, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Discovery the other way round: Dean is first recorded here as the
+    mother's partner, known nowhere else; the police later link him into
+    their family network as Tia's carer. Once that change commits, this
+    family is recomputed in the background and requirement 8 asks about him,
+    with nothing of the police's family on the pages."""
+    from tests.jobs.worker import run_worker
+
+    dean = s.person_add(
+        actor=owner,
+        network=baby_network,
+        data=s.PersonData(given_name="Dean", family_name="Hollis", sex="male", birth_date=date(1990, 6, 12),
+                          birth_date_accuracy="accurate"),
+        related_to=add_mother(owner, baby_network),
+        relationship=s.RelationshipData(type="SIGOTHR"),
+    )  # fmt: skip
+    prompts = gm.Gap.objects.filter(network=baby_network, detail=CARER_PROMPT)
+    assert not prompts.exists()
+
+    police = _police(partner=False, carer=False)
+    officer = User.objects.get(username="pc.officer")
+    with django_capture_on_commit_callbacks(execute=True):
+        person_link(actor=officer, network=police.network, person=dean)
+        saturdays = s.CareData(place="carer-home", frequency="Saturdays overnight", overnight=True)
+        s.care_create(actor=officer, network=police.network, carer=dean, child=index_child(police.network),
+                      data=saturdays)  # fmt: skip
+    # nothing changes here until the background work has run
+    assert not prompts.exists()
+    run_worker()
+    gap = _r08(baby_network, dean)
+    assert gap.is_open and gap.detail == CARER_PROMPT
+    _, _, pages = _opened(owner, baby_network)
+    _each_says(pages, (CARER_SAID, CARER_PROMPT))
