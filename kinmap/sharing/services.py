@@ -173,6 +173,40 @@ def due_date(urgency: str, on: date) -> date:
     return add_working_days(on, WORKING_DAYS_TO_ANSWER[Urgency(urgency)])
 
 
+NOT_FROM_THIS_GAP = "This request is not about an open gap of this person: ask again from the family's gaps"
+
+
+def gap_raised_from(*, network: rm.FamilyNetwork, person: rm.Person, gap_key: str, what: str) -> str:
+    """The key of the gap a request about ``person`` in ``network`` asking for
+    ``what`` is raised from: ``gap_key`` stripped ("" for none) when it names an
+    open gap of the network about that person (themselves, or as the carer of
+    a care arrangement: ``kinmap.gaps.answers.subject_person``) that is missing
+    what is asked (``kinmap.gaps.answers.ASK_FOR``, the links the gap offers).
+    Else RecordError (``__all__``). The page carries the key in a hidden field,
+    and requirement 14 counts a gap named by a request as "a request to another
+    agency considered" (``kinmap.gaps.services``): a key is never taken on trust.
+    One to two queries."""
+    key = gap_key.strip()
+    if not key:
+        return ""
+    from kinmap.gaps import models as gm
+    from kinmap.gaps.answers import ASK_FOR, subject_person
+
+    gap = gm.Gap.objects.filter(network=network, key=key).first()
+    carers: dict[int, int] = {}
+    if gap is not None and gap.subject_kind == "care" and gap.subject_id.isdigit():
+        care = rm.CareArrangement.objects.filter(pk=int(gap.subject_id)).values_list("pk", "carer_id")
+        carers = dict(care)
+    if (
+        gap is None
+        or not gap.is_open
+        or subject_person(gap, carers) != person.pk
+        or what not in {ASK_FOR[k] for k in gap.missing if k in ASK_FOR}
+    ):
+        raise RecordError(NOT_FROM_THIS_GAP)
+    return key
+
+
 @transaction.atomic
 def information_request_create(
     *,
@@ -192,7 +226,8 @@ def information_request_create(
     Asked from a search, ``matched_person`` is the person the search found in
     a network the asker may not see: the agency asked must hold them
     (:func:`agencies_holding`; else RecordError on ``to_agency``), and only
-    its information officers are shown who they are."""
+    its information officers are shown who they are. Raised from a gap,
+    ``gap_key`` names it (:func:`gap_raised_from`, else RecordError)."""
     if actor.team_id is None or actor.role not in FAMILY_ROLES:
         raise RecordError("Only practitioners and supervisors in a team can ask another agency")
     if not facts.is_requestable(what):
@@ -211,6 +246,7 @@ def information_request_create(
         raise RecordError("Choose how urgent this is", field="urgency")
     if not rm.NetworkMember.objects.filter(network=network, person=person).exists():
         raise RecordError("This person is not in the family network", field="person")
+    gap_key = gap_raised_from(network=network, person=person, gap_key=gap_key, what=what)
     if matched_person is not None and to_agency.pk not in {
         a.pk for a in agencies_holding(person_id=matched_person.pk, hidden_from=actor)
     }:
@@ -221,7 +257,7 @@ def information_request_create(
         person=person,
         matched_person=matched_person,
         what=what,
-        gap_key=gap_key.strip()[:200],
+        gap_key=gap_key,
         requested_by=actor,
         requested_by_team_id=actor.team_id,
         to_agency=to_agency,

@@ -4,6 +4,9 @@ them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -122,29 +125,39 @@ def network_requests(request: HttpRequest, network_id: int) -> HttpResponse:
     return render(request, "sharing/network_requests.html", {"network": network, "rows": _request_rows(reqs)})
 
 
-@role_required(*CASEWORK)
-@require_http_methods(["GET", "POST"])
-def request_new(request: HttpRequest, network_id: int, person_id: int) -> HttpResponse:
-    user = _user(request)
-    network = record_access.network_for_user(user, network_id, read=False)
-    person = record_access.person_for_user(user, network, person_id)
-    agencies = list(Agency.objects.exclude(pk=user.agency.pk if user.agency else 0).order_by("name"))
-    what = request.GET.get("what", "")
-    initial = {"what": what, "gap_key": request.GET.get("gap", "")}
-    form = RequestForm(request.POST or None, agencies=agencies, what=what, initial=initial)
+#: Who a request is about, found once the form is valid from its answers:
+#: the network and the person (through the access functions), and what else
+#: the request carries (``gap_key`` or ``matched_person``).
+About = Callable[[dict[str, Any]], tuple[rm.FamilyNetwork, rm.Person, dict[str, Any]]]
+
+
+def _request_page(
+    request: HttpRequest,
+    form: RequestForm,
+    asked: list[Agency],
+    about: About,
+    template: str,
+    **context: Any,
+) -> HttpResponse:
+    """The one shape of the pages that ask another agency: a valid form makes
+    the request about whom ``about`` finds (``services.information_request_create``,
+    which checks everything the form carries; the agency one of ``asked``, those
+    the form offers), tells the user when it is due and goes to the family's
+    requests; otherwise ``template`` shows the form (with its errors) and ``context``."""
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
+        network, person, extra = about(d)
         try:
             req = services.information_request_create(
-                actor=user,
+                actor=_user(request),
                 network=network,
                 person=person,
                 what=d["what"],
-                to_agency=next((a for a in agencies if a.pk == d["to_agency"]), None),
+                to_agency=next((a for a in asked if a.pk == d["to_agency"]), None),
                 lawful_basis=d["lawful_basis"],
                 purpose=d["purpose"],
                 urgency=d["urgency"],
-                gap_key=d.get("gap_key") or "",
+                **extra,
             )
         except RecordError as err:
             apply_errors(form, err)
@@ -155,7 +168,31 @@ def request_new(request: HttpRequest, network_id: int, person_id: int) -> HttpRe
                 f"{req.due_on.day} {req.due_on:%B %Y}.",
             )
             return redirect("network-requests", network_id=network.pk)
-    return render(request, "sharing/request_new.html", {"form": form, "network": network, "person": person})
+    return render(request, template, {"form": form, **context})
+
+
+@role_required(*CASEWORK)
+@require_http_methods(["GET", "POST"])
+def request_new(request: HttpRequest, network_id: int, person_id: int) -> HttpResponse:
+    """Ask another agency about a person of a family the user may see; from a
+    gap, ``?what=`` and ``?gap=`` prefill what is asked and the gap it is
+    raised from (a key checked by the service, never taken on trust)."""
+    user = _user(request)
+    network = record_access.network_for_user(user, network_id, read=False)
+    person = record_access.person_for_user(user, network, person_id)
+    agencies = list(Agency.objects.exclude(pk=user.agency.pk if user.agency else 0).order_by("name"))
+    what = request.GET.get("what", "")
+    initial = {"what": what, "gap_key": request.GET.get("gap", "")}
+    form = RequestForm(request.POST or None, agencies=agencies, what=what, initial=initial)
+    return _request_page(
+        request,
+        form,
+        agencies,
+        lambda d: (network, person, {"gap_key": d.get("gap_key") or ""}),
+        "sharing/request_new.html",
+        network=network,
+        person=person,
+    )
 
 
 @role_required(*CASEWORK)
@@ -181,33 +218,15 @@ def request_from_search(request: HttpRequest, token: str) -> HttpResponse:
     form = FromSearchRequestForm(
         request.POST or None, agencies=agencies, people=people, initial={"to_agency": agencies[0].pk}
     )
-    if request.method == "POST" and form.is_valid():
+
+    def about(d: dict[str, Any]) -> tuple[rm.FamilyNetwork, rm.Person, dict[str, Any]]:
         network_id, about_id = form.about_ids()
         network = record_access.network_for_user(user, network_id, read=False)
         person = record_access.person_for_user(user, network, about_id)
-        d = form.cleaned_data
-        try:
-            req = services.information_request_create(
-                actor=user,
-                network=network,
-                person=person,
-                what=d["what"],
-                to_agency=next((a for a in agencies if a.pk == d["to_agency"]), None),
-                lawful_basis=d["lawful_basis"],
-                purpose=d["purpose"],
-                urgency=d["urgency"],
-                matched_person=rm.Person.objects.get(pk=person_id),
-            )
-        except RecordError as err:
-            apply_errors(form, err)
-        else:
-            messages.success(
-                request,
-                f"Request sent to {req.to_agency.name}. They should answer by "
-                f"{req.due_on.day} {req.due_on:%B %Y}.",
-            )
-            return redirect("network-requests", network_id=network.pk)
-    return render(request, "sharing/request_from_search.html", {"form": form, "agencies": agencies})
+        return network, person, {"matched_person": rm.Person.objects.get(pk=person_id)}
+
+    template = "sharing/request_from_search.html"
+    return _request_page(request, form, agencies, about, template, agencies=agencies)
 
 
 # -- information requests: the answering side ---------------------------------

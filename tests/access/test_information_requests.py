@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -20,7 +21,7 @@ from kinmap.sharing import facts
 from kinmap.sharing import services as sh
 from kinmap.sharing.models import InformationRequest, Notification, SharingDecision
 
-from .world import CELLS, World, build_world
+from .world import CELLS, World, askable_gap, build_world
 
 SOCIAL = "Northshire Children's Social Care"
 SUPPLIED = f"supplied by {SOCIAL}"
@@ -58,12 +59,14 @@ def test_asking_from_the_page_notifies_the_agency_officers_and_is_audited() -> N
     world = build_world()
     client = Client()
     client.force_login(world.lead)
+    gap = askable_gap(world.network, world.father, "fact:adult-services")
     url = (
         reverse("request-new", args=[world.network.pk, world.father.pk])
-        + "?what=fact:adult-services&gap=r8:p:1"
+        + "?"
+        + urlencode({"what": "fact:adult-services", "gap": gap})
     )
     page = client.get(url).content.decode()
-    assert 'value="r8:p:1"' in page
+    assert f'value="{gap}"' in page
     response = client.post(
         url,
         {
@@ -72,14 +75,14 @@ def test_asking_from_the_page_notifies_the_agency_officers_and_is_audited() -> N
             "lawful_basis": "safeguarding",
             "purpose": "Father has the baby overnight; any known involvement matters.",
             "urgency": "urgent",
-            "gap_key": "r8:p:1",
+            "gap_key": gap,
         },
     )
     assert response.status_code == 302
     req = InformationRequest.objects.latest("pk")
     assert (req.what, req.gap_key, req.status, req.requested_by_team_id) == (
         "fact:adult-services",
-        "r8:p:1",
+        gap,
         "open",
         world.teams["health-allocated"].pk,
     )
@@ -87,7 +90,7 @@ def test_asking_from_the_page_notifies_the_agency_officers_and_is_audited() -> N
     assert officers == {"information-officer-social-allocated", "information-officer-social-unallocated"}
     event = AuditEvent.objects.get(action="create", object_type="information_request", object_id=str(req.pk))
     assert event.changes["to_agency"] == [None, SOCIAL]
-    assert event.changes["gap_key"] == [None, "r8:p:1"]
+    assert event.changes["gap_key"] == [None, gap]
 
 
 @pytest.mark.django_db

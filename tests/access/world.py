@@ -110,6 +110,22 @@ def _user(username: str, team: Team | None, role: str) -> User:
     return user
 
 
+def askable_gap(network: m.FamilyNetwork, person: m.Person, what: str) -> str:
+    """The key of an open gap of ``network`` about ``person`` (themselves, or as
+    a carer) from which another agency may be asked for ``what``, as the gap's
+    "Ask another agency" link offers it (``kinmap.gaps.answers.ASK_FOR``)."""
+    from kinmap.gaps.answers import ASK_FOR, subject_person
+
+    carers = {c.pk: c.carer_id for c in m.CareArrangement.objects.filter(carer=person)}
+    return next(
+        g.key
+        for g in gm.Gap.objects.filter(network=network).order_by("pk")
+        if g.is_open
+        and subject_person(g, carers) == person.pk
+        and what in {ASK_FOR[k] for k in g.missing if k in ASK_FOR}
+    )
+
+
 def build_world(*, masked: bool = True) -> World:
     health = Agency.objects.create(name="Northshire Community Health", kind="health")
     social = Agency.objects.create(name="Northshire Children's Social Care", kind="social-care")
@@ -186,7 +202,7 @@ def build_world(*, masked: bool = True) -> World:
         lawful_basis=LawfulBasis.SAFEGUARDING,
         purpose="The father has the baby overnight; we need to know who he is.",
         urgency="standard",
-        gap_key=f"father-identified:person:{father.pk}",
+        gap_key=askable_gap(network, father, "birth_date"),
     )
     decision = sh.sharing_decision_record(
         actor=lead,

@@ -4,10 +4,12 @@ baby network; and a canary of details that must never reach the health visitor."
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
@@ -97,3 +99,18 @@ def signed_in_as(user: User) -> Client:
     client = Client()
     assert client.login(username=user.username, password=PASSWORD)
     return client
+
+
+CHECK_TOKEN = re.compile(r'<input type="hidden" name="match_check" value="([^"]+)">')
+
+
+def post_deciding(client: Client, url: str, data: dict[str, str], **decision: str) -> HttpResponse:
+    """Send an add-person form as a practitioner does: the form first; if the
+    possible matches are shown and ``decision`` is given (``match_decision``,
+    ``match_reason``), that page sent back with it, carrying what the page
+    carries (every form field and the check's token). Returns the last answer."""
+    response = client.post(url, data)
+    found = CHECK_TOKEN.search(response.content.decode())
+    if not decision or found is None:
+        return response
+    return client.post(url, {**data, "match_check": found.group(1), **decision})

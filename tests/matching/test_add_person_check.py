@@ -17,7 +17,7 @@ from kinmap.records import services as s
 from kinmap.records.errors import RecordError
 from tests.conftest import index_child
 
-from .conftest import CANARIES, JORDAN_NHS, Seed, signed_in_as
+from .conftest import CANARIES, JORDAN_NHS, Seed, post_deciding, signed_in_as
 
 JORDAN_TYPED = {
     "given_name": "Jordan",
@@ -32,9 +32,15 @@ JORDAN_TYPED = {
 
 
 def _post(user: User, network: m.FamilyNetwork, **extra: str) -> tuple[int, str]:
+    """The add-person form with ``extra``; a decision (``match_decision``,
+    ``match_reason``) is sent from the possible matches page, as on the pages."""
     baby = index_child(network)
-    response = signed_in_as(user).post(
-        reverse("person-add", args=[network.pk]), {**JORDAN_TYPED, "related_to": str(baby.pk), **extra}
+    decision = {k: extra.pop(k) for k in ("match_decision", "match_reason") if k in extra}
+    response = post_deciding(
+        signed_in_as(user),
+        reverse("person-add", args=[network.pk]),
+        {**JORDAN_TYPED, "related_to": str(baby.pk), **extra},
+        **decision,
     )
     return response.status_code, response.content.decode()
 

@@ -10,7 +10,7 @@ from kinmap.accounts.models import User
 from kinmap.audit.models import AuditEvent
 from kinmap.records import models as m
 
-from .conftest import CANARIES, Seed, signed_in_as
+from .conftest import CANARIES, Seed, post_deciding, signed_in_as
 
 SKYE_TYPED = {
     "given_name": "Skye",
@@ -24,7 +24,11 @@ SKYE_TYPED = {
 
 
 def _post(user: User, **extra: str) -> tuple[int, str, str]:
-    response = signed_in_as(user).post(reverse("network-start"), {**SKYE_TYPED, **extra})
+    """The start page with ``extra``; a decision is sent from the possible
+    matches page, as on the pages."""
+    decision = {k: extra.pop(k) for k in ("match_decision", "match_reason") if k in extra}
+    client = signed_in_as(user)
+    response = post_deciding(client, reverse("network-start"), {**SKYE_TYPED, **extra}, **decision)
     return response.status_code, response.content.decode(), response.get("Location", "")
 
 

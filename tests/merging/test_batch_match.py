@@ -122,13 +122,15 @@ def test_a_pair_decided_as_different_people_is_not_offered_again(
 
 
 def test_the_command_runs_as_a_person_with_a_reason(
-    record: dict[str, int], owner: User, tmp_path: Path
+    record: dict[str, int], supervisor: User, tmp_path: Path
 ) -> None:
     from io import StringIO
 
     out = StringIO()
     with override_settings(KINMAP_MATCH_MODEL_PATH=tmp_path / "model.json"):
-        call_command("match", "--as", owner.username, "--reason", "monthly", stdout=out, stderr=StringIO())
+        call_command(
+            "match", "--as", supervisor.username, "--reason", "monthly", stdout=out, stderr=StringIO()
+        )
     assert "1508 people scored" in out.getvalue()
     assert (tmp_path / "model.json").is_file()
 

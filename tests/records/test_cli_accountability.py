@@ -17,7 +17,7 @@ from django.core.management.base import CommandError
 from kinmap.accounts.models import User
 from kinmap.audit.models import AuditEvent
 from kinmap.records import models as m
-from kinmap.records.demo_setup import demo_accounts_ensure
+from kinmap.records.demo_setup import SC_TEAM, SOCIAL_CARE, demo_accounts_ensure
 from kinmap.records.errors import RecordError
 from kinmap.records.family_file import family_file_export_audited
 from tests.conftest import run_kinmap
@@ -27,21 +27,28 @@ REASON = "Transfer to the Southshire kinmap: the family moved on 3 March"
 NOBODY = (
     "kinmap export reads or changes family records: give your user name with --as USER, and why with --reason"
 )
+NOT_AN_IMPORTER = (
+    'User "{}" ({}) may not import family networks: only practitioners and supervisors in a team, '
+    "and partnership administrators, may"
+)
 NO_REASON = 'kinmap export needs a reason: say why with --reason "...", it is kept in the audit trail'
 NOT_ENTITLED = (
-    'User "auditor" is not entitled to see masked details, so cannot export them with --include-masked'
+    'User "social.worker" is not entitled to see masked details, so cannot export them with --include-masked'
 )
 
 
 @pytest.fixture
 def masked_family(db: None, settings: Any) -> list[m.FamilyNetwork]:
-    """The demo accounts, and the documented example family with a masked
-    address and telephone number."""
+    """The demo accounts, and the documented example families with a masked
+    address and telephone number, both allocated to social care's assessment
+    team (the social worker and their supervisor may see both)."""
     settings.PASSWORD_HASHERS = FAST_HASHER
     demo_accounts_ensure()
     doc = json.loads(docs_example())
     doc["households"][0]["masked"] = True
     doc["people"][1]["phone_masked"] = True
+    for network in doc["networks"]:
+        network["allocations"] = [{"agency": SOCIAL_CARE, "team": SC_TEAM, "start": "2025-09-01"}]
     return load(json.dumps(doc))
 
 
@@ -59,7 +66,7 @@ def export(target: Path, networks: list[m.FamilyNetwork], *args: str) -> str:
         (("--include-masked", "--reason", REASON), NOBODY),
         (("--include-masked", "--as", "sw.supervisor"), NO_REASON),
         (("--include-masked", "--as", "sw.supervisor", "--reason", "   "), NO_REASON),
-        (("--include-masked", "--as", "auditor", "--reason", REASON), NOT_ENTITLED),
+        (("--include-masked", "--as", "social.worker", "--reason", REASON), NOT_ENTITLED),
         (
             ("--include-masked", "--as", "nobody", "--reason", REASON),
             'No user "nobody": give the user name of an existing account with --as',
@@ -104,7 +111,7 @@ def test_the_export_service_refuses_masked_details_to_anyone_not_entitled(
     written: list[str] = []
     for actor, reason, message in [
         (None, REASON, "Nobody named is not entitled to see masked details, so cannot export them"),
-        (User.objects.get(username="auditor"), REASON, NOT_ENTITLED),
+        (User.objects.get(username="social.worker"), REASON, NOT_ENTITLED),
         (User.objects.get(username="sw.supervisor"), "", "Say why masked details are exported"),
     ]:
         with pytest.raises(RecordError) as info:
@@ -130,6 +137,12 @@ def test_the_export_service_refuses_masked_details_to_anyone_not_entitled(
         (
             ("--as", "gone.away", "--reason", REASON),
             'User "gone.away" can no longer sign in: give the user name of an active account with --as',
+        ),
+        # an import starts families and allocates them: the roles that do so on the pages
+        (("--as", "auditor", "--reason", REASON), NOT_AN_IMPORTER.format("auditor", "auditor")),
+        (
+            ("--as", "police.info", "--reason", REASON),
+            NOT_AN_IMPORTER.format("police.info", "information officer"),
         ),
     ],
 )

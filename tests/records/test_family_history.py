@@ -35,6 +35,7 @@ from kinmap.records.family_file import (
 from kinmap.records.family_file.history_schema import HISTORY_SECTIONS
 from kinmap.sharing import services as sh
 from kinmap.sharing.models import InformationRequest, SharingDecision
+from tests.access.world import askable_gap
 from tests.gaps.family import SeedFamily
 from tests.gaps.test_gap_summary import check as check_summary
 
@@ -122,12 +123,13 @@ def history(fam: SeedFamily, owner: User, supervisor: User, social_team: Team) -
         actor=owner,
         network=net,
         person=fam.father,
-        what="phone",
+        what="fact:adult-services",
         to_agency=social_team.agency,
         lawful_basis="safeguarding",
-        purpose="To reach the father about the baby's care",
+        purpose="Whether adult services know the father, who cares for the baby",
         urgency="standard",
-        gap_key=declined.key,
+        # raised from his open gap, as the gap's link offers
+        gap_key=askable_gap(net, fam.father, "fact:adult-services"),
     )
     sh.sharing_decision_record(
         request=request,
@@ -438,7 +440,8 @@ def test_the_commands_carry_the_history_and_audit_it(history: SeedFamily, tmp_pa
 
     demo_accounts_ensure()
     target = tmp_path / "family.json"
-    call_command("export", str(history.network.pk), "-o", str(target), *AS_ADMIN, stdout=io.StringIO())
+    as_owner = ("--as", "hv.owner", "--reason", "Moving the family to another kinmap")
+    call_command("export", str(history.network.pk), "-o", str(target), *as_owner, stdout=io.StringIO())
     exported = AuditEvent.objects.filter(action="export", network_id=history.network.pk).get()
     assert exported.changes["gaps"][1] > 0 and exported.changes["contacts"] == [None, 1]
     text = target.read_text(encoding="utf-8")

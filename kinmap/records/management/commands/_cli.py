@@ -10,8 +10,10 @@ from typing import Any
 
 from django.core.management.base import CommandError
 
-from kinmap.accounts.models import User
+from kinmap.accounts.models import Role, User
 from kinmap.audit.context import AuditContext, new_request_id, reset_context, set_context
+from kinmap.records import models as m
+from kinmap.records.access import visible_network_ids
 
 
 @contextmanager
@@ -71,6 +73,38 @@ def user_named(username: str) -> User:
             returncode=REFUSED,
         )
     return user
+
+
+def networks_visible_to(actor: User, ids: list[int]) -> list[m.FamilyNetwork]:
+    """The family networks numbered ``ids`` (in order of number), each one
+    ``actor`` may see on the pages now by the one access rule of
+    :mod:`kinmap.records.access` (a practitioner or supervisor whose team the
+    family is allocated to, or with break-glass access to it). Otherwise
+    CommandError (exit status 2), one line naming the numbers refused, worded
+    alike for a family that does not exist, one the user may not see and a
+    number that could not be a family's, so that the command line tells no
+    more than the pages. Two queries for the access, one for the networks."""
+    visible = visible_network_ids(actor)
+    networks = list(m.FamilyNetwork.objects.filter(pk__in=[i for i in ids if i in visible]).order_by("pk"))
+    refused = sorted(set(ids) - {n.pk for n in networks})
+    if refused:
+        raise CommandError(
+            f'No family network {", ".join(str(i) for i in refused)} that "{actor.username}" may see',
+            returncode=REFUSED,
+        )
+    return networks
+
+
+def require_role(actor: User, allowed: bool, doing: str, who: str) -> None:
+    """Refuse (CommandError, exit status 2, one line) unless ``allowed``: whether
+    ``actor`` has the role the pages require for the same action. ``doing``
+    names the action ("run the batch match") and ``who`` those who may
+    ("supervisors and information officers in a team")."""
+    if not allowed:
+        role = Role(actor.role).label.lower() if actor.role in Role.values else actor.role
+        raise CommandError(
+            f'User "{actor.username}" ({role}) may not {doing}: only {who} may', returncode=REFUSED
+        )
 
 
 def plural(n: int, one: str, many: str | None = None) -> str:

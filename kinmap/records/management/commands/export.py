@@ -8,12 +8,18 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kinmap.records import models as m
 from kinmap.records.errors import RecordError
 from kinmap.records.family_file import family_file_export_audited
-from kinmap.web.converters import is_object_id
 
-from ._cli import REFUSED, accountable, add_accountability_arguments, cli_audit_context, plural, user_named
+from ._cli import (
+    REFUSED,
+    accountable,
+    add_accountability_arguments,
+    cli_audit_context,
+    networks_visible_to,
+    plural,
+    user_named,
+)
 
 LEFT_OUT_WORDS = {
     "relationships": ("relationship", "relationships"),
@@ -25,8 +31,8 @@ LEFT_OUT_WORDS = {
 class Command(BaseCommand):
     help = (
         "Write one or more family networks (by number) as a kinmap family file "
-        "(docs/family-file.md). Each export is recorded in the audit trail against --as USER "
-        "with --reason."
+        "(docs/family-file.md), each one the --as USER may see on the pages (else refused, exit "
+        "status 2). Each export is recorded in the audit trail against --as USER with --reason."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -48,11 +54,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         username, reason = accountable(options, "export")
         ids: list[int] = list(dict.fromkeys(options["family"]))
-        # An id out of the range of row ids is no family, like a missing one.
-        networks = list(m.FamilyNetwork.objects.filter(pk__in=filter(is_object_id, ids)).order_by("pk"))
-        missing = sorted(set(ids) - {n.pk for n in networks})
-        if missing:
-            raise CommandError(f"No family network {', '.join(str(x) for x in missing)}")
         output = options["output"]
 
         def write(text: str) -> None:
@@ -66,6 +67,8 @@ class Command(BaseCommand):
 
         with cli_audit_context():
             actor = user_named(username)
+            # only the families the user may see on the pages, refused alike when missing
+            networks = networks_visible_to(actor, ids)
             try:
                 export = family_file_export_audited(
                     actor=actor,

@@ -9,7 +9,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from kinmap.accounts.models import Role, User
 from kinmap.records import models as m
+from kinmap.records.access import FAMILY_ROLES
 from kinmap.records.family_file import (
     MAX_FILE_BYTES,
     FamilyFileError,
@@ -18,7 +20,14 @@ from kinmap.records.family_file import (
     sha256_of,
 )
 
-from ._cli import accountable, add_accountability_arguments, cli_audit_context, plural, user_named
+from ._cli import (
+    accountable,
+    add_accountability_arguments,
+    cli_audit_context,
+    plural,
+    require_role,
+    user_named,
+)
 
 
 def counts_line(counts: dict[str, int]) -> str:
@@ -62,6 +71,20 @@ def _carers_counts(counts: dict[str, int]) -> list[str]:
     return out
 
 
+IMPORTERS = "practitioners and supervisors in a team, and partnership administrators,"
+
+
+def may_import(actor: User) -> bool:
+    """Whether ``actor`` may load family networks from a file. An import starts
+    family networks, which on the pages a practitioner or supervisor in a team
+    does (the start-a-family page), and allocates them to the teams the file
+    names, which on the pages a partnership administrator does; either may
+    import. An auditor or an information officer, who start no family on the
+    pages, may not. The families made are new: an import changes no family
+    already on the record (a person found there is linked, as on the pages)."""
+    return actor.role == Role.ADMINISTRATOR or (actor.role in FAMILY_ROLES and actor.team_id is not None)
+
+
 def refusal_text(name: str, err: FamilyFileError) -> str:
     """What the command says when a file is refused: one line for one problem,
     else a count and one problem a line."""
@@ -100,6 +123,7 @@ class Command(BaseCommand):
                     content, shift_to=timezone.localdate() if options["shift_dates"] else None
                 )
                 actor = user_named(username)
+                require_role(actor, may_import(actor), "import family networks", IMPORTERS)
                 result = family_file_import(
                     family_file=ff, actor=actor, file_name=path.name, sha256=sha256_of(content), reason=reason
                 )
