@@ -81,13 +81,14 @@ def family_networks_load_with(
     (:func:`kinmap.records.pipelined.rows_of` sends a round's queries
     together). With them, the rows of ``also`` (``values_list`` querysets
     that do not depend on them: the caller's other first reads), sent in the
-    first round trip."""
+    first round trip, before the members (so a lock among them is held
+    before the family is read)."""
     ids = [n.pk for n in networks]
-    members, *also_rows = rows_of(
+    *also_rows, members = rows_of(
+        *also,  # first: a lock among them is taken before the family is read
         m.NetworkMember.objects.filter(network_id__in=ids)
         .order_by("pk")
         .values_list("network_id", "person_id", "is_index", *(f"person__{f}" for f in _PERSON)),
-        *also,
     )
     member_ids = {row[1] for row in members}
     rels, care, prs, *about_members = rows_of(

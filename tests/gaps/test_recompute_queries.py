@@ -79,11 +79,11 @@ def test_a_batch_of_families_takes_the_same_queries_whatever_its_size(owner: Use
     assert AuditEvent.objects.filter(action="recompute").count() == audited + len(few) + len(many)
 
 
-# Nothing changed: the family's lock, its members (with the rule settings, its
-# gaps and what happened at contacts), the rest of its record, and the record's
-# extensions (one round trip), in a savepoint; no write.
+# Nothing changed: the family's lock with its members, the rule settings, its
+# gaps and what happened at contacts (one round trip), the rest of its record
+# (one), and the record's extensions (one), in a savepoint; no write.
 UNCHANGED_QUERIES_AT_MOST = 20
-UNCHANGED_ROUND_TRIPS_POSTGRESQL = 6
+UNCHANGED_ROUND_TRIPS_POSTGRESQL = 5
 
 
 def test_recomputing_an_unchanged_family_reads_in_few_round_trips_and_writes_nothing(owner: User) -> None:

@@ -15,9 +15,10 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 
 from kinmap.accounts.models import User
 from kinmap.audit.services import audit_record_many
@@ -35,7 +36,7 @@ from .. import engine
 from .. import models as gm
 from ..models import EventKind, GapState, NotApplicable, Outcome
 from ..summaries import gap_summaries_refresh
-from .common import _begin_change, _now, _today
+from .common import _now, _today
 from .process_inputs import process_inputs_from, process_inputs_many, process_queries
 
 
@@ -131,8 +132,10 @@ def gaps_recompute(
 
     A fixed number of queries whatever the size of the family."""
     with transaction.atomic():
-        _begin_change(network.pk)
-        return _recompute(network, actor, today or _today())
+        # the family's lock (as _begin_change takes it) is the first of the
+        # reads sent together: the database takes it before it runs the others
+        lock = rm.FamilyNetwork.objects.select_for_update(no_key=True).filter(pk=network.pk).values_list("pk")
+        return _recompute_many([network], actor, today or _today(), audit_each=True, lock=lock)[network.pk]
 
 
 def gaps_recompute_hook(network: rm.FamilyNetwork, actor: User | None) -> None:
@@ -169,14 +172,20 @@ def gaps_recompute_locked(
 
 
 def _recompute_many(
-    networks: Sequence[rm.FamilyNetwork], actor: User | None, today: date, *, audit_each: bool
+    networks: Sequence[rm.FamilyNetwork],
+    actor: User | None,
+    today: date,
+    *,
+    audit_each: bool,
+    lock: QuerySet[Any, Any] | None = None,
 ) -> dict[int, RecomputeResult]:
     ids = [n.pk for n in networks]
     # the pure networks only (no model instances), read with the rule
     # settings, the gaps and the process inputs: one round trip for them all
-    records, (setting_rows, gap_rows, *process_rows) = family_networks_load_with(
+    records, (_, setting_rows, gap_rows, *process_rows) = family_networks_load_with(
         networks,
         [
+            lock if lock is not None else rm.FamilyNetwork.objects.none().values_list("pk"),
             model_rows(gm.RuleSetting.objects.all()),
             model_rows(gm.Gap.objects.filter(network_id__in=ids)),
             *process_queries(ids),
