@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,9 +68,38 @@ def audit_record(
     read never waits on another transaction's work (docs/access-and-audit.md).
     It joins the caller's transaction (an event of a change that rolls back is
     gone with it). :func:`audit_seal` later gives it its place in the chain."""
+    event = _event(actor, action, object_type, object_id, network_id, changes, reason)
+    event.save(force_insert=True)
+    return event
+
+
+def audit_record_many(
+    *,
+    actor: User | None,
+    action: str,
+    object_type: str,
+    entries: Sequence[tuple[object, int | None, Mapping[str, Any]]],
+) -> list[AuditEvent]:
+    """:func:`audit_record` for many events of one actor, action and object
+    type at once (``entries``: object id, network id and changes of each), in
+    one INSERT per thousand events: the background recompute's events, one a
+    family whose gaps changed. Unsealed, like every new event."""
+    events = [_event(actor, action, object_type, oid, nid, changes, "") for oid, nid, changes in entries]
+    return AuditEvent.objects.bulk_create(events, batch_size=1000) if events else []
+
+
+def _event(
+    actor: User | None,
+    action: str,
+    object_type: str,
+    object_id: object,
+    network_id: int | None,
+    changes: Mapping[str, Any] | None,
+    reason: str,
+) -> AuditEvent:
     ctx = context.current()
     agency = actor.agency if actor is not None and actor.team_id else None
-    event = AuditEvent(
+    return AuditEvent(
         at=timezone.now(),
         actor=actor,
         actor_name=actor.username if actor else "system",
@@ -84,8 +113,6 @@ def audit_record(
         request_id=ctx.request_id,
         channel=ctx.channel,
     )
-    event.save(force_insert=True)
-    return event
 
 
 SEAL_BATCH = 2000  # events hashed in one short transaction

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 
 from kinmap.core import model as core
 from kinmap.core.vocab import InfoHow, InvitationOutcome
+from kinmap.records.pipelined import rows_of
 from kinmap.records.selectors import FamilyRecord
 
 from . import models as cm
@@ -22,41 +23,41 @@ T = TypeVar("T")
 def add_carer_information(records: Sequence[FamilyRecord]) -> list[core.Network]:
     """Each record's pure network with the information given to its members and
     their joint appointments (two queries, whatever the number and size of the
-    families).
+    families, in one round trip to PostgreSQL).
 
     Information reaches a person, not a network: what a father was given while
     recorded in one family network counts in every network he belongs to.
     """
     ids = set().union(*(r.member_ids for r in records))
-    given: dict[int, list[core.InformationGiven]] = defaultdict(list)
-    for i in (
+    given_rows, invitation_rows = rows_of(  # in one round trip to PostgreSQL
         cm.InformationGiven.objects.filter(person_id__in=ids)
-        .select_related("material", "given_by")
         .order_by("given_on", "pk")
-    ):
-        given[i.person_id].append(
+        .values_list(
+            "pk",
+            "person_id",
+            "material__code",
+            "given_on",
+            "how",
+            "declined",
+            "declined_reason",
+            "given_by__username",
+        ),
+        cm.JointAppointment.objects.filter(person_id__in=ids)
+        .order_by("contact_on", "pk")
+        .values_list("pk", "person_id", "contact_on", "contact_type", "outcome", "invited_on"),
+    )
+    # the columns in the order of the pure records' fields
+    given: dict[int, list[core.InformationGiven]] = defaultdict(list)
+    for pk, person_id, material, on, how, declined, declined_reason, by in given_rows:
+        given[person_id].append(
             core.InformationGiven(
-                id=i.pk,
-                person_id=i.person_id,
-                material=i.material.code,
-                on=i.given_on,
-                how=InfoHow(i.how),
-                declined=i.declined,
-                declined_reason=i.declined_reason,
-                by=i.given_by.username if i.given_by else "",
+                pk, person_id, material, on, InfoHow(how), declined, declined_reason, by or ""
             )
         )
     invitations: dict[int, list[core.Invitation]] = defaultdict(list)
-    for a in cm.JointAppointment.objects.filter(person_id__in=ids).order_by("contact_on", "pk"):
-        invitations[a.person_id].append(
-            core.Invitation(
-                id=a.pk,
-                person_id=a.person_id,
-                contact_on=a.contact_on,
-                contact_type=a.contact_type,
-                outcome=InvitationOutcome(a.outcome),
-                invited_on=a.invited_on,
-            )
+    for pk, person_id, contact_on, contact_type, outcome, invited_on in invitation_rows:
+        invitations[person_id].append(
+            core.Invitation(pk, person_id, contact_on, contact_type, InvitationOutcome(outcome), invited_on)
         )
     return [
         dataclasses.replace(

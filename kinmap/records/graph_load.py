@@ -5,23 +5,25 @@ network (:class:`kinmap.core.model.Network`) as
 :func:`kinmap.records.selectors.family_records_load`, in the same fixed number
 of queries, but reads plain column values (``values_list``) instead of
 building a model instance per row: the recompute after every change needs
-the network, not the rows a page shows.
+the network, not the rows a page shows. The queries of each round trip go
+to the database together.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
-from kinmap.accounts.models import User
 from kinmap.core import model as core
 from kinmap.core.vocab import CarePlace, DateAccuracy, NameKind, PRBasis, Sex, Source
 
 from . import models as m
+from .pipelined import rows_of
 from .selectors import FamilyRecord, _load_extensions
 
 _PERSON = (
@@ -42,7 +44,7 @@ _PERSON = (
     "death_date_accuracy",
     "death_date_latest",
 )
-_PROV = ("source", "source_detail", "recorded_by_id", "recorded_at")
+_PROV = ("source", "source_detail", "recorded_by__username", "recorded_at")
 # how well a period's dates are known (models.Dated), always a row's last four columns
 _SPAN = ("start_accuracy", "start_latest", "end_accuracy", "end_latest")
 
@@ -60,63 +62,41 @@ def _span(row: tuple[Any, ...]) -> dict[str, Any]:
 
 
 def family_networks_load(networks: Sequence[m.FamilyNetwork]) -> list[FamilyRecord]:
+    """The records of ``networks``: :func:`family_networks_load_with`, sending
+    no other query."""
+    return family_networks_load_with(networks, ())[0]
+
+
+def family_networks_load_with(
+    networks: Sequence[m.FamilyNetwork], also: Sequence[QuerySet[Any, Any]]
+) -> tuple[list[FamilyRecord], list[list[tuple[Any, ...]]]]:
     """The records of ``networks`` (in their order) with only ``network``,
     ``graph_network`` (extensions registered with
     :func:`kinmap.records.selectors.on_family_load` applied), ``member_ids``
     and ``index_child_ids`` filled in; the row fields are empty. The pure
     network equals that of :func:`~kinmap.records.selectors.family_records_load`.
-    At most nine queries (and the extensions'), whatever the number and size
-    of the families."""
+    At most twelve queries (and the extensions'), whatever the number and
+    size of the families, in two round trips to PostgreSQL, or three when a
+    member is related to someone outside the networks
+    (:func:`kinmap.records.pipelined.rows_of` sends a round's queries
+    together). With them, the rows of ``also`` (``values_list`` querysets
+    that do not depend on them: the caller's other first reads), sent in the
+    first round trip, before the members (so a lock among them is held
+    before the family is read)."""
     ids = [n.pk for n in networks]
-    members = list(
+    *also_rows, members = rows_of(
+        *also,  # first: a lock among them is taken before the family is read
         m.NetworkMember.objects.filter(network_id__in=ids)
         .order_by("pk")
-        .values_list("network_id", "person_id", "is_index", *(f"person__{f}" for f in _PERSON))
+        .values_list("network_id", "person_id", "is_index", *(f"person__{f}" for f in _PERSON)),
     )
     member_ids = {row[1] for row in members}
-    rels = list(
+    rels, care, prs, *about_members = rows_of(
         m.Relationship.objects.filter(Q(from_person_id__in=member_ids) | Q(to_person_id__in=member_ids))
         .order_by("id")
         .values_list(
             "id", "from_person_id", "to_person_id", "type", "start", "end", "legal_basis", *_PROV, *_SPAN
-        )
-    )
-    outside = ({r[1] for r in rels} | {r[2] for r in rels}) - member_ids
-    people_rows: dict[int, tuple[Any, ...]] = {row[1]: row[3:] for row in members}
-    for row in m.Person.objects.filter(id__in=outside).values_list("id", *_PERSON):
-        people_rows[row[0]] = row[1:]
-    all_ids = set(people_rows)
-    names: dict[int, list[core.OtherName]] = defaultdict(list)
-    for pid, kind, given, family in (
-        m.OtherName.objects.filter(person_id__in=all_ids)
-        .order_by("pk")
-        .values_list("person_id", "kind", "given_name", "family_name")
-    ):
-        names[pid].append(core.OtherName(NameKind(kind), given, family))
-    facts = list(
-        m.PersonFact.objects.filter(person_id__in=all_ids)
-        .order_by("id")
-        .values_list("person_id", "key", "value", *_PROV)
-    )
-    stays = list(
-        m.Residence.objects.filter(person_id__in=all_ids)
-        .order_by("start", "pk")
-        .values_list(
-            "id",
-            "person_id",
-            "household_id",
-            "start",
-            "end",
-            *_PROV,
-            "household__address_line_1",
-            "household__address_line_2",
-            "household__town",
-            "household__postcode",
-            "household__masked",
-            *_SPAN,
-        )
-    )
-    care = list(
+        ),
         m.CareArrangement.objects.filter(Q(child_id__in=member_ids) | Q(carer_id__in=member_ids))
         .order_by("id")
         .values_list(
@@ -132,30 +112,73 @@ def family_networks_load(networks: Sequence[m.FamilyNetwork]) -> list[FamilyReco
             "sleep_place",
             *_PROV,
             *_SPAN,
-        )
-    )
-    prs = list(
+        ),
         m.ParentalResponsibility.objects.filter(child_id__in=member_ids)
         .order_by("id")
         .values_list(
             "id", "person_id", "child_id", "basis", "start", "end", *_PROV, "local_authority", *_SPAN
-        )
+        ),
+        *_about(member_ids),
     )
-    # who recorded each row (the third provenance column), by row kind
-    user_ids = {
-        r[at] for rows, at in ((rels, 9), (facts, 5), (stays, 7), (care, 12), (prs, 8)) for r in rows
-    } - {None}
-    usernames = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "username")) if user_ids else {}
-    return _assemble(networks, members, people_rows, names, facts, rels, stays, care, prs, usernames)
+    people_rows: dict[int, tuple[Any, ...]] = {row[1]: row[3:] for row in members}
+    outside = ({r[1] for r in rels} | {r[2] for r in rels}) - member_ids
+    if outside:  # people related to a member, not members: their rows too (the stays again, in order)
+        outside_people, *about_outside = rows_of(
+            m.Person.objects.filter(id__in=outside).values_list("id", *_PERSON), *_about(outside, member_ids)
+        )
+        for row in outside_people:
+            people_rows[row[0]] = row[1:]
+        name_rows, facts, stays = (
+            about_members[0] + about_outside[0],
+            about_members[1] + about_outside[1],
+            about_outside[2],
+        )
+    else:
+        name_rows, facts, stays = about_members
+    names: dict[int, list[core.OtherName]] = defaultdict(list)
+    for pid, kind, given, family in name_rows:
+        names[pid].append(core.OtherName(NameKind(kind), given, family))
+    return _assemble(networks, members, people_rows, names, facts, rels, stays, care, prs), also_rows
 
 
-def _prov(row: tuple[Any, ...], at: int, usernames: dict[int, str]) -> core.Provenance | None:
+def _about(people: AbstractSet[int], stays_too: AbstractSet[int] = frozenset()) -> list[QuerySet[Any, Any]]:
+    """The queries of ``people``'s other names and facts, and of the stays of
+    ``people`` and ``stays_too`` (ints; the stays in one query, in the order
+    the family record lists them: by start, then id)."""
+    return [
+        m.OtherName.objects.filter(person_id__in=people)
+        .order_by("pk")
+        .values_list("person_id", "kind", "given_name", "family_name"),
+        m.PersonFact.objects.filter(person_id__in=people)
+        .order_by("id")
+        .values_list("person_id", "key", "value", *_PROV),
+        m.Residence.objects.filter(person_id__in=people | stays_too)
+        .order_by("start", "pk")
+        .values_list(
+            "id",
+            "person_id",
+            "household_id",
+            "start",
+            "end",
+            *_PROV,
+            "household__address_line_1",
+            "household__address_line_2",
+            "household__town",
+            "household__postcode",
+            "household__masked",
+            *_SPAN,
+        ),
+    ]
+
+
+def _prov(row: tuple[Any, ...], at: int) -> core.Provenance | None:
     """The provenance in the four columns of ``row`` from ``at`` (as
-    ``selectors._row_prov`` makes it)."""
+    ``selectors._row_prov`` makes it; the third is who recorded it, by
+    username)."""
     source, detail, by, when = row[at : at + 4]
     if not source:
         return None
-    return core.Provenance(Source(source), detail, usernames.get(by or 0, ""), when)
+    return core.Provenance(Source(source), detail, by or "", when)
 
 
 def _person(
@@ -206,13 +229,12 @@ def _assemble(
     stays: list[tuple[Any, ...]],
     care_rows: list[tuple[Any, ...]],
     pr_rows: list[tuple[Any, ...]],
-    usernames: dict[int, str],
 ) -> list[FamilyRecord]:
     """The records from the rows, as ``selectors.family_records_assemble``
     puts them together (no queries but the extensions')."""
     facts: dict[int, dict[str, core.Fact]] = defaultdict(dict)
     for row in fact_rows:
-        facts[row[0]][row[1]] = core.Fact(row[1], row[2], _prov(row, 3, usernames))
+        facts[row[0]][row[1]] = core.Fact(row[1], row[2], _prov(row, 3))
     people = {
         pid: _person(pid, row, names.get(pid, []), facts.get(pid, {})) for pid, row in people_rows.items()
     }
@@ -227,7 +249,7 @@ def _assemble(
 
     rels_of: dict[int, list[core.Relationship]] = defaultdict(list)
     for r in rels:
-        rel = core.Relationship(r[0], r[1], r[2], r[3], r[4], r[5], _prov(r, 7, usernames), r[6], **_span(r))
+        rel = core.Relationship(r[0], r[1], r[2], r[3], r[4], r[5], _prov(r, 7), r[6], **_span(r))
         for nid in networks_of(r[1], r[2]):
             rels_of[nid].append(rel)
     care_of: dict[int, list[core.CareArrangement]] = defaultdict(list)
@@ -243,7 +265,7 @@ def _assemble(
             c[7],
             c[8],
             c[9],
-            _prov(c, 10, usernames),
+            _prov(c, 10),
             **_span(c),
         )
         for nid in networks_of(c[1], c[2]):
@@ -252,20 +274,18 @@ def _assemble(
     orders_of: dict[int, list[core.CareOrder]] = defaultdict(list)
     for x in pr_rows:
         if x[1] is None:  # no person: the local authority's, under a care order
-            care_order = core.CareOrder(x[0], x[2], x[10], x[4], x[5], _prov(x, 6, usernames), **_span(x))
+            care_order = core.CareOrder(x[0], x[2], x[10], x[4], x[5], _prov(x, 6), **_span(x))
             for nid in members_of.get(x[2], ()):
                 orders_of[nid].append(care_order)
             continue
-        pr = core.ParentalResponsibility(
-            x[0], x[1], x[2], PRBasis(x[3]), x[4], _prov(x, 6, usernames), x[5], **_span(x)
-        )
+        pr = core.ParentalResponsibility(x[0], x[1], x[2], PRBasis(x[3]), x[4], _prov(x, 6), x[5], **_span(x))
         for nid in members_of.get(x[2], ()):
             prs_of[nid].append(pr)
     stays_of: dict[int, list[tuple[int, core.Residence, core.Household]]] = defaultdict(list)
     for i, s in enumerate(stays):
         home = core.Household(s[2], s[9], s[10], s[11], s[12], s[13])
         stays_of[s[1]].append(
-            (i, core.Residence(s[0], s[1], s[2], s[3], s[4], _prov(s, 5, usernames), **_span(s)), home)
+            (i, core.Residence(s[0], s[1], s[2], s[3], s[4], _prov(s, 5), **_span(s)), home)
         )
 
     records = []

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Any
 
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from kinmap.core.rules import Decline, GapHistory, ProcessInputs
 from kinmap.core.rules import SharingDecision as SharingDecision_
 from kinmap.records import models as rm
+from kinmap.records.pipelined import rows_of
 from kinmap.sharing.models import InformationRequest, SharingDecision
 
 from .. import models as gm
@@ -33,23 +35,53 @@ def process_inputs_many(
     networks: Sequence[rm.FamilyNetwork], gaps: Mapping[int, Sequence[gm.Gap]]
 ) -> dict[int, ProcessInputs]:
     """:func:`process_inputs` for many families (``gaps`` by network id), in the
-    same six queries at most, whatever their number; by network id."""
+    same six queries at most, whatever their number, five of them in one
+    round trip to PostgreSQL; by network id."""
     ids = [n.pk for n in networks]
-    # The latest contact, including one in progress: the household is
-    # reconfirmed at the contact itself.
-    last_contact = dict(
+    return process_inputs_from(ids, gaps, rows_of(*process_queries(ids)))
+
+
+def process_queries(ids: Sequence[int]) -> list[QuerySet[Any, Any]]:
+    """The queries (``values_list``, independent of each other) whose rows
+    :func:`process_inputs_from` reads, for the families of ``ids``: to be sent
+    together with a recompute's other first reads
+    (``kinmap.records.pipelined.rows_of``)."""
+    return [
+        # The latest contact, including one in progress: the household is
+        # reconfirmed at the contact itself.
         gm.Contact.objects.filter(network_id__in=ids)
         .values("network_id")
         .annotate(last=Max("date"))
-        .values_list("network_id", "last")
-    )
-    confirmed: dict[int, dict[int, date]] = {}
-    for nid, household_id, last in (
+        .values_list("network_id", "last"),
         gm.HouseholdConfirmation.objects.filter(contact__network_id__in=ids)
         .values("contact__network_id", "household_id")
         .annotate(last=Max("contact__date"))
-        .values_list("contact__network_id", "household_id", "last")
-    ):
+        .values_list("contact__network_id", "household_id", "last"),
+        gm.SupervisorDecision.objects.filter(
+            network_id__in=ids, agency_request_considered=True, gap__isnull=False
+        ).values_list("gap_id"),
+        # a request to another agency raised from a gap considers it (requirement 14)
+        InformationRequest.objects.filter(network_id__in=ids)
+        .exclude(gap_key="")
+        .values_list("network_id", "gap_key"),
+        SharingDecision.objects.filter(network_id__in=ids)
+        .order_by("pk")
+        .values_list(
+            "pk", "network_id", "decided_at", "decision", "rationale", "lawful_basis", "decided_by__username"
+        ),
+    ]
+
+
+def process_inputs_from(
+    ids: Sequence[int], gaps: Mapping[int, Sequence[gm.Gap]], rows: Sequence[Sequence[tuple[Any, ...]]]
+) -> dict[int, ProcessInputs]:
+    """:func:`process_inputs_many` from the rows of :func:`process_queries`
+    (``rows``, in their order): one more query only when a gap of ``gaps``
+    was ever declined."""
+    contact_rows, confirmed_rows, considered_rows, requested_rows, sharing_rows = rows
+    last_contact = dict(contact_rows)
+    confirmed: dict[int, dict[int, date]] = {}
+    for nid, household_id, last in confirmed_rows:
         confirmed.setdefault(nid, {})[household_id] = last
     all_gaps = [g for nid in ids for g in gaps.get(nid, ())]
     keys = {g.pk: g.key for g in all_gaps}
@@ -75,27 +107,18 @@ def process_inputs_many(
                 recorded_by=e.by.username if e.by else "",
             )
         )
-    considered = set(
-        gm.SupervisorDecision.objects.filter(
-            network_id__in=ids, agency_request_considered=True, gap__isnull=False
-        ).values_list("gap_id", flat=True)
-    )
-    # a request to another agency raised from a gap considers it (requirement 14)
-    requested = set(
-        InformationRequest.objects.filter(network_id__in=ids)
-        .exclude(gap_key="")
-        .values_list("network_id", "gap_key")
-    )
+    considered = {row[0] for row in considered_rows}
+    requested = set(requested_rows)
     sharing: dict[int, list[SharingDecision_]] = {}
-    for d in SharingDecision.objects.filter(network_id__in=ids).select_related("decided_by").order_by("pk"):
-        sharing.setdefault(d.network_id, []).append(
+    for pk, nid, decided_at, decision, rationale, lawful_basis, decided_by in sharing_rows:
+        sharing.setdefault(nid, []).append(
             SharingDecision_(
-                id=d.pk,
-                decided_on=timezone.localdate(d.decided_at),
-                shared=d.decision == SharingDecision.Decision.SHARE,
-                rationale=d.rationale,
-                lawful_basis=d.lawful_basis,
-                decided_by=d.decided_by.username if d.decided_by else "",
+                id=pk,
+                decided_on=timezone.localdate(decided_at),
+                shared=decision == SharingDecision.Decision.SHARE,
+                rationale=rationale,
+                lawful_basis=lawful_basis,
+                decided_by=decided_by or "",
             )
         )
     return {

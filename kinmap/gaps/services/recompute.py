@@ -15,27 +15,29 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 
 from kinmap.accounts.models import User
-from kinmap.audit.services import audit_record
+from kinmap.audit.services import audit_record_many
 from kinmap.core.graph import FamilyGraph
 from kinmap.core.model import Network
 from kinmap.core.resolution import resolving_provenance
-from kinmap.core.rules import RuleSettings, Unmet
+from kinmap.core.rules import ProcessInputs, RuleSettings, Unmet
 from kinmap.core.rules.open_since import NOT_KNOWN, OpenSince, OpenSinceBasis, open_since_all
 from kinmap.records import models as rm
-from kinmap.records.graph_load import family_networks_load
+from kinmap.records.graph_load import family_networks_load_with
+from kinmap.records.pipelined import instances, model_rows
 from kinmap.records.selectors import FamilyRecord
 
 from .. import engine
 from .. import models as gm
 from ..models import EventKind, GapState, NotApplicable, Outcome
 from ..summaries import gap_summaries_refresh
-from .common import _begin_change, _now, _today
-from .process_inputs import process_inputs_many
+from .common import _now, _today
+from .process_inputs import process_inputs_from, process_inputs_many, process_queries
 
 
 @dataclass
@@ -137,8 +139,10 @@ def gaps_recompute(
 
     A fixed number of queries whatever the size of the family."""
     with transaction.atomic():
-        _begin_change(network.pk)
-        return _recompute(network, actor, today or _today())
+        # the family's lock (as _begin_change takes it) is the first of the
+        # reads sent together: the database takes it before it runs the others
+        lock = rm.FamilyNetwork.objects.select_for_update(no_key=True).filter(pk=network.pk).values_list("pk")
+        return _recompute_many([network], actor, today or _today(), audit_each=True, lock=lock)[network.pk]
 
 
 def gaps_recompute_hook(network: rm.FamilyNetwork, actor: User | None) -> None:
@@ -175,15 +179,34 @@ def gaps_recompute_locked(
 
 
 def _recompute_many(
-    networks: Sequence[rm.FamilyNetwork], actor: User | None, today: date, *, audit_each: bool
+    networks: Sequence[rm.FamilyNetwork],
+    actor: User | None,
+    today: date,
+    *,
+    audit_each: bool,
+    lock: QuerySet[Any, Any] | None = None,
 ) -> dict[int, RecomputeResult]:
-    records = family_networks_load(networks)  # the pure networks only: no model instances
-    settings = engine.rule_settings(gm.RuleSetting.objects.all())
-    gaps: dict[int, list[gm.Gap]] = {n.pk: [] for n in networks}
-    for g in gm.Gap.objects.filter(network__in=networks):
+    ids = [n.pk for n in networks]
+    # the pure networks only (no model instances), read with the rule
+    # settings, the gaps and the process inputs: one round trip for them all
+    records, (_, setting_rows, gap_rows, *process_rows) = family_networks_load_with(
+        networks,
+        [
+            lock if lock is not None else rm.FamilyNetwork.objects.none().values_list("pk"),
+            model_rows(gm.RuleSetting.objects.all()),
+            model_rows(gm.Gap.objects.filter(network_id__in=ids)),
+            *process_queries(ids),
+        ],
+    )
+    settings = engine.rule_settings(instances(gm.RuleSetting, setting_rows))
+    gaps: dict[int, list[gm.Gap]] = {nid: [] for nid in ids}
+    for g in instances(gm.Gap, gap_rows):
         gaps[g.network_id].append(g)
+    process = process_inputs_from(ids, gaps, process_rows)
     now = _now()
-    plans = gaps_plan_many(records, gaps=gaps, actor=actor, today=today, now=now, settings=settings)
+    plans = gaps_plan_many(
+        records, gaps=gaps, actor=actor, today=today, now=now, settings=settings, process=process
+    )
     _write(plans, actor, now, audit_each=audit_each)
     return {plan.network.pk: plan.result for plan in plans}
 
@@ -196,6 +219,7 @@ def gaps_plan_many(
     today: date,
     now: datetime,
     settings: RuleSettings,
+    process: Mapping[int, ProcessInputs] | None = None,
 ) -> list[_Plan]:
     """What a recompute of each family would write, without writing it: the
     rules run over each record, and its gaps (``gaps``, by network id: the
@@ -203,8 +227,10 @@ def gaps_plan_many(
     The new gaps are unsaved and their "opened" events are not yet made
     (:func:`_write` makes them once the gaps have ids). For a bulk load, which
     writes everything at once; the queries are those of the process inputs
-    (six at most, whatever the number of families)."""
-    process = process_inputs_many([r.network for r in records], gaps)
+    (six at most, whatever the number of families), unless they are given
+    (``process``, by network id)."""
+    if process is None:
+        process = process_inputs_many([r.network for r in records], gaps)
     plans = []
     for record in records:
         network, net = record.network, record.graph_network
@@ -374,20 +400,23 @@ def _write(plans: list[_Plan], actor: User | None, now: datetime, *, audit_each:
     changed = [p.network.pk for p in plans if p.new_gaps or p.updates]
     if changed:
         gap_summaries_refresh(network_ids=changed)
-    for p in plans if audit_each else ():
-        if p.result.any:
-            audit_record(
-                actor=actor,
-                action="recompute",
-                object_type="gaps",
-                object_id=p.network.pk,
-                network_id=p.network.pk,
-                changes={
-                    k: [None, sorted(v)]
-                    for k, v in dataclasses.asdict(p.result).items()
-                    if v  # only what changed
-                },
-            )
+    if audit_each:  # one event a family whose gaps changed, in one insert
+        audit_record_many(
+            actor=actor,
+            action="recompute",
+            object_type="gaps",
+            entries=[
+                (
+                    p.network.pk,
+                    p.network.pk,
+                    {
+                        k: [None, sorted(v)] for k, v in dataclasses.asdict(p.result).items() if v
+                    },  # only what changed
+                )
+                for p in plans
+                if p.result.any
+            ],
+        )
 
 
 def _update_open_contacts(plans: list[_Plan], actor: User | None, now: datetime) -> None:
