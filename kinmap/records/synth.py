@@ -147,7 +147,17 @@ def synth_load(
             },
             reason=f"kinmap synth --families {families} --teams {teams} --seed {seed}",
         )
+    _analyze()
     return result
+
+
+def _analyze() -> None:
+    """Refresh the planner's statistics after a bulk load (PostgreSQL's
+    ANALYZE, outside the load's transaction): until autovacuum gets to the
+    new rows, plans made on empty-table statistics scan whole tables."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def _teams(count: int, seed: int) -> tuple[list[Team], list[User]]:
