@@ -141,6 +141,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "kinmap.web.middleware.StaticFilesMiddleware",
     "kinmap.audit.middleware.RequestIdMiddleware",
+    # a reading request's shared rows, read once (kinmap.web.request_memo)
+    "kinmap.web.request_memo.RequestMemoMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -269,7 +271,8 @@ if CLIENT_ADDRESS_HEADER and not re.fullmatch(r"[A-Za-z0-9-]+", CLIENT_ADDRESS_H
 
 AUTHENTICATION_BACKENDS = [
     "kinmap.accounts.signin.SignInThrottleBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's, loading the user's team and agency with them (one query)
+    "kinmap.accounts.signin.UserBackend",
 ]
 AXES_HANDLER = "kinmap.accounts.signin.SignInThrottle"
 # in this order: SignInThrottle.get_failures reads the user name with the client first

@@ -23,6 +23,7 @@ from axes.backends import AxesStandaloneBackend
 from axes.handlers.database import AxesDatabaseHandler
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
 from django.db.models import Sum
 from django.http import HttpRequest
 
@@ -111,3 +112,14 @@ class SignInThrottleBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username, password, **kwargs)
+
+
+class UserBackend(ModelBackend):
+    """Django's own backend, but the signed-in user of each request is read with
+    their team and its agency (one query instead of three): every family page
+    asks which team the user is in (the access rule) and which agency (the
+    audit record, the masked-detail entitlement)."""
+
+    def get_user(self, user_id: Any) -> User | None:
+        user = User._default_manager.select_related("team__agency").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None

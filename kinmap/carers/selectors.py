@@ -90,9 +90,10 @@ def carer_config() -> CarerConfig:
     from kinmap.core.rules import CATALOGUE
     from kinmap.core.rules.safety_info import CATALOGUE_IDS, R17, carer_settings
     from kinmap.gaps import engine
-    from kinmap.gaps.models import RuleSetting
+    from kinmap.gaps.selectors import rule_setting_rows
 
-    rows = list(RuleSetting.objects.filter(rule_id__in=list(CATALOGUE_IDS.values())))
+    ids = set(CATALOGUE_IDS.values())
+    rows = [row for row in rule_setting_rows() if row.rule_id in ids]
     params = engine.rule_settings(rows).effective_params(CATALOGUE.get(R17))
     words = engine.words_by_rule(rows)
     return CarerConfig(

@@ -27,6 +27,7 @@ from django.utils import timezone
 from kinmap.accounts.models import Team, User
 from kinmap.core.escalation import EscalationSettings
 from kinmap.records import models as rm
+from kinmap.web.request_memo import memoised
 
 from . import engine
 from . import models as gm
@@ -38,17 +39,35 @@ def escalation() -> EscalationSettings:
     return engine.escalation_settings(gm.RuleSetting.objects.filter(rule_id=engine.ESCALATION))
 
 
+def rule_setting_rows() -> list[gm.RuleSetting]:
+    """Every rule setting of the partnership (one query, read once in a
+    reading request: see :mod:`kinmap.web.request_memo`)."""
+    return memoised(("rule-settings",), lambda: list(gm.RuleSetting.objects.all()))
+
+
 def rule_config() -> tuple[EscalationSettings, dict[str, engine.RuleWords]]:
     """The escalation thresholds and every rule's words for this partnership
-    (``engine.words_by_rule``), in one query."""
-    rows = list(gm.RuleSetting.objects.all())
-    return engine.escalation_settings(rows), engine.words_by_rule(rows)
+    (``engine.words_by_rule``), in one query (worked out once in a reading
+    request)."""
+
+    def compute() -> tuple[EscalationSettings, dict[str, engine.RuleWords]]:
+        rows = rule_setting_rows()
+        return engine.escalation_settings(rows), engine.words_by_rule(rows)
+
+    return memoised(("rule-config",), compute)
 
 
-def open_gaps(network: rm.FamilyNetwork) -> list[gm.Gap]:
-    """The gaps still to ask about, most severe first, then the oldest."""
-    rows = [g for g in gm.Gap.objects.filter(network=network, resolved_at__isnull=True) if g.is_open]
-    return sorted(rows, key=severity_order)
+def open_gaps(network: rm.FamilyNetwork | int) -> list[gm.Gap]:
+    """The gaps still to ask about of a family network (the row or its id), most
+    severe first, then the oldest (one query, read once in a reading request:
+    the family page's list and its genogram's markers share them)."""
+    network_id = network if isinstance(network, int) else network.pk
+
+    def compute() -> list[gm.Gap]:
+        rows = gm.Gap.objects.filter(network_id=network_id, resolved_at__isnull=True)
+        return sorted((g for g in rows if g.is_open), key=severity_order)
+
+    return memoised(("open-gaps", network_id), compute)
 
 
 def events_by_gap(gaps: Iterable[gm.Gap]) -> dict[int, list[gm.GapEvent]]:

@@ -23,6 +23,7 @@ from kinmap.core.genogram import Genogram, genogram_layout
 from kinmap.core.genogram.svg import GapMarker, genogram_svg
 from kinmap.gaps import models as gm
 from kinmap.gaps.answers import subject_person
+from kinmap.gaps.selectors import open_gaps
 from kinmap.web.masking import address_for
 
 
@@ -41,15 +42,18 @@ def critical_gap_markers(network_id: int, net: core.Network) -> dict[int, GapMar
     """Open critical gaps by the person they are about, each linking to the
     first of them in the family page's list (one query): the oldest, the one
     whose requirement first applied earliest (``open_since``, then the day it
-    was raised, ``opened_at``), as the family page orders its critical gaps."""
+    was raised, ``opened_at``), as the family page orders its critical gaps.
+    The family's open gaps are those the family page's list read
+    (:func:`kinmap.gaps.selectors.open_gaps`, once a request)."""
     carers = {c.id: c.carer_id for c in net.care}
     by_person: dict[int, list[gm.Gap]] = defaultdict(list)
-    rows = gm.Gap.objects.filter(
-        network_id=network_id, resolved_at__isnull=True, severity=gm.Severity.CRITICAL
-    ).order_by("open_since", "opened_at", "pk")
+    rows = sorted(
+        (g for g in open_gaps(network_id) if g.severity == gm.Severity.CRITICAL),
+        key=lambda g: (g.open_since, g.opened_at, g.pk),
+    )
     for gap in rows:
         pid = subject_person(gap, carers)
-        if gap.is_open and pid is not None and net.is_member(pid):
+        if pid is not None and net.is_member(pid):
             by_person[pid].append(gap)
     family = reverse("family", args=[network_id])
     return {pid: GapMarker(len(gaps), f"{family}#gap-{gaps[0].pk}") for pid, gaps in by_person.items()}

@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import TypeVar
 
-from django.db.models import Model, Q
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -61,19 +61,23 @@ def _current_allocations(user: User) -> Q:
     )
 
 
-def access_basis(user: User, network_id: int) -> str | None:
-    """Why the user may see this family network now, in words for the audit
-    trail ("allocated to <team>", "break-glass: <reason>"), or None."""
-    if not _works_with_families(user) or not is_object_id(network_id):
-        return None
+def _allocated_now(user: User, network: int | OuterRef) -> QuerySet[m.Allocation]:
+    """The allocations of the network to the user's team running today."""
     today = date.today()
-    allocated = (
-        m.Allocation.objects.filter(network_id=network_id, team_id=user.team_id or 0, start__lte=today)
+    return (
+        m.Allocation.objects.filter(Q(network_id=network))
+        .filter(team_id=user.team_id or 0, start__lte=today)
         .filter(Q(end__isnull=True) | Q(end__gt=today))
-        .exists()
     )
-    if allocated:
-        return f"allocated to {user.team.name if user.team else 'their team'}"
+
+
+def _allocated_words(user: User) -> str:
+    return f"allocated to {user.team.name if user.team else 'their team'}"
+
+
+def _break_glass_basis(user: User, network_id: int) -> str | None:
+    """The reason of the user's running emergency access to the network, in
+    words for the audit trail, or None (one query)."""
     from kinmap.sharing.models import BreakGlassAccess
 
     now = timezone.now()
@@ -82,9 +86,17 @@ def access_basis(user: User, network_id: int) -> str | None:
         .order_by("-ends_at")
         .first()
     )
-    if grant is not None:
-        return f"break-glass: {grant.reason}"
-    return None
+    return f"break-glass: {grant.reason}" if grant is not None else None
+
+
+def access_basis(user: User, network_id: int) -> str | None:
+    """Why the user may see this family network now, in words for the audit
+    trail ("allocated to <team>", "break-glass: <reason>"), or None."""
+    if not _works_with_families(user) or not is_object_id(network_id):
+        return None
+    if _allocated_now(user, network_id).exists():
+        return _allocated_words(user)
+    return _break_glass_basis(user, network_id)
 
 
 def can_see_network(user: User, network_id: int) -> bool:
@@ -126,8 +138,22 @@ def require_every_network(user: User | None, network_ids: Iterable[int], what: s
 
 
 def _network_and_basis(user: User, network_id: int) -> tuple[m.FamilyNetwork, str]:
-    basis = access_basis(user, network_id)
-    network = m.FamilyNetwork.objects.filter(pk=network_id).first() if basis is not None else None
+    """The network and :func:`access_basis` for it, read together (one query
+    when the network is allocated to the user's team; a second for emergency
+    access otherwise); ``Http404`` alike when it is missing or not to be seen."""
+    network = None
+    if _works_with_families(user) and is_object_id(network_id):
+        network = (
+            m.FamilyNetwork.objects.filter(pk=network_id)
+            .annotate(allocated_to_team=Exists(_allocated_now(user, OuterRef("pk"))))
+            .first()
+        )
+    basis = None
+    if network is not None and network.allocated_to_team:
+        basis = _allocated_words(user)
+    elif _works_with_families(user) and is_object_id(network_id):
+        # asked for a missing network too, so that it is refused as a hidden one is
+        basis = _break_glass_basis(user, network_id)
     if network is None or basis is None:
         raise Http404("No family network found")
     return network, basis

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from kinmap.accounts.models import User
+from kinmap.accounts.models import Agency, Team, User
 from kinmap.audit.models import AuditEvent
 from kinmap.carers import services as cs
 from kinmap.carers.models import Material
@@ -99,6 +99,19 @@ WRITES: dict[str, Callable[[User, User, SeedFamily], Any]] = {
         rationale="The GP needs to know.",
         family_told=True,
     ),
+    "information_request_create": lambda o, _s, f: sh.information_request_create(
+        actor=o,
+        network=f.network,
+        person=f.father,
+        what="birth_date",
+        to_agency=Agency.objects.exclude(pk=o.agency.pk if o.agency else None).order_by("pk").first(),
+        lawful_basis="safeguarding",
+        purpose="The father has the baby overnight.",
+        urgency="routine",
+    ),
+    "joint_appointment_invite": lambda o, _s, f: cs.joint_appointment_invite(
+        actor=o, network=f.network, person=f.father, contact_on=date.today(), contact_type="home-visit"
+    ),
     "information_given_record": lambda o, _s, f: cs.information_given_record(
         actor=o,
         network=f.network,
@@ -112,7 +125,7 @@ WRITES: dict[str, Callable[[User, User, SeedFamily], Any]] = {
 
 @pytest.mark.parametrize("name", sorted(WRITES))
 def test_every_write_to_a_closed_family_is_refused_and_saves_nothing(
-    owner: User, supervisor: User, fam: SeedFamily, name: str
+    owner: User, supervisor: User, social_team: Team, fam: SeedFamily, name: str
 ) -> None:
     _close(owner, fam)
     before = (AuditEvent.objects.count(), m.FamilyNetwork.objects.get(pk=fam.network.pk).version)
