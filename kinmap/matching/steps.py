@@ -193,12 +193,19 @@ def _check_shown(request: HttpRequest, fingerprint: str, found: list[Candidate])
 
 
 def add_person_check(
-    request: HttpRequest, *, user: User, network: m.FamilyNetwork | None, data: PersonData, title: str
+    request: HttpRequest,
+    *,
+    user: User,
+    network: m.FamilyNetwork | None,
+    data: PersonData,
+    title: str,
+    postcodes: tuple[str, ...] = (),
 ) -> Decision:
     """Look for ``data`` on the record before it is saved as a new person:
     the one step of every page that adds a person, adding them to ``network``
     (the add-person page) or starting a family network around them
-    (``network`` None: the start-a-family page).
+    (``network`` None: the start-a-family page). ``postcodes``: those of an
+    address typed with them (where they live), compared like any other.
 
     No possible match: an empty decision (add as new). Possible matches and no
     decision posted yet, or a decision with an error: ``response`` is the page
@@ -212,7 +219,7 @@ def add_person_check(
     page is shown again, with an error); a link only to a person that page
     offered and the check finds now (else "Choose one of the people shown",
     alike for any other id); "new" always with a reason."""
-    record = person_data_record(data.cleaned())
+    record = person_data_record(data.cleaned(), postcodes=tuple(p for p in postcodes if p.strip()))
     found = candidates(record, min_probability=POSSIBLE_PROBABILITY, with_masked=can_see_masked(user))
     if not found:
         return Decision()

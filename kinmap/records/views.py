@@ -180,12 +180,18 @@ def person_add(request: HttpRequest, network_id: int) -> HttpResponse:
         rel, related_id, reverse = form.relationship_value()
         related = record.people.get(related_id) if related_id else None
         # One person is known once: look for them first (kinmap.matching.steps).
+        lives = form.cleaned_data.get("lives")
+        typed = form.address_data() if lives == LIVES_ELSEWHERE else None
         decision = add_person_check(
-            request, user=user, network=network, data=form.person_data(), title="adding them"
+            request,
+            user=user,
+            network=network,
+            data=form.person_data(),
+            title="adding them",
+            postcodes=(typed.postcode,) if typed else (),
         )
         if decision.response is not None:
             return decision.response
-        lives = form.cleaned_data.get("lives")
         try:
             person = person_add_decided(
                 actor=user,
@@ -199,7 +205,7 @@ def person_add(request: HttpRequest, network_id: int) -> HttpResponse:
                 relationship=rel,
                 reverse=reverse,
                 home=_child_home(record, default) if lives == LIVES_WITH_CHILD else None,
-                address=form.address_data() if lives == LIVES_ELSEWHERE else None,
+                address=typed,
                 other_names=form.other_names_value(),
             )
         except RecordError as err:

@@ -236,3 +236,33 @@ def test_a_synthetic_caseload_is_findable_at_once() -> None:
     # everyone with something a search can start from (a given name alone is not enough)
     findable = {p.pk for p in people if p.family_name or p.birth_date or p.nhs_number or p.phone}
     assert findable and findable <= with_keys
+
+
+@pytest.mark.django_db
+def test_the_postcode_of_the_address_typed_is_compared(
+    owner: User, outsider: User, seed: Seed, baby_network: m.FamilyNetwork
+) -> None:
+    """Someone added with an address elsewhere is looked for with its
+    postcode too: Dale Hart, whose date of birth is not known, is found by his
+    name and the (unmasked) postcode social care holds for him; the same name
+    typed with another postcode does not agree on it."""
+    dale = s.person_add(
+        actor=outsider,
+        network=seed.social_network,
+        data=s.PersonData(given_name="Dale", family_name="Hart", sex="male"),
+        related_to=seed.skye,
+        relationship=s.RelationshipData(type="STPFTH"),
+    )
+    s.residence_create(
+        actor=outsider,
+        network=seed.social_network,
+        person=dale,
+        address=s.AddressData(address_line_1="9 Mill Lane", town="Newcastle", postcode="NE6 2QT"),
+    )
+    typed = {"given_name": "Dale", "family_name": "Hart", "birth_date_0": "", "birth_date_1": "",
+             "birth_date_2": "", "birth_date_accuracy": "unknown", "lives": "elsewhere",
+             "address_line_1": "9 Mill Lane", "town": "Newcastle"}  # fmt: skip
+    status, page = _post(owner, baby_network, **typed, postcode="NE6 2QT")
+    assert status == 200 and "Same name and postcode" in page
+    status, page = _post(owner, baby_network, **typed, postcode="NE9 9ZZ")
+    assert "postcode" not in page.split("What agrees", 1)[-1].split("</dd>", 1)[0]
