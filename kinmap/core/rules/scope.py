@@ -32,7 +32,6 @@ from ..memo import cached
 from ..model import CareArrangement, Network, ParentalResponsibility, Person
 from ..vocab import CURRENT_PARTNER_CODES, PARENT_CODES, RelKind, rel_type
 
-
 _NO_HOUSEHOLDS: frozenset[int] = frozenset()
 
 
