@@ -204,7 +204,17 @@ def _carers_of(graph: FamilyGraph, child_id: int) -> list[CarerOfChild]:
 
 
 def _records(graph: FamilyGraph, person_id: int, material: str) -> list[InformationGiven]:
-    return [i for i in graph.information_of(person_id) if i.material == material]
+    """The person's records of one material, in the network's order (indexed
+    once per graph: each carer's checks ask for each material several times)."""
+    by_material: dict[tuple[int, str], list[InformationGiven]] | None = graph.memo.get(_BY_MATERIAL)
+    if by_material is None:
+        by_material = graph.memo[_BY_MATERIAL] = {}
+        for i in graph.network.information_given:
+            by_material.setdefault((i.person_id, i.material), []).append(i)
+    return by_material.get((person_id, material), [])
+
+
+_BY_MATERIAL = ("information_by_material",)
 
 
 def _given(graph: FamilyGraph, person_id: int, material: str, since: date | None) -> InformationGiven | None:

@@ -338,4 +338,6 @@ class Context:
 
     def child_severity(self, child: Person) -> Severity:
         """Critical for a baby (younger than ``critical_under_days``), else the usual."""
-        return self.severity_if_critical(self.scope.is_baby(child, self.int_param("critical_under_days")))
+        if self.scope.is_baby(child, int(self.params["critical_under_days"])):
+            return Severity.CRITICAL
+        return self.rule.severity

@@ -82,8 +82,15 @@ class Engine:
             return u
         return Unmet(u.rule_id, u.subject, usual, u.detail, u.missing)
 
-    def _order(self, u: Unmet) -> tuple[int, int, tuple[str, int, str, int]]:
-        return (_RANK[u.severity], self._position[u.rule_id], u.subject.sort_key())
+    def _order(self, u: Unmet) -> tuple[int, int, str, int, str, int]:
+        """Severity, catalogue place, then :meth:`Subject.sort_key` laid out
+        flat (the same order; one tuple and no call per gap)."""
+        s = u.subject
+        i, child = s.id, s.child_id
+        child_key = -1 if child is None else child
+        if isinstance(i, int):
+            return (_RANK[u.severity], self._position[u.rule_id], s.kind, i, "", child_key)
+        return (_RANK[u.severity], self._position[u.rule_id], s.kind, -1, i, child_key)
 
 
 _RANK = {s: s.rank for s in Severity}

@@ -57,15 +57,29 @@ _SEVERITY = {c.CRITICAL: Severity.CRITICAL, c.IMPORTANT: Severity.IMPORTANT, c.R
 Check = Callable[[c.CarerCheck], bool]
 
 
-def _settings(ctx: Context) -> c.CarerSettings:
-    return carer_settings(ctx.params)
+def _unmet_checks(ctx: Context, rule: str) -> list[c.CarerCheck]:
+    """The unmet carer checks of ``rule`` for this family. The five rules look
+    them up by their two thresholds in the graph's memo, so the settings and
+    the carer module's cache key are built once per family, not once per rule."""
+    thresholds = _thresholds(ctx.params)
+    key = ("carer_unmet", *thresholds)
+    memo = ctx.graph.memo
+    found: dict[str, list[c.CarerCheck]] | None = memo.get(key)
+    if found is None:
+        found = memo[key] = c.unmet_checks_by_rule(ctx.graph, _carer_settings(*thresholds))
+    return found.get(rule, [])
 
 
 def carer_settings(params: Mapping[str, object]) -> c.CarerSettings:
     """The carer checks' settings from rule 17's effective settings (its
     ``icon_by_days`` and ``baby_under_days``; missing ones take the defaults)."""
+    return _carer_settings(*_thresholds(params))
+
+
+def _thresholds(params: Mapping[str, object]) -> tuple[int, int]:
+    """``icon_by_days`` and ``baby_under_days`` in whole days (defaults 14 and 365)."""
     icon, baby = params.get("icon_by_days", 14), params.get("baby_under_days", 365)
-    return _carer_settings(
+    return (
         int(icon) if isinstance(icon, int | float) else 14,
         int(baby) if isinstance(baby, int | float) else 365,
     )
@@ -86,7 +100,7 @@ def _run(ctx: Context, rule: str, missing: Callable[[c.CarerCheck], tuple[str, .
     care for: the most severe of their checks, what all of them miss) and one
     per care arrangement for a sleep place."""
     by_person: dict[int, list[c.CarerCheck]] = {}
-    for found in c.unmet_checks_by_rule(ctx.graph, _settings(ctx)).get(rule, ()):
+    for found in _unmet_checks(ctx, rule):
         if found.care_id is not None:
             yield ctx.unmet(
                 Subject(SubjectKind.CARE, found.care_id, found.child_id),

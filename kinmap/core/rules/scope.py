@@ -32,6 +32,8 @@ from ..memo import cached
 from ..model import CareArrangement, Network, ParentalResponsibility, Person
 from ..vocab import CURRENT_PARTNER_CODES, PARENT_CODES, RelKind, rel_type
 
+_NO_HOUSEHOLDS: frozenset[int] = frozenset()
+
 
 class Scope:
     """Read-only, indexed view of a family network for the rules."""
@@ -186,7 +188,8 @@ class Scope:
         return {h: frozenset(ps) for h, ps in out.items()}
 
     def households_of(self, person_id: int) -> frozenset[int]:
-        return self.graph.households_of(person_id)
+        """The households the person lives at today (the graph's index, read directly)."""
+        return self.graph._households_today.get(person_id, _NO_HOUSEHOLDS)
 
     def residents(self, household_id: int) -> frozenset[int]:
         return self._residents_now.get(household_id, frozenset())

@@ -81,8 +81,8 @@ for _key in SOURCED_FACT_KEYS:
     MISSING_LABELS[fact_source_key(_key)] = f"source of the answer about {_key.replace('-', ' ')}"
 
 
-# the answers in words in the order their missing keys are listed, with those keys
-_SOURCED_FACTS_IN_ORDER = tuple((k, fact_source_key(k)) for k in sorted(SOURCED_FACT_KEYS))
+# the answers in words whose source is asked, with their missing keys
+_SOURCE_KEYS = {k: fact_source_key(k) for k in SOURCED_FACT_KEYS}
 
 
 def unsourced_person_details(person: Person) -> tuple[str, ...]:
@@ -97,10 +97,13 @@ def unsourced_person_details(person: Person) -> tuple[str, ...]:
                 break
     facts = person.facts
     if facts:
-        for k, source_key in _SOURCED_FACTS_IN_ORDER:
-            fact = facts.get(k)
-            if fact is not None and fact.provenance is None and fact_value(person, k) is not None:
-                missing.append(source_key)
+        # the person's few answers, not every key asked about; by key, as listed
+        unsourced = [
+            k
+            for k, fact in facts.items()
+            if k in _SOURCE_KEYS and fact.provenance is None and fact_value(person, k) is not None
+        ]
+        missing.extend(_SOURCE_KEYS[k] for k in sorted(unsourced))
     return tuple(missing)
 
 
