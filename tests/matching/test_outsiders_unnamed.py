@@ -8,6 +8,7 @@ link to them."""
 from __future__ import annotations
 
 import io
+import json
 from datetime import date
 
 import pytest
@@ -30,7 +31,8 @@ CANARIES = ("Ravenna", "Quill", "Ottoline", "Vexby", "12 December 1979", "1979-1
 
 def _social(outsider: User) -> tuple[m.FamilyNetwork, m.Person, dict[str, m.Person]]:
     """Social care's family of Skye Ashdown (5): her father Zebedee Quarrington,
-    at 22 Canary Lane, his partner Ottoline Vexby (at 8 Heron Close) and Skye's grandmother
+    at 22 Canary Lane, his partner Ottoline Vexby (at 8 Heron Close, then
+    living with him) and Skye's grandmother
     Ravenna Quill (at 5 Warbler Row); Ottoline and Ravenna look after Skye
     every weekend."""
     net = s.network_create(
@@ -61,7 +63,11 @@ def _social(outsider: User) -> tuple[m.FamilyNetwork, m.Person, dict[str, m.Pers
              carer: ("5 Warbler Row", "NE3 3ZQ")}  # fmt: skip
     for who, (street, postcode) in homes.items():
         address = s.AddressData(address_line_1=street, town="Newcastle", postcode=postcode)
-        s.residence_create(actor=outsider, network=net, person=who, address=address)
+        ended = {"end": date(2024, 1, 31)} if who is partner else {}
+        s.residence_create(actor=outsider, network=net, person=who, address=address, **ended)
+    # then Ottoline moved in with the father: a household of the health visitor's family once he is linked
+    flat = m.Residence.objects.get(person=father).household
+    s.residence_create(actor=outsider, network=net, person=partner, household=flat, start=date(2024, 2, 1))
     return net, skye, {"father": father, "partner": partner, "carer": carer}
 
 
@@ -111,12 +117,15 @@ def test_people_recorded_only_in_another_network_are_never_named(
     assert "someone in another family network" in pages["family"]
     # no link to an outsider's page
     for pid in (theirs["carer"].pk, theirs["partner"].pk):
-        for where in ("family", "skye", "father", "contact", "chronology"):
+        for where in ("family", "skye", "father", "contact", "chronology", "genogram"):
             assert f"/people/{pid}/" not in pages[where] and f"/carers/{pid}/" not in pages[where], (
                 where,
                 pid,
             )
     assert father_name in pages["father"]
+    # the API lists only this family's people (the genogram draws only them: no link above)
+    members = set(m.NetworkMember.objects.filter(network=baby_network).values_list("person_id", flat=True))
+    assert {p["id"] for p in json.loads(pages["api"])["people"]} == members
     # the export names no family network the user may not see
     notes = pages["export notes"]
     assert "linking to people in other family networks (1 other family network you may not see)." in notes
