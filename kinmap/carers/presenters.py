@@ -117,8 +117,12 @@ def _check_line(c: CarerCheck, config: CarerConfig) -> CheckLine:
 def carer_lines(
     network: Network, today: date, titles: dict[str, str], config: CarerConfig | None = None
 ) -> list[CarerLine]:
-    """Every carer of every index child, in the order the children are recorded,
-    checked with the partnership's settings and words (``config``; None: kinmap's)."""
+    """Every carer of every index child who is a person of this family network,
+    in the order the children are recorded, checked with the partnership's
+    settings and words (``config``; None: kinmap's). A carer recorded only in
+    another family network (``network.outside_ids``) is left out: the users of
+    this network may not be told who they are (PRODUCT.md: masked details never
+    leave the server to someone not entitled); :func:`carers_elsewhere` counts them."""
     cfg = config or CarerConfig()
     graph = FamilyGraph(network, today)
     out = []
@@ -126,7 +130,20 @@ def carer_lines(
     for child_id, rows in summaries.items():
         child = network.people[child_id]
         for s in rows:
-            out.append(_line(graph, s, child.display_name, titles, cfg))
+            if s.carer.person_id not in network.outside_ids:
+                out.append(_line(graph, s, child.display_name, titles, cfg))
+    return out
+
+
+def carers_elsewhere(network: Network, today: date) -> list[tuple[str, int]]:
+    """For each index child cared for (on ``today``) by someone recorded only in
+    another family network: ``(the child's name, how many such carers)``, in
+    the order the children are recorded. Never who the carers are."""
+    out = []
+    for child_id, rows in carer_summaries(network, today).items():
+        n = len({s.carer.person_id for s in rows} & network.outside_ids)
+        if n:
+            out.append((network.people[child_id].display_name, n))
     return out
 
 

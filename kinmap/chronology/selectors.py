@@ -13,6 +13,7 @@ from .activity import activity_lines
 from .history import Address, record_history_lines
 
 SOMEONE_ELSE = "someone not in this family network"
+OUTSIDER = "someone in another family network"
 
 
 def chronology_load(record: FamilyRecord, user: User) -> list[Line]:
@@ -26,9 +27,13 @@ def chronology_load(record: FamilyRecord, user: User) -> list[Line]:
 def chronology_lines(record: FamilyRecord, address: Address) -> list[Line]:
     """The chronology of ``record`` with addresses put in words by ``address``
     (a household row, as recorded then, to text)."""
-    people = record.graph_network.people
+    net = record.graph_network
 
     def names(pid: int) -> str:
-        return people[pid].display_name if pid in people else SOMEONE_ELSE
+        # someone recorded only in another family network (``outside_ids``) is
+        # never named here: the users of this network may not be told who they are
+        if net.is_member(pid):
+            return net.people[pid].display_name
+        return OUTSIDER if pid in net.outside_ids else SOMEONE_ELSE
 
     return chronology_order([*record_history_lines(record, address, names), *activity_lines(record, names)])

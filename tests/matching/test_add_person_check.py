@@ -56,6 +56,10 @@ def test_the_likely_match_is_shown_with_score_and_reasons_and_nothing_is_saved(
     assert "A person held by Northshire Children&#x27;s Social Care" in page
     assert "Same name and date of birth" in page
     assert "99%" in page
+    # what linking shows, said as it is: the person's own details, not their family's
+    assert "their own name, date of birth, NHS number, phone and addresses then show in your family" in page
+    assert "The other people in their family networks, and those networks' records, stay with them." in page
+    assert "without showing you what other family networks hold" not in page
     for canary in CANARIES:
         assert canary not in page, canary
     # the add-person form's answers travel with the decision

@@ -35,6 +35,7 @@ from kinmap.records.family_file import (
     family_file_read,
     sha256_of,
 )
+from kinmap.records.management.commands.export import left_out_words
 from kinmap.records.selectors import family_record_load
 from tests.conftest import index_child, make_user
 
@@ -565,8 +566,24 @@ def test_masked_details_are_withheld_unless_asked_for(accounts: None) -> None:
 # -- the command line ---------------------------------------------------------------
 
 
+def test_the_left_out_note_names_only_the_networks_the_user_may_see() -> None:
+    what = "2 relationships"
+    assert left_out_words(what, [1], [2, 7, 8], {1, 7}) == (
+        "Left out: 2 relationships linking to people in other family networks (7, and 2 other family "
+        "networks you may not see). To keep them, export the networks together: kinmap export 1 7"
+    )
+    assert left_out_words(what, [1], [2, 7], {1, 2, 7}) == (
+        "Left out: 2 relationships linking to people in other family networks (2 7). "
+        "To keep them, export the networks together: kinmap export 1 2 7"
+    )
+    assert left_out_words(what, [1], [2], {1}) == (
+        "Left out: 2 relationships linking to people in other family networks "
+        "(1 other family network you may not see)."
+    )
+
+
 def test_export_command_writes_the_file_and_audits_it(accounts: None, tmp_path: Path) -> None:
-    theo_net, lily_net = load(docs_example())
+    theo_net, _lily_net = load(docs_example())
     target = tmp_path / "theo.json"
     out = io.StringIO()
     call_command(
@@ -582,9 +599,9 @@ def test_export_command_writes_the_file_and_audits_it(accounts: None, tmp_path: 
     )
     assert out.getvalue() == (
         f"Exported 1 family network (3 people) to {target}\n"
+        # the health visitor may not see Lily's family: its number is not given
         "Left out: 1 relationship, 1 parental responsibility record linking to people in other "
-        f"family networks ({lily_net.pk}). "
-        f"To keep them, export the networks together: kinmap export {theo_net.pk} {lily_net.pk}\n"
+        "family networks (1 other family network you may not see).\n"
     )
     text = target.read_text(encoding="utf-8")
     assert text == family_file_export([theo_net]).text

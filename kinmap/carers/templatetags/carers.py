@@ -10,7 +10,7 @@ from django.utils import timezone
 from kinmap.core.model import Network
 from kinmap.records.models import FamilyNetwork
 
-from ..presenters import carer_lines
+from ..presenters import carer_lines, carers_elsewhere
 from ..selectors import carer_config, material_titles
 
 register = template.Library()
@@ -19,10 +19,12 @@ register = template.Library()
 @register.inclusion_tag("carers/_family_section.html")
 def carers_section(network: FamilyNetwork, graph_network: Network) -> dict[str, Any]:
     """Each carer of each index child with what they were given and what is still to give."""
-    lines = carer_lines(graph_network, timezone.localdate(), material_titles(), carer_config())
+    today = timezone.localdate()
+    lines = carer_lines(graph_network, today, material_titles(), carer_config())
     return {
         "network": network,
         "lines": lines,
+        "elsewhere": carers_elsewhere(graph_network, today),
         "multiple_children": len(graph_network.index_child_ids) > 1,
     }
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kinmap.records.access import visible_network_ids
 from kinmap.records.errors import RecordError
 from kinmap.records.family_file import family_file_export_audited
 
@@ -98,9 +99,24 @@ class Command(BaseCommand):
             )
         if export.left_out:
             what = ", ".join(plural(n, *LEFT_OUT_WORDS[k]) for k, n in export.left_out.items())
-            others = " ".join(str(x) for x in export.linked_network_ids)
-            together = " ".join(str(x) for x in [*ids, *export.linked_network_ids])
-            note(
-                f"Left out: {what} linking to people in other family networks ({others}). "
-                f"To keep them, export the networks together: kinmap export {together}"
-            )
+            note(left_out_words(what, ids, export.linked_network_ids, visible_network_ids(actor)))
+
+
+def left_out_words(what: str, ids: list[int], linked: list[int], visible: set[int] | frozenset[int]) -> str:
+    """The note on records left out of an export (``what``, e.g. "2
+    relationships") because they link to people in the other family networks
+    numbered ``linked``. Only the numbers of the networks the user may see
+    (``visible``) are named, as on the pages; the others are only counted."""
+    seen = [x for x in linked if x in visible]
+    unseen = len(linked) - len(seen)
+    hidden = plural(unseen, "other family network") + " you may not see"
+    where = " ".join(str(x) for x in seen)
+    if seen and unseen:
+        where = f"{where}, and {hidden}"
+    elif unseen:
+        where = hidden
+    text = f"Left out: {what} linking to people in other family networks ({where})."
+    if seen:
+        together = " ".join(str(x) for x in [*ids, *seen])
+        text += f" To keep them, export the networks together: kinmap export {together}"
+    return text
