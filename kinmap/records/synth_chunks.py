@@ -21,9 +21,11 @@ import multiprocessing
 import os
 from collections import deque
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from multiprocessing.pool import AsyncResult
+
+import django
 
 from kinmap.core.rules import RuleSettings
 
@@ -53,14 +55,17 @@ class Plan:
     practitioner_ids: tuple[int, ...]
     actor_id: int | None
     settings: RuleSettings
+    # families a chunk: :data:`CHUNK` when the plan is made (the plan carries
+    # it to the workers)
+    chunk: int = field(default_factory=lambda: CHUNK)
 
     @property
     def chunks(self) -> int:
-        return -(-self.families // CHUNK)
+        return -(-self.families // self.chunk)
 
     def id_floor(self, k: int) -> int:
         """The id before chunk ``k``'s window (its rows are numbered on from it)."""
-        return self.ids_from + k * CHUNK * IDS_PER_FAMILY
+        return self.ids_from + k * self.chunk * IDS_PER_FAMILY
 
 
 @dataclass
@@ -110,8 +115,8 @@ def families_build(
 
 def chunk_build(plan: Plan, k: int) -> Built:
     """Build chunk ``k`` of ``plan`` (no query; any process)."""
-    start = k * CHUNK
-    count = min(CHUNK, plan.families - start)
+    start = k * plan.chunk
+    count = min(plan.chunk, plan.families - start)
     rows, counts = families_build(
         seed=plan.seed,
         start=start,
@@ -132,15 +137,17 @@ def chunk_build(plan: Plan, k: int) -> Built:
 
 def chunks_built(plan: Plan, workers: int) -> Iterator[Built]:
     """Every chunk of ``plan``, in order, built by ``workers`` processes
-    (forked from this one; 1: here, one at a time). At most ``workers + 1``
+    (started afresh; 1: here, one at a time). At most ``workers + 1``
     chunks are built ahead of the one being written, so memory stays flat."""
     if workers <= 1 or plan.chunks == 1:
         for k in range(plan.chunks):
             yield chunk_build(plan, k)
         return
-    # fork: the workers start with this process's settings and catalogue, and
-    # never use its database connection (building a chunk runs no query)
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    # spawn, not fork: a process forked while another thread holds a lock
+    # (a test's live server, a driver's thread) can wait on it for ever. Each
+    # worker sets Django up from the same settings (the environment) and
+    # never uses the database (building a chunk runs no query).
+    with multiprocessing.get_context("spawn").Pool(workers, initializer=django.setup) as pool:
         pending: deque[AsyncResult[Built]] = deque()
         for k in range(plan.chunks):
             pending.append(pool.apply_async(chunk_build, (plan, k)))
