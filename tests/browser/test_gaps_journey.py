@@ -147,6 +147,8 @@ def test_a_gap_is_prompted_until_it_is_filled(page: Page, owner: User, health_te
     decline(
         page.locator(f'[data-gap-key="{services}"]'), "still his business", "Same reluctance as last time"
     )
+    # the decline is saved (and the gaps shown again) before she answers the next
+    expect(page.locator(f'[data-gap-key="{services}"] [data-outcome]')).to_be_visible()
 
     # she gives his date of birth
     block = page.locator(f'[data-gap-key="{dob}"]')
