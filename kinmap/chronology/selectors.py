@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from kinmap.accounts.models import User
 from kinmap.core.chronology import Line, chronology_order
+from kinmap.core.wording import OUTSIDER
 from kinmap.records.selectors import FamilyRecord
 from kinmap.web.masking import address_for
 
@@ -13,7 +14,6 @@ from .activity import activity_lines
 from .history import Address, record_history_lines
 
 SOMEONE_ELSE = "someone not in this family network"
-OUTSIDER = "someone in another family network"
 
 
 def chronology_load(record: FamilyRecord, user: User) -> list[Line]:

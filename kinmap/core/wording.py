@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+# Someone recorded only in another family network, in place of their name: a
+# user of this network may not be entitled to see that one.
+OUTSIDER = "someone in another family network"
+
 # A neutral relationship word and its male and female forms.
 SEXED: dict[str, tuple[str, str]] = {
     "child": ("son", "daughter"),

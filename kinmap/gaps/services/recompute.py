@@ -27,6 +27,7 @@ from kinmap.core.model import Network
 from kinmap.core.resolution import resolving_provenance
 from kinmap.core.rules import ProcessInputs, RuleSettings, Unmet
 from kinmap.core.rules.open_since import NOT_KNOWN, OpenSince, OpenSinceBasis, open_since_all
+from kinmap.core.wording import OUTSIDER
 from kinmap.records import models as rm
 from kinmap.records.graph_load import family_networks_load_with
 from kinmap.records.pipelined import instances, model_rows
@@ -102,7 +103,7 @@ def subject_name(net: Network, kind: str, subject_id: str) -> str:
 
     def name(pid: int) -> str:
         if pid in outside:
-            return "someone in another family network"
+            return OUTSIDER
         p = people.get(pid)
         return p.display_name if p else ""
 
