@@ -28,6 +28,7 @@ from kinmap.core.matching import ESTIMATE_TOLERANCE_DAYS, LEVELS, MatchRecord, p
 from kinmap.core.matching.compare import (
     FAMILY_NAME,
     GIVEN_NAME,
+    NAME_MOVED,
     NAMES_SWAPPED,
     SIMILAR_ADDRESS_THRESHOLD,
     address_line_key,
@@ -50,6 +51,9 @@ from kinmap.core.matching.names import (
 
 Engine = Literal["duckdb", "spark"]
 ID = "person_id"
+
+#: The first letters of the family names are the same (in SQL every engine reads).
+_INITIALS = "substr(l.family_joined, 1, 1) = substr(r.family_joined, 1, 1)"
 
 #: The blocking rules that choose which pairs are scored: a pair is scored when
 #: any one holds. Together they find a duplicate whose NHS number, date of
@@ -78,6 +82,16 @@ BLOCKING_RULES: tuple[str, ...] = (
     "l.dob_day = r.dob_day AND l.town = r.town",
     "l.dob_day = r.dob_day AND l.house_number = r.house_number",
     "l.phone = r.phone",
+    # names the other way round, one of them misspelt: the sound of the other
+    # with the postcode (either way round: Splink puts the lower id on the left)
+    "l.family_key = r.given_key AND l.postcode = r.postcode",
+    "l.given_key = r.family_key AND l.postcode = r.postcode",
+    # postcode, street and town all typed differently: the house number with a name
+    "l.family_key = r.family_key AND l.house_number = r.house_number",
+    f"l.given_key = r.given_key AND l.house_number = r.house_number AND {_INITIALS}",
+    # a name typed so that it sounds different: the date of birth with the
+    # family name's first letter (a typing error is rarely in the first letter)
+    f"l.dob_day = r.dob_day AND {_INITIALS}",
 )
 #: The blocking rules of the EM training sessions: each leaves out a
 #: comparison or two, so that between them every comparison's m is trained.
@@ -226,12 +240,30 @@ def names_swapped_sql(engine: Engine) -> str:
     )
 
 
+def name_moved_sql(engine: Engine) -> str:
+    """:func:`kinmap.core.matching.compare.name_moved` in ``engine``'s SQL:
+    either record's current given name, as one word, at Jaro-Winkler >= the
+    "similar" threshold to the other's current family name."""
+    jw = _JARO_WINKLER[engine]
+    return " OR ".join(
+        f"{jw}({x}_joined_l, {y}_joined_r) >= {SIMILAR_NAME_THRESHOLD}"
+        for x, y in (("given", "family"), ("family", "given"))
+    )
+
+
 def _name_comparison(name: str, prefix: str, engine: Engine) -> Any:
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
-    same, swapped, similar, sounds, different = LEVELS[name]
+    same, swapped, similar, sounds = LEVELS[name][:4]
+    different = LEVELS[name][-1]
     subset = _SUBSET_SQL[engine].format(c=f"{prefix}_parts")
+    # one name in the other's place: the given name's comparison only
+    moved = (
+        [cll.CustomLevel(name_moved_sql(engine)).configure(label_for_charts=NAME_MOVED)]
+        if name == GIVEN_NAME
+        else []
+    )
     return cl.CustomComparison(
         output_column_name=name,
         comparison_description=name.replace("_", " "),
@@ -248,6 +280,7 @@ def _name_comparison(name: str, prefix: str, engine: Engine) -> Any:
                 cll.JaroWinklerLevel(f"{prefix}_joined", SIMILAR_NAME_THRESHOLD),
             ).configure(label_for_charts=similar),
             cll.ArrayIntersectLevel(f"{prefix}_keys", 1).configure(label_for_charts=sounds),
+            *moved,
             cll.ElseLevel().configure(label_for_charts=different),
         ],
     )
@@ -411,7 +444,7 @@ def hard_case(levels: dict[str, str | None]) -> str:
     if (
         same_family
         and levels.get("date_of_birth") == LEVELS["date_of_birth"][0]
-        and levels.get("given_name") == LEVELS["given_name"][-1]
+        and levels.get("given_name") in (LEVELS["given_name"][-1], NAME_MOVED)
     ):
         return "could be twins: same family name and date of birth, different given names"
     if (

@@ -333,6 +333,25 @@ def test_given_and_family_swapped() -> None:
     assert blocking_keys(a) & lookup_keys(b)
 
 
+def test_a_name_in_the_other_names_place() -> None:
+    """One record's given name is the other's family name (the other name
+    replaced): the given name's own level, weighed with the model's m and u;
+    the family name is weighed as it is (different)."""
+    a = MatchRecord(given_name="Gillian", family_name="Lodge", birth_date=date(1950, 6, 26))
+    b = replace(a, given_name="Lodge", family_name="Adele")
+    for x, y in ((a, b), (b, a)):
+        s = score_pair(x, y, MODEL)
+        assert s.levels["given_name"] == "one's given name is the other's family name"
+        assert s.levels["family_name"] == "different family name"
+        assert not s.names_swapped and "one's given name is the other's family name" in s.reasons
+    weights = MODEL.level_weights()["given_name"]
+    assert weights["one's given name is the other's family name"] > weights["different given name"]
+    # a given name that agrees, or names swapped, come first
+    assert compare(a, replace(b, given_name="Gillian"))["given_name"] == "same given name"
+    assert compare(a, replace(b, family_name="Gilian"))["given_name"] == "given and family names swapped"
+    assert compare(a, replace(b, given_name="Hugo"))["given_name"] == "different given name"
+
+
 def test_a_name_swap_is_weighed_once() -> None:
     """Both names agree crossed because of one error: the given name's
     comparison weighs it (the model's m and u of the swap) and the family
@@ -349,10 +368,12 @@ def test_a_name_swap_is_weighed_once() -> None:
 
 
 def test_one_name_crossed_is_not_a_swap() -> None:
+    """One name crossed is the weaker level of a name in the other's place,
+    never a swap."""
     a = MatchRecord(given_name="Thomas", family_name="Wasley")
     assert (
         compare(a, MatchRecord(given_name="Wasley", family_name="Smith"))["given_name"]
-        == "different given name"
+        == "one's given name is the other's family name"
     )
     assert (
         compare(a, MatchRecord(given_name="Thomas", family_name="Thomas"))["given_name"] == "same given name"

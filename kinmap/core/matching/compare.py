@@ -41,6 +41,10 @@ ADDRESS = "address"
 #: The level, in both name comparisons, of two records whose given and family
 #: names are the other way round (see :func:`names_swapped`).
 NAMES_SWAPPED = "given and family names swapped"
+#: The level, in the given name comparison only, of two records where one
+#: record's given name is the other's family name, the other names differing
+#: (see :func:`name_moved`).
+NAME_MOVED = "one's given name is the other's family name"
 
 #: Each comparison's levels, best first; the last is the "different" level.
 LEVELS: dict[str, tuple[str, ...]] = {
@@ -50,6 +54,7 @@ LEVELS: dict[str, tuple[str, ...]] = {
         NAMES_SWAPPED,
         "similar given name",
         "given name sounds alike",
+        NAME_MOVED,
         "different given name",
     ),
     FAMILY_NAME: (
@@ -92,12 +97,13 @@ def _name_level(
     names are the other way round (:func:`names_swapped`); else the best over
     every pair: similar when one name's parts are all parts of the other
     (Smith and Smith-Jones) or at Jaro-Winkler >= the threshold; sounds alike
-    when they share a Double Metaphone key; different."""
+    when they share a Double Metaphone key; for the given name only,
+    :data:`NAME_MOVED` (:func:`name_moved`); different."""
     xs, ys = [n for n in xs if name_parts(n)], [n for n in ys if name_parts(n)]
     if not xs or not ys:
         return None
-    labels = LEVELS[name]
-    same, swapped, similar, sounds, different = labels
+    same, swapped, similar, sounds = LEVELS[name][:4]
+    different = LEVELS[name][-1]
     if any(name_parts(x) == name_parts(y) for x, y in product(xs, ys)):
         return same
     if names_swapped(a, b):
@@ -109,6 +115,8 @@ def _name_level(
             return similar
         if phonetic_keys(x) & phonetic_keys(y):
             best = sounds
+    if best == different and name == GIVEN_NAME and name_moved(a, b):
+        return NAME_MOVED
     return best
 
 
@@ -126,9 +134,23 @@ def names_swapped(a: MatchRecord, b: MatchRecord) -> bool:
     )
 
 
+def name_moved(a: MatchRecord, b: MatchRecord) -> bool:
+    """Whether the current given name of one record is, at Jaro-Winkler >= the
+    "similar" threshold compared as one word, the current family name of the
+    other ("Gillian Lodge" against "Lodge Adele"; "Alicia Heron" against "Heron
+    Brooke"): one name put in the other's place, the other name replaced or
+    left out. Weighed once, in the given name's comparison (the family name's
+    comparison weighs the other name as it is)."""
+    return (
+        name_similarity(a.given_name, b.family_name) >= SIMILAR_NAME_THRESHOLD
+        or name_similarity(a.family_name, b.given_name) >= SIMILAR_NAME_THRESHOLD
+    )
+
+
 def compare_given_name(a: MatchRecord, b: MatchRecord) -> str | None:
     """``given_name``: the best level over current and other given names
-    (:data:`NAMES_SWAPPED` judged on the current names)."""
+    (:data:`NAMES_SWAPPED` and, when no level but "different" holds,
+    :data:`NAME_MOVED` judged on the current names)."""
     return _name_level(a, b, a.given_names, b.given_names, GIVEN_NAME)
 
 

@@ -23,6 +23,7 @@ from .compare import (
     FAMILY_NAME,
     GIVEN_NAME,
     LEVELS,
+    NAME_MOVED,
     NAMES_SWAPPED,
     NHS_NUMBER,
     PHONE,
@@ -170,7 +171,9 @@ CERTAIN_PROBABILITY = 0.999
 #: Probability at or above which a pair is shown as a possible match.
 POSSIBLE_PROBABILITY = 0.5
 
-#: Positions of the "similar" and "different" levels of both name comparisons.
+#: Position of the "similar" level of both name comparisons, and the first
+#: position past the levels at which the names agree (same, swapped, similar,
+#: sounds alike).
 _SIMILAR, _DIFFERENT = 2, 4
 
 _WHAT = {
@@ -193,7 +196,7 @@ def _name_phrase(given: str | None, family: str | None) -> str | None:
     for idx, level in ((f, family), (g, given)):
         if idx is not None and idx < _DIFFERENT and level:
             return level
-    return None
+    return NAME_MOVED if given == NAME_MOVED else None
 
 
 def _reasons(levels: dict[str, str | None]) -> tuple[tuple[str, ...], tuple[str, ...]]:
