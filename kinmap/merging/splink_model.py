@@ -269,7 +269,13 @@ def _name_comparison(name: str, prefix: str, engine: Engine) -> Any:
         comparison_description=name.replace("_", " "),
         comparison_levels=[
             cll.NullLevel(f"{prefix}_names"),
-            cll.ArrayIntersectLevel(f"{prefix}_names", 1).configure(label_for_charts=same),
+            # weighed by how common the current name is (term frequency,
+            # the same in the search: kinmap.core.matching.score)
+            cll.ArrayIntersectLevel(f"{prefix}_names", 1).configure(
+                label_for_charts=same,
+                tf_adjustment_column=f"{prefix}_name",
+                disable_tf_exact_match_detection=True,
+            ),
             # names the other way round: one piece of evidence, weighed once,
             # in the given name's comparison (the family name's adds nothing)
             cll.CustomLevel(names_swapped_sql(engine)).configure(
@@ -355,7 +361,10 @@ def comparisons(engine: Engine = "duckdb") -> list[Any]:
                 cll.Or(
                     cll.JaroWinklerLevel("address_line", SIMILAR_ADDRESS_THRESHOLD),
                     cll.ExactMatchLevel("address_words"),
-                    cll.And(cll.ExactMatchLevel("house_number"), cll.ExactMatchLevel("town")),
+                    cll.And(
+                        cll.ExactMatchLevel("house_number"),
+                        cll.JaroWinklerLevel("town", SIMILAR_ADDRESS_THRESHOLD),
+                    ),
                 ).configure(label_for_charts=address[1]),
                 cll.ArrayIntersectLevel("towns", 1).configure(label_for_charts=address[2]),
                 cll.ElseLevel().configure(label_for_charts=address[3]),
@@ -479,7 +488,12 @@ def pairs_from_rows(rows: Iterable[dict[str, Any]], model: dict[str, Any]) -> It
         for name, by_value in labels.items():
             gamma = row[f"gamma_{name}"]
             label = by_value.get(int(gamma)) if gamma is not None and gamma >= 0 else None
-            weight = float(row[f"mw_{name}"]) if label is not None else 0.0
+            # the level's weight and its term-frequency adjustment (a name's)
+            weight = (
+                float(row[f"mw_{name}"]) + float(row.get(f"mw_tf_adj_{name}") or 0.0)
+                if label is not None
+                else 0.0
+            )
             if name == FAMILY_NAME and levels and levels[-1][:2] == (GIVEN_NAME, NAMES_SWAPPED):
                 label, weight = NAMES_SWAPPED, 0.0
             levels.append((name, label, weight))
@@ -628,12 +642,36 @@ def train_and_predict_tables(
             continue
         say(f"trained: {name}")
     model = linker.misc.save_model_to_json()
+    model[TF_KEY] = _term_frequencies(linker, model)
     predictions = linker.inference.predict(threshold_match_probability=threshold)
     if engine == "spark":
         records = [r.asDict() for r in predictions.as_spark_dataframe().collect()]
     else:
         records = predictions.as_pandas_dataframe().to_dict("records")
     return Trained(model, list(pairs_from_rows(records, model)))
+
+
+#: Where the model keeps its term-frequency tables (read by the search's scorer,
+#: :class:`kinmap.core.matching.MatchModel`; Splink ignores the key).
+TF_KEY = "kinmap_term_frequencies"
+
+
+def _term_frequencies(linker: Any, model: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """Each term-frequency column's table as Splink works it out over the
+    records linked (``compute_tf_table``): ``{column: {value: share}}``."""
+    columns = sorted(
+        {
+            lv["tf_adjustment_column"]
+            for c in model["comparisons"]
+            for lv in c["comparison_levels"]
+            if lv.get("tf_adjustment_column")
+        }
+    )
+    out: dict[str, dict[str, float]] = {}
+    for col in columns:
+        frame = linker.table_management.compute_tf_table(col).as_pandas_dataframe()
+        out[col] = {str(v): float(tf) for v, tf in zip(frame[col], frame[f"tf_{col}"], strict=True)}
+    return out
 
 
 def model_save(model: dict[str, Any], path: Path) -> None:

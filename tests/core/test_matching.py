@@ -236,6 +236,8 @@ def test_levels_of_the_address() -> None:
     assert level(("14 High Steet", "", "")) == "similar address"
     assert level(("14 Hgh Street", "", "Newcastle upon Tyne")) == "similar address"
     assert level(("14 Mill Lane", "", "Newcastle upon Tyne")) == "similar address"  # number and town
+    assert level(("14", "", "Newcastle upon Tnye")) == "similar address"  # number, town misspelt
+    assert level(("14 Mill Lane", "", "Gateshead")) == "different address"  # number, another town
     assert level(("3 Mill Lane", "", "Newcastle upon Tyne")) == "same town"
     assert level(("3 Mill Lane", "", "Gateshead")) == "different address"
     assert level(("", "14 High Street", "")) == "same first line of address"  # second line when no first

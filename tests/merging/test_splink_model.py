@@ -134,6 +134,7 @@ def test_the_batch_and_the_core_put_a_pair_at_the_same_levels() -> None:
         replace(base, addresses=(("High Street", "14 Mill Lane", "Gateshead"),)),
         replace(base, given_name="Prise", family_name="Adele", birth_date=date(1961, 3, 7)),
         replace(base, given_name="Kai", family_name="Jordan", birth_date=None),
+        replace(base, given_name="Zak", addresses=(("14", "", "Newcastle upon Tnye"),)),
     ]
     records = [replace(r, person_id=i) for i, r in enumerate(variants, start=1)]
     start = json.loads(DEFAULT_MODEL_PATH.read_text())
@@ -141,9 +142,18 @@ def test_the_batch_and_the_core_put_a_pair_at_the_same_levels() -> None:
     trained = sm.train_and_predict(rows, threshold=0.0, start=start, train=False)
     got = {(p.id_l, p.id_r): {n: label for n, label, _ in p.levels} for p in trained.pairs}
     assert len(got) == len(records) * (len(records) - 1) // 2
-    weights = {(p.id_l, p.id_r): p.match_weight for p in trained.pairs}
+    pairs = {(p.id_l, p.id_r): p for p in trained.pairs}
     model = MatchModel.model_validate(trained.model)
+    # the names' term frequencies over these records go with the model
+    jordans = sum(r.given_name == "Jordan" for r in records) / len(records)
+    assert model.kinmap_term_frequencies["given_name"]["jordan"] == pytest.approx(jordans)
     for a, b in combinations(records, 2):
         assert got[(a.person_id, b.person_id)] == compare(a, b), (a, b)
-        # and the search's scorer weighs the pair as Splink does (names swapped once)
-        assert score_pair(a, b, model).weight == pytest.approx(weights[(a.person_id, b.person_id)]), (a, b)
+        # and the search's scorer weighs the pair as Splink does (names swapped
+        # once, a common name less than a rare one), comparison by comparison
+        pair, score = pairs[(a.person_id, b.person_id)], score_pair(a, b, model)
+        assert score.weight == pytest.approx(pair.match_weight), (a, b)
+        assert [c.weight for c in score.contributions] == pytest.approx([w for _n, _l, w in pair.levels])
+    same = model.level_weights()["given_name"]["same given name"]
+    jordan = score_pair(records[0], records[2], model).contributions[1]
+    assert jordan.level == "same given name" and jordan.weight < same  # a common name

@@ -250,7 +250,8 @@ def compare_address(a: MatchRecord, b: MatchRecord) -> str | None:
     own comparison): the same first line (normalised); similar (first lines at
     Jaro-Winkler >= :data:`SIMILAR_ADDRESS_THRESHOLD`, the same words on the
     first two lines in another order (:func:`address_words`), or the same
-    house number in the same town); the same town; different. None when either
+    house number in towns at Jaro-Winkler >= the same threshold, a typing
+    error in the town allowed); the same town; different. None when either
     has no first line and no town."""
     xs = [
         (address_line_key(l1, l2), normalise_address_line(t), address_words(l1, l2))
@@ -268,11 +269,15 @@ def compare_address(a: MatchRecord, b: MatchRecord) -> str | None:
     for (lx, tx, wx), (ly, ty, wy) in product(xs, ys):
         if lx and lx == ly:
             return labels[0]
-        if (lx and ly and text_similarity(lx, ly) >= SIMILAR_ADDRESS_THRESHOLD) or (wx and wx == wy):
+        hx, hy = house_number(lx), house_number(ly)
+        if (
+            (lx and ly and text_similarity(lx, ly) >= SIMILAR_ADDRESS_THRESHOLD)
+            or (wx and wx == wy)
+            or (hx and hx == hy and text_similarity(tx, ty) >= SIMILAR_ADDRESS_THRESHOLD)
+        ):
             best = min(best, 1)
         elif tx and tx == ty:
-            hx, hy = house_number(lx), house_number(ly)
-            best = min(best, 1 if hx and hx == hy else 2)
+            best = min(best, 2)
     return labels[best]
 
 

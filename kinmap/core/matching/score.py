@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from .compare import (
     POSTCODE,
     compare,
 )
+from .names import normalise_name
 from .record import MatchRecord
 
 #: m or u below this is taken as this, so that a level never seen in training
@@ -38,13 +40,18 @@ _FLOOR = 1e-9
 
 
 class ComparisonLevel(BaseModel):
-    """One level of a comparison, as Splink writes it (extra keys ignored)."""
+    """One level of a comparison, as Splink writes it (extra keys ignored);
+    ``tf_adjustment_column`` names the column whose term frequency adjusts the
+    level's weight (Splink's term-frequency adjustment), else None."""
 
     model_config = ConfigDict(extra="ignore")
     label_for_charts: str = ""
     m_probability: float | None = None
     u_probability: float | None = None
     is_null_level: bool = False
+    tf_adjustment_column: str | None = None
+    tf_adjustment_weight: float = 1.0
+    tf_minimum_u_value: float = 0.0
 
 
 class Comparison(BaseModel):
@@ -64,8 +71,12 @@ class MatchModel(BaseModel):
     model_config = ConfigDict(extra="ignore")
     probability_two_random_records_match: float = Field(gt=0, lt=1)
     comparisons: list[Comparison]
+    #: Each term-frequency column's table, written by ``kinmap match`` with the
+    #: model: ``{column: {value: share of the records with that value}}``.
+    kinmap_term_frequencies: dict[str, dict[str, float]] = Field(default_factory=dict)
 
     _weights: dict[str, dict[str, float]] | None = PrivateAttr(default=None)
+    _tf: dict[tuple[str, str], ComparisonLevel] | None = PrivateAttr(default=None)
 
     def level_weights(self) -> dict[str, dict[str, float]]:
         """log2(m/u) for each comparison's labelled, non-null level:
@@ -85,6 +96,47 @@ class MatchModel(BaseModel):
                     max(lv.m_probability, _FLOOR) / max(lv.u_probability, _FLOOR)
                 )
         return out
+
+    def tf_adjustment(self, comparison: str, level: str | None, a: MatchRecord, b: MatchRecord) -> float:
+        """The term-frequency adjustment in bits of ``comparison`` at ``level``
+        for ``a`` and ``b``, as Splink works it out (``_tf_adjustment_sql`` of
+        Splink 5's comparison level): ``weight * (log2(u) - log2(tf))``, tf the
+        larger of the two records' values' shares in the model's table (one
+        side's when the other's value is not in it), at least the level's
+        ``tf_minimum_u_value``; 0 when the level has no adjustment, the model
+        no table, or neither value is in it. A common name then counts less
+        than a rare one."""
+        lv = self._tf_levels().get((comparison, level or ""))
+        if lv is None or lv.tf_adjustment_column not in TF_VALUES:
+            return 0.0
+        table = self.kinmap_term_frequencies.get(lv.tf_adjustment_column)
+        if not table or not lv.tf_adjustment_weight:
+            return 0.0
+        value = TF_VALUES[lv.tf_adjustment_column]
+        found = [tf for tf in (table.get(value(a)), table.get(value(b))) if tf is not None]
+        if not found:
+            return 0.0
+        tf = max(*found, lv.tf_minimum_u_value)
+        u = max(lv.u_probability or _FLOOR, _FLOOR)
+        return lv.tf_adjustment_weight * (math.log2(u) - math.log2(max(tf, _FLOOR)))
+
+    def _tf_levels(self) -> dict[tuple[str, str], ComparisonLevel]:
+        if self._tf is None:
+            self._tf = {
+                (c.output_column_name, lv.label_for_charts): lv
+                for c in self.comparisons
+                for lv in c.comparison_levels
+                if lv.tf_adjustment_column and not lv.is_null_level
+            }
+        return self._tf
+
+
+#: The value of a record in each term-frequency column of the batch's table
+#: (``kinmap.merging.splink_model.splink_row``): the current names, normalised.
+TF_VALUES: dict[str, Callable[[MatchRecord], str]] = {
+    "given_name": lambda r: normalise_name(r.given_name),
+    "family_name": lambda r: normalise_name(r.family_name),
+}
 
 
 def load_model(path: Path) -> MatchModel:
@@ -230,9 +282,16 @@ def _reasons(levels: dict[str, str | None]) -> tuple[tuple[str, ...], tuple[str,
     return tuple(joined), tuple(against)
 
 
-def _weigh(levels: dict[str, str | None], weights: dict[str, dict[str, float]]) -> list[Contribution]:
+def _weigh(
+    levels: dict[str, str | None], model: MatchModel, a: MatchRecord, b: MatchRecord
+) -> list[Contribution]:
+    weights = model.level_weights()
     return [
-        Contribution(name, level, weights.get(name, {}).get(level, 0.0) if level else 0.0)
+        Contribution(
+            name,
+            level,
+            weights.get(name, {}).get(level, 0.0) + model.tf_adjustment(name, level, a, b) if level else 0.0,
+        )
         for name, level in levels.items()
     ]
 
@@ -240,13 +299,14 @@ def _weigh(levels: dict[str, str | None], weights: dict[str, dict[str, float]]) 
 def score_pair(a: MatchRecord, b: MatchRecord, model: MatchModel) -> MatchScore:
     """Score ``a`` against ``b`` with ``model``: every comparison's level
     (:func:`~.compare.compare`, the levels the batch's Splink model puts the
-    pair at), weighed by the model. Given and family names the other way round
-    are their own level in both name comparisons (``names_swapped``).
+    pair at), weighed by the model, a common name less than a rare one when
+    the model has term frequencies (:meth:`MatchModel.tf_adjustment`). Given
+    and family names the other way round are their own level in both name
+    comparisons (``names_swapped``).
     Symmetric in ``a`` and ``b``."""
-    weights = model.level_weights()
     prior = model.probability_two_random_records_match
     base = math.log2(prior / (1 - prior))
-    chosen = _weigh(compare(a, b), weights)
+    chosen = _weigh(compare(a, b), model, a, b)
     weight = base + sum(c.weight for c in chosen)
     probability = 1.0 / (1.0 + 2.0 ** (-weight)) if weight > -1000 else 0.0
     levels = {c.comparison: c.level for c in chosen}
