@@ -455,3 +455,38 @@ def test_a_model_missing_a_level_adds_nothing_for_it(tmp_path: Path) -> None:
 def test_a_model_of_the_wrong_shape_is_refused() -> None:
     with pytest.raises(ValueError):
         MatchModel.model_validate({"probability_two_random_records_match": 2, "comparisons": []})
+
+
+def test_a_common_name_counts_less_than_a_rare_one() -> None:
+    """With the name frequencies a trained model carries, the same-name level
+    is weighed as Splink adjusts it: log2(m/u) + log2(u) - log2(tf), tf the
+    larger share of the two current names (one side's when the other's is not
+    in the table), no adjustment when neither is."""
+    doc = json.loads(Path("kinmap/matching/default_model.json").read_text())
+    for c in doc["comparisons"]:
+        if c["output_column_name"] == "family_name":
+            c["comparison_levels"][1]["tf_adjustment_column"] = "family_name"
+    doc["kinmap_term_frequencies"] = {"family_name": {"nguyen": 0.05, "fardell": 0.0001}}
+    model = MatchModel.model_validate(doc)
+    same = {lv.label_for_charts: lv for c in model.comparisons for lv in c.comparison_levels}[
+        "same family name"
+    ]
+    assert same.u_probability is not None and same.m_probability is not None
+
+    def family_weight(family: str, other: str | None = None) -> float:
+        a = MatchRecord(given_name="Lachlan", family_name=family, birth_date=date(1966, 9, 26))
+        s = score_pair(a, replace(a, family_name=other or family), model)
+        return next(c.weight for c in s.contributions if c.comparison == "family_name")
+
+    assert family_weight("Nguyen") == pytest.approx(math.log2(same.m_probability / 0.05))
+    assert family_weight("Fardell") == pytest.approx(math.log2(same.m_probability / 0.0001))
+    assert family_weight("Nguyen") < family_weight("Fardell")
+    plain = math.log2(same.m_probability / same.u_probability)
+    assert family_weight("Okonkwo") == pytest.approx(plain)  # in no table: not adjusted
+    # one side's current name not in the table (a previous name agreeing): the other's share
+    a = MatchRecord(family_name="Okonkwo", other_names=(("", "Nguyen"),))
+    s = score_pair(a, MatchRecord(family_name="Nguyen"), model)
+    assert s.levels["family_name"] == "same family name"
+    assert s.contributions[2].weight == pytest.approx(math.log2(same.m_probability / 0.05))
+    # the shipped default has no tables: nothing is adjusted
+    assert MODEL.kinmap_term_frequencies == {}
