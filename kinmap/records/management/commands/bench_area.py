@@ -65,6 +65,13 @@ class Command(BaseCommand):
         self.stderr.write(text)
         self.stderr.flush()
 
+    def save(self, results: dict[str, Any], out: Path, *, finished: bool) -> None:
+        """Write what has been measured so far to ``out`` (JSON), so that a run
+        stopped part-way keeps its figures; ``finished`` says whether every
+        stage ran."""
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps({**results, "finished": finished}, indent=2) + "\n")
+
     def handle(self, *args: Any, **options: Any) -> None:
         ensure_database()
         if connection.vendor != "postgresql":
@@ -77,24 +84,31 @@ class Command(BaseCommand):
             "seed": options["seed"],
             "cores": os.cpu_count(),
         }
+        out = Path(options["out"])
+        self.results, self.out = results, out
         made = b.caseload(
             families=options["families"], teams=options["teams"], seed=options["seed"], progress=self.progress
         )
         results["caseload"] = made
         results["synth_families_per_s"] = made["synth_families_per_s"]
+        self.save(results, out, finished=False)
         password = secrets.token_urlsafe(24)
         user = b.bench_user(password)
         pages = b.pages_for(user)
         self.progress("measuring each page in this process (queries, EXPLAIN ANALYZE, server time)")
         measured = b.in_process(user, pages.paths, options["runs"])
         results["family_page_in_process_median_ms"] = measured["family"]["in_process_median_ms"]
+        results["pages"] = measured
+        self.save(results, out, finished=False)
         self.progress("measuring the engine and the recompute")
         results.update(b.engine_figures(user))
+        self.save(results, out, finished=False)
         results["server"], http = self.serve_and_drive(options, pages, password)
         results.update(self.rule_change)
         for name, figures in measured.items():
             figures["clients"] = http.get(name, {})
         results["pages"] = measured
+        results.pop("http", None)
         results["goals"] = {
             f"family page in-process median <= {GOAL_FAMILY_MS} ms": measured["family"][
                 "in_process_median_ms"
@@ -115,10 +129,8 @@ class Command(BaseCommand):
             )
             <= 2 * (results["page_p95_ms_idle_8_clients"] or 0),
         }
-        out = Path(options["out"])
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(results, indent=2) + "\n")
-        self.stdout.write(json.dumps(results, indent=2))
+        self.save(results, out, finished=True)
+        self.stdout.write(json.dumps({**results, "finished": True}, indent=2))
         self.stdout.write(f"written to {out}")
 
     def serve_and_drive(
@@ -164,6 +176,8 @@ class Command(BaseCommand):
             if driven.returncode:
                 raise CommandError("the load driver failed (its messages are above)")
             http = json.loads(driven.stdout)
+            self.results["http"] = http  # kept until the pages carry their own figures
+            self.save(self.results, self.out, finished=False)
             idle = http.get("family", {}).get("8", {}).get("p95_ms")
             self.rule_change = self.rule_change_under_load(base, env, pages, password, idle)
         finally:

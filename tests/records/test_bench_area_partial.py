@@ -1,0 +1,45 @@
+"""``kinmap bench_area`` keeps what it measured when a later stage stops it:
+its JSON is written after each stage, marked unfinished until the end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.core.management.base import CommandError
+
+from kinmap.records.management.commands import bench_area as command
+
+
+def test_a_run_stopped_by_the_http_stage_keeps_the_figures_before_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    b = command.b
+    monkeypatch.setattr(command, "ensure_database", lambda: None)
+    monkeypatch.setattr(command, "call_command", lambda *a, **k: None)
+    monkeypatch.setattr(
+        command, "connection", SimpleNamespace(vendor="postgresql", settings_dict={"NAME": "bench"})
+    )
+    monkeypatch.setattr(b, "caseload", lambda **k: {"synth_families_per_s": 1234.5})
+    monkeypatch.setattr(b, "bench_user", lambda password: object())
+    monkeypatch.setattr(b, "pages_for", lambda user: SimpleNamespace(paths={"family": "/f/"}))
+    monkeypatch.setattr(b, "in_process", lambda user, paths, runs: {"family": {"in_process_median_ms": 9.5}})
+    monkeypatch.setattr(b, "engine_figures", lambda user: {"engine_families_per_s": 4321.0})
+
+    def stopped(*args: Any) -> Any:
+        raise CommandError("the load driver failed")
+
+    cmd = command.Command()
+    monkeypatch.setattr(cmd, "serve_and_drive", stopped)
+    out = tmp_path / "bench-area.json"
+    with pytest.raises(CommandError):
+        cmd.handle(families=10, teams=1, seed=1, requests=1, clients="1", bind="x", runs=1, out=str(out))
+    kept = json.loads(out.read_text())
+    assert kept["finished"] is False
+    assert kept["synth_families_per_s"] == 1234.5
+    assert kept["family_page_in_process_median_ms"] == 9.5
+    assert kept["engine_families_per_s"] == 4321.0
+    assert "goals" not in kept
