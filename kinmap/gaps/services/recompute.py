@@ -206,6 +206,10 @@ def _recompute_many(
     audit_each: bool,
     lock: bool = False,
 ) -> dict[int, RecomputeResult]:
+    """Every recompute's three steps: read the families (two round trips to
+    PostgreSQL, the families' locks first when ``lock``), plan each one's
+    gaps (no queries), write the plans (none when nothing changed). Returns
+    what changed, by network id."""
     ids = [n.pk for n in networks]
     # the pure networks only (no model instances), read with the rule
     # settings, the gaps and the process inputs: one round trip for them all,
