@@ -9,6 +9,6 @@ class CarersConfig(AppConfig):
     def ready(self) -> None:
         from kinmap.records.selectors import on_family_load
 
-        from .selectors import add_carer_information
+        from .selectors import CARER_INFORMATION, add_carer_information
 
-        on_family_load(add_carer_information)
+        on_family_load(add_carer_information, fixed=CARER_INFORMATION)

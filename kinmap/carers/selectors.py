@@ -11,8 +11,8 @@ from django.db.models import QuerySet
 
 from kinmap.core import model as core
 from kinmap.core.vocab import InfoHow, InvitationOutcome
-from kinmap.records.pipelined import rows_of
-from kinmap.records.selectors import FamilyRecord
+from kinmap.records.pipelined import FixedQueries, Ids, rows_of
+from kinmap.records.selectors import FamilyRecord, FixedExtension
 
 from . import models as cm
 from .presenters import CarerConfig
@@ -28,9 +28,15 @@ def add_carer_information(records: Sequence[FamilyRecord]) -> list[core.Network]
     Information reaches a person, not a network: what a father was given while
     recorded in one family network counts in every network he belongs to.
     """
-    ids = set().union(*(r.member_ids for r in records))
-    given_rows, invitation_rows = rows_of(  # in one round trip to PostgreSQL
-        cm.InformationGiven.objects.filter(person_id__in=ids)
+    ids = sorted(set().union(*(r.member_ids for r in records)))
+    return _with_carer_information(records, rows_of(CARER_INFORMATION.queries.bind(ids)))  # in one round trip
+
+
+def _carer_queries(people: Ids) -> list[QuerySet[Any, Any]]:
+    """The two queries of :func:`add_carer_information` for the members
+    ``people`` (person ids)."""
+    return [
+        cm.InformationGiven.objects.filter(person_id__in_ids=people)
         .order_by("given_on", "pk")
         .values_list(
             "pk",
@@ -42,10 +48,16 @@ def add_carer_information(records: Sequence[FamilyRecord]) -> list[core.Network]
             "declined_reason",
             "given_by__username",
         ),
-        cm.JointAppointment.objects.filter(person_id__in=ids)
+        cm.JointAppointment.objects.filter(person_id__in_ids=people)
         .order_by("contact_on", "pk")
         .values_list("pk", "person_id", "contact_on", "contact_type", "outcome", "invited_on"),
-    )
+    ]
+
+
+def _with_carer_information(
+    records: Sequence[FamilyRecord], rows: list[list[tuple[Any, ...]]]
+) -> list[core.Network]:
+    given_rows, invitation_rows = rows
     # the columns in the order of the pure records' fields
     given: dict[int, list[core.InformationGiven]] = defaultdict(list)
     for pk, person_id, material, on, how, declined, declined_reason, by in given_rows:
@@ -67,6 +79,11 @@ def add_carer_information(records: Sequence[FamilyRecord]) -> list[core.Network]
         )
         for record in records
     ]
+
+
+#: :func:`add_carer_information`'s reads over the members' ids, compiled once
+#: (``kinmap.records.graph_load`` sends them with the family's own)
+CARER_INFORMATION = FixedExtension(FixedQueries(_carer_queries), _with_carer_information)
 
 
 def _in_order(by_person: dict[int, list[T]], people: set[int], key: Callable[[T], Any]) -> tuple[T, ...]:

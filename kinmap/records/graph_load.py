@@ -2,18 +2,16 @@
 
 :func:`family_networks_load` gives for each family network the same pure
 network (:class:`kinmap.core.model.Network`) as
-:func:`kinmap.records.selectors.family_records_load`, in the same fixed number
-of queries, but reads plain column values (``values_list``) instead of
-building a model instance per row: the recompute after every change needs
-the network, not the rows a page shows. The queries of each round trip go
-to the database together.
+:func:`kinmap.records.selectors.family_records_load`, but reads plain column
+values (``values_list``) instead of building a model instance per row, with
+queries built and compiled once and sent together in one round trip: the
+recompute after every change needs the network, not the rows a page shows.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from collections.abc import Set as AbstractSet
 from datetime import datetime
 from typing import Any
 
@@ -23,8 +21,8 @@ from kinmap.core import model as core
 from kinmap.core.vocab import CarePlace, DateAccuracy, NameKind, PRBasis, Sex, Source
 
 from . import models as m
-from .pipelined import rows_of
-from .selectors import FamilyRecord, _load_extensions
+from .pipelined import Bound, FixedQueries, Ids, rows_of
+from .selectors import FamilyRecord, _fixed_extensions, _load_extensions
 
 _PERSON = (
     "given_name",
@@ -67,37 +65,26 @@ def family_networks_load(networks: Sequence[m.FamilyNetwork]) -> list[FamilyReco
     return family_networks_load_with(networks, ())[0]
 
 
-def family_networks_load_with(
-    networks: Sequence[m.FamilyNetwork], also: Sequence[QuerySet[Any, Any]]
-) -> tuple[list[FamilyRecord], list[list[tuple[Any, ...]]]]:
-    """The records of ``networks`` (in their order) with only ``network``,
-    ``graph_network`` (extensions registered with
-    :func:`kinmap.records.selectors.on_family_load` applied), ``member_ids``
-    and ``index_child_ids`` filled in; the row fields are empty. The pure
-    network equals that of :func:`~kinmap.records.selectors.family_records_load`.
-    At most twelve queries (and the extensions'), whatever the number and
-    size of the families, in two round trips to PostgreSQL, or three when a
-    member is related to someone outside the networks
-    (:func:`kinmap.records.pipelined.rows_of` sends a round's queries
-    together). With them, the rows of ``also`` (``values_list`` querysets
-    that do not depend on them: the caller's other first reads), sent in the
-    first round trip, before the members (so a lock among them is held
-    before the family is read)."""
-    ids = [n.pk for n in networks]
-    *also_rows, members = rows_of(
-        *also,  # first: a lock among them is taken before the family is read
-        m.NetworkMember.objects.filter(network_id__in=ids)
+def _members(ids: Ids) -> list[QuerySet[Any, Any]]:
+    """The members of the networks ``ids``, with their people's columns."""
+    return [
+        m.NetworkMember.objects.filter(network_id__in_ids=ids)
         .order_by("pk")
-        .values_list("network_id", "person_id", "is_index", *(f"person__{f}" for f in _PERSON)),
-    )
-    member_ids = {row[1] for row in members}
-    rels, care, prs, *about_members = rows_of(
-        m.Relationship.objects.filter(Q(from_person_id__in=member_ids) | Q(to_person_id__in=member_ids))
+        .values_list("network_id", "person_id", "is_index", *(f"person__{f}" for f in _PERSON))
+    ]
+
+
+def _record(ids: Ids) -> list[QuerySet[Any, Any]]:
+    """The rest of the record of the members ``ids`` (person ids): the
+    relationships, care and parental responsibility touching them, and their
+    other names, facts and stays (:func:`_about`)."""
+    return [
+        m.Relationship.objects.filter(Q(from_person_id__in_ids=ids) | Q(to_person_id__in_ids=ids))
         .order_by("id")
         .values_list(
             "id", "from_person_id", "to_person_id", "type", "start", "end", "legal_basis", *_PROV, *_SPAN
         ),
-        m.CareArrangement.objects.filter(Q(child_id__in=member_ids) | Q(carer_id__in=member_ids))
+        m.CareArrangement.objects.filter(Q(child_id__in_ids=ids) | Q(carer_id__in_ids=ids))
         .order_by("id")
         .values_list(
             "id",
@@ -113,46 +100,39 @@ def family_networks_load_with(
             *_PROV,
             *_SPAN,
         ),
-        m.ParentalResponsibility.objects.filter(child_id__in=member_ids)
+        m.ParentalResponsibility.objects.filter(child_id__in_ids=ids)
         .order_by("id")
         .values_list(
             "id", "person_id", "child_id", "basis", "start", "end", *_PROV, "local_authority", *_SPAN
         ),
-        *_about(member_ids),
-    )
-    people_rows: dict[int, tuple[Any, ...]] = {row[1]: row[3:] for row in members}
-    outside = ({r[1] for r in rels} | {r[2] for r in rels}) - member_ids
-    if outside:  # people related to a member, not members: their rows too (the stays again, in order)
-        outside_people, *about_outside = rows_of(
-            m.Person.objects.filter(id__in=outside).values_list("id", *_PERSON), *_about(outside, member_ids)
-        )
-        for row in outside_people:
-            people_rows[row[0]] = row[1:]
-        name_rows, facts, stays = (
-            about_members[0] + about_outside[0],
-            about_members[1] + about_outside[1],
-            about_outside[2],
-        )
-    else:
-        name_rows, facts, stays = about_members
-    names: dict[int, list[core.OtherName]] = defaultdict(list)
-    for pid, kind, given, family in name_rows:
-        names[pid].append(core.OtherName(NameKind(kind), given, family))
-    return _assemble(networks, members, people_rows, names, facts, rels, stays, care, prs), also_rows
+        *_names_facts(ids),
+        _stays(ids),
+    ]
 
 
-def _about(people: AbstractSet[int], stays_too: AbstractSet[int] = frozenset()) -> list[QuerySet[Any, Any]]:
-    """The queries of ``people``'s other names and facts, and of the stays of
-    ``people`` and ``stays_too`` (ints; the stays in one query, in the order
-    the family record lists them: by start, then id)."""
+def _outside(ids: Ids) -> list[QuerySet[Any, Any]]:
+    """The people ``ids`` related to a member but not members, with their
+    other names and facts."""
+    return [m.Person.objects.filter(id__in_ids=ids).values_list("id", *_PERSON), *_names_facts(ids)]
+
+
+def _names_facts(ids: Ids) -> list[QuerySet[Any, Any]]:
+    """The other names and the facts of the people ``ids``."""
     return [
-        m.OtherName.objects.filter(person_id__in=people)
+        m.OtherName.objects.filter(person_id__in_ids=ids)
         .order_by("pk")
         .values_list("person_id", "kind", "given_name", "family_name"),
-        m.PersonFact.objects.filter(person_id__in=people)
+        m.PersonFact.objects.filter(person_id__in_ids=ids)
         .order_by("id")
         .values_list("person_id", "key", "value", *_PROV),
-        m.Residence.objects.filter(person_id__in=people | stays_too)
+    ]
+
+
+def _stays(ids: Ids) -> QuerySet[Any, Any]:
+    """The stays of the people ``ids``, in the order the family record lists
+    them: by start, then id."""
+    return (
+        m.Residence.objects.filter(person_id__in_ids=ids)
         .order_by("start", "pk")
         .values_list(
             "id",
@@ -167,8 +147,66 @@ def _about(people: AbstractSet[int], stays_too: AbstractSet[int] = frozenset()) 
             "household__postcode",
             "household__masked",
             *_SPAN,
-        ),
-    ]
+        )
+    )
+
+
+_MEMBERS = FixedQueries(_members)
+_RECORD = FixedQueries(_record)
+_OUTSIDE = FixedQueries(_outside)
+_STAYS = FixedQueries(lambda ids: [_stays(ids)])
+
+
+def family_networks_load_with(
+    networks: Sequence[m.FamilyNetwork], also: Sequence[QuerySet[Any, Any] | Bound]
+) -> tuple[list[FamilyRecord], list[list[tuple[Any, ...]]]]:
+    """The records of ``networks`` (in their order) with only ``network``,
+    ``graph_network`` (extensions registered with
+    :func:`kinmap.records.selectors.on_family_load` applied), ``member_ids``
+    and ``index_child_ids`` filled in; the row fields are empty. The pure
+    network equals that of :func:`~kinmap.records.selectors.family_records_load`.
+
+    At most eleven queries and the extensions', whatever the number and size
+    of the families, each built and compiled once
+    (:class:`~kinmap.records.pipelined.FixedQueries`), in two round trips to
+    PostgreSQL (:func:`kinmap.records.pipelined.rows_of` sends a round's
+    queries together): the members, then the rest of their record with the
+    extensions' reads (registered with a ``fixed`` form); a third only when a
+    member is related to someone outside the networks. With the first, the
+    rows of ``also`` (``values_list`` querysets or bound fixed queries that
+    do not depend on them: the caller's other first reads), sent before the
+    members (so a lock among them is held before the family is read)."""
+    ids = [n.pk for n in networks]
+    db = networks[0]._state.db or "default" if networks else "default"
+    rows = rows_of(*also, _MEMBERS.bind(ids, db))
+    also_rows, (members,) = rows[:-1], rows[-1:]
+    member_ids = sorted({row[1] for row in members})
+    extensions = [(fn, _fixed_extensions.get(fn)) for fn in _load_extensions]
+    fixed = [x.queries.bind(member_ids, db) for _, x in extensions if x is not None]
+    rels, care, prs, name_rows, facts, stays, *extension_rows = rows_of(_RECORD.bind(member_ids, db), *fixed)
+    people_rows: dict[int, tuple[Any, ...]] = {row[1]: row[3:] for row in members}
+    outside = ({r[1] for r in rels} | {r[2] for r in rels}) - set(member_ids)
+    if outside:  # people related to a member, not members: their rows too (the stays again, in order)
+        outside_people, outside_names, outside_facts, stays = rows_of(
+            _OUTSIDE.bind(sorted(outside), db), _STAYS.bind(sorted(outside.union(member_ids)), db)
+        )
+        for row in outside_people:
+            people_rows[row[0]] = row[1:]
+        name_rows, facts = name_rows + outside_names, facts + outside_facts
+    names: dict[int, list[core.OtherName]] = defaultdict(list)
+    for pid, kind, given, family in name_rows:
+        names[pid].append(core.OtherName(NameKind(kind), given, family))
+    records = _assemble(networks, members, people_rows, names, facts, rels, stays, care, prs)
+    for fn, x in extensions:
+        if x is None:
+            extended = fn(records)
+        else:
+            count = len(x.queries.compiled(db))
+            extended = x.apply(records, extension_rows[:count])
+            extension_rows = extension_rows[count:]
+        for record, network in zip(records, extended, strict=True):
+            record.graph_network = network
+    return records, also_rows
 
 
 def _prov(row: tuple[Any, ...], at: int) -> core.Provenance | None:
@@ -324,7 +362,4 @@ def _assemble(
                 member_ids=member_ids,
             )
         )
-    for extend in _load_extensions:
-        for record, extended in zip(records, extend(records), strict=True):
-            record.graph_network = extended
     return records

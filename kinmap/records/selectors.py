@@ -27,6 +27,7 @@ from kinmap.records.known_dates import person_dates, span_dates
 
 from . import membership
 from . import models as m
+from .pipelined import FixedQueries
 
 
 @dataclass
@@ -65,9 +66,30 @@ class FamilyRecord:
 _load_extensions: list[Callable[[Sequence[FamilyRecord]], list[core.Network]]] = []
 
 
-def on_family_load(fn: Callable[[Sequence[FamilyRecord]], list[core.Network]]) -> None:
+@dataclass(frozen=True)
+class FixedExtension:
+    """An extension's reads as fixed queries over the network ids
+    (:class:`kinmap.records.pipelined.FixedQueries`), so the recompute's
+    loader sends them with its own in one round trip; ``apply`` takes the
+    records and the rows of ``queries`` (in their order) and returns what the
+    extension itself returns."""
+
+    queries: FixedQueries
+    apply: Callable[[Sequence[FamilyRecord], list[list[tuple[Any, ...]]]], list[core.Network]]
+
+
+_fixed_extensions: dict[Callable[[Sequence[FamilyRecord]], list[core.Network]], FixedExtension] = {}
+
+
+def on_family_load(
+    fn: Callable[[Sequence[FamilyRecord]], list[core.Network]], *, fixed: FixedExtension | None = None
+) -> None:
+    """Register an extension of the loaded networks; ``fixed``: the same
+    reads and result as fixed queries (the recompute's loader uses them)."""
     if fn not in _load_extensions:
         _load_extensions.append(fn)
+    if fixed is not None:
+        _fixed_extensions[fn] = fixed
 
 
 def _prov(source: str, detail: str, by: str, at: datetime | None) -> core.Provenance | None:

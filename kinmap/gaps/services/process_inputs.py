@@ -17,7 +17,7 @@ from django.utils import timezone
 from kinmap.core.rules import Decline, GapHistory, ProcessInputs
 from kinmap.core.rules import SharingDecision as SharingDecision_
 from kinmap.records import models as rm
-from kinmap.records.pipelined import rows_of
+from kinmap.records.pipelined import FixedQueries, Ids, rows_of
 from kinmap.sharing.models import InformationRequest, SharingDecision
 
 from .. import models as gm
@@ -38,38 +38,42 @@ def process_inputs_many(
     same six queries at most, whatever their number, five of them in one
     round trip to PostgreSQL; by network id."""
     ids = [n.pk for n in networks]
-    return process_inputs_from(ids, gaps, rows_of(*process_queries(ids)))
+    return process_inputs_from(ids, gaps, rows_of(_PROCESS.bind(ids)))
 
 
-def process_queries(ids: Sequence[int]) -> list[QuerySet[Any, Any]]:
+def process_queries(ids: Ids) -> list[QuerySet[Any, Any]]:
     """The queries (``values_list``, independent of each other) whose rows
-    :func:`process_inputs_from` reads, for the families of ``ids``: to be sent
+    :func:`process_inputs_from` reads, for the families ``ids`` (a fixed
+    query's list, ``kinmap.records.pipelined.FixedQueries``): to be sent
     together with a recompute's other first reads
     (``kinmap.records.pipelined.rows_of``)."""
     return [
         # The latest contact, including one in progress: the household is
         # reconfirmed at the contact itself.
-        gm.Contact.objects.filter(network_id__in=ids)
+        gm.Contact.objects.filter(network_id__in_ids=ids)
         .values("network_id")
         .annotate(last=Max("date"))
         .values_list("network_id", "last"),
-        gm.HouseholdConfirmation.objects.filter(contact__network_id__in=ids)
+        gm.HouseholdConfirmation.objects.filter(contact__network_id__in_ids=ids)
         .values("contact__network_id", "household_id")
         .annotate(last=Max("contact__date"))
         .values_list("contact__network_id", "household_id", "last"),
         gm.SupervisorDecision.objects.filter(
-            network_id__in=ids, agency_request_considered=True, gap__isnull=False
+            network_id__in_ids=ids, agency_request_considered=True, gap__isnull=False
         ).values_list("gap_id"),
         # a request to another agency raised from a gap considers it (requirement 14)
-        InformationRequest.objects.filter(network_id__in=ids)
+        InformationRequest.objects.filter(network_id__in_ids=ids)
         .exclude(gap_key="")
         .values_list("network_id", "gap_key"),
-        SharingDecision.objects.filter(network_id__in=ids)
+        SharingDecision.objects.filter(network_id__in_ids=ids)
         .order_by("pk")
         .values_list(
             "pk", "network_id", "decided_at", "decision", "rationale", "lawful_basis", "decided_by__username"
         ),
     ]
+
+
+_PROCESS = FixedQueries(process_queries)
 
 
 def process_inputs_from(

@@ -30,7 +30,7 @@ from kinmap.core.rules.open_since import NOT_KNOWN, OpenSince, OpenSinceBasis, o
 from kinmap.core.wording import OUTSIDER
 from kinmap.records import models as rm
 from kinmap.records.graph_load import family_networks_load_with
-from kinmap.records.pipelined import instances, model_rows
+from kinmap.records.pipelined import FixedQueries, Ids, instances, model_rows
 from kinmap.records.selectors import FamilyRecord
 
 from .. import engine
@@ -138,12 +138,11 @@ def gaps_recompute(
     longer unmet (keeping the provenance of the fact that resolved them), and
     reopen resolved gaps that are unmet again.
 
-    A fixed number of queries whatever the size of the family."""
-    with transaction.atomic():
-        # the family's lock (as _begin_change takes it) is the first of the
-        # reads sent together: the database takes it before it runs the others
-        lock = rm.FamilyNetwork.objects.select_for_update(no_key=True).filter(pk=network.pk).values_list("pk")
-        return _recompute_many([network], actor, today or _today(), audit_each=True, lock=lock)[network.pk]
+    A fixed number of queries whatever the size of the family. In the
+    caller's transaction when there is one, with no savepoint of its own (as
+    the after-change hook): an error undoes the caller's change too."""
+    with transaction.atomic(savepoint=False):
+        return _recompute_many([network], actor, today or _today(), audit_each=True, lock=True)[network.pk]
 
 
 def gaps_recompute_hook(network: rm.FamilyNetwork, actor: User | None) -> None:
@@ -179,26 +178,45 @@ def gaps_recompute_locked(
     return _recompute_many(networks, actor, today or _today(), audit_each=True)
 
 
+def _first_reads(ids: Ids) -> list[QuerySet[Any, Any]]:
+    """A recompute's reads besides the family's record, over the network ids
+    ``ids``: the rule settings, the families' gaps and what happened at
+    contacts with them."""
+    return [
+        model_rows(gm.RuleSetting.objects.all()),
+        model_rows(gm.Gap.objects.filter(network_id__in_ids=ids)),
+        *process_queries(ids),
+    ]
+
+
+_FIRST_READS = FixedQueries(_first_reads)
+# the families' locks (as _begin_change takes them): the first of the reads
+_LOCK = FixedQueries(
+    lambda ids: [
+        rm.FamilyNetwork.objects.select_for_update(no_key=True).filter(pk__in_ids=ids).values_list("pk")
+    ]
+)
+
+
 def _recompute_many(
     networks: Sequence[rm.FamilyNetwork],
     actor: User | None,
     today: date,
     *,
     audit_each: bool,
-    lock: QuerySet[Any, Any] | None = None,
+    lock: bool = False,
 ) -> dict[int, RecomputeResult]:
+    """Every recompute's three steps: read the families (two round trips to
+    PostgreSQL, the families' locks first when ``lock``), plan each one's
+    gaps (no queries), write the plans (none when nothing changed). Returns
+    what changed, by network id."""
     ids = [n.pk for n in networks]
     # the pure networks only (no model instances), read with the rule
-    # settings, the gaps and the process inputs: one round trip for them all
-    records, (_, setting_rows, gap_rows, *process_rows) = family_networks_load_with(
-        networks,
-        [
-            lock if lock is not None else rm.FamilyNetwork.objects.none().values_list("pk"),
-            model_rows(gm.RuleSetting.objects.all()),
-            model_rows(gm.Gap.objects.filter(network_id__in=ids)),
-            *process_queries(ids),
-        ],
-    )
+    # settings, the gaps and the process inputs: one round trip for them all,
+    # the lock first (the database takes it before it runs the others)
+    reads = [_LOCK.bind(ids)] if lock else []
+    records, rows = family_networks_load_with(networks, [*reads, _FIRST_READS.bind(ids)])
+    setting_rows, gap_rows, *process_rows = rows[len(reads) :]
     settings = engine.rule_settings(instances(gm.RuleSetting, setting_rows))
     gaps: dict[int, list[gm.Gap]] = {nid: [] for nid in ids}
     for g in instances(gm.Gap, gap_rows):
