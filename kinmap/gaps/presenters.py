@@ -157,6 +157,12 @@ class GapView:
         applied, what the "open since" date is instead, in words; else ""."""
         return OPEN_SINCE_NOTES.get(self.gap.open_since_basis, "")
 
+    @property
+    def open_since_words(self) -> str:
+        """The day the gap has been open since: "4 March 2026"."""
+        day = self.gap.open_since
+        return f"{day.day} {day:%B %Y}"
+
 
 #: What "open since" is when it is not from the family's own dates
 #: (``kinmap.core.rules.open_since.OpenSinceBasis`` codes).

@@ -24,6 +24,7 @@ from kinmap.core.genogram.svg import GapMarker, genogram_svg
 from kinmap.gaps import models as gm
 from kinmap.gaps.answers import subject_person
 from kinmap.gaps.selectors import open_gaps
+from kinmap.web.links import NetworkLinks
 from kinmap.web.masking import address_for
 
 
@@ -69,7 +70,8 @@ def genogram_picture(
     """
     layout = genogram_layout(net, on)
     drawn = {s.person_id for s in layout.symbols}
-    links = {pid: reverse("person", args=[network_id, pid]) for pid in drawn}
+    person_url = NetworkLinks(network_id)
+    links = {pid: person_url("person", pid) for pid in drawn}
     labels = {
         h.household_id: address_for(net.households[h.household_id], user)
         for h in layout.households

@@ -24,6 +24,7 @@ from kinmap.core.vocab import (
     relation_sentence,
     relation_words,
 )
+from kinmap.web.links import NetworkLinks
 from kinmap.web.masking import address_for, can_see_masked, phone_for
 
 from . import known_dates
@@ -51,6 +52,8 @@ class PersonLine:
     outside: bool = False
     other_names: str = ""
     elsewhere: str = ""  # "Also recorded in 1 other family network, known to ..."
+    url: str = ""  # their record's page
+    ask_url: str = ""  # asking another agency about them
 
 
 @dataclass
@@ -58,6 +61,7 @@ class ChildSection:
     id: int
     name: str
     age: str
+    url: str  # the child's record's page
     # (key, heading, people, what to ask when nobody is recorded)
     groups: list[tuple[str, str, list[PersonLine], str]] = field(default_factory=list)
     other_networks: list[PersonLine] = field(default_factory=list)
@@ -183,10 +187,12 @@ def family_page_context(
     """What the family page shows (and the API answers): the network's own
     people and records, and, for people also recorded in other networks, only
     what :class:`~kinmap.records.selectors.Elsewhere` allows. Ages and who
-    lives where now are as on ``on`` (default today)."""
+    lives where now are as on ``on`` (default today). Each row carries the
+    paths it links to (``url``, ``edit_url``...), made once here."""
     today = on or timezone.localdate()
     graph = FamilyGraph(record.graph_network, today)
     net = record.graph_network
+    links = NetworkLinks(record.network.pk)
 
     def line(pid: int, child_id: int) -> PersonLine:
         p = net.people[pid]
@@ -199,6 +205,8 @@ def family_page_context(
             outside=pid in net.outside_ids,
             other_names=other_names_words(p),
             elsewhere=elsewhere_words(elsewhere.count(pid), elsewhere.agencies_of([pid])),
+            url=links("person", pid),
+            ask_url=links("request-new", pid),
         )
 
     def name_of(pid: int | None) -> str:
@@ -222,6 +230,7 @@ def family_page_context(
             id=cid,
             name=child.display_name,
             age=age_words(child.birth_date, child.birth_date_accuracy, today, child.death_date),
+            url=links("person", cid),
         )
         sec.facts = [
             ("Date of birth", date_of_birth_words(child)),
@@ -260,6 +269,7 @@ def family_page_context(
                 "words": _stay_words(r, today),
                 "current": r.end is None or r.end > today,
                 "changeable": elsewhere.may_change(r),
+                "url": links("residence-edit", r.pk),
             }
             for r in record.residences
             if r.household_id == h.pk
@@ -273,6 +283,7 @@ def family_page_context(
                     "masked": h.masked,
                     "stays": stays,
                     "changeable": _may_change_address(h, elsewhere, user),
+                    "url": links("household-edit", h.pk),
                 }
             )
 
@@ -292,6 +303,7 @@ def family_page_context(
             "end": _known_words(c, "end"),
             "source": provenance_words(care_prov.get(c.pk)),
             "changeable": elsewhere.may_change(c),
+            "url": links("care-edit", c.pk),
         }
         for c in record.care
     ]
@@ -311,6 +323,8 @@ def family_page_context(
             "dates": _period_words(r),
             "source": provenance_words(rel_prov.get(r.pk)),
             "changeable": elsewhere.may_change(r),
+            "edit_url": links("relationship-edit", r.pk),
+            "remove_url": links("relationship-remove", r.pk),
         }
         for r in record.relationships
     ]
@@ -324,6 +338,7 @@ def family_page_context(
                 "dates": _period_words(x),
                 "now": pr_state_words(x.start, x.end, net.people[m.pr_holder_id(x)].death_date, today),
                 "changeable": elsewhere.may_change(x),
+                "url": links("pr-edit", x.pk),
             }
             for x in record.parental_responsibility
         ),
@@ -341,6 +356,7 @@ def family_page_context(
                 "now": pr_state_words(o.start, o.end, net.people[o.child_id].death_date, today),
                 "source": provenance_words(o.provenance),
                 "changeable": elsewhere.may_change(own_orders[o.id]),
+                "url": links("care-order-edit", o.id),
             }
             for o in net.care_orders
             if o.id in own_orders

@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from kinmap.accounts.models import User
 from kinmap.audit.services import audit_record
@@ -14,6 +16,22 @@ from kinmap.records import models as rm
 from .. import action_lists, selectors
 
 register = template.Library()
+
+# The tag of each severity: (its colour class, its words); anything else is routine.
+SEVERITY_TAGS = {
+    "critical": ("govuk-tag--red", "Critical"),
+    "important": ("govuk-tag--orange", "Important"),
+}
+ROUTINE_TAG = ("govuk-tag--grey", "Routine")
+
+
+@register.filter
+def severity_tag(severity: str) -> SafeString:
+    """A gap's severity (a ``gm.Severity`` value) as a GOV.UK tag:
+    ``<strong class="govuk-tag govuk-tag--red">Critical</strong>``, orange for
+    important, grey "Routine" for anything else (``gaps/_severity.html``)."""
+    colour, words = SEVERITY_TAGS.get(severity, ROUTINE_TAG)
+    return format_html('<strong class="govuk-tag {}">{}</strong>', colour, words)
 
 
 @register.inclusion_tag("gaps/_family_gaps.html")
