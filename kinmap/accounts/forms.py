@@ -6,12 +6,12 @@ from typing import Any
 
 from django import forms
 
-from kinmap.web.forms import ObjectIdField, VersionField
+from kinmap.web.forms import ObjectIdField, OneAnswerEach, VersionField
 
 from .models import Agency, Role, Team, User
 
 
-class UserCreateForm(forms.Form):
+class UserCreateForm(OneAnswerEach):
     username = forms.CharField(
         label="User name", max_length=150, error_messages={"required": "Enter a user name"}
     )
@@ -56,18 +56,18 @@ class UserCreateForm(forms.Form):
         return data
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(OneAnswerEach):
     reason = forms.CharField(label="Reason (optional)", required=False, max_length=500)
 
 
-class AgencyForm(forms.Form):
+class AgencyForm(OneAnswerEach):
     agency_name = forms.CharField(
         label="Agency name", max_length=200, error_messages={"required": "Enter the name of the agency"}
     )
     kind = forms.ChoiceField(label="Kind of agency", choices=Agency.Kind.choices)
 
 
-class TeamForm(forms.Form):
+class TeamForm(OneAnswerEach):
     agency = forms.TypedChoiceField(
         label="Agency", coerce=int, choices=[], error_messages={"required": "Choose the agency"}
     )
@@ -82,7 +82,7 @@ class TeamForm(forms.Form):
         field.choices = [("", "Choose an agency"), *((a.pk, a.name) for a in Agency.objects.all())]
 
 
-class NetworkRefForm(forms.Form):
+class NetworkRefForm(OneAnswerEach):
     network = ObjectIdField(
         label="Family network reference",
         not_found="There is no family network with this reference",
@@ -90,7 +90,7 @@ class NetworkRefForm(forms.Form):
     )
 
 
-class AllocateForm(forms.Form):
+class AllocateForm(OneAnswerEach):
     team = forms.TypedChoiceField(
         label="Team to allocate",
         coerce=int,
@@ -108,7 +108,7 @@ class AllocateForm(forms.Form):
         ]
 
 
-class SafeguardingLeadForm(forms.Form):
+class SafeguardingLeadForm(OneAnswerEach):
     """Choose an agency's designated safeguarding lead among its active members."""
 
     designated_safeguarding_lead = forms.TypedChoiceField(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,7 +12,7 @@ from django.shortcuts import redirect, render
 
 from kinmap.accounts.decorators import role_required
 from kinmap.accounts.models import Role, User
-from kinmap.web.forms import ObjectIdField
+from kinmap.web.forms import ObjectIdField, OneAnswerEach
 
 from .models import AuditEvent
 from .services import audit_record
@@ -23,7 +22,7 @@ PAGE_SIZE = 100
 READ_ACTIONS = ("view", "list", "export")
 
 
-class NetworkRefForm(forms.Form):
+class NetworkRefForm(OneAnswerEach):
     network = ObjectIdField(
         label="Family network reference",
         not_found="There is no family network with this reference",

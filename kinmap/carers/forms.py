@@ -8,13 +8,13 @@ from typing import Any
 from django import forms
 
 from kinmap.core import limits
-from kinmap.web.forms import GovukDateField, VersionedForm
+from kinmap.web.forms import GovukDateField, OneAnswerEach, VersionedForm
 
 from . import models as cm
 from .services import InformationData, MaterialData
 
 
-class InformationForm(forms.Form):
+class InformationForm(OneAnswerEach):
     materials = forms.MultipleChoiceField(
         label="Which information?",
         widget=forms.CheckboxSelectMultiple,
@@ -54,7 +54,7 @@ class InformationForm(forms.Form):
         )
 
 
-class InviteForm(forms.Form):
+class InviteForm(OneAnswerEach):
     contact_type = forms.ChoiceField(
         label="Which contact?", choices=cm.CONTACT_TYPE_CHOICES, widget=forms.RadioSelect, required=False
     )

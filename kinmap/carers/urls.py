@@ -1,20 +1,26 @@
 from django.urls import path
 
+from kinmap.records.lifecycle_views import change_page
+
 from . import views
 
 urlpatterns = [
     path("families/<id:network_id>/carers/<id:person_id>/", views.carer, name="carer"),
     path(
         "families/<id:network_id>/carers/<id:person_id>/information/",
-        views.information_add,
+        change_page(views.information_add),
         name="information-add",
     ),
-    path("families/<id:network_id>/carers/<id:person_id>/invite/", views.invite, name="carer-invite"),
+    path(
+        "families/<id:network_id>/carers/<id:person_id>/invite/",
+        change_page(views.invite),
+        name="carer-invite",
+    ),
     path("families/<id:network_id>/carers/<id:person_id>/pack/", views.pack, name="carer-pack"),
     path("families/<id:network_id>/carers/<id:person_id>/pack.pdf", views.pack_pdf, name="carer-pack-pdf"),
     path(
         "families/<id:network_id>/joint-appointments/<id:appointment_id>/",
-        views.appointment_outcome,
+        change_page(views.appointment_outcome),
         name="appointment-outcome",
     ),
     path("materials/", views.materials, name="materials"),

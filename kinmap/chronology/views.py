@@ -24,13 +24,14 @@ from kinmap.core.chronology import Line, line_filter
 from kinmap.records import access
 from kinmap.records import models as m
 from kinmap.records.selectors import family_record_load
+from kinmap.web.forms import OneAnswerEach
 
 from .exports import chronology_csv, chronology_pdf
 from .kinds import KIND_LABELS
 from .selectors import chronology_load
 
 
-class ChronologyFilterForm(forms.Form):
+class ChronologyFilterForm(OneAnswerEach):
     person = forms.TypedChoiceField(label="Person", required=False, choices=[], coerce=int, empty_value=None)
     kind = forms.ChoiceField(label="Kind", required=False, choices=[("", "Every kind"), *KIND_LABELS.items()])
 

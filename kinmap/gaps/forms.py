@@ -12,7 +12,7 @@ from kinmap.core.rules import Rule
 from kinmap.core.vocab import PR_BASIS_LABELS, Source
 from kinmap.records import models as rm
 from kinmap.records.services import Source_
-from kinmap.web.forms import GovukDateField, VersionedForm
+from kinmap.web.forms import GovukDateField, OneAnswerEach, VersionedForm
 
 from . import models as gm
 from .engine import RuleWords
@@ -32,7 +32,7 @@ OUTCOME_CHOICES = [
 SOURCE_CHOICES = list(rm.SOURCE_CHOICES)
 
 
-class ContactStartForm(forms.Form):
+class ContactStartForm(OneAnswerEach):
     type = forms.ChoiceField(
         label="Type of contact",
         error_messages={"required": "Choose the type of contact"},
@@ -113,7 +113,7 @@ class GapOutcomeForm(VersionedForm):
         return "na_justification" if state == GapState.NOT_APPLICABLE else "declined_reason"
 
 
-class SourceForm(forms.Form):
+class SourceForm(OneAnswerEach):
     """Where an answer came from (kept as the fact's provenance)."""
 
     source = forms.ChoiceField(
@@ -172,11 +172,11 @@ class PRAnswerForm(VersionedForm, SourceForm):
     )
 
 
-class SeenAnswerForm(forms.Form):
+class SeenAnswerForm(OneAnswerEach):
     """Seen or spoken to directly at this contact."""
 
 
-class NotAskedRestForm(forms.Form):
+class NotAskedRestForm(OneAnswerEach):
     reason = forms.CharField(
         label="Why were the rest not asked this time?",
         error_messages={"required": "Say why they were not asked this time"},
@@ -185,7 +185,7 @@ class NotAskedRestForm(forms.Form):
     )
 
 
-class WorklistFilterForm(forms.Form):
+class WorklistFilterForm(OneAnswerEach):
     rule = forms.ChoiceField(label="Requirement", required=False, choices=[])
     severity = forms.ChoiceField(
         label="Severity", required=False, choices=[("", "Any severity"), *gm.Severity.choices]
@@ -203,7 +203,7 @@ class WorklistFilterForm(forms.Form):
         field.choices = [("", "Any requirement"), *[(r.id, f"{r.number}. {r.title}") for r in rules]]
 
 
-class SupervisorDecisionForm(forms.Form):
+class SupervisorDecisionForm(OneAnswerEach):
     gap = forms.TypedChoiceField(label="About", choices=[], coerce=int, required=False, empty_value=None)
     decision = forms.CharField(
         label="Decision", error_messages={"required": "Enter the decision"}, widget=forms.Textarea
@@ -223,7 +223,7 @@ class SupervisorDecisionForm(forms.Form):
 ACTION_ROWS = 3  # action rows on the decision form (add more with another decision)
 
 
-class SupervisorActionForm(forms.Form):
+class SupervisorActionForm(OneAnswerEach):
     """One action agreed with a decision: what, who, by when. A row left empty is
     no action; a row partly filled is an error."""
 

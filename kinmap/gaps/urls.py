@@ -1,12 +1,14 @@
 from django.urls import path
 
+from kinmap.records.lifecycle_views import change_page
+
 from . import action_views, setting_views, views
 
 F = "families/<id:network_id>"
 C = f"{F}/contacts/<id:contact_id>"
 
 urlpatterns = [
-    path(f"{F}/contacts/start/", views.contact_start, name="contact-start"),
+    path(f"{F}/contacts/start/", change_page(views.contact_start), name="contact-start"),
     path(f"{C}/", views.contact_page, name="contact"),
     path(f"{C}/gaps/<id:gap_id>/outcome/", views.contact_gap_outcome, name="contact-gap-outcome"),
     path(f"{C}/gaps/<id:gap_id>/answer/<str:kind>/", views.contact_gap_answer, name="contact-gap-answer"),

@@ -9,10 +9,10 @@ from django import forms
 from kinmap.core import limits
 from kinmap.core.matching import MatchRecord
 from kinmap.core.nhs import nhs_number_error, normalise_nhs_number
-from kinmap.web.forms import GovukDateField
+from kinmap.web.forms import GovukDateField, OneAnswerEach
 
 
-class SearchForm(forms.Form):
+class SearchForm(OneAnswerEach):
     given_name = forms.CharField(label="Given name", required=False, max_length=limits.NAME_MAX)
     family_name = forms.CharField(
         label="Family name",

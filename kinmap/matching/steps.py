@@ -21,6 +21,7 @@ from kinmap.core.vocab import DateAccuracy
 from kinmap.records import models as m
 from kinmap.records.access import visible_network_ids
 from kinmap.records.services import PersonData
+from kinmap.web.forms import OneAnswerEach
 from kinmap.web.masking import can_see_masked
 from kinmap.web.submissions import FIELD as SUBMISSION
 
@@ -97,7 +98,7 @@ class Decision:
     reason: str = ""
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(OneAnswerEach):
     match_decision = forms.ChoiceField(
         label="Is this one of these people?",
         widget=forms.RadioSelect,

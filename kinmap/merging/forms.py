@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django import forms
 
+from kinmap.web.forms import OneAnswerEach
+
 from .services import REASON_MAX
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(OneAnswerEach):
     """A decision's reason (kept with it and in the audit trail). ``confirm``
     is set by the confirmation page: without it the view shows that page."""
 

@@ -14,7 +14,7 @@ from django import forms
 from kinmap.core.dates import KnownDate, must_be_before, span_accuracies
 from kinmap.core.vocab import DATE_ACCURACY_LABELS, DateAccuracy
 from kinmap.records.known_dates import SpanAccuracy
-from kinmap.web.forms import KnownDateField, date_parts_missing
+from kinmap.web.forms import KnownDateField, OneAnswerEach, date_parts_missing
 
 SPAN_ACCURACY_CHOICES = [
     (a.value, DATE_ACCURACY_LABELS[a]) for a in span_accuracies() if a is not DateAccuracy.UNKNOWN
@@ -123,7 +123,7 @@ def known_date_initial(row: Any, name: str) -> dict[str, Any]:
     return {name: shown, f"{name}_accuracy": acc.value, f"{name}_latest": latest}
 
 
-class PeriodDates(forms.Form):
+class PeriodDates(OneAnswerEach):
     """A form's ``start`` and ``end`` as dates people know (put it first among
     the bases, so its checks run with the form's own): each with its accuracy
     and second date, and an end that must not be before the start under every

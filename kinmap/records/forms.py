@@ -10,7 +10,7 @@ from django import forms
 from kinmap.core import limits
 from kinmap.core.nhs import nhs_number_error
 from kinmap.core.vocab import REL_TYPES, DateAccuracy
-from kinmap.web.forms import GovukDateField, VersionedForm
+from kinmap.web.forms import GovukDateField, OneAnswerEach, VersionedForm
 
 from . import models as m
 from .date_forms import (
@@ -32,7 +32,7 @@ def _choices(form: forms.Form, name: str, choices: list[tuple[Any, str]]) -> Non
     field.choices = choices
 
 
-class SourceFields(forms.Form):
+class SourceFields(OneAnswerEach):
     source = forms.ChoiceField(
         label="Where did this information come from?",
         choices=SOURCE_CHOICES,
@@ -50,7 +50,7 @@ class SourceFields(forms.Form):
         return Source_(self.cleaned_data.get("source") or "", self.cleaned_data.get("source_detail") or "")
 
 
-class AddressFields(forms.Form):
+class AddressFields(OneAnswerEach):
     """The fields of an address, with the record's lengths."""
 
     address_line_1 = forms.CharField(
@@ -211,7 +211,7 @@ def split_relationship(value: str) -> tuple[str, bool]:
     return code, rev == "reverse"
 
 
-class RelationshipFields(forms.Form):
+class RelationshipFields(OneAnswerEach):
     relationship = forms.ChoiceField(label="Relationship", choices=[], required=False)
     related_to = forms.TypedChoiceField(label="To", choices=[], coerce=int, required=False)
     rel_start = GovukDateField(label="Relationship started (if known)")
@@ -495,7 +495,7 @@ class CareOrderForm(PeriodDates, VersionedForm, SourceFields):
         _choices(self, "child", children)
 
 
-class OtherNameForm(forms.Form):
+class OtherNameForm(OneAnswerEach):
     kind = forms.ChoiceField(
         label="What kind of name is it?",
         choices=m.NAME_KIND_CHOICES,

@@ -3,7 +3,9 @@ page) and reopen it. Thin: the rules are in ``kinmap.records.lifecycle``."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -89,3 +91,33 @@ def network_reopen(request: HttpRequest, network_id: int) -> HttpResponse:
     return _lifecycle_page(
         request, network_id, closing=False, service=lifecycle.network_reopen, done="Family network reopened"
     )
+
+
+def change_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Wrap a page for changing a family network (a form, or the first step
+    of one; its URL names the network as ``network_id``): when the network is
+    closed, a GET answers 409 with the closed notice and a link back, instead
+    of a form whose saving would be refused.
+
+    The view runs first, so its access check stands (a network the user may
+    not see is a 404 as before, and nobody learns that it is closed) and the
+    read is audited as for any page. A POST is left to the view: the service
+    refuses the change (``lifecycle.NetworkClosed``) and the form is shown
+    again with what was typed and the closed message, so nothing typed is lost
+    when the family was closed while the form was open."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, network_id: int, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, network_id=network_id, **kwargs)
+        if request.method != "GET" or response.status_code != 200:
+            return response
+        closed = (
+            m.FamilyNetwork.objects.filter(pk=network_id, closed_at__isnull=False)
+            .select_related("closed_by")
+            .first()
+        )
+        if closed is None:
+            return response
+        return render(request, "records/closed_change.html", {"network": closed}, status=409)
+
+    return wrapped

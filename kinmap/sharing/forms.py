@@ -9,7 +9,7 @@ from django import forms
 
 from kinmap.accounts.models import Agency
 from kinmap.records.services import AddressData
-from kinmap.web.forms import GovukDateField, ObjectIdField, VersionedForm
+from kinmap.web.forms import GovukDateField, ObjectIdField, OneAnswerEach, VersionedForm
 
 from . import facts
 from .models import BreakGlassAccess, LawfulBasis, SharingDecision, Urgency
@@ -18,7 +18,7 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 ADDRESS_FIELDS = ("address_line_1", "address_line_2", "town", "postcode")
 
 
-class BreakGlassForm(forms.Form):
+class BreakGlassForm(OneAnswerEach):
     network = ObjectIdField(
         label="Family network reference",
         not_found="There is no family network with this reference",
@@ -44,7 +44,7 @@ class BreakGlassForm(forms.Form):
     )
 
 
-class FamilyToldFields(forms.Form):
+class FamilyToldFields(OneAnswerEach):
     family_told = forms.ChoiceField(
         label="Has the family been told (or will they be told) that this is shared?",
         choices=YES_NO,
@@ -64,7 +64,7 @@ class FamilyToldFields(forms.Form):
         return None if not v else v == "yes"
 
 
-class RequestForm(forms.Form):
+class RequestForm(OneAnswerEach):
     what = forms.ChoiceField(label="What do you need to know?", choices=[])
     to_agency = forms.TypedChoiceField(
         label="Which agency do you want to ask?",

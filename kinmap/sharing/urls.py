@@ -1,5 +1,7 @@
 from django.urls import path
 
+from kinmap.records.lifecycle_views import change_page
+
 from . import views
 
 urlpatterns = [
@@ -8,7 +10,7 @@ urlpatterns = [
     path("families/<id:network_id>/requests/", views.network_requests, name="network-requests"),
     path(
         "families/<id:network_id>/people/<id:person_id>/ask-another-agency/",
-        views.request_new,
+        change_page(views.request_new),
         name="request-new",
     ),
     path("families/<id:network_id>/sharing-decisions/", views.sharing_log, name="sharing-log"),

@@ -111,6 +111,32 @@ def date_parts_missing(data: Any, name: str) -> tuple[str, ...]:
     )
 
 
+ONE_ANSWER = "Give one answer to this question (more than one was sent)"
+_MANY_VALUES = (forms.SelectMultiple, forms.CheckboxSelectMultiple, forms.MultipleHiddenInput)
+
+
+class OneAnswerEach(forms.Form):
+    """The base of every form of kinmap's pages: a question that takes one
+    answer, sent with two (a forged or doubled submission: "link this person"
+    and "add a new person" at once, say), is refused with an error on that
+    question instead of Django's silent choice of the last value.
+
+    Questions that take several answers (checkboxes, multiple selects) and
+    GOV.UK date inputs (one value for each part) are not affected. Raises
+    nothing; the error shows in the form's GOV.UK error summary like any
+    other."""
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if not self.is_bound or not hasattr(self.data, "getlist"):
+            return
+        for name, f in self.fields.items():
+            if isinstance(f.widget, (*_MANY_VALUES, forms.MultiWidget)):
+                continue
+            if len(self.data.getlist(self.add_prefix(name))) > 1:
+                self.add_error(name, ONE_ANSWER)
+
+
 class VersionField(forms.IntegerField):
     """The hidden version of the record a form edits. A value that is not a
     whole number (never one the page sent) counts as no version at all, so the
@@ -125,7 +151,7 @@ class VersionField(forms.IntegerField):
             return None
 
 
-class VersionedForm(forms.Form):
+class VersionedForm(OneAnswerEach):
     """A form that carries the version of the record it edits, so that an edit
     based on an old copy of the record is refused.
 

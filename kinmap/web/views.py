@@ -17,9 +17,10 @@ from django.views.decorators.http import require_POST
 
 from kinmap.accounts.services import sign_in_refusal_record
 from kinmap.accounts.signin import client_address, locked_out_message
+from kinmap.web.forms import OneAnswerEach
 
 
-class SignInForm(AuthenticationForm):
+class SignInForm(OneAnswerEach, AuthenticationForm):
     """Sign in with a user name and password. Throttling is django-axes'
     (``kinmap.accounts.signin``): while a lock holds, the password is not checked."""
 

@@ -19,6 +19,7 @@ from kinmap.audit.models import AuditEvent
 from kinmap.matching.steps import NOT_OFFERED, UNSEEN
 from kinmap.records import models as m
 from kinmap.records import services as s
+from kinmap.web.forms import ONE_ANSWER
 from tests.conftest import index_child
 
 from .conftest import CANARIES, CHECK_TOKEN, Seed, signed_in_as
@@ -191,3 +192,17 @@ def test_the_start_page_refuses_a_forged_decision_too(owner: User, seed: Seed) -
     forged = {**SKYE_TYPED, "match_check": token, "match_decision": f"link-{seed.jordan.pk}"}
     _refused(client.post(url, forged), NOT_OFFERED, typed=("Skye",))
     assert m.FamilyNetwork.objects.count() == networks
+
+
+def test_two_decisions_sent_at_once_are_refused(
+    owner: User, seed: Seed, baby_network: m.FamilyNetwork
+) -> None:
+    """ "Use Jordan" and "add a new person" in one post (a forged or doubled
+    form): neither is taken, whatever their order."""
+    client, url, token = _page_shown(owner, baby_network)
+    before = _state()
+    for both in ([f"link-{seed.jordan.pk}", "new"], ["new", f"link-{seed.jordan.pk}"]):
+        data: dict[str, Any] = _form(baby_network, match_check=token, match_reason="not him")
+        data["match_decision"] = both
+        _refused(client.post(url, data), ONE_ANSWER)
+    assert _state() == before

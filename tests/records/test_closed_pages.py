@@ -166,3 +166,50 @@ def test_the_same_walk_finds_the_change_forms_of_an_open_family(
     _, changes = _walk(client, fam.network)
     assert any("link to person-add" in c for c in changes)
     assert any("link to network-close" in c for c in changes)
+
+
+def test_a_change_page_typed_in_for_a_closed_family_shows_the_closed_notice_not_a_form(
+    owner: User, outsider: User, fam: SeedFamily, client: Client
+) -> None:
+    """Every page for changing the family found by the walk while it was open,
+    typed in after it was closed: 409 with the closed notice and no form that
+    posts a change; someone who may not see the family still gets 404."""
+    client.force_login(owner)
+    _, changes = _walk(client, fam.network)
+    hrefs = sorted({c.rsplit("(", 1)[1].rstrip(")") for c in changes if ": link to " in c})
+    names = {_url_name(h) for h in hrefs}
+    assert {"person-add", "person-edit", "relationship-add", "care-add", "network-close"} <= names
+    row = m.FamilyNetwork.objects.get(pk=fam.network.pk)
+    lifecycle.network_close(
+        actor=owner, network=row, reason="Family moved away", expected_version=row.version
+    )
+    for href in hrefs:
+        response = client.get(href)
+        assert response.status_code == 409, (href, response.status_code)
+        html = response.content.decode()
+        assert "This family network is closed" in html and "Family moved away" in html, href
+        page = _Page()
+        page.feed(html)
+        assert [f for f in page.forms if f[0] == "post" and _url_name(f[1]) not in ALLOWED_POSTS] == [], href
+        assert reverse("network-reopen", args=[fam.network.pk]) in html
+    client.force_login(outsider)
+    for href in hrefs:
+        assert client.get(href).status_code == 404, href
+
+
+def test_a_change_sent_after_the_family_was_closed_keeps_what_was_typed(
+    owner: User, fam: SeedFamily, client: Client
+) -> None:
+    """The form was open when someone else closed the family: saving is refused
+    with the closed message and the form comes back with what was typed."""
+    client.force_login(owner)
+    url = reverse("other-name-add", args=[fam.network.pk, fam.father.pk])
+    row = m.FamilyNetwork.objects.get(pk=fam.network.pk)
+    lifecycle.network_close(
+        actor=owner, network=row, reason="Family moved away", expected_version=row.version
+    )
+    response = client.post(url, {"kind": "previous", "given_name": "Tamsin", "family_name": "Orrell"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "it can be read but not changed" in html and 'value="Tamsin"' in html
+    assert not m.OtherName.objects.filter(given_name="Tamsin").exists()
