@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from .frozen import filled_directly
 from .graph import FamilyGraph
 from .model import CareArrangement, InformationGiven, Invitation, Network
 from .vocab import (
@@ -82,6 +83,7 @@ class CarerSettings:
     core_materials: tuple[str, ...] = CORE_MATERIALS
 
 
+@filled_directly  # made for every carer of every child the rules look at
 @dataclass(frozen=True)
 class CarerOfChild:
     person_id: int
@@ -96,6 +98,7 @@ class CarerOfChild:
         return not self.lives_with
 
 
+@filled_directly  # made for every check of every carer, met or not
 @dataclass(frozen=True)
 class CarerCheck:
     """One requirement checked for one carer (or one of their care arrangements)."""
@@ -217,8 +220,18 @@ def _records(graph: FamilyGraph, person_id: int, material: str) -> list[Informat
 _BY_MATERIAL = ("information_by_material",)
 
 
+def _newest_first(records: list[InformationGiven]) -> list[InformationGiven]:
+    """The records newest first (stable: records of one day keep the network's
+    order); no sort for one record or none, the usual case."""
+    return sorted(records, key=_on, reverse=True) if len(records) > 1 else records
+
+
+def _on(i: InformationGiven) -> date:
+    return i.on
+
+
 def _given(graph: FamilyGraph, person_id: int, material: str, since: date | None) -> InformationGiven | None:
-    for i in sorted(_records(graph, person_id, material), key=lambda i: i.on, reverse=True):
+    for i in _newest_first(_records(graph, person_id, material)):
         if not i.declined and (since is None or i.on >= since):
             return i
     return None
@@ -227,7 +240,7 @@ def _given(graph: FamilyGraph, person_id: int, material: str, since: date | None
 def _offered(
     graph: FamilyGraph, person_id: int, material: str, since: date | None
 ) -> InformationGiven | None:
-    for i in sorted(_records(graph, person_id, material), key=lambda i: i.on, reverse=True):
+    for i in _newest_first(_records(graph, person_id, material)):
         if since is None or i.on >= since:
             return i
     return None

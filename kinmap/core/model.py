@@ -92,17 +92,21 @@ class Person:
     def unborn(self) -> bool:
         return self.birth_date_accuracy is DateAccuracy.EXPECTED
 
+    # age_in_days and age_in_years read the accuracy themselves (as ``unborn``
+    # does) rather than through the property: the gap engine asks for ages
+    # a few dozen times per family.
     def age_in_days(self, on: date) -> int | None:
-        if self.birth_date is None or self.unborn:
+        b = self.birth_date
+        if b is None or self.birth_date_accuracy is DateAccuracy.EXPECTED:
             return None
-        return (on - self.birth_date).days
+        return (on - b).days
 
     def age_in_years(self, on: date) -> int | None:
         """Whole years of age on ``on``; None if the date of birth is not
         known or the person is not born yet."""
-        if self.birth_date is None or self.unborn:
-            return None
         b = self.birth_date
+        if b is None or self.birth_date_accuracy is DateAccuracy.EXPECTED:
+            return None
         return on.year - b.year - ((on.month, on.day) < (b.month, b.day))
 
     def is_adult(self, on: date) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -27,7 +28,7 @@ from kinmap.core.rules import (
 )
 from kinmap.core.rules.catalogue import Catalogue
 from kinmap.core.rules.facts import FACT_OTHER_NAMES, MISSING_LABELS, describe_missing
-from tests.core.builders import complete_family
+from tests.core.builders import TODAY, complete_family
 
 
 def test_catalogue_has_requirements_1_to_20_with_stable_ids() -> None:
@@ -325,3 +326,31 @@ def test_every_rule_says_who_is_in_scope_and_what_satisfies_it(rule: Rule) -> No
     words = " ".join(words.split()).lower()
     for phrase in ("In scope", "Satisfied by", "Not satisfied"):
         assert phrase.lower() in words, f"{rule.id}: {phrase}"
+
+
+def test_the_engines_inline_order_is_the_order_of_its_sort_key() -> None:
+    """evaluate makes each gap's sort key inline; the order must be the one
+    ``Engine._order`` gives, for number and text ids, with and without a
+    child, across rules and severities, whatever order the rules yield."""
+    subjects = [
+        Subject(kind, i, child)
+        for kind in (SubjectKind.PERSON, SubjectKind.CARE, SubjectKind.GAP)
+        for i in (3, 12, "R01-birth-mother:child:4", "R01-birth-mother:child:10")
+        for child in (None, 2, 11)
+    ]
+    rnd = random.Random(7)
+
+    def made(rule_id: str) -> Rule:
+        def check(ctx: Context) -> Iterator[Unmet]:
+            chosen = rnd.sample(subjects, 20)
+            for n, s in enumerate(chosen):
+                yield ctx.unmet(s, "x", severity=(Severity.CRITICAL, Severity.ROUTINE, None)[n % 3])
+
+        return dataclasses.replace(ICON, id=rule_id, check=check, params={})
+
+    engine = Engine(rules=[made("R31-b"), made("R30-a"), made("R32-c")])
+    gaps = engine.evaluate(complete_family().network(), TODAY)
+    assert len(gaps) == 60
+    assert gaps == sorted(gaps, key=engine._order)
+    # really reordered: the first rule run is not the first in the catalogue
+    assert gaps[0].severity is Severity.CRITICAL and gaps[0].rule_id == "R30-a"

@@ -21,6 +21,7 @@ from datetime import date
 from enum import StrEnum
 from types import MappingProxyType
 
+from ..frozen import filled_directly
 from ..graph import FamilyGraph
 from ..model import Network, Person
 from .inputs import Decline, GapHistory, ProcessInputs, SharingDecision
@@ -77,13 +78,14 @@ class SubjectKind(StrEnum):
 
 
 # Subjects and gaps are made by the thousand (about forty per family), so they
-# are frozen dataclasses with a hand-written __init__ that fills the instance
-# dictionary directly: the generated one for a frozen class calls
-# object.__setattr__ once per field, which made up about a quarter of the
+# are frozen dataclasses whose __init__ fills the instance dictionary directly
+# (kinmap.core.frozen.filled_directly): the generated one for a frozen class
+# calls object.__setattr__ once per field, which made up about a quarter of the
 # engine's time. Equality, hashing, repr and dataclasses.replace are as before.
 
 
-@dataclass(frozen=True, init=False)
+@filled_directly
+@dataclass(frozen=True)
 class Subject:
     """The stable identity of what a gap is about.
 
@@ -96,12 +98,6 @@ class Subject:
     kind: SubjectKind
     id: int | str
     child_id: int | None = None
-
-    def __init__(self, kind: SubjectKind, id: int | str, child_id: int | None = None) -> None:
-        d = self.__dict__
-        d["kind"] = kind
-        d["id"] = id
-        d["child_id"] = child_id
 
     @property
     def key(self) -> str:
@@ -116,7 +112,8 @@ class Subject:
         return (self.kind, -1, i, -1 if self.child_id is None else self.child_id)
 
 
-@dataclass(frozen=True, init=False)
+@filled_directly
+@dataclass(frozen=True)
 class Unmet:
     """One requirement not met for one subject: a gap.
 
@@ -130,16 +127,6 @@ class Unmet:
     severity: Severity
     detail: str
     missing: tuple[str, ...] = ()
-
-    def __init__(
-        self, rule_id: str, subject: Subject, severity: Severity, detail: str, missing: tuple[str, ...] = ()
-    ) -> None:
-        d = self.__dict__
-        d["rule_id"] = rule_id
-        d["subject"] = subject
-        d["severity"] = severity
-        d["detail"] = detail
-        d["missing"] = missing
 
     @property
     def key(self) -> str:

@@ -56,7 +56,9 @@ class Scope:
         """Members of the network who are alive today."""
         outside, today = self.network.outside_ids, self.today
         return frozenset(
-            pid for pid, p in self.network.people.items() if pid not in outside and p.alive_on(today)
+            pid
+            for pid, p in self.network.people.items()
+            if pid not in outside and (p.death_date is None or p.death_date > today)  # p.alive_on(today)
         )
 
     @cached
@@ -201,8 +203,10 @@ class Scope:
         """A current residence at a household whose address is recorded (or masked)."""
         households = self.network.households
         for h in self.households_of(person_id):
-            household = households.get(h)
-            if household is not None and (household.masked or household.address):
+            x = households.get(h)
+            # any part of the address recorded (Household.address joins the
+            # parts that are, so it is non-empty exactly then)
+            if x is not None and (x.masked or x.address_line_1 or x.address_line_2 or x.town or x.postcode):
                 return True
         return False
 

@@ -28,7 +28,6 @@ from .facts import (
     FACT_KEYS,
     MISSING_LABELS,
     describe_missing,
-    fact_value,
 )
 from .scope import who
 
@@ -97,13 +96,16 @@ def unsourced_person_details(person: Person) -> tuple[str, ...]:
                 break
     facts = person.facts
     if facts:
-        # the person's few answers, not every key asked about; by key, as listed
+        # the person's few answers, not every key asked about; by key, as
+        # listed (an answer counts when its words are not blank: fact_value)
         unsourced = [
             k
             for k, fact in facts.items()
-            if k in _SOURCE_KEYS and fact.provenance is None and fact_value(person, k) is not None
+            if k in _SOURCE_KEYS and fact.provenance is None and fact.value.strip()
         ]
-        missing.extend(_SOURCE_KEYS[k] for k in sorted(unsourced))
+        if unsourced:
+            unsourced.sort()
+            missing.extend([_SOURCE_KEYS[k] for k in unsourced])
     return tuple(missing)
 
 
