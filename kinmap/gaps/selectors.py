@@ -167,19 +167,19 @@ def _open(f: WorklistFilter, prefix: str) -> Q:
 
 def flagged_q(alias: str, today: date, settings: EscalationSettings) -> Q:
     """Open gaps that are flagged for the supervisor, as a condition on
-    ``alias`` (a relation to open gaps): the rule of
-    :func:`kinmap.core.escalation.escalation_reasons`, in SQL."""
+    ``alias`` (a relation to open gaps; ``""``: on the gaps themselves): the
+    rule of :func:`kinmap.core.escalation.escalation_reasons`, in SQL."""
+    at = f"{alias}__" if alias else ""
     # open for ``after_days`` days or more (from the day the requirement first
     # applied): open since this day or before
     since = today - timedelta(days=settings.after_days)
-    critical = Q(**{f"{alias}__severity": gm.Severity.CRITICAL}) & (
-        Q(**{f"{alias}__times_prompted__gte": settings.after_contacts})
-        | Q(**{f"{alias}__open_since__lte": since})
+    critical = Q(**{f"{at}severity": gm.Severity.CRITICAL}) & (
+        Q(**{f"{at}times_prompted__gte": settings.after_contacts}) | Q(**{f"{at}open_since__lte": since})
     )
     return (
         critical
-        | Q(**{f"{alias}__times_declined__gte": settings.after_declines})
-        | Q(**{f"{alias}__overnight_infant_until__gt": today})
+        | Q(**{f"{at}times_declined__gte": settings.after_declines})
+        | Q(**{f"{at}overnight_infant_until__gt": today})
     )
 
 
@@ -413,12 +413,13 @@ def supervisor_dashboard(
         na_status=gm.NotApplicable.AGREED
     )
     settings = escalation()
-    # the page's families' flagged gaps: their history is read for those only
+    # the page's families' flagged gaps, chosen in the database (a family's
+    # other open gaps are not read); their history is read for those only
     flagged = [
         g
-        for g in gm.Gap.objects.filter(network_id__in=[n.pk for n in page], resolved_at__isnull=True).exclude(
-            na_status=gm.NotApplicable.AGREED
-        )
+        for g in gm.Gap.objects.filter(network_id__in=[n.pk for n in page], resolved_at__isnull=True)
+        .exclude(na_status=gm.NotApplicable.AGREED)
+        .filter(flagged_q("", day, settings))
         if flags(g, day, settings)
     ]
     # the oldest open gaps of the team are among those of the families whose
