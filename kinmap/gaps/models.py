@@ -368,3 +368,35 @@ class GapSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.network_id}: {self.open_count} open"
+
+
+class TeamGapCounts(models.Model):
+    """A team's families and their open gaps counted, as the area worklist
+    shows them (without a filter), kept so that the area worklist, the team
+    worklist's count and the supervision page's count read one row a team
+    instead of every family of it. See :mod:`kinmap.gaps.team_counts`.
+
+    ``generation`` goes up by one in the transaction of every change that
+    can alter the counts (a family's gaps, an allocation, a family opened,
+    closed or removed); the counts are good while ``counted_generation``
+    equals it, ``counted_on`` is today and ``thresholds`` are the escalation
+    settings in force (``after_days/after_contacts/after_declines``): what
+    depends on the day (allocations starting or ending, gaps becoming
+    flagged) is counted again each day. Counts are None until first counted."""
+
+    team = models.OneToOneField(
+        "accounts.Team", primary_key=True, on_delete=models.CASCADE, related_name="gap_counts"
+    )
+    generation = models.PositiveBigIntegerField(default=0)
+    counted_generation = models.PositiveBigIntegerField(null=True, blank=True)
+    counted_on = models.DateField(null=True, blank=True)
+    thresholds = models.CharField(max_length=40, blank=True, default="")
+    families = models.PositiveIntegerField(null=True, blank=True)
+    families_with_gaps = models.PositiveIntegerField(null=True, blank=True)
+    open_count = models.PositiveIntegerField(null=True, blank=True)
+    critical_count = models.PositiveIntegerField(null=True, blank=True)
+    flagged_families = models.PositiveIntegerField(null=True, blank=True)
+    oldest = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"team {self.team_id}: generation {self.generation}"

@@ -1,0 +1,191 @@
+"""Each team's families and their open gaps counted (``TeamGapCounts``), so
+that the area worklist, the team worklist's count and the supervision page's
+count read one row a team instead of every family of it, whatever the size of
+the team or the caseload.
+
+The counts are those of :func:`count_teams` (one query over the families of
+the teams named, from their ``GapSummary`` rows). A team's row is counted
+again when it is read and either a change has been made since it was
+counted, or the day or the escalation thresholds are not those it was counted
+for (allocations start and end, and gaps become flagged, with the day).
+
+A change is told by :func:`team_counts_touch`, which adds one to the
+``generation`` of the teams concerned in the change's own transaction:
+:func:`kinmap.gaps.summaries.gap_summaries_refresh` calls it for every change
+to a family's gaps (recompute, answers, supervisors, contacts, imports, merges,
+``kinmap synth``), and :func:`connect` for every allocation saved or removed
+and every family network created, closed, reopened or removed. A reader keeps
+the generation it read before counting: a change committed while it counted
+leaves a generation above it, so the row is counted again at the next read.
+A reader never waits for a change under way: a row another transaction holds
+is not written (its counts are used for that page only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, Min, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.db.models.signals import post_delete, post_save
+
+from kinmap.core.escalation import EscalationSettings
+from kinmap.records import models as rm
+
+from . import models as gm
+from .summaries import flagged_family_q
+
+COUNTS = ("families", "families_with_gaps", "open_count", "critical_count", "flagged_families", "oldest")
+CHUNK = 1000  # network ids a statement
+
+
+def thresholds_key(settings: EscalationSettings) -> str:
+    """The escalation thresholds the flagged families were counted with."""
+    return f"{settings.after_days}/{settings.after_contacts}/{settings.after_declines}"
+
+
+def allocated_now(team_ids: Iterable[int], day: date) -> QuerySet[rm.Allocation]:
+    """The allocations of the teams running on ``day`` to families not closed."""
+    return rm.Allocation.objects.filter(
+        team_id__in=list(team_ids), start__lte=day, network__closed_at__isnull=True
+    ).filter(Q(end__isnull=True) | Q(end__gt=day))
+
+
+def count_teams(
+    team_ids: Iterable[int], day: date, settings: EscalationSettings
+) -> dict[int, dict[str, Any]]:
+    """Count afresh, in one query, for each team of ``team_ids``: its families
+    allocated on ``day`` (not closed), how many have open gaps, those gaps, how
+    many are critical, how many families have a gap flagged for a supervisor,
+    the earliest ``open_since`` of an open gap. By team id; every team is
+    there (a team without families counts 0). A team allocated once to a
+    family (the allocation is unique by family and team), so no DISTINCT."""
+    ids = list(team_ids)
+    out: dict[int, dict[str, Any]] = {t: dict.fromkeys(COUNTS, 0) | {"oldest": None} for t in ids}
+    summary = "network__gap_summary"
+    counted = (
+        allocated_now(ids, day)
+        .values("team_id")
+        .annotate(
+            families=Count("pk"),
+            families_with_gaps=Count("pk", filter=Q(**{f"{summary}__open_count__gt": 0})),
+            open_count=Coalesce(Sum(f"{summary}__open_count"), Value(0)),
+            critical_count=Coalesce(Sum(f"{summary}__critical_count"), Value(0)),
+            flagged_families=Count("pk", filter=flagged_family_q(summary, day, settings)),
+            oldest=Min(f"{summary}__oldest_open"),
+        )
+        .order_by()
+    )
+    for row in counted:
+        out[row.pop("team_id")] = row
+    return out
+
+
+def _fresh(row: gm.TeamGapCounts, day: date, key: str) -> bool:
+    return row.counted_generation == row.generation and row.counted_on == day and row.thresholds == key
+
+
+def team_counts(
+    team_ids: Iterable[int], day: date, settings: EscalationSettings
+) -> dict[int, dict[str, Any]]:
+    """The counts of :func:`count_teams` for each team of ``team_ids`` (by
+    team id), read from ``TeamGapCounts`` (one query) and counted again, then
+    kept, for the teams whose row is missing or out of date (three or four
+    queries more, whatever their number)."""
+    ids = sorted(set(team_ids))
+    if not ids:
+        return {}
+    key = thresholds_key(settings)
+    rows = {r.team_id: r for r in gm.TeamGapCounts.objects.filter(team_id__in=ids)}
+    if len(rows) < len(ids):
+        # made with generation 0: a change under way inserts the row too and
+        # this waits for it, so its generation is read once it is committed
+        gm.TeamGapCounts.objects.bulk_create(
+            [gm.TeamGapCounts(team_id=t) for t in ids if t not in rows], ignore_conflicts=True
+        )
+        rows = {r.team_id: r for r in gm.TeamGapCounts.objects.filter(team_id__in=ids)}
+    stale = {t: r for t, r in rows.items() if not _fresh(r, day, key)}
+    out = {t: {k: getattr(r, k) for k in COUNTS} for t, r in rows.items() if t not in stale}
+    if stale:
+        fresh = count_teams(stale, day, settings)
+        out.update(fresh)
+        with transaction.atomic():
+            free = set(
+                gm.TeamGapCounts.objects.select_for_update(skip_locked=True)
+                .filter(team_id__in=list(stale))
+                .values_list("team_id", flat=True)
+            )
+            keep = []
+            for t in sorted(free):
+                row = stale[t]
+                # the generation read before counting: a change committed since
+                # has raised it, and the row will be counted again
+                row.counted_generation, row.counted_on, row.thresholds = row.generation, day, key
+                for k, v in fresh[t].items():
+                    setattr(row, k, v)
+                keep.append(row)
+            if keep:
+                gm.TeamGapCounts.objects.bulk_update(
+                    keep, ["counted_generation", "counted_on", "thresholds", *COUNTS]
+                )
+    return out
+
+
+def _upsert(select: str) -> str:
+    """Add one to the generation of the teams ``select`` gives (team id, 1,
+    ''), or make their row. Only table names (from the models) and
+    placeholders are put into the text; the ids are parameters."""
+    table = connection.ops.quote_name(gm.TeamGapCounts._meta.db_table)
+    return (
+        f"INSERT INTO {table} (team_id, generation, thresholds) {select} "
+        f"ON CONFLICT (team_id) DO UPDATE SET generation = {table}.generation + 1"
+    )
+
+
+def team_counts_touch(*, team_ids: Iterable[int] = (), network_ids: Iterable[int] = ()) -> None:
+    """Tell that the counts of these teams, and of every team ever allocated to
+    these families, may have changed: their ``generation`` goes up by one (a
+    row is made for a team without one), in the caller's transaction, teams in
+    the order of their ids (so two changes never wait for each other in a
+    circle). One statement per thousand ids."""
+    allocation = connection.ops.quote_name(rm.Allocation._meta.db_table)
+    teams = sorted(set(team_ids))
+    networks = sorted(set(network_ids))
+    with connection.cursor() as cursor:
+        for start in range(0, len(teams), CHUNK):
+            chunk = teams[start : start + CHUNK]
+            values = ", ".join(["(%s, 1, '')"] * len(chunk))
+            select = f"SELECT * FROM (VALUES {values}) AS v WHERE true ORDER BY 1"  # noqa: S608 (placeholders)
+            cursor.execute(_upsert(select), chunk)
+        for start in range(0, len(networks), CHUNK):
+            chunk = networks[start : start + CHUNK]
+            marks = ", ".join(["%s"] * len(chunk))
+            select = (
+                f"SELECT DISTINCT team_id, 1, '' FROM {allocation} "  # noqa: S608 (a name from the model)
+                f"WHERE network_id IN ({marks}) ORDER BY team_id"
+            )
+            cursor.execute(_upsert(select), chunk)
+
+
+def _allocation_changed(sender: type, instance: rm.Allocation, **kwargs: Any) -> None:
+    team_counts_touch(team_ids=[instance.team_id])
+
+
+def _network_saved(sender: type, instance: rm.FamilyNetwork, created: bool, **kwargs: Any) -> None:
+    fields = kwargs.get("update_fields")
+    if created or fields is None or "closed_at" in fields:
+        team_counts_touch(network_ids=[instance.pk])
+
+
+def connect() -> None:
+    """Touch the teams' counts whenever an allocation is saved or removed and
+    whenever a family network is saved with its closing changed (or saved
+    whole): wired once, by the app's ``ready``."""
+    post_save.connect(_allocation_changed, sender=rm.Allocation, dispatch_uid="team-counts-allocation-saved")
+    post_delete.connect(
+        _allocation_changed, sender=rm.Allocation, dispatch_uid="team-counts-allocation-deleted"
+    )
+    post_save.connect(_network_saved, sender=rm.FamilyNetwork, dispatch_uid="team-counts-network-saved")
