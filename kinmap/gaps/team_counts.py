@@ -9,16 +9,18 @@ again when it is read and either a change has been made since it was
 counted, or the day or the escalation thresholds are not those it was counted
 for (allocations start and end, and gaps become flagged, with the day).
 
-A change is told by :func:`team_counts_touch`, which adds one to the
-``generation`` of the teams concerned in the change's own transaction:
-:func:`kinmap.gaps.summaries.gap_summaries_refresh` calls it for every change
-to a family's gaps (recompute, answers, supervisors, contacts, imports, merges,
-``kinmap synth``), and :func:`connect` for every allocation saved or removed
-and every family network created, closed, reopened or removed. A reader keeps
-the generation it read before counting: a change committed while it counted
-leaves a generation above it, so the row is counted again at the next read.
-A reader never waits for a change under way: a row another transaction holds
-is not written (its counts are used for that page only).
+A change is told by :func:`team_counts_touch`, which inserts one
+``TeamCountsChange`` row a team concerned in the change's own transaction
+(an insert: no change waits for another, for the background recompute or for
+a page): :func:`kinmap.gaps.summaries.gap_summaries_refresh` calls it for
+every change to a family's gaps (recompute, answers, supervisors, contacts,
+imports, merges, ``kinmap synth``), and :func:`connect` for every allocation
+saved or removed and every family network created, closed, reopened or
+removed. A reader reads how many changes a team has had (committed ones)
+before counting and keeps that number with the counts: a change committed
+while it counted makes the number larger, so the row is counted again at the
+next read. A reader never waits for a change under way, and writes no row
+another reader holds (its counts are used for that page only).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from datetime import date
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Min, Q, QuerySet, Sum, Value
+from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save
 
@@ -40,6 +42,7 @@ from .summaries import flagged_family_q
 
 COUNTS = ("families", "families_with_gaps", "open_count", "critical_count", "flagged_families", "oldest")
 CHUNK = 1000  # network ids a statement
+FOLD = 500  # a team's change rows are folded into its counts' row beyond this many
 
 
 def thresholds_key(settings: EscalationSettings) -> str:
@@ -84,8 +87,22 @@ def count_teams(
     return out
 
 
-def _fresh(row: gm.TeamGapCounts, day: date, key: str) -> bool:
-    return row.counted_generation == row.generation and row.counted_on == day and row.thresholds == key
+def _fresh(row: gm.TeamGapCounts, changes: int, day: date, key: str) -> bool:
+    return row.counted_changes == changes and row.counted_on == day and row.thresholds == key
+
+
+def _rows(ids: list[int]) -> dict[int, gm.TeamGapCounts]:
+    """The teams' rows, each with ``logged``: its ``TeamCountsChange`` rows
+    committed (one query)."""
+    logged = (
+        gm.TeamCountsChange.objects.filter(team_id=OuterRef("team_id"))
+        .order_by()
+        .values("team_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = gm.TeamGapCounts.objects.filter(team_id__in=ids).annotate(logged=Coalesce(Subquery(logged), 0))
+    return {r.team_id: r for r in rows}
 
 
 def team_counts(
@@ -99,75 +116,79 @@ def team_counts(
     if not ids:
         return {}
     key = thresholds_key(settings)
-    rows = {r.team_id: r for r in gm.TeamGapCounts.objects.filter(team_id__in=ids)}
+    rows = _rows(ids)
     if len(rows) < len(ids):
-        # made with generation 0: a change under way inserts the row too and
-        # this waits for it, so its generation is read once it is committed
         gm.TeamGapCounts.objects.bulk_create(
             [gm.TeamGapCounts(team_id=t) for t in ids if t not in rows], ignore_conflicts=True
         )
-        rows = {r.team_id: r for r in gm.TeamGapCounts.objects.filter(team_id__in=ids)}
-    stale = {t: r for t, r in rows.items() if not _fresh(r, day, key)}
+        rows = _rows(ids)
+    # the changes so far, read before counting
+    changes = {t: r.changes_before + r.logged for t, r in rows.items()}  # type: ignore[attr-defined]
+    stale = {t: r for t, r in rows.items() if not _fresh(r, changes[t], day, key)}
     out = {t: {k: getattr(r, k) for k in COUNTS} for t, r in rows.items() if t not in stale}
     if stale:
         fresh = count_teams(stale, day, settings)
         out.update(fresh)
-        with transaction.atomic():
-            free = set(
-                gm.TeamGapCounts.objects.select_for_update(skip_locked=True)
-                .filter(team_id__in=list(stale))
-                .values_list("team_id", flat=True)
-            )
-            keep = []
-            for t in sorted(free):
-                row = stale[t]
-                # the generation read before counting: a change committed since
-                # has raised it, and the row will be counted again
-                row.counted_generation, row.counted_on, row.thresholds = row.generation, day, key
-                for k, v in fresh[t].items():
-                    setattr(row, k, v)
-                keep.append(row)
-            if keep:
-                gm.TeamGapCounts.objects.bulk_update(
-                    keep, ["counted_generation", "counted_on", "thresholds", *COUNTS]
-                )
+        _keep(stale, fresh, changes, day, key)
     return out
 
 
-def _upsert(select: str) -> str:
-    """Add one to the generation of the teams ``select`` gives (team id, 1,
-    ''), or make their row. Only table names (from the models) and
-    placeholders are put into the text; the ids are parameters."""
-    table = connection.ops.quote_name(gm.TeamGapCounts._meta.db_table)
-    return (
-        f"INSERT INTO {table} (team_id, generation, thresholds) {select} "
-        f"ON CONFLICT (team_id) DO UPDATE SET generation = {table}.generation + 1"
-    )
+def _keep(
+    stale: dict[int, gm.TeamGapCounts],
+    fresh: dict[int, dict[str, Any]],
+    changes: dict[int, int],
+    day: date,
+    key: str,
+) -> None:
+    """Write the counts of the teams no other reader holds (skipped, not
+    waited for), and fold the change rows of those with many into their row."""
+    with transaction.atomic():
+        free = sorted(
+            gm.TeamGapCounts.objects.select_for_update(skip_locked=True)
+            .filter(team_id__in=list(stale))
+            .values_list("team_id", flat=True)
+        )
+        keep = []
+        for t in free:
+            row = stale[t]
+            row.counted_changes, row.counted_on, row.thresholds = changes[t], day, key
+            for k, v in fresh[t].items():
+                setattr(row, k, v)
+            keep.append(row)
+        if keep:
+            gm.TeamGapCounts.objects.bulk_update(
+                keep, ["counted_changes", "counted_on", "thresholds", *COUNTS]
+            )
+        for t in free:
+            if stale[t].logged > FOLD:  # type: ignore[attr-defined]
+                # the rows deleted (committed ones) are added to changes_before
+                # in the same transaction: the number of changes stays the same
+                folded, _ = gm.TeamCountsChange.objects.filter(team_id=t).delete()
+                gm.TeamGapCounts.objects.filter(team_id=t).update(changes_before=F("changes_before") + folded)
 
 
 def team_counts_touch(*, team_ids: Iterable[int] = (), network_ids: Iterable[int] = ()) -> None:
     """Tell that the counts of these teams, and of every team ever allocated to
-    these families, may have changed: their ``generation`` goes up by one (a
-    row is made for a team without one), in the caller's transaction, teams in
-    the order of their ids (so two changes never wait for each other in a
-    circle). One statement per thousand ids."""
-    allocation = connection.ops.quote_name(rm.Allocation._meta.db_table)
+    these families, may have changed: one ``TeamCountsChange`` row a team, in
+    the caller's transaction (inserted only: nothing waits). One statement
+    per thousand ids."""
     teams = sorted(set(team_ids))
+    if teams:
+        gm.TeamCountsChange.objects.bulk_create(
+            [gm.TeamCountsChange(team_id=t) for t in teams], batch_size=CHUNK
+        )
     networks = sorted(set(network_ids))
+    table = connection.ops.quote_name(gm.TeamCountsChange._meta.db_table)
+    allocation = connection.ops.quote_name(rm.Allocation._meta.db_table)
     with connection.cursor() as cursor:
-        for start in range(0, len(teams), CHUNK):
-            chunk = teams[start : start + CHUNK]
-            values = ", ".join(["(%s, 1, '')"] * len(chunk))
-            select = f"SELECT * FROM (VALUES {values}) AS v WHERE true ORDER BY 1"  # noqa: S608 (placeholders)
-            cursor.execute(_upsert(select), chunk)
         for start in range(0, len(networks), CHUNK):
             chunk = networks[start : start + CHUNK]
             marks = ", ".join(["%s"] * len(chunk))
-            select = (
-                f"SELECT DISTINCT team_id, 1, '' FROM {allocation} "  # noqa: S608 (a name from the model)
-                f"WHERE network_id IN ({marks}) ORDER BY team_id"
+            cursor.execute(
+                f"INSERT INTO {table} (team_id) SELECT DISTINCT team_id FROM {allocation} "  # noqa: S608 (names from the models)
+                f"WHERE network_id IN ({marks})",
+                chunk,
             )
-            cursor.execute(_upsert(select), chunk)
 
 
 def _allocation_changed(sender: type, instance: rm.Allocation, **kwargs: Any) -> None:

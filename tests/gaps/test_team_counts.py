@@ -55,8 +55,9 @@ def check(*teams: Team, day: date | None = None) -> dict[int, dict[str, object]]
 
 
 def _fresh(team: Team) -> bool:
+    """The team's kept counts were counted after its last change."""
     row = gm.TeamGapCounts.objects.get(team=team)
-    return row.counted_generation == row.generation
+    return row.counted_changes == row.changes_before + gm.TeamCountsChange.objects.filter(team=team).count()
 
 
 def test_the_counts_follow_changes_to_a_familys_gaps(
@@ -186,8 +187,9 @@ def test_the_counts_follow_an_import_and_synth(owner: User, fam: SeedFamily, hea
 def test_a_change_committed_while_counting_is_counted_at_the_next_read(
     owner: User, fam: SeedFamily, health_team: Team
 ) -> None:
-    """The generation kept is the one read before counting: a change told
-    while the count runs leaves the row out of date, not wrongly up to date."""
+    """The number of changes kept is the one read before counting: a change
+    told while the count runs leaves the row out of date, not wrongly up to
+    date."""
     today, settings = timezone.localdate(), selectors.escalation()
     count = tc.count_teams
 
@@ -220,3 +222,18 @@ def test_pages_use_the_kept_counts_and_show_an_outsider_nothing(
     client.force_login(outsider)  # a practitioner: no area worklist, no supervision
     assert client.get(reverse("area-worklist")).status_code == 403
     assert client.get(reverse("supervisor-dashboard")).status_code == 403
+
+
+def test_many_changes_are_folded_into_the_row_and_still_tell(
+    owner: User, fam: SeedFamily, health_team: Team
+) -> None:
+    today, settings = timezone.localdate(), selectors.escalation()
+    for _ in range(tc.FOLD + 1):
+        tc.team_counts_touch(team_ids=[health_team.pk])
+    check(health_team)
+    assert not gm.TeamCountsChange.objects.filter(team=health_team).exists()  # folded in
+    assert gm.TeamGapCounts.objects.get(team=health_team).changes_before > tc.FOLD
+    assert _fresh(health_team)
+    seed_family(owner, name="Testbabyafter")  # a change after the fold still tells
+    assert not _fresh(health_team)
+    assert tc.team_counts([health_team.pk], today, settings)[health_team.pk]["families"] == 2
