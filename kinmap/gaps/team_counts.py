@@ -19,8 +19,8 @@ saved or removed and every family network created, closed, reopened or
 removed. A reader reads how many changes a team has had (committed ones)
 before counting and keeps that number with the counts: a change committed
 while it counted makes the number larger, so the row is counted again at the
-next read. A reader never waits for a change under way, and writes no row
-another reader holds (its counts are used for that page only).
+next read. A reader never waits for a change under way (changes only insert
+rows); it writes its counts in one statement, whichever reader writes last.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save
 
+from kinmap.accounts.models import Team
 from kinmap.core.escalation import EscalationSettings
 from kinmap.records import models as rm
 
@@ -91,80 +92,68 @@ def _fresh(row: gm.TeamGapCounts, changes: int, day: date, key: str) -> bool:
     return row.counted_changes == changes and row.counted_on == day and row.thresholds == key
 
 
-def _rows(ids: list[int]) -> dict[int, gm.TeamGapCounts]:
-    """The teams' rows, each with ``logged``: its ``TeamCountsChange`` rows
-    committed (one query)."""
+def _rows(ids: list[int]) -> dict[int, tuple[gm.TeamGapCounts, int]]:
+    """Each team's row (a new, unsaved one for a team without) and its
+    changes so far: ``changes_before`` and its committed ``TeamCountsChange``
+    rows (one query)."""
     logged = (
-        gm.TeamCountsChange.objects.filter(team_id=OuterRef("team_id"))
+        gm.TeamCountsChange.objects.filter(team_id=OuterRef("pk"))
         .order_by()
         .values("team_id")
         .annotate(n=Count("pk"))
         .values("n")
     )
-    rows = gm.TeamGapCounts.objects.filter(team_id__in=ids).annotate(logged=Coalesce(Subquery(logged), 0))
-    return {r.team_id: r for r in rows}
+    teams = Team.objects.filter(pk__in=ids).select_related("gap_counts")
+    out = {}
+    for team in teams.annotate(logged=Coalesce(Subquery(logged), 0)):
+        row = getattr(team, "gap_counts", None) or gm.TeamGapCounts(team_id=team.pk)
+        out[team.pk] = (row, row.changes_before + team.logged)
+    return out
 
 
 def team_counts(
     team_ids: Iterable[int], day: date, settings: EscalationSettings
 ) -> dict[int, dict[str, Any]]:
     """The counts of :func:`count_teams` for each team of ``team_ids`` (by
-    team id), read from ``TeamGapCounts`` (one query) and counted again, then
-    kept, for the teams whose row is missing or out of date (three or four
-    queries more, whatever their number)."""
+    team id), read from ``TeamGapCounts`` (one query) and, for the teams whose
+    row is missing or out of date, counted again and kept (two queries more,
+    whatever their number; two more now and then, to fold in many changes)."""
     ids = sorted(set(team_ids))
     if not ids:
         return {}
     key = thresholds_key(settings)
-    rows = _rows(ids)
-    if len(rows) < len(ids):
-        gm.TeamGapCounts.objects.bulk_create(
-            [gm.TeamGapCounts(team_id=t) for t in ids if t not in rows], ignore_conflicts=True
-        )
-        rows = _rows(ids)
-    # the changes so far, read before counting
-    changes = {t: r.changes_before + r.logged for t, r in rows.items()}  # type: ignore[attr-defined]
-    stale = {t: r for t, r in rows.items() if not _fresh(r, changes[t], day, key)}
-    out = {t: {k: getattr(r, k) for k in COUNTS} for t, r in rows.items() if t not in stale}
+    rows = _rows(ids)  # the changes so far, read before counting
+    stale = {t: row for t, (row, changes) in rows.items() if not _fresh(row, changes, day, key)}
+    out = {t: {k: getattr(row, k) for k in COUNTS} for t, (row, _) in rows.items() if t not in stale}
     if stale:
         fresh = count_teams(stale, day, settings)
         out.update(fresh)
-        _keep(stale, fresh, changes, day, key)
+        for t, row in stale.items():
+            row.counted_changes, row.counted_on, row.thresholds = rows[t][1], day, key
+            for k, v in fresh[t].items():
+                setattr(row, k, v)
+        # one statement; a reader that counted an older state writes an older
+        # number of changes with it, so the row is counted again
+        gm.TeamGapCounts.objects.bulk_create(
+            [stale[t] for t in sorted(stale)],
+            update_conflicts=True,
+            unique_fields=["team"],
+            update_fields=["counted_changes", "counted_on", "thresholds", *COUNTS],
+        )
+        _fold([t for t, (row, changes) in rows.items() if changes - row.changes_before > FOLD])
     return out
 
 
-def _keep(
-    stale: dict[int, gm.TeamGapCounts],
-    fresh: dict[int, dict[str, Any]],
-    changes: dict[int, int],
-    day: date,
-    key: str,
-) -> None:
-    """Write the counts of the teams no other reader holds (skipped, not
-    waited for), and fold the change rows of those with many into their row."""
-    with transaction.atomic():
-        free = sorted(
-            gm.TeamGapCounts.objects.select_for_update(skip_locked=True)
-            .filter(team_id__in=list(stale))
-            .values_list("team_id", flat=True)
-        )
-        keep = []
-        for t in free:
-            row = stale[t]
-            row.counted_changes, row.counted_on, row.thresholds = changes[t], day, key
-            for k, v in fresh[t].items():
-                setattr(row, k, v)
-            keep.append(row)
-        if keep:
-            gm.TeamGapCounts.objects.bulk_update(
-                keep, ["counted_changes", "counted_on", "thresholds", *COUNTS]
-            )
-        for t in free:
-            if stale[t].logged > FOLD:  # type: ignore[attr-defined]
-                # the rows deleted (committed ones) are added to changes_before
-                # in the same transaction: the number of changes stays the same
-                folded, _ = gm.TeamCountsChange.objects.filter(team_id=t).delete()
-                gm.TeamGapCounts.objects.filter(team_id=t).update(changes_before=F("changes_before") + folded)
+def _fold(team_ids: list[int]) -> None:
+    """Fold the committed change rows of these teams into their row's
+    ``changes_before``, in one transaction a team: the number of changes
+    stays the same. Skips a team another reader is folding."""
+    for t in team_ids:
+        with transaction.atomic():
+            if not gm.TeamGapCounts.objects.select_for_update(skip_locked=True).filter(team_id=t).exists():
+                continue
+            folded, _ = gm.TeamCountsChange.objects.filter(team_id=t).delete()
+            gm.TeamGapCounts.objects.filter(team_id=t).update(changes_before=F("changes_before") + folded)
 
 
 def team_counts_touch(*, team_ids: Iterable[int] = (), network_ids: Iterable[int] = ()) -> None:
