@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from kinmap.accounts.models import User
 from kinmap.records import models as rm
-from kinmap.records.access import FAMILY_ROLES, visible_network_ids
+from kinmap.records.access import FAMILY_ROLES, visible_q
 
 from . import models as gm
 from .actions import can_complete
@@ -68,15 +68,14 @@ def family_decisions(network: rm.FamilyNetwork, user: User, today: date | None =
 
 def my_open_actions(user: User, today: date | None = None) -> list[ActionLine]:
     """The user's actions not yet done, in families they may see that are not
-    closed, the first due first. Three queries."""
+    closed, the first due first. One query: which families the user may see
+    is decided in it, for their own actions only."""
     day = today or timezone.localdate()
     rows = (
         gm.SupervisorAction.objects.filter(
-            owner=user,
-            completed_at__isnull=True,
-            network_id__in=visible_network_ids(user),
-            network__closed_at__isnull=True,
+            owner=user, completed_at__isnull=True, network__closed_at__isnull=True
         )
+        .filter(visible_q(user))
         .select_related("network", "decision__by")
         .order_by("due", "pk")
     )

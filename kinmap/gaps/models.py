@@ -364,7 +364,57 @@ class GapSummary(models.Model):
     overnight_until_max = models.DateField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["worst_rank", "oldest_open"], name="gapsummary_worklist_order")]
+        indexes = [
+            models.Index(fields=["worst_rank", "oldest_open"], name="gapsummary_worklist_order"),
+            # the supervision page's oldest open gaps: the families whose oldest
+            # open gap is oldest, found by walking this index, not every family
+            models.Index(fields=["oldest_open", "network"], name="gapsummary_oldest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.network_id}: {self.open_count} open"
+
+
+class TeamGapCounts(models.Model):
+    """A team's families and their open gaps counted, as the area worklist
+    shows them (without a filter), kept so that the area worklist, the team
+    worklist's count and the supervision page's count read one row a team
+    instead of every family of it. See :mod:`kinmap.gaps.team_counts`.
+
+    Every change that can alter a team's counts adds a ``TeamCountsChange``
+    row in its own transaction; the team's changes so far are
+    ``changes_before`` (those folded in here) plus its ``TeamCountsChange``
+    rows. The counts are good while ``counted_changes`` equals that number,
+    ``counted_on`` is today and ``thresholds`` are the escalation settings in
+    force (``after_days/after_contacts/after_declines``): what depends on the
+    day (allocations starting or ending, gaps becoming flagged) is counted
+    again each day. Counts are None until first counted."""
+
+    team = models.OneToOneField(
+        "accounts.Team", primary_key=True, on_delete=models.CASCADE, related_name="gap_counts"
+    )
+    changes_before = models.PositiveBigIntegerField(default=0)
+    counted_changes = models.PositiveBigIntegerField(null=True, blank=True)
+    counted_on = models.DateField(null=True, blank=True)
+    thresholds = models.CharField(max_length=40, blank=True, default="")
+    families = models.PositiveIntegerField(null=True, blank=True)
+    families_with_gaps = models.PositiveIntegerField(null=True, blank=True)
+    open_count = models.PositiveIntegerField(null=True, blank=True)
+    critical_count = models.PositiveIntegerField(null=True, blank=True)
+    flagged_families = models.PositiveIntegerField(null=True, blank=True)
+    oldest = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"team {self.team_id}: {self.changes_before} changes folded in"
+
+
+class TeamCountsChange(models.Model):
+    """One change that may alter a team's counts (``TeamGapCounts``): only
+    ever inserted by a change, so that no change waits for another or for a
+    reader; folded into ``TeamGapCounts.changes_before`` by a reader once a
+    team has many."""
+
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+", db_index=True)
+
+    def __str__(self) -> str:
+        return f"team {self.team_id}: change {self.pk}"

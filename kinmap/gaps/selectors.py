@@ -17,7 +17,6 @@ from django.db.models import (
     Min,
     Q,
     QuerySet,
-    Sum,
     Value,
     When,
 )
@@ -33,6 +32,7 @@ from . import engine
 from . import models as gm
 from .presenters import GapView, flags, gap_view, severity_order
 from .summaries import flagged_family_q
+from .team_counts import allocated_now, team_counts
 
 
 def escalation() -> EscalationSettings:
@@ -167,19 +167,19 @@ def _open(f: WorklistFilter, prefix: str) -> Q:
 
 def flagged_q(alias: str, today: date, settings: EscalationSettings) -> Q:
     """Open gaps that are flagged for the supervisor, as a condition on
-    ``alias`` (a relation to open gaps): the rule of
-    :func:`kinmap.core.escalation.escalation_reasons`, in SQL."""
+    ``alias`` (a relation to open gaps; ``""``: on the gaps themselves): the
+    rule of :func:`kinmap.core.escalation.escalation_reasons`, in SQL."""
+    at = f"{alias}__" if alias else ""
     # open for ``after_days`` days or more (from the day the requirement first
     # applied): open since this day or before
     since = today - timedelta(days=settings.after_days)
-    critical = Q(**{f"{alias}__severity": gm.Severity.CRITICAL}) & (
-        Q(**{f"{alias}__times_prompted__gte": settings.after_contacts})
-        | Q(**{f"{alias}__open_since__lte": since})
+    critical = Q(**{f"{at}severity": gm.Severity.CRITICAL}) & (
+        Q(**{f"{at}times_prompted__gte": settings.after_contacts}) | Q(**{f"{at}open_since__lte": since})
     )
     return (
         critical
-        | Q(**{f"{alias}__times_declined__gte": settings.after_declines})
-        | Q(**{f"{alias}__overnight_infant_until__gt": today})
+        | Q(**{f"{at}times_declined__gte": settings.after_declines})
+        | Q(**{f"{at}overnight_infant_until__gt": today})
     )
 
 
@@ -306,54 +306,49 @@ def area_teams(user: User) -> QuerySet[Team]:
     return Team.objects.filter(agency_id=user.team.agency_id).order_by("name", "pk")
 
 
-def _allocated_now(team_ids: list[int], day: date) -> QuerySet[rm.Allocation]:
-    return rm.Allocation.objects.filter(
-        team_id__in=team_ids, start__lte=day, network__closed_at__isnull=True
-    ).filter(Q(end__isnull=True) | Q(end__gt=day))
-
-
 def area_rows(teams: Iterable[Team], f: WorklistFilter, today: date | None = None) -> list[TeamRow]:
-    """Counts for one page of teams, in one query: each team's families
-    allocated now, how many have open gaps (matching the filter), those gaps,
-    how many are critical, how many families have a gap flagged for a
-    supervisor, the oldest. Without a filter from the families' ``GapSummary``
-    rows (one a family); with one, from the gaps."""
+    """Counts for one page of teams: each team's families allocated now, how
+    many have open gaps (matching the filter), those gaps, how many are
+    critical, how many families have a gap flagged for a supervisor, the
+    oldest. Without a filter from the teams' kept counts
+    (:func:`kinmap.gaps.team_counts.team_counts`, one query when they are up
+    to date); with one, counted from the gaps (one query)."""
     day = today or timezone.localdate()
     settings = escalation()
     rows = {t.pk: TeamRow(team=t) for t in teams}
-    allocated = _allocated_now(list(rows), day)
     if not f.active:
-        summary = "network__gap_summary"
-        counted = allocated.values("team_id").annotate(
+        for team_id, counts in team_counts(rows, day, settings).items():
+            for k, v in counts.items():
+                setattr(rows[team_id], k, v)
+        return list(rows.values())
+    counted = (
+        allocated_now(list(rows), day)
+        .alias(open=FilteredRelation("network__gaps", condition=_open(f, "network__gaps")))
+        .values("team_id")
+        .annotate(
             families=Count("network_id", distinct=True),
-            families_with_gaps=Count(
-                "network_id", distinct=True, filter=Q(**{f"{summary}__open_count__gt": 0})
-            ),
-            open_count=Coalesce(Sum(f"{summary}__open_count"), Value(0)),
-            critical_count=Coalesce(Sum(f"{summary}__critical_count"), Value(0)),
-            flagged_families=Count(
-                "network_id", distinct=True, filter=flagged_family_q(summary, day, settings)
-            ),
-            oldest=Min(f"{summary}__oldest_open"),
+            families_with_gaps=Count("network_id", distinct=True, filter=Q(open__id__isnull=False)),
+            open_count=Count("open"),
+            critical_count=Count("open", filter=Q(open__severity=gm.Severity.CRITICAL)),
+            flagged_families=Count("network_id", distinct=True, filter=flagged_q("open", day, settings)),
+            oldest=Min("open__open_since"),
         )
-    else:
-        counted = (
-            allocated.alias(open=FilteredRelation("network__gaps", condition=_open(f, "network__gaps")))
-            .values("team_id")
-            .annotate(
-                families=Count("network_id", distinct=True),
-                families_with_gaps=Count("network_id", distinct=True, filter=Q(open__id__isnull=False)),
-                open_count=Count("open"),
-                critical_count=Count("open", filter=Q(open__severity=gm.Severity.CRITICAL)),
-                flagged_families=Count("network_id", distinct=True, filter=flagged_q("open", day, settings)),
-                oldest=Min("open__open_since"),
-            )
-        )
+    )
     for c in counted.order_by():
         row = rows[c.pop("team_id")]
         for k, v in c.items():
             setattr(row, k, v)
     return list(rows.values())
+
+
+def team_count(user: User, what: str, today: date | None = None) -> int:
+    """One of the user's team's kept counts (``"families"`` allocated now,
+    ``"flagged_families"``): what :func:`worklist_networks` without a filter
+    and :func:`flagged_networks` count, read from one row (0 without a team)."""
+    if not user.team_id:
+        return 0
+    counts = team_counts([user.team_id], today or timezone.localdate(), escalation())
+    return int(counts[user.team_id][what] or 0)
 
 
 # -- supervision -----------------------------------------------------------------
@@ -413,12 +408,13 @@ def supervisor_dashboard(
         na_status=gm.NotApplicable.AGREED
     )
     settings = escalation()
-    # the page's families' flagged gaps: their history is read for those only
+    # the page's families' flagged gaps, chosen in the database (a family's
+    # other open gaps are not read); their history is read for those only
     flagged = [
         g
-        for g in gm.Gap.objects.filter(network_id__in=[n.pk for n in page], resolved_at__isnull=True).exclude(
-            na_status=gm.NotApplicable.AGREED
-        )
+        for g in gm.Gap.objects.filter(network_id__in=[n.pk for n in page], resolved_at__isnull=True)
+        .exclude(na_status=gm.NotApplicable.AGREED)
+        .filter(flagged_q("", day, settings))
         if flags(g, day, settings)
     ]
     # the oldest open gaps of the team are among those of the families whose

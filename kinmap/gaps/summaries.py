@@ -88,8 +88,15 @@ def refresh_with(gap_model: type[Model], summary_model: type[Model], network_ids
 def gap_summaries_refresh(*, network_ids: Iterable[int]) -> int:
     """Bring the ``GapSummary`` of each family of ``network_ids`` (ints) up to
     date with its gaps, in the caller's transaction (two queries per thousand
-    families). Returns the number of rows written."""
-    return refresh_with(gm.Gap, gm.GapSummary, network_ids)
+    families), and tell the teams allocated to them that their counts may
+    have changed (:func:`kinmap.gaps.team_counts.team_counts_touch`, one query
+    more per thousand). Returns the number of rows written."""
+    from .team_counts import team_counts_touch  # it reads flagged_family_q from here
+
+    ids = set(network_ids)
+    written = refresh_with(gm.Gap, gm.GapSummary, ids)
+    team_counts_touch(network_ids=ids)
+    return written
 
 
 def flag_since(today: date, settings: EscalationSettings) -> date:

@@ -501,7 +501,9 @@ def supervisor_dashboard(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if user.role != Role.SUPERVISOR:
         return _not_allowed(request)
-    page = page_of(request, selectors.flagged_networks(user))
+    page = page_of(
+        request, selectors.flagged_networks(user), count=selectors.team_count(user, "flagged_families")
+    )
     board = selectors.supervisor_dashboard(user, page.items)
     audit_list(user, "supervisor-dashboard", selectors.WorklistFilter(), page)
     return render(request, "gaps/dashboard.html", {"board": board, "pagination": page})

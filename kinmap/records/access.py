@@ -118,6 +118,24 @@ def visible_network_ids(user: User) -> set[int]:
     return set(allocated) | set(granted)
 
 
+def visible_q(user: User, field: str = "network_id") -> Q:
+    """The rule of :func:`visible_network_ids` as a condition on ``field`` (a
+    network id) of another model's rows, by subqueries: a list of rows the
+    user may see is filtered in the database, not through every id of their
+    team's families read first. Matches nothing for a user who does not work
+    with families."""
+    if not _works_with_families(user):
+        return Q(pk__in=[])
+    from kinmap.sharing.models import BreakGlassAccess
+
+    now = timezone.now()
+    allocated = _allocated_now(user, OuterRef(field))
+    granted = BreakGlassAccess.objects.filter(
+        user=user, network_id=OuterRef(field), starts_at__lte=now, ends_at__gt=now
+    )
+    return Q(Exists(allocated)) | Q(Exists(granted))
+
+
 def allocated_network_ids(user: User) -> set[int]:
     """Every family network allocated to the user's team now, whatever their role
     (one query). Not by itself a right to read a family: see the callers."""

@@ -38,12 +38,33 @@ class Pagination:
     links: list[PageLink]
 
 
-def page_of(request: HttpRequest, rows: Any, per_page: int = PAGE_SIZE) -> Pagination:
+class _Counted(Paginator):
+    """A paginator told how many rows there are (kept elsewhere), so that it
+    does not count them."""
+
+    def __init__(self, rows: Any, per_page: int, count: int) -> None:
+        super().__init__(rows, per_page, allow_empty_first_page=True)
+        self._known = count
+
+    @property
+    def count(self) -> int:
+        return self._known
+
+
+def page_of(
+    request: HttpRequest, rows: Any, per_page: int = PAGE_SIZE, count: int | None = None
+) -> Pagination:
     """The page of ``rows`` (a queryset, or a list) named by the request's
     ``page`` parameter (1 when absent), in two queries for a queryset (the
-    count and the page's rows). Raises ``Http404`` for a page that is not a
-    whole number from 1 to the last page (page 1 of an empty list exists)."""
-    paginator = Paginator(rows, per_page, allow_empty_first_page=True)
+    count and the page's rows), or one when ``count`` (how many ``rows``
+    there are, kept elsewhere) is given. Raises ``Http404`` for a page that is
+    not a whole number from 1 to the last page (page 1 of an empty list
+    exists)."""
+    paginator = (
+        Paginator(rows, per_page, allow_empty_first_page=True)
+        if count is None
+        else _Counted(rows, per_page, count)
+    )
     try:
         page: DjangoPage[Any] = paginator.page(request.GET.get("page", "1"))
     except InvalidPage:

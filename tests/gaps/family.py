@@ -165,3 +165,23 @@ def open_contact_and_decline(client: Any, fam: SeedFamily, by: m.Person) -> tupl
         },
     )
     return contact, gap, response
+
+
+def father_declines(actor: User, fam: SeedFamily) -> None:
+    """The mother declines, once, to say who the baby's birth father is (the
+    R02 gap about the father, answered through the service)."""
+    from kinmap.gaps import models as gm
+    from kinmap.gaps import services as gs
+
+    g = gm.Gap.objects.get(network=fam.network, key=f"R02-birth-father:person:{fam.father.pk}")
+    gs.gap_answer(
+        actor=actor,
+        gap=g,
+        answer=gs.Answer(
+            state="asked-declined",
+            reason="does not want to say",
+            practitioner_view="we will ask again",
+            declined_by=fam.mother,
+        ),
+        expected_version=g.version,
+    )

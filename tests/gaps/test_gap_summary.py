@@ -20,7 +20,7 @@ from kinmap.gaps.presenters import flags
 from kinmap.gaps.summaries import FIELDS, NONE, flagged_family_q, gap_summaries_refresh
 from kinmap.records import models as m
 from kinmap.records import services as s
-from tests.gaps.family import SeedFamily
+from tests.gaps.family import SeedFamily, father_declines
 
 
 def counted_afresh(network: m.FamilyNetwork) -> dict[str, Any]:
@@ -76,18 +76,7 @@ def test_the_summary_follows_every_change_to_the_gaps(owner: User, supervisor: U
     assert summary(network)["critical_prompted_max"] == 1
     # declined, twice: flagged for a supervisor
     for _ in range(2):
-        g = gap(fam, "R02-birth-father")
-        gs.gap_answer(
-            actor=owner,
-            gap=g,
-            answer=gs.Answer(
-                state="asked-declined",
-                reason="does not want to say",
-                practitioner_view="we will ask again",
-                declined_by=fam.mother,
-            ),
-            expected_version=g.version,
-        )
+        father_declines(owner, fam)
         check(network)
     assert summary(network)["declined_max"] == 2
     # not applicable: an important gap closes at once

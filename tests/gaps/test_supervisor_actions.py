@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from kinmap.accounts.models import User
 from kinmap.audit.models import AuditEvent
@@ -16,8 +17,9 @@ from kinmap.gaps import action_lists
 from kinmap.gaps import models as gm
 from kinmap.gaps import services as gs
 from kinmap.gaps.actions import supervisor_action_complete
+from kinmap.records.access import visible_network_ids
 from kinmap.records.errors import RecordError, StaleEdit
-from kinmap.sharing.models import Notification
+from kinmap.sharing.models import BreakGlassAccess, Notification
 from tests.gaps.family import SeedFamily, seed_family
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +131,47 @@ def test_an_overdue_action_is_flagged_to_the_owner_and_the_supervisor(
     board = client.get(reverse("supervisor-dashboard")).content.decode()
     section = board[board.index('id="overdue-actions"') :]
     assert "Ask the GP practice" in section and f"For {owner.display_name}" in section
+
+
+def test_an_owner_sees_their_actions_only_in_families_they_may_see_now(
+    owner: User, supervisor: User, outsider: User, fam: SeedFamily
+) -> None:
+    """The worklist's actions follow the one access rule (allocation to the
+    owner's team now, or emergency access running), decided in the database."""
+    _decide(supervisor, fam, _ask_gp(owner))
+
+    def listed() -> set[int]:
+        return {a.action.network_id for a in action_lists.my_open_actions(owner)}
+
+    assert listed() == {fam.network.pk} == visible_network_ids(owner) & {fam.network.pk}
+    # moved to a team the family is not allocated to: no longer listed
+    owner.team = outsider.team
+    owner.save()
+    assert listed() == set() == visible_network_ids(owner) & {fam.network.pk}
+    # emergency access running: listed again; ended: not
+    now = timezone.now()
+    grant = BreakGlassAccess.objects.create(
+        user=owner,
+        network=fam.network,
+        reason="A safeguarding call tonight",
+        starts_at=now,
+        ends_at=now + timedelta(hours=2),
+    )
+    assert listed() == {fam.network.pk} == visible_network_ids(owner) & {fam.network.pk}
+    BreakGlassAccess.objects.filter(pk=grant.pk).update(
+        starts_at=now - timedelta(hours=3), ends_at=now - timedelta(minutes=1)
+    )
+    assert listed() == set()
+    # someone else's emergency access gives the owner nothing
+    BreakGlassAccess.objects.create(
+        user=outsider,
+        network=fam.network,
+        reason="A safeguarding call tonight",
+        starts_at=now,
+        ends_at=now + timedelta(hours=2),
+    )
+    assert listed() == set()
+    assert action_lists.my_open_actions(outsider) == []
 
 
 def test_completing_an_action_records_who_and_when_and_tells_the_supervisor(
