@@ -58,6 +58,8 @@ class Plan:
     # families a chunk: :data:`CHUNK` when the plan is made (the plan carries
     # it to the workers)
     chunk: int = field(default_factory=lambda: CHUNK)
+    # the rows as COPY's text (PostgreSQL), made by the workers, rather than tuples
+    text: bool = False
 
     @property
     def chunks(self) -> int:
@@ -131,7 +133,7 @@ def chunk_build(plan: Plan, k: int) -> Built:
     )
     if rows.last > plan.id_floor(k + 1):
         raise ChunkOverrun(f"chunk {k} used {rows.last - plan.id_floor(k)} ids, more than its window")
-    tables = [p for table in (*rows.numbered(), rows.keys) for p in table.prepared(plan.now)]
+    tables = [p for table in (*rows.numbered(), rows.keys) for p in table.prepared(plan.now, text=plan.text)]
     return Built(tables, counts, [row[0] for row in rows.networks.rows], rows.last)
 
 
