@@ -70,19 +70,15 @@ class Table:
         hcolumns, pick, dated = self._history_columns(columns) if history else ([], (), None)
         if text:
             # each value is made text once, for its row and its history row
-            cells = [list(map(copy_text, r)) for r in rows]
+            cells = [_column_text(c) for c in zip(*rows, strict=True)]
             out = [Prepared(self.model._meta.label, columns, [], _lines(cells), len(rows))]
             if history:
-                stamp, added = copy_text(now), "+"
-                hlines = [
-                    [
-                        *(c[i] for i in pick),
-                        (c[dated] if dated is not None and c[dated] != NULL else stamp),
-                        added,
-                    ]
-                    for c in cells
-                ]
-                out.append(Prepared(self._history_label(), hcolumns, [], _lines(hlines), len(rows)))
+                stamp = copy_text(now)
+                when = [stamp] * len(rows)
+                if dated is not None:
+                    when = [stamp if c == NULL else c for c in cells[dated]]
+                hcells = [*(cells[i] for i in pick), when, ["+"] * len(rows)]
+                out.append(Prepared(self._history_label(), hcolumns, [], _lines(hcells), len(rows)))
             return out
         out = [Prepared(self.model._meta.label, columns, rows, b"", len(rows))]
         if history:
@@ -177,9 +173,27 @@ def _iso(value: date) -> str:
     return value.isoformat()
 
 
-def _lines(cells: list[list[str]]) -> bytes:
-    """Rows of COPY fields as COPY's text: tab between fields, a line a row."""
-    return "".join(["\t".join(c) + "\n" for c in cells]).encode()
+_BOOLS = {True: "t", False: "f", None: NULL}
+
+
+def _column_text(values: tuple[Any, ...]) -> Sequence[str]:
+    """One column's values as COPY's fields (:func:`copy_text`), a whole
+    column at a time: text with nothing to escape is kept as it is, whole
+    numbers and true or false are mapped at once, the rest value by value."""
+    kinds = set(map(type, values))
+    if kinds == {str}:
+        if not any(map(_SPECIAL.search, values)):
+            return values
+    elif kinds == {int}:
+        return list(map(str, values))
+    elif kinds <= {bool, type(None)}:
+        return list(map(_BOOLS.__getitem__, values))
+    return list(map(copy_text, values))
+
+
+def _lines(columns: list[Sequence[str]]) -> bytes:
+    """Columns of COPY fields as COPY's text: tab between fields, a line a row."""
+    return ("\n".join(map("\t".join, zip(*columns, strict=True))) + "\n").encode()
 
 
 def _json_text(value: Any) -> str:
