@@ -28,8 +28,14 @@ the answers (the ones they answered resolve, with the answer's source, as
 :func:`kinmap.gaps.services.gaps_recompute` would); then every table, its
 record-time history and the people's match keys are written with COPY on
 PostgreSQL (``executemany`` elsewhere), and the families' gap summaries
-refreshed. The load's transaction does not wait for its commit to reach the
-disk (``synchronous_commit`` off). One audit event records the load. The
+refreshed. On PostgreSQL the workers make the rows as COPY's text
+(:meth:`kinmap.records.synth_bulk.Table.prepared`), the load's transaction
+does not wait for its commit to reach the disk (``synchronous_commit`` off)
+and, for a superuser, the row-by-row reference triggers are set aside and
+every reference of the load checked at once at the end
+(:func:`kinmap.records.synth_bulk.references_check`). One audit event
+records the load (:func:`_load_finish`, the step after every row is
+written). The
 same ``seed`` gives the same records whatever the number of workers (each
 family draws from its own random generator). Every name, address and
 number is invented. It refuses to run when ``KINMAP_ENV=production``.
