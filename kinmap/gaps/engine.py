@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings as django_settings
 
 from kinmap.core.escalation import EscalationSettings
+from kinmap.core.graph import FamilyGraph
 from kinmap.core.model import Network
 from kinmap.core.rules import CATALOGUE, Engine, ProcessInputs, Rule, RuleSettings, Severity, Unmet
 from kinmap.core.rules.wording import applies_text
@@ -108,5 +109,13 @@ def engine_for(settings: RuleSettings) -> Engine:
     return found
 
 
-def run(network: Network, today: date, settings: RuleSettings, process: ProcessInputs) -> list[Unmet]:
-    return engine_for(settings).evaluate(network, today, process)
+def run(
+    network: Network,
+    today: date,
+    settings: RuleSettings,
+    process: ProcessInputs,
+    graph: FamilyGraph | None = None,
+) -> list[Unmet]:
+    """The unmet requirements of ``network`` on ``today`` under ``settings``
+    (``graph``: its graph on ``today``, when the caller has it already)."""
+    return engine_for(settings).evaluate(network, today, process, graph)

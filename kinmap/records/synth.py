@@ -28,8 +28,14 @@ the answers (the ones they answered resolve, with the answer's source, as
 :func:`kinmap.gaps.services.gaps_recompute` would); then every table, its
 record-time history and the people's match keys are written with COPY on
 PostgreSQL (``executemany`` elsewhere), and the families' gap summaries
-refreshed. The load's transaction does not wait for its commit to reach the
-disk (``synchronous_commit`` off). One audit event records the load. The
+refreshed. On PostgreSQL the workers make the rows as COPY's text
+(:meth:`kinmap.records.synth_bulk.Table.prepared`), the load's transaction
+does not wait for its commit to reach the disk (``synchronous_commit`` off)
+and, for a superuser, the row-by-row reference triggers are set aside and
+every reference of the load checked at once at the end
+(:func:`kinmap.records.synth_bulk.references_check`). One audit event
+records the load (:func:`_load_finish`, the step after every row is
+written). The
 same ``seed`` gives the same records whatever the number of workers (each
 family draws from its own random generator). Every name, address and
 number is invented. It refuses to run when ``KINMAP_ENV=production``.
@@ -44,6 +50,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
@@ -58,8 +65,8 @@ from kinmap.gaps import models as gm
 from kinmap.gaps.summaries import gap_summaries_refresh
 
 from . import models as m
-from .synth_bulk import ids_release, ids_reserve, load_session
-from .synth_chunks import Plan, chunks_built, workers_default
+from .synth_bulk import ids_release, ids_reserve, load_session, references_check
+from .synth_chunks import Built, Plan, chunks_built, workers_default
 from .synth_rows import Counts, Rows
 
 AGENCY = "Synthetic area children's services (made up)"
@@ -100,13 +107,11 @@ def synth_load(
     if families < 1 or teams < 1:
         raise SynthRefused("--families and --teams must be 1 or more")
     today = today or timezone.localdate()
-    result = SynthResult()
     started = time.perf_counter()
     counts = Counts()
     with transaction.atomic():
-        load_session()
         team_rows, practitioners = _teams(teams, seed)
-        result.teams = [t.name for t in team_rows]
+        checked = load_session()
         plan = Plan(
             seed=seed,
             families=families,
@@ -117,47 +122,72 @@ def synth_load(
             practitioner_ids=tuple(u.pk for u in practitioners),
             actor_id=practitioners[0].pk,
             settings=engine.rule_settings(gm.RuleSetting.objects.all()),
+            text=connection.vendor == "postgresql",
         )
-        last_id = plan.ids_from
+        last_id, written = plan.ids_from, set()
         for built in chunks_built(plan, workers if workers is not None else workers_default(families)):
-            for prepared in built.tables:
-                prepared.write()
-            # the worklists read one summary row a family (kinmap.gaps.summaries)
-            gap_summaries_refresh(network_ids=built.network_ids)
+            written |= chunk_write(built)
             counts.add(built.counts)
             last_id = built.last_id
             if progress:
                 progress(counts.families)
-        ids_release(Rows(0).numbered(), last_id)
-        for name in dataclasses.asdict(counts):
-            setattr(result, name, getattr(counts, name))
-        audit_record(
-            actor=None,
-            action="synth",
-            object_type="caseload",
-            object_id=f"seed {seed}",
-            changes={
-                "families": [None, result.families],
-                "networks": [None, result.networks],
-                "people": [None, result.people],
-                "gaps_open": [None, result.gaps_open],
-                "gaps_answered": [None, result.gaps_answered],
-                "contacts": [None, result.contacts],
-                "seconds": [None, round(time.perf_counter() - started, 1)],
-            },
-            reason=f"kinmap synth --families {families} --teams {teams} --seed {seed}",
+        if not checked:
+            references_check(written, plan.ids_from, {t.model._meta.label for t in Rows(0).numbered()})
+        result = _load_finish(
+            counts, last_id, seed=seed, teams=[t.name for t in team_rows], started=started, families=families
         )
-    _analyze()
+    _analyze(written)
     return result
 
 
-def _analyze() -> None:
-    """Refresh the planner's statistics after a bulk load (PostgreSQL's
-    ANALYZE, outside the load's transaction): until autovacuum gets to the
-    new rows, plans made on empty-table statistics scan whole tables."""
-    if connection.vendor == "postgresql":
+def chunk_write(built: Built) -> set[str]:
+    """Write one chunk (in the load's transaction): its tables, targets
+    first, then its families' gap summaries (the worklists read one summary
+    row a family: :mod:`kinmap.gaps.summaries`). Returns the labels of the
+    models written (``records.Person``)."""
+    for prepared in built.tables:
+        prepared.write()
+    gap_summaries_refresh(network_ids=built.network_ids)
+    return {p.label for p in built.tables} | {gm.GapSummary._meta.label}
+
+
+def _load_finish(
+    counts: Counts, last_id: int, *, seed: int, teams: list[str], started: float, families: int
+) -> SynthResult:
+    """The load's last step, once every row is written, still in its
+    transaction: the tables' sequences moved past ``last_id`` (the largest id
+    given) and the one audit event of the load. Whatever is worked out over
+    the whole caseload once it is written belongs here."""
+    ids_release(Rows(0).numbered(), last_id)
+    result = SynthResult(teams=teams, **dataclasses.asdict(counts))
+    audit_record(
+        actor=None,
+        action="synth",
+        object_type="caseload",
+        object_id=f"seed {seed}",
+        changes={
+            "families": [None, result.families],
+            "networks": [None, result.networks],
+            "people": [None, result.people],
+            "gaps_open": [None, result.gaps_open],
+            "gaps_answered": [None, result.gaps_answered],
+            "contacts": [None, result.contacts],
+            "seconds": [None, round(time.perf_counter() - started, 1)],
+        },
+        reason=f"kinmap synth --families {families} --teams {len(teams)} --seed {seed}",
+    )
+    return result
+
+
+def _analyze(labels: set[str]) -> None:
+    """Refresh the planner's statistics of the tables the load wrote
+    (``labels``: ``records.Person``) after it (PostgreSQL's ANALYZE, outside
+    the load's transaction): until autovacuum gets to the new rows, plans
+    made on empty-table statistics scan whole tables."""
+    if connection.vendor == "postgresql" and labels:
+        tables = sorted(connection.ops.quote_name(apps.get_model(label)._meta.db_table) for label in labels)
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute(f"ANALYZE {', '.join(tables)}")
 
 
 def _teams(count: int, seed: int) -> tuple[list[Team], list[User]]:

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from django.apps import apps
@@ -54,18 +55,37 @@ class Table:
     def add(self, row: tuple[Any, ...]) -> None:
         self.rows.append(row)
 
-    def prepared(self, now: datetime) -> list[Prepared]:
+    def prepared(self, now: datetime, *, text: bool = False) -> list[Prepared]:
         """The rows ready to write (with their history rows), made without a
         query (so in any process): every column filled, JSON as text, dates
-        of the load ``now``."""
+        of the load ``now``; with ``text``, as the lines of PostgreSQL's COPY
+        (:func:`copy_line`) rather than tuples, so the process that writes
+        them only passes them on."""
         if not self.rows:
             return []
         rest = tuple(_default(f, now) for f in self._rest)
         columns = [*self.names, *(f.attname for f in self._rest)]
         rows = [r + rest for r in self._prepared(self.rows)]
-        out = [Prepared(self.model._meta.label, columns, rows)]
-        if hasattr(self.model, "history"):
-            out.append(self._history(columns, rows, now))
+        history = hasattr(self.model, "history")
+        hcolumns, pick, dated = self._history_columns(columns) if history else ([], (), None)
+        if text:
+            # each value is made text once, for its row and its history row
+            cells = [_column_text(c) for c in zip(*rows, strict=True)]
+            out = [Prepared(self.model._meta.label, columns, [], _lines(cells), len(rows))]
+            if history:
+                stamp = copy_text(now)
+                when = [stamp] * len(rows)
+                if dated is not None:
+                    when = [stamp if c == NULL else c for c in cells[dated]]
+                hcells = [*(cells[i] for i in pick), when, ["+"] * len(rows)]
+                out.append(Prepared(self._history_label(), hcolumns, [], _lines(hcells), len(rows)))
+            return out
+        out = [Prepared(self.model._meta.label, columns, rows, b"", len(rows))]
+        if history:
+            hrows = [
+                (*(r[i] for i in pick), (r[dated] if dated is not None else None) or now, "+") for r in rows
+            ]
+            out.append(Prepared(self._history_label(), hcolumns, hrows, b"", len(rows)))
         return out
 
     def _prepared(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
@@ -79,30 +99,101 @@ class Table:
             out.append(tuple(values))
         return out
 
-    def _history(self, columns: list[str], rows: list[tuple[Any, ...]], now: datetime) -> Prepared:
-        """One history row per row, as ``save()`` would have written it ("+":
-        created), dated by ``history_date`` or the load's time."""
+    def _history_label(self) -> str:
+        return str(self.model.history.model._meta.label)  # type: ignore[attr-defined]
+
+    def _history_columns(self, columns: list[str]) -> tuple[list[str], tuple[int, ...], int | None]:
+        """The columns of the history rows (one per row, as ``save()`` would
+        have written it, "+": created, dated by ``history_date`` or the
+        load's time), which of the row's columns they take, and the position
+        of the row's column that dates them (None: the load's time)."""
         hmodel = self.model.history.model  # type: ignore[attr-defined]
         at = {n: i for i, n in enumerate(columns)}
         kept = [f.attname for f in hmodel._meta.concrete_fields if f.attname in at]
-        pick = tuple(at[n] for n in kept)
         dated = at.get(self.history_date) if self.history_date else None
-        hrows = [(*(r[i] for i in pick), (r[dated] if dated is not None else None) or now, "+") for r in rows]
-        return Prepared(hmodel._meta.label, [*kept, "history_date", "history_type"], hrows)
+        return [*kept, "history_date", "history_type"], tuple(at[n] for n in kept), dated
 
 
 class Prepared(NamedTuple):
     """Rows ready to write into one table: the model's label
-    (``records.Person``), the attribute names of the columns, the rows."""
+    (``records.Person``), the attribute names of the columns, and the rows:
+    as tuples (``rows``), or as the text PostgreSQL's COPY reads (``text``,
+    UTF-8, a line a row; ``rows`` is then empty); ``size``: how many."""
 
     label: str
     columns: list[str]
     rows: list[tuple[Any, ...]]
+    text: bytes
+    size: int
 
     def write(self) -> int:
-        """Write the rows (COPY on PostgreSQL); how many were written."""
-        _copy(apps.get_model(self.label), self.columns, self.rows)
-        return len(self.rows)
+        """Write the rows (COPY on PostgreSQL, ``executemany`` elsewhere; the
+        text form only on PostgreSQL); how many were written."""
+        model = apps.get_model(self.label)
+        if self.text:
+            _copy_text(model, self.columns, self.text)
+        else:
+            _copy(model, self.columns, self.rows)
+        return self.size
+
+
+NULL = "\\N"
+_SPECIAL = re.compile(r"[\\\t\n\r]")
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_text(value: Any) -> str:
+    """``value`` (None, text, a whole number, true or false, a date, an aware
+    date-time) as one field of PostgreSQL's COPY text format: None is ``\\N``,
+    a backslash, tab, newline or carriage return in text is escaped; a date
+    or date-time in ISO 8601 (with its offset). Raises TypeError for any
+    other type. (Source: PostgreSQL's documentation of COPY, "Text Format".)"""
+    kind = type(value)
+    if kind is str:
+        return value.translate(_ESCAPES) if _SPECIAL.search(value) else value
+    if value is None:
+        return NULL
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is int:
+        return str(value)
+    if kind is date or kind is datetime:
+        return _iso(value)
+    if isinstance(value, str):  # a text choice's member
+        return copy_text(str.__str__(value))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(int(value))
+    raise TypeError(f"no COPY text for {kind.__name__}")
+
+
+@functools.lru_cache(maxsize=65536)
+def _iso(value: date) -> str:
+    """A date or date-time in ISO 8601 (the load's are a few hundred, so
+    each is written out once)."""
+    return value.isoformat()
+
+
+_BOOLS = {True: "t", False: "f", None: NULL}
+
+
+def _column_text(values: tuple[Any, ...]) -> Sequence[str]:
+    """One column's values as COPY's fields (:func:`copy_text`), a whole
+    column at a time: text with nothing to escape is kept as it is, whole
+    numbers and true or false are mapped at once, the rest value by value."""
+    kinds = set(map(type, values))
+    if kinds == {str}:
+        if not any(map(_SPECIAL.search, values)):
+            return values
+    elif kinds == {int}:
+        return list(map(str, values))
+    elif kinds <= {bool, type(None)}:
+        return list(map(_BOOLS.__getitem__, values))
+    return list(map(copy_text, values))
+
+
+def _lines(columns: list[Sequence[str]]) -> bytes:
+    """Columns of COPY fields as COPY's text: tab between fields, a line a row."""
+    return ("\n".join(map("\t".join, zip(*columns, strict=True))) + "\n").encode()
 
 
 def _json_text(value: Any) -> str:
@@ -129,6 +220,16 @@ def _default(f: models.Field[Any, Any], now: datetime) -> Any:
     return value
 
 
+def _copy_text(model: type[Model], attnames: list[str], text: bytes) -> None:
+    """Write ``text``, rows of ``attnames`` in COPY's text format, into
+    ``model``'s table with COPY (PostgreSQL only)."""
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(by_attname[n].column) for n in attnames)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        copy.write(text)
+
+
 def _copy(model: type[Model], attnames: list[str], rows: list[tuple[Any, ...]]) -> None:
     """Write ``rows`` (values of ``attnames``, ready for the database) into
     ``model``'s table: COPY on PostgreSQL, ``executemany`` elsewhere."""
@@ -150,14 +251,59 @@ def _copy(model: type[Model], attnames: list[str], rows: list[tuple[Any, ...]]) 
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
 
 
-def load_session() -> None:
+def load_session() -> bool:
     """Settings for the rest of the load's transaction (PostgreSQL): its
     commit does not wait for the write-ahead log to reach the disk (a crash
     just after it loses the load, never half of it; the load is made up and
-    can be made again)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+    can be made again); and, where the database user may (a superuser),
+    the triggers that check each row's references as it is written are set
+    aside (``session_replication_role`` replica): the load checks them all at
+    once instead (:func:`references_check`), which costs far less. Returns
+    whether the database checks the references row by row."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        row = cursor.fetchone()
+        if not (row and row[0]):
+            return True
+        cursor.execute("SET LOCAL session_replication_role TO replica")
+    return False
+
+
+class ReferenceBroken(Exception):
+    """A row of the load points at a row that does not exist."""
+
+
+def references_check(labels: set[str], after: int, numbered: set[str]) -> None:
+    """Check that every reference (foreign key) of the rows the load wrote
+    points at a row that exists, one query a reference, then let the
+    triggers check row by row again (``session_replication_role`` origin).
+    ``labels``: the models written (``records.Person``); ``numbered``: those
+    whose ids the load gave, after ``after``, so only its rows are checked
+    (the others are checked whole). Raises :class:`ReferenceBroken` (the
+    load's transaction then rolls back). PostgreSQL only."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for label in sorted(labels):
+            model = apps.get_model(label)
+            table = quote(model._meta.db_table)
+            mine = f"c.{quote(model._meta.pk.column)} > %s" if label in numbered else "TRUE"
+            for f in model._meta.concrete_fields:
+                if not isinstance(f, models.ForeignKey) or not getattr(f, "db_constraint", True):
+                    continue
+                target, column = f.target_field, quote(f.column)
+                cursor.execute(
+                    f"SELECT c.{column} FROM {table} c WHERE {mine} AND c.{column} IS NOT NULL "  # noqa: S608 (names from the models)
+                    f"AND NOT EXISTS (SELECT 1 FROM {quote(target.model._meta.db_table)} t "
+                    f"WHERE t.{quote(target.column)} = c.{column}) LIMIT 1",
+                    [after] if label in numbered else [],
+                )
+                missing = cursor.fetchone()
+                if missing:
+                    raise ReferenceBroken(f"{label}.{f.attname} = {missing[0]} points at no row")
+        cursor.execute("SET LOCAL session_replication_role TO origin")
 
 
 def ids_reserve(tables: Sequence[Table]) -> int:

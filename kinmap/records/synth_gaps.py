@@ -98,8 +98,8 @@ def family_gaps(
         view = network_view(fam.net, nid, name, members, index)
         gaps: dict[str, list[Any]] = {}
         first = ProcessInputs(last_contact_on=last)
-        unmet = _unmet(view, today, settings, first)
-        graph = FamilyGraph(view, today)
+        graph = FamilyGraph(view, today)  # one graph for the engine and the open-since dates
+        unmet = _unmet(view, today, settings, first, graph)
         since = open_since_all(graph, unmet, first, settings.params)
         for u in unmet:
             gaps[u.key] = _gap_row(rows, nid, u, graph, today, now, actor_id, since.get(u.key, NOT_KNOWN))
@@ -112,9 +112,9 @@ def family_gaps(
                 for k in gaps
             }
             process = ProcessInputs(last_contact_on=last, gap_history=history)
-            found = _unmet(after, today, settings, process)
-            wanted = {u.key: u for u in found}
             graph = FamilyGraph(after, today)
+            found = _unmet(after, today, settings, process, graph)
+            wanted = {u.key: u for u in found}
             since = open_since_all(graph, found, process, settings.params)
             _reconcile(gaps, wanted, since, graph, rows, nid, today, now, actor_id, counts)
         for row in gaps.values():
@@ -123,8 +123,10 @@ def family_gaps(
     counts.people += len(fam.net.people)
 
 
-def _unmet(net: Network, today: date, settings: RuleSettings, process: ProcessInputs) -> list[Unmet]:
-    return engine.run(net, today, settings, process)
+def _unmet(
+    net: Network, today: date, settings: RuleSettings, process: ProcessInputs, graph: FamilyGraph
+) -> list[Unmet]:
+    return engine.run(net, today, settings, process, graph)
 
 
 def _gap_row(

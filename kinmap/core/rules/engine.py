@@ -53,10 +53,19 @@ class Engine:
     def enabled(self) -> frozenset[str]:
         return self._enabled
 
-    def evaluate(self, network: Network, today: date, process: ProcessInputs = NO_PROCESS) -> list[Unmet]:
+    def evaluate(
+        self,
+        network: Network,
+        today: date,
+        process: ProcessInputs = NO_PROCESS,
+        graph: FamilyGraph | None = None,
+    ) -> list[Unmet]:
+        """The unmet requirements of ``network`` on ``today``; ``graph``: the
+        network's graph on ``today`` when the caller has it already (what it
+        works out is kept, so the caller can reuse it)."""
         if not self._enabled:
             return []
-        graph = FamilyGraph(network, today)
+        graph = graph if graph is not None else FamilyGraph(network, today)
         scope = Scope(graph)
         found: list[Unmet] = []
         # One context for the family, pointed at each rule in turn: a rule's
