@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from kinmap.audit.services import audit_record
 from kinmap.core.text import NAME_MAX_LENGTH, name_error, normalise_text, text_error
+from kinmap.gaps.team_counts import team_counts_touch
 from kinmap.records import models as rm
 from kinmap.records.errors import RecordError, StaleEdit, refuse_hidden_characters
 
@@ -221,6 +222,7 @@ def allocation_add(*, actor: User, network: rm.FamilyNetwork, team: Team | None)
     else:
         row.start, row.end = today, None
         row.save(update_fields=["start", "end"])
+    team_counts_touch(team_ids=[team.pk])
     audit_record(
         actor=actor,
         action="allocate",
@@ -248,6 +250,7 @@ def allocation_end(*, actor: User, allocation: rm.Allocation, reason: str = "") 
     old_end = row.end
     row.end = max(today, row.start)
     row.save(update_fields=["end"])
+    team_counts_touch(team_ids=[row.team_id])
     audit_record(
         actor=actor,
         action="deallocate",

@@ -14,8 +14,3 @@ class GapsConfig(AppConfig):
         from .services import gaps_recompute_hook
 
         on_family_change(gaps_recompute_hook)
-        # the teams' counts are told of every allocation and every family
-        # opened or closed (kinmap.gaps.team_counts)
-        from . import team_counts
-
-        team_counts.connect()

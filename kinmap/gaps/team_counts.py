@@ -14,9 +14,10 @@ A change is told by :func:`team_counts_touch`, which inserts one
 (an insert: no change waits for another, for the background recompute or for
 a page): :func:`kinmap.gaps.summaries.gap_summaries_refresh` calls it for
 every change to a family's gaps (recompute, answers, supervisors, contacts,
-imports, merges, ``kinmap synth``), and :func:`connect` for every allocation
-saved or removed and every family network created, closed, reopened or
-removed. A reader reads how many changes a team has had (committed ones)
+imports, merges, ``kinmap synth``), and the services that make or end an
+allocation (``kinmap.accounts.services``), start a family network (its first
+allocation), import one, and close or reopen one (``kinmap.records.lifecycle``)
+call it in their own transactions. A reader reads how many changes a team has had (committed ones)
 before counting and keeps that number with the counts: a change committed
 while it counted makes the number larger, so the row is counted again at the
 next read. A reader never waits for a change under way (changes only insert
@@ -32,7 +33,6 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.db.models.signals import post_delete, post_save
 
 from kinmap.accounts.models import Team
 from kinmap.core.escalation import EscalationSettings
@@ -178,24 +178,3 @@ def team_counts_touch(*, team_ids: Iterable[int] = (), network_ids: Iterable[int
                 f"WHERE network_id IN ({marks})",
                 chunk,
             )
-
-
-def _allocation_changed(sender: type, instance: rm.Allocation, **kwargs: Any) -> None:
-    team_counts_touch(team_ids=[instance.team_id])
-
-
-def _network_saved(sender: type, instance: rm.FamilyNetwork, created: bool, **kwargs: Any) -> None:
-    fields = kwargs.get("update_fields")
-    if created or fields is None or "closed_at" in fields:
-        team_counts_touch(network_ids=[instance.pk])
-
-
-def connect() -> None:
-    """Touch the teams' counts whenever an allocation is saved or removed and
-    whenever a family network is saved with its closing changed (or saved
-    whole): wired once, by the app's ``ready``."""
-    post_save.connect(_allocation_changed, sender=rm.Allocation, dispatch_uid="team-counts-allocation-saved")
-    post_delete.connect(
-        _allocation_changed, sender=rm.Allocation, dispatch_uid="team-counts-allocation-deleted"
-    )
-    post_save.connect(_network_saved, sender=rm.FamilyNetwork, dispatch_uid="team-counts-network-saved")

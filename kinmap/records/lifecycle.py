@@ -72,6 +72,9 @@ def _save(actor: User, row: m.FamilyNetwork, reason: str, *, closing: bool) -> N
     row.closed_at, row.closed_by = (timezone.now(), actor) if closing else (None, None)
     row.closed_reason = reason if closing else ""
     row.save(update_fields=["closed_at", "closed_by", "closed_reason", "version", "updated_at"])
+    from kinmap.gaps.team_counts import team_counts_touch  # the gaps app builds on this one
+
+    team_counts_touch(network_ids=[row.pk])  # on or off its teams' worklists
     status = ["open", "closed"] if closing else ["closed", "open"]
     audit_record(
         actor=actor,

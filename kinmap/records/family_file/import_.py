@@ -22,6 +22,7 @@ from kinmap.core.vocab import (
     InvitationOutcome,
 )
 from kinmap.gaps.services import gaps_recompute
+from kinmap.gaps.team_counts import team_counts_touch
 from kinmap.matching.imports import import_matches
 from kinmap.matching.services import person_link, possible_match_record
 from kinmap.records import models as m
@@ -126,6 +127,7 @@ def _import(ff: FamilyFile, actor: User | None, file_name: str, sha256: str, rea
         for a in n.allocations:
             team = teams[(a.agency, a.team)]
             alloc = m.Allocation.objects.create(network=network, team=team, start=a.start, end=a.end)
+            team_counts_touch(team_ids=[team.pk])
             audit_record(
                 actor=actor,
                 action="create",

@@ -154,6 +154,9 @@ def _network_open(actor: User, child: m.Person, name: str) -> m.FamilyNetwork:
     label = normalise_text(name) or f"Family of {child}"
     network = m.FamilyNetwork.objects.create(name=label, created_by=actor)
     m.Allocation.objects.create(network=network, team_id=actor.team_id, start=_today())
+    from kinmap.gaps.team_counts import team_counts_touch  # the gaps app builds on this one
+
+    team_counts_touch(team_ids=[actor.team_id])
     audit_record(
         actor=actor,
         action="create",
