@@ -58,8 +58,10 @@ def _grow(network: m.FamilyNetwork, actor: User, n: int) -> None:
 # people and addresses (2), who recorded what (1), the count of notifications
 # (1), the gaps with their rule settings and history (3), the open contact (1),
 # supervision's decisions (1) and the carers' materials (1). Nothing is written
-# for the session of a reading page (kinmap.web.sessions).
-FAMILY_PAGE_QUERIES = 23
+# for the session of a reading page (kinmap.web.sessions). On PostgreSQL what
+# carers were given is read in one text of two statements
+# (kinmap.records.pipelined), so one statement fewer is counted.
+FAMILY_PAGE_QUERIES = {"sqlite": 23, "postgresql": 22}
 
 
 def _page_queries(client: Client, network: m.FamilyNetwork) -> int:
@@ -95,7 +97,9 @@ def test_family_page_queries_do_not_grow_with_family_size(owner: User, client: C
     assert m.NetworkMember.objects.filter(network=small).count() == 3
     assert m.NetworkMember.objects.filter(network=big).count() == 30
     client.login(username=owner.username, password=PASSWORD)
-    assert _page_queries(client, small) == _page_queries(client, big) == FAMILY_PAGE_QUERIES
+    assert (
+        _page_queries(client, small) == _page_queries(client, big) == FAMILY_PAGE_QUERIES[connection.vendor]
+    )
     # and the page shows what those queries loaded
     html = client.get(reverse("family", args=[big.pk])).content.decode()
     assert html.count("Previously Oldname") == 29
