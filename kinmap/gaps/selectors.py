@@ -192,15 +192,10 @@ def _rank(alias: str) -> Case:
 
 def team_network_ids(user: User) -> QuerySet[rm.Allocation, int]:
     """The ids of the families the user's team is allocated to now and that
-    are not closed (a subquery): the families of the worklists."""
-    day = date.today()
-    return (
-        rm.Allocation.objects.filter(
-            team_id=user.team_id or 0, start__lte=day, network__closed_at__isnull=True
-        )
-        .filter(Q(end__isnull=True) | Q(end__gt=day))
-        .values_list("network_id", flat=True)
-    )
+    are not closed (a subquery): the families of the worklists. The same
+    allocations, on the same day (the partnership's, ``timezone.localdate``),
+    as the teams' kept counts (:func:`allocated_now`)."""
+    return allocated_now([user.team_id or 0], timezone.localdate()).values_list("network_id", flat=True)
 
 
 def worklist_networks(user: User, f: WorklistFilter, today: date | None = None) -> QuerySet[rm.FamilyNetwork]:
