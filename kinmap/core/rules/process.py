@@ -57,11 +57,14 @@ def check_agency_request(ctx: Context) -> Iterator[Unmet]:
     was due), or, where that is not known, the day the gap was raised
     (``first_opened``), never the day its data happened to be loaded.
     """
+    histories = ctx.gap_history
+    if not histories:  # no gap asked about yet (a new family): nothing to escalate
+        return
     threshold = ctx.int_param("min_times_prompted")
     for gap in ctx.prior:
         if gap.severity is not Severity.CRITICAL:
             continue
-        history = ctx.gap_history.get(gap.key)
+        history = histories.get(gap.key)
         if history is None or history.request_considered or history.times_prompted < threshold:
             continue
         opened = history.open_since or history.first_opened

@@ -114,17 +114,32 @@ def _run(ctx: Context, rule: str, missing: Callable[[c.CarerCheck], tuple[str, .
         # the first of the most severe checks, and what all of them miss
         first = found_all[0]
         severity = _SEVERITY[first.severity]
-        keys = set(missing(first))
+        keys = missing(first)
         for f in found_all[1:]:
-            keys.update(missing(f))
+            keys += missing(f)
             if _SEVERITY[f.severity].rank < severity.rank:
                 first, severity = f, _SEVERITY[f.severity]
         yield ctx.unmet(
             Subject(SubjectKind.PERSON, pid),
             f"{_name(ctx, pid)}: {first.detail}",
-            tuple(k for k in _ORDER if k in keys),
+            _in_order(keys),
             severity,
         )
+
+
+def _in_order(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The keys of :data:`_ORDER` among ``keys``, each once, in that order
+    (remembered for each tuple of keys: the carers of every family miss the
+    same few)."""
+    found = _IN_ORDER.get(keys)
+    if found is None:
+        found = tuple(k for k in _ORDER if k in keys)
+        if len(_IN_ORDER) < 4096:
+            _IN_ORDER[keys] = found
+    return found
+
+
+_IN_ORDER: dict[tuple[str, ...], tuple[str, ...]] = {}
 
 
 def _name(ctx: Context, pid: int) -> str:
@@ -132,7 +147,18 @@ def _name(ctx: Context, pid: int) -> str:
 
 
 def _materials(found: c.CarerCheck) -> tuple[str, ...]:
-    return tuple(_MISSING_KEY.get(m, m) for m in found.materials)
+    materials = found.materials
+    keys = _MATERIAL_KEYS.get(materials)
+    if keys is None:
+        keys = tuple(_MISSING_KEY.get(m, m) for m in materials)
+        if len(_MATERIAL_KEYS) < 4096:
+            _MATERIAL_KEYS[materials] = keys
+    return keys
+
+
+# the missing keys of each tuple of materials asked for so far (a carer check
+# asks for one or two of the core materials)
+_MATERIAL_KEYS: dict[tuple[str, ...], tuple[str, ...]] = {}
 
 
 def check_icon(ctx: Context) -> Iterator[Unmet]:
