@@ -61,12 +61,13 @@ def _unmet_checks(ctx: Context, rule: str) -> list[c.CarerCheck]:
     """The unmet carer checks of ``rule`` for this family. The five rules look
     them up by their two thresholds in the graph's memo, so the settings and
     the carer module's cache key are built once per family, not once per rule."""
-    thresholds = _thresholds(ctx.params)
-    key = ("carer_unmet", *thresholds)
+    params = ctx.params
+    # keyed by the settings as given: equal values give equal thresholds
+    key = ("carer_unmet", params.get("icon_by_days", 14), params.get("baby_under_days", 365))
     memo = ctx.graph.memo
     found: dict[str, list[c.CarerCheck]] | None = memo.get(key)
     if found is None:
-        found = memo[key] = c.unmet_checks_by_rule(ctx.graph, _carer_settings(*thresholds))
+        found = memo[key] = c.unmet_checks_by_rule(ctx.graph, _carer_settings(*_thresholds(params)))
     return found.get(rule, [])
 
 

@@ -30,7 +30,7 @@ from collections import defaultdict
 from ..graph import FamilyGraph
 from ..memo import cached
 from ..model import CareArrangement, Network, ParentalResponsibility, Person
-from ..vocab import CURRENT_PARTNER_CODES, PARENT_CODES, RelKind, rel_type
+from ..vocab import CURRENT_PARTNER_CODES, PARENT_CODES, DateAccuracy, RelKind, rel_type
 
 _NO_HOUSEHOLDS: frozenset[int] = frozenset()
 
@@ -97,15 +97,19 @@ class Scope:
         """Ids of the adults (see the module docstring), in id order."""
         today, index, live = self.today, frozenset(self.network.index_child_ids), self.live_ids
         age_unknown_adults = (self.role_ids | self._lives_with_a_child) - index
-        return tuple(
-            pid
-            for pid, p in self.people_in_order
-            if pid in live
-            and (
-                p.is_adult(today)
-                or (pid in age_unknown_adults and p.age_in_years(today) is None and not p.unborn)
-            )
-        )
+        # Person.is_adult and Person.age_in_years written out (no two calls per person)
+        on = (today.month, today.day)
+        out = []
+        for pid, p in self.people_in_order:
+            if pid not in live:
+                continue
+            b = p.birth_date
+            if b is None or p.birth_date_accuracy is DateAccuracy.EXPECTED:  # age not known
+                if pid in age_unknown_adults and not p.unborn:
+                    out.append(pid)
+            elif today.year - b.year - (on < (b.month, b.day)) >= 18:
+                out.append(pid)
+        return tuple(out)
 
     @cached
     def adult_ids(self) -> frozenset[int]:
