@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from kinmap.core.carer_words import RULE_TEXT
 from kinmap.core.carers import (
-    RULE_TEXT,
     CarerCheck,
     CarerSettings,
     CarerSummary,

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 
 from .. import carers as c
+from ..carer_words import RULE_TEXT
 from ..graph import FamilyGraph
 from ..model import InformationGiven, Invitation, Network
 from ..vocab import ICON, SAFER_SLEEP, InfoHow, InvitationOutcome
@@ -208,14 +209,14 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id=R17,
         number=17,
-        title=c.RULE_TEXT[c.R17_ICON]["title"],
+        title=RULE_TEXT[c.R17_ICON]["title"],
         severity=Severity.IMPORTANT,
         applies_when="For every carer of a baby under {baby_under_days} old (parents and partners "
         "who live with the baby, and everyone with a care arrangement), from the time the baby "
         "is {icon_by_days} old, or from the day a new carer starts if that is later. A carer who "
         "had it before they started is asked again under rule 19." + _CRITICAL_WHEN,
-        why_we_ask=c.RULE_TEXT[c.R17_ICON]["why_we_ask"],
-        suggested_wording=c.RULE_TEXT[c.R17_ICON]["wording"],
+        why_we_ask=RULE_TEXT[c.R17_ICON]["why_we_ask"],
+        suggested_wording=RULE_TEXT[c.R17_ICON]["wording"],
         fact="ICON information given to this carer (in person, at a joint appointment, by post, by "
         "email or by telephone).",
         check=check_icon,
@@ -224,12 +225,12 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id=R18,
         number=18,
-        title=c.RULE_TEXT[c.R18_SAFER_SLEEP]["title"],
+        title=RULE_TEXT[c.R18_SAFER_SLEEP]["title"],
         severity=Severity.IMPORTANT,
         applies_when="For every carer of a baby under {baby_under_days} old: anyone who looks "
         "after a baby may settle them to sleep." + _CRITICAL_WHEN,
-        why_we_ask=c.RULE_TEXT[c.R18_SAFER_SLEEP]["why_we_ask"],
-        suggested_wording=c.RULE_TEXT[c.R18_SAFER_SLEEP]["wording"],
+        why_we_ask=RULE_TEXT[c.R18_SAFER_SLEEP]["why_we_ask"],
+        suggested_wording=RULE_TEXT[c.R18_SAFER_SLEEP]["wording"],
         fact="Safer sleep advice given to this carer.",
         check=check_safer_sleep,
         params=dict(_BABY),
@@ -237,12 +238,12 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id=R18_PLACE,
         number=21,
-        title=c.RULE_TEXT[c.R18_SLEEP_PLACE]["title"],
+        title=RULE_TEXT[c.R18_SLEEP_PLACE]["title"],
         severity=Severity.IMPORTANT,
         applies_when="For every care arrangement of a baby under {baby_under_days} old that is "
         "overnight or away from the baby's home. Critical for overnight care.",
-        why_we_ask=c.RULE_TEXT[c.R18_SLEEP_PLACE]["why_we_ask"],
-        suggested_wording=c.RULE_TEXT[c.R18_SLEEP_PLACE]["wording"],
+        why_we_ask=RULE_TEXT[c.R18_SLEEP_PLACE]["why_we_ask"],
+        suggested_wording=RULE_TEXT[c.R18_SLEEP_PLACE]["wording"],
         fact="Where the baby sleeps, recorded on the care arrangement.",
         check=check_sleep_places,
         params=dict(_BABY),
@@ -250,13 +251,13 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id=R19,
         number=19,
-        title=c.RULE_TEXT[c.R19_REOFFER]["title"],
+        title=RULE_TEXT[c.R19_REOFFER]["title"],
         severity=Severity.IMPORTANT,
         applies_when="For every carer of a baby under {baby_under_days} old who had ICON or safer "
         "sleep advice before a change after the birth: they became a carer, they or the baby "
         "moved to a new address, or overnight stays began." + _CRITICAL_WHEN,
-        why_we_ask=c.RULE_TEXT[c.R19_REOFFER]["why_we_ask"],
-        suggested_wording=c.RULE_TEXT[c.R19_REOFFER]["wording"],
+        why_we_ask=RULE_TEXT[c.R19_REOFFER]["why_we_ask"],
+        suggested_wording=RULE_TEXT[c.R19_REOFFER]["wording"],
         fact="The information they had before offered to this carer again (given, or offered and "
         "declined) on or after the latest change.",
         check=check_reoffer,
@@ -265,12 +266,12 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id=R20,
         number=20,
-        title=c.RULE_TEXT[c.R20_ROUTE]["title"],
+        title=RULE_TEXT[c.R20_ROUTE]["title"],
         severity=Severity.IMPORTANT,
         applies_when="For every carer of a baby under {baby_under_days} old who does not live with the baby."
         + _CRITICAL_WHEN,
-        why_we_ask=c.RULE_TEXT[c.R20_ROUTE]["why_we_ask"],
-        suggested_wording=c.RULE_TEXT[c.R20_ROUTE]["wording"],
+        why_we_ask=RULE_TEXT[c.R20_ROUTE]["why_we_ask"],
+        suggested_wording=RULE_TEXT[c.R20_ROUTE]["wording"],
         fact="A joint appointment the carer came to, or information given or offered to them by "
         "post, by email, by telephone or at a joint appointment.",
         check=check_route,
