@@ -13,29 +13,59 @@ seen by the execute wrappers like any other.
 :class:`FixedQueries` are querysets over a list of ids that are built and
 compiled to SQL once (per connection) and after that only run: building and
 compiling a queryset costs far more of the process's time than sending it and
-reading its few rows back.
+reading its few rows back. On PostgreSQL, run for a few ids (one family's), they
+are also prepared once per connection (``PREPARE``, the ids its one parameter)
+and after that executed by name (``EXECUTE``): the server parses them once and,
+with ``plan_cache_mode`` set to ``force_generic_plan`` (``kinmap.settings``),
+plans them once (https://www.postgresql.org/docs/current/sql-prepare.html).
+Parsing and planning a family's twenty short statements each time was half the
+server's time in a recompute.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 import weakref
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, ForeignObject, Lookup, Model, QuerySet
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query import ValuesListIterable
+from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, pre_init
 from django.db.models.sql.compiler import SQLCompiler
 
 M = TypeVar("M", bound=Model)
 
 
-# a query compiled: its compiler, SQL (None: no rows, no query), parameters
-# and the converters of its columns (Django's, applied to the rows read)
-Compiled = tuple[SQLCompiler, str | None, Sequence[Any], dict[int, Any]]
+# a query compiled: its compiler, SQL (None: no rows, no query), parameters,
+# the converters of its columns (Django's, applied to the rows read) and, for a
+# fixed query run for a few ids on PostgreSQL, how to prepare it
+Compiled = tuple[SQLCompiler, str | None, Sequence[Any], dict[int, Any], "Prepared | None"]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A fixed query as a prepared statement: its name (the same for every
+    list of ids), its parameters with :data:`IDS` where the list goes, and
+    the list (ints) to execute it with."""
+
+    name: str
+    params: Sequence[Any]
+    ids: list[int]
+
+
+# a fixed query is prepared when it is run for at most this many ids (one
+# family's members); a longer list (a batch of families) is planned for itself
+PREPARED_MAX_IDS = 64
 
 
 def _compile(qs: QuerySet[Any, Any], db: str) -> Compiled:
@@ -45,9 +75,9 @@ def _compile(qs: QuerySet[Any, Any], db: str) -> Compiled:
     try:
         sql, params = compiler.as_sql()
     except EmptyResultSet:  # an empty "in" list: no rows, no query
-        return compiler, None, (), {}
+        return compiler, None, (), {}, None
     converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
-    return compiler, sql, params, converters
+    return compiler, sql, params, converters, None
 
 
 def rows_of(*querysets: QuerySet[Any, Any] | Bound) -> list[list[tuple[Any, ...]]]:
@@ -82,7 +112,7 @@ def _run(db: str, compiled: Sequence[Compiled]) -> list[list[tuple[Any, ...]]]:
     else:
         fetched = iter(_fetch_each(connection, sent))
     results: list[list[tuple[Any, ...]]] = []
-    for compiler, sql, _, converters in compiled:
+    for compiler, sql, _, converters, _ in compiled:
         rows = next(fetched) if sql is not None else []
         if converters:
             results.append([tuple(row) for row in compiler.apply_converters(rows, converters)])
@@ -94,7 +124,7 @@ def _run(db: str, compiled: Sequence[Compiled]) -> list[list[tuple[Any, ...]]]:
 def _fetch_each(connection: BaseDatabaseWrapper, compiled: Sequence[Compiled]) -> list[list[Any]]:
     fetched = []
     with connection.cursor() as cursor:
-        for _, sql, params, _ in compiled:
+        for _, sql, params, _, _ in compiled:
             cursor.execute(str(sql), params)
             fetched.append(cursor.fetchall())
     return fetched
@@ -107,25 +137,86 @@ def _fetch_together(connection: BaseDatabaseWrapper, compiled: Sequence[Compiled
     (Django's default with psycopg 3), or in psycopg's pipeline mode."""
     with connection.cursor() as cursor:
         if _client_binding(cursor):
-            cursor.execute(
-                ";\n".join(str(sql) for _, sql, _, _ in compiled),
-                [p for _, _, params, _ in compiled for p in params],
-            )
-            fetched = [cursor.fetchall()]
-            while cursor.nextset():
-                fetched.append(cursor.fetchall())
-            if len(fetched) != len(compiled):
-                raise RuntimeError("a statement sent together gave no rows")
-            return fetched
+            return _fetch_in_one_text(connection, cursor, compiled)
     cursors = [connection.cursor() for _ in compiled]
     try:
         with connection.connection.pipeline():
-            for cursor, (_, sql, params, _) in zip(cursors, compiled, strict=True):
+            for cursor, (_, sql, params, _, _) in zip(cursors, compiled, strict=True):
                 cursor.execute(str(sql), params)
             return [cursor.fetchall() for cursor in cursors]
     finally:
         for cursor in cursors:
             cursor.close()
+
+
+# the statements prepared on each psycopg connection, by name; a text that
+# prepared some and failed forgets them all, and later names are new ones
+# (PREPARE is not undone by a rollback, so some of them may exist)
+_prepared: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+_generation = itertools.count(1)
+_names_generation = next(_generation)
+
+
+def _fetch_in_one_text(
+    connection: BaseDatabaseWrapper, cursor: Any, compiled: Sequence[Compiled]
+) -> list[list[Any]]:
+    """The rows of each query, sent as one text of statements: the prepared
+    ones executed by name with their list of ids written in (ints), prepared
+    first when this connection has not prepared them yet; the others with
+    their parameters."""
+    global _names_generation
+    done = _prepared.setdefault(connection.connection, set())
+    prepares: dict[str, str] = {}  # by name
+    texts: list[str] = []
+    params: list[Any] = []
+    for _, sql, query_params, _, prepared in compiled:
+        if prepared is None:
+            texts.append(str(sql))
+            params.extend(query_params)
+            continue
+        name = f"{prepared.name}_{_names_generation}"
+        if name not in done:
+            prepares[name] = _prepare_text(cursor, name, str(sql), prepared.params)
+        if any(p is IDS for p in prepared.params):
+            texts.append(f"EXECUTE {name}('{{{','.join(map(str, prepared.ids))}}}')")
+        else:
+            texts.append(f"EXECUTE {name}")
+    statements = [*prepares.values(), *texts]
+    if params:  # a text the cursor fills in: the percent signs of the others doubled
+        statements = [*(t.replace("%", "%%") for t in prepares.values()), *texts]
+    try:
+        cursor.execute(";\n".join(statements), params or None)
+    except Exception:
+        if prepares:
+            _prepared.pop(connection.connection, None)
+            _names_generation = next(_generation)
+        raise
+    done.update(prepares)
+    # every result came with the answer to the execute (errors were raised
+    # there): read them from psycopg's cursor, not through Django's wrapper
+    results = cursor.cursor
+    for _ in prepares:  # their results are commands', without rows
+        results.nextset()
+    fetched = [results.fetchall()]
+    while results.nextset():
+        fetched.append(results.fetchall())
+    if len(fetched) != len(compiled):
+        raise RuntimeError("a statement sent together gave no rows")
+    return fetched
+
+
+def _prepare_text(cursor: Any, name: str, sql: str, params: Sequence[Any]) -> str:
+    """``PREPARE name AS sql``: the list of ids its parameter ``$1``, the
+    other parameters written into it as the cursor writes them."""
+    values = iter(params)
+    parts = []
+    for part in re.split(r"(%s|%%)", sql):
+        if part == "%s":
+            value = next(values)
+            parts.append("$1" if value is IDS else cursor.mogrify("%s", [value]))
+        else:
+            parts.append("%" if part == "%%" else part)
+    return f"PREPARE {name} AS {''.join(parts)}"
 
 
 def _client_binding(cursor: Any) -> bool:
@@ -144,9 +235,36 @@ def model_rows(queryset: QuerySet[M, M]) -> QuerySet[M, Any]:
 
 def instances(model: type[M], rows: Sequence[tuple[Any, ...]], *, using: str = "default") -> list[M]:
     """The instances of ``model`` (as ``list(queryset)`` makes them) from the
-    rows of :func:`model_rows`."""
+    rows of :func:`model_rows`.
+
+    When nothing watches the model's instances being made (no ``pre_init`` or
+    ``post_init`` receiver) and its columns are plain attributes (a foreign
+    key's id: no cached object on a new instance to forget), each row's values
+    go straight into a new instance's attributes, as ``Model.__init__`` sets
+    them one by one: a fifth of a recompute's time went on those calls."""
     names = [f.attname for f in model._meta.concrete_fields]
-    return [model.from_db(using, names, row) for row in rows]
+    if not _plain(model, names):
+        return [model.from_db(using, names, row) for row in rows]
+    made = []
+    new = model.__new__
+    for row in rows:
+        instance = new(model)
+        state = instance._state = ModelState()
+        state.adding, state.db = False, using
+        instance.__dict__.update(zip(names, row, strict=True))
+        made.append(instance)
+    return made
+
+
+def _plain(model: type[Model], names: Sequence[str]) -> bool:
+    """Whether instances of ``model`` can be made without ``__init__`` (see
+    :func:`instances`)."""
+    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return False
+    return all(type(model.__dict__.get(name)) in _PLAIN_ATTRIBUTES for name in names)
+
+
+_PLAIN_ATTRIBUTES = (DeferredAttribute, ForeignKeyDeferredAttribute)
 
 
 class Ids:
@@ -188,6 +306,9 @@ Field.register_lookup(InIds)
 ForeignObject.register_lookup(InIds)
 
 
+_fixed_names = itertools.count(1)
+
+
 class FixedQueries:
     """Plain ``values_list`` querysets over one list of ids (network or person
     ids), built by ``build`` and compiled to SQL once per database connection;
@@ -202,6 +323,7 @@ class FixedQueries:
         self._compiled: weakref.WeakKeyDictionary[BaseDatabaseWrapper, list[Compiled]] = (
             weakref.WeakKeyDictionary()
         )
+        self.name = f"kinmap_fixed_{next(_fixed_names)}"
 
     def bind(self, ids: Sequence[int], using: str = "default") -> Bound:
         """These queries for ``ids`` (ints) on the database ``using``."""
@@ -213,10 +335,10 @@ class FixedQueries:
         if found is None:
             found = []
             for qs in self._build(IDS):
-                compiler, sql, params, converters = _compile(qs.using(using), using)
+                compiler, sql, params, converters, _ = _compile(qs.using(using), using)
                 if sql is None:
                     raise ValueError("a fixed query cannot be empty")
-                found.append((compiler, sql, tuple(params), converters))
+                found.append((compiler, sql, tuple(params), converters, None))
             self._compiled[connection] = found
         return found
 
@@ -235,7 +357,14 @@ class Bound:
         """The compiled queries with the list in their parameters."""
         vendor = connections[self.using].vendor
         value: Any = self.ids if vendor == "postgresql" else json.dumps(self.ids)
+        prepare = vendor == "postgresql" and len(self.ids) <= PREPARED_MAX_IDS
         return [
-            (compiler, sql, tuple(value if p is IDS else p for p in params), converters)
-            for compiler, sql, params, converters in self.queries.compiled(self.using)
+            (
+                compiler,
+                sql,
+                tuple(value if p is IDS else p for p in params),
+                converters,
+                Prepared(f"{self.queries.name}_{i}", params, self.ids) if prepare else None,
+            )
+            for i, (compiler, sql, params, converters, _) in enumerate(self.queries.compiled(self.using))
         ]

@@ -177,6 +177,6 @@ def test_fixed_queries_read_what_the_same_queries_read_built_each_time(owner: Us
     )
     assert rows_of(facts.bind(ids)) == [list(built)] != [[]]
     assert rows_of(facts.bind(ids[:1]), facts.bind([])) == [list(built.filter(person_id=ids[0])), []]
-    assert {sql for _, sql, _, _ in facts.bind(ids).compiled() + facts.bind(ids[:1]).compiled()} == {
+    assert {sql for _, sql, _, _, _ in facts.bind(ids).compiled() + facts.bind(ids[:1]).compiled()} == {
         facts.compiled("default")[0][1]
     }

@@ -125,6 +125,7 @@ def process_inputs_from(
                 decided_by=decided_by or "",
             )
         )
+    zone = timezone.get_current_timezone()  # looked up once, not once a gap
     return {
         nid: ProcessInputs(
             last_contact_on=last_contact.get(nid),
@@ -134,7 +135,7 @@ def process_inputs_from(
                 g.key: GapHistory(
                     gap_key=g.key,
                     times_prompted=g.times_prompted,
-                    first_opened=timezone.localdate(g.opened_at),
+                    first_opened=timezone.localdate(g.opened_at, zone),
                     open_since=g.open_since,
                     request_considered=g.pk in considered or (nid, g.key) in requested,
                 )

@@ -253,8 +253,8 @@ def gaps_plan_many(
     plans = []
     for record in records:
         network, net = record.network, record.graph_network
-        unmet = engine.run(net, today, settings, process[network.pk])
-        graph = FamilyGraph(net, today)
+        graph = FamilyGraph(net, today)  # one for the rules and the plan: what it works out is kept
+        unmet = engine.run(net, today, settings, process[network.pk], graph)
         since = open_since_all(graph, unmet, process[network.pk], settings.params)
         plans.append(_plan(network, graph, actor, now, list(gaps.get(network.pk, ())), unmet, since))
     return plans
