@@ -49,6 +49,7 @@ from .forms import (
     StartNetworkForm,
     StayForm,
 )
+from .page_load import family_page_reads
 from .presenters import family_page_context, person_page_context, provenance_words
 from .selectors import elsewhere_load, family_record_load
 
@@ -154,8 +155,13 @@ def family(request: HttpRequest, network_id: int) -> HttpResponse:
     user = _user(request)
     network = access.network_for_user(user, network_id)
     as_at = as_at_from(request.GET)
-    record = family_record_load(network, as_at=as_at.moment)  # network_for_user recorded the read
-    context = family_page_context(record, user, elsewhere_load(record, user), on=as_at.day)
+    if as_at.moment is None:  # network_for_user recorded the read
+        page = family_page_reads(network, user)
+        context = family_page_context(page.record, user, page.elsewhere, on=None)
+        context["still_need"], context["material_titles"] = page.gaps, page.material_titles
+    else:
+        record = family_record_load(network, as_at=as_at.moment)
+        context = family_page_context(record, user, elsewhere_load(record, user), on=as_at.day)
     if as_at.day is not None:
         as_at_audit(user, network, as_at)
     # as at a past day, or closed: the page shows the record without a way to change it

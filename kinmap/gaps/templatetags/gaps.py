@@ -35,12 +35,18 @@ def severity_tag(severity: str) -> SafeString:
 
 
 @register.inclusion_tag("gaps/_family_gaps.html")
-def family_gaps(network: rm.FamilyNetwork, user: User) -> dict[str, Any]:
-    """Open gaps, most severe and oldest first, with why we ask (four queries)."""
+def family_gaps(
+    network: rm.FamilyNetwork, user: User, loaded: selectors.FamilyGaps | None = None
+) -> dict[str, Any]:
+    """Open gaps, most severe and oldest first, with why we ask, and the user's
+    open contact: ``loaded`` when the page read them
+    (``selectors.family_gaps_from``), else read here (four queries)."""
+    if loaded is None:
+        loaded = selectors.FamilyGaps(selectors.family_gaps(network), selectors.open_contact(network, user))
     return {
         "network": network,
-        "gaps": selectors.family_gaps(network),
-        "open_contact": selectors.open_contact(network, user),
+        "gaps": loaded.gaps,
+        "open_contact": loaded.open_contact,
         "is_supervisor": user.role == "supervisor",
     }
 
