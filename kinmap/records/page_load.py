@@ -132,13 +132,13 @@ _PAGE = FixedQueries(_page_queries)
 
 
 def family_page_load(
-    network: m.FamilyNetwork, user: User, also: Sequence[Bound] = ()
+    network: m.FamilyNetwork, user: User, also: Sequence[Bound | QuerySet[Any, Any]] = ()
 ) -> tuple[FamilyRecord, Elsewhere, list[list[tuple[Any, ...]]]]:
     """The record of ``network`` now (as ``family_record_load(network)``),
     what may be said to ``user`` about its people recorded elsewhere (as
-    ``elsewhere_load(record, user)``), and the rows of ``also`` (fixed
-    queries of the caller over the network's id, sent in the same round
-    trip), in their order.
+    ``elsewhere_load(record, user)``), and the rows of ``also`` (the caller's
+    own reads: fixed queries bound to their ids, or plain ``values_list``
+    querysets; sent in the same round trip), in their order.
 
     Twelve statements whatever the size of the family (and those of
     ``also``), sent together to PostgreSQL (one after another on SQLite);
@@ -146,7 +146,7 @@ def family_page_load(
     member has a partner recorded only elsewhere."""
     db = network._state.db or "default"
     rows = rows_of(*also, _PAGE.bind([network.pk], db))
-    theirs = sum(b.count() for b in also)
+    theirs = sum(b.count() if isinstance(b, Bound) else 1 for b in also)
     also_rows, mine = rows[:theirs], rows[theirs:]
     record = _assemble(network, mine, db)
     elsewhere = elsewhere_from(record, user, mine[-2], mine[-1])
@@ -208,20 +208,20 @@ class FamilyPage:
 
 def family_page_reads(network: m.FamilyNetwork, user: User) -> FamilyPage:
     """Everything the family page of ``network`` reads for ``user`` but the
-    network itself, supervision's decisions and the count of notifications:
-    :func:`family_page_load` with the gaps
-    (:data:`kinmap.gaps.selectors.FAMILY_GAPS`) and the materials' titles
-    (:data:`kinmap.carers.selectors.MATERIAL_TITLES`), in one round trip to
-    PostgreSQL (seventeen statements on SQLite)."""
+    network itself and supervision's decisions: :func:`family_page_load`
+    with the gaps (:data:`kinmap.gaps.selectors.FAMILY_GAPS`), the
+    materials' titles (:data:`kinmap.carers.selectors.MATERIAL_TITLES`) and
+    the count next to "Notifications" (kept for the navigation:
+    :func:`kinmap.sharing.context.notification_count_read`), in one round
+    trip to PostgreSQL (eighteen statements on SQLite)."""
     from kinmap.carers.selectors import MATERIAL_TITLES
     from kinmap.gaps.selectors import FAMILY_GAPS, family_gaps_from
+    from kinmap.sharing.context import counts_of, notification_count_read
 
     db = network._state.db or "default"
     gaps = FAMILY_GAPS.bind([network.pk], db)
-    record, elsewhere, rows = family_page_load(network, user, (gaps, MATERIAL_TITLES.bind([], db)))
-    return FamilyPage(
-        record,
-        elsewhere,
-        family_gaps_from(network.pk, user, rows[: gaps.count()]),
-        dict(rows[gaps.count()]),
-    )
+    counts = counts_of(user)
+    record, elsewhere, rows = family_page_load(network, user, (gaps, MATERIAL_TITLES.bind([], db), counts))
+    n = gaps.count()
+    notification_count_read(user, rows[n + 1])
+    return FamilyPage(record, elsewhere, family_gaps_from(network.pk, user, rows[:n]), dict(rows[n]))

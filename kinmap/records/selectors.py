@@ -563,6 +563,8 @@ def elsewhere_from(
         m.Allocation.objects.filter(network_id__in=others, start__lte=today)
         .filter(Q(end__isnull=True) | Q(end__gt=today))
         .values_list("network_id", "team__agency__name")
+        if others
+        else []
     )
     for nid, agency in current:
         agencies.setdefault(nid, set()).add(agency)

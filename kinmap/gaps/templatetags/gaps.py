@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from kinmap.accounts.models import User
@@ -14,24 +13,18 @@ from kinmap.audit.services import audit_record
 from kinmap.records import models as rm
 
 from .. import action_lists, selectors
+from ..presenters import family_gap_line, severity_tag_html
 
 register = template.Library()
-
-# The tag of each severity: (its colour class, its words); anything else is routine.
-SEVERITY_TAGS = {
-    "critical": ("govuk-tag--red", "Critical"),
-    "important": ("govuk-tag--orange", "Important"),
-}
-ROUTINE_TAG = ("govuk-tag--grey", "Routine")
 
 
 @register.filter
 def severity_tag(severity: str) -> SafeString:
     """A gap's severity (a ``gm.Severity`` value) as a GOV.UK tag:
     ``<strong class="govuk-tag govuk-tag--red">Critical</strong>``, orange for
-    important, grey "Routine" for anything else (``gaps/_severity.html``)."""
-    colour, words = SEVERITY_TAGS.get(severity, ROUTINE_TAG)
-    return format_html('<strong class="govuk-tag {}">{}</strong>', colour, words)
+    important, grey "Routine" for anything else (``gaps/_severity.html``;
+    ``presenters.severity_tag_html``)."""
+    return severity_tag_html(severity)
 
 
 @register.inclusion_tag("gaps/_family_gaps.html")
@@ -46,6 +39,7 @@ def family_gaps(
     return {
         "network": network,
         "gaps": loaded.gaps,
+        "lines": [family_gap_line(v) for v in loaded.gaps],
         "open_contact": loaded.open_contact,
         "is_supervisor": user.role == "supervisor",
     }
