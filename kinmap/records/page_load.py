@@ -37,6 +37,7 @@ from .selectors import (
 )
 
 if TYPE_CHECKING:
+    from kinmap.gaps.action_lists import DecisionLine
     from kinmap.gaps.selectors import FamilyGaps
 
 _BY = ("recorded_by__username",)
@@ -198,30 +199,41 @@ def _assemble(network: m.FamilyNetwork, rows: list[list[tuple[Any, ...]]], db: s
 class FamilyPage:
     """What the family page reads (now, not as at a past day): the record,
     what may be said about its people recorded elsewhere, the open gaps with
-    the user's open contact, and the information materials' titles by code."""
+    the user's open contact, supervision's decisions with their actions, and
+    the information materials' titles by code."""
 
     record: FamilyRecord
     elsewhere: Elsewhere
     gaps: FamilyGaps
+    decisions: list[DecisionLine]
     material_titles: dict[str, str]
 
 
 def family_page_reads(network: m.FamilyNetwork, user: User) -> FamilyPage:
     """Everything the family page of ``network`` reads for ``user`` but the
-    network itself and supervision's decisions: :func:`family_page_load`
-    with the gaps (:data:`kinmap.gaps.selectors.FAMILY_GAPS`), the
-    materials' titles (:data:`kinmap.carers.selectors.MATERIAL_TITLES`) and
-    the count next to "Notifications" (kept for the navigation:
+    network itself: :func:`family_page_load` with the gaps
+    (:data:`kinmap.gaps.selectors.FAMILY_GAPS`), supervision's decisions
+    (:data:`kinmap.gaps.action_lists.FAMILY_DECISIONS`), the materials'
+    titles (:data:`kinmap.carers.selectors.MATERIAL_TITLES`) and the count
+    next to "Notifications" (kept for the navigation:
     :func:`kinmap.sharing.context.notification_count_read`), in one round
-    trip to PostgreSQL (eighteen statements on SQLite)."""
+    trip to PostgreSQL (nineteen statements on SQLite)."""
     from kinmap.carers.selectors import MATERIAL_TITLES
+    from kinmap.gaps.action_lists import FAMILY_DECISIONS, family_decisions_from
     from kinmap.gaps.selectors import FAMILY_GAPS, family_gaps_from
     from kinmap.sharing.context import counts_of, notification_count_read
 
     db = network._state.db or "default"
     gaps = FAMILY_GAPS.bind([network.pk], db)
-    counts = counts_of(user)
-    record, elsewhere, rows = family_page_load(network, user, (gaps, MATERIAL_TITLES.bind([], db), counts))
-    n = gaps.count()
-    notification_count_read(user, rows[n + 1])
-    return FamilyPage(record, elsewhere, family_gaps_from(network.pk, user, rows[:n]), dict(rows[n]))
+    decisions = FAMILY_DECISIONS.bind([network.pk], db)
+    also = (gaps, decisions, MATERIAL_TITLES.bind([], db), counts_of(user))
+    record, elsewhere, rows = family_page_load(network, user, also)
+    n = gaps.count()  # then the decisions (1), the materials (1) and the counts (1)
+    notification_count_read(user, rows[n + 2])
+    return FamilyPage(
+        record,
+        elsewhere,
+        family_gaps_from(network.pk, user, rows[:n]),
+        family_decisions_from(network, user, rows[n : n + 1]),
+        dict(rows[n + 1]),
+    )

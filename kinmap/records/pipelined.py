@@ -155,12 +155,19 @@ def related_rows(queryset: QuerySet[M, M], *related: str, extra: Sequence[str] =
     reads them; a null key gives nulls), then the ``extra`` columns (lookups,
     such as ``"recorded_by__username"``). :func:`related_instances` makes the
     instances."""
-    model = queryset.model
+    return queryset.values_list(*related_columns(queryset.model, *related), *extra)
+
+
+def related_columns(model: type[Model], *related: str) -> list[str]:
+    """The columns :func:`related_rows` reads for ``model`` and ``related``
+    (lookups: ``"id"``, ..., ``"by__id"``, ...); prefixed with a reverse
+    relation's name (``"actions__" + c``), another model's ``extra`` columns
+    give the rows of its related model joined in."""
     columns = [f.attname for f in model._meta.concrete_fields]
     for name in related:
         target = _target(model, name)
         columns += [f"{name}__{f.attname}" for f in target._meta.concrete_fields]
-    return queryset.values_list(*columns, *extra)
+    return columns
 
 
 def _target(model: type[Model], name: str) -> type[Model]:

@@ -149,6 +149,7 @@ def family(request: HttpRequest, network_id: int) -> HttpResponse:
         page = family_page_reads(network, user)
         context = family_page_context(page.record, user, page.elsewhere, on=None)
         context["still_need"], context["material_titles"] = page.gaps, page.material_titles
+        context["decisions"] = page.decisions
     else:
         record = family_record_load(network, as_at=as_at.moment)
         context = family_page_context(record, user, elsewhere_load(record, user), on=as_at.day)

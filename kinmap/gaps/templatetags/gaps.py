@@ -46,10 +46,16 @@ def family_gaps(
 
 
 @register.inclusion_tag("gaps/_supervision_actions.html")
-def supervision_actions(network: rm.FamilyNetwork, user: User) -> dict[str, Any]:
+def supervision_actions(
+    network: rm.FamilyNetwork, user: User, decisions: list[action_lists.DecisionLine] | None = None
+) -> dict[str, Any]:
     """Supervisors' decisions about the family with their actions: who, what, by
-    when, done or overdue (two queries). On the family page and at a contact."""
-    return {"decisions": action_lists.family_decisions(network, user), "user": user}
+    when, done or overdue: ``decisions`` when the page read them
+    (``action_lists.family_decisions_from``), else read here (two queries).
+    On the family page and at a contact."""
+    if decisions is None:
+        decisions = action_lists.family_decisions(network, user)
+    return {"decisions": decisions, "user": user}
 
 
 @register.inclusion_tag("gaps/_my_actions.html")
