@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from kinmap.core import model as core
 from kinmap.core.vocab import InfoHow, InvitationOutcome
-from kinmap.records.pipelined import FixedQueries, Ids, rows_of
+from kinmap.records.pipelined import FixedQueries, Ids, among, rows_of
 from kinmap.records.selectors import FamilyRecord, FixedExtension
 
 from . import models as cm
@@ -32,11 +32,11 @@ def add_carer_information(records: Sequence[FamilyRecord]) -> list[core.Network]
     return _with_carer_information(records, rows_of(CARER_INFORMATION.queries.bind(ids)))  # in one round trip
 
 
-def _carer_queries(people: Ids) -> list[QuerySet[Any, Any]]:
+def _carer_queries(people: Ids | QuerySet[Any, Any]) -> list[QuerySet[Any, Any]]:
     """The two queries of :func:`add_carer_information` for the members
-    ``people`` (person ids)."""
+    ``people`` (person ids: a fixed query's list, or a one-column subquery)."""
     return [
-        cm.InformationGiven.objects.filter(person_id__in_ids=people)
+        cm.InformationGiven.objects.filter(among("person_id", people))
         .order_by("given_on", "pk")
         .values_list(
             "pk",
@@ -48,7 +48,7 @@ def _carer_queries(people: Ids) -> list[QuerySet[Any, Any]]:
             "declined_reason",
             "given_by__username",
         ),
-        cm.JointAppointment.objects.filter(person_id__in_ids=people)
+        cm.JointAppointment.objects.filter(among("person_id", people))
         .order_by("contact_on", "pk")
         .values_list("pk", "person_id", "contact_on", "contact_type", "outcome", "invited_on"),
     ]
@@ -98,6 +98,11 @@ def materials_active() -> QuerySet[cm.Material]:
 def material_titles() -> dict[str, str]:
     """Every material's title by code (one query)."""
     return dict(cm.Material.objects.values_list("code", "title"))
+
+
+#: :func:`material_titles` as a fixed query (its list of ids is not used), for
+#: a page to send with its other reads; ``dict`` of its rows is the answer.
+MATERIAL_TITLES = FixedQueries(lambda ids: [cm.Material.objects.values_list("code", "title")])
 
 
 def carer_config() -> CarerConfig:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from kinmap.accounts.models import User
 from kinmap.records import models as rm
 from kinmap.records.access import FAMILY_ROLES, visible_q
+from kinmap.records.pipelined import FixedQueries, Ids, related_columns, related_instances, related_rows
 
 from . import models as gm
 from .actions import can_complete
@@ -63,6 +65,45 @@ def family_decisions(network: rm.FamilyNetwork, user: User, today: date | None =
     )
     for a in actions:
         decisions[a.decision_id].actions.append(_line(a, user, day, network.is_closed))
+    return list(decisions.values())
+
+
+def _decision_queries(ids: Ids) -> list[QuerySet[Any, Any]]:
+    """:func:`family_decisions`' two queries as one, for the networks ``ids``:
+    each decision (newest first, with who made it and its gap) joined to each
+    of its actions (by when done, then due; with their owner and who did it),
+    a row per action (one with empty action columns for a decision without)."""
+    actions = related_columns(gm.SupervisorAction, "owner", "completed_by")
+    return [
+        related_rows(
+            gm.SupervisorDecision.objects.filter(network_id__in_ids=ids).order_by(
+                "-at", "-pk", "action_items__completed_at", "action_items__due", "action_items__pk"
+            ),
+            "by",
+            "gap",
+            extra=[f"action_items__{c}" for c in actions],
+        )
+    ]
+
+
+#: A family's decisions with their actions as a fixed query over the network's
+#: id (:class:`kinmap.records.pipelined.FixedQueries`), for the family page to
+#: send with its other reads; :func:`family_decisions_from` reads it.
+FAMILY_DECISIONS = FixedQueries(_decision_queries)
+
+
+def family_decisions_from(
+    network: rm.FamilyNetwork, user: User, rows: list[list[tuple[Any, ...]]], today: date | None = None
+) -> list[DecisionLine]:
+    """:func:`family_decisions` from the rows of :data:`FAMILY_DECISIONS` for
+    the network (no queries): the same lines, in the same order."""
+    day = today or timezone.localdate()
+    decisions: dict[int, DecisionLine] = {}
+    for d, action in related_instances(gm.SupervisorDecision, rows[0], "by", "gap"):
+        line = decisions.setdefault(d.pk, DecisionLine(d))
+        if action[0] is not None:  # the decision's action, joined in
+            ((a, _),) = related_instances(gm.SupervisorAction, [action], "owner", "completed_by")
+            line.actions.append(_line(a, user, day, network.is_closed))
     return list(decisions.values())
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from kinmap.core.escalation import EscalationSettings, GapStatus, escalation_reasons
 from kinmap.core.rules import Rule
@@ -203,3 +205,47 @@ def gap_view(
 def severity_order(gap: gm.Gap) -> tuple[int, date, datetime, int]:
     """Most severe first, then the oldest (open the longest: ``open_since``)."""
     return (gm.SEVERITY_RANK.get(gm.Severity(gap.severity), 9), gap.open_since, gap.opened_at, gap.pk)
+
+
+# The tag of each severity: (its colour class, its words); anything else is routine.
+SEVERITY_TAGS = {
+    "critical": ("govuk-tag--red", "Critical"),
+    "important": ("govuk-tag--orange", "Important"),
+}
+ROUTINE_TAG = ("govuk-tag--grey", "Routine")
+
+
+def severity_tag_html(severity: str) -> SafeString:
+    """A gap's severity (a ``gm.Severity`` value) as a GOV.UK tag:
+    ``<strong class="govuk-tag govuk-tag--red">Critical</strong>``, orange for
+    important, grey "Routine" for anything else."""
+    colour, words = SEVERITY_TAGS.get(severity, ROUTINE_TAG)
+    return format_html('<strong class="govuk-tag {}">{}</strong>', colour, words)
+
+
+def family_gap_line(v: GapView) -> SafeString:
+    """One line of the family page's "What we still need to know" list, as
+    HTML (the text escaped): its severity tag, what is missing, why we ask,
+    its state, since when it is open, what was said last time and why it is
+    flagged. Written here once instead of by some twenty template nodes a gap
+    (``gaps/_family_gaps.html`` lists them)."""
+    note = format_html(" ({})", v.open_since_note) if v.open_since_note else ""
+    last = format_html(" &middot; last time {}", v.last_said) if v.last_said else ""
+    flagged = format_html(" &middot; <strong>flagged: {}</strong>", "; ".join(v.flags)) if v.flags else ""
+    return format_html(
+        '\n    <li class="kinmap-gap-line" id="gap-{}" data-gap-key="{}">\n'
+        "      {} <strong>{}</strong><br>\n"
+        '      <span class="govuk-body-s">Why we ask: {}</span><br>\n'
+        '      <span class="govuk-body-s govuk-hint">{} &middot; open since {}{}{}{}</span>\n'
+        "    </li>\n    ",
+        v.gap.pk,
+        v.gap.key,
+        severity_tag_html(v.gap.severity),
+        v.gap.detail,
+        v.why_we_ask,
+        v.state,
+        v.open_since_words,
+        note,
+        last,
+        flagged,
+    )

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -26,6 +27,7 @@ from django.utils import timezone
 from kinmap.accounts.models import Team, User
 from kinmap.core.escalation import EscalationSettings
 from kinmap.records import models as rm
+from kinmap.records.pipelined import FixedQueries, Ids, instances, model_rows, related_instances, related_rows
 from kinmap.web.request_memo import memoised
 
 from . import engine
@@ -45,13 +47,15 @@ def rule_setting_rows() -> list[gm.RuleSetting]:
     return memoised(("rule-settings",), lambda: list(gm.RuleSetting.objects.all()))
 
 
-def rule_config() -> tuple[EscalationSettings, dict[str, engine.RuleWords]]:
+def rule_config(
+    read: list[gm.RuleSetting] | None = None,
+) -> tuple[EscalationSettings, dict[str, engine.RuleWords]]:
     """The escalation thresholds and every rule's words for this partnership
-    (``engine.words_by_rule``), in one query (worked out once in a reading
-    request)."""
+    (``engine.words_by_rule``), in one query, none given the rule settings
+    ``read`` already (worked out once in a reading request)."""
 
     def compute() -> tuple[EscalationSettings, dict[str, engine.RuleWords]]:
-        rows = rule_setting_rows()
+        rows = rule_setting_rows() if read is None else read
         return engine.escalation_settings(rows), engine.words_by_rule(rows)
 
     return memoised(("rule-config",), compute)
@@ -94,6 +98,63 @@ def gap_views(gaps: list[gm.Gap], today: date | None = None) -> list[GapView]:
 def family_gaps(network: rm.FamilyNetwork) -> list[GapView]:
     """What we still need to know about a family (four queries)."""
     return gap_views(open_gaps(network))
+
+
+def _family_gap_queries(ids: Ids) -> list[QuerySet[Any, Any]]:
+    """The reads of :func:`family_gaps_from` for the networks ``ids``: their
+    gaps not resolved, those gaps' events (oldest first, with who typed them,
+    who declined and the contact, as :func:`events_by_gap` reads them), every
+    rule setting, and the contacts still open (newest first)."""
+    return [
+        model_rows(gm.Gap.objects.filter(network_id__in_ids=ids, resolved_at__isnull=True)),
+        related_rows(
+            gm.GapEvent.objects.filter(gap__network_id__in_ids=ids, gap__resolved_at__isnull=True).order_by(
+                "at", "pk"
+            ),
+            "by",
+            "declined_by",
+            "contact",
+        ),
+        model_rows(gm.RuleSetting.objects.all()),
+        model_rows(gm.Contact.objects.filter(network_id__in_ids=ids, status=gm.Contact.Status.OPEN)),
+    ]
+
+
+#: The family page's "What we still need to know", as fixed queries over the
+#: network's id (:class:`kinmap.records.pipelined.FixedQueries`), for the
+#: family page to send with its other reads; :func:`family_gaps_from` reads them.
+FAMILY_GAPS = FixedQueries(_family_gap_queries)
+
+
+@dataclass(frozen=True)
+class FamilyGaps:
+    """A family's open gaps as pages show them (as :func:`family_gaps` gives
+    them) and the user's contact with the family still open, or None (as
+    :func:`open_contact` finds it)."""
+
+    gaps: list[GapView]
+    open_contact: gm.Contact | None
+
+
+def family_gaps_from(network_id: int, user: User, rows: list[list[tuple[Any, ...]]]) -> FamilyGaps:
+    """:func:`family_gaps` and :func:`open_contact` from the rows of
+    :data:`FAMILY_GAPS` for the network (no queries). The open gaps and the
+    rule settings are kept for the rest of the reading request, as
+    :func:`open_gaps` and :func:`rule_setting_rows` keep them (the genogram's
+    markers and the carers' section use them)."""
+    gap_rows, event_rows, setting_rows, contact_rows = rows
+    read = memoised(("rule-settings",), lambda: instances(gm.RuleSetting, setting_rows))
+    gaps = memoised(
+        ("open-gaps", network_id),
+        lambda: sorted((g for g in instances(gm.Gap, gap_rows) if g.is_open), key=severity_order),
+    )
+    events: dict[int, list[gm.GapEvent]] = defaultdict(list)
+    for e, _ in related_instances(gm.GapEvent, event_rows, "by", "declined_by", "contact"):
+        events[e.gap_id].append(e)
+    day = timezone.localdate()
+    settings, words = rule_config(read)
+    contact = next((c for c in instances(gm.Contact, contact_rows) if c.practitioner_id == user.pk), None)
+    return FamilyGaps([gap_view(g, events.get(g.pk, []), day, settings, words) for g in gaps], contact)
 
 
 @dataclass

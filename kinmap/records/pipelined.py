@@ -35,7 +35,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field, ForeignObject, Lookup, Model, QuerySet
+from django.db.models import Field, ForeignObject, Lookup, Model, Q, QuerySet
 from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query import ValuesListIterable
@@ -267,6 +267,63 @@ def _plain(model: type[Model], names: Sequence[str]) -> bool:
 _PLAIN_ATTRIBUTES = (DeferredAttribute, ForeignKeyDeferredAttribute)
 
 
+def related_rows(queryset: QuerySet[M, M], *related: str, extra: Sequence[str] = ()) -> QuerySet[M, Any]:
+    """:func:`model_rows` with, after the model's own columns, every column of
+    the model each foreign key in ``related`` points to (as ``select_related``
+    reads them; a null key gives nulls), then the ``extra`` columns (lookups,
+    such as ``"recorded_by__username"``). :func:`related_instances` makes the
+    instances."""
+    return queryset.values_list(*related_columns(queryset.model, *related), *extra)
+
+
+def related_columns(model: type[Model], *related: str) -> list[str]:
+    """The columns :func:`related_rows` reads for ``model`` and ``related``
+    (lookups: ``"id"``, ..., ``"by__id"``, ...); prefixed with a reverse
+    relation's name (``"actions__" + c``), another model's ``extra`` columns
+    give the rows of its related model joined in."""
+    columns = [f.attname for f in model._meta.concrete_fields]
+    for name in related:
+        target = _target(model, name)
+        columns += [f"{name}__{f.attname}" for f in target._meta.concrete_fields]
+    return columns
+
+
+def _target(model: type[Model], name: str) -> type[Model]:
+    """The model the foreign key ``name`` of ``model`` points to."""
+    target = model._meta.get_field(name).related_model
+    if not isinstance(target, type) or not issubclass(target, Model):
+        raise TypeError(f"{name} is not a foreign key of {model.__name__}")
+    return target
+
+
+def related_instances(
+    model: type[M], rows: Sequence[tuple[Any, ...]], *related: str, using: str = "default"
+) -> list[tuple[M, tuple[Any, ...]]]:
+    """The instances of ``model`` from the rows of :func:`related_rows` (the
+    same ``related``), each with its related instances set as
+    ``select_related`` sets them (None for a null key), and with the row's
+    ``extra`` columns (a tuple, empty without them)."""
+    fields = model._meta
+    own = [f.attname for f in fields.concrete_fields]
+    parts = []
+    for name in related:
+        target = _target(model, name)
+        attname = fields.get_field(name).attname  # type: ignore[union-attr]
+        parts.append((name, attname, target, [f.attname for f in target._meta.concrete_fields]))
+    out = []
+    for row in rows:
+        obj = model.from_db(using, own, row[: len(own)])
+        at = len(own)
+        for name, attname, target, names in parts:
+            values = row[at : at + len(names)]
+            at += len(names)
+            setattr(
+                obj, name, target.from_db(using, names, values) if getattr(obj, attname) is not None else None
+            )
+        out.append((obj, tuple(row[at:])))
+    return out
+
+
 class Ids:
     """Stands for the list of ids of a fixed query (:class:`FixedQueries`):
     filter with ``field__in_ids=ids`` (:class:`InIds`)."""
@@ -301,9 +358,44 @@ class InIds(Lookup):
         return f"{lhs} IN (SELECT value FROM json_each(%s))", [*params, IDS]  # noqa: S608
 
 
+class InRows(Lookup):
+    """``field__in_rows=queryset``: the field is one of the values of a
+    one-column subquery (``.values("person_id")``), written so that the
+    database can still use the field's index where the condition is one of
+    several joined by OR (a plain ``IN (subquery)`` under OR makes PostgreSQL
+    read the whole table): ``= ANY(ARRAY(subquery))`` on PostgreSQL (the
+    subquery run once), ``IN (subquery)`` on SQLite."""
+
+    lookup_name = "in_rows"
+
+    def get_prep_lookup(self) -> Any:
+        if not hasattr(self.rhs, "resolve_expression"):
+            raise TypeError("in_rows takes a one-column queryset")
+        return self.rhs
+
+    def as_sql(self, compiler: Any, connection: BaseDatabaseWrapper) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        if not rhs.startswith("("):
+            rhs = f"({rhs})"
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(ARRAY{rhs})", [*lhs_params, *rhs_params]
+        return f"{lhs} IN {rhs}", [*lhs_params, *rhs_params]
+
+
 # on every field (a foreign key's lookups are its own, not a field's)
-Field.register_lookup(InIds)
-ForeignObject.register_lookup(InIds)
+for _lookup in (InIds, InRows):
+    Field.register_lookup(_lookup)
+    ForeignObject.register_lookup(_lookup)
+
+
+def among(field: str, ids: Ids | QuerySet[Any, Any]) -> Q:
+    """The condition that ``field`` is one of ``ids``: a fixed query's list
+    (:data:`IDS`, ``in_ids``) or a one-column subquery (``in_rows``), so that
+    one ``build`` of :class:`FixedQueries` serves both."""
+    if isinstance(ids, Ids):
+        return Q(**{f"{field}__in_ids": ids})
+    return Q(**{f"{field}__in_rows": ids})
 
 
 _fixed_names = itertools.count(1)
@@ -319,7 +411,9 @@ class FixedQueries:
     values are read when it is first compiled)."""
 
     def __init__(self, build: Callable[[Ids], Sequence[QuerySet[Any, Any]]]) -> None:
-        self._build = build
+        # public: another fixed query can read the same over a one-column
+        # subquery instead of the list, where ``build`` filters with :func:`among`
+        self.build: Callable[[Any], Sequence[QuerySet[Any, Any]]] = build
         self._compiled: weakref.WeakKeyDictionary[BaseDatabaseWrapper, list[Compiled]] = (
             weakref.WeakKeyDictionary()
         )
@@ -334,7 +428,7 @@ class FixedQueries:
         found = self._compiled.get(connection)
         if found is None:
             found = []
-            for qs in self._build(IDS):
+            for qs in self.build(IDS):
                 compiler, sql, params, converters, _ = _compile(qs.using(using), using)
                 if sql is None:
                     raise ValueError("a fixed query cannot be empty")

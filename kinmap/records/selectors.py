@@ -505,15 +505,38 @@ def elsewhere_load(record: FamilyRecord, user: User) -> Elsewhere:
     arrangement recorded elsewhere) and its households are in, in five
     queries; and a sixth when a member has a partner recorded only elsewhere:
     which of those partners are recorded as a parent."""
-    from .access import visible_network_ids
-
     net = record.graph_network
     cared_for = {c.child_id for c in net.care if c.child_id not in net.people}
-    networks: dict[int, list[int]] = {}
     rows = m.NetworkMember.objects.filter(person_id__in=[*net.people, *sorted(cared_for)]).exclude(
         network=record.network
     )
-    for pid, nid in rows.order_by("network_id").values_list("person_id", "network_id"):
+    lived = m.Residence.objects.filter(household_id__in=list(record.households))
+    return elsewhere_from(
+        record,
+        user,
+        list(rows.order_by("network_id").values_list("person_id", "network_id")),
+        list(lived.values_list("household_id", "person__memberships__network_id")),
+    )
+
+
+def elsewhere_from(
+    record: FamilyRecord,
+    user: User,
+    memberships: Iterable[tuple[int, int]],
+    lived: Iterable[tuple[int, int | None]],
+) -> Elsewhere:
+    """:func:`elsewhere_load` from the rows of its first two queries, read
+    already: ``memberships``, (person id, network id) of the people's other
+    networks in network order; ``lived``, (household id, network id or None)
+    of everyone who lives or lived at the record's households (rows of other
+    households are left out). Runs the rest of its queries (none when no one
+    is recorded elsewhere and no member has a partner recorded only
+    elsewhere)."""
+    from .access import visible_network_ids
+
+    net = record.graph_network
+    networks: dict[int, list[int]] = {}
+    for pid, nid in memberships:
         networks.setdefault(pid, []).append(nid)
     partners = {
         pid
@@ -530,10 +553,9 @@ def elsewhere_load(record: FamilyRecord, user: User) -> Elsewhere:
         else []
     )
     households: dict[int, set[int]] = {}
-    lived = m.Residence.objects.filter(household_id__in=list(record.households))
-    for hid, nid in lived.values_list("household_id", "person__memberships__network_id"):
-        if nid is not None and nid != record.network.pk:
-            households.setdefault(hid, set()).add(nid)
+    for hid, other in lived:
+        if hid in record.households and other is not None and other != record.network.pk:
+            households.setdefault(hid, set()).add(other)
     others = {n for ns in networks.values() for n in ns} | {n for ns in households.values() for n in ns}
     today = date.today()
     agencies: dict[int, set[str]] = {}
@@ -541,6 +563,8 @@ def elsewhere_load(record: FamilyRecord, user: User) -> Elsewhere:
         m.Allocation.objects.filter(network_id__in=others, start__lte=today)
         .filter(Q(end__isnull=True) | Q(end__gt=today))
         .values_list("network_id", "team__agency__name")
+        if others
+        else []
     )
     for nid, agency in current:
         agencies.setdefault(nid, set()).add(agency)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import lifecycle_views, views
+from . import care_views, lifecycle_views, relationship_views, views
 from .lifecycle_views import change_page
 
 urlpatterns = [
@@ -23,44 +23,52 @@ urlpatterns = [
     ),
     path(
         "families/<id:network_id>/relationships/add/",
-        change_page(views.relationship_add),
+        change_page(relationship_views.relationship_add),
         name="relationship-add",
     ),
     path(
         "families/<id:network_id>/relationships/<id:rel_id>/",
-        change_page(views.relationship_edit),
+        change_page(relationship_views.relationship_edit),
         name="relationship-edit",
     ),
     path(
         "families/<id:network_id>/relationships/<id:rel_id>/remove/",
-        change_page(views.relationship_remove),
+        change_page(relationship_views.relationship_remove),
         name="relationship-remove",
     ),
-    path("families/<id:network_id>/households/add/", change_page(views.residence_add), name="residence-add"),
+    path(
+        "families/<id:network_id>/households/add/",
+        change_page(care_views.residence_add),
+        name="residence-add",
+    ),
     path(
         "families/<id:network_id>/households/stays/<id:residence_id>/",
-        change_page(views.residence_edit),
+        change_page(care_views.residence_edit),
         name="residence-edit",
     ),
     path(
         "families/<id:network_id>/households/<id:household_id>/address/",
-        change_page(views.household_edit),
+        change_page(care_views.household_edit),
         name="household-edit",
     ),
-    path("families/<id:network_id>/care/add/", change_page(views.care_add), name="care-add"),
-    path("families/<id:network_id>/care/<id:care_id>/", change_page(views.care_add), name="care-edit"),
+    path("families/<id:network_id>/care/add/", change_page(care_views.care_add), name="care-add"),
+    path("families/<id:network_id>/care/<id:care_id>/", change_page(care_views.care_add), name="care-edit"),
     path(
-        "families/<id:network_id>/care-orders/add/", change_page(views.care_order_add), name="care-order-add"
+        "families/<id:network_id>/care-orders/add/",
+        change_page(care_views.care_order_add),
+        name="care-order-add",
     ),
     path(
         "families/<id:network_id>/care-orders/<id:order_id>/",
-        change_page(views.care_order_add),
+        change_page(care_views.care_order_add),
         name="care-order-edit",
     ),
-    path("families/<id:network_id>/parental-responsibility/add/", change_page(views.pr_add), name="pr-add"),
+    path(
+        "families/<id:network_id>/parental-responsibility/add/", change_page(care_views.pr_add), name="pr-add"
+    ),
     path(
         "families/<id:network_id>/parental-responsibility/<id:pr_id>/",
-        change_page(views.pr_add),
+        change_page(care_views.pr_add),
         name="pr-edit",
     ),
 ]

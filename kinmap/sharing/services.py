@@ -472,9 +472,14 @@ def information_request_decline(
 
 def overdue_requests_for(user: User) -> QuerySet[InformationRequest]:
     """Open requests this user made that are past their due date."""
-    return InformationRequest.objects.filter(
-        requested_by=user, status=InformationRequest.Status.OPEN, due_on__lt=timezone.localdate()
-    ).select_related("to_agency", "person")
+    return (
+        overdue_requests(timezone.localdate()).filter(requested_by=user).select_related("to_agency", "person")
+    )
+
+
+def overdue_requests(day: date) -> QuerySet[InformationRequest]:
+    """Open requests past their due date on ``day`` (due before it), anyone's."""
+    return InformationRequest.objects.filter(status=InformationRequest.Status.OPEN, due_on__lt=day)
 
 
 # -- sharing decisions ------------------------------------------------------

@@ -245,3 +245,51 @@ def test_the_supervision_page_takes_actions_with_their_owner_and_due_date(
         due,
         supervisor,
     )
+
+
+def test_the_family_pages_one_statement_gives_the_decisions_and_actions_of_the_two_queries(
+    owner: User, teammate: User, supervisor: User, fam: SeedFamily
+) -> None:
+    from kinmap.gaps.action_lists import FAMILY_DECISIONS, family_decisions_from
+    from kinmap.records.pipelined import rows_of
+
+    def lines(found: list[action_lists.DecisionLine]) -> list[object]:
+        return [
+            (
+                d.decision.pk,
+                d.decision.by.username,
+                d.decision.gap,
+                [
+                    (a.action.pk, a.overdue, a.can_complete, a.action.owner, a.action.completed_by)
+                    for a in d.actions
+                ],
+            )
+            for d in found
+        ]
+
+    def both(user: User) -> tuple[list[object], list[object]]:
+        read = family_decisions_from(fam.network, user, rows_of(FAMILY_DECISIONS.bind([fam.network.pk])))
+        return lines(action_lists.family_decisions(fam.network, user)), lines(read)
+
+    assert both(owner) == ([], [])
+    today = date.today()
+    _decide(supervisor, fam)  # a decision without actions
+    gs.supervisor_decision_record(  # about one gap, with three actions
+        actor=supervisor,
+        network=fam.network,
+        gap=gm.Gap.objects.filter(network=fam.network).order_by("pk").first(),
+        decision="Ask again at the next contact",
+        action_items=[
+            _ask_gp(owner, today + timedelta(days=3)),
+            _ask_gp(teammate, today + timedelta(days=2)),
+            _ask_gp(owner, today + timedelta(days=1)),
+        ],
+    )
+    gm.SupervisorAction.objects.filter(due=today + timedelta(days=1)).update(due=today - timedelta(days=1))
+    done = gm.SupervisorAction.objects.filter(owner=teammate).get()
+    supervisor_action_complete(actor=teammate, action=done, expected_version=done.version)
+    for user in (owner, teammate, supervisor):
+        full, read = both(user)
+        assert read == full
+    assert [len(d[3]) for d in full] == [3, 0]  # type: ignore[index]
+    assert full[0][2] is not None and any(a[1] for a in full[0][3])  # type: ignore[index]

@@ -53,15 +53,19 @@ def _grow(network: m.FamilyNetwork, actor: User, n: int) -> None:
 
 
 # The family page's statements, whatever the size of the family: the session
-# and the user (2), the network and the audit record of the read (2), the
-# record (7, and 2 for what carers were given), which other networks hold its
-# people and addresses (2), who recorded what (1), the count of notifications
-# (1), the gaps with their rule settings and history (3), the open contact (1),
-# supervision's decisions (1) and the carers' materials (1). Nothing is written
-# for the session of a reading page (kinmap.web.sessions). On PostgreSQL what
-# carers were given is read in one text of two statements
-# (kinmap.records.pipelined), so one statement fewer is counted.
-FAMILY_PAGE_QUERIES = {"sqlite": 23, "postgresql": 22}
+# and the user (2), the network and the audit record of the read (2), and
+# what the page reads about the family
+# (kinmap.records.page_load.family_page_reads): the record (8: members,
+# relationships, people, other names, facts, stays, care, parental
+# responsibility, each with who recorded it), what carers were given (2),
+# which other networks hold its people and addresses (2), the gaps with their
+# events, rule settings and the open contact (4), supervision's decisions with
+# their actions (1), the carers' materials (1) and the count of notifications
+# (1). Nothing is written for the session of a reading page
+# (kinmap.web.sessions). On PostgreSQL what the page reads about the family is
+# sent as one text of its 19 statements (kinmap.records.pipelined), counted
+# once.
+FAMILY_PAGE_QUERIES = {"sqlite": 23, "postgresql": 5}
 
 
 def _page_queries(client: Client, network: m.FamilyNetwork) -> int:

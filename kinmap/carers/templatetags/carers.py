@@ -17,10 +17,14 @@ register = template.Library()
 
 
 @register.inclusion_tag("carers/_family_section.html")
-def carers_section(network: FamilyNetwork, graph_network: Network) -> dict[str, Any]:
-    """Each carer of each index child with what they were given and what is still to give."""
+def carers_section(
+    network: FamilyNetwork, graph_network: Network, titles: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Each carer of each index child with what they were given and what is
+    still to give; ``titles``: the materials' titles by code, when the page
+    read them already (else one query)."""
     today = timezone.localdate()
-    lines = carer_lines(graph_network, today, material_titles(), carer_config())
+    lines = carer_lines(graph_network, today, material_titles() if titles is None else titles, carer_config())
     return {
         "network": network,
         "lines": lines,

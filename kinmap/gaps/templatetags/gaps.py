@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from kinmap.accounts.models import User
@@ -14,42 +13,49 @@ from kinmap.audit.services import audit_record
 from kinmap.records import models as rm
 
 from .. import action_lists, selectors
+from ..presenters import family_gap_line, severity_tag_html
 
 register = template.Library()
-
-# The tag of each severity: (its colour class, its words); anything else is routine.
-SEVERITY_TAGS = {
-    "critical": ("govuk-tag--red", "Critical"),
-    "important": ("govuk-tag--orange", "Important"),
-}
-ROUTINE_TAG = ("govuk-tag--grey", "Routine")
 
 
 @register.filter
 def severity_tag(severity: str) -> SafeString:
     """A gap's severity (a ``gm.Severity`` value) as a GOV.UK tag:
     ``<strong class="govuk-tag govuk-tag--red">Critical</strong>``, orange for
-    important, grey "Routine" for anything else (``gaps/_severity.html``)."""
-    colour, words = SEVERITY_TAGS.get(severity, ROUTINE_TAG)
-    return format_html('<strong class="govuk-tag {}">{}</strong>', colour, words)
+    important, grey "Routine" for anything else (``gaps/_severity.html``;
+    ``presenters.severity_tag_html``)."""
+    return severity_tag_html(severity)
 
 
 @register.inclusion_tag("gaps/_family_gaps.html")
-def family_gaps(network: rm.FamilyNetwork, user: User) -> dict[str, Any]:
-    """Open gaps, most severe and oldest first, with why we ask (four queries)."""
+def family_gaps(
+    network: rm.FamilyNetwork, user: User, loaded: selectors.FamilyGaps | None = None
+) -> dict[str, Any]:
+    """Open gaps, most severe and oldest first, with why we ask, and the user's
+    open contact: ``loaded`` when the page read them
+    (``selectors.family_gaps_from``), else read here (four queries)."""
+    if loaded is None:
+        loaded = selectors.FamilyGaps(selectors.family_gaps(network), selectors.open_contact(network, user))
     return {
         "network": network,
-        "gaps": selectors.family_gaps(network),
-        "open_contact": selectors.open_contact(network, user),
+        "gaps": loaded.gaps,
+        "lines": [family_gap_line(v) for v in loaded.gaps],
+        "open_contact": loaded.open_contact,
         "is_supervisor": user.role == "supervisor",
     }
 
 
 @register.inclusion_tag("gaps/_supervision_actions.html")
-def supervision_actions(network: rm.FamilyNetwork, user: User) -> dict[str, Any]:
+def supervision_actions(
+    network: rm.FamilyNetwork, user: User, decisions: list[action_lists.DecisionLine] | None = None
+) -> dict[str, Any]:
     """Supervisors' decisions about the family with their actions: who, what, by
-    when, done or overdue (two queries). On the family page and at a contact."""
-    return {"decisions": action_lists.family_decisions(network, user), "user": user}
+    when, done or overdue: ``decisions`` when the page read them
+    (``action_lists.family_decisions_from``), else read here (two queries).
+    On the family page and at a contact."""
+    if decisions is None:
+        decisions = action_lists.family_decisions(network, user)
+    return {"decisions": decisions, "user": user}
 
 
 @register.inclusion_tag("gaps/_my_actions.html")
