@@ -19,7 +19,8 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -355,7 +356,8 @@ def indexes_set_aside(models_: Sequence[type[Model]]) -> list[str]:
         )
         found = cursor.fetchall()
         if found:
-            cursor.execute(f"DROP INDEX {', '.join(name for name, _ in found)}")
+            with _checks_made():
+                cursor.execute(f"DROP INDEX {', '.join(name for name, _ in found)}")
     return [definition for _, definition in found]
 
 
@@ -363,9 +365,24 @@ def indexes_rebuild(definitions: Sequence[str]) -> None:
     """Make again the indexes :func:`indexes_set_aside` dropped
     (``definitions``: its ``CREATE INDEX`` statements), in the load's
     transaction, once every row is written."""
-    with connection.cursor() as cursor:
+    if not definitions:
+        return
+    with _checks_made(), connection.cursor() as cursor:
         for definition in definitions:
             cursor.execute(definition)
+
+
+@contextmanager
+def _checks_made() -> Iterator[None]:
+    """The reference checks waiting for the commit (Django's foreign keys are
+    DEFERRABLE INITIALLY DEFERRED; a table with checks pending cannot have an
+    index dropped or built) made now, and the ones after deferred again: the
+    same checks, made earlier in the same transaction (a broken reference
+    still rolls the whole load back)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        yield
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def ids_reserve(tables: Sequence[Table]) -> int:

@@ -290,3 +290,18 @@ def test_a_large_load_builds_the_secondary_indexes_again(monkeypatch: pytest.Mon
     monkeypatch.setattr(synth, "indexes_rebuild", lambda d: (rebuilt.extend(d), rebuild(d)))
     synth_load(families=6, teams=2, seed=4, today=TODAY)
     assert sorted(rebuilt) == sorted(definitions) and _indexes() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the indexes are set aside on PostgreSQL only")
+def test_a_large_load_with_the_row_by_row_checks_on_sets_its_indexes_aside(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As for a database user who is not a superuser: the references are
+    checked row by row (deferred to the commit), which must not stop the
+    indexes being dropped and built again."""
+    monkeypatch.setattr(synth, "load_session", lambda: True)
+    before = _indexes()
+    result = synth_load(families=5, teams=2, seed=6, today=TODAY)
+    assert result.families == 5 and _indexes() == before
+    assert gm.GapSummary.objects.count() == m.FamilyNetwork.objects.count() == result.networks
