@@ -65,7 +65,15 @@ from kinmap.gaps import models as gm
 from kinmap.gaps.summaries import gap_summaries_refresh
 
 from . import models as m
-from .synth_bulk import ids_release, ids_reserve, load_session, references_check
+from .synth_bulk import (
+    ids_release,
+    ids_reserve,
+    indexes_rebuild,
+    indexes_set_aside,
+    load_session,
+    models_written,
+    references_check,
+)
 from .synth_chunks import Built, Plan, chunks_built, workers_default
 from .synth_rows import Counts, Rows
 
@@ -124,13 +132,17 @@ def synth_load(
             settings=engine.rule_settings(gm.RuleSetting.objects.all()),
             text=connection.vendor == "postgresql",
         )
-        last_id, written = plan.ids_from, set()
+        deferred = indexes_set_aside(models_written(Rows(0).tables())) if _defer(families) else []
+        last_id, written, network_ids = plan.ids_from, set(), []
         for built in chunks_built(plan, workers if workers is not None else workers_default(families)):
             written |= chunk_write(built)
+            network_ids.extend(built.network_ids)
             counts.add(built.counts)
             last_id = built.last_id
             if progress:
                 progress(counts.families)
+        indexes_rebuild(deferred)
+        gap_summaries_refresh(network_ids=network_ids)
         if not checked:
             references_check(written, plan.ids_from, {t.model._meta.label for t in Rows(0).numbered()})
         result = _load_finish(
@@ -142,13 +154,21 @@ def synth_load(
 
 def chunk_write(built: Built) -> set[str]:
     """Write one chunk (in the load's transaction): its tables, targets
-    first, then its families' gap summaries (the worklists read one summary
-    row a family: :mod:`kinmap.gaps.summaries`). Returns the labels of the
-    models written (``records.Person``)."""
+    first. Returns the labels of the models written (``records.Person``) and
+    of the gap summaries, which the load refreshes once every chunk is
+    written (the worklists read one summary row a family:
+    :mod:`kinmap.gaps.summaries`)."""
     for prepared in built.tables:
         prepared.write()
-    gap_summaries_refresh(network_ids=built.network_ids)
     return {p.label for p in built.tables} | {gm.GapSummary._meta.label}
+
+
+def _defer(families: int) -> bool:
+    """Whether the load sets the tables' secondary indexes aside and builds
+    them again at the end (:func:`kinmap.records.synth_bulk.indexes_set_aside`):
+    when it at least doubles the family networks, so that building them
+    again from every row costs less than keeping them row by row."""
+    return connection.vendor == "postgresql" and m.FamilyNetwork.objects.count() <= families
 
 
 def _load_finish(

@@ -19,7 +19,8 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -65,21 +66,24 @@ class Table:
             return []
         rest = tuple(_default(f, now) for f in self._rest)
         columns = [*self.names, *(f.attname for f in self._rest)]
-        rows = [r + rest for r in self._prepared(self.rows)]
         history = hasattr(self.model, "history")
         hcolumns, pick, dated = self._history_columns(columns) if history else ([], (), None)
+        size = len(self.rows)
         if text:
-            # each value is made text once, for its row and its history row
-            cells = [_column_text(c) for c in zip(*rows, strict=True)]
-            out = [Prepared(self.model._meta.label, columns, [], _lines(cells), len(rows))]
+            # each value is made text once, for its row and its history row;
+            # the defaults once for the whole column
+            cells = [_column_text(c) for c in zip(*self._prepared(self.rows), strict=True)]
+            cells += [[copy_text(v)] * size for v in rest]
+            out = [Prepared(self.model._meta.label, columns, [], _lines(cells), size)]
             if history:
                 stamp = copy_text(now)
-                when = [stamp] * len(rows)
+                when = [stamp] * size
                 if dated is not None:
                     when = [stamp if c == NULL else c for c in cells[dated]]
-                hcells = [*(cells[i] for i in pick), when, ["+"] * len(rows)]
-                out.append(Prepared(self._history_label(), hcolumns, [], _lines(hcells), len(rows)))
+                hcells = [*(cells[i] for i in pick), when, ["+"] * size]
+                out.append(Prepared(self._history_label(), hcolumns, [], _lines(hcells), size))
             return out
+        rows = [r + rest for r in self._prepared(self.rows)]
         out = [Prepared(self.model._meta.label, columns, rows, b"", len(rows))]
         if history:
             hrows = [
@@ -179,7 +183,10 @@ _BOOLS = {True: "t", False: "f", None: NULL}
 def _column_text(values: tuple[Any, ...]) -> Sequence[str]:
     """One column's values as COPY's fields (:func:`copy_text`), a whole
     column at a time: text with nothing to escape is kept as it is, whole
-    numbers and true or false are mapped at once, the rest value by value."""
+    numbers and true or false are mapped at once, and a column of other
+    values (dates, date-times, nothing, numbers or nothing: a few hundred
+    distinct values in a column of thousands) through a table of its
+    distinct values, each made text once."""
     kinds = set(map(type, values))
     if kinds == {str}:
         if not any(map(_SPECIAL.search, values)):
@@ -188,6 +195,9 @@ def _column_text(values: tuple[Any, ...]) -> Sequence[str]:
         return list(map(str, values))
     elif kinds <= {bool, type(None)}:
         return list(map(_BOOLS.__getitem__, values))
+    elif bool not in kinds:  # (True == 1: a table would take one for the other)
+        texts = {v: copy_text(v) for v in set(values)}
+        return list(map(texts.__getitem__, values))
     return list(map(copy_text, values))
 
 
@@ -304,6 +314,75 @@ def references_check(labels: set[str], after: int, numbered: set[str]) -> None:
                 if missing:
                     raise ReferenceBroken(f"{label}.{f.attname} = {missing[0]} points at no row")
         cursor.execute("SET LOCAL session_replication_role TO origin")
+
+
+def models_written(tables: Sequence[Table]) -> list[type[Model]]:
+    """The models whose tables the load of ``tables`` writes: each table's
+    model and, for those kept in django-simple-history, its history model."""
+    out: list[type[Model]] = []
+    for t in tables:
+        out.append(t.model)
+        if hasattr(t.model, "history"):
+            out.append(t.model.history.model)
+    return out
+
+
+def indexes_set_aside(models_: Sequence[type[Model]]) -> list[str]:
+    """Drop the secondary indexes of the models' tables for the rest of the
+    load's transaction and return the statements that make them again
+    (``CREATE INDEX ...``, from PostgreSQL's own catalogue:
+    ``pg_get_indexdef``), for :func:`indexes_rebuild`. Secondary: not the
+    primary key, not unique, not behind a constraint; only tables the
+    database user owns. Building an index once from the loaded rows (a sort)
+    costs far less than keeping it up to date row by row (at 20,000 families
+    the load's COPY took about a quarter less of the server's CPU, the index
+    builds included). The indexes are dropped inside the load's transaction,
+    so a load that fails or rolls back leaves them as they were; until it
+    commits, the tables are locked against reading (``DROP INDEX`` takes an
+    ACCESS EXCLUSIVE lock). PostgreSQL only (elsewhere: nothing, ``[]``)."""
+    if connection.vendor != "postgresql" or not models_:
+        return []
+    tables = sorted({m._meta.db_table for m in models_})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.oid::regclass::text, pg_get_indexdef(i.oid) FROM pg_index x "
+            "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
+            "WHERE t.relname = ANY(%s) AND t.relnamespace = to_regnamespace(current_schema()) "
+            "AND NOT x.indisprimary AND NOT x.indisunique AND x.indisvalid "
+            "AND pg_has_role(t.relowner, 'USAGE') "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid) "
+            "ORDER BY 1",
+            [tables],
+        )
+        found = cursor.fetchall()
+        if found:
+            with _checks_made():
+                cursor.execute(f"DROP INDEX {', '.join(name for name, _ in found)}")
+    return [definition for _, definition in found]
+
+
+def indexes_rebuild(definitions: Sequence[str]) -> None:
+    """Make again the indexes :func:`indexes_set_aside` dropped
+    (``definitions``: its ``CREATE INDEX`` statements), in the load's
+    transaction, once every row is written."""
+    if not definitions:
+        return
+    with _checks_made(), connection.cursor() as cursor:
+        for definition in definitions:
+            cursor.execute(definition)
+
+
+@contextmanager
+def _checks_made() -> Iterator[None]:
+    """The reference checks waiting for the commit (Django's foreign keys are
+    DEFERRABLE INITIALLY DEFERRED; a table with checks pending cannot have an
+    index dropped or built) made now, and the ones after deferred again: the
+    same checks, made earlier in the same transaction (a broken reference
+    still rolls the whole load back)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        yield
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def ids_reserve(tables: Sequence[Table]) -> int:

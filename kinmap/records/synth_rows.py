@@ -139,6 +139,10 @@ class Rows:
         )
         self.keys = Table(PersonMatchKey, ("person_id", "key"))
 
+    def tables(self) -> list[Table]:
+        """Every table of the batch (the match keys too)."""
+        return [t for t in vars(self).values() if isinstance(t, Table)]
+
     def numbered(self) -> list[Table]:
         """The tables whose ids the counter gives (every one but the keys)."""
         return [t for t in vars(self).values() if isinstance(t, Table) and t is not self.keys]

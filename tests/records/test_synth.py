@@ -20,7 +20,7 @@ from kinmap.gaps import models as gm
 from kinmap.gaps.engine import rule_settings
 from kinmap.gaps.services import gaps_recompute
 from kinmap.records import models as m
-from kinmap.records import synth, synth_chunks
+from kinmap.records import synth, synth_bulk, synth_chunks
 from kinmap.records.selectors import family_record_load, family_records_load
 from kinmap.records.synth import SynthRefused, synth_load
 from kinmap.records.synth_bulk import ReferenceBroken, copy_text, ids_reserve, load_session, references_check
@@ -261,3 +261,47 @@ def test_a_reference_to_no_row_stops_the_load_when_the_triggers_are_set_aside() 
         )
     with pytest.raises(ReferenceBroken, match=f"records.OtherName.person_id = {after + 99} points at no row"):
         references_check({"records.OtherName"}, after, {"records.OtherName"})
+
+
+def _indexes() -> list[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()")
+        return sorted(cursor.fetchall())
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the indexes are set aside on PostgreSQL only")
+def test_a_large_load_builds_the_secondary_indexes_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A load that at least doubles the caseload drops the tables' secondary
+    indexes and makes them again from the catalogue's definitions: the same
+    indexes afterwards, and only those that are neither unique nor a key."""
+    before = _indexes()
+    models_ = synth_bulk.models_written(Rows(0).tables())
+    with transaction.atomic():
+        definitions = synth_bulk.indexes_set_aside(models_)
+        gone = {name for name, _ in before} - {name for name, _ in _indexes()}
+        assert len(definitions) == len(gone) > 20
+        assert not any("UNIQUE" in d or "_pkey" in d for d in definitions)
+        assert "gaps_gap_rule_id_bdde99_idx" in gone and "match_key_lookup" in gone
+        synth_bulk.indexes_rebuild(definitions)
+        assert _indexes() == before
+    rebuilt: list[str] = []
+    rebuild = synth_bulk.indexes_rebuild
+    monkeypatch.setattr(synth, "indexes_rebuild", lambda d: (rebuilt.extend(d), rebuild(d)))
+    synth_load(families=6, teams=2, seed=4, today=TODAY)
+    assert sorted(rebuilt) == sorted(definitions) and _indexes() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the indexes are set aside on PostgreSQL only")
+def test_a_large_load_with_the_row_by_row_checks_on_sets_its_indexes_aside(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As for a database user who is not a superuser: the references are
+    checked row by row (deferred to the commit), which must not stop the
+    indexes being dropped and built again."""
+    monkeypatch.setattr(synth, "load_session", lambda: True)
+    before = _indexes()
+    result = synth_load(families=5, teams=2, seed=6, today=TODAY)
+    assert result.families == 5 and _indexes() == before
+    assert gm.GapSummary.objects.count() == m.FamilyNetwork.objects.count() == result.networks
