@@ -18,6 +18,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from kinmap.database_faults import url_shown
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -78,15 +80,31 @@ if PRODUCTION and not ALLOWED_HOSTS:
 
 _default_db = f"sqlite:///{BASE_DIR / 'var' / 'kinmap.sqlite3'}"
 _db_url = os.environ.get("DATABASE_URL") or _default_db
+_db_url_forms = "sqlite:///PATH or postgres://USER@HOST:PORT/NAME"
+_conn_max_age = env_int("KINMAP_DB_CONN_MAX_AGE", 0)
 try:
-    _db = dj_database_url.parse(_db_url, conn_max_age=env_int("KINMAP_DB_CONN_MAX_AGE", 0))
+    _db = dj_database_url.parse(_db_url, conn_max_age=_conn_max_age)
 except Exception as exc:  # dj_database_url raises several kinds
-    raise ImproperlyConfigured(f"DATABASE_URL could not be understood: {exc}") from None
+    _why = str(exc).split(". ")[0].rstrip(".")
+    raise ImproperlyConfigured(
+        f"DATABASE_URL could not be understood ({_why}): {url_shown(_db_url)}. "
+        f"Set it to a {_db_url_forms} URL"
+    ) from None
 if _db["ENGINE"] not in ("django.db.backends.sqlite3", "django.db.backends.postgresql"):
-    raise ImproperlyConfigured("DATABASE_URL must be a sqlite:// or postgres:// URL")
+    raise ImproperlyConfigured(
+        f"DATABASE_URL must be a sqlite:// or postgres:// URL ({_db_url_forms}), not {url_shown(_db_url)}"
+    )
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     if _db["NAME"] not in ("", ":memory:"):
-        Path(str(_db["NAME"])).parent.mkdir(parents=True, exist_ok=True)
+        _db_dir = Path(str(_db["NAME"])).parent
+        try:
+            _db_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ImproperlyConfigured(
+                f"DATABASE_URL names a SQLite file in {_db_dir}, a directory kinmap cannot make "
+                f"({exc.strerror}): make it, or set DATABASE_URL to a SQLite file in a directory "
+                "kinmap may write to"
+            ) from None
     # The embedded database serves several people at once (sqlite.org/wal.html,
     # sqlite.org/lang_transaction.html): in write-ahead-log mode readers never
     # wait for the writer; a transaction takes the write lock when it begins

@@ -24,6 +24,7 @@ from kinmap.core.matching import POSSIBLE_PROBABILITY
 from kinmap.records import models as rm
 
 from . import splink_model as sm
+from . import splink_training as st
 from .models import CandidateStatus, FoundBy, MatchCandidate
 
 #: Probability at or above which a pair joins the review queue.
@@ -145,11 +146,11 @@ def match_run(
     say = log or (lambda _line: None)
     rows = list(splink_rows())
     say(f"{len(rows)} people on the record")
-    trained = sm.train_and_predict(
+    trained = st.train_and_predict(
         rows, engine=engine, threshold=threshold, start=_starting_model(), spark=spark, log=say
     )
     path = model_path()
-    sm.model_save(trained.model, path)
+    st.model_save(trained.model, path)
     say(f"model saved to {path}")
     queued, decided = candidates_store(trained.pairs)
     audit_record(

@@ -103,6 +103,7 @@ def _kinmap_febrl() -> dict[str, Any]:
     from kinmap.matching.weights import DEFAULT_MODEL_PATH
 
     from . import splink_model as sm
+    from . import splink_training as st
 
     started = time.perf_counter()
     a, b, links = _febrl()
@@ -124,7 +125,7 @@ def _kinmap_febrl() -> dict[str, Any]:
             rows.append(sm.splink_row(r))
         tables.append(rows)
     start = json.loads(DEFAULT_MODEL_PATH.read_text())
-    trained = sm.train_and_predict_tables(tables, link_type="link_only", threshold=THRESHOLD, start=start)
+    trained = st.train_and_predict_tables(tables, link_type="link_only", threshold=THRESHOLD, start=start)
     found = {(ids[p.id_l], ids[p.id_r]) for p in trained.pairs}
     truth = {(x, y) for x, y in links}
     return {
@@ -207,6 +208,7 @@ def _kinmap_scale(people: int) -> dict[str, Any]:
     from kinmap.matching.weights import DEFAULT_MODEL_PATH
 
     from . import splink_model as sm
+    from . import splink_training as st
     from .synthetic import population
 
     started = time.perf_counter()
@@ -215,7 +217,7 @@ def _kinmap_scale(people: int) -> dict[str, Any]:
         rows.append(sm.splink_row(r))
         clusters[r.person_id or 0] = cluster
     start = json.loads(DEFAULT_MODEL_PATH.read_text())
-    trained = sm.train_and_predict(rows, threshold=THRESHOLD, start=start)
+    trained = st.train_and_predict(rows, threshold=THRESHOLD, start=start)
     found = {(p.id_l, p.id_r) for p in trained.pairs}
     return {
         **_quality(found, _truth_pairs(clusters)),

@@ -9,6 +9,7 @@ import pytest
 
 from kinmap.matching.weights import DEFAULT_MODEL_PATH
 from kinmap.merging import splink_model as sm
+from kinmap.merging import splink_training as st
 from kinmap.merging.synthetic import population
 
 pytestmark = pytest.mark.spark
@@ -21,12 +22,12 @@ def test_spark_scores_the_same_pairs_as_duckdb_with_the_same_model() -> None:
     start = json.loads(DEFAULT_MODEL_PATH.read_text())
     spark = local_spark("1", shuffle_partitions=2)
     try:
-        on_spark = sm.train_and_predict(
+        on_spark = st.train_and_predict(
             rows, engine="spark", threshold=0.5, start=start, spark=spark, train=False
         )
     finally:
         spark.stop()
-    on_duckdb = sm.train_and_predict(rows, engine="duckdb", threshold=0.5, start=start, train=False)
+    on_duckdb = st.train_and_predict(rows, engine="duckdb", threshold=0.5, start=start, train=False)
     assert on_spark.model["sql_dialect"] == "spark"
     spark_pairs = {(p.id_l, p.id_r): p for p in on_spark.pairs}
     duck_pairs = {(p.id_l, p.id_r): p for p in on_duckdb.pairs}

@@ -16,6 +16,7 @@ from kinmap.core.matching import CERTAIN_PROBABILITY, LEVELS, MatchModel, MatchR
 from kinmap.matching.weights import DEFAULT_MODEL_PATH
 from kinmap.merging import bench
 from kinmap.merging import splink_model as sm
+from kinmap.merging.splink_training import train_and_predict
 
 
 def test_a_row_is_normalised_by_the_matching_core() -> None:
@@ -139,7 +140,7 @@ def test_the_batch_and_the_core_put_a_pair_at_the_same_levels() -> None:
     records = [replace(r, person_id=i) for i, r in enumerate(variants, start=1)]
     start = json.loads(DEFAULT_MODEL_PATH.read_text())
     rows = [sm.splink_row(r) for r in records]
-    trained = sm.train_and_predict(rows, threshold=0.0, start=start, train=False)
+    trained = train_and_predict(rows, threshold=0.0, start=start, train=False)
     got = {(p.id_l, p.id_r): {n: label for n, label, _ in p.levels} for p in trained.pairs}
     assert len(got) == len(records) * (len(records) - 1) // 2
     pairs = {(p.id_l, p.id_r): p for p in trained.pairs}

@@ -14,7 +14,7 @@ from kinmap.records import models as m
 from kinmap.records.family_file import family_file_export, family_file_import, family_file_read
 from kinmap.records.family_file import schema as sc
 from kinmap.records.family_file.history_schema import HistoryDocument
-from tests.records.test_import_errors import _both, _info, _invite, accounts, base
+from tests.records.family_files import _both, _info, _invite, accounts, base
 
 __all__ = ["accounts"]  # the fixture, shared with the other import tests
 

@@ -26,7 +26,7 @@ from kinmap.records.family_file import (
     family_file_read,
 )
 from tests.conftest import run_kinmap
-from tests.records.test_import_errors import accounts, base, snapshot
+from tests.records.family_files import accounts, base, snapshot
 
 AS = ("--as", "health.visitor", "--reason", "testing hostile files")
 

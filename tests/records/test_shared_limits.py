@@ -17,7 +17,7 @@ from kinmap.records import services as s
 from kinmap.records.errors import RecordError
 from tests.conftest import PASSWORD
 from tests.records.conftest import Family
-from tests.records.test_import_errors import JESS_ICON, accounts, base, load, refused
+from tests.records.family_files import JESS_ICON, accounts, base, load, refused
 
 __all__ = ["accounts"]  # the fixture, shared with the other import tests
 

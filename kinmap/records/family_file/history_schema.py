@@ -28,17 +28,16 @@ from kinmap.gaps import models as gm
 from kinmap.sharing.models import InformationRequest, LawfulBasis, SharingDecision, Urgency
 
 from .document import _show
-from .schema import (
+from .schema import FamilyFileDocument, Record
+from .values import (
     NULL,
     Day,
-    FamilyFileDocument,
     Flag,
     Items,
     Member,
     Moment,
     OptionalRef,
     OrganisationText,
-    Record,
     Ref,
     RequiredDay,
     SourceCode,
@@ -82,7 +81,7 @@ RequiredUsername = Annotated[str, BeforeValidator(_text(150, required=True))]
 
 
 def _required_moment(value: Any) -> datetime:
-    from .schema import _moment
+    from .values import _moment
 
     moment = _moment(value)
     if moment is None:

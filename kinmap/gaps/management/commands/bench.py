@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -47,6 +47,7 @@ from kinmap.core.genogram.synthetic import extended_family
 from kinmap.core.model import Network
 from kinmap.core.rules import Engine
 from kinmap.core.rules.synthetic import SYNTHETIC_TODAY, synthetic_network
+from kinmap.database_faults import database_ready
 from kinmap.gaps import models as gm
 from kinmap.gaps.round_trips import contact_round_trips
 from kinmap.gaps.services import gaps_recompute
@@ -121,8 +122,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.quiet = options["quiet"]
-        if "gaps_gap" not in connection.introspection.table_names():
-            raise CommandError("The database is not set up: run 'kinmap migrate' first")
+        database_ready()  # before any work: a database not migrated is told in one line
         out = Path(options["out"])
         if options["only_matching"]:
             self.matching_only(out, options["matching_people"], options["matching_lookups"])

@@ -20,6 +20,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from kinmap.database_faults import first_line, postgres_line, url_shown
 from kinmap.records import bench_area as b
 
 GOAL_FAMILY_MS = 10  # family page, server time in the process, median
@@ -38,9 +39,13 @@ def ensure_database() -> None:
     if not name or name == "test":
         raise CommandError("DATABASE_URL must name a database of the bench's own (not 'test')")
     admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
-            conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
+    try:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+                conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
+    except psycopg.Error as exc:  # one line, as for every command (kinmap.cli)
+        server = f"the PostgreSQL server named by DATABASE_URL ({url_shown(url)}), to make the database"
+        raise CommandError(postgres_line(connection.settings_dict, server, first_line(exc))) from None
 
 
 class Command(BaseCommand):

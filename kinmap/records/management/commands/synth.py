@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from kinmap.database_faults import database_ready
 from kinmap.records.synth import SynthRefused, synth_load
 
 from ._cli import cli_audit_context
@@ -31,8 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="no progress lines")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if "gaps_gap" not in connection.introspection.table_names():
-            raise CommandError("The database is not set up: run 'kinmap migrate' first")
+        database_ready()  # before any work: a database not migrated is told in one line
         quiet = options["quiet"]
 
         def progress(done: int) -> None:
