@@ -10,6 +10,7 @@ thousands a batch). COPY returns no ids: for rows nothing points at yet.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Sequence
 from datetime import datetime
@@ -46,9 +47,7 @@ def rows_copy(model: type[Model], attnames: Sequence[str], rows: Sequence[tuple[
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+            _copy_seen(cursor, f"COPY {table} ({names}) FROM STDIN", rows)
             return
         stamp = tuple(i for i, n in enumerate(attnames) if isinstance(by_attname[n], models.DateTimeField))
         if stamp:
@@ -56,6 +55,23 @@ def rows_copy(model: type[Model], attnames: Sequence[str], rows: Sequence[tuple[
             rows = [tuple(adapt(v) if i in stamp else v for i, v in enumerate(r)) for r in rows]
         marks = ", ".join(["%s"] * len(columns))
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
+
+
+def _copy_seen(cursor: Any, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Run the COPY ``sql`` with ``rows`` as a statement Django sees: through
+    the connection's execute wrappers and, when queries are logged (DEBUG,
+    ``assertNumQueries``), logged as one query, like the INSERT it stands for."""
+
+    def copy(sql: str, params: Any, many: bool, context: Any) -> None:
+        db = context["connection"]
+        db.validate_no_broken_transaction()  # as Django's own execute does
+        with db.wrap_database_errors, context["cursor"].cursor.copy(sql) as out:
+            for row in rows:
+                out.write_row(row)
+
+    logged = cursor.debug_sql(sql) if hasattr(cursor, "debug_sql") else contextlib.nullcontext()
+    with logged:
+        cursor._execute_with_wrappers(sql, None, False, executor=copy)
 
 
 def rows_insert(
