@@ -8,10 +8,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from kinmap.accounts.models import User
+from kinmap.records.copy_rows import rows_insert
 
 from . import context
 from .models import AuditChainHead, AuditEvent
@@ -68,7 +69,8 @@ def audit_record(
     read never waits on another transaction's work (docs/access-and-audit.md).
     It joins the caller's transaction (an event of a change that rolls back is
     gone with it). :func:`audit_seal` later gives it its place in the chain."""
-    event = _event(actor, action, object_type, object_id, network_id, changes, reason)
+    event = AuditEvent(**_fields(actor, action, object_type, object_id, network_id, changes, reason))
+    event.actor = actor  # the instance the caller gave, not read again
     event.save(force_insert=True)
     return event
 
@@ -79,16 +81,20 @@ def audit_record_many(
     action: str,
     object_type: str,
     entries: Sequence[tuple[object, int | None, Mapping[str, Any]]],
-) -> list[AuditEvent]:
+) -> int:
     """:func:`audit_record` for many events of one actor, action and object
-    type at once (``entries``: object id, network id and changes of each), in
-    one INSERT per thousand events: the background recompute's events, one a
-    family whose gaps changed. Unsealed, like every new event."""
-    events = [_event(actor, action, object_type, oid, nid, changes, "") for oid, nid, changes in entries]
-    return AuditEvent.objects.bulk_create(events, batch_size=1000) if events else []
+    type at once (``entries``: object id, network id and changes of each),
+    written as rows (COPY on PostgreSQL, ``kinmap.records.copy_rows``): the
+    background recompute's events, one a family whose gaps changed.
+    Unsealed, like every new event. Returns how many were written."""
+    rows = [_fields(actor, action, object_type, oid, nid, changes, "") for oid, nid, changes in entries]
+    for row in rows:
+        row["changes"] = json.dumps(row["changes"])  # as the JSON field writes it
+    names = list(rows[0]) if rows else []
+    return rows_insert(AuditEvent, names, [tuple(r.values()) for r in rows], now=timezone.now())
 
 
-def _event(
+def _fields(
     actor: User | None,
     action: str,
     object_type: str,
@@ -96,23 +102,24 @@ def _event(
     network_id: int | None,
     changes: Mapping[str, Any] | None,
     reason: str,
-) -> AuditEvent:
+) -> dict[str, Any]:
+    """The values of a new event's columns (by attribute name)."""
     ctx = context.current()
     agency = actor.agency if actor is not None and actor.team_id else None
-    return AuditEvent(
-        at=timezone.now(),
-        actor=actor,
-        actor_name=actor.username if actor else "system",
-        agency_name=agency.name if agency else "",
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        network_id=network_id,
-        changes=_jsonable(dict(changes or {})),
-        reason=reason,
-        request_id=ctx.request_id,
-        channel=ctx.channel,
-    )
+    return {
+        "at": timezone.now(),
+        "actor_id": actor.pk if actor is not None else None,
+        "actor_name": actor.username if actor else "system",
+        "agency_name": agency.name if agency else "",
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "network_id": network_id,
+        "changes": _jsonable(dict(changes or {})),
+        "reason": reason,
+        "request_id": ctx.request_id,
+        "channel": ctx.channel,
+    }
 
 
 SEAL_BATCH = 2000  # events hashed in one short transaction
@@ -140,13 +147,37 @@ def audit_seal(*, batch: int = SEAL_BATCH) -> int:
                 e.seq, e.prev_hash = seq, prev
                 e.hash = prev = event_digest(hashed_fields(e), prev)
             if events:
-                AuditEvent.objects.bulk_update(events, ["seq", "prev_hash", "hash"], batch_size=500)
+                _seals_write(events)
                 head.seq, head.hash = seq, prev
                 head.save(update_fields=["seq", "hash"])
         sealed += len(events)
         if len(events) < batch:
             break
     return sealed
+
+
+def _seals_write(events: Sequence[AuditEvent]) -> None:
+    """Write the seal columns of ``events``: on PostgreSQL one UPDATE from
+    arrays of the values (one parameter a column, whatever the number of
+    events), elsewhere ``bulk_update`` (a CASE a column, 500 events a query).
+    Either way one row update an event, which the append-only trigger allows
+    (``triggers.py``)."""
+    if connection.vendor != "postgresql":
+        AuditEvent.objects.bulk_update(events, ["seq", "prev_hash", "hash"], batch_size=500)
+        return
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS e SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash"  # noqa: S608
+            " FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[]) AS v(id, seq, prev_hash, hash)"
+            " WHERE e.id = v.id",
+            [
+                [e.pk for e in events],
+                [e.seq for e in events],
+                [e.prev_hash for e in events],
+                [e.hash for e in events],
+            ],
+        )
 
 
 @dataclass(frozen=True)

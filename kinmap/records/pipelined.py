@@ -237,31 +237,40 @@ def instances(model: type[M], rows: Sequence[tuple[Any, ...]], *, using: str = "
     """The instances of ``model`` (as ``list(queryset)`` makes them) from the
     rows of :func:`model_rows`.
 
-    When nothing watches the model's instances being made (no ``pre_init`` or
-    ``post_init`` receiver) and its columns are plain attributes (a foreign
-    key's id: no cached object on a new instance to forget), each row's values
-    go straight into a new instance's attributes, as ``Model.__init__`` sets
-    them one by one: a fifth of a recompute's time went on those calls."""
+    Every column is given, so each instance is made as ``Model.from_db`` makes
+    it (its attributes the row's values, its state "in ``using``, not being
+    added") without going through ``Model.__init__`` for each row, which
+    costs about five times as much (thousands of gaps a batch in the
+    background recompute); unless the model makes its instances its own way
+    or something listens for them being made (``pre_init``/``post_init``)."""
     names = [f.attname for f in model._meta.concrete_fields]
-    if not _plain(model, names):
+    if _own_making(model):
         return [model.from_db(using, names, row) for row in rows]
     made = []
-    new = model.__new__
+    new = object.__new__
     for row in rows:
-        instance = new(model)
-        state = instance._state = ModelState()
+        obj = new(model)
+        obj.__dict__.update(zip(names, row, strict=True))
+        state = obj._state = ModelState()
         state.adding, state.db = False, using
-        instance.__dict__.update(zip(names, row, strict=True))
-        made.append(instance)
+        made.append(obj)
     return made
 
 
-def _plain(model: type[Model], names: Sequence[str]) -> bool:
-    """Whether instances of ``model`` can be made without ``__init__`` (see
-    :func:`instances`)."""
-    if pre_init.has_listeners(model) or post_init.has_listeners(model):
-        return False
-    return all(type(model.__dict__.get(name)) in _PLAIN_ATTRIBUTES for name in names)
+def _own_making(model: type[Model]) -> bool:
+    """Whether ``model`` makes its instances otherwise than ``Model.from_db``
+    and ``Model.__init__`` do, or some receiver listens for them being made."""
+    return (
+        model.from_db.__func__ is not Model.from_db.__func__  # type: ignore[attr-defined]
+        or model.__init__ is not Model.__init__
+        or pre_init.has_listeners(model)
+        or post_init.has_listeners(model)
+        # a field whose attribute does more on being set than keep the value
+        or any(
+            type(getattr(model, f.attname, None)) not in _PLAIN_ATTRIBUTES
+            for f in model._meta.concrete_fields
+        )
+    )
 
 
 _PLAIN_ATTRIBUTES = (DeferredAttribute, ForeignKeyDeferredAttribute)
@@ -335,27 +344,42 @@ class Ids:
 IDS = Ids()
 
 
+def ids_param(ids: Sequence[int], vendor: str) -> str:
+    """A list of ids (ints) as the one parameter of ``field__in_ids``: an
+    array's text on PostgreSQL (``{1,2,3}``, which the database reads as an
+    array of the column's type; psycopg would adapt a Python list element by
+    element in Python), a JSON list elsewhere (SQLite's ``json_each``)."""
+    if vendor == "postgresql":
+        return "{" + ",".join(map(str, ids)) + "}"
+    return json.dumps(list(ids))
+
+
 class InIds(Lookup):
     """``field__in_ids=IDS``: the field is one of the list of ids a fixed
     query is bound to, given as one parameter whatever its length (so the
     statement's text is the same for every list): ``= ANY(%s)`` with an
     array on PostgreSQL, ``IN (SELECT value FROM json_each(%s))`` with a JSON
-    list on SQLite."""
+    list on SQLite. ``field__in_ids=[1, 2, ...]`` (a list of ints) is the
+    same for an ordinary query: thousands of ids cost one parameter, not one
+    each (an UPDATE of the gaps a rule switched off resolves)."""
 
     lookup_name = "in_ids"
     prepare_rhs = False
 
     def get_prep_lookup(self) -> Any:
-        if self.rhs is not IDS:
-            raise TypeError("in_ids takes pipelined.IDS (a fixed query's list of ids)")
-        return self.rhs
+        if self.rhs is IDS:
+            return self.rhs
+        if isinstance(self.rhs, list | tuple) and all(type(i) is int for i in self.rhs):
+            return list(self.rhs)
+        raise TypeError("in_ids takes pipelined.IDS (a fixed query's list of ids) or a list of ints")
 
     def as_sql(self, compiler: Any, connection: BaseDatabaseWrapper) -> tuple[str, list[Any]]:
         lhs, params = self.process_lhs(compiler, connection)
+        value = self.rhs if self.rhs is IDS else ids_param(self.rhs, connection.vendor)
         # lhs is the column Django compiled, the list a parameter: nothing of the caller's in the text
         if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s)", [*params, IDS]
-        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*params, IDS]  # noqa: S608
+            return f"{lhs} = ANY(%s)", [*params, value]
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*params, value]  # noqa: S608
 
 
 class InRows(Lookup):
@@ -450,7 +474,7 @@ class Bound:
     def compiled(self) -> list[Compiled]:
         """The compiled queries with the list in their parameters."""
         vendor = connections[self.using].vendor
-        value: Any = self.ids if vendor == "postgresql" else json.dumps(self.ids)
+        value = ids_param(self.ids, vendor)
         prepare = vendor == "postgresql" and len(self.ids) <= PREPARED_MAX_IDS
         return [
             (

@@ -29,6 +29,8 @@ from django.db import connection, models
 from django.db.models import Model
 from django.db.models.fields import AutoFieldMixin
 
+from .copy_rows import field_default, rows_copy
+
 
 class Table:
     """The rows of ``model`` to write: each a tuple of ``names`` (attribute
@@ -64,7 +66,7 @@ class Table:
         them only passes them on."""
         if not self.rows:
             return []
-        rest = tuple(_default(f, now) for f in self._rest)
+        rest = tuple(field_default(f, now) for f in self._rest)
         columns = [*self.names, *(f.attname for f in self._rest)]
         history = hasattr(self.model, "history")
         hcolumns, pick, dated = self._history_columns(columns) if history else ([], (), None)
@@ -137,7 +139,7 @@ class Prepared(NamedTuple):
         if self.text:
             _copy_text(model, self.columns, self.text)
         else:
-            _copy(model, self.columns, self.rows)
+            rows_copy(model, self.columns, self.rows)
         return self.size
 
 
@@ -219,17 +221,6 @@ def _json_strings(value: tuple[str, ...]) -> str:
     return json.dumps(list(value))
 
 
-def _default(f: models.Field[Any, Any], now: datetime) -> Any:
-    if isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add):
-        return now
-    value = f.get_default()
-    if isinstance(f, models.JSONField):
-        return json.dumps(value)
-    if isinstance(value, models.Choices):
-        return value.value
-    return value
-
-
 def _copy_text(model: type[Model], attnames: list[str], text: bytes) -> None:
     """Write ``text``, rows of ``attnames`` in COPY's text format, into
     ``model``'s table with COPY (PostgreSQL only)."""
@@ -238,27 +229,6 @@ def _copy_text(model: type[Model], attnames: list[str], text: bytes) -> None:
     names = ", ".join(connection.ops.quote_name(by_attname[n].column) for n in attnames)
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
         copy.write(text)
-
-
-def _copy(model: type[Model], attnames: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """Write ``rows`` (values of ``attnames``, ready for the database) into
-    ``model``'s table: COPY on PostgreSQL, ``executemany`` elsewhere."""
-    by_attname = {f.attname: f for f in model._meta.concrete_fields}
-    columns = [by_attname[n].column for n in attnames]
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        stamp = tuple(i for i, n in enumerate(attnames) if isinstance(by_attname[n], models.DateTimeField))
-        if stamp:
-            adapt = connection.ops.adapt_datetimefield_value
-            rows = [tuple(adapt(v) if i in stamp else v for i, v in enumerate(r)) for r in rows]
-        marks = ", ".join(["%s"] * len(columns))
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
 
 
 def load_session() -> bool:

@@ -127,6 +127,25 @@ def test_rows_sent_together_are_those_read_one_by_one(owner: User) -> None:
         rows_of(facts.values_list("key", flat=True))
 
 
+def test_instances_made_from_rows_are_those_a_queryset_makes(owner: User) -> None:
+    f = seed_family(owner)
+    for queryset in (gm.Gap.objects.filter(network=f.network), m.Person.objects.filter(pk=f.father.pk)):
+        queryset = queryset.order_by("pk")
+        (rows,) = rows_of(model_rows(queryset))
+        made, read = instances(queryset.model, rows), list(queryset)
+        assert made and [type(x) for x in made] == [type(x) for x in read]
+        assert [_plain(x) for x in made] == [_plain(x) for x in read]
+        assert all(not x._state.adding and x._state.db == "default" for x in made)
+        assert made == read  # same model, same id
+        count = queryset.model.objects.count()
+        made[0].save()  # an instance made so saves as one read does (an UPDATE, not an INSERT)
+        assert queryset.model.objects.count() == count
+
+
+def _plain(instance: Any) -> dict[str, Any]:
+    return {k: v for k, v in vars(instance).items() if k != "_state"}
+
+
 def test_the_recompute_loader_gives_the_networks_of_the_full_load_in_fixed_round_trips(owner: User) -> None:
     """The recompute's loader (fixed statements compiled once, sent together)
     gives exactly the pure networks of the full loader (model instances), for

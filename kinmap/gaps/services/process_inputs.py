@@ -8,7 +8,7 @@ families.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Max, QuerySet
@@ -111,6 +111,15 @@ def process_inputs_from(
                 recorded_by=e.by.username if e.by else "",
             )
         )
+    zone = timezone.get_current_timezone()  # looked up once, not once a gap
+    local_days: dict[datetime, date] = {}  # the gaps of a recompute share a few opening times
+
+    def local_day(at: datetime) -> date:
+        day = local_days.get(at)
+        if day is None:
+            day = local_days[at] = timezone.localdate(at, zone)
+        return day
+
     considered = {row[0] for row in considered_rows}
     requested = set(requested_rows)
     sharing: dict[int, list[SharingDecision_]] = {}
@@ -125,7 +134,6 @@ def process_inputs_from(
                 decided_by=decided_by or "",
             )
         )
-    zone = timezone.get_current_timezone()  # looked up once, not once a gap
     return {
         nid: ProcessInputs(
             last_contact_on=last_contact.get(nid),
@@ -135,7 +143,7 @@ def process_inputs_from(
                 g.key: GapHistory(
                     gap_key=g.key,
                     times_prompted=g.times_prompted,
-                    first_opened=timezone.localdate(g.opened_at, zone),
+                    first_opened=local_day(g.opened_at),
                     open_since=g.open_since,
                     request_considered=g.pk in considered or (nid, g.key) in requested,
                 )

@@ -15,7 +15,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.db.models import F, QuerySet
@@ -29,6 +29,7 @@ from kinmap.core.rules import ProcessInputs, RuleSettings, Unmet
 from kinmap.core.rules.open_since import NOT_KNOWN, OpenSince, OpenSinceBasis, open_since_all
 from kinmap.core.wording import OUTSIDER
 from kinmap.records import models as rm
+from kinmap.records.copy_rows import rows_insert
 from kinmap.records.graph_load import family_networks_load_with
 from kinmap.records.pipelined import FixedQueries, Ids, instances, model_rows
 from kinmap.records.selectors import FamilyRecord
@@ -260,6 +261,33 @@ def gaps_plan_many(
     return plans
 
 
+class _Event(NamedTuple):
+    """A step in a gap's history that a recompute writes (a ``GapEvent`` row,
+    made without a model instance: thousands a batch when a rule is switched
+    off or on); ``contact``: where it was shown, for "prompted"."""
+
+    gap: gm.Gap
+    kind: str
+    state: str = ""
+    source: str = ""
+    source_detail: str = ""
+    contact: gm.Contact | None = None
+
+
+_EVENT_COLUMNS = ("gap_id", "kind", "state", "source", "source_detail", "contact_id", "by_id", "at")
+
+
+def _events_write(events: Sequence[_Event], actor: User | None, now: datetime) -> None:
+    """Insert ``events`` (by ``actor`` at ``now``) in one COPY on PostgreSQL
+    (one ``executemany`` elsewhere); the gaps must have ids."""
+    by = actor.pk if actor is not None else None
+    rows = [
+        (e.gap.pk, e.kind, e.state, e.source, e.source_detail, e.contact and e.contact.pk, by, now)
+        for e in events
+    ]
+    rows_insert(gm.GapEvent, _EVENT_COLUMNS, rows, now=now)
+
+
 @dataclass
 class _Plan:
     """What a recompute will write for one family."""
@@ -272,7 +300,7 @@ class _Plan:
     # the others, so they are written with one UPDATE by ids
     resolved: list[gm.Gap] = field(default_factory=list)
     reopened: list[gm.Gap] = field(default_factory=list)
-    events: list[gm.GapEvent] = field(default_factory=list)
+    events: list[_Event] = field(default_factory=list)
     shown_now: list[gm.Gap] = field(default_factory=list)  # newly open: shown at any contact in progress
     closed_now: list[gm.Gap] = field(default_factory=list)
 
@@ -331,7 +359,7 @@ def _plan(
             g.state = GapState.NOT_ASKED
             g.na_status = NotApplicable.NONE
             g.reopened += 1
-            events.append(gm.GapEvent(gap=g, kind=EventKind.REOPENED, by=actor, at=now))
+            events.append(_Event(g, EventKind.REOPENED.value))
             result.reopened.append(key)
             shown_now.append(g)
             reopened = True
@@ -372,14 +400,12 @@ def _plan(
         closed_now.append(g)
         result.resolved.append(g.key)
         events.append(
-            gm.GapEvent(
-                gap=g,
-                kind=EventKind.RESOLVED,
-                state=GapState.RESOLVED,
-                source=prov.source.value if prov else "",
-                source_detail=prov.detail if prov else "",
-                by=actor,
-                at=now,
+            _Event(
+                g,
+                EventKind.RESOLVED.value,
+                GapState.RESOLVED.value,
+                prov.source.value if prov else "",
+                prov.detail if prov else "",
             )
         )
 
@@ -387,9 +413,10 @@ def _plan(
 
 
 def _update_by_ids(ids: list[int], **values: Any) -> None:
-    """Give the gaps ``ids`` the same ``values``, 5,000 ids a query."""
-    for at in range(0, len(ids), 5000):
-        gm.Gap.objects.filter(pk__in=ids[at : at + 5000]).update(**values)
+    """Give the gaps ``ids`` the same ``values``: one UPDATE, the ids one
+    parameter (none: no query)."""
+    if ids:
+        gm.Gap.objects.filter(pk__in_ids=ids).update(**values)
 
 
 def _write(plans: list[_Plan], actor: User | None, now: datetime, *, audit_each: bool) -> None:
@@ -398,7 +425,7 @@ def _write(plans: list[_Plan], actor: User | None, now: datetime, *, audit_each:
     if new_gaps:
         gm.Gap.objects.bulk_create(new_gaps, batch_size=2000)
         for p in plans:
-            p.events.extend(gm.GapEvent(gap=g, kind=EventKind.OPENED, by=actor, at=now) for g in p.new_gaps)
+            p.events.extend(_Event(g, EventKind.OPENED.value) for g in p.new_gaps)
             p.shown_now.extend(p.new_gaps)
     updates = [g for p in plans for g in p.updates]
     if updates:
@@ -436,9 +463,7 @@ def _write(plans: list[_Plan], actor: User | None, now: datetime, *, audit_each:
         reopened=F("reopened") + 1,
         version=F("version") + 1,
     )
-    events = [e for p in plans for e in p.events]
-    if events:
-        gm.GapEvent.objects.bulk_create(events, batch_size=2000)
+    _events_write([e for p in plans for e in p.events], actor, now)
     touched = [p for p in plans if p.shown_now or p.closed_now]
     if touched:
         _update_open_contacts(touched, actor, now)
@@ -480,7 +505,7 @@ def _update_open_contacts(plans: list[_Plan], actor: User | None, now: datetime)
     if closed:
         gm.ContactGapOutcome.objects.filter(
             contact__in=[c for p in plans for c in contacts[p.network.pk]],
-            gap__in=closed,
+            gap_id__in_ids=[g.pk for g in closed],
             outcome=Outcome.PENDING,
         ).update(outcome=Outcome.ANSWERED, state=GapState.RESOLVED, by=actor, at=now)
     for p in plans:  # a contact open for each family with new gaps: few at once
@@ -512,9 +537,7 @@ def _show(
     if not pairs:
         return
     gm.ContactGapOutcome.objects.bulk_create([gm.ContactGapOutcome(contact=c, gap=g) for c, g in pairs])
-    gm.GapEvent.objects.bulk_create(
-        [gm.GapEvent(gap=g, kind=EventKind.PROMPTED, contact=c, by=actor, at=now) for c, g in pairs]
-    )
+    _events_write([_Event(g, EventKind.PROMPTED.value, contact=c) for c, g in pairs], actor, now)
     gm.Gap.objects.filter(pk__in=[g.pk for _, g in pairs]).update(times_prompted=F("times_prompted") + 1)
     for _, g in pairs:
         g.times_prompted += 1
