@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from django.db.models import (
     Case,
     Count,
+    DateField,
     F,
     FilteredRelation,
     IntegerField,
@@ -225,6 +226,67 @@ def worklist_networks(user: User, f: WorklistFilter, today: date | None = None) 
             .filter(open_count__gt=0)
         )
     return qs.order_by("worst_rank", F("oldest").asc(nulls_last=True), "name", "pk")
+
+
+@dataclass(frozen=True)
+class TeamWorklist:
+    """The user's team's worklist without a filter, in the order of
+    :func:`worklist_networks`, as a list a page is sliced from
+    (``rows[start:stop]``: a list of ``FamilyNetwork`` annotated like
+    :func:`worklist_networks`' rows) without joining and sorting every family
+    of the team. It is two lists one after the other: the families with open
+    gaps (``with_gaps``, walked in the order of their ``GapSummary``'s
+    ``(worst_rank, oldest_open)`` index, then by name), then those without
+    (``without_gaps``: no summary, or one counting none; their worst rank is
+    9 and they have no oldest gap, so by name). How many there are of each
+    is the team's kept counts (``families``, ``families_with_gaps``). A page
+    reads one of the lists, or both for the page where one ends and the
+    other begins (a query each)."""
+
+    with_gaps: QuerySet[rm.FamilyNetwork]
+    without_gaps: QuerySet[rm.FamilyNetwork]
+    count: int  # families in all
+    count_with_gaps: int
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, rows: slice) -> list[rm.FamilyNetwork]:
+        start, stop = rows.start or 0, self.count if rows.stop is None else rows.stop
+        split = self.count_with_gaps
+        page: list[rm.FamilyNetwork] = []
+        if start < split:
+            page += self.with_gaps[start : min(stop, split)]
+        if stop > split:
+            page += self.without_gaps[max(start - split, 0) : stop - split]
+        return page
+
+
+def team_worklist(user: User, today: date | None = None) -> TeamWorklist:
+    """The user's team's worklist without a filter (see :class:`TeamWorklist`;
+    one query to read the team's kept counts, :func:`team_counts`, when they
+    are up to date). A user without a team has none."""
+    day = today or timezone.localdate()
+    counts = team_counts([user.team_id], day, escalation()) if user.team_id else {}
+    kept = counts.get(user.team_id or 0, {})
+    team = rm.FamilyNetwork.objects.filter(pk__in=team_network_ids(user))
+    with_gaps = (
+        team.filter(gap_summary__open_count__gt=0)
+        .annotate(
+            worst_rank=F("gap_summary__worst_rank"),
+            open_count=F("gap_summary__open_count"),
+            oldest=F("gap_summary__oldest_open"),
+        )
+        .order_by("gap_summary__worst_rank", F("gap_summary__oldest_open").asc(nulls_last=True), "name", "pk")
+    )
+    without_gaps = (
+        team.filter(Q(gap_summary__isnull=True) | Q(gap_summary__open_count=0))
+        .annotate(worst_rank=Value(9), open_count=Value(0), oldest=Value(None, output_field=DateField()))
+        .order_by("name", "pk")
+    )
+    return TeamWorklist(
+        with_gaps, without_gaps, int(kept.get("families") or 0), int(kept.get("families_with_gaps") or 0)
+    )
 
 
 def flagged_counts(network_ids: list[int], f: WorklistFilter, day: date) -> dict[int, int]:
