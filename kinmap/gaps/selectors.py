@@ -37,7 +37,13 @@ from .team_counts import allocated_now, team_counts
 
 
 def escalation() -> EscalationSettings:
-    return engine.escalation_settings(gm.RuleSetting.objects.filter(rule_id=engine.ESCALATION))
+    """The partnership's escalation thresholds (one query, read once in a
+    reading request: the worklists' and supervision's counts, list and
+    flagged gaps all ask; see :mod:`kinmap.web.request_memo`)."""
+    return memoised(
+        ("escalation",),
+        lambda: engine.escalation_settings(gm.RuleSetting.objects.filter(rule_id=engine.ESCALATION)),
+    )
 
 
 def rule_setting_rows() -> list[gm.RuleSetting]:
@@ -456,42 +462,37 @@ def supervisor_dashboard(
     """The supervision page for one page of :func:`flagged_networks`
     (``families``): their flagged gaps, the oldest open gaps of the team, who
     declined lately and which families declined most, and the gaps waiting for
-    a supervisor to agree they do not apply. A fixed number of queries; the
-    history (events) is read only for the gaps shown."""
+    a supervisor to agree they do not apply. A fixed number of queries. The
+    page shows no gap's history, so none is read: its ``GapView`` rows have no
+    ``events``, ``history`` or ``last_said``; the declines' events come with
+    their gap and who declined."""
     day = today or timezone.localdate()
     page = list(families)
     mine = team_network_ids(user)
-    open_gaps = gm.Gap.objects.filter(network_id__in=mine, resolved_at__isnull=True).exclude(
-        na_status=gm.NotApplicable.AGREED
-    )
+    still_open = gm.Gap.objects.filter(resolved_at__isnull=True).exclude(na_status=gm.NotApplicable.AGREED)
     settings = escalation()
     # the page's families' flagged gaps, chosen in the database (a family's
-    # other open gaps are not read); their history is read for those only
+    # other open gaps are not read)
     flagged = [
         g
-        for g in gm.Gap.objects.filter(network_id__in=[n.pk for n in page], resolved_at__isnull=True)
-        .exclude(na_status=gm.NotApplicable.AGREED)
-        .filter(flagged_q("", day, settings))
+        for g in still_open.filter(network_id__in=[n.pk for n in page]).filter(flagged_q("", day, settings))
         if flags(g, day, settings)
     ]
     # the oldest open gaps of the team are among those of the families whose
-    # oldest open gap is oldest: read only theirs
+    # oldest open gap is oldest: read only theirs (of the team already)
     oldest_families = gm.GapSummary.objects.filter(network_id__in=mine, oldest_open__isnull=False).order_by(
         "oldest_open", "network_id"
     )
     oldest = list(
-        open_gaps.filter(network_id__in=oldest_families.values("network_id")[:SHOWN])
+        still_open.filter(network_id__in=oldest_families.values("network_id")[:SHOWN])
         .select_related("network")
         .order_by("open_since", "opened_at", "pk")[:SHOWN]
     )
-    pending = open_gaps.filter(na_status=gm.NotApplicable.PENDING)
+    pending = still_open.filter(network_id__in=mine, na_status=gm.NotApplicable.PENDING)
     # waiting longest: the gaps open the longest (``open_since``) first
-    pending_rows = list(
-        pending.select_related("network").order_by("open_since", "opened_at", "pk")[:SHOWN_PENDING]
-    )
+    pending_rows = list(pending.order_by("open_since", "opened_at", "pk")[:SHOWN_PENDING])
     shown = {g.pk: g for g in (*flagged, *oldest, *pending_rows)}
-    events = events_by_gap(shown.values())
-    views = {pk: gap_view(g, events.get(pk, []), day, settings) for pk, g in shown.items()}
+    views = {pk: gap_view(g, [], day, settings) for pk, g in shown.items()}
     by_family = {n.pk: FlaggedFamily(n) for n in page}
     for g in sorted(flagged, key=severity_order):
         if views[g.pk].flags:
@@ -506,11 +507,7 @@ def supervisor_dashboard(
     return Dashboard(
         families=list(by_family.values()),
         oldest=[views[g.pk] for g in oldest],
-        declines=list(
-            declined.select_related("gap", "by", "declined_by", "gap__network").order_by("-at", "-pk")[
-                :SHOWN_DECLINES
-            ]
-        ),
+        declines=list(declined.select_related("gap", "declined_by").order_by("-at", "-pk")[:SHOWN_DECLINES]),
         declines_count=declined.count(),
         declines_by_family=[(names[d["gap__network_id"]], d["n"]) for d in by_declines],
         pending_na=[views[g.pk] for g in pending_rows],
