@@ -465,7 +465,8 @@ def supervisor_dashboard(
     a supervisor to agree they do not apply. A fixed number of queries. The
     page shows no gap's history, so none is read: its ``GapView`` rows have no
     ``events``, ``history`` or ``last_said``; the declines' events come with
-    their gap and who declined."""
+    their gap and who declined. A gap both among the oldest and waiting is
+    shown from one row, so both lists read its family."""
     day = today or timezone.localdate()
     page = list(families)
     mine = team_network_ids(user)
@@ -490,7 +491,9 @@ def supervisor_dashboard(
     )
     pending = still_open.filter(network_id__in=mine, na_status=gm.NotApplicable.PENDING)
     # waiting longest: the gaps open the longest (``open_since``) first
-    pending_rows = list(pending.order_by("open_since", "opened_at", "pk")[:SHOWN_PENDING])
+    pending_rows = list(
+        pending.select_related("network").order_by("open_since", "opened_at", "pk")[:SHOWN_PENDING]
+    )
     shown = {g.pk: g for g in (*flagged, *oldest, *pending_rows)}
     views = {pk: gap_view(g, [], day, settings) for pk, g in shown.items()}
     by_family = {n.pk: FlaggedFamily(n) for n in page}
