@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import (
     Case,
     Count,
+    DateField,
     F,
     FilteredRelation,
     IntegerField,
@@ -38,7 +39,13 @@ from .team_counts import allocated_now, team_counts
 
 
 def escalation() -> EscalationSettings:
-    return engine.escalation_settings(gm.RuleSetting.objects.filter(rule_id=engine.ESCALATION))
+    """The partnership's escalation thresholds (one query, read once in a
+    reading request: the worklists' and supervision's counts, list and
+    flagged gaps all ask; see :mod:`kinmap.web.request_memo`)."""
+    return memoised(
+        ("escalation",),
+        lambda: engine.escalation_settings(gm.RuleSetting.objects.filter(rule_id=engine.ESCALATION)),
+    )
 
 
 def rule_setting_rows() -> list[gm.RuleSetting]:
@@ -288,6 +295,67 @@ def worklist_networks(user: User, f: WorklistFilter, today: date | None = None) 
     return qs.order_by("worst_rank", F("oldest").asc(nulls_last=True), "name", "pk")
 
 
+@dataclass(frozen=True)
+class TeamWorklist:
+    """The user's team's worklist without a filter, in the order of
+    :func:`worklist_networks`, as a list a page is sliced from
+    (``rows[start:stop]``: a list of ``FamilyNetwork`` annotated like
+    :func:`worklist_networks`' rows) without joining and sorting every family
+    of the team. It is two lists one after the other: the families with open
+    gaps (``with_gaps``, walked in the order of their ``GapSummary``'s
+    ``(worst_rank, oldest_open)`` index, then by name), then those without
+    (``without_gaps``: no summary, or one counting none; their worst rank is
+    9 and they have no oldest gap, so by name). How many there are of each
+    is the team's kept counts (``families``, ``families_with_gaps``). A page
+    reads one of the lists, or both for the page where one ends and the
+    other begins (a query each)."""
+
+    with_gaps: QuerySet[rm.FamilyNetwork]
+    without_gaps: QuerySet[rm.FamilyNetwork]
+    count: int  # families in all
+    count_with_gaps: int
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, rows: slice) -> list[rm.FamilyNetwork]:
+        start, stop = rows.start or 0, self.count if rows.stop is None else rows.stop
+        split = self.count_with_gaps
+        page: list[rm.FamilyNetwork] = []
+        if start < split:
+            page += self.with_gaps[start : min(stop, split)]
+        if stop > split:
+            page += self.without_gaps[max(start - split, 0) : stop - split]
+        return page
+
+
+def team_worklist(user: User, today: date | None = None) -> TeamWorklist:
+    """The user's team's worklist without a filter (see :class:`TeamWorklist`;
+    one query to read the team's kept counts, :func:`team_counts`, when they
+    are up to date). A user without a team has none."""
+    day = today or timezone.localdate()
+    counts = team_counts([user.team_id], day, escalation()) if user.team_id else {}
+    kept = counts.get(user.team_id or 0, {})
+    team = rm.FamilyNetwork.objects.filter(pk__in=team_network_ids(user))
+    with_gaps = (
+        team.filter(gap_summary__open_count__gt=0)
+        .annotate(
+            worst_rank=F("gap_summary__worst_rank"),
+            open_count=F("gap_summary__open_count"),
+            oldest=F("gap_summary__oldest_open"),
+        )
+        .order_by("gap_summary__worst_rank", F("gap_summary__oldest_open").asc(nulls_last=True), "name", "pk")
+    )
+    without_gaps = (
+        team.filter(Q(gap_summary__isnull=True) | Q(gap_summary__open_count=0))
+        .annotate(worst_rank=Value(9), open_count=Value(0), oldest=Value(None, output_field=DateField()))
+        .order_by("name", "pk")
+    )
+    return TeamWorklist(
+        with_gaps, without_gaps, int(kept.get("families") or 0), int(kept.get("families_with_gaps") or 0)
+    )
+
+
 def flagged_counts(network_ids: list[int], f: WorklistFilter, day: date) -> dict[int, int]:
     """How many open gaps (matching the filter) of each of the families
     ``network_ids`` are flagged for a supervisor on ``day``, by network id
@@ -455,42 +523,40 @@ def supervisor_dashboard(
     """The supervision page for one page of :func:`flagged_networks`
     (``families``): their flagged gaps, the oldest open gaps of the team, who
     declined lately and which families declined most, and the gaps waiting for
-    a supervisor to agree they do not apply. A fixed number of queries; the
-    history (events) is read only for the gaps shown."""
+    a supervisor to agree they do not apply. A fixed number of queries. The
+    page shows no gap's history, so none is read: its ``GapView`` rows have no
+    ``events``, ``history`` or ``last_said``; the declines' events come with
+    their gap and who declined. A gap both among the oldest and waiting is
+    shown from one row, so both lists read its family."""
     day = today or timezone.localdate()
     page = list(families)
     mine = team_network_ids(user)
-    open_gaps = gm.Gap.objects.filter(network_id__in=mine, resolved_at__isnull=True).exclude(
-        na_status=gm.NotApplicable.AGREED
-    )
+    still_open = gm.Gap.objects.filter(resolved_at__isnull=True).exclude(na_status=gm.NotApplicable.AGREED)
     settings = escalation()
     # the page's families' flagged gaps, chosen in the database (a family's
-    # other open gaps are not read); their history is read for those only
+    # other open gaps are not read)
     flagged = [
         g
-        for g in gm.Gap.objects.filter(network_id__in=[n.pk for n in page], resolved_at__isnull=True)
-        .exclude(na_status=gm.NotApplicable.AGREED)
-        .filter(flagged_q("", day, settings))
+        for g in still_open.filter(network_id__in=[n.pk for n in page]).filter(flagged_q("", day, settings))
         if flags(g, day, settings)
     ]
     # the oldest open gaps of the team are among those of the families whose
-    # oldest open gap is oldest: read only theirs
+    # oldest open gap is oldest: read only theirs (of the team already)
     oldest_families = gm.GapSummary.objects.filter(network_id__in=mine, oldest_open__isnull=False).order_by(
         "oldest_open", "network_id"
     )
     oldest = list(
-        open_gaps.filter(network_id__in=oldest_families.values("network_id")[:SHOWN])
+        still_open.filter(network_id__in=oldest_families.values("network_id")[:SHOWN])
         .select_related("network")
         .order_by("open_since", "opened_at", "pk")[:SHOWN]
     )
-    pending = open_gaps.filter(na_status=gm.NotApplicable.PENDING)
+    pending = still_open.filter(network_id__in=mine, na_status=gm.NotApplicable.PENDING)
     # waiting longest: the gaps open the longest (``open_since``) first
     pending_rows = list(
         pending.select_related("network").order_by("open_since", "opened_at", "pk")[:SHOWN_PENDING]
     )
     shown = {g.pk: g for g in (*flagged, *oldest, *pending_rows)}
-    events = events_by_gap(shown.values())
-    views = {pk: gap_view(g, events.get(pk, []), day, settings) for pk, g in shown.items()}
+    views = {pk: gap_view(g, [], day, settings) for pk, g in shown.items()}
     by_family = {n.pk: FlaggedFamily(n) for n in page}
     for g in sorted(flagged, key=severity_order):
         if views[g.pk].flags:
@@ -505,11 +571,7 @@ def supervisor_dashboard(
     return Dashboard(
         families=list(by_family.values()),
         oldest=[views[g.pk] for g in oldest],
-        declines=list(
-            declined.select_related("gap", "by", "declined_by", "gap__network").order_by("-at", "-pk")[
-                :SHOWN_DECLINES
-            ]
-        ),
+        declines=list(declined.select_related("gap", "declined_by").order_by("-at", "-pk")[:SHOWN_DECLINES]),
         declines_count=declined.count(),
         declines_by_family=[(names[d["gap__network_id"]], d["n"]) for d in by_declines],
         pending_na=[views[g.pk] for g in pending_rows],

@@ -2,7 +2,7 @@ from django.urls import path
 
 from kinmap.records.lifecycle_views import change_page
 
-from . import action_views, setting_views, views
+from . import action_views, setting_views, supervision_views, views
 
 F = "families/<id:network_id>"
 C = f"{F}/contacts/<id:contact_id>"
@@ -15,14 +15,18 @@ urlpatterns = [
     path(f"{C}/households/<id:household_id>/", views.contact_household, name="contact-household"),
     path(f"{C}/not-asked/", views.contact_not_asked_rest, name="contact-not-asked-rest"),
     path(f"{C}/close/", views.contact_close, name="contact-close"),
-    path(f"{F}/gaps/", views.family_gap_history, name="gaps-history"),
-    path(f"{F}/supervision/", views.supervision_family, name="gaps-supervision"),
-    path(f"{F}/gaps/<id:gap_id>/not-applicable/", views.gap_not_applicable, name="gap-not-applicable"),
+    path(f"{F}/gaps/", supervision_views.family_gap_history, name="gaps-history"),
+    path(f"{F}/supervision/", supervision_views.supervision_family, name="gaps-supervision"),
+    path(
+        f"{F}/gaps/<id:gap_id>/not-applicable/",
+        supervision_views.gap_not_applicable,
+        name="gap-not-applicable",
+    ),
     path(
         f"{F}/actions/<id:action_id>/done/", action_views.action_complete, name="supervisor-action-complete"
     ),
-    path("supervision/", views.supervisor_dashboard, name="supervisor-dashboard"),
-    path("supervision/area/", views.area_worklist, name="area-worklist"),
+    path("supervision/", supervision_views.supervisor_dashboard, name="supervisor-dashboard"),
+    path("supervision/area/", supervision_views.area_worklist, name="area-worklist"),
     path("settings/rules/", setting_views.rule_settings, name="gaps-rule-settings"),
     path("settings/rules/<str:rule_id>/", setting_views.rule_setting_edit, name="gaps-rule-setting-edit"),
     path(

@@ -21,7 +21,7 @@ from kinmap.audit.services import audit_record
 from kinmap.chronology.asat import as_at_audit, as_at_from, read_only
 from kinmap.gaps import engine as gap_engine
 from kinmap.gaps.forms import WorklistFilterForm
-from kinmap.gaps.selectors import WorklistFilter, team_count, worklist_networks, worklist_rows
+from kinmap.gaps.selectors import WorklistFilter, team_worklist, worklist_networks, worklist_rows
 from kinmap.matching.services import network_start_decided, person_add_decided
 from kinmap.matching.steps import add_person_check
 from kinmap.web.forms import apply_errors, refuse_stale
@@ -94,9 +94,13 @@ def my_families(request: HttpRequest) -> HttpResponse:
     (works without JavaScript)."""
     user = _user(request)
     form, filters = worklist_filter(request)
-    # without a filter the team's families are counted in one kept row
-    count = None if filters.active else team_count(user, "families")
-    page = page_of(request, worklist_networks(user, filters), count=count)
+    # without a filter the team's families are counted in one kept row and a
+    # page is read through the summaries' index (kinmap.gaps.selectors.TeamWorklist)
+    if filters.active:
+        page = page_of(request, worklist_networks(user, filters))
+    else:
+        families = team_worklist(user)
+        page = page_of(request, families, count=families.count)
     rows = worklist_rows(page.items, filters)
     audit_list(user, "my-families", filters, page)
     return render(

@@ -21,6 +21,7 @@ from kinmap.gaps import selectors
 from kinmap.gaps.presenters import flags
 from kinmap.gaps.summaries import gap_summaries_refresh
 from kinmap.gaps.team_counts import team_counts_touch
+from kinmap.records import models as rm
 from kinmap.records.synth import synth_load
 from tests.conftest import make_user
 
@@ -166,3 +167,72 @@ def test_the_area_worklist_names_no_family_and_audits_its_filter(client: Client,
     practitioner = User.objects.get(username="synth.practitioner.1")
     client.force_login(practitioner)
     assert client.get(reverse("area-worklist")).status_code == 403
+
+
+def _shape(seed: int) -> None:
+    """Give a caseload of two teams the shapes the team worklist's two lists
+    must join: families with no open gap (a summary counting none, or no
+    summary), families of the same name and the same oldest gap, a family of
+    both teams, a closed family, allocations ended or not yet begun."""
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    ids = list(rm.FamilyNetwork.objects.order_by("pk").values_list("pk", flat=True))
+    no_gaps, no_summary, same_name, closed = [], [], [], []
+    for team in Team.objects.filter(name__startswith="Synthetic team"):
+        allocated = rm.Allocation.objects.filter(team=team).order_by("pk")
+        mine = list(allocated.values_list("network_id", flat=True))
+        rng.shuffle(mine)
+        no_gaps += mine[:3]
+        no_summary += mine[3:5]
+        same_name += mine[5:8]
+        closed += mine[8:9]
+    gm.Gap.objects.filter(network_id__in=no_gaps + no_summary).update(resolved_at=timezone.now())
+    gap_summaries_refresh(network_ids=ids)
+    gm.GapSummary.objects.filter(network_id__in=no_summary).delete()
+    # the same name, and the same most severe and oldest gap: by name, then by id
+    rm.FamilyNetwork.objects.filter(pk__in=same_name[::2]).update(name="Same name (synthetic)")
+    for n, pk in enumerate(sorted(same_name, reverse=True)):
+        if pk not in same_name[::2]:
+            rm.FamilyNetwork.objects.filter(pk=pk).update(name=f"Tied {n:02} (synthetic)")
+    gm.GapSummary.objects.filter(network_id__in=same_name).update(worst_rank=0, oldest_open=today)
+    rm.FamilyNetwork.objects.filter(pk__in=closed).update(closed_at=timezone.now())
+    first, second = Team.objects.filter(name__startswith="Synthetic team").order_by("pk")[:2]
+    both = rm.Allocation.objects.filter(team=second).exclude(network_id__in=closed).order_by("pk")[:4]
+    rm.Allocation.objects.bulk_create(
+        [rm.Allocation(network_id=a.network_id, team=first, start=today) for a in both]
+    )
+    moved = list(rm.Allocation.objects.filter(team=first).order_by("?")[:3])
+    spans = [(today, today), (today + timedelta(days=1), None), (today, None)]  # ended, not begun, begun
+    for a, (start, end) in zip(moved, spans, strict=True):
+        a.start, a.end = start, end
+        a.save()
+    # changed behind the services' back: tell the teams' counts as the services do
+    team_counts_touch(team_ids=[first.pk, second.pk])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", [31, 32, 33])
+def test_the_team_worklist_read_through_the_index_is_the_straightforward_list(
+    client: Client, seed: int
+) -> None:
+    synth_load(families=56, teams=2, seed=seed)
+    _shape(seed)
+    for team in Team.objects.filter(name__startswith="Synthetic team"):
+        user = make_user(f"reader.{team.pk}", team, Role.SUPERVISOR)
+        reference = list(selectors.worklist_networks(user, selectors.WorklistFilter()))
+        listed = selectors.team_worklist(user)
+        assert len(listed) == len(reference) > 25
+        assert listed.count_with_gaps == sum(1 for n in reference if n.open_count)  # type: ignore[attr-defined]
+        assert 0 < listed.count_with_gaps < len(reference)
+        columns = ("pk", "worst_rank", "open_count", "oldest")
+        whole = [tuple(getattr(n, c) for c in columns) for n in reference]
+        for size in (1, 7, 25):  # every page of every size: across the two lists' join too
+            for start in range(0, len(reference) + size, size):
+                page = listed[start : start + size]
+                assert [tuple(getattr(n, c) for c in columns) for n in page] == whole[start : start + size]
+        client.force_login(user)
+        for number in (1, 2):
+            html = client.get(reverse("my-families"), {"page": number}).content.decode()
+            shown = [int(pk) for pk in re.findall(r'data-family="(\d+)"', html)]
+            assert shown == [n.pk for n in reference][(number - 1) * 25 : number * 25]
+            assert f"of {len(reference)} families" in html
