@@ -120,14 +120,16 @@ def explain_ms(sqls: list[str]) -> float:
     """The database's own time for the reading queries of a page, summed
     (``EXPLAIN ANALYZE``'s planning and execution times, PostgreSQL only), in
     a transaction rolled back. A text of several statements sent together
-    (joined by ``";\n"``) counts each of them."""
+    (joined by ``";\n"``) counts each of them; a prepared statement run by
+    name (``EXECUTE``, prepared earlier on this connection) counts as the
+    statement it runs."""
     total = 0.0
     # statements sent together as one text (kinmap.records.pipelined) are explained one by one
     statements = [part for sql in sqls for part in sql.split(";\n")]
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             for sql in statements:
-                if not sql.lstrip().upper().startswith("SELECT"):
+                if not sql.lstrip().upper().startswith(("SELECT", "EXECUTE")):
                     continue
                 cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
                 plan = cursor.fetchone()[0]
