@@ -186,10 +186,18 @@ def _fetch_in_one_text(
         statements = [*(t.replace("%", "%%") for t in prepares.values()), *texts]
     try:
         cursor.execute(";\n".join(statements), params or None)
-    except Exception:
-        if prepares:
-            _prepared.pop(connection.connection, None)
-            _names_generation = next(_generation)
+    except Exception as exc:
+        # whatever failed, what this connection has prepared is no longer
+        # known: forget it and use new names (its old ones may or may not exist)
+        _prepared.pop(connection.connection, None)
+        _names_generation = next(_generation)
+        if _forgotten_by_server(exc) and not prepares and not connection.in_atomic_block:
+            # the server forgot them behind our back (DISCARD ALL or
+            # DEALLOCATE ALL, say by a connection pooler's reset): nothing was
+            # done by the failed text (autocommit, reads only), so prepare
+            # them again, once; in a transaction that failure ends it, and the
+            # next one prepares them again
+            return _fetch_in_one_text(connection, cursor, compiled)
         raise
     done.update(prepares)
     # every result came with the answer to the execute (errors were raised
@@ -203,6 +211,14 @@ def _fetch_in_one_text(
     if len(fetched) != len(compiled):
         raise RuntimeError("a statement sent together gave no rows")
     return fetched
+
+
+def _forgotten_by_server(exc: BaseException) -> bool:
+    """Whether ``exc`` (or the psycopg error Django wrapped in it) is
+    PostgreSQL's "prepared statement does not exist" (SQLSTATE 26000,
+    invalid_sql_statement_name)."""
+    cause = exc.__cause__ if exc.__cause__ is not None else exc
+    return getattr(cause, "sqlstate", None) == "26000"
 
 
 def _prepare_text(cursor: Any, name: str, sql: str, params: Sequence[Any]) -> str:
