@@ -187,16 +187,19 @@ def _fetch_in_one_text(
     try:
         cursor.execute(";\n".join(statements), params or None)
     except Exception as exc:
-        # whatever failed, what this connection has prepared is no longer
-        # known: forget it and use new names (its old ones may or may not exist)
-        _prepared.pop(connection.connection, None)
-        _names_generation = next(_generation)
-        if _forgotten_by_server(exc) and not prepares and not connection.in_atomic_block:
+        forgotten = _forgotten_by_server(exc)
+        if prepares or forgotten:
+            # what this connection has prepared is no longer known: forget
+            # it, and use new names (its old ones may or may not exist)
+            _prepared.pop(connection.connection, None)
+            _names_generation = next(_generation)
+        if forgotten and not prepares and not connection.in_atomic_block:
             # the server forgot them behind our back (DISCARD ALL or
-            # DEALLOCATE ALL, say by a connection pooler's reset): nothing was
-            # done by the failed text (autocommit, reads only), so prepare
-            # them again, once; in a transaction that failure ends it, and the
-            # next one prepares them again
+            # DEALLOCATE ALL, say by a connection pooler's reset): the failed
+            # text (autocommit, reads only) changed nothing, so it is sent
+            # once more, preparing them again (that text has PREPAREs: never
+            # a third time); in a transaction that failure ends it, and the
+            # next read prepares them again
             return _fetch_in_one_text(connection, cursor, compiled)
         raise
     done.update(prepares)
