@@ -37,13 +37,23 @@ class DatabaseNotSetUp(Exception):
         self.unapplied = unapplied
 
 
+# scheme://user:password@rest, the password anything up to the last "@"
+_USER_PASSWORD = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://([^:/@?#]*):.*@([^@]*)$", re.DOTALL)
+
+
 def url_shown(url: str) -> str:
     """``url`` (a database URL) as it may be printed: the password and the query
     (which may carry one) left out; "postgres://kinmap:pw@db:5432/k?sslmode=x"
     gives "postgres://kinmap@db:5432/k". A URL that cannot be split at all is
-    shown as its scheme only."""
+    shown as its scheme only. A password typed without percent-encoding
+    (a "/", "#" or "?" in it splits the URL there) is left out too: all from
+    the colon after the user name to the last "@"."""
     if "://" not in url:
         return url  # a path or a word: no user or password to leave out
+    typed = _USER_PASSWORD.match(url)
+    if typed:
+        scheme, user, after = typed.groups()
+        return f"{scheme}://{user}@{re.split(r'[?#]', after, maxsplit=1)[0]}"
     try:
         parts = urlsplit(url)
     except ValueError:

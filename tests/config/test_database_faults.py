@@ -259,3 +259,17 @@ def test_the_traceback_is_shown_when_asked_for() -> None:
     assert done.returncode != 0
     assert "Traceback (most recent call last)" in done.stderr
     assert "OperationalError" in done.stderr
+
+
+# a password typed into DATABASE_URL without percent-encoding its "/", "#" or
+# "?": the URL splits there, and no part of the password may be shown
+UNENCODED = [f"postgres://kinmap:{PASSWORD[:5]}{mark}{PASSWORD[5:]}@db:5432/kinmap" for mark in "/#?"]
+
+
+@pytest.mark.parametrize("url", UNENCODED)
+def test_a_password_not_percent_encoded_is_not_shown(url: str) -> None:
+    from kinmap.database_faults import url_shown
+
+    assert url_shown(url) == "postgres://kinmap@db:5432/kinmap"
+    line = told_in_one_line(kinmap(url, "migrate", "--noinput"), "kinmap: DATABASE_URL")
+    assert PASSWORD[:5] not in line and PASSWORD[5:] not in line
