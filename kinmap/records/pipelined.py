@@ -178,7 +178,7 @@ def _fetch_in_one_text(
         if name not in done:
             prepares[name] = _prepare_text(cursor, name, str(sql), prepared.params)
         if any(p is IDS for p in prepared.params):
-            texts.append(f"EXECUTE {name}('{{{','.join(map(str, prepared.ids))}}}')")
+            texts.append(f"EXECUTE {name}('{ids_param(prepared.ids, 'postgresql')}')")
         else:
             texts.append(f"EXECUTE {name}")
     statements = [*prepares.values(), *texts]
