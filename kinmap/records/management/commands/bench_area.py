@@ -196,11 +196,12 @@ class Command(BaseCommand):
         self, base: str, env: dict[str, str], pages: b.Pages, password: str, idle_p95: float | None
     ) -> dict[str, Any]:
         """Switch off the rule with the most open gaps (the largest recompute a
-        rule change makes), run ``kinmap worker --until-idle`` to recompute
-        every family in the background, and drive the family page with 8
+        rule change makes), run ``kinmap worker --processes 2 --until-idle``
+        to recompute every family in the background (the run's lanes two at a
+        time, ``RULE_CHANGE_WORKERS``), and drive the family page with 8
         clients over HTTP the whole time. Then switch the rule back on and let
-        the worker recompute again (not measured), so the caseload is as it
-        was. Seconds from the change to the worker's end; milliseconds."""
+        the workers recompute again (not measured), so the caseload is as it
+        was. Seconds from the change to the workers' end; milliseconds."""
         from kinmap.records.bench_load import drive_while, sign_in
 
         worker = [sys.executable, "-m", "kinmap.cli", "worker", "--until-idle", "--interval", "0.2"]
