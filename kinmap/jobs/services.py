@@ -1,16 +1,24 @@
 """The background recompute of every family's gaps after a rule setting
-changed: started in the change's transaction, run by ``kinmap worker`` in
-short batches, resumable, with its progress in the database.
+changed: started in the change's transaction, split into ``LANES`` lanes of
+consecutive family ids that separate ``kinmap worker`` processes recompute
+side by side (one django-tasks task a lane), in short batches, resumable,
+with its progress in the database.
 
-Each batch is one short transaction: it locks the run's row, takes the next
-``BATCH`` families (by id) after the cursor, locks their network rows
-skipping any a change holds at that moment (that family is done at the end
-instead), recomputes them (``gaps_recompute_locked``: one audit event per
-family whose gaps changed, written without a lock) and moves the cursor. A
-page never waits for the run, and the run never waits for a page. A worker
-that stops part-way leaves the cursor where its last batch ended; the next
-worker re-enqueues a run that has not moved for ``STALE_AFTER``
-(:func:`family_recompute_resume_stale`) and it goes on from there.
+Each batch is one short transaction on one lane: it locks that lane's row
+only (never the run's, so the lanes of a run never wait for each other),
+takes the lane's next ``BATCH`` families (by id) after its cursor, locks
+their network rows skipping any a change holds at that moment (that family
+is done at the end of the lane instead), recomputes them
+(``gaps_recompute_locked``: one audit event per family whose gaps changed,
+written without a lock) and moves the cursor. A page never waits for the
+run, and the run never waits for a page. The run's own row is written by a
+lane only after a batch has committed: once when the first batch of a lane
+starts it, once when the last lane to finish finds every lane done.
+
+A worker that stops part-way leaves each lane's cursor where its last batch
+ended; a worker re-enqueues a lane that has no task waiting and either no
+task running it or one that has not moved it for ``STALE_AFTER``
+(:func:`family_recompute_resume_stale`), and it goes on from there.
 """
 
 from __future__ import annotations
@@ -19,7 +27,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -30,97 +39,182 @@ from kinmap.gaps import models as gm
 from kinmap.gaps.services import gaps_recompute_locked
 from kinmap.records import models as rm
 
-from .models import FamilyRecompute
+from .models import UNFINISHED, FamilyRecompute, FamilyRecomputeLane, RecomputeState
 
 BATCH = 200  # families in one transaction: a few tens of milliseconds of work
-STALE_AFTER = timedelta(seconds=60)  # a run not moved for this long has lost its worker
+LANES = 4  # lanes a run is split into: as many worker processes as this can share it
+STALE_AFTER = timedelta(seconds=60)  # a lane not moved for this long has lost its worker
 
-State = FamilyRecompute.State
+State = RecomputeState
 
 
-def _enqueue(run: FamilyRecompute) -> None:
-    from .tasks import recompute_families  # the task module imports these services
+def _enqueue(lanes: list[FamilyRecomputeLane]) -> None:
+    """One task a lane, its id kept on the lane."""
+    from .tasks import recompute_lane  # the task module imports these services
 
-    run.task_id = str(recompute_families.enqueue(run.pk).id)
-    run.save(update_fields=["task_id"])
+    for lane in lanes:
+        lane.task_id = str(recompute_lane.enqueue(lane.pk).id)
+    FamilyRecomputeLane.objects.bulk_update(lanes, ["task_id"])
+
+
+def _lanes_of(upto: int, total: int, lanes: int) -> list[tuple[int, int, int]]:
+    """Split the ``total`` families with ids up to ``upto`` into at most
+    ``lanes`` lanes of consecutive ids whose sizes differ by at most one:
+    ``(after_id, upto_id, count)`` a lane, the first id exclusive, the last
+    inclusive (one lane of no family when there are none). One query a lane
+    but the last: the id of its last family, at position ``total * (k + 1)
+    // n - 1`` in id order for lane ``k`` of ``n``."""
+    n = max(1, min(lanes, total))
+    ids = rm.FamilyNetwork.objects.filter(pk__lte=upto).order_by("pk").values_list("pk", flat=True)
+    ends = [0, *(ids[total * (k + 1) // n - 1] for k in range(n - 1)), upto]
+    return [(ends[k], ends[k + 1], total * (k + 1) // n - total * k // n) for k in range(n)]
 
 
 def family_recompute_start(
-    *, actor: User, reason: str, rule_change: gm.RuleSettingChange | None = None
+    *, actor: User, reason: str, rule_change: gm.RuleSettingChange | None = None, lanes: int | None = None
 ) -> FamilyRecompute:
-    """Ask for every family's gaps to be recomputed, in the caller's
-    transaction (it runs only if that commits). Runs not yet finished are
-    superseded: this one recomputes every family with the settings as they
-    will then be. Returns the new run (state QUEUED)."""
+    """Ask for every family's gaps to be recomputed, in ``lanes`` lanes
+    (``LANES`` when None; one task each), in the caller's transaction (it runs only if that commits).
+    Runs not yet finished are superseded, every lane of them: this one
+    recomputes every family with the settings as they will then be. Returns
+    the new run (state QUEUED)."""
     now = timezone.now()
     with transaction.atomic():
-        FamilyRecompute.objects.filter(state__in=[State.QUEUED, State.RUNNING]).update(
+        FamilyRecompute.objects.filter(state__in=UNFINISHED).update(state=State.SUPERSEDED, finished_at=now)
+        FamilyRecomputeLane.objects.filter(state__in=UNFINISHED).update(
             state=State.SUPERSEDED, finished_at=now
         )
         upto = rm.FamilyNetwork.objects.aggregate(m=Max("pk"))["m"] or 0
+        total = rm.FamilyNetwork.objects.filter(pk__lte=upto).count()
         run = FamilyRecompute.objects.create(
             rule_change=rule_change,
             requested_by=actor,
             reason=reason,
             upto_network_id=upto,
-            total=rm.FamilyNetwork.objects.filter(pk__lte=upto).count(),
+            total=total,
             created_at=now,
         )
-        _enqueue(run)
+        made = FamilyRecomputeLane.objects.bulk_create(
+            FamilyRecomputeLane(
+                run=run,
+                number=k,
+                from_network_id=after,
+                upto_network_id=end,
+                after_network_id=after,
+                total=count,
+            )
+            for k, (after, end, count) in enumerate(_lanes_of(upto, total, lanes or LANES))
+        )
+        _enqueue(list(made))
     return run
 
 
-def family_recompute_step(*, run_id: int, size: int = BATCH) -> bool:
-    """Recompute the next batch of at most ``size`` families of run
-    ``run_id`` in one transaction. Returns True while families remain, False
-    once the run is finished or superseded (or missing)."""
+def family_recompute_lane_step(*, lane_id: int, size: int = BATCH) -> bool:
+    """Recompute the next batch of at most ``size`` families of lane
+    ``lane_id`` in one transaction that locks the lane's row and the batch's
+    network rows, never the run's. Returns True while families remain in the
+    lane, False once it is finished or superseded (or missing). After the
+    batch has committed, the lane's first batch marks the run RUNNING and
+    its last marks the run DONE if every lane is done."""
     with transaction.atomic():
-        run = FamilyRecompute.objects.select_for_update().filter(pk=run_id).first()
-        if run is None or not run.unfinished:
+        lane = (
+            FamilyRecomputeLane.objects.select_for_update(of=("self",))
+            .select_related("run__requested_by")
+            .filter(pk=lane_id)
+            .first()
+        )
+        if lane is None or not lane.unfinished or not lane.run.unfinished:
             return False
         now = timezone.now()
-        run.started_at = run.started_at or now
-        run.state = State.RUNNING
+        first = lane.started_at is None
+        lane.started_at = lane.started_at or now
+        lane.state = State.RUNNING
         networks = rm.FamilyNetwork.objects.order_by("pk")
         ids = list(
-            networks.filter(pk__gt=run.after_network_id, pk__lte=run.upto_network_id).values_list(
+            networks.filter(pk__gt=lane.after_network_id, pk__lte=lane.upto_network_id).values_list(
                 "pk", flat=True
             )[:size]
         )
         if ids:
             # a family a change holds now is recomputed by that change; it is done again at the end
             batch = list(networks.select_for_update(no_key=True, skip_locked=True).filter(pk__in=ids))
-            run.skipped = [*run.skipped, *sorted(set(ids) - {n.pk for n in batch})]
-            run.after_network_id = ids[-1]
-        elif run.skipped:
-            batch = list(networks.select_for_update(no_key=True).filter(pk__in=run.skipped[:size]))
-            run.skipped = run.skipped[size:]
+            lane.skipped = [*lane.skipped, *sorted(set(ids) - {n.pk for n in batch})]
+            lane.after_network_id = ids[-1]
+        elif lane.skipped:
+            batch = list(networks.select_for_update(no_key=True).filter(pk__in=lane.skipped[:size]))
+            lane.skipped = lane.skipped[size:]
         else:
             batch = []
-            run.state, run.finished_at = State.DONE, now
+            lane.state, lane.finished_at = State.DONE, now
         if batch:
-            gaps_recompute_locked(networks=batch, actor=run.requested_by)
-        run.done += len(batch)
-        run.touched_at = timezone.now()  # the end of this batch's work
-        run.save()
-    return run.state == State.RUNNING
+            gaps_recompute_locked(networks=batch, actor=lane.run.requested_by)
+        lane.done += len(batch)
+        lane.touched_at = timezone.now()  # the end of this batch's work
+        lane.save()
+    if first:
+        FamilyRecompute.objects.filter(pk=lane.run_id, state=State.QUEUED).update(
+            state=State.RUNNING, started_at=lane.started_at
+        )
+    if lane.state == State.DONE:
+        _run_finish(lane.run_id, lane.finished_at or now)
+    return lane.state == State.RUNNING
+
+
+def _run_finish(run_id: int, now: datetime) -> None:
+    """Mark run ``run_id`` DONE if every lane of it is: one statement, run
+    after the calling lane's batch committed, so that of two lanes ending
+    together the later to commit sees both done."""
+    lanes_left = FamilyRecomputeLane.objects.filter(run_id=run_id).exclude(state=State.DONE)
+    FamilyRecompute.objects.filter(pk=run_id, state__in=UNFINISHED).exclude(
+        pk__in=lanes_left.values("run_id")
+    ).update(state=State.DONE, finished_at=now)
 
 
 def family_recompute_resume_stale(*, now: datetime | None = None) -> list[int]:
-    """Enqueue again every unfinished run whose worker stopped: not moved for
-    ``STALE_AFTER`` and with no task waiting to run it. Returns their ids."""
+    """Enqueue again every unfinished lane of an unfinished run that has lost
+    its worker (:func:`_lost`: no task of it waits to run, and its latest
+    task either ended between two batches or has not moved the lane for
+    ``STALE_AFTER``). Each lane is
+    taken under its row's lock (skipping one a batch holds), so two workers
+    resuming at once enqueue it once. Returns the lanes' ids. One query when
+    no lane is unfinished."""
     cutoff = (now or timezone.now()) - STALE_AFTER
-    waiting = {
-        str(i)
-        for i in DBTaskResult.objects.filter(status=TaskResultStatus.READY).values_list("id", flat=True)
-    }
+    lanes = list(
+        FamilyRecomputeLane.objects.filter(state__in=UNFINISHED, run__state__in=UNFINISHED)
+        .order_by("pk")
+        .values_list("pk", "task_id")
+    )
+    if not lanes:
+        return []
+    tasks = DBTaskResult.objects.filter(id__in=[t for _, t in lanes if t])
+    statuses = {str(i): s for i, s in tasks.values_list("id", "status")}
     resumed = []
-    for run in FamilyRecompute.objects.filter(state__in=[State.QUEUED, State.RUNNING]).order_by("pk"):
-        moved = run.touched_at or run.created_at
-        if moved < cutoff and run.task_id not in waiting:
-            _enqueue(run)
-            resumed.append(run.pk)
+    for lane_id, task_id in lanes:
+        with transaction.atomic():
+            lane = (
+                FamilyRecomputeLane.objects.select_for_update(of=("self",), skip_locked=True)
+                .select_related("run")
+                .filter(pk=lane_id, task_id=task_id)
+                .first()
+            )
+            if lane is None or not _lost(lane, statuses, cutoff):
+                continue
+            _enqueue([lane])
+            resumed.append(lane.pk)
     return resumed
+
+
+def _lost(lane: FamilyRecomputeLane, statuses: dict[str, str], cutoff: datetime) -> bool:
+    """Whether ``lane`` has no worker: its task ended without finishing it (a
+    worker asked to stop ends it between two batches) or is gone, or its
+    task is running or failed and has not moved the lane since ``cutoff``
+    (a failure is tried again no more often than that)."""
+    status = statuses.get(lane.task_id)
+    if status == TaskResultStatus.READY:
+        return False
+    if status in (TaskResultStatus.SUCCESSFUL, None):
+        return True
+    return (lane.touched_at or lane.run.created_at) < cutoff
 
 
 @dataclass(frozen=True)
@@ -136,9 +230,13 @@ class Progress:
     time_left: str
 
 
-def family_recompute_progress(run: FamilyRecompute, *, now: datetime | None = None) -> Progress:
-    """The progress of ``run`` at ``now``, the time left at its rate so far."""
-    done = min(run.done, run.total) if run.state != State.DONE else run.total
+def family_recompute_progress(
+    run: FamilyRecompute, *, done: int, touched_at: datetime | None, now: datetime | None = None
+) -> Progress:
+    """The progress of ``run`` at ``now``: ``done`` families (its lanes'
+    counts summed) by ``touched_at`` (the end of the latest batch of any
+    lane), the time left at its rate so far."""
+    done = min(done, run.total) if run.state != State.DONE else run.total
     if run.state == State.DONE:
         left = "finished"
     elif run.state == State.SUPERSEDED:
@@ -146,7 +244,7 @@ def family_recompute_progress(run: FamilyRecompute, *, now: datetime | None = No
     elif run.started_at is None:
         left = "waiting for the background worker to start it"
     else:
-        elapsed = ((run.touched_at or now or timezone.now()) - run.started_at).total_seconds()
+        elapsed = ((touched_at or now or timezone.now()) - run.started_at).total_seconds()
         left = progress.time_left_words(progress.seconds_left(done, run.total, elapsed))
     return Progress(
         run=run,
@@ -156,3 +254,18 @@ def family_recompute_progress(run: FamilyRecompute, *, now: datetime | None = No
         counted=progress.progress_words(done, run.total),
         time_left=left,
     )
+
+
+def family_recompute_progress_read(*, run_id: int | None = None) -> Progress | None:
+    """The progress of run ``run_id`` (the newest run when None), its lanes
+    summed in the database, with its rule change and requester: one query.
+    None when there is no such run."""
+    runs = (
+        FamilyRecompute.objects.select_related("rule_change", "requested_by")
+        .annotate(lanes_done=Coalesce(Sum("lanes__done"), 0), lanes_touched_at=Max("lanes__touched_at"))
+        .order_by("-pk")
+    )
+    run = (runs if run_id is None else runs.filter(pk=run_id)).first()
+    if run is None:
+        return None
+    return family_recompute_progress(run, done=run.lanes_done, touched_at=run.lanes_touched_at)

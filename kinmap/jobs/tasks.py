@@ -7,16 +7,18 @@ from django_tasks import task
 from kinmap.audit.services import audit_seal
 
 from .neighbours import neighbours_recompute
-from .services import family_recompute_step
+from .services import family_recompute_lane_step
+from .stopping import stop_asked
 
 
 @task()
-def recompute_families(run_id: int) -> None:
-    """Recompute every family of ``FamilyRecompute`` ``run_id``, batch by batch
-    from where it stands (so a second task for the same run, or one started
-    after a worker stopped, just goes on), sealing the audit events each batch
-    wrote."""
-    while family_recompute_step(run_id=run_id):
+def recompute_lane(lane_id: int) -> None:
+    """Recompute every family of ``FamilyRecomputeLane`` ``lane_id``, batch by
+    batch from where it stands (so a second task for the same lane, or one
+    started after a worker stopped, just goes on), sealing the audit events
+    each batch wrote. A worker asked to stop (Ctrl+C, SIGTERM) ends it after
+    the batch in hand; the lane is then resumed by the next worker pass."""
+    while not stop_asked() and family_recompute_lane_step(lane_id=lane_id):
         audit_seal()
     audit_seal()
 

@@ -7,8 +7,7 @@ from django.shortcuts import render
 
 from kinmap.accounts.models import Role, User
 
-from .models import FamilyRecompute
-from .services import family_recompute_progress
+from .services import family_recompute_progress_read
 
 REFRESH_SECONDS = 5  # the page reloads itself while the work goes on (no JavaScript)
 
@@ -20,11 +19,9 @@ def recompute_progress(request: HttpRequest, run_id: int) -> HttpResponse:
     assert isinstance(user, User)
     if user.role != Role.ADMINISTRATOR:
         return render(request, "records/not_allowed.html", status=403)
-    run = FamilyRecompute.objects.select_related("rule_change", "requested_by").filter(pk=run_id).first()
-    if run is None:
+    p = family_recompute_progress_read(run_id=run_id)
+    if p is None:
         raise Http404("No such recompute")
     return render(
-        request,
-        "jobs/recompute.html",
-        {"p": family_recompute_progress(run), "refresh": REFRESH_SECONDS if run.unfinished else None},
+        request, "jobs/recompute.html", {"p": p, "refresh": REFRESH_SECONDS if p.run.unfinished else None}
     )

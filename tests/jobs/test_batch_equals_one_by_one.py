@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from kinmap.accounts.models import Role, Team, User
+from kinmap.accounts.models import Team, User
 from kinmap.audit.models import AuditEvent
 from kinmap.gaps import models as gm
 from kinmap.gaps import services as gs
@@ -20,8 +20,8 @@ from kinmap.gaps.engine import escalation_settings
 from kinmap.gaps.team_counts import team_counts
 from kinmap.jobs import services as js
 from kinmap.jobs.models import FamilyRecompute
-from tests.conftest import make_user
 from tests.gaps.family import SeedFamily, seed_family
+from tests.jobs.lanes import step_every_lane
 from tests.jobs.worker import run_worker
 
 pytestmark = pytest.mark.django_db
@@ -30,9 +30,10 @@ RESOLVED_RULE = "R09-other-names"  # one open gap a seeded family
 OPENED_RULE = "R17-icon"  # two gaps a seeded family once switched on
 
 
-@pytest.fixture
-def admin(health_team: Team) -> User:
-    return make_user("partnership.admin", health_team, Role.ADMINISTRATOR)
+@pytest.fixture(autouse=True)
+def one_lane(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every family in one lane, so that a batch holds several families."""
+    monkeypatch.setattr(js, "LANES", 1)
 
 
 def _switch(admin: User, rule_id: str, *, enabled: bool) -> None:
@@ -104,8 +105,7 @@ def _state(families: list[SeedFamily], team: Team) -> dict[str, Any]:
 
 def _in_batches(families: list[SeedFamily], team: Team) -> dict[str, Any]:
     run = FamilyRecompute.objects.get(state=FamilyRecompute.State.QUEUED)
-    while js.family_recompute_step(run_id=run.pk, size=3):  # batches of 3, 1 and none
-        pass
+    assert step_every_lane(run, size=3) == 2  # one lane (one_lane): batches of 3, 1 and none
     return _state(families, team)
 
 

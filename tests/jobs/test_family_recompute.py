@@ -1,6 +1,7 @@
 """After a rule setting changes every family is recomputed in the background:
-in batches, resumable after a worker stops, superseded by a later change,
-with a progress page for the administrator and ``kinmap rules set``."""
+in lanes of batches, resumable after a worker stops, superseded by a later
+change, with a progress page for the administrator and ``kinmap rules set``.
+(The lanes themselves: test_recompute_lanes.py.)"""
 
 from __future__ import annotations
 
@@ -15,24 +16,20 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from kinmap.accounts.models import Role, Team, User
+from kinmap.accounts.models import User
 from kinmap.audit.models import AuditEvent
 from kinmap.gaps import models as gm
 from kinmap.gaps import services as gs
 from kinmap.jobs import services as js
 from kinmap.jobs.models import FamilyRecompute
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD
 from tests.gaps.family import SeedFamily, seed_family
+from tests.jobs.lanes import lanes_of
 from tests.jobs.worker import run_worker
 
 pytestmark = pytest.mark.django_db
 
 RULE = "R09-other-names"
-
-
-@pytest.fixture
-def admin(health_team: Team) -> User:
-    return make_user("partnership.admin", health_team, Role.ADMINISTRATOR)
 
 
 @pytest.fixture
@@ -54,13 +51,16 @@ def _switch_off(admin: User) -> FamilyRecompute:
 
 def test_a_rule_change_is_recomputed_in_the_background(admin: User, families: list[SeedFamily]) -> None:
     run = _switch_off(admin)
-    assert (run.total, run.done, run.requested_by, run.reason) == (5, 0, admin, "on the GP form")
+    assert (run.total, run.requested_by, run.reason) == (5, admin, "on the GP form")
+    assert [(lane.total, lane.done) for lane in lanes_of(run)] == [(1, 0), (1, 0), (1, 0), (2, 0)]
     assert run.rule_change == gm.RuleSettingChange.objects.get()
     assert _open(families) == [True] * 5  # nothing recomputed inside the change
     run_worker()
     run.refresh_from_db()
-    assert (run.state, run.done, run.skipped) == (FamilyRecompute.State.DONE, 5, [])
-    assert run.finished_at is not None
+    assert run.state == FamilyRecompute.State.DONE and run.finished_at is not None
+    assert [(lane.state, lane.done, lane.skipped) for lane in lanes_of(run)] == [("done", 1, [])] * 3 + [
+        ("done", 2, [])
+    ]
     assert _open(families) == [False] * 5
     # one audit event per family recomputed, by the administrator, all sealed by the worker
     events = AuditEvent.objects.filter(action="recompute", actor=admin)
@@ -70,23 +70,27 @@ def test_a_rule_change_is_recomputed_in_the_background(admin: User, families: li
 
 def test_a_stopped_worker_is_continued_where_it_stopped(admin: User, families: list[SeedFamily]) -> None:
     run = _switch_off(admin)
-    assert js.family_recompute_step(run_id=run.pk, size=2)  # one batch, then the worker dies
-    DBTaskResult.objects.filter(id=run.task_id).update(
+    last = lanes_of(run)[-1]  # families 3 and 4
+    assert js.family_recompute_lane_step(lane_id=last.pk, size=1)  # one batch, then the worker dies
+    DBTaskResult.objects.filter(id=last.task_id).update(
         status=TaskResultStatus.RUNNING
     )  # claimed, never ended
-    run.refresh_from_db()
-    assert (run.state, run.done, run.after_network_id) == ("running", 2, families[1].network.pk)
-    assert _open(families) == [False, False, True, True, True]
+    last.refresh_from_db()
+    assert (last.state, last.done, last.after_network_id) == ("running", 1, families[3].network.pk)
+    assert _open(families) == [True, True, True, False, True]
 
     assert js.family_recompute_resume_stale() == []  # it moved a moment ago: its worker may be alive
-    assert run_worker() == "" and _open(families)[2:] == [True] * 3
+    run_worker()  # the other lanes' tasks
+    assert _open(families) == [False, False, False, False, True]
+    run.refresh_from_db()
+    assert run.state == "running"
     later = timezone.now() + js.STALE_AFTER + timedelta(seconds=1)
-    assert js.family_recompute_resume_stale(now=later) == [run.pk]
+    assert js.family_recompute_resume_stale(now=later) == [last.pk]
     assert js.family_recompute_resume_stale(now=later) == []  # its new task waits: not enqueued twice
 
     run_worker()
     run.refresh_from_db()
-    assert (run.state, run.done) == ("done", 5)
+    assert run.state == "done" and sum(lane.done for lane in lanes_of(run)) == 5
     assert _open(families) == [False] * 5
     # every family recomputed once: none done again after the restart
     recomputed = AuditEvent.objects.filter(action="recompute", actor=admin).values_list(
@@ -97,50 +101,47 @@ def test_a_stopped_worker_is_continued_where_it_stopped(admin: User, families: l
 
 def test_a_later_change_supersedes_an_unfinished_recompute(admin: User, families: list[SeedFamily]) -> None:
     first = _switch_off(admin)
-    js.family_recompute_step(run_id=first.pk, size=2)
+    lane = lanes_of(first)[-1]
+    js.family_recompute_lane_step(lane_id=lane.pk, size=1)
     row = gm.RuleSetting.objects.get(rule_id=RULE)
     gs.rule_setting_change(
         actor=admin, rule_id=RULE, enabled=True, params={}, reason="back on", expected_version=row.version
     )
     first.refresh_from_db()
     assert first.state == FamilyRecompute.State.SUPERSEDED
-    assert not js.family_recompute_step(run_id=first.pk)  # its task stops at its next batch
+    assert {x.state for x in lanes_of(first)} == {FamilyRecompute.State.SUPERSEDED}  # every lane
+    assert not js.family_recompute_lane_step(lane_id=lane.pk)  # its task stops at its next batch
     run_worker()
     second = FamilyRecompute.objects.get(state=FamilyRecompute.State.DONE)
-    assert (second.done, second.total) == (5, 5)
+    assert (sum(x.done for x in lanes_of(second)), second.total) == (5, 5)
     assert _open(families) == [True] * 5
 
 
 def test_progress_in_words() -> None:
     started = timezone.now()
     run = FamilyRecompute(
-        state=FamilyRecompute.State.RUNNING,
-        total=100_000,
-        done=20_000,
-        started_at=started,
-        touched_at=started + timedelta(seconds=60),
-        created_at=started,
+        state=FamilyRecompute.State.RUNNING, total=100_000, started_at=started, created_at=started
     )
-    p = js.family_recompute_progress(run)
+    p = js.family_recompute_progress(run, done=20_000, touched_at=started + timedelta(seconds=60))
     assert (p.counted, p.time_left, p.percent) == ("20,000 of 100,000 families", "about 4 minutes left", 20)
-    run.done, run.touched_at = 0, started
-    assert js.family_recompute_progress(run).time_left == "working out how long it will take"
-    run.state = FamilyRecompute.State.DONE
-    assert (js.family_recompute_progress(run).counted, js.family_recompute_progress(run).time_left) == (
-        "100,000 of 100,000 families",
-        "finished",
+    assert js.family_recompute_progress(run, done=0, touched_at=started).time_left == (
+        "working out how long it will take"
     )
+    run.state = FamilyRecompute.State.DONE
+    p = js.family_recompute_progress(run, done=0, touched_at=None)
+    assert (p.counted, p.time_left) == ("100,000 of 100,000 families", "finished")
 
 
 def test_the_progress_page(admin: User, owner: User, families: list[SeedFamily]) -> None:
     run = _switch_off(admin)
-    js.family_recompute_step(run_id=run.pk, size=2)
+    js.family_recompute_lane_step(lane_id=lanes_of(run)[0].pk)  # one family
+    js.family_recompute_lane_step(lane_id=lanes_of(run)[3].pk)  # two
     client = Client()
     client.login(username=admin.username, password=PASSWORD)
     url = reverse("jobs-recompute", kwargs={"run_id": run.pk})
     page = client.get(url).content.decode()
-    assert "2 of 5 families, about" in page or "2 of 5 families, less than a minute left" in page
-    assert '<progress class="kinmap-progress"' in page and 'value="40"' in page
+    assert "3 of 5 families, about" in page or "3 of 5 families, less than a minute left" in page
+    assert '<progress class="kinmap-progress"' in page and 'value="60"' in page
     assert '<meta http-equiv="refresh" content="5">' in page  # reloads itself, no JavaScript
     assert "on the GP form" in page
     assert "See the progress" in client.get(reverse("gaps-rule-settings")).content.decode()
@@ -161,8 +162,8 @@ def test_the_progress_page_in_a_fixed_number_of_queries(
     client.login(username=admin.username, password=PASSWORD)
     url = reverse("jobs-recompute", kwargs={"run_id": run.pk})
     client.get(url)
-    # session, user, the run with its change and requester, the page frame's
-    # counts (one query); a reading page does not save its session
+    # session, user, the run with its change and requester and its lanes
+    # summed, the page frame's counts (one query); a reading page does not save its session
     # (kinmap.web.sessions)
     with django_assert_num_queries(4):  # type: ignore[operator]
         assert client.get(url).status_code == 200

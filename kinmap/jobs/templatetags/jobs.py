@@ -7,14 +7,13 @@ from typing import Any
 
 from django import template
 
-from kinmap.jobs.models import FamilyRecompute
-from kinmap.jobs.services import family_recompute_progress
+from kinmap.jobs.services import family_recompute_progress_read
 
 register = template.Library()
 
 
 @register.inclusion_tag("jobs/_status.html")
 def recompute_status() -> dict[str, Any]:
-    """One query: the newest run and its progress, or ``{"p": None}``."""
-    run = FamilyRecompute.objects.order_by("-pk").first()
-    return {"p": family_recompute_progress(run) if run is not None else None}
+    """One query: the newest run and its progress (its lanes summed), or
+    ``{"p": None}``."""
+    return {"p": family_recompute_progress_read()}

@@ -1,26 +1,48 @@
-"""``kinmap worker [--until-idle] [--interval SECONDS]``: run the background work.
+"""``kinmap worker [--processes N] [--until-idle] [--interval SECONDS]``: run
+the background work.
 
 Runs the queued tasks (django-tasks' database backend, through its
-``db_worker`` command), re-enqueues any recompute a stopped worker left
+``db_worker`` command), re-enqueues any recompute lane a stopped worker left
 unfinished, and seals the audit events written since the last pass
 (``audit_seal``) and forgets the one-time tokens of forms sent days ago
-(``form_submissions_expire``), then waits ``--interval`` seconds and starts again. With
-``--until-idle`` it stops once a pass finds nothing queued and nothing to
-resume (for tests, benchmarks and scripts). Stop it with Ctrl+C or SIGTERM: a
-recompute stopped part-way goes on from its last batch when a worker runs again.
+(``form_submissions_expire``), then waits ``--interval`` seconds and starts
+again. With ``--until-idle`` it stops once a pass finds nothing queued and
+nothing to resume (for tests, benchmarks and scripts).
+
+``--processes N`` (default 1) runs N such workers, each its own process
+(this command again, with the same options), side by side: a recompute's
+lanes are then recomputed N at a time. This process waits for them and
+passes Ctrl+C or SIGTERM on to each; it ends when they all have (with
+``--until-idle``, once each is idle), with status 1 if any of them failed.
+
+Stop it with Ctrl+C or SIGTERM: a recompute lane in hand stops after its
+current batch and goes on from there when a worker runs again.
 """
 
 from __future__ import annotations
 
-import time
+import os
+import signal
+import subprocess
+import sys
+from types import FrameType
 from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django_tasks.signals import task_started
 from django_tasks_db.models import DBTaskResult
 
 from kinmap.audit.services import audit_seal
 from kinmap.jobs.services import family_recompute_resume_stale
+from kinmap.jobs.stopping import (
+    handlers_kept,
+    stop_asked,
+    stop_on_signals,
+    stop_on_signals_in_task,
+    stop_reset,
+    stop_wait,
+)
 from kinmap.web.submissions import form_submissions_expire
 
 
@@ -29,16 +51,54 @@ def worker_pass(verbosity: int = 0) -> bool:
     resumed = family_recompute_resume_stale()
     had_tasks = DBTaskResult.objects.ready().exists()
     if had_tasks:
-        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=verbosity)
+        # db_worker installs its own handlers while it runs; each task it
+        # starts adds the stop to them (kinmap.jobs.stopping)
+        task_started.connect(stop_on_signals_in_task, dispatch_uid="kinmap-worker-stop")
+        with handlers_kept():
+            call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=verbosity)
     sealed = audit_seal()
     form_submissions_expire()
     return bool(resumed or had_tasks or sealed)
+
+
+def child_argv(*, until_idle: bool, interval: float, verbosity: int) -> list[str]:
+    """The command line of one of ``--processes``' workers: this command, in
+    one process, with the same options."""
+    argv = [sys.executable, "-m", "kinmap", "worker", "--interval", str(interval), "-v", str(verbosity)]
+    return [*argv, "--until-idle"] if until_idle else argv
+
+
+def run_processes(argv: list[str], processes: int) -> int:
+    """Start ``processes`` processes of ``argv`` and wait for every one to end,
+    passing SIGINT or SIGTERM, once, to each as SIGTERM (they stop after the
+    batch in hand). Returns 0 if they all ended with status 0, else 1."""
+    # our own children, on argv of our own making (this command again)
+    children = [subprocess.Popen(argv) for _ in range(processes)]  # noqa: S603
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for s in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(s, signal.SIG_IGN)  # once is enough: each stops after its batch
+
+    with handlers_kept():
+        for s in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(s, stop)
+        codes = [child.wait() for child in children]
+    return 0 if all(code == 0 for code in codes) else 1
 
 
 class Command(BaseCommand):
     help = "Run the background work (recomputes after a rule setting changes) and seal the audit trail."
 
     def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--processes",
+            type=int,
+            default=1,
+            help="worker processes side by side (default 1); a recompute's lanes run that many at a time",
+        )
         parser.add_argument(
             "--until-idle",
             action="store_true",
@@ -50,11 +110,30 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         verbosity = int(options["verbosity"])
-        if verbosity:
-            self.stdout.write("kinmap worker: running background work (Ctrl+C stops it)")
-        while True:
-            busy = worker_pass(verbosity=max(0, verbosity - 1))
-            if options["until_idle"] and not busy:
-                return
-            if not busy:
-                time.sleep(options["interval"])
+        processes = int(options["processes"])
+        if processes < 1:
+            raise CommandError("--processes must be 1 or more")
+        if processes > 1:
+            argv = child_argv(
+                until_idle=options["until_idle"], interval=options["interval"], verbosity=verbosity
+            )
+            if verbosity:
+                self.stdout.write(f"kinmap worker: {processes} worker processes (Ctrl+C stops them)")
+                self.stdout.flush()
+            if run_processes(argv, processes):
+                raise CommandError("a worker process failed (its messages are above)")
+            return
+        stop_reset()
+        with handlers_kept():
+            stop_on_signals(chain=False)  # before saying so: a stop asked from then on is heard
+            if verbosity:
+                self.stdout.write(
+                    f"kinmap worker: running background work in process {os.getpid()} (Ctrl+C stops it)"
+                )
+                self.stdout.flush()
+            while not stop_asked():
+                busy = worker_pass(verbosity=max(0, verbosity - 1))
+                if options["until_idle"] and not busy:
+                    return
+                if not busy:
+                    stop_wait(options["interval"])

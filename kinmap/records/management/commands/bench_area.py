@@ -26,6 +26,7 @@ from kinmap.records import bench_area as b
 GOAL_FAMILY_MS = 10  # family page, server time in the process, median
 GOAL_LIST_P95_MS = 300  # area worklist and supervision, first pages, 8 clients
 GOAL_RULE_CHANGE_S = 600  # every family recomputed in the background after a rule change
+RULE_CHANGE_WORKERS = 2  # kinmap worker --processes: the recompute's lanes two at a time (2 cores)
 
 
 def ensure_database() -> None:
@@ -195,14 +196,16 @@ class Command(BaseCommand):
         self, base: str, env: dict[str, str], pages: b.Pages, password: str, idle_p95: float | None
     ) -> dict[str, Any]:
         """Switch off the rule with the most open gaps (the largest recompute a
-        rule change makes), run ``kinmap worker --until-idle`` to recompute
-        every family in the background, and drive the family page with 8
+        rule change makes), run ``kinmap worker --processes 2 --until-idle``
+        to recompute every family in the background (the run's lanes two at a
+        time, ``RULE_CHANGE_WORKERS``), and drive the family page with 8
         clients over HTTP the whole time. Then switch the rule back on and let
-        the worker recompute again (not measured), so the caseload is as it
-        was. Seconds from the change to the worker's end; milliseconds."""
+        the workers recompute again (not measured), so the caseload is as it
+        was. Seconds from the change to the workers' end; milliseconds."""
         from kinmap.records.bench_load import drive_while, sign_in
 
         worker = [sys.executable, "-m", "kinmap.cli", "worker", "--until-idle", "--interval", "0.2"]
+        worker += ["--processes", str(RULE_CHANGE_WORKERS)]
         rule_id = b.busiest_rule()
         sessions = [sign_in(base, b.BENCH_USER, password) for _ in range(8)]
         self.progress(f"switching off {rule_id}: every family recomputed while 8 clients read a family")
@@ -222,6 +225,7 @@ class Command(BaseCommand):
             "rule_change_rule": rule_id,
             "rule_change_families": run.total,
             "rule_change_total_s": round(total_s, 1),
+            "rule_change_workers": RULE_CHANGE_WORKERS,
             "page_p95_ms_during_rule_change": during["p95_ms"],
             "page_p95_ms_idle_8_clients": idle_p95,
             "family_page_during_rule_change": during,

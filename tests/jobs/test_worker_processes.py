@@ -1,0 +1,80 @@
+"""``kinmap worker --processes N`` starts N worker processes and ends when
+they all have; Ctrl+C or SIGTERM stops every one. Run as separate processes
+on a migrated SQLite file of the test's own (whatever the database of the
+run: the processes are what is tested)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment of a kinmap on a migrated SQLite file."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('worker') / 'w.sqlite3'}"
+    env = {**os.environ, "DATABASE_URL": url, "KINMAP_ENV": "development"}
+    subprocess.run(
+        [sys.executable, "-m", "kinmap", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=600,
+    )
+    return env
+
+
+def _worker(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "kinmap", "worker", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _pid(line: str) -> int:
+    """The process id in "kinmap worker: running background work in process 123 (...)"."""
+    assert line.startswith("kinmap worker: running background work in process "), line
+    return int(line.split("in process ")[1].split()[0])
+
+
+def _gone(pid: int) -> bool:
+    return not Path(f"/proc/{pid}").exists()
+
+
+def test_until_idle_in_two_processes(env: dict[str, str]) -> None:
+    worker = _worker(env, "--processes", "2", "--until-idle")
+    out, err = worker.communicate(timeout=300)
+    assert worker.returncode == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "kinmap worker: 2 worker processes (Ctrl+C stops them)"
+    pids = {_pid(line) for line in lines[1:]}
+    assert len(pids) == 2 and worker.pid not in pids and all(_gone(p) for p in pids)
+
+
+@pytest.mark.parametrize("sent", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_stops_every_process(env: dict[str, str], sent: signal.Signals) -> None:
+    worker = _worker(env, "--processes", "2", "--interval", "0.2")
+    assert worker.stdout is not None
+    assert worker.stdout.readline().startswith("kinmap worker: 2 worker processes")
+    pids = [_pid(worker.stdout.readline()) for _ in range(2)]  # each heard from: it is running
+    assert not any(_gone(p) for p in pids)
+    worker.send_signal(sent)
+    assert worker.wait(timeout=120) == 0, worker.stderr.read() if worker.stderr else ""
+    assert all(_gone(p) for p in pids)
+
+
+def test_at_least_one_process(env: dict[str, str]) -> None:
+    worker = _worker(env, "--processes", "0")
+    _, err = worker.communicate(timeout=120)
+    assert worker.returncode != 0 and "--processes must be 1 or more" in err
