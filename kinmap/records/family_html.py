@@ -14,10 +14,11 @@ are the dicts and :class:`~kinmap.records.presenters.PersonLine` objects of
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from html import escape as _html_escape
 from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
+
+from kinmap.web.html_text import esc
 
 from .presenters import ChildSection, PersonLine
 
@@ -28,13 +29,7 @@ _LINK = '<a class="govuk-link" href="'
 _OVERNIGHT = '<strong class="govuk-tag govuk-tag--orange">Overnight</strong>'
 
 
-def _e(value: Any) -> str:
-    """``value`` as ``{{ value }}`` writes it in an autoescaped template: safe
-    text as it is, anything else as text with ``<>&"'`` escaped (as
-    ``django.utils.html.conditional_escape``; numbers without separators)."""
-    if hasattr(value, "__html__"):
-        return str(value.__html__())
-    return _html_escape(str(value))
+_e = esc  # as ``{{ value }}`` writes it (kinmap.web.html_text)
 
 
 def _cap(value: str) -> str:

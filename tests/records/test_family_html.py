@@ -6,6 +6,7 @@ every branch taken and text that needs escaping."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ import pytest
 from django.template import engines
 from django.utils.safestring import mark_safe
 
+from kinmap.carers.presenters import CarerLine, CheckLine, GivenLine
+from kinmap.carers.templatetags.carers import carer_rows
 from kinmap.records import family_html
 from kinmap.records.presenters import ChildSection, PersonLine
 
@@ -132,6 +135,39 @@ def _order(now: str, changeable: bool, full: bool) -> dict[str, Any]:
     }
 
 
+def _carer(n: int, *, given: list[GivenLine], missing: list[str], unmet: list[CheckLine]) -> CarerLine:
+    return CarerLine(
+        person_id=n,
+        name=f"{NASTY} {n}",
+        child_id=9,
+        child_name="Amy <A>",
+        description="grandmother",
+        lives_elsewhere=n % 2 == 0,
+        overnight=n % 4 == 0,
+        given=given,
+        missing=missing,
+        unmet=unmet,
+    )
+
+
+def _carers() -> list[CarerLine]:
+    day = date(2025, 3, 4)
+    given = [
+        GivenLine(day, "Safe sleep <leaflet> & more", "in person", "hv", declined=False, reason=""),
+        GivenLine(day, "Declined one", "in person", "hv", declined=True, reason="no"),
+    ]
+    check = CheckLine("R1", "critical", "govuk-tag--red", "Checks & <references>", "t", "w", "y")
+    return [
+        _carer(1, given=given, missing=["Date of birth", "Address & <postcode>"], unmet=[check]),
+        _carer(2, given=[], missing=[], unmet=[check]),
+        _carer(4, given=given[1:], missing=[], unmet=[]),
+    ]
+
+
+class _Network:
+    pk = 3
+
+
 CASES: list[tuple[str, Callable[..., Any], dict[str, Any]]] = [
     ("groups", family_html.child_groups_html, {"sec": _section(9), "editable": True}),
     ("groups", family_html.child_groups_html, {"sec": _section(10), "editable": False}),
@@ -169,12 +205,25 @@ CASES: list[tuple[str, Callable[..., Any], dict[str, Any]]] = [
 ]
 
 
+CARERS = [
+    {"network": _Network(), "lines": _carers(), "multiple_children": True},
+    {"network": _Network(), "lines": _carers(), "multiple_children": False},
+    {"network": _Network(), "lines": [], "multiple_children": False},
+]
+
+
 @pytest.mark.parametrize(("loop", "write", "context"), CASES)
 def test_rows_written_in_python_are_the_template_loops_text(
     loop: str, write: Callable[..., Any], context: dict[str, Any]
 ) -> None:
     expected = _template(loop, context)
     assert write(*context.values()) == expected
+
+
+@pytest.mark.parametrize("context", CARERS)
+def test_carer_rows_written_in_python_are_the_template_loops_text(context: dict[str, Any]) -> None:
+    expected = _template("carers", context)
+    assert carer_rows(3, context["lines"], context["multiple_children"]) == expected
 
 
 def test_text_already_safe_is_written_as_it_is_and_the_rest_escaped() -> None:
@@ -189,15 +238,6 @@ def test_text_already_safe_is_written_as_it_is_and_the_rest_escaped() -> None:
 
 
 def test_every_loop_kept_is_compared() -> None:
-    assert (
-        {loop for loop, _, _ in CASES}
-        == set(LOOPS)
-        == {
-            "groups",
-            "care",
-            "households",
-            "relationships",
-            "pr",
-            "care_orders",
-        }
-    )
+    compared = {loop for loop, _, _ in CASES} | {"carers"}
+    assert compared == set(LOOPS)
+    assert set(LOOPS) == {"groups", "care", "households", "relationships", "pr", "care_orders", "carers"}
