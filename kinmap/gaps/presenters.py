@@ -180,10 +180,13 @@ def gap_view(
     today: date,
     settings: EscalationSettings,
     words: Mapping[str, engine.RuleWords] | None = None,
+    *,
+    with_history: bool = True,
 ) -> GapView:
     """The gap as pages show it. ``words`` (by rule id, ``engine.words_by_rule``)
     carries the partnership's own *why we ask* and *you could say*; without it,
-    kinmap's."""
+    kinmap's. ``with_history=False`` leaves out the gap's story in one line
+    (``history``, empty), for a page that does not show it (the family page)."""
     r = engine.rule(gap.rule_id)
     own = (words or {}).get(gap.rule_id)
     return GapView(
@@ -196,7 +199,7 @@ def gap_view(
         state=state_words(gap),
         age_days=(today - gap.open_since).days,
         last_said=last_said(events, today),
-        history=history_text(gap, events, today),
+        history=history_text(gap, events, today) if with_history else "",
         flags=flags(gap, today, settings),
         events=list(events),
     )
