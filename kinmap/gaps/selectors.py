@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -33,8 +33,7 @@ from kinmap.web.request_memo import memoised
 
 from . import engine
 from . import models as gm
-from .presenters import GapView, flags, gap_view, severity_order
-from .summaries import flagged_family_q
+from .presenters import GapView, gap_view, severity_order
 from .team_counts import allocated_now, team_counts
 
 
@@ -470,115 +469,11 @@ def area_rows(teams: Iterable[Team], f: WorklistFilter, today: date | None = Non
 def team_count(user: User, what: str, today: date | None = None) -> int:
     """One of the user's team's kept counts (``"families"`` allocated now,
     ``"flagged_families"``): what :func:`worklist_networks` without a filter
-    and :func:`flagged_networks` count, read from one row (0 without a team)."""
+    and :func:`kinmap.gaps.supervision_reads.flagged_networks` count, read from one row (0 without a team)."""
     if not user.team_id:
         return 0
     counts = team_counts([user.team_id], today or timezone.localdate(), escalation())
     return int(counts[user.team_id][what] or 0)
-
-
-# -- supervision -----------------------------------------------------------------
-
-
-@dataclass
-class FlaggedFamily:
-    network: rm.FamilyNetwork
-    gaps: list[GapView] = field(default_factory=list)
-
-
-@dataclass
-class Dashboard:
-    """The supervision page. ``families`` is one page of the families with
-    flagged gaps (the most severe, then the oldest gap, first); the other
-    lists are the most pressing few of each (their full counts beside them)."""
-
-    families: list[FlaggedFamily]
-    oldest: list[GapView]
-    declines: list[gm.GapEvent]
-    declines_count: int
-    declines_by_family: list[tuple[rm.FamilyNetwork, int]]
-    pending_na: list[GapView]
-    pending_na_count: int
-
-
-SHOWN = 10  # the oldest open gaps, and the families by declines, shown
-SHOWN_DECLINES = 50
-SHOWN_PENDING = 50
-
-
-def flagged_networks(user: User, today: date | None = None) -> QuerySet[rm.FamilyNetwork]:
-    """The user's team's families with gaps flagged for a supervisor today,
-    the one with the most severe open gap first, then the oldest open gap,
-    then by name (decided from each family's ``GapSummary``; the flagged gaps
-    of a page are read by :func:`supervisor_dashboard`)."""
-    day = today or timezone.localdate()
-    return (
-        rm.FamilyNetwork.objects.filter(pk__in=team_network_ids(user))
-        .filter(flagged_family_q("gap_summary", day, escalation()))
-        .order_by("gap_summary__worst_rank", F("gap_summary__oldest_open").asc(nulls_last=True), "name", "pk")
-    )
-
-
-def supervisor_dashboard(
-    user: User, families: Iterable[rm.FamilyNetwork], today: date | None = None
-) -> Dashboard:
-    """The supervision page for one page of :func:`flagged_networks`
-    (``families``): their flagged gaps, the oldest open gaps of the team, who
-    declined lately and which families declined most, and the gaps waiting for
-    a supervisor to agree they do not apply. A fixed number of queries. The
-    page shows no gap's history, so none is read: its ``GapView`` rows have no
-    ``events``, ``history`` or ``last_said``; the declines' events come with
-    their gap and who declined. A gap both among the oldest and waiting is
-    shown from one row, so both lists read its family."""
-    day = today or timezone.localdate()
-    page = list(families)
-    mine = team_network_ids(user)
-    still_open = gm.Gap.objects.filter(resolved_at__isnull=True).exclude(na_status=gm.NotApplicable.AGREED)
-    settings = escalation()
-    # the page's families' flagged gaps, chosen in the database (a family's
-    # other open gaps are not read)
-    flagged = [
-        g
-        for g in still_open.filter(network_id__in=[n.pk for n in page]).filter(flagged_q("", day, settings))
-        if flags(g, day, settings)
-    ]
-    # the oldest open gaps of the team are among those of the families whose
-    # oldest open gap is oldest: read only theirs (of the team already)
-    oldest_families = gm.GapSummary.objects.filter(network_id__in=mine, oldest_open__isnull=False).order_by(
-        "oldest_open", "network_id"
-    )
-    oldest = list(
-        still_open.filter(network_id__in=oldest_families.values("network_id")[:SHOWN])
-        .select_related("network")
-        .order_by("open_since", "opened_at", "pk")[:SHOWN]
-    )
-    pending = still_open.filter(network_id__in=mine, na_status=gm.NotApplicable.PENDING)
-    # waiting longest: the gaps open the longest (``open_since``) first
-    pending_rows = list(
-        pending.select_related("network").order_by("open_since", "opened_at", "pk")[:SHOWN_PENDING]
-    )
-    shown = {g.pk: g for g in (*flagged, *oldest, *pending_rows)}
-    views = {pk: gap_view(g, [], day, settings) for pk, g in shown.items()}
-    by_family = {n.pk: FlaggedFamily(n) for n in page}
-    for g in sorted(flagged, key=severity_order):
-        if views[g.pk].flags:
-            by_family[g.network_id].gaps.append(views[g.pk])
-    declined = gm.GapEvent.objects.filter(
-        gap__network_id__in=mine, kind=gm.EventKind.ANSWERED, state=gm.GapState.ASKED_DECLINED
-    )
-    by_declines = list(
-        declined.values("gap__network_id").annotate(n=Count("pk")).order_by("-n", "gap__network_id")[:SHOWN]
-    )
-    names = rm.FamilyNetwork.objects.in_bulk([d["gap__network_id"] for d in by_declines])
-    return Dashboard(
-        families=list(by_family.values()),
-        oldest=[views[g.pk] for g in oldest],
-        declines=list(declined.select_related("gap", "declined_by").order_by("-at", "-pk")[:SHOWN_DECLINES]),
-        declines_count=declined.count(),
-        declines_by_family=[(names[d["gap__network_id"]], d["n"]) for d in by_declines],
-        pending_na=[views[g.pk] for g in pending_rows],
-        pending_na_count=pending.count(),
-    )
 
 
 def open_contact(network: rm.FamilyNetwork, user: User) -> gm.Contact | None:

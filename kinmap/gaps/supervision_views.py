@@ -21,7 +21,7 @@ from kinmap.records.views import audit_list, worklist_filter
 from kinmap.web.forms import apply_errors, refuse_stale
 from kinmap.web.pagination import page_of
 
-from . import access, action_lists, selectors, services
+from . import access, action_lists, selectors, services, supervision_reads
 from . import forms as gf
 from . import models as gm
 from .views import _not_allowed, _summary, _user
@@ -53,9 +53,11 @@ def supervisor_dashboard(request: HttpRequest) -> HttpResponse:
     if user.role != Role.SUPERVISOR:
         return _not_allowed(request)
     page = page_of(
-        request, selectors.flagged_networks(user), count=selectors.team_count(user, "flagged_families")
+        request,
+        supervision_reads.flagged_networks(user),
+        count=selectors.team_count(user, "flagged_families"),
     )
-    board = selectors.supervisor_dashboard(user, page.items)
+    board = supervision_reads.supervisor_dashboard(user, page.items)
     audit_list(user, "supervisor-dashboard", selectors.WorklistFilter(), page)
     return render(request, "gaps/dashboard.html", {"board": board, "pagination": page})
 

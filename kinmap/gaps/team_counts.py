@@ -37,6 +37,7 @@ from django.db.models.functions import Coalesce
 from kinmap.accounts.models import Team
 from kinmap.core.escalation import EscalationSettings
 from kinmap.records import models as rm
+from kinmap.records.pipelined import Ids
 
 from . import models as gm
 from .summaries import flagged_family_q
@@ -51,11 +52,14 @@ def thresholds_key(settings: EscalationSettings) -> str:
     return f"{settings.after_days}/{settings.after_contacts}/{settings.after_declines}"
 
 
-def allocated_now(team_ids: Iterable[int], day: date) -> QuerySet[rm.Allocation]:
-    """The allocations of the teams running on ``day`` to families not closed."""
-    return rm.Allocation.objects.filter(
-        team_id__in=list(team_ids), start__lte=day, network__closed_at__isnull=True
-    ).filter(Q(end__isnull=True) | Q(end__gt=day))
+def allocated_now(team_ids: Iterable[int] | Ids, day: date) -> QuerySet[rm.Allocation]:
+    """The allocations of the teams running on ``day`` to families not closed;
+    ``team_ids`` ints, or :data:`kinmap.records.pipelined.IDS` (a fixed
+    query's list of ids, :class:`kinmap.records.pipelined.FixedQueries`)."""
+    teams = Q(team_id__in_ids=team_ids) if isinstance(team_ids, Ids) else Q(team_id__in=list(team_ids))
+    return rm.Allocation.objects.filter(teams, start__lte=day, network__closed_at__isnull=True).filter(
+        Q(end__isnull=True) | Q(end__gt=day)
+    )
 
 
 def count_teams(

@@ -164,7 +164,8 @@ def chunk_write(built: Built) -> set[str]:
 
 
 def _defer(families: int) -> bool:
-    """Whether the load sets the tables' secondary indexes aside and builds
+    """Whether the load sets the tables' secondary indexes, and the primary
+    keys and unique constraints no foreign key points at, aside and builds
     them again at the end (:func:`kinmap.records.synth_bulk.indexes_set_aside`):
     when it at least doubles the family networks, so that building them
     again from every row costs less than keeping them row by row."""

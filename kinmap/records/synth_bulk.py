@@ -298,43 +298,67 @@ def models_written(tables: Sequence[Table]) -> list[type[Model]]:
 
 
 def indexes_set_aside(models_: Sequence[type[Model]]) -> list[str]:
-    """Drop the secondary indexes of the models' tables for the rest of the
-    load's transaction and return the statements that make them again
-    (``CREATE INDEX ...``, from PostgreSQL's own catalogue:
-    ``pg_get_indexdef``), for :func:`indexes_rebuild`. Secondary: not the
-    primary key, not unique, not behind a constraint; only tables the
-    database user owns. Building an index once from the loaded rows (a sort)
-    costs far less than keeping it up to date row by row (at 20,000 families
-    the load's COPY took about a quarter less of the server's CPU, the index
-    builds included). The indexes are dropped inside the load's transaction,
-    so a load that fails or rolls back leaves them as they were; until it
-    commits, the tables are locked against reading (``DROP INDEX`` takes an
-    ACCESS EXCLUSIVE lock). PostgreSQL only (elsewhere: nothing, ``[]``)."""
+    """Drop the indexes and keys of the models' tables that nothing else
+    relies on, for the rest of the load's transaction, and return the
+    statements that make them again (from PostgreSQL's own catalogue:
+    ``CREATE INDEX ...`` by ``pg_get_indexdef``, ``ALTER TABLE ... ADD
+    CONSTRAINT ...`` by ``pg_get_constraintdef``), for
+    :func:`indexes_rebuild`. Set aside: the secondary indexes (unique or
+    not) that no constraint is made with, and the primary keys and unique
+    constraints; never an index that a foreign key anywhere points at (a
+    family network's, a person's, a gap's primary key, ...: the database
+    needs it to check the references); only tables the database user owns.
+    Building an index once from the loaded rows (a sort) costs far less than
+    keeping it up to date row by row (at 20,000 families the load's COPY
+    took about a quarter less of the server's CPU with the secondary
+    indexes set aside, the builds included). The ids are given in memory
+    and each chunk numbers in its own window, so the keys hold by
+    construction; building them again still checks every one (a duplicate
+    stops the load). All in the load's transaction, so a load that fails or
+    rolls back leaves the indexes and constraints as they were; until it
+    commits, the tables are locked against reading (``DROP INDEX`` and
+    ``ALTER TABLE`` take an ACCESS EXCLUSIVE lock). PostgreSQL only
+    (elsewhere: nothing, ``[]``)."""
     if connection.vendor != "postgresql" or not models_:
         return []
     tables = sorted({m._meta.db_table for m in models_})
+    mine = (
+        "t.relname = ANY(%s) AND t.relnamespace = to_regnamespace(current_schema()) "
+        "AND pg_has_role(t.relowner, 'USAGE')"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT i.oid::regclass::text, pg_get_indexdef(i.oid) FROM pg_index x "
+            "SELECT format('DROP INDEX %%s', i.oid::regclass), pg_get_indexdef(i.oid) FROM pg_index x "  # noqa: S608 (no value of the caller's in the text)
             "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
-            "WHERE t.relname = ANY(%s) AND t.relnamespace = to_regnamespace(current_schema()) "
-            "AND NOT x.indisprimary AND NOT x.indisunique AND x.indisvalid "
-            "AND pg_has_role(t.relowner, 'USAGE') "
+            f"WHERE {mine} AND NOT x.indisprimary AND x.indisvalid "
             "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid) "
-            "ORDER BY 1",
-            [tables],
+            "UNION ALL "
+            # a table's keys in one statement each way; a key a foreign key
+            # points at is the target's index (the foreign key's conindid)
+            "SELECT format('ALTER TABLE %%s %%s', t.oid::regclass, "
+            "string_agg(format('DROP CONSTRAINT %%I', k.conname), ', ' ORDER BY k.conname)), "
+            "format('ALTER TABLE %%s %%s', t.oid::regclass, string_agg(format('ADD CONSTRAINT %%I %%s', "
+            "k.conname, pg_get_constraintdef(k.oid)), ', ' ORDER BY k.conname)) "
+            "FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid "
+            f"WHERE {mine} AND k.contype IN ('p', 'u') "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint f "
+            "WHERE f.contype = 'f' AND f.conindid = k.conindid) "
+            "GROUP BY t.oid ORDER BY 1",
+            [tables, tables],
         )
         found = cursor.fetchall()
         if found:
             with _checks_made():
-                cursor.execute(f"DROP INDEX {', '.join(name for name, _ in found)}")
+                for drop, _ in found:
+                    cursor.execute(drop)
     return [definition for _, definition in found]
 
 
 def indexes_rebuild(definitions: Sequence[str]) -> None:
-    """Make again the indexes :func:`indexes_set_aside` dropped
-    (``definitions``: its ``CREATE INDEX`` statements), in the load's
-    transaction, once every row is written."""
+    """Make again the indexes and keys :func:`indexes_set_aside` dropped
+    (``definitions``: its statements), in the load's transaction, once
+    every row is written. Raises the database's error (IntegrityError) if a
+    key is broken: the load then rolls back."""
     if not definitions:
         return
     with _checks_made(), connection.cursor() as cursor:

@@ -99,10 +99,11 @@ def family_gaps(
         gaps: dict[str, list[Any]] = {}
         first = ProcessInputs(last_contact_on=last)
         graph = FamilyGraph(view, today)  # one graph for the engine and the open-since dates
+        subjects = _Subjects(graph)
         unmet = _unmet(view, today, settings, first, graph)
         since = open_since_all(graph, unmet, first, settings.params)
         for u in unmet:
-            gaps[u.key] = _gap_row(rows, nid, u, graph, today, now, actor_id, since.get(u.key, NOT_KNOWN))
+            gaps[u.key] = _gap_row(rows, nid, u, subjects, today, now, actor_id, since.get(u.key, NOT_KNOWN))
         if not (history_reads or any(pid in fam.answers for pid in view.people)):
             after = None
         else:
@@ -113,10 +114,11 @@ def family_gaps(
             }
             process = ProcessInputs(last_contact_on=last, gap_history=history)
             graph = FamilyGraph(after, today)
+            subjects = _Subjects(graph)
             found = _unmet(after, today, settings, process, graph)
             wanted = {u.key: u for u in found}
             since = open_since_all(graph, found, process, settings.params)
-            _reconcile(gaps, wanted, since, graph, rows, nid, today, now, actor_id, counts)
+            _reconcile(gaps, wanted, since, subjects, rows, nid, today, now, actor_id, counts)
         for row in gaps.values():
             rows.gaps.add(tuple(row))
             counts.gaps_open += row[14] is None
@@ -129,11 +131,36 @@ def _unmet(
     return engine.run(net, today, settings, process, graph)
 
 
+class _Subjects:
+    """Whom the gaps of one network (``graph``'s) are about, in words, and
+    the first birthday of the baby each subject has overnight
+    (:func:`kinmap.gaps.services.subject_name`, ``_overnight_infant_until``),
+    worked out once a subject: a network's gaps are about a few subjects,
+    most of them several times."""
+
+    def __init__(self, graph: FamilyGraph) -> None:
+        self.graph = graph
+        self._found: dict[tuple[str, str], tuple[str, date | None]] = {}
+
+    def __call__(self, kind: str, sid: str) -> tuple[str, date | None]:
+        """The subject's name and its baby's first birthday (or None)."""
+        found = self._found.get((kind, sid))
+        if found is None:
+            graph = self.graph
+            found = (subject_name(graph.network, kind, sid), _overnight_infant_until(graph, kind, sid))
+            self._found[kind, sid] = found
+        return found
+
+
+_OPENED, _RESOLVED = gm.EventKind.OPENED.value, gm.EventKind.RESOLVED.value
+_NOT_ASKED, _STATE_RESOLVED = gm.GapState.NOT_ASKED.value, gm.GapState.RESOLVED.value
+
+
 def _gap_row(
     rows: Rows,
     nid: int,
     u: Unmet,
-    graph: FamilyGraph,
+    subjects: _Subjects,
     today: date,
     now: datetime,
     actor_id: int | None,
@@ -144,7 +171,8 @@ def _gap_row(
     ``opened``: when its requirement first applied (``open_since``)."""
     kind, sid = u.subject.kind.value, str(u.subject.id)
     gid = rows.next_id()
-    rows.events.add((rows.next_id(), gid, gm.EventKind.OPENED.value, "", "", "", actor_id, now))
+    rows.events.add((rows.next_id(), gid, _OPENED, "", "", "", actor_id, now))
+    name, overnight_until = subjects(kind, sid)
     return [
         gid,
         nid,
@@ -153,13 +181,13 @@ def _gap_row(
         kind,
         sid,
         u.subject.child_id,
-        subject_name(graph.network, kind, sid),
+        name,
         u.severity.value,
         u.detail,
         list(u.missing),
         now,
-        _overnight_infant_until(graph, kind, sid),
-        gm.GapState.NOT_ASKED.value,
+        overnight_until,
+        _NOT_ASKED,
         None,
         1,
         opened.on or today,
@@ -171,7 +199,7 @@ def _reconcile(
     gaps: dict[str, list[Any]],
     wanted: dict[str, Unmet],
     since: dict[str, OpenSince],
-    graph: FamilyGraph,
+    subjects: _Subjects,
     rows: Rows,
     nid: int,
     today: date,
@@ -187,7 +215,7 @@ def _reconcile(
         row = gaps.get(key)
         opened = since.get(key, NOT_KNOWN)
         if row is None:
-            gaps[key] = _gap_row(rows, nid, u, graph, today, now, actor_id, opened)
+            gaps[key] = _gap_row(rows, nid, u, subjects, today, now, actor_id, opened)
             continue
         if (
             opened.on is not None
@@ -195,31 +223,24 @@ def _reconcile(
             and (row[16], row[17]) != (opened.on, opened.basis.value)
         ):
             row[16], row[17] = opened.on, opened.basis.value
-        kind, sid = row[4], row[5]
-        fresh = (
-            subject_name(graph.network, kind, sid),
-            u.severity.value,
-            u.detail,
-            list(u.missing),
-            _overnight_infant_until(graph, kind, sid),
-        )
+        name, overnight_until = subjects(row[4], row[5])
+        fresh = (name, u.severity.value, u.detail, list(u.missing), overnight_until)
         if (row[7], row[8], row[9], row[10], row[12]) != fresh:
             row[7], row[8], row[9], row[10], row[12] = fresh
             row[15] += 1
-    resolved = gm.GapState.RESOLVED.value
     for key, row in gaps.items():
         if key in wanted:
             continue
-        prov = resolving_provenance(graph.network, row[4], row[5], row[6], row[10])
-        row[13], row[14] = resolved, now
+        prov = resolving_provenance(subjects.graph.network, row[4], row[5], row[6], row[10])
+        row[13], row[14] = _STATE_RESOLVED, now
         row[15] += 1
         counts.gaps_answered += 1
         rows.events.add(
             (
                 rows.next_id(),
                 row[0],
-                gm.EventKind.RESOLVED.value,
-                resolved,
+                _RESOLVED,
+                _STATE_RESOLVED,
                 prov.source.value if prov else "",
                 prov.detail if prov else "",
                 actor_id,

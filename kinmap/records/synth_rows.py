@@ -286,9 +286,7 @@ def _recorded(net: Network, people: dict[int, Person], households: dict[int, Any
     return dataclasses.replace(
         net,
         people={
-            pid: dataclasses.replace(
-                p, facts={k: Fact(k, f.value, _stored(f.provenance)) for k, f in p.facts.items()}
-            )
+            pid: _replaced(p, facts={k: Fact(k, f.value, _stored(f.provenance)) for k, f in p.facts.items()})
             if p.facts
             else p
             for pid, p in people.items()
@@ -308,7 +306,22 @@ def _restamped(record: T) -> T:
     """A dated record with its provenance as the database gives it back."""
     if record.provenance is None:
         return record
-    return dataclasses.replace(record, provenance=_stored(record.provenance))
+    return _replaced(record, provenance=_stored(record.provenance))
+
+
+D = TypeVar("D", Person, cm.Relationship, cm.Residence, cm.CareArrangement, cm.ParentalResponsibility)
+
+
+def _replaced(record: D, **changes: Any) -> D:
+    """``dataclasses.replace(record, **changes)`` for the core's records
+    (frozen dataclasses with no ``__post_init__`` and nothing cached on the
+    instance): the record's fields copied and the changes set, without
+    calling ``__init__`` with every field (a family has dozens of records;
+    the same record, for a fraction of the time)."""
+    made = object.__new__(type(record))
+    made.__dict__.update(record.__dict__)
+    made.__dict__.update(changes)
+    return made
 
 
 def _prov_cols(prov: Provenance | None) -> tuple[str, str, datetime | None]:

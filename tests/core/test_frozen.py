@@ -54,6 +54,10 @@ def test_the_engines_values_keep_their_fields_and_defaults() -> None:
     u = Unmet("R01-birth-mother", s, Severity.CRITICAL, "words")
     assert u.missing == ()
     assert u == Unmet("R01-birth-mother", Subject(SubjectKind.PERSON, 7), Severity.CRITICAL, "words")
+    assert u.key == "R01-birth-mother:person:7" == u.key  # worked out once, kept
+    other = dataclasses.replace(u, subject=Subject(SubjectKind.CHILD, 8, 9))
+    assert other.key == "R01-birth-mother:child:8:9" and u.key == "R01-birth-mother:person:7"
+    assert u == Unmet("R01-birth-mother", s, Severity.CRITICAL, "words")  # the kept key is no field
     check = CarerCheck("17", 1, 2, False, "critical", "ICON not given.")
     assert (check.care_id, check.materials) == (None, ())
 

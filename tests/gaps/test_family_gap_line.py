@@ -1,5 +1,6 @@
-"""The family page's gap lines, written in Python, are the markup the
-template wrote for them, text escaped alike."""
+"""The family page's gap lines and the supervision page's flagged gap lines,
+written in Python, are the markup the templates wrote for them, text escaped
+alike."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from django.template import Context, Template
 
 from kinmap.gaps import models as gm
-from kinmap.gaps.presenters import GapView, family_gap_line
+from kinmap.gaps.presenters import GapView, family_gap_line, flagged_gap_line
 
 # the loop body of gaps/_family_gaps.html before the lines were written in Python
 TEMPLATE = """{% load gaps %}
@@ -19,6 +20,11 @@ TEMPLATE = """{% load gaps %}
       <span class="govuk-body-s govuk-hint">{{ v.state }} &middot; open since {{ v.open_since_words }}{% if v.open_since_note %} ({{ v.open_since_note }}){% endif %}{% if v.last_said %} &middot; last time {{ v.last_said }}{% endif %}{% if v.flags %} &middot; <strong>flagged: {{ v.flags|join:"; " }}</strong>{% endif %}</span>
     </li>
     """  # noqa: E501
+# the loop body of a flagged family on gaps/dashboard.html before the lines were written in Python
+FLAGGED = (
+    '{% load gaps %}<li data-gap-key="{{ v.gap.key }}">{{ v.gap.severity|severity_tag }} '
+    '{{ v.gap.detail }}<br><span class="govuk-body-s">{{ v.flags|join:"; " }}</span></li>'
+)
 
 
 @pytest.mark.parametrize("severity", ["critical", "important", "routine", ""])
@@ -51,3 +57,4 @@ def test_a_gap_line_is_the_templates_markup(
         flags=flags,
     )
     assert family_gap_line(view) == Template(TEMPLATE).render(Context({"v": view}))
+    assert flagged_gap_line(view) == Template(FLAGGED).render(Context({"v": view}))

@@ -18,6 +18,7 @@ from kinmap.carers import services as cs
 from kinmap.gaps import models as gm
 from kinmap.gaps import selectors as gsel
 from kinmap.gaps import services as gs
+from kinmap.gaps import supervision_reads
 from kinmap.gaps.presenters import short_date
 from kinmap.records import models as rm
 from kinmap.records import services as rs
@@ -276,7 +277,7 @@ def test_the_gaps_waiting_longest_for_agreement_are_those_open_longest(
         opened_at=now - timedelta(days=1),
         open_since=date.today() - timedelta(days=200),
     )
-    board = gsel.supervisor_dashboard(supervisor, [])
+    board = supervision_reads.supervisor_dashboard(supervisor, [])
     assert [v.gap.pk for v in board.pending_na] == [later_raised.pk, first_raised.pk]
 
 

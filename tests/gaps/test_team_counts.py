@@ -20,7 +20,7 @@ from django.utils import timezone
 from kinmap.accounts import services as accounts
 from kinmap.accounts.models import Role, Team, User
 from kinmap.gaps import models as gm
-from kinmap.gaps import selectors
+from kinmap.gaps import selectors, supervision_reads
 from kinmap.gaps import services as gs
 from kinmap.gaps import team_counts as tc
 from kinmap.merging import services as ms
@@ -50,7 +50,7 @@ def check(*teams: Team, day: date | None = None) -> dict[int, dict[str, object]]
         listed = selectors.worklist_networks(someone, selectors.WorklistFilter(), today)
         assert kept[team.pk]["families"] == listed.count()
         assert kept[team.pk]["families_with_gaps"] == listed.filter(open_count__gt=0).count()
-        assert kept[team.pk]["flagged_families"] == selectors.flagged_networks(someone, today).count()
+        assert kept[team.pk]["flagged_families"] == supervision_reads.flagged_networks(someone, today).count()
     return kept
 
 

@@ -19,7 +19,8 @@ from kinmap.carers.models import Material
 from kinmap.gaps import models as gm
 from kinmap.gaps import services as gs
 from kinmap.gaps.actions import supervisor_action_complete
-from kinmap.gaps.selectors import WorklistFilter, flagged_networks, supervisor_dashboard, worklist
+from kinmap.gaps.selectors import WorklistFilter, worklist
+from kinmap.gaps.supervision_reads import flagged_networks, supervisor_dashboard
 from kinmap.records import lifecycle
 from kinmap.records import models as m
 from kinmap.records import services as s

@@ -3,24 +3,28 @@ recompute itself gives (the bulk path cannot drift from the engine)."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from io import StringIO
 
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.test import override_settings
 from django.utils import timezone
 
 from kinmap.audit.models import AuditEvent
 from kinmap.audit.services import audit_verify
+from kinmap.core.model import Provenance
+from kinmap.core.rules.synthetic import synthetic_network
+from kinmap.core.vocab import Source
 from kinmap.gaps import models as gm
 from kinmap.gaps.engine import rule_settings
 from kinmap.gaps.services import gaps_recompute
 from kinmap.records import models as m
-from kinmap.records import synth, synth_bulk, synth_chunks
+from kinmap.records import synth, synth_bulk, synth_chunks, synth_rows
 from kinmap.records.selectors import family_record_load, family_records_load
 from kinmap.records.synth import SynthRefused, synth_load
 from kinmap.records.synth_bulk import ReferenceBroken, copy_text, ids_reserve, load_session, references_check
@@ -264,25 +268,40 @@ def test_a_reference_to_no_row_stops_the_load_when_the_triggers_are_set_aside() 
 
 
 def _indexes() -> list[tuple[str, str]]:
+    """Every index of the schema and its definition, then every constraint's."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()")
-        return sorted(cursor.fetchall())
+        indexes = sorted(cursor.fetchall())
+        cursor.execute(
+            "SELECT c.conrelid::regclass::text || '.' || c.conname, pg_get_constraintdef(c.oid) "
+            "FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
+            "WHERE t.relnamespace = to_regnamespace(current_schema())"
+        )
+        return indexes + sorted(cursor.fetchall())
 
 
 @pytest.mark.django_db
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the indexes are set aside on PostgreSQL only")
-def test_a_large_load_builds_the_secondary_indexes_again(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_large_load_builds_the_indexes_and_keys_again(monkeypatch: pytest.MonkeyPatch) -> None:
     """A load that at least doubles the caseload drops the tables' secondary
-    indexes and makes them again from the catalogue's definitions: the same
-    indexes afterwards, and only those that are neither unique nor a key."""
+    indexes, unique constraints and primary keys that no foreign key points
+    at, and makes them again from the catalogue's definitions: the same
+    indexes and constraints afterwards."""
     before = _indexes()
     models_ = synth_bulk.models_written(Rows(0).tables())
     with transaction.atomic():
         definitions = synth_bulk.indexes_set_aside(models_)
         gone = {name for name, _ in before} - {name for name, _ in _indexes()}
-        assert len(definitions) == len(gone) > 20
-        assert not any("UNIQUE" in d or "_pkey" in d for d in definitions)
+        assert len(definitions) > 20
         assert "gaps_gap_rule_id_bdde99_idx" in gone and "match_key_lookup" in gone
+        # keys nothing points at: a gap event's, a match key's, a gap's (network, key)
+        assert {"gaps_gapevent_pkey", "match_key_once", "one_gap_per_key"} <= gone
+        assert {
+            "gaps_gapevent.gaps_gapevent_pkey",
+            "records_historicalperson.records_historicalperson_pkey",
+        } <= gone
+        # kept: the keys the references are checked against
+        assert not {"records_person_pkey", "gaps_gap_pkey", "records_familynetwork_pkey"} & gone
         synth_bulk.indexes_rebuild(definitions)
         assert _indexes() == before
     rebuilt: list[str] = []
@@ -290,6 +309,76 @@ def test_a_large_load_builds_the_secondary_indexes_again(monkeypatch: pytest.Mon
     monkeypatch.setattr(synth, "indexes_rebuild", lambda d: (rebuilt.extend(d), rebuild(d)))
     synth_load(families=6, teams=2, seed=4, today=TODAY)
     assert sorted(rebuilt) == sorted(definitions) and _indexes() == before
+
+
+def _one_event_twice() -> None:
+    """The first gap event written again, with its id (a broken key)."""
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO gaps_gapevent SELECT * FROM gaps_gapevent ORDER BY id LIMIT 1")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_load_rolls_back_everything_its_indexes_and_keys_included(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A row breaking a key the load set aside (a gap event's id twice) is
+    found when the key is made again, and the whole load rolls back: no row,
+    no audit event, the indexes and constraints as before (in the real
+    transaction, not a test's savepoint). Elsewhere (SQLite, keys on) the
+    row is refused as it is written, with the same end."""
+    postgres = connection.vendor == "postgresql"
+    before = _indexes() if postgres else []
+    during: list[list[tuple[str, str]]] = []
+    write = synth.chunk_write
+
+    def write_and_break(built: synth_chunks.Built) -> set[str]:
+        written = write(built)
+        if postgres:
+            during.append(_indexes())
+        _one_event_twice()
+        return written
+
+    monkeypatch.setattr(synth, "chunk_write", write_and_break)
+    with pytest.raises(IntegrityError):
+        synth_load(families=5, teams=2, seed=6, today=TODAY)
+    for model in (m.FamilyNetwork, m.Person, gm.Gap, gm.GapEvent, AuditEvent, m.Person.history.model):  # type: ignore[attr-defined]
+        assert not model.objects.exists(), model
+    if postgres:
+        assert during and "gaps_gapevent_pkey" not in {name for name, _ in during[0]}  # set aside
+        assert _indexes() == before
+
+
+@pytest.mark.django_db
+def test_a_small_load_into_a_large_caseload_keeps_its_indexes_and_keys(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A load that does not double the caseload sets nothing aside: every
+    index and key stays in force while it writes (a duplicate id is refused
+    at once), and its records and gaps are right."""
+    synth_load(families=6, teams=2, seed=4, today=TODAY)
+    before = _indexes() if connection.vendor == "postgresql" else []
+    write = synth.chunk_write
+    during: list[list[tuple[str, str]]] = []
+
+    def write_and_look(built: synth_chunks.Built) -> set[str]:
+        written = write(built)
+        during.append(_indexes() if connection.vendor == "postgresql" else [])
+        with pytest.raises(IntegrityError), transaction.atomic():
+            _one_event_twice()
+        return written
+
+    monkeypatch.setattr(synth, "chunk_write", write_and_look)
+    set_aside: list[object] = []
+    monkeypatch.setattr(synth, "indexes_set_aside", set_aside.append)
+    earlier = set(m.FamilyNetwork.objects.values_list("pk", flat=True))
+    result = synth_load(families=2, teams=2, seed=5, today=TODAY)
+    assert during == [before] and set_aside == []
+    if connection.vendor == "postgresql":
+        assert _indexes() == before
+    new = m.FamilyNetwork.objects.exclude(pk__in=earlier)
+    assert new.count() == result.networks >= 2 and result.gaps_open > 0
+    for network in new:
+        assert not gaps_recompute(network=network, actor=None, today=TODAY).any
 
 
 @pytest.mark.django_db
@@ -305,3 +394,17 @@ def test_a_large_load_with_the_row_by_row_checks_on_sets_its_indexes_aside(
     result = synth_load(families=5, teams=2, seed=6, today=TODAY)
     assert result.families == 5 and _indexes() == before
     assert gm.GapSummary.objects.count() == m.FamilyNetwork.objects.count() == result.networks
+
+
+def test_a_record_replaced_in_place_of_dataclasses_replace_is_the_same_record() -> None:
+    """The synthetic family reads back with the same records whichever way
+    they are copied (``_replaced`` stands for ``dataclasses.replace``)."""
+    net = synthetic_network(5, 12, TODAY)
+    stamp = Provenance(Source.SAID_BY, "said", "", timezone.now())
+    records = [*net.people.values(), *net.relationships, *net.residences, *net.care]
+    records += net.parental_responsibility
+    assert len({type(r) for r in records}) == 5
+    for record in records:
+        made = synth_rows._replaced(record, provenance=stamp)
+        assert made == dataclasses.replace(record, provenance=stamp)
+        assert vars(made) == vars(dataclasses.replace(record, provenance=stamp)) and made is not record

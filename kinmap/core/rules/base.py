@@ -23,6 +23,7 @@ from types import MappingProxyType
 
 from ..frozen import filled_directly
 from ..graph import FamilyGraph
+from ..memo import cached
 from ..model import Network, Person
 from .inputs import Decline, GapHistory, ProcessInputs, SharingDecision
 from .scope import Scope
@@ -128,9 +129,11 @@ class Unmet:
     detail: str
     missing: tuple[str, ...] = ()
 
-    @property
+    @cached
     def key(self) -> str:
-        """``rule_id:subject_kind:subject_id[:child_id]``: the gap's identity."""
+        """``rule_id:subject_kind:subject_id[:child_id]``: the gap's identity
+        (worked out once: a gap's key is read several times as its gaps are
+        reconciled and dated)."""
         return f"{self.rule_id}:{self.subject.key}"
 
 

@@ -82,6 +82,7 @@ class _Family:
         self.pr = {x.id: x for x in net.parental_responsibility if own(x.person_id, x.child_id)}
         self.declines = {d.id: d for d in process.declines}
         self._carers: dict[int, list[c.CarerOfChild]] | None = None
+        self.joined: dict[int, date | None] = {}  # :func:`_joined` by person, worked out once
 
     def own(self, *pids: int) -> bool:
         """Whether every one of ``pids`` is a member of this network."""
@@ -226,7 +227,9 @@ def _raw(f: _Family, u: Unmet, params: Mapping[str, object]) -> OpenSince:
         # an adult: from the day they joined the family around the children
         # (caring for one, a parent's relationship from the birth, living
         # where they live now), never before the first of the children was born
-        joined = _joined(f, sid)
+        if sid not in f.joined:  # an adult has several gaps
+            f.joined[sid] = _joined(f, sid)
+        joined = f.joined[sid]
         if joined is not None:
             return _found(f, joined, f"the day {p.display_name} joined the family")
         return _fallback(f, p.provenance.get("birth_date") or next(iter(p.provenance.values()), None))
