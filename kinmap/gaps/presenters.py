@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from kinmap.core.escalation import EscalationSettings, GapStatus, escalation_reasons
@@ -18,6 +17,7 @@ from kinmap.core.rules import Rule
 from kinmap.core.rules.facts import describe_missing
 from kinmap.core.rules.open_since import OpenSinceBasis
 from kinmap.core.vocab import Source
+from kinmap.web.html_text import esc
 
 from . import engine
 from . import models as gm
@@ -182,10 +182,13 @@ def gap_view(
     today: date,
     settings: EscalationSettings,
     words: Mapping[str, engine.RuleWords] | None = None,
+    *,
+    with_history: bool = True,
 ) -> GapView:
     """The gap as pages show it. ``words`` (by rule id, ``engine.words_by_rule``)
     carries the partnership's own *why we ask* and *you could say*; without it,
-    kinmap's."""
+    kinmap's. ``with_history=False`` leaves out the gap's story in one line
+    (``history``, empty), for a page that does not show it (the family page)."""
     r = engine.rule(gap.rule_id)
     own = (words or {}).get(gap.rule_id)
     return GapView(
@@ -198,7 +201,7 @@ def gap_view(
         state=state_words(gap),
         age_days=(today - gap.open_since).days,
         last_said=last_said(events, today),
-        history=history_text(gap, events, today),
+        history=history_text(gap, events, today) if with_history else "",
         flags=flags(gap, today, settings),
         events=list(events),
     )
@@ -222,7 +225,7 @@ def severity_tag_html(severity: str) -> SafeString:
     ``<strong class="govuk-tag govuk-tag--red">Critical</strong>``, orange for
     important, grey "Routine" for anything else."""
     colour, words = SEVERITY_TAGS.get(severity, ROUTINE_TAG)
-    return format_html('<strong class="govuk-tag {}">{}</strong>', colour, words)
+    return mark_safe(f'<strong class="govuk-tag {colour}">{words}</strong>')  # noqa: S308 - kinmap's own words
 
 
 def family_gap_line(v: GapView) -> SafeString:
@@ -231,25 +234,16 @@ def family_gap_line(v: GapView) -> SafeString:
     its state, since when it is open, what was said last time and why it is
     flagged. Written here once instead of by some twenty template nodes a gap
     (``gaps/_family_gaps.html`` lists them)."""
-    note = format_html(" ({})", v.open_since_note) if v.open_since_note else ""
-    last = format_html(" &middot; last time {}", v.last_said) if v.last_said else ""
-    flagged = format_html(" &middot; <strong>flagged: {}</strong>", "; ".join(v.flags)) if v.flags else ""
-    return format_html(
-        '\n    <li class="kinmap-gap-line" id="gap-{}" data-gap-key="{}">\n'
-        "      {} <strong>{}</strong><br>\n"
-        '      <span class="govuk-body-s">Why we ask: {}</span><br>\n'
-        '      <span class="govuk-body-s govuk-hint">{} &middot; open since {}{}{}{}</span>\n'
-        "    </li>\n    ",
-        v.gap.pk,
-        v.gap.key,
-        severity_tag_html(v.gap.severity),
-        v.gap.detail,
-        v.why_we_ask,
-        v.state,
-        v.open_since_words,
-        note,
-        last,
-        flagged,
+    note = f" ({esc(v.open_since_note)})" if v.open_since_note else ""
+    last = f" &middot; last time {esc(v.last_said)}" if v.last_said else ""
+    flagged = f" &middot; <strong>flagged: {esc('; '.join(v.flags))}</strong>" if v.flags else ""
+    return mark_safe(  # noqa: S308 - every value below is escaped (esc)
+        f'\n    <li class="kinmap-gap-line" id="gap-{esc(v.gap.pk)}" data-gap-key="{esc(v.gap.key)}">\n'
+        f"      {severity_tag_html(v.gap.severity)} <strong>{esc(v.gap.detail)}</strong><br>\n"
+        f'      <span class="govuk-body-s">Why we ask: {esc(v.why_we_ask)}</span><br>\n'
+        f'      <span class="govuk-body-s govuk-hint">{esc(v.state)} &middot; open since '
+        f"{esc(v.open_since_words)}{note}{last}{flagged}</span>\n"
+        "    </li>\n    "
     )
 
 

@@ -147,7 +147,8 @@ def family_gaps_from(network_id: int, user: User, rows: list[list[tuple[Any, ...
     :data:`FAMILY_GAPS` for the network (no queries). The open gaps and the
     rule settings are kept for the rest of the reading request, as
     :func:`open_gaps` and :func:`rule_setting_rows` keep them (the genogram's
-    markers and the carers' section use them)."""
+    markers and the carers' section use them). The family page does not
+    show a gap's story in one line: the views are without it (``history``)."""
     gap_rows, event_rows, setting_rows, contact_rows = rows
     read = memoised(("rule-settings",), lambda: instances(gm.RuleSetting, setting_rows))
     gaps = memoised(
@@ -160,7 +161,8 @@ def family_gaps_from(network_id: int, user: User, rows: list[list[tuple[Any, ...
     day = timezone.localdate()
     settings, words = rule_config(read)
     contact = next((c for c in instances(gm.Contact, contact_rows) if c.practitioner_id == user.pk), None)
-    return FamilyGaps([gap_view(g, events.get(g.pk, []), day, settings, words) for g in gaps], contact)
+    views = [gap_view(g, events.get(g.pk, []), day, settings, words, with_history=False) for g in gaps]
+    return FamilyGaps(views, contact)
 
 
 @dataclass

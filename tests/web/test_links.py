@@ -1,12 +1,14 @@
-"""A network's links made once per URL name are the paths reverse() gives."""
+"""A network's links, and paths by URL name and ids, made once per URL name
+in the process, are the paths reverse() gives."""
 
 from __future__ import annotations
 
 import pytest
-from django.urls import NoReverseMatch, reverse
+from django.template import engines
+from django.urls import NoReverseMatch, clear_script_prefix, reverse, set_script_prefix
 
 from kinmap.web.converters import MAX_ID
-from kinmap.web.links import NetworkLinks
+from kinmap.web.links import NetworkLinks, path_for
 
 NAMES = [
     "person",
@@ -32,3 +34,41 @@ def test_each_link_is_what_reverse_gives(network_id: int) -> None:
 def test_a_name_without_an_object_id_is_refused() -> None:
     with pytest.raises(NoReverseMatch):
         NetworkLinks(3)("person-add", 4)
+
+
+@pytest.mark.parametrize(
+    ("name", "ids"),
+    [
+        ("my-families", ()),
+        ("notifications", ()),
+        ("family", (594,)),
+        ("chronology", (MAX_ID,)),
+        ("genogram-svg", (1,)),
+        ("contact", (594, 12)),
+        ("contact", (MAX_ID, MAX_ID - 1)),
+    ],
+)
+def test_a_path_by_name_and_ids_is_what_reverse_gives(name: str, ids: tuple[int, ...]) -> None:
+    assert path_for(name, *ids) == path_for(name, *ids) == reverse(name, args=list(ids))
+
+
+def test_a_path_follows_the_script_prefix() -> None:
+    assert path_for("family", 7) == "/families/7/"
+    set_script_prefix("/kinmap/")
+    try:
+        assert path_for("family", 7) == reverse("family", args=[7]) == "/kinmap/families/7/"
+    finally:
+        clear_script_prefix()
+    assert path_for("family", 7) == "/families/7/"
+
+
+def test_the_template_tag_writes_what_the_url_tag_writes() -> None:
+    source = "{% url 'contact' a b %} {% url 'my-families' %} {% url 'family' a %}"
+    url = engines["django"].from_string(source).render({"a": 3, "b": 40})
+    id_url = engines["django"].from_string(source.replace("{% url", "{% id_url")).render({"a": 3, "b": 40})
+    assert id_url == url == "/families/3/contacts/40/ / /families/3/"
+
+
+def test_a_name_taking_other_arguments_is_refused() -> None:
+    with pytest.raises(NoReverseMatch):
+        path_for("family")

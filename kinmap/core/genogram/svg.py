@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
 from .scene import (
@@ -455,11 +456,15 @@ def _key_entries(prefix: str) -> list[tuple[Callable[[float, float], str], str]]
     ]
 
 
+@lru_cache(maxsize=1)
 def _key_height() -> float:
     rows = -(-len(_key_entries("")) // 2)
     return 50 + rows * KEY_ROW + 20
 
 
+# The key is the same text wherever it is drawn at the same height with the same
+# ids: kept (a page draws one at each of a few heights).
+@lru_cache(maxsize=256)
 def _key(top: float, prefix: str) -> str:
     entries = _key_entries(prefix)
     rows = -(-len(entries) // 2)

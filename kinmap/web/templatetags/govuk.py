@@ -76,3 +76,13 @@ def submission_token() -> str:
     from kinmap.web.submissions import FIELD, new_token
 
     return format_html('<input type="hidden" name="{}" value="{}">', FIELD, new_token())
+
+
+@register.simple_tag
+def id_url(name: str, *ids: int) -> str:
+    """``{% id_url 'family' network.pk %}``: what ``{% url %}`` gives for a
+    URL whose arguments are all object ids (or none), without resolving the
+    URL pattern again each time (:func:`kinmap.web.links.path_for`)."""
+    from kinmap.web.links import path_for
+
+    return path_for(name, *ids)
