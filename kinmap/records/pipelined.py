@@ -19,7 +19,9 @@ and after that executed by name (``EXECUTE``): the server parses them once and,
 with ``plan_cache_mode`` set to ``force_generic_plan`` (``kinmap.settings``),
 plans them once (https://www.postgresql.org/docs/current/sql-prepare.html).
 Parsing and planning a family's twenty short statements each time was half the
-server's time in a recompute.
+server's time in a recompute. On PostgreSQL the rows' times are read through
+a cache of the values parsed before on the connection
+(:mod:`kinmap.records.time_loads`).
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ from django.db.models.query import ValuesListIterable
 from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, pre_init
 from django.db.models.sql.compiler import SQLCompiler
+
+from .time_loads import times_cached
 
 M = TypeVar("M", bound=Model)
 
@@ -124,6 +128,8 @@ def _run(db: str, compiled: Sequence[Compiled]) -> list[list[tuple[Any, ...]]]:
 def _fetch_each(connection: BaseDatabaseWrapper, compiled: Sequence[Compiled]) -> list[list[Any]]:
     fetched = []
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            times_cached(cursor.cursor)
         for _, sql, params, _, _ in compiled:
             cursor.execute(str(sql), params)
             fetched.append(cursor.fetchall())
@@ -137,8 +143,11 @@ def _fetch_together(connection: BaseDatabaseWrapper, compiled: Sequence[Compiled
     (Django's default with psycopg 3), or in psycopg's pipeline mode."""
     with connection.cursor() as cursor:
         if _client_binding(cursor):
+            times_cached(cursor.cursor)
             return _fetch_in_one_text(connection, cursor, compiled)
     cursors = [connection.cursor() for _ in compiled]
+    for cursor in cursors:
+        times_cached(cursor.cursor)
     try:
         with connection.connection.pipeline():
             for cursor, (_, sql, params, _, _) in zip(cursors, compiled, strict=True):
