@@ -115,7 +115,8 @@ def _fields(
         "object_type": object_type,
         "object_id": str(object_id),
         "network_id": network_id,
-        "changes": _jsonable(dict(changes or {})),
+        # _jsonable makes a new dict: no copy of a dict first (one a family in a recompute's batch)
+        "changes": _jsonable(changes if type(changes) is dict else dict(changes or {})),
         "reason": reason,
         "request_id": ctx.request_id,
         "channel": ctx.channel,

@@ -13,12 +13,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from .dates import KnownDate
+from .frozen import filled_directly
 from .vocab import CarePlace, DateAccuracy, InfoHow, InvitationOutcome, NameKind, PRBasis, Sex, Source
+
+# The records made by the thousand when families are loaded (a batch of the
+# background recompute) fill their instance dictionary directly
+# (kinmap.core.frozen.filled_directly): the same fields, equality, hashing and
+# repr; Person and Network keep the generated __init__ (default factories).
 
 # How a person with no recorded name is shown.
 NAME_NOT_KNOWN = "Name not known"
 
 
+@filled_directly
 @dataclass(frozen=True)
 class Provenance:
     source: Source
@@ -27,6 +34,7 @@ class Provenance:
     recorded_at: datetime | None = None
 
 
+@filled_directly
 @dataclass(frozen=True)
 class OtherName:
     kind: NameKind
@@ -34,6 +42,7 @@ class OtherName:
     family_name: str
 
 
+@filled_directly
 @dataclass(frozen=True)
 class Fact:
     """An answer recorded about a person that is not a structural field.
@@ -119,6 +128,7 @@ class Person:
         return self.death_date is None or self.death_date > on
 
 
+@filled_directly
 @dataclass(frozen=True)
 class Household:
     id: int
@@ -163,6 +173,7 @@ class Dated:
         return (self.start is None or self.start <= on) and (self.end is None or self.end > on)
 
 
+@filled_directly
 @dataclass(frozen=True)
 class Residence(Dated):
     """A person living at a household from ``start`` (None: not known) to ``end``
@@ -181,6 +192,7 @@ class Residence(Dated):
     end_latest: date | None = None
 
 
+@filled_directly
 @dataclass(frozen=True)
 class Relationship(Dated):
     """``from_id`` is <type label> ``to_id``: e.g. a birth father (from) of a child (to).
@@ -203,6 +215,7 @@ class Relationship(Dated):
     end_latest: date | None = None
 
 
+@filled_directly
 @dataclass(frozen=True)
 class CareArrangement(Dated):
     id: int
@@ -223,6 +236,7 @@ class CareArrangement(Dated):
     end_latest: date | None = None
 
 
+@filled_directly
 @dataclass(frozen=True)
 class ParentalResponsibility(Dated):
     """``person_id``'s parental responsibility for ``child_id`` on ``basis``,
@@ -243,6 +257,7 @@ class ParentalResponsibility(Dated):
     end_latest: date | None = None
 
 
+@filled_directly
 @dataclass(frozen=True)
 class CareOrder(Dated):
     """A care order for ``child_id`` (Children Act 1989 s31, or an interim

@@ -3,7 +3,7 @@ worklists, the area worklist and the supervision page read one row a family
 instead of every gap, whatever the size of the caseload.
 
 :func:`gap_summaries_refresh` rewrites the rows of the families named from
-their gaps, in two queries whatever their number; every service that changes
+their gaps, in one statement whatever their number; every service that changes
 which gaps are open, their severity or what flags them calls it in its own
 transaction (the recompute's ``_write``, an answer, a supervisor's agreement,
 a gap shown at a contact; the bulk load after it writes its gaps).
@@ -15,9 +15,11 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Max, Min, Model, Q, Value, When
+from django.db import connections, router
+from django.db.models import Case, Count, IntegerField, Max, Min, Model, Q, QuerySet, Value, When
 
 from kinmap.core.escalation import EscalationSettings
+from kinmap.records.pipelined import ids_param
 
 from . import models as gm
 
@@ -46,49 +48,87 @@ RANKS = {"critical": 0, "important": 1, "routine": 2}  # gm.SEVERITY_RANK by val
 
 
 def refresh_with(gap_model: type[Model], summary_model: type[Model], network_ids: Iterable[int]) -> int:
-    """Rewrite the summary rows of ``network_ids`` from their open gaps (two
-    queries per thousand families); the models are given so that a migration
-    can pass its historical ones. Returns the number of rows written."""
+    """Rewrite the summary rows of ``network_ids`` from their open gaps (one
+    statement per thousand families, :func:`_rewrite`); the models are given
+    so that a migration can pass its historical ones. Returns the number of
+    rows written."""
     ids = sorted(set(network_ids))
-    written = 0
     for start in range(0, len(ids), 1000):
-        chunk = ids[start : start + 1000]
-        critical = Q(severity=CRITICAL)
-        counted = {
-            row.pop("network_id"): row
-            for row in gap_model._default_manager.filter(network_id__in=chunk, resolved_at__isnull=True)
-            .exclude(na_status="agreed")
-            .values("network_id")
-            .annotate(
-                open_count=Count("pk"),
-                critical_count=Count("pk", filter=critical),
-                worst_rank=Min(
-                    Case(
-                        *(When(severity=s, then=Value(r)) for s, r in RANKS.items()),
-                        default=Value(9),
-                        output_field=IntegerField(),
-                    )
-                ),
-                oldest_open=Min("open_since"),
-                critical_oldest=Min("open_since", filter=critical),
-                critical_prompted_max=Max("times_prompted", filter=critical),
-                declined_max=Max("times_declined"),
-                overnight_until_max=Max("overnight_infant_until"),
-            )
-            .order_by()
-        }
-        rows = [summary_model(network_id=nid, **counted.get(nid, NONE)) for nid in chunk]
-        summary_model._default_manager.bulk_create(
-            rows, update_conflicts=True, unique_fields=["network"], update_fields=list(FIELDS)
+        _rewrite(gap_model, summary_model, ids[start : start + 1000])
+    return len(ids)
+
+
+def _counted(gap_model: type[Model], ids: list[int]) -> QuerySet[Any, Any]:
+    """The columns of :data:`FIELDS` counted from the open gaps of the
+    families ``ids`` that have any, with their ``network_id``."""
+    critical = Q(severity=CRITICAL)
+    return (
+        gap_model._default_manager.filter(network_id__in_ids=ids, resolved_at__isnull=True)
+        .exclude(na_status="agreed")
+        .values("network_id")
+        .annotate(
+            open_count=Count("pk"),
+            critical_count=Count("pk", filter=critical),
+            worst_rank=Min(
+                Case(
+                    *(When(severity=s, then=Value(r)) for s, r in RANKS.items()),
+                    default=Value(9),
+                    output_field=IntegerField(),
+                )
+            ),
+            oldest_open=Min("open_since"),
+            critical_oldest=Min("open_since", filter=critical),
+            critical_prompted_max=Max("times_prompted", filter=critical),
+            declined_max=Max("times_declined"),
+            overnight_until_max=Max("overnight_infant_until"),
         )
-        written += len(rows)
-    return written
+        .order_by()
+    )
+
+
+def _rewrite(gap_model: type[Model], summary_model: type[Model], ids: list[int]) -> None:
+    """Write the summary row of each family of ``ids`` (distinct ints) in
+    one statement, counted in the database: ``INSERT ... SELECT`` of the
+    counts of :func:`_counted` (:data:`NONE` for a family without open gaps),
+    each row updated when it is there (``ON CONFLICT ... DO UPDATE``). Neither
+    the counts nor the rows pass through Python, and there is one round trip,
+    not two."""
+    db = router.db_for_write(summary_model)
+    connection = connections[db]
+    quote = connection.ops.quote_name
+    counts_sql, counts_params = _counted(gap_model, ids).query.get_compiler(using=db).as_sql()
+    column = {f.name: str(f.column) for f in summary_model._meta.concrete_fields}
+    key = quote(column["network"])
+    columns = [quote(column[f]) for f in FIELDS]
+    values, params = [], []
+    for f in FIELDS:
+        if NONE[f] is None:
+            values.append(f"c.{quote(f)}")
+        else:
+            values.append(f"COALESCE(c.{quote(f)}, %s)")
+            params.append(NONE[f])
+    if connection.vendor == "postgresql":
+        families = "SELECT unnest(%s::bigint[]) AS id"
+    else:
+        families = "SELECT value AS id FROM json_each(%s)"
+    # quoted names of the models' own tables and columns and Django's compiled
+    # SQL only: every value is a parameter
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns)
+    sql = (
+        f"INSERT INTO {quote(summary_model._meta.db_table)} ({key}, {', '.join(columns)}) "  # noqa: S608
+        f"SELECT n.id, {', '.join(values)} FROM ({families}) n "
+        f"LEFT JOIN ({counts_sql}) c ON c.{quote('network_id')} = n.id "
+        # WHERE true: SQLite reads ON CONFLICT after a join only so
+        f"WHERE true ON CONFLICT ({key}) DO UPDATE SET {updates}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, ids_param(ids, connection.vendor), *counts_params])
 
 
 def gap_summaries_refresh(*, network_ids: Iterable[int]) -> int:
     """Bring the ``GapSummary`` of each family of ``network_ids`` (ints) up to
-    date with its gaps, in the caller's transaction (two queries per thousand
-    families), and tell the teams allocated to them that their counts may
+    date with its gaps, in the caller's transaction (one statement per
+    thousand families), and tell the teams allocated to them that their counts may
     have changed (:func:`kinmap.gaps.team_counts.team_counts_touch`, one query
     more per thousand). Returns the number of rows written."""
     from .team_counts import team_counts_touch  # it reads flagged_family_q from here

@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from django.db.models import Q, QuerySet
 
@@ -23,6 +24,8 @@ from kinmap.core.vocab import CarePlace, DateAccuracy, NameKind, PRBasis, Sex, S
 from . import models as m
 from .pipelined import Bound, FixedQueries, Ids, rows_of
 from .selectors import FamilyRecord, _fixed_extensions, _load_extensions
+
+E = TypeVar("E", bound=Enum)
 
 _PERSON = (
     "given_name",
@@ -47,14 +50,36 @@ _PROV = ("source", "source_detail", "recorded_by__username", "recorded_at")
 _SPAN = ("start_accuracy", "start_latest", "end_accuracy", "end_latest")
 
 
+class _Members(dict[Any, E]):
+    """The members of the enum ``E`` by stored value, looked up once rather
+    than by calling the enum for each row: ``members[value]`` is
+    ``E(value)`` (a value no member has raises the enum's own error)."""
+
+    def __init__(self, enum: type[E]) -> None:
+        super().__init__((member.value, member) for member in enum)
+        self.enum = enum
+
+    def __missing__(self, value: Any) -> E:
+        return self.enum(value)
+
+
+_ACCURACY = _Members(DateAccuracy)
+_SOURCE = _Members(Source)
+_SEX = _Members(Sex)
+_NAME_KIND = _Members(NameKind)
+_CARE_PLACE = _Members(CarePlace)
+_PR_BASIS = _Members(PRBasis)
+_EXACT = DateAccuracy.EXACT
+
+
 def _span(row: tuple[Any, ...]) -> dict[str, Any]:
     """The accuracy of a period row's dates, from its last four columns (as
     ``known_dates.span_dates`` gives them from a model instance)."""
     start_accuracy, start_latest, end_accuracy, end_latest = row[-4:]
     return {
-        "start_accuracy": DateAccuracy(start_accuracy or DateAccuracy.EXACT),
+        "start_accuracy": _ACCURACY[start_accuracy] if start_accuracy else _EXACT,
         "start_latest": start_latest,
-        "end_accuracy": DateAccuracy(end_accuracy or DateAccuracy.EXACT),
+        "end_accuracy": _ACCURACY[end_accuracy] if end_accuracy else _EXACT,
         "end_latest": end_latest,
     }
 
@@ -195,7 +220,7 @@ def family_networks_load_with(
         name_rows, facts = name_rows + outside_names, facts + outside_facts
     names: dict[int, list[core.OtherName]] = defaultdict(list)
     for pid, kind, given, family in name_rows:
-        names[pid].append(core.OtherName(NameKind(kind), given, family))
+        names[pid].append(core.OtherName(_NAME_KIND[kind], given, family))
     records = _assemble(networks, members, people_rows, names, facts, rels, stays, care, prs)
     for fn, x in extensions:
         if x is None:
@@ -216,7 +241,7 @@ def _prov(row: tuple[Any, ...], at: int) -> core.Provenance | None:
     source, detail, by, when = row[at : at + 4]
     if not source:
         return None
-    return core.Provenance(Source(source), detail, by or "", when)
+    return core.Provenance(_SOURCE[source], detail, by or "", when)
 
 
 def _person(
@@ -229,7 +254,7 @@ def _person(
         if rec.get("source", ""):
             at = rec.get("at")
             prov[name] = core.Provenance(
-                Source(rec["source"]),
+                _SOURCE[rec["source"]],
                 rec.get("detail", ""),
                 rec.get("by", ""),
                 datetime.fromisoformat(at) if at else None,
@@ -240,12 +265,12 @@ def _person(
         family_name=family,
         name_absent_reason=absent,
         other_names=tuple(names),
-        sex=Sex(sex),
+        sex=_SEX[sex],
         birth_date=born,
-        birth_date_accuracy=DateAccuracy(accuracy),
+        birth_date_accuracy=_ACCURACY[accuracy],
         birth_date_latest=born_latest,
         death_date=died,
-        death_date_accuracy=DateAccuracy(died_accuracy or DateAccuracy.EXACT),
+        death_date_accuracy=_ACCURACY[died_accuracy] if died_accuracy else _EXACT,
         death_date_latest=died_latest,
         nhs_number=nhs,
         phone=phone,
@@ -296,7 +321,7 @@ def _assemble(
             c[0],
             c[1],
             c[2],
-            CarePlace(c[3]),
+            _CARE_PLACE[c[3]],
             c[4],
             c[5],
             c[6],
@@ -316,7 +341,8 @@ def _assemble(
             for nid in members_of.get(x[2], ()):
                 orders_of[nid].append(care_order)
             continue
-        pr = core.ParentalResponsibility(x[0], x[1], x[2], PRBasis(x[3]), x[4], _prov(x, 6), x[5], **_span(x))
+        basis = _PR_BASIS[x[3]]
+        pr = core.ParentalResponsibility(x[0], x[1], x[2], basis, x[4], _prov(x, 6), x[5], **_span(x))
         for nid in members_of.get(x[2], ()):
             prs_of[nid].append(pr)
     stays_of: dict[int, list[tuple[int, core.Residence, core.Household]]] = defaultdict(list)

@@ -19,7 +19,9 @@ and after that executed by name (``EXECUTE``): the server parses them once and,
 with ``plan_cache_mode`` set to ``force_generic_plan`` (``kinmap.settings``),
 plans them once (https://www.postgresql.org/docs/current/sql-prepare.html).
 Parsing and planning a family's twenty short statements each time was half the
-server's time in a recompute.
+server's time in a recompute. On PostgreSQL the rows' times are read through
+a cache of the values parsed before on the connection
+(:mod:`kinmap.records.time_loads`).
 """
 
 from __future__ import annotations
@@ -35,13 +37,16 @@ from typing import Any, TypeVar
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field, ForeignObject, Lookup, Model, Q, QuerySet
+from django.db.models import Field, ForeignObject, JSONField, Lookup, Model, Q, QuerySet
 from django.db.models.base import ModelState
+from django.db.models.expressions import Col
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query import ValuesListIterable
 from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, pre_init
 from django.db.models.sql.compiler import SQLCompiler
+
+from .time_loads import times_cached
 
 M = TypeVar("M", bound=Model)
 
@@ -114,16 +119,74 @@ def _run(db: str, compiled: Sequence[Compiled]) -> list[list[tuple[Any, ...]]]:
     results: list[list[tuple[Any, ...]]] = []
     for compiler, sql, _, converters, _ in compiled:
         rows = next(fetched) if sql is not None else []
-        if converters:
+        json_columns = _plain_json(converters)
+        if json_columns:
+            results.append(_json_rows(compiler, rows, converters, json_columns))
+        elif converters:
             results.append([tuple(row) for row in compiler.apply_converters(rows, converters)])
         else:
             results.append([tuple(row) for row in rows])
     return results
 
 
+def _plain_json(converters: dict[int, Any]) -> list[int]:
+    """The columns of a query whose only converter is the ``from_db_value``
+    of a plain ``JSONField`` (no decoder of its own) read as a column (not a
+    key of it); empty unless every converted column is one."""
+    columns = []
+    for i, (functions, expression) in converters.items():
+        field = getattr(expression, "target", None)
+        if not (
+            isinstance(expression, Col)
+            and type(field) is JSONField
+            and field.decoder is None
+            and len(functions) == 1
+            and getattr(functions[0], "__func__", None) is JSONField.from_db_value
+            and functions[0].__self__ is field
+        ):
+            return []
+        columns.append(i)
+    return columns
+
+
+_DECODER = json.JSONDecoder()
+
+
+def _json_rows(
+    compiler: SQLCompiler, rows: Sequence[Any], converters: dict[int, Any], columns: list[int]
+) -> list[tuple[Any, ...]]:
+    """The rows with the texts of the JSON ``columns`` parsed: the values
+    ``JSONField.from_db_value`` gives (``json.loads``), without its calls
+    and ``json.loads``' checks for each value (a family's gaps and people
+    each have one): a text that ``raw_decode`` does not read whole, or a
+    value not a text, goes through Django's converters as before."""
+    raw = _DECODER.raw_decode
+    out = []
+    for row in rows:
+        values = list(row)
+        for i in columns:
+            text = values[i]
+            if text is None:
+                continue
+            if type(text) is str:
+                try:
+                    value, end = raw(text)
+                except ValueError:
+                    end = -1
+                if end == len(text):
+                    values[i] = value
+                    continue
+            functions, expression = converters[i]
+            values[i] = functions[0](text, expression, compiler.connection)
+        out.append(tuple(values))
+    return out
+
+
 def _fetch_each(connection: BaseDatabaseWrapper, compiled: Sequence[Compiled]) -> list[list[Any]]:
     fetched = []
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            times_cached(cursor.cursor)
         for _, sql, params, _, _ in compiled:
             cursor.execute(str(sql), params)
             fetched.append(cursor.fetchall())
@@ -137,8 +200,11 @@ def _fetch_together(connection: BaseDatabaseWrapper, compiled: Sequence[Compiled
     (Django's default with psycopg 3), or in psycopg's pipeline mode."""
     with connection.cursor() as cursor:
         if _client_binding(cursor):
+            times_cached(cursor.cursor)
             return _fetch_in_one_text(connection, cursor, compiled)
     cursors = [connection.cursor() for _ in compiled]
+    for cursor in cursors:
+        times_cached(cursor.cursor)
     try:
         with connection.connection.pipeline():
             for cursor, (_, sql, params, _, _) in zip(cursors, compiled, strict=True):

@@ -10,6 +10,8 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kinmap.accounts.models import User
@@ -125,3 +127,21 @@ def test_a_family_without_open_gaps_counts_as_none(owner: User) -> None:
     gm.Gap.objects.filter(network=network).update(resolved_at=timezone.now())
     gap_summaries_refresh(network_ids=[network.pk])
     assert summary(network) == dict(NONE) == counted_afresh(network)
+
+
+@pytest.mark.django_db
+def test_families_named_more_than_once_are_counted_in_one_statement(owner: User, fam: SeedFamily) -> None:
+    none = s.network_create(
+        actor=owner,
+        child=s.PersonData(given_name="Ivy", family_name="Testbaby", birth_date=date(2026, 10, 1)),
+    )
+    gm.Gap.objects.filter(network=none).update(resolved_at=timezone.now())
+    gm.GapSummary.objects.filter(network=fam.network).delete()  # a row written afresh, another updated
+    with CaptureQueriesContext(connection) as written:
+        assert gap_summaries_refresh(network_ids=[fam.network.pk, none.pk, fam.network.pk]) == 2
+    table = gm.GapSummary._meta.db_table
+    assert [table in q["sql"] for q in written.captured_queries].count(True) == 1
+    for network in (fam.network, none):
+        check(network)
+    assert summary(fam.network)["open_count"] > 0 and summary(none) == dict(NONE)
+    assert gm.GapSummary.objects.filter(network=none).exists()

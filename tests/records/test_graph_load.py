@@ -9,8 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from kinmap.accounts.models import User
+from kinmap.core.vocab import DateAccuracy, Sex
 from kinmap.records import models as m
-from kinmap.records.graph_load import family_networks_load
+from kinmap.records.graph_load import _Members, family_networks_load
 from kinmap.records.selectors import family_records_load
 from kinmap.records.synth import synth_load
 
@@ -54,6 +55,8 @@ def test_the_lean_load_gives_the_same_networks_as_the_full_load(seed: int) -> No
     full = family_records_load(networks)
     lean = family_networks_load(networks)
     assert [r.graph_network for r in lean] == [r.graph_network for r in full]
+    # the same types too (an enum's member equals its value): the reprs name them
+    assert [repr(r.graph_network) for r in lean] == [repr(r.graph_network) for r in full]
     assert any(r.graph_network.outside_ids for r in lean)
     assert any(r.graph_network.care_orders for r in lean)
     rough = [
@@ -70,3 +73,13 @@ def test_the_lean_load_gives_the_same_networks_as_the_full_load(seed: int) -> No
         family_networks_load(networks)
     assert alone[0].graph_network == full[0].graph_network
     assert len(one.captured_queries) == len(every.captured_queries)
+
+
+def test_the_members_looked_up_once_are_those_the_enum_gives_and_it_refuses_the_same_values() -> None:
+    accuracy = _Members(DateAccuracy)
+    assert accuracy["accurate"] is DateAccuracy("accurate") is DateAccuracy.EXACT
+    assert accuracy["estimated"] is DateAccuracy.ABOUT
+    assert accuracy[DateAccuracy.MONTH] is DateAccuracy.MONTH  # a member as well as its value
+    assert all(_Members(Sex)[s.value] is s for s in Sex)
+    with pytest.raises(ValueError, match="'exactly' is not a valid DateAccuracy"):
+        accuracy["exactly"]

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..frozen import filled_directly
+
 
 @dataclass(frozen=True)
 class Decline:
@@ -30,6 +32,7 @@ class Decline:
     recorded_by: str = ""
 
 
+@filled_directly  # one a family's open gap, for every family a recompute reads
 @dataclass(frozen=True)
 class GapHistory:
     """How often a gap has been put to the practitioner, and whether another

@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from .. import carers as c
+from ..frozen import filled_directly
 from ..graph import FamilyGraph
 from ..model import Provenance
 from ..vocab import REL_BY_CODE, RelKind
@@ -38,6 +39,7 @@ class OpenSinceBasis(StrEnum):
     NOT_KNOWN = "not-known"  # nothing tells: the caller uses the day the gap was found
 
 
+@filled_directly  # one a gap
 @dataclass(frozen=True)
 class OpenSince:
     """``on``: the day the requirement first applied (None when not known);

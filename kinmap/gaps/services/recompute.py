@@ -11,7 +11,6 @@ queries (:func:`_write`) and shows the gaps at any contact open
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -52,6 +51,18 @@ class RecomputeResult:
     @property
     def any(self) -> bool:
         return bool(self.opened or self.resolved or self.reopened or self.changed)
+
+    def changes(self) -> dict[str, list[Any]]:
+        """The audit event's changes: ``[None, keys]`` (sorted) for each list
+        that is not empty, in the order of the fields (as
+        ``dataclasses.asdict`` gives them, without copying the lists first)."""
+        lists = (
+            ("opened", self.opened),
+            ("resolved", self.resolved),
+            ("reopened", self.reopened),
+            ("changed", self.changed),
+        )
+        return {name: [None, sorted(keys)] for name, keys in lists if keys}
 
 
 def _overnight_infant_until(graph: FamilyGraph, unmet_subject_kind: str, subject_id: object) -> date | None:
@@ -326,10 +337,14 @@ def _plan(
     result, new_gaps, updates, events = plan.result, plan.new_gaps, plan.updates, plan.events
     shown_now, closed_now = plan.shown_now, plan.closed_now
 
+    about: dict[tuple[str, str], tuple[date | None, str]] = {}  # by subject: several gaps share one
     for key, u in wanted.items():
         kind, sid, child_id = _subject_parts(u)
-        overnight = _overnight_infant_until(graph, kind, sid)
-        label = subject_name(net, kind, sid)
+        known = about.get((kind, sid))
+        if known is None:
+            known = (_overnight_infant_until(graph, kind, sid), subject_name(net, kind, sid))
+            about[kind, sid] = known
+        overnight, label = known
         opened = since.get(key, NOT_KNOWN)
         g = by_key.get(key)
         if g is None:
@@ -475,17 +490,7 @@ def _write(plans: list[_Plan], actor: User | None, now: datetime, *, audit_each:
             actor=actor,
             action="recompute",
             object_type="gaps",
-            entries=[
-                (
-                    p.network.pk,
-                    p.network.pk,
-                    {
-                        k: [None, sorted(v)] for k, v in dataclasses.asdict(p.result).items() if v
-                    },  # only what changed
-                )
-                for p in plans
-                if p.result.any
-            ],
+            entries=[(p.network.pk, p.network.pk, p.result.changes()) for p in plans if p.result.any],
         )
 
 
