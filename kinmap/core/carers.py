@@ -161,32 +161,36 @@ def carers_of(graph: FamilyGraph, child_id: int) -> list[CarerOfChild]:
 
 
 def _carers_of(graph: FamilyGraph, child_id: int) -> list[CarerOfChild]:
-    net = graph.network
-    child = graph.person(child_id)
+    net, today = graph.network, graph.today
+    people = net.people
+    child = people[child_id]
     birth = child.birth_date if not child.unborn else None
-    child_has_home = bool(graph.households_of(child_id))
+    # the child's households today: lives_with(pid) is "shares one of them"
+    # (graph.lives_with, with no home for the child meaning no one does)
+    homes = graph.households_of(child_id)
     found: dict[int, CarerOfChild] = {}
 
-    def lives_with(pid: int) -> bool:
-        return child_has_home and graph.lives_with(pid, child_id)
-
     arrangements: dict[int, list[CareArrangement]] = {}
-    for c in graph.care_of(child_id):
-        if c.carer_id != child_id and c.carer_id in net.people:
-            arrangements.setdefault(c.carer_id, []).append(c)
+    for c in net.care:  # graph.care_of(child_id), read in one pass
+        pid = c.carer_id
+        if c.child_id == child_id and c.current_on(today) and pid != child_id and pid in people:
+            arrangements.setdefault(pid, []).append(c)
     for pid, care in arrangements.items():
-        if not graph.person(pid).alive_on(graph.today):
+        if not people[pid].alive_on(today):
             continue
         starts = [c.start for c in care]
         since = None if any(s is None for s in starts) else min(s for s in starts if s is not None)
         found[pid] = CarerOfChild(
-            pid, child_id, since, lives_with(pid), any(c.overnight for c in care), tuple(care)
+            pid,
+            child_id,
+            since,
+            bool(homes) and bool(homes & graph.households_of(pid)),
+            any(c.overnight for c in care),
+            tuple(care),
         )
 
-    household_adults: list[tuple[int, date | None]] = []
     parents = graph.parents(child_id)
-    for pid in parents:
-        household_adults.append((pid, None))
+    household_adults: list[tuple[int, date | None]] = [(pid, None) for pid in parents]
     for pid in parents:
         for partner in graph.partners(pid):
             rel_starts = [
@@ -195,10 +199,14 @@ def _carers_of(graph: FamilyGraph, child_id: int) -> list[CarerOfChild]:
                 if r.type in CURRENT_PARTNER_CODES and r.start is not None
             ]
             household_adults.append((partner, max(rel_starts) if rel_starts else None))
+    if not homes:  # no one lives with a child with no home today
+        return [found[pid] for pid in sorted(found)]
     for pid, rel_start in household_adults:
-        if pid in found or pid == child_id or pid not in net.people:
+        if pid in found or pid == child_id or pid not in people:
             continue
-        if not net.is_member(pid) or not graph.person(pid).alive_on(graph.today) or not lives_with(pid):
+        if not net.is_member(pid) or not people[pid].alive_on(today):
+            continue
+        if not homes & graph.households_of(pid):
             continue
         candidates = [d for d in (birth, _residence_start(graph, pid), rel_start) if d is not None]
         since = max(candidates) if candidates else None
@@ -466,14 +474,26 @@ def carer_checks(graph: FamilyGraph, carer: CarerOfChild, settings: CarerSetting
     the child is a baby: each check asks that first)."""
     if not is_baby(graph, carer.child_id, settings):
         return []
+    return _baby_carer_checks(graph, carer, settings)
+
+
+def _baby_carer_checks(graph: FamilyGraph, carer: CarerOfChild, settings: CarerSettings) -> list[CarerCheck]:
+    """:func:`carer_checks` for a carer of a child known to be a baby (the
+    checks called one by one, in the same order)."""
     out: list[CarerCheck] = []
-    for one in (check_icon, check_safer_sleep):
-        c = one(graph, carer, settings)
-        if c is not None:
-            out.append(c)
-    out.extend(check_sleep_places(graph, carer, settings))
-    for one in (check_reoffer, check_route):
-        c = one(graph, carer, settings)
+    c = check_icon(graph, carer, settings)
+    if c is not None:
+        out.append(c)
+    c = check_safer_sleep(graph, carer, settings)
+    if c is not None:
+        out.append(c)
+    if carer.care:
+        out.extend(check_sleep_places(graph, carer, settings))
+    c = check_reoffer(graph, carer, settings)
+    if c is not None:
+        out.append(c)
+    if not carer.lives_with:
+        c = check_route(graph, carer, settings)
         if c is not None:
             out.append(c)
     return out
@@ -492,7 +512,7 @@ def checks_by_carer(
         for child_id in net.index_child_ids:
             if child_id in net.people and is_baby(graph, child_id, settings):
                 found.extend(
-                    (carer, carer_checks(graph, carer, settings)) for carer in carers_of(graph, child_id)
+                    [(c, _baby_carer_checks(graph, c, settings)) for c in carers_of(graph, child_id)]
                 )
     return found
 

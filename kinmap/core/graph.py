@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Any, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from .memo import cached
 from .model import CareArrangement, InformationGiven, Invitation, Network, Person, Relationship
@@ -54,6 +54,21 @@ class Sibling:
     kind: SiblingKind
 
 
+_BIRTH_PARENT_CODES = frozenset({BIRTH_MOTHER, BIRTH_FATHER})
+
+
+class _RelationshipIndex(NamedTuple):
+    """What :attr:`FamilyGraph._relationship_index` works out in one pass."""
+
+    parents_of: dict[int, list[Relationship]]  # parent relationships by child
+    children_of: dict[int, list[Relationship]]  # parent relationships by parent
+    rels_of: dict[int, list[Relationship]]  # every relationship by each of its people
+    now: tuple[Relationship, ...]  # current today, in the network's order
+    parents_now: dict[int, list[int]]  # child -> parent ids, current today (repeats kept)
+    partners_now: dict[int, list[int]]  # person -> current partner ids (repeats kept)
+    birth_parent: dict[tuple[int, str], int]  # (child, BIRTH_MOTHER or BIRTH_FATHER) -> the parent
+
+
 class FamilyGraph:
     """Read-only view of a :class:`Network` with the derivations kinmap needs.
 
@@ -76,33 +91,64 @@ class FamilyGraph:
     # -- indexes -----------------------------------------------------------
 
     @cached
-    def _relationship_index(
-        self,
-    ) -> tuple[dict[int, list[Relationship]], dict[int, list[Relationship]], dict[int, list[Relationship]]]:
+    def _relationship_index(self) -> _RelationshipIndex:
         """Parent relationships by child, parent relationships by parent, and
-        every relationship by each of its two people, in one pass."""
+        every relationship by each of its two people; the relationships
+        current today, and from them the current parents by child and current
+        partners by person: in one pass, each relationship's dates read once
+        (the rules ask who is current many times a family)."""
         parents_of: dict[int, list[Relationship]] = defaultdict(list)
         children_of: dict[int, list[Relationship]] = defaultdict(list)
         rels_of: dict[int, list[Relationship]] = defaultdict(list)
+        now: list[Relationship] = []
+        parents_now: dict[int, list[int]] = {}
+        partners_now: dict[int, list[int]] = {}
+        by_code: dict[tuple[int, str], int] = {}
+        today = self.today
         for r in self.network.relationships:
-            if r.type in PARENT_CODES:
-                parents_of[r.to_id].append(r)
-                children_of[r.from_id].append(r)
-            rels_of[r.from_id].append(r)
-            rels_of[r.to_id].append(r)
-        return parents_of, children_of, rels_of
+            a, b, code, start, end = r.from_id, r.to_id, r.type, r.start, r.end
+            # r.current_on(today), written out
+            current = (start is None or start <= today) and (end is None or end > today)
+            if current:
+                now.append(r)
+            if code in PARENT_CODES:
+                parents_of[b].append(r)
+                children_of[a].append(r)
+                if code in _BIRTH_PARENT_CODES:
+                    by_code.setdefault((b, code), a)  # the first recorded of each
+                if current:
+                    parents_now.setdefault(b, []).append(a)
+            elif current and code in CURRENT_PARTNER_CODES:
+                # in the order of each person's relationships (rels_of), as _partners finds them
+                partners_now.setdefault(a, []).append(b)
+                partners_now.setdefault(b, []).append(a)
+            rels_of[a].append(r)
+            rels_of[b].append(r)
+        # the properties read from the index, set here once (``cached`` leaves
+        # a value in the instance dictionary, which later reads find first)
+        filled = self.__dict__
+        filled["_parents_of"], filled["_children_of"], filled["_rels_of"] = parents_of, children_of, rels_of
+        filled["relationships_now"] = relationships_now = tuple(now)
+        return _RelationshipIndex(
+            parents_of, children_of, rels_of, relationships_now, parents_now, partners_now, by_code
+        )
+
+    @cached
+    def relationships_now(self) -> tuple[Relationship, ...]:
+        """The network's relationships current today, in the network's order."""
+        return self._relationship_index.now
 
     @cached
     def _parents_of(self) -> dict[int, list[Relationship]]:
-        return self._relationship_index[0]
+        return self._relationship_index.parents_of
 
     @cached
     def _children_of(self) -> dict[int, list[Relationship]]:
-        return self._relationship_index[1]
+        return self._relationship_index.children_of
 
     @cached
     def _rels_of(self) -> dict[int, list[Relationship]]:
-        return self._relationship_index[2]
+        return self._relationship_index.rels_of
 
     @cached
     def _information_by_person(self) -> dict[int, list[InformationGiven]]:
@@ -131,16 +177,12 @@ class FamilyGraph:
     # -- parents -----------------------------------------------------------
 
     def birth_mother(self, child_id: int) -> int | None:
-        return self._parent_by_code(child_id, BIRTH_MOTHER)
+        """The first birth mother recorded for the child (indexed once per graph)."""
+        return self._relationship_index.birth_parent.get((child_id, BIRTH_MOTHER))
 
     def birth_father(self, child_id: int) -> int | None:
-        return self._parent_by_code(child_id, BIRTH_FATHER)
-
-    def _parent_by_code(self, child_id: int, code: str) -> int | None:
-        for r in self._parents_of.get(child_id, []):
-            if r.type == code:
-                return r.from_id
-        return None
+        """The first birth father recorded for the child (indexed once per graph)."""
+        return self._relationship_index.birth_parent.get((child_id, BIRTH_FATHER))
 
     def birth_parents(self, child_id: int) -> frozenset[int]:
         return frozenset(r.from_id for r in self._parents_of.get(child_id, []) if rel_type(r.type).birth)
@@ -151,7 +193,7 @@ class FamilyGraph:
             found = self._current_parents.get(child_id)
             if found is None:
                 found = self._current_parents[child_id] = tuple(
-                    _unique(r.from_id for r in self._parents_of.get(child_id, []) if r.current_on(self.today))
+                    _unique(self._relationship_index.parents_now.get(child_id, ()))
                 )
             return list(found)
         return _unique(r.from_id for r in self._parents_of.get(child_id, []))
@@ -160,7 +202,7 @@ class FamilyGraph:
         found = self._children.get(parent_id)
         if found is None:
             found = self._children[parent_id] = tuple(
-                _unique(r.to_id for r in self._children_of.get(parent_id, []))
+                _unique([r.to_id for r in self._children_of.get(parent_id, [])])
             )
         return list(found)
 
@@ -241,7 +283,9 @@ class FamilyGraph:
         if current:
             found = self._current_partners.get(person_id)
             if found is None:
-                found = self._current_partners[person_id] = tuple(self._partners(person_id, current=True))
+                found = self._current_partners[person_id] = tuple(
+                    _unique(self._relationship_index.partners_now.get(person_id, ()))
+                )
             return list(found)
         return self._partners(person_id, current=False)
 

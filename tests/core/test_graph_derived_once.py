@@ -13,7 +13,7 @@ from kinmap.core.model import Network, Person
 from kinmap.core.rules.facts import fact_value
 from kinmap.core.rules.scope import Scope
 from kinmap.core.rules.sources import SOURCED_FACT_KEYS, SOURCED_PERSON_FIELDS, unsourced_person_details
-from kinmap.core.vocab import CURRENT_PARTNER_CODES, PARENT_CODES
+from kinmap.core.vocab import BIRTH_FATHER, BIRTH_MOTHER, CURRENT_PARTNER_CODES, PARENT_CODES
 from tests.core.builders import TODAY
 from tests.core.strategies import networks
 
@@ -81,3 +81,16 @@ def test_remembered_derivations_match_a_scan_of_the_record(net: Network) -> None
             ]
             assert graph.moved_in_today.get(pid) == (max(starts) if starts else None)
             assert unsourced_person_details(net.people[pid]) == scanned_unsourced(net.people[pid])
+
+
+@FAST
+@given(networks())
+def test_the_one_pass_relationship_index_matches_a_scan(net: Network) -> None:
+    """The relationships current today and each child's first birth mother and
+    father, which the graph works out in the same pass as its other indexes."""
+    graph = FamilyGraph(net, TODAY)
+    assert list(graph.relationships_now) == [r for r in net.relationships if r.current_on(TODAY)]
+    for pid in net.people:
+        for code, asked in ((BIRTH_MOTHER, graph.birth_mother(pid)), (BIRTH_FATHER, graph.birth_father(pid))):
+            first = [r.from_id for r in net.relationships if r.to_id == pid and r.type == code]
+            assert asked == (first[0] if first else None)

@@ -119,8 +119,10 @@ def fact_value(person: Person, key: str) -> str | None:
 
 
 def answered(person: Person, key: str) -> bool:
-    """Has the question ``key`` been answered (with anything, including "none")?"""
-    return fact_value(person, key) is not None
+    """Has the question ``key`` been answered (with anything, including "none")?
+    (:func:`fact_value` is not None, written out: the rules ask a dozen times a family.)"""
+    fact = person.facts.get(key)
+    return fact is not None and bool(fact.value.strip())
 
 
 def says_none(person: Person, key: str) -> bool:

@@ -15,9 +15,9 @@ from .scope import who
 def _household_words(ctx: Context, household_id: int) -> str:
     """How a detail names a household: never a protected (masked) address."""
     household = ctx.network.households.get(household_id)
-    if household is None or household.masked or not household.address:
+    if household is None or household.masked:
         return "the child's home"
-    return household.address
+    return household.address or "the child's home"
 
 
 def check_household_roster(ctx: Context) -> Iterator[Unmet]:

@@ -227,12 +227,15 @@ def check_parental_responsibility(ctx: Context) -> Iterator[Unmet]:
             continue
         for pid in _parental_roles(ctx, child.id):
             every = scope.responsibility(pid, child.id)
-            records = scope.responsibility_now(pid, child.id)
-            if any(r.basis is not PRBasis.UNKNOWN for r in records):
-                continue
-            if every and not records and all(r.end is not None and r.end <= ctx.today for r in every):
-                continue
-            state = "recorded as not known" if records else "not recorded"
+            if not every:  # no record at all, so none current today
+                state = "not recorded"
+            else:
+                records = scope.responsibility_now(pid, child.id)
+                if any(r.basis is not PRBasis.UNKNOWN for r in records):
+                    continue
+                if not records and all(r.end is not None and r.end <= ctx.today for r in every):
+                    continue
+                state = "recorded as not known" if records else "not recorded"
             yield ctx.unmet(
                 Subject(SubjectKind.PERSON, pid, child.id),
                 f"Parental responsibility of {who(scope.person(pid), 'an adult in a parental role')} "

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 
 from .. import carers as c
@@ -97,18 +97,24 @@ def _carer_settings(icon_by_days: int, baby_under_days: int) -> c.CarerSettings:
 _ORDER = ("icon", "safer_sleep", "icon_again", "safer_sleep_again", "sleep_place", "carer_route")
 
 
-def _run(ctx: Context, rule: str, missing: Callable[[c.CarerCheck], tuple[str, ...]]) -> Iterator[Unmet]:
+def _run(ctx: Context, rule: str, missing: Callable[[c.CarerCheck], tuple[str, ...]]) -> list[Unmet]:
     """One gap per carer (information reaches a person, whichever baby they
     care for: the most severe of their checks, what all of them miss) and one
     per care arrangement for a sleep place."""
+    checks = _unmet_checks(ctx, rule)
+    if not checks:  # most families: no carer of a baby misses this one
+        return []
+    out: list[Unmet] = []
     by_person: dict[int, list[c.CarerCheck]] = {}
-    for found in _unmet_checks(ctx, rule):
+    for found in checks:
         if found.care_id is not None:
-            yield ctx.unmet(
-                Subject(SubjectKind.CARE, found.care_id, found.child_id),
-                f"{_name(ctx, found.person_id)}: {found.detail}",
-                missing(found),
-                _SEVERITY[found.severity],
+            out.append(
+                ctx.unmet(
+                    Subject(SubjectKind.CARE, found.care_id, found.child_id),
+                    f"{_name(ctx, found.person_id)}: {found.detail}",
+                    missing(found),
+                    _SEVERITY[found.severity],
+                )
             )
         else:
             by_person.setdefault(found.person_id, []).append(found)
@@ -121,12 +127,15 @@ def _run(ctx: Context, rule: str, missing: Callable[[c.CarerCheck], tuple[str, .
             keys += missing(f)
             if _SEVERITY[f.severity].rank < severity.rank:
                 first, severity = f, _SEVERITY[f.severity]
-        yield ctx.unmet(
-            Subject(SubjectKind.PERSON, pid),
-            f"{_name(ctx, pid)}: {first.detail}",
-            _in_order(keys),
-            severity,
+        out.append(
+            ctx.unmet(
+                Subject(SubjectKind.PERSON, pid),
+                f"{_name(ctx, pid)}: {first.detail}",
+                _in_order(keys),
+                severity,
+            )
         )
+    return out
 
 
 def _in_order(keys: tuple[str, ...]) -> tuple[str, ...]:
@@ -163,7 +172,7 @@ def _materials(found: c.CarerCheck) -> tuple[str, ...]:
 _MATERIAL_KEYS: dict[tuple[str, ...], tuple[str, ...]] = {}
 
 
-def check_icon(ctx: Context) -> Iterator[Unmet]:
+def check_icon(ctx: Context) -> list[Unmet]:
     """Requirement 17. In scope: every carer of a baby (``kinmap.core.carers``:
     a current care arrangement, a parent or a parent's partner living with the
     child; alive). Satisfied by ICON given (not only offered) by the time the
@@ -172,13 +181,13 @@ def check_icon(ctx: Context) -> Iterator[Unmet]:
     return _run(ctx, c.R17_ICON, _materials)
 
 
-def check_safer_sleep(ctx: Context) -> Iterator[Unmet]:
+def check_safer_sleep(ctx: Context) -> list[Unmet]:
     """Requirement 18. In scope: every carer who may settle the baby. Satisfied
     by safer sleep advice given. Not satisfied by an offer that was declined."""
     return _run(ctx, c.R18_SAFER_SLEEP, _materials)
 
 
-def check_sleep_places(ctx: Context) -> Iterator[Unmet]:
+def check_sleep_places(ctx: Context) -> list[Unmet]:
     """Requirement 18 (where the baby sleeps, kept as 21). In scope: every care
     arrangement overnight or away from the baby's home. Satisfied by the sleep
     place in words on the arrangement. Not satisfied by where the baby sleeps
@@ -186,7 +195,7 @@ def check_sleep_places(ctx: Context) -> Iterator[Unmet]:
     return _run(ctx, c.R18_SLEEP_PLACE, lambda _found: ("sleep_place",))
 
 
-def check_reoffer(ctx: Context) -> Iterator[Unmet]:
+def check_reoffer(ctx: Context) -> list[Unmet]:
     """Requirement 19. In scope: a carer who had the core information before a
     change (a new carer, a new address, overnight stays). Satisfied by the
     information offered again after the change (a recorded decline shows it
@@ -194,7 +203,7 @@ def check_reoffer(ctx: Context) -> Iterator[Unmet]:
     return _run(ctx, c.R19_REOFFER, lambda found: tuple(f"{m}_again" for m in _materials(found)))
 
 
-def check_route(ctx: Context) -> Iterator[Unmet]:
+def check_route(ctx: Context) -> list[Unmet]:
     """Requirement 20. In scope: every carer who does not live with the child.
     Satisfied by a joint appointment attended, their own copies by post or
     email, or a telephone conversation (offered: a decline counts). Not

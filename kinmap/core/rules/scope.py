@@ -56,9 +56,11 @@ class Scope:
         """Members of the network who are alive today."""
         outside, today = self.network.outside_ids, self.today
         return frozenset(
-            pid
-            for pid, p in self.network.people.items()
-            if pid not in outside and (p.death_date is None or p.death_date > today)  # p.alive_on(today)
+            [
+                pid
+                for pid, p in self.network.people.items()
+                if pid not in outside and (p.death_date is None or p.death_date > today)  # p.alive_on(today)
+            ]
         )
 
     @cached
@@ -82,9 +84,7 @@ class Scope:
     def role_ids(self) -> frozenset[int]:
         """People with a current parent, partner or carer role towards anyone."""
         out: set[int] = set()
-        for r in self.network.relationships:
-            if not r.current_on(self.today):
-                continue
+        for r in self.graph.relationships_now:
             if r.type in PARENT_CODES:
                 out.add(r.from_id)
             elif r.type in CURRENT_PARTNER_CODES:
@@ -178,8 +178,8 @@ class Scope:
     def social_pairs(self) -> tuple[tuple[int, int], ...]:
         """Each current social relationship (friend, visitor...) both ways round."""
         out: list[tuple[int, int]] = []
-        for r in self.network.relationships:
-            if r.current_on(self.today) and rel_type(r.type).kind is RelKind.SOCIAL:
+        for r in self.graph.relationships_now:
+            if rel_type(r.type).kind is RelKind.SOCIAL:
                 out += [(r.from_id, r.to_id), (r.to_id, r.from_id)]
         return tuple(out)
 
