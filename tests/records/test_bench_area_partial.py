@@ -19,6 +19,7 @@ def test_a_run_stopped_by_the_http_stage_keeps_the_figures_before_it(
 ) -> None:
     b = command.b
     monkeypatch.setattr(command, "ensure_database", lambda: None)
+    monkeypatch.setattr(command, "bind_free", lambda bind: None)
     monkeypatch.setattr(command, "call_command", lambda *a, **k: None)
     monkeypatch.setattr(
         command, "connection", SimpleNamespace(vendor="postgresql", settings_dict={"NAME": "bench"})
@@ -43,3 +44,20 @@ def test_a_run_stopped_by_the_http_stage_keeps_the_figures_before_it(
     assert kept["family_page_in_process_median_ms"] == 9.5
     assert kept["engine_families_per_s"] == 4321.0
     assert "goals" not in kept
+
+
+def test_a_port_another_server_holds_stops_the_bench_before_it_starts() -> None:
+    """A server already listening where the bench would serve (a runserver
+    left running) once answered the bench's sign-in in place of its own
+    gunicorn, on another database: the bench now refuses the port at once."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        bind = f"127.0.0.1:{other.getsockname()[1]}"
+        with pytest.raises(CommandError, match=f"already listening on {bind}"):
+            command.bind_free(bind)
+    command.bind_free(bind)  # free again once the other server has gone
+    with pytest.raises(CommandError, match="host:port"):
+        command.bind_free("8765")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import socket
 import subprocess
 import sys
 import time
@@ -49,6 +50,25 @@ def ensure_database() -> None:
         raise CommandError(postgres_line(connection.settings_dict, server, first_line(exc))) from None
 
 
+def bind_free(bind: str) -> None:
+    """Raise CommandError unless ``bind`` (``host:port``) can be listened on
+    now: another server already there (a ``runserver`` left running, an
+    earlier bench's server) would answer the bench's requests in place of the
+    one it starts, which then stops at once, and every figure would be of
+    the wrong server on the wrong database."""
+    host, _, port = bind.rpartition(":")
+    if not host or not port.isdigit():
+        raise CommandError(f"--bind must be host:port, not {bind!r}")
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, int(port)))
+        except OSError as exc:
+            raise CommandError(
+                f"something is already listening on {bind} ({exc.strerror}): stop it, or give "
+                "kinmap bench_area another --bind"
+            ) from None
+
+
 class Command(BaseCommand):
     help = (
         "Benchmark kinmap at the size of an area on PostgreSQL: make (or reuse) the caseload with "
@@ -79,6 +99,7 @@ class Command(BaseCommand):
         out.write_text(json.dumps({**results, "finished": finished}, indent=2) + "\n")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        bind_free(options["bind"])  # before the long stages, and again when the server starts
         ensure_database()
         if connection.vendor != "postgresql":
             raise CommandError("kinmap bench_area runs on PostgreSQL: set DATABASE_URL=postgres://...")
@@ -146,6 +167,7 @@ class Command(BaseCommand):
         bind = options["bind"]
         base = f"http://{bind}"
         env = {**os.environ, "KINMAP_BENCH_PASSWORD": password}
+        bind_free(bind)
         # our own children, on argv of our own making; the server is stopped below
         server = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "kinmap.cli", "serve", "--bind", bind],
