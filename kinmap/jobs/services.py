@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -44,6 +44,9 @@ from .models import UNFINISHED, FamilyRecompute, FamilyRecomputeLane, RecomputeS
 BATCH = 200  # families in one transaction: a few tens of milliseconds of work
 LANES = 4  # lanes a run is split into: as many worker processes as this can share it
 STALE_AFTER = timedelta(seconds=60)  # a lane not moved for this long has lost its worker
+# The advisory lock that puts the starts of two runs one after the other (any
+# fixed number not used for another lock in kinmap).
+RUN_START_LOCK = 4_765_920
 
 State = RecomputeState
 
@@ -76,10 +79,18 @@ def family_recompute_start(
     """Ask for every family's gaps to be recomputed, in ``lanes`` lanes
     (``LANES`` when None; one task each), in the caller's transaction (it runs only if that commits).
     Runs not yet finished are superseded, every lane of them: this one
-    recomputes every family with the settings as they will then be. Returns
-    the new run (state QUEUED)."""
-    now = timezone.now()
+    recomputes every family with the settings as they will then be. Two
+    starts at once (two administrators changing two rules) are put one after
+    the other: on PostgreSQL a transaction-scoped advisory lock is taken
+    first, so the second waits for the first to commit and then supersedes
+    its run (without it each would miss the other's uncommitted run and two
+    runs would recompute every family); SQLite lets one transaction write at
+    a time. Returns the new run (state QUEUED)."""
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RUN_START_LOCK])
+        now = timezone.now()
         FamilyRecompute.objects.filter(state__in=UNFINISHED).update(state=State.SUPERSEDED, finished_at=now)
         FamilyRecomputeLane.objects.filter(state__in=UNFINISHED).update(
             state=State.SUPERSEDED, finished_at=now
