@@ -1,6 +1,7 @@
-"""Two administrators changing two different rules at the same moment, on
+"""Two administrators changing the rule settings at the same moment, on
 PostgreSQL: the change committed second supersedes the run of the first, so
-one run recomputes every family (with both changes), not two."""
+one run recomputes every family (with both changes), not two; and two first
+changes of one rule (no row yet) refuse the second as stale, not an error."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.db import connection, connections
 from kinmap.accounts.models import User
 from kinmap.gaps import services as gs
 from kinmap.jobs.models import FamilyRecompute
+from kinmap.records.errors import RecordError
 from tests.gaps.family import seed_family
 from tests.held_open import change_held_open
 from tests.jobs.worker import run_worker
@@ -24,33 +26,50 @@ pytestmark = [
 State = FamilyRecompute.State
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_rule_changes_at_once_leave_one_run(admin: User, owner: User) -> None:
-    for i in range(3):
-        seed_family(owner, name=f"Testbaby{i}")
-    errors: list[BaseException] = []
+def _switch_off(admin: User, rule_id: str, reason: str) -> None:
+    gs.rule_setting_change(actor=admin, rule_id=rule_id, enabled=False, params={}, reason=reason)
+
+
+def _switch_off_while_held(admin: User, first_rule: str, second_rule: str) -> BaseException | None:
+    """Switch ``first_rule`` off in a transaction held open while another
+    connection switches ``second_rule`` off; the second's error (None: it was
+    saved)."""
+    outcome: list[BaseException | None] = []
 
     def second_change() -> None:
         try:
-            gs.rule_setting_change(
-                actor=admin, rule_id="R07-visitors", enabled=False, params={}, reason="second admin"
-            )
+            _switch_off(admin, second_rule, "second")
+            outcome.append(None)
         except BaseException as exc:
-            errors.append(exc)
+            outcome.append(exc)
         finally:
             connections.close_all()
 
     second = threading.Thread(target=second_change)
-    with change_held_open(
-        lambda: gs.rule_setting_change(
-            actor=admin, rule_id="R09-other-names", enabled=False, params={}, reason="first admin"
-        )
-    ):
+    with change_held_open(lambda: _switch_off(admin, first_rule, "first")):
         second.start()
         second.join(timeout=3)  # it commits now, or waits for the first change to commit
     second.join(timeout=60)
-    assert errors == []
+    assert len(outcome) == 1
+    return outcome[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_rule_changes_at_once_leave_one_run(admin: User, owner: User) -> None:
+    for i in range(3):
+        seed_family(owner, name=f"Testbaby{i}")
+    assert _switch_off_while_held(admin, "R09-other-names", "R07-visitors") is None
     runs = list(FamilyRecompute.objects.order_by("pk").values_list("reason", "state"))
-    assert [state for _, state in runs].count(State.QUEUED) == 1, runs
+    assert runs == [("first", State.SUPERSEDED), ("second", State.QUEUED)]
     run_worker()
-    assert set(FamilyRecompute.objects.values_list("state", flat=True)) <= {State.DONE, State.SUPERSEDED}
+    assert set(FamilyRecompute.objects.values_list("state", flat=True)) == {State.DONE, State.SUPERSEDED}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_first_changes_of_one_rule_at_once_refuse_the_second_as_stale(admin: User) -> None:
+    """Neither change finds a row to lock: the second waits for the first
+    and is then refused as made on an out-of-date page (before: the unique
+    rule_id's IntegrityError, a server error on the settings page)."""
+    refused = _switch_off_while_held(admin, "R07-visitors", "R07-visitors")
+    assert isinstance(refused, RecordError), refused
+    assert FamilyRecompute.objects.count() == 1

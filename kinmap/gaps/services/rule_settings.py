@@ -5,7 +5,9 @@ then recomputed in the background (``kinmap.jobs``).
 
 from __future__ import annotations
 
-from django.db import transaction
+import zlib
+
+from django.db import connection, transaction
 
 from kinmap.accounts.models import Role, User
 from kinmap.audit.services import audit_record
@@ -18,6 +20,25 @@ from .. import engine
 from .. import models as gm
 from ..models import Severity
 from .common import _now
+
+# The advisory lock class for a rule's setting being changed (any fixed number
+# not used for another lock in kinmap).
+RULE_SETTING_LOCK = 4_765_921
+
+
+def _setting_locked(rule_id: str) -> gm.RuleSetting | None:
+    """The setting row of ``rule_id`` locked for this transaction (None: the
+    rule has no row yet, its defaults apply). On PostgreSQL a
+    transaction-scoped advisory lock on the rule is taken first, so that two
+    first changes of a rule (no row to lock) are put one after the other: the
+    second then finds the first's row, and is refused as stale instead of
+    failing on the unique ``rule_id`` (an IntegrityError). SQLite lets one
+    transaction write at a time."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            key = zlib.crc32(rule_id.encode()) & 0x7FFFFFFF
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [RULE_SETTING_LOCK, key])
+    return gm.RuleSetting.objects.select_for_update().filter(rule_id=rule_id).first()
 
 
 def _validate_setting(rule_id: str, enabled: bool, params: dict[str, object]) -> dict[str, object]:
@@ -120,7 +141,7 @@ def rule_setting_change(
         raise RecordError("Say why you are making this change", field="reason")
     refuse_hidden_characters(reason, "reason", "The reason", multiline=True)
     clean = _validate_setting(rule_id, enabled, dict(params))
-    row = gm.RuleSetting.objects.select_for_update().filter(rule_id=rule_id).first()
+    row = _setting_locked(rule_id)
     if row is not None:
         check_version(row.version, expected_version, "rule setting")
     before_enabled = row.enabled if row else True
