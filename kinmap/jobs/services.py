@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -37,16 +37,15 @@ from kinmap.accounts.models import User
 from kinmap.core import progress
 from kinmap.gaps import models as gm
 from kinmap.gaps.services import gaps_recompute_locked
+from kinmap.records import advisory
 from kinmap.records import models as rm
+from kinmap.records.advisory import advisory_xact_lock
 
 from .models import UNFINISHED, FamilyRecompute, FamilyRecomputeLane, RecomputeState
 
 BATCH = 200  # families in one transaction: a few tens of milliseconds of work
 LANES = 4  # lanes a run is split into: as many worker processes as this can share it
 STALE_AFTER = timedelta(seconds=60)  # a lane not moved for this long has lost its worker
-# The advisory lock that puts the starts of two runs one after the other (any
-# fixed number not used for another lock in kinmap).
-RUN_START_LOCK = 4_765_920
 
 State = RecomputeState
 
@@ -87,9 +86,7 @@ def family_recompute_start(
     runs would recompute every family); SQLite lets one transaction write at
     a time. Returns the new run (state QUEUED)."""
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RUN_START_LOCK])
+        advisory_xact_lock(advisory.RECOMPUTE_START, 0)
         now = timezone.now()
         FamilyRecompute.objects.filter(state__in=UNFINISHED).update(state=State.SUPERSEDED, finished_at=now)
         FamilyRecomputeLane.objects.filter(state__in=UNFINISHED).update(

@@ -5,17 +5,15 @@ changes of one rule (no row yet) refuse the second as stale, not an error."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from kinmap.accounts.models import User
 from kinmap.gaps import services as gs
 from kinmap.jobs.models import FamilyRecompute
 from kinmap.records.errors import RecordError
 from tests.gaps.family import seed_family
-from tests.held_open import change_held_open
+from tests.held_open_race import second_while_first_held
 from tests.jobs.worker import run_worker
 
 pytestmark = [
@@ -34,24 +32,9 @@ def _switch_off_while_held(admin: User, first_rule: str, second_rule: str) -> Ba
     """Switch ``first_rule`` off in a transaction held open while another
     connection switches ``second_rule`` off; the second's error (None: it was
     saved)."""
-    outcome: list[BaseException | None] = []
-
-    def second_change() -> None:
-        try:
-            _switch_off(admin, second_rule, "second")
-            outcome.append(None)
-        except BaseException as exc:
-            outcome.append(exc)
-        finally:
-            connections.close_all()
-
-    second = threading.Thread(target=second_change)
-    with change_held_open(lambda: _switch_off(admin, first_rule, "first")):
-        second.start()
-        second.join(timeout=3)  # it commits now, or waits for the first change to commit
-    second.join(timeout=60)
-    assert len(outcome) == 1
-    return outcome[0]
+    return second_while_first_held(
+        lambda: _switch_off(admin, first_rule, "first"), lambda: _switch_off(admin, second_rule, "second")
+    )
 
 
 @pytest.mark.django_db(transaction=True)

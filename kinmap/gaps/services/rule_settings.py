@@ -5,25 +5,21 @@ then recomputed in the background (``kinmap.jobs``).
 
 from __future__ import annotations
 
-import zlib
-
-from django.db import connection, transaction
+from django.db import transaction
 
 from kinmap.accounts.models import Role, User
 from kinmap.audit.services import audit_record
 from kinmap.core.escalation import EscalationSettings, EscalationSettingsError
 from kinmap.core.rules import RuleSettings
 from kinmap.core.text import text_error
+from kinmap.records import advisory
+from kinmap.records.advisory import advisory_xact_lock
 from kinmap.records.errors import RecordError, check_version, refuse_hidden_characters
 
 from .. import engine
 from .. import models as gm
 from ..models import Severity
 from .common import _now
-
-# The advisory lock class for a rule's setting being changed (any fixed number
-# not used for another lock in kinmap).
-RULE_SETTING_LOCK = 4_765_921
 
 
 def _setting_locked(rule_id: str) -> gm.RuleSetting | None:
@@ -34,10 +30,7 @@ def _setting_locked(rule_id: str) -> gm.RuleSetting | None:
     second then finds the first's row, and is refused as stale instead of
     failing on the unique ``rule_id`` (an IntegrityError). SQLite lets one
     transaction write at a time."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            key = zlib.crc32(rule_id.encode()) & 0x7FFFFFFF
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [RULE_SETTING_LOCK, key])
+    advisory_xact_lock(advisory.RULE_SETTING, rule_id)
     return gm.RuleSetting.objects.select_for_update().filter(rule_id=rule_id).first()
 
 
