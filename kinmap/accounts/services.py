@@ -19,7 +19,9 @@ from django.utils import timezone
 from kinmap.audit.services import audit_record
 from kinmap.core.text import NAME_MAX_LENGTH, name_error, normalise_text, text_error
 from kinmap.gaps.team_counts import team_counts_touch
+from kinmap.records import advisory
 from kinmap.records import models as rm
+from kinmap.records.advisory import advisory_xact_lock
 from kinmap.records.errors import RecordError, StaleEdit, refuse_hidden_characters
 
 from .models import Agency, MaskedDetailEntitlement, Role, Team, User
@@ -213,6 +215,8 @@ def allocation_add(*, actor: User, network: rm.FamilyNetwork, team: Team | None)
     if team is None:
         raise RecordError("Choose the team to allocate", field="team")
     today = timezone.localdate()
+    # two allocations at once: the second waits, then finds the first's row
+    advisory_xact_lock(advisory.ALLOCATION, network.pk)
     row = rm.Allocation.objects.select_for_update().filter(network=network, team=team).first()
     if row is not None and _current(row, today):
         raise RecordError("This team is already allocated to this family", field="team")

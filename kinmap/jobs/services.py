@@ -37,7 +37,9 @@ from kinmap.accounts.models import User
 from kinmap.core import progress
 from kinmap.gaps import models as gm
 from kinmap.gaps.services import gaps_recompute_locked
+from kinmap.records import advisory
 from kinmap.records import models as rm
+from kinmap.records.advisory import advisory_xact_lock
 
 from .models import UNFINISHED, FamilyRecompute, FamilyRecomputeLane, RecomputeState
 
@@ -76,10 +78,16 @@ def family_recompute_start(
     """Ask for every family's gaps to be recomputed, in ``lanes`` lanes
     (``LANES`` when None; one task each), in the caller's transaction (it runs only if that commits).
     Runs not yet finished are superseded, every lane of them: this one
-    recomputes every family with the settings as they will then be. Returns
-    the new run (state QUEUED)."""
-    now = timezone.now()
+    recomputes every family with the settings as they will then be. Two
+    starts at once (two administrators changing two rules) are put one after
+    the other: on PostgreSQL a transaction-scoped advisory lock is taken
+    first, so the second waits for the first to commit and then supersedes
+    its run (without it each would miss the other's uncommitted run and two
+    runs would recompute every family); SQLite lets one transaction write at
+    a time. Returns the new run (state QUEUED)."""
     with transaction.atomic():
+        advisory_xact_lock(advisory.RECOMPUTE_START, 0)
+        now = timezone.now()
         FamilyRecompute.objects.filter(state__in=UNFINISHED).update(state=State.SUPERSEDED, finished_at=now)
         FamilyRecomputeLane.objects.filter(state__in=UNFINISHED).update(
             state=State.SUPERSEDED, finished_at=now

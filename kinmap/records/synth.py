@@ -80,6 +80,13 @@ from .synth_rows import Counts, Rows
 AGENCY = "Synthetic area children's services (made up)"
 
 
+# the most families and teams one load makes: ten times an area of issue 12's
+# size (100,000 families), and more teams than any area has; beyond them a
+# typing slip (an extra digit or three) would run for hours, one transaction
+MAX_FAMILIES = 1_000_000
+MAX_TEAMS = 10_000
+
+
 class SynthRefused(Exception):
     """``kinmap synth`` will not run here (production), or was given bad numbers."""
 
@@ -109,11 +116,17 @@ def synth_load(
     transaction; ``workers``: processes that build the families (None: one a
     core).
 
-    Raises :class:`SynthRefused` in production or for numbers out of range."""
+    Raises :class:`SynthRefused` in production or for numbers out of range
+    (families 1 to :data:`MAX_FAMILIES`, teams 1 to :data:`MAX_TEAMS`,
+    workers 1 or more), before anything is written."""
     if settings.PRODUCTION:
         raise SynthRefused("kinmap synth makes up families: it does not run when KINMAP_ENV=production")
     if families < 1 or teams < 1:
         raise SynthRefused("--families and --teams must be 1 or more")
+    if families > MAX_FAMILIES or teams > MAX_TEAMS:
+        raise SynthRefused(f"--families must be at most {MAX_FAMILIES:,} and --teams at most {MAX_TEAMS:,}")
+    if workers is not None and workers < 1:
+        raise SynthRefused("--workers must be 1 or more")
     today = today or timezone.localdate()
     started = time.perf_counter()
     counts = Counts()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import Page
 
 from kinmap.accounts.models import User
+from kinmap.jobs.services import family_recompute_start
 from kinmap.records import models as m
 from kinmap.records.demo_setup import DEMO_PASSWORD, demo_load
 
@@ -23,10 +24,13 @@ PAGES = {
         "/manage/teams/",
         "/manage/allocations/",
         "/settings/rules/",
+        "/settings/rules/recomputes/{run}/",
         "/materials/",
     ],
     "hv.supervisor": [
         "/supervision/",
+        "/supervision/area/",
+        "/families/{seed}/supervision/",
         "/",
         "/families/{seed}/",
         "/families/{seed}/gaps/",
@@ -44,12 +48,17 @@ def test_no_page_scrolls_sideways_at_375_px(
 ) -> None:
     demo_load(today=timezone.localdate())
     seed = m.FamilyNetwork.objects.get(name="Family of Alfie Renshaw").pk
+    # a recompute's progress page, its reason one long word (a pasted address)
+    run = family_recompute_start(
+        actor=User.objects.get(username="partnership.admin"),
+        reason="See https://example.org/" + "a-long-address-without-spaces" * 8,
+    ).pk
     page.set_viewport_size({"width": 375, "height": 800})
     sign_in(page, User.objects.get(username=username), DEMO_PASSWORD)
     too_wide = {}
     for url in PAGES[username]:
         yesterday = timezone.localdate() - timedelta(days=1)
-        response = page.goto(url.format(seed=seed, yesterday=yesterday.isoformat()))
+        response = page.goto(url.format(seed=seed, run=run, yesterday=yesterday.isoformat()))
         assert response is not None and response.status == 200, url
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > 375:

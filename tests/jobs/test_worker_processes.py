@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from kinmap.jobs.management.commands.worker import run_processes
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -74,7 +76,32 @@ def test_a_signal_stops_every_process(env: dict[str, str], sent: signal.Signals)
     assert all(_gone(p) for p in pids)
 
 
-def test_at_least_one_process(env: dict[str, str]) -> None:
-    worker = _worker(env, "--processes", "0")
+@pytest.mark.parametrize("processes", ["0", "-1", "65", "99999"])
+def test_at_least_one_process_and_at_most_64(env: dict[str, str], processes: str) -> None:
+    worker = _worker(env, "--processes", processes)
     _, err = worker.communicate(timeout=120)
-    assert worker.returncode != 0 and "--processes must be 1 or more" in err
+    assert worker.returncode != 0 and "--processes must be 1 or more, and at most 64" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_signal_while_the_processes_start_stops_those_started_and_starts_no_more(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    started: list[subprocess.Popen[bytes]] = []
+    heard_here: list[int] = []
+    real_popen = subprocess.Popen
+
+    def popen(argv: list[str]) -> subprocess.Popen[bytes]:
+        child = real_popen(argv)
+        started.append(child)
+        os.kill(os.getpid(), signal.SIGTERM)  # asked to stop just after the first has started
+        return child
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: heard_here.append(signum))
+    try:
+        code = run_processes(["sleep", "30"], 3)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert heard_here == []  # the stop reached run_processes, not the handler before it
+    assert len(started) == 1 and started[0].returncode == -signal.SIGTERM and code == 1

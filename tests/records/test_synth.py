@@ -15,6 +15,7 @@ from django.db.models import Count
 from django.test import override_settings
 from django.utils import timezone
 
+from kinmap.accounts.models import Team
 from kinmap.audit.models import AuditEvent
 from kinmap.audit.services import audit_verify
 from kinmap.core.model import Provenance
@@ -148,6 +149,25 @@ def test_synth_refuses_to_run_in_production_and_saves_nothing() -> None:
         call_command("synth", "--families", "3", "--quiet")
     assert not m.FamilyNetwork.objects.exists() and not m.Person.objects.exists()
     assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--families", "0"], "must be 1 or more"),
+        (["--teams", "-1"], "must be 1 or more"),
+        (["--teams", "99999999999"], "--teams at most 10,000"),
+        (["--families", "99999999999999999999"], "--families must be at most 1,000,000"),
+        (["--workers", "0"], "--workers must be 1 or more"),
+        (["--workers", "-2"], "--workers must be 1 or more"),
+    ],
+)
+def test_synth_refuses_numbers_out_of_range_in_one_line(args: list[str], message: str) -> None:
+    with pytest.raises(CommandError, match=message) as refused:
+        call_command("synth", *args, "--quiet")
+    assert "\n" not in str(refused.value)
+    assert not Team.objects.exists() and not m.FamilyNetwork.objects.exists()
 
 
 @pytest.mark.django_db

@@ -12,12 +12,26 @@ from kinmap.audit.services import audit_record
 from kinmap.core.escalation import EscalationSettings, EscalationSettingsError
 from kinmap.core.rules import RuleSettings
 from kinmap.core.text import text_error
+from kinmap.records import advisory
+from kinmap.records.advisory import advisory_xact_lock
 from kinmap.records.errors import RecordError, check_version, refuse_hidden_characters
 
 from .. import engine
 from .. import models as gm
 from ..models import Severity
 from .common import _now
+
+
+def _setting_locked(rule_id: str) -> gm.RuleSetting | None:
+    """The setting row of ``rule_id`` locked for this transaction (None: the
+    rule has no row yet, its defaults apply). On PostgreSQL a
+    transaction-scoped advisory lock on the rule is taken first, so that two
+    first changes of a rule (no row to lock) are put one after the other: the
+    second then finds the first's row, and is refused as stale instead of
+    failing on the unique ``rule_id`` (an IntegrityError). SQLite lets one
+    transaction write at a time."""
+    advisory_xact_lock(advisory.RULE_SETTING, rule_id)
+    return gm.RuleSetting.objects.select_for_update().filter(rule_id=rule_id).first()
 
 
 def _validate_setting(rule_id: str, enabled: bool, params: dict[str, object]) -> dict[str, object]:
@@ -120,7 +134,7 @@ def rule_setting_change(
         raise RecordError("Say why you are making this change", field="reason")
     refuse_hidden_characters(reason, "reason", "The reason", multiline=True)
     clean = _validate_setting(rule_id, enabled, dict(params))
-    row = gm.RuleSetting.objects.select_for_update().filter(rule_id=rule_id).first()
+    row = _setting_locked(rule_id)
     if row is not None:
         check_version(row.version, expected_version, "rule setting")
     before_enabled = row.enabled if row else True

@@ -8,13 +8,12 @@ known by. An NHS number is held by one person only.
 from __future__ import annotations
 
 import dataclasses
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 
 from kinmap.accounts.models import User
@@ -26,7 +25,9 @@ from kinmap.core.text import name_error, normalise_text
 from kinmap.core.validation import Problem, network_problems
 from kinmap.core.vocab import DateAccuracy
 
+from .. import advisory
 from .. import models as m
+from ..advisory import advisory_xact_lock
 from ..errors import RecordError, StaleEdit, check_version, refuse_hidden_characters
 from ..selectors import family_record_load
 from .common import (
@@ -57,9 +58,7 @@ from .data import (
 from .relationships import _rel_type_or_error, _relationship_insert
 from .residences import residence_create
 
-# The advisory lock class for NHS numbers being given (any fixed number not
-# used for another lock in kinmap).
-NHS_NUMBER_LOCK = 4_765_919
+NHS_NUMBER_LOCK = advisory.NHS_NUMBER  # the advisory lock class for NHS numbers being given
 NHS_NUMBER_HELD = (
     'This NHS number is already recorded for someone else. Find them with "Find a person" '
     "and add them to this family, instead of adding them again"
@@ -77,10 +76,8 @@ def _nhs_number_free(nhs_number: str, *, person_id: int | None = None) -> None:
     then sees its row (a unique index cannot be used: a merged record keeps
     its number beside the record it was merged into, so that an unmerge
     restores it exactly). SQLite lets one transaction write at a time."""
-    if nhs_number and connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            key = zlib.crc32(nhs_number.encode()) & 0x7FFFFFFF
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [NHS_NUMBER_LOCK, key])
+    if nhs_number:
+        advisory_xact_lock(advisory.NHS_NUMBER, nhs_number)
     if nhs_number and m.Person.objects.filter(nhs_number=nhs_number).exclude(pk=person_id or 0).exists():
         raise RecordError(NHS_NUMBER_HELD, field="nhs_number")
 
@@ -375,6 +372,8 @@ def fact_set(
         raise RecordError("Enter the answer", field="value")
     refuse_hidden_characters(value, "value", "The answer", multiline=True)
     networks = _networks_for(actor, network, person, "person", change=False)
+    # two first answers at once: the second waits, then is refused as stale
+    advisory_xact_lock(advisory.PERSON_FACT, person.pk)
     row = m.PersonFact.objects.select_for_update().filter(person=person, key=key).first()
     if row is not None:
         check_version(row.version, expected_version, "answer")

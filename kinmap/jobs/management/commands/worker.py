@@ -45,6 +45,10 @@ from kinmap.jobs.stopping import (
 )
 from kinmap.web.submissions import form_submissions_expire
 
+# more worker processes than this is a slip (one digit too many): a run has
+# LANES lanes, and each process is a Python of its own (tens of megabytes)
+MAX_PROCESSES = 64
+
 
 def worker_pass(verbosity: int = 0) -> bool:
     """One pass: resume, run every task ready now, seal. True if it found work."""
@@ -71,11 +75,14 @@ def child_argv(*, until_idle: bool, interval: float, verbosity: int) -> list[str
 def run_processes(argv: list[str], processes: int) -> int:
     """Start ``processes`` processes of ``argv`` and wait for every one to end,
     passing SIGINT or SIGTERM, once, to each as SIGTERM (they stop after the
-    batch in hand). Returns 0 if they all ended with status 0, else 1."""
-    # our own children, on argv of our own making (this command again)
-    children = [subprocess.Popen(argv) for _ in range(processes)]  # noqa: S603
+    batch in hand). A signal that comes while they are being started stops
+    those started and starts no more. Returns 0 if they all ended with status
+    0, else 1."""
+    children: list[subprocess.Popen[bytes]] = []
+    stopped: list[int] = []
 
     def stop(signum: int, frame: FrameType | None) -> None:
+        stopped.append(signum)
         for child in children:
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
@@ -83,8 +90,16 @@ def run_processes(argv: list[str], processes: int) -> int:
             signal.signal(s, signal.SIG_IGN)  # once is enough: each stops after its batch
 
     with handlers_kept():
+        # the handler first: a stop asked while the children start reaches each
         for s in (signal.SIGINT, signal.SIGTERM):
             signal.signal(s, stop)
+        for _ in range(processes):
+            if stopped:
+                break
+            # our own children, on argv of our own making (this command again)
+            children.append(subprocess.Popen(argv))  # noqa: S603
+            if stopped:  # asked before it was in the list (a second SIGTERM does nothing more)
+                children[-1].send_signal(signal.SIGTERM)
         codes = [child.wait() for child in children]
     return 0 if all(code == 0 for code in codes) else 1
 
@@ -111,8 +126,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         verbosity = int(options["verbosity"])
         processes = int(options["processes"])
-        if processes < 1:
-            raise CommandError("--processes must be 1 or more")
+        if not 1 <= processes <= MAX_PROCESSES:
+            raise CommandError(f"--processes must be 1 or more, and at most {MAX_PROCESSES}")
         if processes > 1:
             argv = child_argv(
                 until_idle=options["until_idle"], interval=options["interval"], verbosity=verbosity
