@@ -4,7 +4,6 @@ reasons a gap is flagged. No queries: selectors load, these describe."""
 from __future__ import annotations
 
 import functools
-import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -252,13 +251,13 @@ def flagged_gap_line(v: GapView) -> SafeString:
     escaped): ``<li data-gap-key="...">``, its severity tag, what is missing,
     and why it is flagged (the reasons joined by "; "). Written here once
     instead of by template nodes for each gap (``gaps/dashboard.html``); the
-    same text ``format_html`` would make, escaped as Django escapes
-    (``html.escape``), without its per-argument overhead (a page lists a
-    hundred or more)."""
+    same text ``format_html`` would make, each value escaped by
+    :func:`kinmap.web.html_text.esc` (as the family page's gap lines are),
+    without its per-argument overhead (a page lists a hundred or more)."""
     return mark_safe(  # noqa: S308 (every value escaped)
-        f'<li data-gap-key="{html.escape(str(v.gap.key))}">{_severity_tag(v.gap.severity)} '
-        f"{html.escape(str(v.gap.detail))}<br>"
-        f'<span class="govuk-body-s">{html.escape("; ".join(v.flags))}</span></li>'
+        f'<li data-gap-key="{esc(v.gap.key)}">{_severity_tag(v.gap.severity)} '
+        f"{esc(v.gap.detail)}<br>"
+        f'<span class="govuk-body-s">{esc("; ".join(v.flags))}</span></li>'
     )
 
 

@@ -61,7 +61,7 @@ class FlaggedFamily:
     def gap_lines(self) -> SafeString:
         """Its flagged gaps as the page lists them, one ``<li>`` each
         (:func:`kinmap.gaps.presenters.flagged_gap_line`), as HTML."""
-        return mark_safe("".join(flagged_gap_line(v) for v in self.gaps))  # noqa: S308 (each line escaped by format_html)
+        return mark_safe("".join(flagged_gap_line(v) for v in self.gaps))  # noqa: S308 (each line's values escaped)
 
 
 @dataclass
