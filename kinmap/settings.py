@@ -127,9 +127,18 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
     # (kinmap.records.pipelined), run for one family's few ids: each is planned
     # once and the plan kept (postgresql.org/docs/current/runtime-config-query.html,
     # plan_cache_mode), not planned again for every family; that planning was
-    # half the server's time in a recompute.
+    # half the server's time in a recompute. A kept plan is made for no ids in
+    # particular, so at an area's size it can expect hundreds of rows where a
+    # family has tens, and choose a parallel plan: starting a parallel worker
+    # took about 7 ms of the family page's 9 ms in the database at 100,000
+    # families (EXPLAIN ANALYZE EXECUTE: Gather Merge, one worker launched). No
+    # kinmap read needs more than one process, so none is started
+    # (max_parallel_workers_per_gather, same page of the manual).
     _options = _db.setdefault("OPTIONS", {})
-    _options["options"] = f"{_options.get('options', '')} -c plan_cache_mode=force_generic_plan".strip()
+    _options["options"] = (
+        f"{_options.get('options', '')} -c plan_cache_mode=force_generic_plan "
+        "-c max_parallel_workers_per_gather=0"
+    ).strip()
 DATABASES = {"default": _db}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

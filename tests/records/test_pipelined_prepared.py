@@ -94,6 +94,9 @@ def test_on_postgresql_a_few_ids_are_prepared_once_and_many_are_not(owner: User)
     with connection.cursor() as cursor:
         cursor.execute("SHOW plan_cache_mode")
         assert cursor.fetchone() == ("force_generic_plan",)
+        # and, kept for any number of ids, that plan never starts parallel workers
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone() == ("0",)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
