@@ -27,8 +27,8 @@ over it once as at the last contact (the gaps shown there) and once after
 the answers (the ones they answered resolve, with the answer's source, as
 :func:`kinmap.gaps.services.gaps_recompute` would); then every table, its
 record-time history and the people's match keys are written with COPY on
-PostgreSQL (``executemany`` elsewhere), and the families' gap summaries
-refreshed. On PostgreSQL the workers make the rows as COPY's text
+PostgreSQL (``executemany`` elsewhere), with the families' gap summaries
+counted from the gaps in memory. On PostgreSQL the workers make the rows as COPY's text
 (:meth:`kinmap.records.synth_bulk.Table.prepared`), the load's transaction
 does not wait for its commit to reach the disk (``synchronous_commit`` off)
 and, for a superuser, the row-by-row reference triggers are set aside and
@@ -62,7 +62,7 @@ from kinmap.audit.services import audit_record
 from kinmap.core.model import Network, Provenance
 from kinmap.gaps import engine
 from kinmap.gaps import models as gm
-from kinmap.gaps.summaries import gap_summaries_refresh
+from kinmap.gaps.team_counts import team_counts_touch
 
 from . import models as m
 from .synth_bulk import (
@@ -155,7 +155,8 @@ def synth_load(
             if progress:
                 progress(counts.families)
         indexes_rebuild(deferred)
-        gap_summaries_refresh(network_ids=network_ids)
+        # the summaries came with the chunks; the teams' kept counts are told
+        team_counts_touch(network_ids=network_ids)
         if not checked:
             references_check(written, plan.ids_from, {t.model._meta.label for t in Rows(0).numbered()})
         result = _load_finish(
@@ -167,13 +168,13 @@ def synth_load(
 
 def chunk_write(built: Built) -> set[str]:
     """Write one chunk (in the load's transaction): its tables, targets
-    first. Returns the labels of the models written (``records.Person``) and
-    of the gap summaries, which the load refreshes once every chunk is
-    written (the worklists read one summary row a family:
-    :mod:`kinmap.gaps.summaries`)."""
+    first, its family networks' gap summaries last (counted in memory from
+    its gaps: :func:`kinmap.records.synth_gaps.summary_row`; the worklists
+    read one summary row a family). Returns the labels of the models
+    written (``records.Person``)."""
     for prepared in built.tables:
         prepared.write()
-    return {p.label for p in built.tables} | {gm.GapSummary._meta.label}
+    return {p.label for p in built.tables}
 
 
 def _defer(families: int) -> bool:

@@ -156,7 +156,11 @@ def _chunk_build(plan: Plan, k: int) -> Built:
     )
     if rows.last > plan.id_floor(k + 1):
         raise ChunkOverrun(f"chunk {k} used {rows.last - plan.id_floor(k)} ids, more than its window")
-    tables = [p for table in (*rows.numbered(), rows.keys) for p in table.prepared(plan.now, text=plan.text)]
+    tables = [
+        p
+        for table in (*rows.numbered(), rows.keys, rows.summaries)
+        for p in table.prepared(plan.now, text=plan.text)
+    ]
     return Built(tables, counts, [row[0] for row in rows.networks.rows], rows.last)
 
 

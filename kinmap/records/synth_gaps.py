@@ -17,6 +17,7 @@ the rules read no gap history. The gaps and their events are queued as rows
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -31,6 +32,7 @@ from kinmap.gaps import engine
 from kinmap.gaps import models as gm
 from kinmap.gaps.services import subject_name
 from kinmap.gaps.services.recompute import _overnight_infant_until
+from kinmap.gaps.summaries import FIELDS, NONE, RANKS
 
 from .synth_rows import Counts, Family, Rows
 
@@ -122,6 +124,7 @@ def family_gaps(
         for row in gaps.values():
             rows.gaps.add(tuple(row))
             counts.gaps_open += row[14] is None
+        rows.summaries.add(summary_row(nid, gaps.values()))
     counts.people += len(fam.net.people)
 
 
@@ -247,3 +250,35 @@ def _reconcile(
                 now,
             )
         )
+
+
+_CRITICAL = gm.Severity.CRITICAL.value
+
+
+def summary_row(nid: int, gaps: Iterable[list[Any]]) -> tuple[Any, ...]:
+    """The gap summary of family network ``nid`` (``network_id`` and the
+    columns of :data:`kinmap.gaps.summaries.FIELDS`) counted from its new gap
+    rows (columns in the order of ``Rows.gaps``) as
+    :func:`kinmap.gaps.summaries.gap_summaries_refresh` counts them in the
+    database: the open gaps (not resolved; a new gap is never agreed not
+    applicable), how many, how many critical, the worst severity's rank,
+    the oldest ``open_since`` (of all, of the critical ones), the most times
+    a critical one was prompted and any was declined (0 for a new gap: none
+    when there is none) and the latest first birthday of a baby overnight;
+    :data:`kinmap.gaps.summaries.NONE` for a network without open gaps."""
+    open_ = [g for g in gaps if g[14] is None]
+    if not open_:
+        return (nid, *(NONE[f] for f in FIELDS))
+    critical = [g for g in open_ if g[8] == _CRITICAL]
+    overnight = [g[12] for g in open_ if g[12] is not None]
+    return (
+        nid,
+        len(open_),
+        len(critical),
+        min(RANKS.get(g[8], 9) for g in open_),
+        min(g[16] for g in open_),
+        min((g[16] for g in critical), default=None),
+        0 if critical else None,
+        0,
+        max(overnight, default=None),
+    )

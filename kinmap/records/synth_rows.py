@@ -33,6 +33,7 @@ from kinmap.core.rules.facts import FACT_ADULT_SERVICES, FACT_OTHER_CHILDREN, FA
 from kinmap.core.rules.synthetic import synthetic_network
 from kinmap.core.vocab import DateAccuracy, Source
 from kinmap.gaps import models as gm
+from kinmap.gaps.summaries import FIELDS
 from kinmap.matching.models import PersonMatchKey
 
 from . import models as m
@@ -138,14 +139,21 @@ class Rows:
             gm.GapEvent, ("id", "gap_id", "kind", "state", "source", "source_detail", "by_id", "at")
         )
         self.keys = Table(PersonMatchKey, ("person_id", "key"))
+        # each family network's open gaps counted (kinmap.gaps.summaries), from its gap rows
+        self.summaries = Table(gm.GapSummary, ("network_id", *FIELDS))
 
     def tables(self) -> list[Table]:
         """Every table of the batch (the match keys too)."""
         return [t for t in vars(self).values() if isinstance(t, Table)]
 
     def numbered(self) -> list[Table]:
-        """The tables whose ids the counter gives (every one but the keys)."""
-        return [t for t in vars(self).values() if isinstance(t, Table) and t is not self.keys]
+        """The tables whose ids the counter gives (every one but the keys and
+        the gap summaries, which have none)."""
+        return [
+            t
+            for t in vars(self).values()
+            if isinstance(t, Table) and t is not self.keys and t is not self.summaries
+        ]
 
     def next_id(self) -> int:
         self.last += 1

@@ -24,6 +24,7 @@ from kinmap.core.vocab import Source
 from kinmap.gaps import models as gm
 from kinmap.gaps.engine import rule_settings
 from kinmap.gaps.services import gaps_recompute
+from kinmap.gaps.summaries import FIELDS, gap_summaries_refresh
 from kinmap.records import models as m
 from kinmap.records import synth, synth_bulk, synth_chunks, synth_rows
 from kinmap.records.selectors import family_record_load, family_records_load
@@ -114,6 +115,26 @@ def test_the_chunks_are_the_same_whatever_the_number_of_workers(monkeypatch: pyt
     assert all(b.last_id <= plan.id_floor(k + 1) for k, b in enumerate(alone))
     gaps = [p for b in alone for p in b.tables if p.label == "gaps.Gap"]
     assert sum(p.size for p in gaps) == sum(b.counts.gaps_open + b.counts.gaps_answered for b in alone)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_gap_summaries_counted_in_memory_are_the_databases_count(
+    workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each family network's summary row, counted by the load from its gaps
+    in memory, is the row the database counts from the gaps written
+    (gap_summaries_refresh rewrites none of them differently)."""
+    monkeypatch.setattr(synth_chunks, "CHUNK", 7)
+    result = synth_load(families=40, teams=3, seed=11, today=TODAY, workers=workers)
+    columns = ("network_id", *FIELDS)
+    loaded = set(gm.GapSummary.objects.values_list(*columns))
+    assert len(loaded) == result.networks
+    assert any(row[2] > 0 for row in loaded)  # critical gaps counted
+    assert any(row[8] is not None for row in loaded)  # a baby overnight somewhere
+    assert len({row[3] for row in loaded}) > 1  # more than one worst severity
+    gap_summaries_refresh(network_ids=m.FamilyNetwork.objects.values_list("pk", flat=True))
+    assert set(gm.GapSummary.objects.values_list(*columns)) == loaded
 
 
 @pytest.mark.django_db
