@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models import Count, Exists, F, Q, QuerySet, Window
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
@@ -135,7 +135,10 @@ def _team_queries(ids: Ids, day: date) -> list[QuerySet[Any, Any]]:
     declined_gaps = gm.Gap.objects.filter(
         network_id__in_rows=running_allocations(ids, day).values("network_id"), times_declined__gt=0
     )
+    # (and not at all while nothing in the area was ever declined: one
+    # look at the index gap_declined, a one-time filter on PostgreSQL)
     declined = gm.GapEvent.objects.filter(
+        Exists(gm.Gap.objects.filter(times_declined__gt=0)),
         gap_id__in_rows=declined_gaps.values("pk"),
         gap__network__closed_at__isnull=True,
         kind=gm.EventKind.ANSWERED,
