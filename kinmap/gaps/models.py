@@ -148,6 +148,10 @@ class Gap(models.Model):
                 condition=models.Q(na_status="pending", resolved_at__isnull=True),
                 name="gap_na_pending",
             ),
+            # the gaps ever declined (times_declined counts a gap's decline
+            # events), by family: the supervision page finds its team's
+            # declines through the team's families, never the area's declines
+            models.Index(fields=["network"], condition=models.Q(times_declined__gt=0), name="gap_declined"),
         ]
 
     def __str__(self) -> str:
@@ -368,7 +372,20 @@ class GapSummary(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["worst_rank", "oldest_open"], name="gapsummary_worklist_order"),
+            # the worklist order, with the family and what flags it for a
+            # supervisor: the supervision page walks the index alone
+            # (PostgreSQL; SQLite has no INCLUDE and indexes the keys only)
+            models.Index(
+                fields=["worst_rank", "oldest_open"],
+                include=[
+                    "network",
+                    "critical_oldest",
+                    "critical_prompted_max",
+                    "declined_max",
+                    "overnight_until_max",
+                ],
+                name="gapsummary_worklist_cover",
+            ),
             # the supervision page's oldest open gaps: the families whose oldest
             # open gap is oldest, found by walking this index, not every family
             models.Index(fields=["oldest_open", "network"], name="gapsummary_oldest"),

@@ -52,14 +52,19 @@ def thresholds_key(settings: EscalationSettings) -> str:
     return f"{settings.after_days}/{settings.after_contacts}/{settings.after_declines}"
 
 
-def allocated_now(team_ids: Iterable[int] | Ids, day: date) -> QuerySet[rm.Allocation]:
-    """The allocations of the teams running on ``day`` to families not closed;
-    ``team_ids`` ints, or :data:`kinmap.records.pipelined.IDS` (a fixed
-    query's list of ids, :class:`kinmap.records.pipelined.FixedQueries`)."""
+def running_allocations(team_ids: Iterable[int] | Ids, day: date) -> QuerySet[rm.Allocation]:
+    """The allocations of the teams running on ``day``, whether or not the
+    family is closed (read from the allocations alone); ``team_ids`` ints, or
+    :data:`kinmap.records.pipelined.IDS` (a fixed query's list of ids,
+    :class:`kinmap.records.pipelined.FixedQueries`)."""
     teams = Q(team_id__in_ids=team_ids) if isinstance(team_ids, Ids) else Q(team_id__in=list(team_ids))
-    return rm.Allocation.objects.filter(teams, start__lte=day, network__closed_at__isnull=True).filter(
-        Q(end__isnull=True) | Q(end__gt=day)
-    )
+    return rm.Allocation.objects.filter(teams, start__lte=day).filter(Q(end__isnull=True) | Q(end__gt=day))
+
+
+def allocated_now(team_ids: Iterable[int] | Ids, day: date) -> QuerySet[rm.Allocation]:
+    """The allocations of the teams running on ``day`` to families not closed
+    (:func:`running_allocations`, ``team_ids`` the same)."""
+    return running_allocations(team_ids, day).filter(network__closed_at__isnull=True)
 
 
 def count_teams(

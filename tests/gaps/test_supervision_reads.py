@@ -6,9 +6,11 @@ and agree with the gaps read one by one."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -73,10 +75,16 @@ def _read(user: User, day: date, page: list[int]) -> dict[str, object]:
     }
 
 
-def _decline_some(user: User) -> None:
-    """Declines in the team's families, as events (the counts read them)."""
-    mine = allocated_now([user.team_id or 0], timezone.localdate()).values("network_id")
-    for i, gap in enumerate(gm.Gap.objects.filter(network_id__in=mine, resolved_at__isnull=True)[:6]):
+def _decline_some(user: User, n: int = 6, *, team: Team | None = None) -> None:
+    """``n`` declines in the families of ``team`` (the user's by default), as
+    the answering service records them: an event each, and the gap's
+    ``times_declined`` counted up (the page finds a family's declines
+    through its gaps ever declined)."""
+    team_id = team.pk if team is not None else user.team_id or 0
+    mine = allocated_now([team_id], timezone.localdate()).values("network_id")
+    gaps = list(gm.Gap.objects.filter(network_id__in=mine, resolved_at__isnull=True).order_by("pk")[:6])
+    for i in range(n):
+        gap = gaps[i % len(gaps)]
         gm.GapEvent.objects.create(
             gap=gap,
             kind=gm.EventKind.ANSWERED,
@@ -84,6 +92,7 @@ def _decline_some(user: User) -> None:
             reason=f"no {i}",
             at=timezone.now(),
         )
+        gm.Gap.objects.filter(pk=gap.pk).update(times_declined=F("times_declined") + 1)
 
 
 def test_the_reads_follow_the_team_the_day_and_the_thresholds(supervisor: User) -> None:
@@ -153,3 +162,49 @@ def test_the_reads_are_prepared_once_a_connection_and_a_day(supervisor: User) ->
         assert "PREPARE" not in again and again.count("EXECUTE") == 5
     (back,) = texts(today)
     assert "PREPARE" not in back and back != again  # each day's own statements
+
+
+def _rows_read(sql: str, params: list[object]) -> dict[str, int]:
+    """The rows each table's steps in the statement's plan read (rows times
+    loops, summed by table), as ``EXPLAIN (ANALYZE)`` counts them: the work
+    done, whatever the machine's speed."""
+    read: dict[str, int] = {}
+
+    def walk(node: dict[str, Any]) -> None:
+        if "Relation Name" in node:
+            table = node["Relation Name"]
+            read[table] = read.get(table, 0) + int(node["Actual Rows"] * node["Actual Loops"])
+        for child in node.get("Plans", ()):
+            walk(child)
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", params)
+        (plan,) = cursor.fetchone()[0]
+    walk(plan["Plan"])
+    return read
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN ANALYZE is PostgreSQL's")
+def test_the_declines_read_only_the_teams_families(supervisor: User) -> None:
+    """The two reads of declines (the families that declined most, the
+    latest declines) read the team's own declines however many declines the
+    area's other teams have: they find them through the team's families."""
+    today = timezone.localdate()
+    _decline_some(supervisor)
+    team_ids = [supervisor.team_id or 0]
+    reads = supervision_reads.team_reads(today).bind(team_ids).compiled()[2:]  # the two reads of declines
+
+    def work() -> list[dict[str, int]]:
+        return [_rows_read(str(sql), list(params)) for _, sql, params, _, _ in reads]
+
+    page = list(supervision_reads.flagged_networks(supervisor).values_list("pk", flat=True)[:25])
+    before, listed = work(), _read(supervisor, today, page)
+    others = Team.objects.get(name="Synthetic team 2")
+    _decline_some(supervisor, 60, team=others)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE gaps_gapevent; ANALYZE gaps_gap")
+    assert _read(supervisor, today, page) == listed == _by_hand(supervisor, today, page)
+    assert listed["declines_count"] == 6 and gm.GapEvent.objects.filter(state="asked-declined").count() == 66
+    after = work()
+    # each read reads the team's 6 declines, not the 60 of the other team
+    assert [r["gaps_gapevent"] for r in after] == [r["gaps_gapevent"] for r in before] == [6, 6]

@@ -221,6 +221,19 @@ def accounts_and_v1(history: SeedFamily) -> str:
 # -- incomplete states from another system -------------------------------------------
 
 
+def test_a_decline_counts_on_its_gap_whatever_the_file_says(history: SeedFamily) -> None:
+    """A file whose declined gap says it was never declined imports with the
+    decline counted: the supervision page finds a family's declines through
+    its gaps ever declined."""
+    doc = json.loads(family_file_export([history.network], include_masked=True).text)
+    (gap,) = [g for g in doc["gaps"] if any(e["state"] == "asked-declined" for e in g["events"])]
+    gap["times_declined"] = 0
+    wipe()
+    (network,) = load(json.dumps(doc))
+    event = gm.GapEvent.objects.get(gap__network=network, state=gm.GapState.ASKED_DECLINED)
+    assert event.gap.times_declined == 1
+
+
 def test_incomplete_decline_and_sharing_decision_are_kept_and_reported(history: SeedFamily) -> None:
     """A decline with no practitioner's view and a sharing decision with no lawful
     basis (both refused by the pages) import as they are, and requirements 13

@@ -237,6 +237,11 @@ def _household(made: Imported, hid: str, ff: FamilyFile, contact_id: str, j: int
     return made.households[hid]
 
 
+def _declined(step: Any) -> bool:
+    """Whether a gap's step in the file is a decline (an answer "asked, declined")."""
+    return bool(step.kind == gm.EventKind.ANSWERED and step.state == gm.GapState.ASKED_DECLINED)
+
+
 def _gaps_import(
     ff: FamilyFile,
     made: Imported,
@@ -269,7 +274,9 @@ def _gaps_import(
             open_since_basis=g.open_since_basis,
             resolved_at=g.resolved_at,
             times_prompted=g.times_prompted,
-            times_declined=g.times_declined,
+            # at least its declines in the file: the supervision page finds
+            # a family's declines through its gaps ever declined
+            times_declined=max(g.times_declined, sum(_declined(e) for e in g.events)),
             reopened=g.reopened,
             overnight_infant_until=g.overnight_infant_until,
             na_status=g.not_applicable,
