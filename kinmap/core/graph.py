@@ -28,6 +28,8 @@ from .vocab import (
 
 T = TypeVar("T")
 
+_set = object.__setattr__  # see kinmap.core.memo
+
 
 class SiblingKind(StrEnum):
     FULL = "full"
@@ -125,10 +127,13 @@ class FamilyGraph:
             rels_of[a].append(r)
             rels_of[b].append(r)
         # the properties read from the index, set here once (``cached`` leaves
-        # a value in the instance dictionary, which later reads find first)
-        filled = self.__dict__
-        filled["_parents_of"], filled["_children_of"], filled["_rels_of"] = parents_of, children_of, rels_of
-        filled["relationships_now"] = relationships_now = tuple(now)
+        # a value on the instance, which later reads find first; set as
+        # ``cached`` sets it, without making an instance dictionary)
+        set_ = _set
+        set_(self, "_parents_of", parents_of)
+        set_(self, "_children_of", children_of)
+        set_(self, "_rels_of", rels_of)
+        set_(self, "relationships_now", relationships_now := tuple(now))
         return _RelationshipIndex(
             parents_of, children_of, rels_of, relationships_now, parents_now, partners_now, by_code
         )
