@@ -26,6 +26,13 @@ from .vocab import (
     rel_type,
 )
 
+# Members of enumerations read in the checks, as module constants (reading
+# a member, ``SubjectKind.PERSON`` say, in Python 3.11 costs about ten times
+# reading a global: the class's attribute lookup goes the generic way).
+_ACCURATE = DateAccuracy.ACCURATE
+_CHILD_HOME = CarePlace.CHILD_HOME
+_SIBLING = RelKind.SIBLING
+
 T = TypeVar("T")
 
 _set = object.__setattr__  # see kinmap.core.memo
@@ -221,7 +228,7 @@ class FamilyGraph:
         pa, pb = people.get(a), people.get(b)
         if pa is None or pb is None or a == b or pa.birth_date is None or pa.birth_date != pb.birth_date:
             return False
-        exact = DateAccuracy.ACCURATE
+        exact = _ACCURATE
         if pa.birth_date_accuracy is not exact or pb.birth_date_accuracy is not exact:
             return False
         mother = self.birth_mother(a)
@@ -272,7 +279,7 @@ class FamilyGraph:
                 if c != child_id and c not in found:
                     found[c] = SiblingKind.STEP
         for r in self._rels_of.get(child_id, []):
-            if rel_type(r.type).kind is RelKind.SIBLING:
+            if rel_type(r.type).kind is _SIBLING:
                 other = r.to_id if r.from_id == child_id else r.from_id
                 recorded = {
                     "SIB": SiblingKind.FULL,
@@ -368,7 +375,7 @@ class FamilyGraph:
         return _unique(c.carer_id for c in self.care_of(child_id))
 
     def care_away_from_home(self, child_id: int) -> list[CareArrangement]:
-        return [c for c in self.care_of(child_id) if c.place is not CarePlace.CHILD_HOME]
+        return [c for c in self.care_of(child_id) if c.place is not _CHILD_HOME]
 
     def overnight_carers(self, child_id: int) -> list[int]:
         return _unique(c.carer_id for c in self.care_of(child_id) if c.overnight)
@@ -444,7 +451,7 @@ class FamilyGraph:
                 # The frequency is the practitioner's words ("stays over 2 or 3
                 # nights a week", "every Friday"), so it is quoted, not run on.
                 how += f" ({c.frequency})"
-            if c.place is not CarePlace.CHILD_HOME:
+            if c.place is not _CHILD_HOME:
                 how += f" {CARE_PLACE_LABELS[c.place]}"
             if not c.supervised:
                 how += ", unsupervised" if not c.overnight else ""

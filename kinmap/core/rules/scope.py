@@ -32,6 +32,12 @@ from ..memo import cached
 from ..model import CareArrangement, Network, ParentalResponsibility, Person
 from ..vocab import CURRENT_PARTNER_CODES, PARENT_CODES, DateAccuracy, RelKind, rel_type
 
+# Members of enumerations read in the checks, as module constants (reading
+# a member, ``SubjectKind.PERSON`` say, in Python 3.11 costs about ten times
+# reading a global: the class's attribute lookup goes the generic way).
+_EXPECTED = DateAccuracy.EXPECTED
+_SOCIAL = RelKind.SOCIAL
+
 _NO_HOUSEHOLDS: frozenset[int] = frozenset()
 
 
@@ -104,7 +110,7 @@ class Scope:
             if pid not in live:
                 continue
             b = p.birth_date
-            if b is None or p.birth_date_accuracy is DateAccuracy.EXPECTED:  # age not known
+            if b is None or p.birth_date_accuracy is _EXPECTED:  # age not known
                 if pid in age_unknown_adults and not p.unborn:
                     out.append(pid)
             elif today.year - b.year - (on < (b.month, b.day)) >= 18:
@@ -179,7 +185,7 @@ class Scope:
         """Each current social relationship (friend, visitor...) both ways round."""
         out: list[tuple[int, int]] = []
         for r in self.graph.relationships_now:
-            if rel_type(r.type).kind is RelKind.SOCIAL:
+            if rel_type(r.type).kind is _SOCIAL:
                 out += [(r.from_id, r.to_id), (r.to_id, r.from_id)]
         return tuple(out)
 
