@@ -57,7 +57,8 @@ def _has_recorded_other_children(ctx: Context, person_id: int) -> bool:
     "other" child: the question is about the children the network does not
     already hold). A child recorded only in another family network does not
     count: see :func:`kinmap.core.elsewhere.known_elsewhere`."""
-    index, outside = ctx.network.index_child_ids, ctx.network.outside_ids
+    network = ctx.scope.network  # a plain attribute (Context.network is a property)
+    index, outside = network.index_child_ids, network.outside_ids
     return any(c not in index and c not in outside for c in ctx.graph.children(person_id))
 
 

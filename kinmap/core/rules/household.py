@@ -20,7 +20,7 @@ _HOUSEHOLD = SubjectKind.HOUSEHOLD
 
 def _household_words(ctx: Context, household_id: int) -> str:
     """How a detail names a household: never a protected (masked) address."""
-    household = ctx.network.households.get(household_id)
+    household = ctx.scope.network.households.get(household_id)
     if household is None or household.masked:
         return "the child's home"
     return household.address or "the child's home"

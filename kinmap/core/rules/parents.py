@@ -88,7 +88,7 @@ def _birth_parent_gaps(
             gap = _absent_reason_gap(ctx, child, fact_key, noun, missing_key)
             if gap is not None:
                 yield gap
-        elif ctx.network.is_member(pid):  # a parent who has died is still the parent
+        elif scope.network.is_member(pid):  # a parent who has died is still the parent
             first_child.setdefault(pid, child)
             severity_of[pid] = ctx.child_severity(child).at_least(severity_of.get(pid, _ROUTINE))
     for pid, severity in sorted(severity_of.items()):

@@ -162,7 +162,8 @@ _SOURCE = ("source",)
 
 
 def _record_gaps(ctx: Context, out: list[Unmet]) -> None:
-    scope, network, today = ctx.scope, ctx.network, ctx.today
+    scope = ctx.scope
+    network, today = scope.network, scope.today
     live, outside, people = scope.live_ids, network.outside_ids, network.people
     rule_id, severity = ctx.rule.id, ctx.rule.severity
     for r in ctx.graph.relationships_now:
