@@ -45,6 +45,11 @@ from .vocab import (
     InvitationOutcome,
 )
 
+# Members of enumerations read in the checks, as module constants (reading
+# a member, ``SubjectKind.PERSON`` say, in Python 3.11 costs about ten times
+# reading a global: the class's attribute lookup goes the generic way).
+_CHILD_HOME = CarePlace.CHILD_HOME
+
 # The routes rule 20 asks about for a carer who lives elsewhere: a joint
 # appointment, their own copies (by post or email), or a telephone conversation.
 # Information handed over in person at a contact at the child's home is the
@@ -332,7 +337,7 @@ def check_sleep_places(graph: FamilyGraph, carer: CarerOfChild, settings: CarerS
     from home. For a carer of a baby (:func:`carer_checks` asks that first)."""
     out = []
     for c in carer.care:
-        if not c.overnight and c.place is CarePlace.CHILD_HOME:
+        if not c.overnight and c.place is _CHILD_HOME:
             continue
         where = "overnight" if c.overnight else CARE_PLACE_LABELS[c.place]
         met = bool(c.sleep_place.strip())

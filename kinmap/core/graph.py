@@ -26,7 +26,16 @@ from .vocab import (
     rel_type,
 )
 
+# Members of enumerations read in the checks, as module constants (reading
+# a member, ``SubjectKind.PERSON`` say, in Python 3.11 costs about ten times
+# reading a global: the class's attribute lookup goes the generic way).
+_ACCURATE = DateAccuracy.ACCURATE
+_CHILD_HOME = CarePlace.CHILD_HOME
+_SIBLING = RelKind.SIBLING
+
 T = TypeVar("T")
+
+_set = object.__setattr__  # see kinmap.core.memo
 
 
 class SiblingKind(StrEnum):
@@ -125,10 +134,13 @@ class FamilyGraph:
             rels_of[a].append(r)
             rels_of[b].append(r)
         # the properties read from the index, set here once (``cached`` leaves
-        # a value in the instance dictionary, which later reads find first)
-        filled = self.__dict__
-        filled["_parents_of"], filled["_children_of"], filled["_rels_of"] = parents_of, children_of, rels_of
-        filled["relationships_now"] = relationships_now = tuple(now)
+        # a value on the instance, which later reads find first; set as
+        # ``cached`` sets it, without making an instance dictionary)
+        set_ = _set
+        set_(self, "_parents_of", parents_of)
+        set_(self, "_children_of", children_of)
+        set_(self, "_rels_of", rels_of)
+        set_(self, "relationships_now", relationships_now := tuple(now))
         return _RelationshipIndex(
             parents_of, children_of, rels_of, relationships_now, parents_now, partners_now, by_code
         )
@@ -216,7 +228,7 @@ class FamilyGraph:
         pa, pb = people.get(a), people.get(b)
         if pa is None or pb is None or a == b or pa.birth_date is None or pa.birth_date != pb.birth_date:
             return False
-        exact = DateAccuracy.ACCURATE
+        exact = _ACCURATE
         if pa.birth_date_accuracy is not exact or pb.birth_date_accuracy is not exact:
             return False
         mother = self.birth_mother(a)
@@ -267,7 +279,7 @@ class FamilyGraph:
                 if c != child_id and c not in found:
                     found[c] = SiblingKind.STEP
         for r in self._rels_of.get(child_id, []):
-            if rel_type(r.type).kind is RelKind.SIBLING:
+            if rel_type(r.type).kind is _SIBLING:
                 other = r.to_id if r.from_id == child_id else r.from_id
                 recorded = {
                     "SIB": SiblingKind.FULL,
@@ -363,7 +375,7 @@ class FamilyGraph:
         return _unique(c.carer_id for c in self.care_of(child_id))
 
     def care_away_from_home(self, child_id: int) -> list[CareArrangement]:
-        return [c for c in self.care_of(child_id) if c.place is not CarePlace.CHILD_HOME]
+        return [c for c in self.care_of(child_id) if c.place is not _CHILD_HOME]
 
     def overnight_carers(self, child_id: int) -> list[int]:
         return _unique(c.carer_id for c in self.care_of(child_id) if c.overnight)
@@ -439,7 +451,7 @@ class FamilyGraph:
                 # The frequency is the practitioner's words ("stays over 2 or 3
                 # nights a week", "every Friday"), so it is quoted, not run on.
                 how += f" ({c.frequency})"
-            if c.place is not CarePlace.CHILD_HOME:
+            if c.place is not _CHILD_HOME:
                 how += f" {CARE_PLACE_LABELS[c.place]}"
             if not c.supervised:
                 how += ", unsupervised" if not c.overnight else ""

@@ -18,6 +18,11 @@ from .facts import (
 )
 from .scope import who
 
+# Members of enumerations read in the checks, as module constants (reading
+# a member, ``SubjectKind.PERSON`` say, in Python 3.11 costs about ten times
+# reading a global: the class's attribute lookup goes the generic way).
+_PERSON = SubjectKind.PERSON
+
 # -- 8: other children and agency involvement ------------------------------
 
 
@@ -52,7 +57,8 @@ def _has_recorded_other_children(ctx: Context, person_id: int) -> bool:
     "other" child: the question is about the children the network does not
     already hold). A child recorded only in another family network does not
     count: see :func:`kinmap.core.elsewhere.known_elsewhere`."""
-    index, outside = ctx.network.index_child_ids, ctx.network.outside_ids
+    network = ctx.scope.network  # a plain attribute (Context.network is a property)
+    index, outside = network.index_child_ids, network.outside_ids
     return any(c not in index and c not in outside for c in ctx.graph.children(person_id))
 
 
@@ -86,7 +92,7 @@ def check_other_children(ctx: Context) -> Iterator[Unmet]:
         recorded = _has_recorded_other_children(ctx, pid)
         if pid in known.children and not recorded and not answered(person, FACT_OTHER_CHILDREN):
             yield ctx.unmet(
-                Subject(SubjectKind.PERSON, pid),
+                Subject(_PERSON, pid),
                 f"{name} is recorded as the parent of a child in another family network: add the child "
                 "to this family network, or record their other children here, or why not",
                 ("other_children",),
@@ -94,14 +100,14 @@ def check_other_children(ctx: Context) -> Iterator[Unmet]:
         elif known.as_partner_or_carer(pid) and not answered(person, FACT_OTHER_CHILDREN):
             as_what = "the partner of someone" if pid in known.partners else "a carer of a child"
             yield ctx.unmet(
-                Subject(SubjectKind.PERSON, pid),
+                Subject(_PERSON, pid),
                 f"{name} is recorded as {as_what} in another family network: record here the children "
                 "they have, live with or look after, or why not",
                 ("other_children",),
             )
         elif not recorded and not answered(person, FACT_OTHER_CHILDREN):
             yield ctx.unmet(
-                Subject(SubjectKind.PERSON, pid),
+                Subject(_PERSON, pid),
                 f"Not recorded whether {name} has other children, including any who live elsewhere",
                 ("other_children",),
             )
@@ -109,7 +115,7 @@ def check_other_children(ctx: Context) -> Iterator[Unmet]:
             person, FACT_AGENCY_INVOLVEMENT
         ):
             yield ctx.unmet(
-                Subject(SubjectKind.PERSON, pid),
+                Subject(_PERSON, pid),
                 f"Not recorded whether any agency is involved with the other children of {name}",
                 ("agency_involvement",),
             )
@@ -134,7 +140,7 @@ def check_other_names(ctx: Context) -> Iterator[Unmet]:
         if person.other_names or answered(person, FACT_OTHER_NAMES):
             continue
         yield ctx.unmet(
-            Subject(SubjectKind.PERSON, pid),
+            Subject(_PERSON, pid),
             f"Not yet asked whether {who(person)} has been known by any other name",
             ("other_names",),
         )
@@ -159,7 +165,7 @@ def check_seen_directly(ctx: Context) -> Iterator[Unmet]:
         if person.seen_directly_on is not None:
             continue
         yield ctx.unmet(
-            Subject(SubjectKind.PERSON, pid),
+            Subject(_PERSON, pid),
             f"{who(person)} has only been reported by others, not seen or spoken to directly",
             ("seen_directly_on",),
             ctx.severity_if_critical(scope.gives_risky_care_to_baby(pid, days)),
@@ -183,7 +189,7 @@ def check_adult_services(ctx: Context) -> Iterator[Unmet]:
         if answered(person, FACT_ADULT_SERVICES):
             continue
         yield ctx.unmet(
-            Subject(SubjectKind.PERSON, pid),
+            Subject(_PERSON, pid),
             f"Not yet asked whether adult services know {who(person)}",
             ("adult_services",),
         )

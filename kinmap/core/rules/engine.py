@@ -84,17 +84,27 @@ class Engine:
             found = [self._with_usual(u) for u in found]
         if len(found) < 2:
             return found
-        # The keys of :meth:`_order`, made in one comprehension (no call per
-        # gap), then the gaps put in the order of their keys: a stable sort of
-        # the positions, as ``found.sort(key=self._order)`` would be.
+        # The keys of :meth:`_order`, made in one loop (no call per gap), then
+        # the gaps put in the order of their keys: a stable sort of the
+        # positions, as ``found.sort(key=self._order)`` would be. Each gap's
+        # and subject's fields are read from its instance dictionary, where
+        # ``filled_directly`` keeps them: in Python 3.11 no read of an
+        # attribute of an instance whose dictionary has been made is
+        # specialised, and two dictionaries and six keys cost about a third
+        # of eight such reads (callgrind).
         rank, position = _RANK, self._position
-        keys = [
-            (r, position[u.rule_id], s.kind, s.id, "", -1 if s.child_id is None else s.child_id)
-            if isinstance(s.id, int)
-            else (r, position[u.rule_id], s.kind, -1, s.id, -1 if s.child_id is None else s.child_id)
-            for u in found
-            for s, r in ((u.subject, rank[u.severity]),)
-        ]
+        keys: list[tuple[int, int, str, int, str, int]] = []
+        add = keys.append
+        for u in found:
+            fields = u.__dict__
+            subject = fields["subject"].__dict__
+            i, child = subject["id"], subject["child_id"]
+            if child is None:
+                child = -1
+            if isinstance(i, int):
+                add((rank[fields["severity"]], position[fields["rule_id"]], subject["kind"], i, "", child))
+            else:
+                add((rank[fields["severity"]], position[fields["rule_id"]], subject["kind"], -1, i, child))
         return [found[i] for i in sorted(range(len(keys)), key=keys.__getitem__)]
 
     def _with_usual(self, u: Unmet) -> Unmet:

@@ -9,12 +9,18 @@ from .base import Context, Rule, Severity, Subject, SubjectKind, Unmet
 from .facts import FACT_VISITORS, answered
 from .scope import who
 
+# Members of enumerations read in the checks, as module constants (reading
+# a member, ``SubjectKind.PERSON`` say, in Python 3.11 costs about ten times
+# reading a global: the class's attribute lookup goes the generic way).
+_CHILD = SubjectKind.CHILD
+_HOUSEHOLD = SubjectKind.HOUSEHOLD
+
 # -- 6: household roster reconfirmed at each contact ----------------------
 
 
 def _household_words(ctx: Context, household_id: int) -> str:
     """How a detail names a household: never a protected (masked) address."""
-    household = ctx.network.households.get(household_id)
+    household = ctx.scope.network.households.get(household_id)
     if household is None or household.masked:
         return "the child's home"
     return household.address or "the child's home"
@@ -39,7 +45,7 @@ def check_household_roster(ctx: Context) -> Iterator[Unmet]:
         mine = scope.households_of(child.id)
         if not mine:
             yield ctx.unmet(
-                Subject(SubjectKind.CHILD, child.id),
+                Subject(_CHILD, child.id),
                 f"No current address recorded for {who(child, 'the child')}, so nobody can be "
                 "confirmed as living with them",
                 ("address",),
@@ -57,7 +63,7 @@ def check_household_roster(ctx: Context) -> Iterator[Unmet]:
             )
         else:
             continue
-        yield ctx.unmet(Subject(SubjectKind.HOUSEHOLD, hid), detail, ("roster_confirmed",))
+        yield ctx.unmet(Subject(_HOUSEHOLD, hid), detail, ("roster_confirmed",))
 
 
 # -- 7: regular visitors and significant others ---------------------------
@@ -86,7 +92,7 @@ def check_visitors(ctx: Context) -> Iterator[Unmet]:
         if any(a in circle and b not in circle for a, b in scope.social_pairs):
             continue
         yield ctx.unmet(
-            Subject(SubjectKind.CHILD, child.id),
+            Subject(_CHILD, child.id),
             f"Regular visitors and other important people not yet asked about for {who(child, 'the child')}",
             ("regular_visitors",),
         )

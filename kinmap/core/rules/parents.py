@@ -23,6 +23,15 @@ from .facts import (
 )
 from .scope import names, who
 
+# Members of enumerations read in the checks, as module constants (reading
+# a member, ``SubjectKind.PERSON`` say, in Python 3.11 costs about ten times
+# reading a global: the class's attribute lookup goes the generic way).
+_BASIS_UNKNOWN = PRBasis.UNKNOWN
+_CHILD = SubjectKind.CHILD
+_CRITICAL = Severity.CRITICAL
+_PERSON = SubjectKind.PERSON
+_ROUTINE = Severity.ROUTINE
+
 BABY_DAYS = {"critical_under_days": 365}
 
 
@@ -39,7 +48,7 @@ def _absent_reason_gap(
     fact = child.facts.get(fact_key)
     if fact is None or not fact.value.strip():
         return ctx.unmet(
-            Subject(SubjectKind.CHILD, child.id),
+            Subject(_CHILD, child.id),
             f"No {noun} recorded for {child_name}, and no reason given",
             (missing_key,),
             severity,
@@ -56,7 +65,7 @@ def _absent_reason_gap(
     if not missing:
         return None
     return ctx.unmet(
-        Subject(SubjectKind.CHILD, child.id),
+        Subject(_CHILD, child.id),
         f"The reason no {noun} is recorded for {child_name} needs {describe_missing(missing).lower()}",
         missing,
         severity,
@@ -79,18 +88,18 @@ def _birth_parent_gaps(
             gap = _absent_reason_gap(ctx, child, fact_key, noun, missing_key)
             if gap is not None:
                 yield gap
-        elif ctx.network.is_member(pid):  # a parent who has died is still the parent
+        elif scope.network.is_member(pid):  # a parent who has died is still the parent
             first_child.setdefault(pid, child)
-            severity_of[pid] = ctx.child_severity(child).at_least(severity_of.get(pid, Severity.ROUTINE))
+            severity_of[pid] = ctx.child_severity(child).at_least(severity_of.get(pid, _ROUTINE))
     for pid, severity in sorted(severity_of.items()):
         missing = scope.missing_core_details(pid)
         if not missing:
             continue
         if scope.gives_risky_care_to_baby(pid, days):
-            severity = Severity.CRITICAL
+            severity = _CRITICAL
         person, child = scope.person(pid), first_child[pid]
         yield ctx.unmet(
-            Subject(SubjectKind.PERSON, pid),
+            Subject(_PERSON, pid),
             f"{describe_missing(missing)} not recorded for "
             f"{who(person, f'the {noun} of ' + who(child, 'the child'))}",
             missing,
@@ -165,7 +174,7 @@ def check_living_arrangements(ctx: Context) -> Iterator[Unmet]:
             continue
         severity = most_severe(ctx.child_severity(c) for c in children)
         yield ctx.unmet(
-            Subject(SubjectKind.PERSON, pid),
+            Subject(_PERSON, pid),
             f"Not recorded whether {who(parent, 'a parent')} lives with {names(children)}, "
             "or, if not, what contact and care they have",
             ("contact_arrangement",),
@@ -231,13 +240,13 @@ def check_parental_responsibility(ctx: Context) -> Iterator[Unmet]:
                 state = "not recorded"
             else:
                 records = scope.responsibility_now(pid, child.id)
-                if any(r.basis is not PRBasis.UNKNOWN for r in records):
+                if any(r.basis is not _BASIS_UNKNOWN for r in records):
                     continue
                 if not records and all(r.end is not None and r.end <= ctx.today for r in every):
                     continue
                 state = "recorded as not known" if records else "not recorded"
             yield ctx.unmet(
-                Subject(SubjectKind.PERSON, pid, child.id),
+                Subject(_PERSON, pid, child.id),
                 f"Parental responsibility of {who(scope.person(pid), 'an adult in a parental role')} "
                 f"for {who(child, 'the child')} {state}",
                 ("parental_responsibility",),
@@ -273,7 +282,7 @@ def check_current_partner(ctx: Context) -> Iterator[Unmet]:
             if answered(parent, FACT_CURRENT_PARTNER)
             else f"Not recorded whether {name} has a current partner"
         )
-        yield ctx.unmet(Subject(SubjectKind.PERSON, pid), detail, ("current_partner",), severity)
+        yield ctx.unmet(Subject(_PERSON, pid), detail, ("current_partner",), severity)
 
 
 def _says_no_partner(person: Person) -> bool:

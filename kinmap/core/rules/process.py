@@ -8,6 +8,14 @@ from collections.abc import Iterator
 from .base import Context, Rule, Severity, Subject, SubjectKind, Unmet
 from .facts import describe_missing
 
+# Members of enumerations read in the checks, as module constants (reading
+# a member, ``SubjectKind.PERSON`` say, in Python 3.11 costs about ten times
+# reading a global: the class's attribute lookup goes the generic way).
+_CRITICAL = Severity.CRITICAL
+_DECLINE = SubjectKind.DECLINE
+_GAP = SubjectKind.GAP
+_SHARING = SubjectKind.SHARING
+
 # -- 13: reluctance recorded properly --------------------------------------
 
 
@@ -33,7 +41,7 @@ def check_declines(ctx: Context) -> Iterator[Unmet]:
         )
         if missing:
             yield ctx.unmet(
-                Subject(SubjectKind.DECLINE, d.id),
+                Subject(_DECLINE, d.id),
                 f"The decline on {d.declined_on:%-d %B %Y} needs {describe_missing(missing).lower()}",
                 missing,
             )
@@ -62,7 +70,7 @@ def check_agency_request(ctx: Context) -> Iterator[Unmet]:
         return
     threshold = ctx.int_param("min_times_prompted")
     for gap in ctx.prior:
-        if gap.severity is not Severity.CRITICAL:
+        if gap.severity is not _CRITICAL:
             continue
         history = histories.get(gap.key)
         if history is None or history.request_considered or history.times_prompted < threshold:
@@ -70,7 +78,7 @@ def check_agency_request(ctx: Context) -> Iterator[Unmet]:
         opened = history.open_since or history.first_opened
         since = f" since {opened:%-d %B %Y}" if opened else ""
         yield ctx.unmet(
-            Subject(SubjectKind.GAP, gap.key),
+            Subject(_GAP, gap.key),
             f"Still not known after asking {history.times_prompted} times{since}: {gap.detail}",
             ("information_request",),
         )
@@ -98,7 +106,7 @@ def check_sharing_decisions(ctx: Context) -> Iterator[Unmet]:
         if missing:
             what = "share" if d.shared else "not share"
             yield ctx.unmet(
-                Subject(SubjectKind.SHARING, d.id),
+                Subject(_SHARING, d.id),
                 f"The decision on {d.decided_on:%-d %B %Y} to {what} information needs "
                 f"{describe_missing(missing).lower()}",
                 missing,

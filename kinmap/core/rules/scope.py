@@ -32,6 +32,12 @@ from ..memo import cached
 from ..model import CareArrangement, Network, ParentalResponsibility, Person
 from ..vocab import CURRENT_PARTNER_CODES, PARENT_CODES, DateAccuracy, RelKind, rel_type
 
+# Members of enumerations read in the checks, as module constants (reading
+# a member, ``SubjectKind.PERSON`` say, in Python 3.11 costs about ten times
+# reading a global: the class's attribute lookup goes the generic way).
+_EXPECTED = DateAccuracy.EXPECTED
+_SOCIAL = RelKind.SOCIAL
+
 _NO_HOUSEHOLDS: frozenset[int] = frozenset()
 
 
@@ -41,27 +47,31 @@ class Scope:
     def __init__(self, graph: FamilyGraph) -> None:
         self.graph = graph
         self.network: Network = graph.network
-        self.today = graph.today
+        self.today = today = graph.today
         # parents by child and partners by person (live members), filled as asked for
         self._parents: dict[int, tuple[int, ...]] = {}
         self._partners: dict[int, tuple[int, ...]] = {}
+        # Who is alive and which children are in scope, worked out here: every
+        # rule asks (a dozen times a family each), and a plain attribute is
+        # read faster than a ``cached`` one (whose descriptor on the class
+        # keeps the interpreter from specialising the read, in Python 3.11).
+        network = graph.network
+        outside, people = network.outside_ids, network.people
+        #: Members of the network who are alive today.
+        self.live_ids: frozenset[int] = frozenset(
+            [
+                pid
+                for pid, p in people.items()
+                if pid not in outside and (p.death_date is None or p.death_date > today)  # p.alive_on(today)
+            ]
+        )
+        #: The in-scope index children, in the order the network lists them.
+        self.children: tuple[Person, ...] = _in_scope_children(network, self.live_ids)
 
     # -- people ------------------------------------------------------------
 
     def person(self, pid: int) -> Person:
         return self.network.people[pid]
-
-    @cached
-    def live_ids(self) -> frozenset[int]:
-        """Members of the network who are alive today."""
-        outside, today = self.network.outside_ids, self.today
-        return frozenset(
-            [
-                pid
-                for pid, p in self.network.people.items()
-                if pid not in outside and (p.death_date is None or p.death_date > today)  # p.alive_on(today)
-            ]
-        )
 
     @cached
     def people_in_order(self) -> tuple[tuple[int, Person], ...]:
@@ -70,15 +80,6 @@ class Scope:
 
     def is_live_member(self, pid: int) -> bool:
         return pid in self.live_ids
-
-    @cached
-    def children(self) -> tuple[Person, ...]:
-        """The in-scope index children, in the order the network lists them."""
-        seen: dict[int, Person] = {}
-        for cid in self.network.index_child_ids:
-            if cid not in seen and self.is_live_member(cid):
-                seen[cid] = self.network.people[cid]
-        return tuple(seen.values())
 
     @cached
     def role_ids(self) -> frozenset[int]:
@@ -104,7 +105,7 @@ class Scope:
             if pid not in live:
                 continue
             b = p.birth_date
-            if b is None or p.birth_date_accuracy is DateAccuracy.EXPECTED:  # age not known
+            if b is None or p.birth_date_accuracy is _EXPECTED:  # age not known
                 if pid in age_unknown_adults and not p.unborn:
                     out.append(pid)
             elif today.year - b.year - (on < (b.month, b.day)) >= 18:
@@ -136,10 +137,9 @@ class Scope:
         return self.households_of(mother) if mother is not None and self.is_live_member(mother) else own
 
     def is_baby(self, child: Person, under_days: int) -> bool:
-        if child.unborn:
-            return True
-        age = child.age_in_days(self.today)
-        return age is None or age < under_days
+        # child.unborn and child.age_in_days written out (asked for every child by most rules)
+        b = child.birth_date
+        return b is None or child.birth_date_accuracy is _EXPECTED or (self.today - b).days < under_days
 
     # -- parents and partners ---------------------------------------------
 
@@ -179,7 +179,7 @@ class Scope:
         """Each current social relationship (friend, visitor...) both ways round."""
         out: list[tuple[int, int]] = []
         for r in self.graph.relationships_now:
-            if rel_type(r.type).kind is RelKind.SOCIAL:
+            if rel_type(r.type).kind is _SOCIAL:
                 out += [(r.from_id, r.to_id), (r.to_id, r.from_id)]
         return tuple(out)
 
@@ -297,6 +297,16 @@ class Scope:
         if not (p.phone.strip() or p.email.strip() or p.phone_masked):
             out.append("contact")
         return tuple(out)
+
+
+def _in_scope_children(network: Network, live: frozenset[int]) -> tuple[Person, ...]:
+    """The index children of ``network`` who are among ``live``, each once,
+    in the order the network lists them (:attr:`Scope.children`)."""
+    seen: dict[int, Person] = {}
+    for cid in network.index_child_ids:
+        if cid not in seen and cid in live:
+            seen[cid] = network.people[cid]
+    return tuple(seen.values())
 
 
 def who(person: Person, role: str = "") -> str:

@@ -31,6 +31,16 @@ from .facts import (
 )
 from .scope import who
 
+# Members of enumerations read in the checks, as module constants (reading
+# a member, ``SubjectKind.PERSON`` say, in Python 3.11 costs about ten times
+# reading a global: the class's attribute lookup goes the generic way).
+_CARE = SubjectKind.CARE
+_CARE_ORDER = SubjectKind.CARE_ORDER
+_PERSON = SubjectKind.PERSON
+_RELATIONSHIP = SubjectKind.RELATIONSHIP
+_RESIDENCE = SubjectKind.RESIDENCE
+_RESPONSIBILITY = SubjectKind.RESPONSIBILITY
+
 #: The details of a person whose source requirement 12 asks for: the missing
 #: key of the gap, and the fields (``Person.provenance`` is keyed by field
 #: name) that must each carry a source when recorded.
@@ -140,7 +150,7 @@ def _person_gaps(ctx: Context, out: list[Unmet]) -> None:
             out.append(
                 Unmet(
                     rule_id,
-                    Subject(SubjectKind.PERSON, pid),
+                    Subject(_PERSON, pid),
                     severity,
                     f"{describe_missing(missing)} not recorded for {who(person)}",
                     missing,
@@ -152,7 +162,8 @@ _SOURCE = ("source",)
 
 
 def _record_gaps(ctx: Context, out: list[Unmet]) -> None:
-    scope, network, today = ctx.scope, ctx.network, ctx.today
+    scope = ctx.scope
+    network, today = scope.network, scope.today
     live, outside, people = scope.live_ids, network.outside_ids, network.people
     rule_id, severity = ctx.rule.id, ctx.rule.severity
     for r in ctx.graph.relationships_now:
@@ -164,7 +175,7 @@ def _record_gaps(ctx: Context, out: list[Unmet]) -> None:
             out.append(
                 Unmet(
                     rule_id,
-                    Subject(SubjectKind.RELATIONSHIP, r.id),
+                    Subject(_RELATIONSHIP, r.id),
                     severity,
                     "Source not recorded for a relationship",
                     _SOURCE,
@@ -175,7 +186,7 @@ def _record_gaps(ctx: Context, out: list[Unmet]) -> None:
             out.append(
                 Unmet(
                     rule_id,
-                    Subject(SubjectKind.RESIDENCE, res.id),
+                    Subject(_RESIDENCE, res.id),
                     severity,
                     f"Source not recorded for the address of {who(people[res.person_id])}",
                     _SOURCE,
@@ -186,7 +197,7 @@ def _record_gaps(ctx: Context, out: list[Unmet]) -> None:
             out.append(
                 Unmet(
                     rule_id,
-                    Subject(SubjectKind.CARE, care.id, care.child_id),
+                    Subject(_CARE, care.id, care.child_id),
                     severity,
                     f"Source not recorded for the care {who(people[care.carer_id])} gives",
                     _SOURCE,
@@ -197,7 +208,7 @@ def _record_gaps(ctx: Context, out: list[Unmet]) -> None:
             out.append(
                 Unmet(
                     rule_id,
-                    Subject(SubjectKind.RESPONSIBILITY, pr.id, pr.child_id),
+                    Subject(_RESPONSIBILITY, pr.id, pr.child_id),
                     severity,
                     f"Source not recorded for the parental responsibility of {who(people[pr.person_id])}",
                     _SOURCE,
@@ -208,7 +219,7 @@ def _record_gaps(ctx: Context, out: list[Unmet]) -> None:
             out.append(
                 Unmet(
                     rule_id,
-                    Subject(SubjectKind.CARE_ORDER, order.id, order.child_id),
+                    Subject(_CARE_ORDER, order.id, order.child_id),
                     severity,
                     f"Source not recorded for the care order for {who(people[order.child_id])}",
                     _SOURCE,

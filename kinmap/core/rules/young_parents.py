@@ -31,6 +31,11 @@ from .base import Context, Rule, Severity, Subject, SubjectKind, Unmet
 from .facts import FACT_SAFEGUARDING_REFERRAL, FACT_YOUNG_PARENT_CARER, answered
 from .scope import names, who
 
+# Members of enumerations read in the checks, as module constants (reading
+# a member, ``SubjectKind.PERSON`` say, in Python 3.11 costs about ten times
+# reading a global: the class's attribute lookup goes the generic way).
+_PERSON = SubjectKind.PERSON
+
 # Under this age at the birth a parent is a child (Children Act 1989, s105).
 YOUNG_PARENT_UNDER_YEARS = 18
 
@@ -81,7 +86,7 @@ def check_young_parent(ctx: Context) -> Iterator[Unmet]:
         if not missing:
             continue
         yield ctx.unmet(
-            Subject(SubjectKind.PERSON, pid),
+            Subject(_PERSON, pid),
             f"{who(person, 'A young parent')} was {youngest} at the birth of {names(children)}: "
             "not recorded who cares for them and whether a safeguarding referral was considered",
             missing,
