@@ -24,7 +24,7 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import IntegerField, Sum
+from django.db.models import Sum
 from django.http import HttpRequest
 
 from kinmap.web.kept_queries import KeptQuery, Param, first_of
@@ -131,6 +131,6 @@ class UserBackend(ModelBackend):
 # compiled once per connection (kinmap.web.kept_queries)
 _SIGNED_IN: KeptQuery[User] = KeptQuery(
     lambda: first_of(
-        User._default_manager.select_related("team__agency").filter(pk=Param("pk", IntegerField()))
+        User._default_manager.select_related("team__agency").filter(pk=Param("pk", User._meta.pk))
     )
 )

@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import TypeVar
 
-from django.db.models import DateField, Exists, IntegerField, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -80,9 +80,13 @@ def _allocated_on(team: int | Param, network: int | OuterRef, day: date | Param)
 # "team") on a day (Param "day"), compiled once per connection
 _NETWORK_ALLOCATED: KeptQuery[m.FamilyNetwork] = KeptQuery(
     lambda: first_of(
-        m.FamilyNetwork.objects.filter(pk=Param("pk", IntegerField())).annotate(
+        m.FamilyNetwork.objects.filter(pk=Param("pk", m.FamilyNetwork._meta.pk)).annotate(
             allocated_to_team=Exists(
-                _allocated_on(Param("team", IntegerField()), OuterRef("pk"), Param("day", DateField()))
+                _allocated_on(
+                    Param("team", m.Allocation._meta.get_field("team")),
+                    OuterRef("pk"),
+                    Param("day", m.Allocation._meta.get_field("start")),
+                )
             )
         )
     )

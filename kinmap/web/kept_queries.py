@@ -30,8 +30,9 @@ M = TypeVar("M", bound=Model)
 
 class Param(Expression):
     """Where the value named ``name`` goes in a :class:`KeptQuery`
-    (``filter(pk=Param("pk", IntegerField()))``); ``output_field`` is the
-    field the value is compared with, which prepares it for the database."""
+    (``filter(pk=Param("pk", Model._meta.pk))``); ``output_field`` is the
+    field the value is compared with (the model's own, as a lookup's), which
+    prepares it for the database."""
 
     def __init__(self, name: str, output_field: Field[Any, Any]) -> None:
         super().__init__(output_field=output_field)

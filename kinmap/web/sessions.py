@@ -19,11 +19,11 @@ go together: the middleware needs the expiry the store read.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.sessions.backends.db import SessionStore as DbSessionStore
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
-from django.db.models import CharField, DateTimeField, QuerySet
+from django.db.models import Field, QuerySet
 from django.db.models.query import MAX_GET_RESULTS
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -68,9 +68,10 @@ def _live_session() -> QuerySet[Any, Any]:
     "now", as Django's database store reads it (``get``: at most
     ``MAX_GET_RESULTS`` rows)."""
     model = SessionStore.get_model_class()
-    return model.objects.filter(
-        session_key=Param("key", CharField()), expire_date__gt=Param("now", DateTimeField())
-    )[:MAX_GET_RESULTS]
+    key, expiry = (cast(Field[Any, Any], model._meta.get_field(n)) for n in ("session_key", "expire_date"))
+    return model.objects.filter(session_key=Param("key", key), expire_date__gt=Param("now", expiry))[
+        :MAX_GET_RESULTS
+    ]
 
 
 _LIVE_SESSION: KeptQuery[Any] = KeptQuery(_live_session)
