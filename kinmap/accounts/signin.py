@@ -27,6 +27,8 @@ from django.contrib.auth.backends import ModelBackend
 from django.db.models import Sum
 from django.http import HttpRequest
 
+from kinmap.web.kept_queries import KeptQuery, Param, first_of
+
 from .models import User
 
 
@@ -121,5 +123,14 @@ class UserBackend(ModelBackend):
     audit record, the masked-detail entitlement)."""
 
     def get_user(self, user_id: Any) -> User | None:
-        user = User._default_manager.select_related("team__agency").filter(pk=user_id).first()
+        user = _SIGNED_IN.first(pk=user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
+
+
+# the user with their team and its agency, first by pk (as ``first()``),
+# compiled once per connection (kinmap.web.kept_queries)
+_SIGNED_IN: KeptQuery[User] = KeptQuery(
+    lambda: first_of(
+        User._default_manager.select_related("team__agency").filter(pk=Param("pk", User._meta.pk))
+    )
+)

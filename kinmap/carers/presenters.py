@@ -13,6 +13,7 @@ from kinmap.core.carers import (
     CarerSettings,
     CarerSummary,
     carer_summaries,
+    carers_of,
     material_label,
 )
 from kinmap.core.graph import FamilyGraph
@@ -126,7 +127,7 @@ def carer_lines(
     cfg = config or CarerConfig()
     graph = FamilyGraph(network, today)
     out = []
-    summaries = carer_summaries(network, today, cfg.settings)
+    summaries = carer_summaries(network, today, cfg.settings, graph=graph)
     for child_id, rows in summaries.items():
         child = network.people[child_id]
         for s in rows:
@@ -139,9 +140,13 @@ def carers_elsewhere(network: Network, today: date) -> list[tuple[str, int]]:
     """For each index child cared for (on ``today``) by someone recorded only in
     another family network: ``(the child's name, how many such carers)``, in
     the order the children are recorded. Never who the carers are."""
+    graph = FamilyGraph(network, today)
     out = []
-    for child_id, rows in carer_summaries(network, today).items():
-        n = len({s.carer.person_id for s in rows} & network.outside_ids)
+    for child_id in network.index_child_ids:
+        if child_id not in network.people:
+            continue
+        # the carers of carer_summaries' rows, without their checks
+        n = len({c.person_id for c in carers_of(graph, child_id)} & network.outside_ids)
         if n:
             out.append((network.people[child_id].display_name, n))
     return out

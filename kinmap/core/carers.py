@@ -552,15 +552,21 @@ def all_checks(network: Network, today: date, settings: CarerSettings | None = N
 
 
 def carer_summaries(
-    network: Network, today: date, settings: CarerSettings | None = None
+    network: Network, today: date, settings: CarerSettings | None = None, *, graph: FamilyGraph | None = None
 ) -> dict[int, list[CarerSummary]]:
     """For each index child, each carer with what they were given and what is still to give.
 
     A core material is "still to give" when a check asks for it, or when it has
-    never been given to this carer (even if not yet due).
+    never been given to this carer (even if not yet due). ``graph``: the
+    caller's graph of ``network`` on ``today`` (what it works out is kept in
+    it), or None for a new one; ``ValueError`` for a graph of another network
+    or day.
     """
     s = settings or CarerSettings()
-    graph = FamilyGraph(network, today)
+    if graph is None:
+        graph = FamilyGraph(network, today)
+    elif graph.network is not network or graph.today != today:
+        raise ValueError("carer_summaries: the graph is not of this network on this day")
     out: dict[int, list[CarerSummary]] = {}
     for child_id in network.index_child_ids:
         if child_id not in network.people:

@@ -96,6 +96,10 @@ class FamilyGraph:
         self._current_parents: dict[int, tuple[int, ...]] = {}
         self._current_partners: dict[int, tuple[int, ...]] = {}
         self._children: dict[int, tuple[int, ...]] = {}
+        # birth parents and siblings by person, filled as they are asked for
+        # (a family page asks for each child's several times)
+        self._birth_parents: dict[int, frozenset[int]] = {}
+        self._siblings: dict[int, tuple[Sibling, ...]] = {}
 
     # -- indexes -----------------------------------------------------------
 
@@ -197,7 +201,12 @@ class FamilyGraph:
         return self._relationship_index.birth_parent.get((child_id, BIRTH_FATHER))
 
     def birth_parents(self, child_id: int) -> frozenset[int]:
-        return frozenset(r.from_id for r in self._parents_of.get(child_id, []) if rel_type(r.type).birth)
+        found = self._birth_parents.get(child_id)
+        if found is None:
+            found = self._birth_parents[child_id] = frozenset(
+                r.from_id for r in self._parents_of.get(child_id, []) if rel_type(r.type).birth
+            )
+        return found
 
     def parents(self, child_id: int, *, current: bool = True) -> list[int]:
         """Every parent of the child: birth, adoptive, step and foster."""
@@ -257,7 +266,14 @@ class FamilyGraph:
 
     def siblings(self, child_id: int) -> list[Sibling]:
         """Full and half siblings from shared birth parents; step siblings through a
-        parent's current partner; and siblings recorded directly."""
+        parent's current partner; and siblings recorded directly (worked out
+        once a graph for each child; a new list each time)."""
+        found = self._siblings.get(child_id)
+        if found is None:
+            found = self._siblings[child_id] = tuple(self._siblings_of(child_id))
+        return list(found)
+
+    def _siblings_of(self, child_id: int) -> list[Sibling]:
         mine = self.birth_parents(child_id)
         found: dict[int, SiblingKind] = {}
         for p in mine:

@@ -78,9 +78,31 @@ def rule_words(rule: Rule, row: gm.RuleSetting | None) -> RuleWords:
 
 
 def words_by_rule(rows: Iterable[gm.RuleSetting]) -> dict[str, RuleWords]:
-    """:func:`rule_words` for every rule of the catalogue, by id."""
-    by_id = {r.rule_id: r for r in rows}
-    return {r.id: rule_words(r, by_id.get(r.id)) for r in rules()}
+    """:func:`rule_words` for every rule of the catalogue, by id (a new dict).
+
+    Worked out once in the process for the same rules and the same values of
+    the rows' wording and settings (a page asks for the gaps' words and the
+    carers' section's, every request): the words are made from nothing else."""
+    rows = list(rows)
+    catalogue = rules()
+    key = (
+        tuple(map(id, catalogue)),
+        # repr: the same text only for the same values (JSON's kinds of value)
+        tuple((r.rule_id, r.severity, r.why_we_ask, r.suggested_wording, repr(r.params)) for r in rows),
+    )
+    kept = _words_kept.get(key)
+    if kept is None:
+        by_id = {r.rule_id: r for r in rows}
+        if len(_words_kept) >= _WORDS_KEPT_MAX:
+            _words_kept.clear()
+        # the rules are kept with their words, so that their ids in the key stay theirs
+        kept = _words_kept[key] = (catalogue, {r.id: rule_words(r, by_id.get(r.id)) for r in catalogue})
+    return dict(kept[1])
+
+
+# words_by_rule's answers by rules and rows, and how many are kept at most
+_words_kept: dict[tuple[Any, ...], tuple[tuple[Rule, ...], dict[str, RuleWords]]] = {}
+_WORDS_KEPT_MAX = 32
 
 
 def escalation_settings(rows: Iterable[gm.RuleSetting]) -> EscalationSettings:

@@ -36,6 +36,7 @@ from kinmap.accounts.models import Role, User
 from kinmap.audit import context as audit_context
 from kinmap.audit.services import audit_record
 from kinmap.web.converters import is_object_id
+from kinmap.web.kept_queries import KeptQuery, Param, first_of
 from kinmap.web.masking import can_see_masked
 
 from . import membership
@@ -63,12 +64,33 @@ def _current_allocations(user: User) -> Q:
 
 def _allocated_now(user: User, network: int | OuterRef) -> QuerySet[m.Allocation]:
     """The allocations of the network to the user's team running today."""
-    today = date.today()
+    return _allocated_on(user.team_id or 0, network, date.today())
+
+
+def _allocated_on(team: int | Param, network: int | OuterRef, day: date | Param) -> QuerySet[m.Allocation]:
+    """The allocations of the network to the team running on ``day``."""
     return (
         m.Allocation.objects.filter(Q(network_id=network))
-        .filter(team_id=user.team_id or 0, start__lte=today)
-        .filter(Q(end__isnull=True) | Q(end__gt=today))
+        .filter(team_id=team, start__lte=day)  # type: ignore[misc]
+        .filter(Q(end__isnull=True) | Q(end__gt=day))
     )
+
+
+# a network by pk (Param "pk") with whether it is allocated to a team (Param
+# "team") on a day (Param "day"), compiled once per connection
+_NETWORK_ALLOCATED: KeptQuery[m.FamilyNetwork] = KeptQuery(
+    lambda: first_of(
+        m.FamilyNetwork.objects.filter(pk=Param("pk", m.FamilyNetwork._meta.pk)).annotate(
+            allocated_to_team=Exists(
+                _allocated_on(
+                    Param("team", m.Allocation._meta.get_field("team")),
+                    OuterRef("pk"),
+                    Param("day", m.Allocation._meta.get_field("start")),
+                )
+            )
+        )
+    )
+)
 
 
 def _allocated_words(user: User) -> str:
@@ -161,13 +183,9 @@ def _network_and_basis(user: User, network_id: int) -> tuple[m.FamilyNetwork, st
     access otherwise); ``Http404`` alike when it is missing or not to be seen."""
     network = None
     if _works_with_families(user) and is_object_id(network_id):
-        network = (
-            m.FamilyNetwork.objects.filter(pk=network_id)
-            .annotate(allocated_to_team=Exists(_allocated_now(user, OuterRef("pk"))))
-            .first()
-        )
+        network = _NETWORK_ALLOCATED.first(pk=network_id, team=user.team_id or 0, day=date.today())
     basis = None
-    if network is not None and network.allocated_to_team:
+    if network is not None and network.allocated_to_team:  # type: ignore[attr-defined]
         basis = _allocated_words(user)
     elif _works_with_families(user) and is_object_id(network_id):
         # asked for a missing network too, so that it is refused as a hidden one is

@@ -328,34 +328,45 @@ def instances(model: type[M], rows: Sequence[tuple[Any, ...]], *, using: str = "
     costs about five times as much (thousands of gaps a batch in the
     background recompute); unless the model makes its instances its own way
     or something listens for them being made (``pre_init``/``post_init``)."""
+    return list(map(_maker(model, using), rows))
+
+
+def _maker(model: type[M], using: str) -> Callable[[Sequence[Any]], M]:
+    """What makes an instance of ``model`` from the values of every column
+    (in the order of its concrete fields): as :func:`instances` makes them."""
     names = [f.attname for f in model._meta.concrete_fields]
     if _own_making(model):
-        return [model.from_db(using, names, row) for row in rows]
-    made = []
+        return lambda row: model.from_db(using, names, row)
     new = object.__new__
-    for row in rows:
+
+    def make(row: Sequence[Any]) -> M:
         obj = new(model)
         obj.__dict__.update(zip(names, row, strict=True))
         state = obj._state = ModelState()
         state.adding, state.db = False, using
-        made.append(obj)
-    return made
+        return obj
+
+    return make
 
 
 def _own_making(model: type[Model]) -> bool:
     """Whether ``model`` makes its instances otherwise than ``Model.from_db``
     and ``Model.__init__`` do, or some receiver listens for them being made."""
-    return (
-        model.from_db.__func__ is not Model.from_db.__func__  # type: ignore[attr-defined]
-        or model.__init__ is not Model.__init__
-        or pre_init.has_listeners(model)
-        or post_init.has_listeners(model)
-        # a field whose attribute does more on being set than keep the value
-        or any(
-            type(getattr(model, f.attname, None)) not in _PLAIN_ATTRIBUTES
-            for f in model._meta.concrete_fields
+    own = _own_class.get(model)
+    if own is None:  # what the class itself does is looked at once a model
+        own = _own_class[model] = (
+            model.from_db.__func__ is not Model.from_db.__func__  # type: ignore[attr-defined]
+            or model.__init__ is not Model.__init__
+            # a field whose attribute does more on being set than keep the value
+            or any(
+                type(getattr(model, f.attname, None)) not in _PLAIN_ATTRIBUTES
+                for f in model._meta.concrete_fields
+            )
         )
-    )
+    return own or pre_init.has_listeners(model) or post_init.has_listeners(model)
+
+
+_own_class: dict[type[Model], bool] = {}
 
 
 _PLAIN_ATTRIBUTES = (DeferredAttribute, ForeignKeyDeferredAttribute)
@@ -398,22 +409,25 @@ def related_instances(
     ``select_related`` sets them (None for a null key), and with the row's
     ``extra`` columns (a tuple, empty without them)."""
     fields = model._meta
-    own = [f.attname for f in fields.concrete_fields]
+    size = len(fields.concrete_fields)
+    make = _maker(model, using)
     parts = []
     for name in related:
+        field = fields.get_field(name)
         target = _target(model, name)
-        attname = fields.get_field(name).attname  # type: ignore[union-attr]
-        parts.append((name, attname, target, [f.attname for f in target._meta.concrete_fields]))
+        parts.append((field, field.attname, _maker(target, using), len(target._meta.concrete_fields)))  # type: ignore[union-attr]
     out = []
     for row in rows:
-        obj = model.from_db(using, own, row[: len(own)])
-        at = len(own)
-        for name, attname, target, names in parts:
-            values = row[at : at + len(names)]
-            at += len(names)
-            setattr(
-                obj, name, target.from_db(using, names, values) if getattr(obj, attname) is not None else None
-            )
+        obj = make(row[:size])
+        at = size
+        for field, attname, make_related, width in parts:
+            # as select_related sets them: the field's cache (the key is set
+            # already) and, for a one-to-one key, the related object's back
+            other = make_related(row[at : at + width]) if getattr(obj, attname) is not None else None
+            field.set_cached_value(obj, other)  # type: ignore[union-attr]
+            if other is not None and field.unique:  # type: ignore[union-attr]
+                field.remote_field.set_cached_value(other, obj)  # type: ignore[union-attr]
+            at += width
         out.append((obj, tuple(row[at:])))
     return out
 

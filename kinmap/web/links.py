@@ -11,20 +11,32 @@ URL configuration and script prefix, so a change of either is a new path.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 from .converters import MAX_ID
+from .request_memo import memoised
 
 # Ids that are never real ones (the largest ids a URL may carry): reversed in
 # the ids' places, then replaced by the ids themselves.
 _STAND_INS = tuple(str(MAX_ID - i) for i in range(3))
 
-_pieces: dict[tuple[str, int, str, object], tuple[str, ...]] = {}
+_pieces: dict[tuple[Any, ...], tuple[str, ...]] = {}
+
+
+def _place() -> tuple[str, object]:
+    """The script prefix and URL configuration paths are made for now."""
+    return get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
 
 
 def _split(name: str, count: int) -> tuple[str, ...]:
-    key = (name, count, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    # read once in a reading request (both are set before its middleware
+    # runs, and no request has a URL configuration of its own here): each is
+    # a thread's or task's own value, slow to look up, and a family page makes
+    # some forty paths
+    key = (name, count, *memoised(("url-place",), _place))
     pieces = _pieces.get(key)
     if pieces is None:
         if count > len(_STAND_INS):

@@ -19,12 +19,16 @@ go together: the middleware needs the expiry the store read.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.sessions.backends.db import SessionStore as DbSessionStore
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
+from django.db.models import Field, QuerySet
+from django.db.models.query import MAX_GET_RESULTS
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+
+from .kept_queries import KeptQuery, Param
 
 # How far the expiry must move, at most, before the session is saved for that alone (seconds).
 REFRESH_SECONDS = 60
@@ -45,9 +49,32 @@ class SessionStore(DbSessionStore):
     read_expiry: datetime | None = None
 
     def _get_session_from_db(self) -> Any:
-        row = super()._get_session_from_db()  # type: ignore[misc]
+        # Django's read (objects.get(session_key=..., expire_date__gt=now)),
+        # its SQL compiled once per connection (kinmap.web.kept_queries)
+        found = _LIVE_SESSION.all(key=self.session_key, now=timezone.now())
+        if len(found) > 1:
+            raise self.model.MultipleObjectsReturned(
+                f"get() returned more than one session -- it returned {len(found)}!"
+            )
+        row = found[0] if found else None
+        if row is None:
+            self._session_key = None
         self.read_expiry = row.expire_date if row is not None else None
         return row
+
+
+def _live_session() -> QuerySet[Any, Any]:
+    """The session of a key (``Param`` "key") not expired by ``Param``
+    "now", as Django's database store reads it (``get``: at most
+    ``MAX_GET_RESULTS`` rows)."""
+    model = SessionStore.get_model_class()
+    key, expiry = (cast(Field[Any, Any], model._meta.get_field(n)) for n in ("session_key", "expire_date"))
+    return model.objects.filter(session_key=Param("key", key), expire_date__gt=Param("now", expiry))[
+        :MAX_GET_RESULTS
+    ]
+
+
+_LIVE_SESSION: KeptQuery[Any] = KeptQuery(_live_session)
 
 
 class SessionMiddleware(DjangoSessionMiddleware):

@@ -94,3 +94,17 @@ def test_the_one_pass_relationship_index_matches_a_scan(net: Network) -> None:
         for code, asked in ((BIRTH_MOTHER, graph.birth_mother(pid)), (BIRTH_FATHER, graph.birth_father(pid))):
             first = [r.from_id for r in net.relationships if r.to_id == pid and r.type == code]
             assert asked == (first[0] if first else None)
+
+
+@FAST
+@given(networks())
+def test_remembered_siblings_and_birth_parents_match_a_fresh_graph(net: Network) -> None:
+    asked = FamilyGraph(net, TODAY)
+    for pid in net.people:
+        first = asked.siblings(pid)
+        first.clear()  # what a caller does with its list is its own
+        fresh = FamilyGraph(net, TODAY)
+        assert asked.siblings(pid) == fresh.siblings(pid)
+        assert asked.siblings(pid) == fresh.siblings(pid)
+        assert asked.birth_parents(pid) == fresh.birth_parents(pid)
+        assert asked.birth_parents(pid) == fresh.birth_parents(pid)
