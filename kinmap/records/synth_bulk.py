@@ -191,7 +191,9 @@ def _column_text(values: tuple[Any, ...]) -> Sequence[str]:
     distinct values, each made text once."""
     kinds = set(map(type, values))
     if kinds == {str}:
-        if not any(map(_SPECIAL.search, values)):
+        # one search of the column's text run together (a character to
+        # escape is in it if and only if it is in one of the values)
+        if not _SPECIAL.search("".join(values)):
             return values
     elif kinds == {int}:
         return list(map(str, values))
