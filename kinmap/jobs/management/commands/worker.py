@@ -14,6 +14,9 @@ nothing to resume (for tests, benchmarks and scripts).
 lanes are then recomputed N at a time. This process waits for them and
 passes Ctrl+C or SIGTERM on to each; it ends when they all have (with
 ``--until-idle``, once each is idle), with status 1 if any of them failed.
+Each is given this process's id (``--parent``, not shown in the help) and
+stops as if sent SIGTERM when this process ends, even killed with SIGKILL
+(:mod:`kinmap.jobs.parent`).
 
 Stop it with Ctrl+C or SIGTERM: a recompute lane in hand stops after its
 current batch and goes on from there when a worker runs again.
@@ -21,6 +24,7 @@ current batch and goes on from there when a worker runs again.
 
 from __future__ import annotations
 
+import argparse
 import os
 import signal
 import subprocess
@@ -34,6 +38,7 @@ from django_tasks.signals import task_started
 from django_tasks_db.models import DBTaskResult
 
 from kinmap.audit.services import audit_seal
+from kinmap.jobs.parent import stop_with_parent
 from kinmap.jobs.services import family_recompute_resume_stale
 from kinmap.jobs.stopping import (
     handlers_kept,
@@ -67,8 +72,10 @@ def worker_pass(verbosity: int = 0) -> bool:
 
 def child_argv(*, until_idle: bool, interval: float, verbosity: int) -> list[str]:
     """The command line of one of ``--processes``' workers: this command, in
-    one process, with the same options."""
+    one process, with the same options, told this process's id (it stops
+    when this process ends)."""
     argv = [sys.executable, "-m", "kinmap", "worker", "--interval", str(interval), "-v", str(verbosity)]
+    argv += ["--parent", str(os.getpid())]
     return [*argv, "--until-idle"] if until_idle else argv
 
 
@@ -122,6 +129,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--interval", type=float, default=2.0, help="seconds to wait between passes (default 2)"
         )
+        # given by --processes to its workers: the process whose end stops this one
+        parser.add_argument("--parent", type=int, default=None, help=argparse.SUPPRESS)
 
     def handle(self, *args: Any, **options: Any) -> None:
         verbosity = int(options["verbosity"])
@@ -141,6 +150,8 @@ class Command(BaseCommand):
         stop_reset()
         with handlers_kept():
             stop_on_signals(chain=False)  # before saying so: a stop asked from then on is heard
+            if options["parent"] is not None:
+                stop_with_parent(options["parent"])  # its SIGTERM is heard as any other
             if verbosity:
                 self.stdout.write(
                     f"kinmap worker: running background work in process {os.getpid()} (Ctrl+C stops it)"
