@@ -1,9 +1,14 @@
 """Workers killed with SIGKILL, in real processes, on the database of the run
 (a migrated SQLite file of the test's own, or the PostgreSQL test database):
-the ``--processes`` workers of a parent killed with SIGKILL stop after the
-batch in hand (the kernel, or a thread watching the parent, sends them
-SIGTERM), their lanes' tasks end, and the next worker finishes the run
-(before: they went on claiming tasks for ever, with nobody to stop them).
+
+- the ``--processes`` workers of a parent killed with SIGKILL stop after the
+  batch in hand (the kernel, or a thread watching the parent, sends them
+  SIGTERM), their lanes' tasks end, and the next worker finishes the run
+  (before: they went on claiming tasks for ever, with nobody to stop them);
+- a worker killed mid-lane and started again with ``--until-idle`` at once
+  finishes the run, every family recomputed once (before: the killed
+  worker's lane looked in hand for a minute, and ``--until-idle`` ended with
+  the run unfinished).
 
 The workers are slowed down (tests/jobs/live.py) so they can be killed
 mid-lane; the waits below are deadlines for something that must happen,
@@ -121,4 +126,19 @@ def test_the_workers_of_a_killed_parent_stop_after_their_batch_and_the_next_work
     assert state["run"] == "running" and "RUNNING" not in state["tasks"], state
     assert 2 <= sum(lane[1] for lane in state["lanes"]) < FAMILIES
     _finish(env)
+    _all_done(env)
+
+
+def test_a_worker_started_again_at_once_after_one_was_killed_mid_lane_finishes_the_run(
+    env: dict[str, str],
+) -> None:
+    worker = kinmap_live(env, "worker", "--interval", "0.2", slow=True, stdout=subprocess.PIPE)
+    try:
+        _batches(worker, 1)
+    finally:
+        worker.kill()
+        worker.wait(timeout=DEADLINE)
+    state = live_state(env)
+    assert state["run"] == "running" and state["tasks"].count("RUNNING") == 1, state  # claimed, never ended
+    _finish(env)  # at once: well within the minute a lane held by a worker of another host is waited for
     _all_done(env)
