@@ -17,8 +17,14 @@ starts it, once when the last lane to finish finds every lane done.
 
 A worker that stops part-way leaves each lane's cursor where its last batch
 ended; a worker re-enqueues a lane that has no task waiting and either no
-task running it or one that has not moved it for ``STALE_AFTER``
-(:func:`family_recompute_resume_stale`), and it goes on from there.
+task running it, or one claimed by a worker process of this host that has
+ended (killed: :mod:`kinmap.jobs.claimants`), or one that has not moved it for
+``STALE_AFTER`` (a worker on another host, or alive but stuck)
+(:func:`family_recompute_resume_stale`), and it goes on from there. A lane
+held by a worker that cannot be seen from here is waited for by
+``kinmap worker --until-idle`` (:func:`family_recompute_waiting`) rather than
+left unfinished. Other tasks a killed worker had claimed are released
+(:func:`queue_orphans_release`).
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from django.db import transaction
 from django.db.models import Max, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -41,6 +48,7 @@ from kinmap.records import advisory
 from kinmap.records import models as rm
 from kinmap.records.advisory import advisory_xact_lock
 
+from .claimants import claimant_alive
 from .models import UNFINISHED, FamilyRecompute, FamilyRecomputeLane, RecomputeState
 
 BATCH = 200  # families in one transaction: a few tens of milliseconds of work
@@ -178,24 +186,39 @@ def _run_finish(run_id: int, now: datetime) -> None:
     ).update(state=State.DONE, finished_at=now)
 
 
-def family_recompute_resume_stale(*, now: datetime | None = None) -> list[int]:
-    """Enqueue again every unfinished lane of an unfinished run that has lost
-    its worker (:func:`_lost`: no task of it waits to run, and its latest
-    task either ended between two batches or has not moved the lane for
-    ``STALE_AFTER``). Each lane is
-    taken under its row's lock (skipping one a batch holds), so two workers
-    resuming at once enqueue it once. Returns the lanes' ids. One query when
-    no lane is unfinished."""
-    cutoff = (now or timezone.now()) - STALE_AFTER
-    lanes = list(
+def _latest_tasks(task_ids: list[str]) -> dict[str, tuple[str, str]]:
+    """``{task id: (status, claimant)}`` of the tasks ``task_ids`` (one query),
+    the claimant being the worker id of the latest claim ("" if none)."""
+    rows = DBTaskResult.objects.filter(id__in=[t for t in task_ids if t]).values_list(
+        "id", "status", "worker_ids"
+    )
+    return {str(i): (status, (claims or [""])[-1]) for i, status, claims in rows}
+
+
+def _unfinished_lanes() -> list[tuple[int, str]]:
+    """``(lane id, task id)`` of every unfinished lane of an unfinished run."""
+    return list(
         FamilyRecomputeLane.objects.filter(state__in=UNFINISHED, run__state__in=UNFINISHED)
         .order_by("pk")
         .values_list("pk", "task_id")
     )
+
+
+def family_recompute_resume_stale(
+    *, now: datetime | None = None, stale_after: timedelta = STALE_AFTER
+) -> list[int]:
+    """Enqueue again every unfinished lane of an unfinished run that has lost
+    its worker (:func:`_lost`: no task of it waits to run, and its latest
+    task ended between two batches, or was claimed by a worker process of
+    this host that has ended, or has not moved the lane for ``stale_after``).
+    Each lane is taken under its row's lock (skipping one a batch holds), so
+    two workers resuming at once enqueue it once. Returns the lanes' ids. One
+    query when no lane is unfinished."""
+    cutoff = (now or timezone.now()) - stale_after
+    lanes = _unfinished_lanes()
     if not lanes:
         return []
-    tasks = DBTaskResult.objects.filter(id__in=[t for _, t in lanes if t])
-    statuses = {str(i): s for i, s in tasks.values_list("id", "status")}
+    tasks = _latest_tasks([t for _, t in lanes])
     resumed = []
     for lane_id, task_id in lanes:
         with transaction.atomic():
@@ -205,24 +228,74 @@ def family_recompute_resume_stale(*, now: datetime | None = None) -> list[int]:
                 .filter(pk=lane_id, task_id=task_id)
                 .first()
             )
-            if lane is None or not _lost(lane, statuses, cutoff):
+            if lane is None or not _lost(lane, tasks.get(lane.task_id), cutoff):
                 continue
             _enqueue([lane])
             resumed.append(lane.pk)
     return resumed
 
 
-def _lost(lane: FamilyRecomputeLane, statuses: dict[str, str], cutoff: datetime) -> bool:
-    """Whether ``lane`` has no worker: its task ended without finishing it (a
-    worker asked to stop ends it between two batches) or is gone, or its
-    task is running or failed and has not moved the lane since ``cutoff``
-    (a failure is tried again no more often than that)."""
-    status = statuses.get(lane.task_id)
+def _lost(lane: FamilyRecomputeLane, task: tuple[str, str] | None, cutoff: datetime) -> bool:
+    """Whether ``lane`` has no worker, its latest ``task`` being ``(status,
+    claimant)``: that task ended without finishing it (a worker asked to stop
+    ends it between two batches) or is gone, or was claimed by a worker
+    process of this host that has ended (:func:`claimant_alive`), or is
+    running (claimed by a worker alive or that cannot be seen) or failed and
+    has not moved the lane since ``cutoff`` (a failure is tried again no more
+    often than that)."""
+    status, claimant = task or (None, "")
     if status == TaskResultStatus.READY:
         return False
     if status in (TaskResultStatus.SUCCESSFUL, None):
         return True
+    if status == TaskResultStatus.RUNNING and claimant_alive(claimant) is False:
+        return True
     return (lane.touched_at or lane.run.created_at) < cutoff
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """An unfinished lane whose task is running in a worker that cannot be seen
+    from this host (:func:`claimant_alive` is None): lane ``number`` of run
+    ``run_id``, claimed by ``claimant``, resumed here at ``resume_at`` (UTC)
+    if it has not moved by then."""
+
+    run_id: int
+    number: int
+    claimant: str
+    resume_at: datetime
+
+
+def family_recompute_waiting(*, stale_after: timedelta = STALE_AFTER) -> list[Waiting]:
+    """The unfinished lanes of unfinished runs held by a worker that cannot be
+    seen from here (another host's, or a claim not of ``kinmap worker``'s
+    form) and not yet resumable: ``kinmap worker --until-idle`` waits for
+    them (they are then either finished by their worker or resumed) rather
+    than end with the run unfinished. Two queries (one with no lane
+    unfinished), lowest lane id first."""
+    lanes = _unfinished_lanes()
+    if not lanes:
+        return []
+    tasks = _latest_tasks([t for _, t in lanes])
+    held = {
+        lane_id: tasks[task_id][1]
+        for lane_id, task_id in lanes
+        if task_id in tasks
+        and tasks[task_id][0] == TaskResultStatus.RUNNING
+        and claimant_alive(tasks[task_id][1]) is None
+    }
+    rows = FamilyRecomputeLane.objects.filter(pk__in=held).select_related("run").order_by("pk")
+    return [
+        Waiting(
+            lane.run_id, lane.number, held[lane.pk], (lane.touched_at or lane.run.created_at) + stale_after
+        )
+        for lane in rows
+    ]
+
+
+STOPPED_WORDS = (
+    "stopped for now (no progress for over a minute): it goes on from here when a background worker runs"
+)
 
 
 @dataclass(frozen=True)
@@ -243,7 +316,9 @@ def family_recompute_progress(
 ) -> Progress:
     """The progress of ``run`` at ``now``: ``done`` families (its lanes'
     counts summed) by ``touched_at`` (the end of the latest batch of any
-    lane), the time left at its rate so far."""
+    lane), the time left at its rate so far; ``STOPPED_WORDS`` when no lane
+    has moved for ``STALE_AFTER`` (its worker stopped or was killed: the
+    estimate would stand still)."""
     done = min(done, run.total) if run.state != State.DONE else run.total
     if run.state == State.DONE:
         left = "finished"
@@ -251,6 +326,8 @@ def family_recompute_progress(
         left = "stopped: a later change recomputes every family"
     elif run.started_at is None:
         left = "waiting for the background worker to start it"
+    elif touched_at is not None and (now or timezone.now()) - touched_at > STALE_AFTER:
+        left = STOPPED_WORDS
     else:
         elapsed = ((touched_at or now or timezone.now()) - run.started_at).total_seconds()
         left = progress.time_left_words(progress.seconds_left(done, run.total, elapsed))
@@ -277,3 +354,40 @@ def family_recompute_progress_read(*, run_id: int | None = None) -> Progress | N
     if run is None:
         return None
     return family_recompute_progress(run, done=run.lanes_done, touched_at=run.lanes_touched_at)
+
+
+ORPHANED = "kinmap.jobs.claimants.WorkerGone"  # the failure of a task whose worker process ended under it
+RUN_AGAIN = frozenset({"kinmap.jobs.tasks.recompute_neighbours"})  # recompute from the data as it is
+
+
+def queue_orphans_release(*, now: datetime | None = None) -> list[str]:
+    """Every task left RUNNING by a worker process of this host that has ended
+    (:func:`claimant_alive` False), marked FAILED (``exception_class_path``
+    ``ORPHANED``, a sentence as its traceback) so the queue's record is true;
+    one in ``RUN_AGAIN`` (it recomputes families from the data as they are,
+    so running it twice is safe) is enqueued again with the same arguments.
+    A recompute lane's task is not run again here: its lane is resumed by
+    :func:`family_recompute_resume_stale`, called first. Each task is taken
+    by one conditional UPDATE, and only the worker whose UPDATE took it
+    enqueues it again, so two workers at once run it once. Returns the ids
+    taken. One query when no task of this host's is orphaned."""
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
+    orphans = [
+        (str(i), path, args)
+        for i, path, args, claims in running.values_list("id", "task_path", "args_kwargs", "worker_ids")
+        if claimant_alive((claims or [""])[-1]) is False
+    ]
+    taken = []
+    for task_id, path, args in orphans:
+        with transaction.atomic():
+            if not running.filter(id=task_id).update(
+                status=TaskResultStatus.FAILED,
+                finished_at=now or timezone.now(),
+                exception_class_path=ORPHANED,
+                traceback="Its worker process ended without finishing it (killed, or crashed).",
+            ):
+                continue
+            if path in RUN_AGAIN:
+                import_string(path).enqueue(*args["args"], **args["kwargs"])
+        taken.append(task_id)
+    return taken

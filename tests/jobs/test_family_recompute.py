@@ -21,6 +21,7 @@ from kinmap.audit.models import AuditEvent
 from kinmap.gaps import models as gm
 from kinmap.gaps import services as gs
 from kinmap.jobs import services as js
+from kinmap.jobs.claimants import worker_id
 from kinmap.jobs.models import FamilyRecompute
 from tests.conftest import PASSWORD
 from tests.gaps.family import SeedFamily, seed_family
@@ -68,18 +69,19 @@ def test_a_rule_change_is_recomputed_in_the_background(admin: User, families: li
     assert not AuditEvent.objects.filter(seq__isnull=True).exists()
 
 
-def test_a_stopped_worker_is_continued_where_it_stopped(admin: User, families: list[SeedFamily]) -> None:
+def test_a_stuck_worker_is_continued_where_it_stopped(admin: User, families: list[SeedFamily]) -> None:
     run = _switch_off(admin)
     last = lanes_of(run)[-1]  # families 3 and 4
-    assert js.family_recompute_lane_step(lane_id=last.pk, size=1)  # one batch, then the worker dies
+    assert js.family_recompute_lane_step(lane_id=last.pk, size=1)  # one batch, then the worker sticks
+    # claimed by a worker process that is alive (this one), never ended
     DBTaskResult.objects.filter(id=last.task_id).update(
-        status=TaskResultStatus.RUNNING
-    )  # claimed, never ended
+        status=TaskResultStatus.RUNNING, worker_ids=[worker_id()]
+    )
     last.refresh_from_db()
     assert (last.state, last.done, last.after_network_id) == ("running", 1, families[3].network.pk)
     assert _open(families) == [True, True, True, False, True]
 
-    assert js.family_recompute_resume_stale() == []  # it moved a moment ago: its worker may be alive
+    assert js.family_recompute_resume_stale() == []  # it moved a moment ago and its worker is alive
     run_worker()  # the other lanes' tasks
     assert _open(families) == [False, False, False, False, True]
     run.refresh_from_db()

@@ -9,10 +9,7 @@ from __future__ import annotations
 import os
 import signal
 from collections import Counter
-from collections.abc import Sequence
-from datetime import date
 from types import FrameType
-from typing import Any
 
 import pytest
 from django_tasks.base import TaskResultStatus
@@ -34,22 +31,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def families(owner: User) -> list[SeedFamily]:
     return [seed_family(owner, name=f"Testbaby{i}") for i in range(7)]
-
-
-@pytest.fixture
-def recomputed(monkeypatch: pytest.MonkeyPatch) -> Counter[int]:
-    """How many times each family (network id) is recomputed by a lane."""
-    seen: Counter[int] = Counter()
-    real = js.gaps_recompute_locked
-
-    def counting(
-        *, networks: Sequence[rm.FamilyNetwork], actor: User | None, today: date | None = None
-    ) -> Any:
-        seen.update(n.pk for n in networks)
-        return real(networks=networks, actor=actor, today=today)
-
-    monkeypatch.setattr(js, "gaps_recompute_locked", counting)
-    return seen
 
 
 def _start(admin: User, lanes: int | None = None) -> FamilyRecompute:

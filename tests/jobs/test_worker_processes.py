@@ -1,7 +1,9 @@
 """``kinmap worker --processes N`` starts N worker processes and ends when
-they all have; Ctrl+C or SIGTERM stops every one. Run as separate processes
-on a migrated SQLite file of the test's own (whatever the database of the
-run: the processes are what is tested)."""
+they all have; Ctrl+C or SIGTERM stops every one; a worker whose parent has
+ended is sent SIGTERM (by the kernel on Linux, else by a thread watching its
+parent's id; a parent killed for real: test_worker_deaths.py). Run as
+separate processes on a migrated SQLite file of the test's own (whatever the
+database of the run: the processes are what is tested)."""
 
 from __future__ import annotations
 
@@ -9,28 +11,26 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 import pytest
 
+from kinmap.jobs import parent
 from kinmap.jobs.management.commands.worker import run_processes
+from kinmap.jobs.stopping import handlers_kept
+from tests.jobs.live import sqlite_env
 
 ROOT = Path(__file__).resolve().parents[2]
+ON_LINUX = sys.platform.startswith("linux")
 
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """The environment of a kinmap on a migrated SQLite file."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('worker') / 'w.sqlite3'}"
-    env = {**os.environ, "DATABASE_URL": url, "KINMAP_ENV": "development"}
-    subprocess.run(
-        [sys.executable, "-m", "kinmap", "migrate", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=600,
-    )
-    return env
+    return sqlite_env(tmp_path_factory.mktemp("worker") / "w.sqlite3", migrate=True)
 
 
 def _worker(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
@@ -105,3 +105,36 @@ def test_a_signal_while_the_processes_start_stops_those_started_and_starts_no_mo
         signal.signal(signal.SIGTERM, previous)
     assert heard_here == []  # the stop reached run_processes, not the handler before it
     assert len(started) == 1 and started[0].returncode == -signal.SIGTERM and code == 1
+
+
+def _sigterm_heard() -> tuple[threading.Event, Any]:
+    heard = threading.Event()
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        heard.set()
+
+    return heard, handler
+
+
+def test_a_worker_whose_parent_ended_is_sent_sigterm_by_its_thread_where_the_kernel_cannot(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(parent, "_pdeathsig", lambda: False)  # as on macOS
+    heard, handler = _sigterm_heard()
+    with handlers_kept():
+        signal.signal(signal.SIGTERM, handler)
+        # a parent id that is not this process's parent: as after the parent ended
+        assert parent.stop_with_parent(os.getppid() + 1, interval=0.05) == "thread"
+        assert heard.wait(60)
+
+
+@pytest.mark.skipif(not ON_LINUX, reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_parent_that_ended_before_the_kernel_was_asked_is_caught() -> None:
+    heard, handler = _sigterm_heard()
+    with handlers_kept():
+        signal.signal(signal.SIGTERM, handler)
+        try:
+            assert parent.stop_with_parent(os.getppid() + 1) == "gone"
+            assert heard.wait(60)
+        finally:
+            parent.ctypes.CDLL(None).prctl(parent.PR_SET_PDEATHSIG, 0, 0, 0, 0)  # this test process's own

@@ -14,17 +14,27 @@ nothing to resume (for tests, benchmarks and scripts).
 lanes are then recomputed N at a time. This process waits for them and
 passes Ctrl+C or SIGTERM on to each; it ends when they all have (with
 ``--until-idle``, once each is idle), with status 1 if any of them failed.
+Each is given this process's id (``--parent``, not shown in the help) and
+stops as if sent SIGTERM when this process ends, even killed with SIGKILL
+(:mod:`kinmap.jobs.parent`).
 
 Stop it with Ctrl+C or SIGTERM: a recompute lane in hand stops after its
-current batch and goes on from there when a worker runs again.
+current batch and goes on from there when a worker runs again. A lane whose
+worker was killed is resumed at the next pass of a worker on the same host
+(its worker process is seen to have ended, :mod:`kinmap.jobs.claimants`), or
+once it has not moved for ``--stale-after`` seconds (a worker on another
+host); ``--until-idle`` waits for such a lane, saying so, rather than end
+with the recompute unfinished.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import signal
 import subprocess
 import sys
+from datetime import timedelta
 from types import FrameType
 from typing import Any
 
@@ -34,7 +44,15 @@ from django_tasks.signals import task_started
 from django_tasks_db.models import DBTaskResult
 
 from kinmap.audit.services import audit_seal
-from kinmap.jobs.services import family_recompute_resume_stale
+from kinmap.jobs.claimants import worker_id
+from kinmap.jobs.parent import stop_with_parent
+from kinmap.jobs.services import (
+    STALE_AFTER,
+    Waiting,
+    family_recompute_resume_stale,
+    family_recompute_waiting,
+    queue_orphans_release,
+)
 from kinmap.jobs.stopping import (
     handlers_kept,
     stop_asked,
@@ -50,25 +68,54 @@ from kinmap.web.submissions import form_submissions_expire
 MAX_PROCESSES = 64
 
 
-def worker_pass(verbosity: int = 0) -> bool:
-    """One pass: resume, run every task ready now, seal. True if it found work."""
-    resumed = family_recompute_resume_stale()
+def worker_pass(verbosity: int = 0, *, stale_after: timedelta = STALE_AFTER) -> bool:
+    """One pass: resume the lanes that lost their worker (``stale_after``: how
+    long a lane held by a worker that cannot be seen may stand still), release
+    the other tasks a killed worker held, run every task ready now (claimed
+    as :func:`worker_id`), seal. True if it found work."""
+    resumed = family_recompute_resume_stale(stale_after=stale_after)
+    released = queue_orphans_release()
     had_tasks = DBTaskResult.objects.ready().exists()
     if had_tasks:
         # db_worker installs its own handlers while it runs; each task it
         # starts adds the stop to them (kinmap.jobs.stopping)
         task_started.connect(stop_on_signals_in_task, dispatch_uid="kinmap-worker-stop")
         with handlers_kept():
-            call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=verbosity)
+            call_command(
+                "db_worker",
+                "--batch",
+                "--no-startup-delay",
+                "--no-reload",
+                "--worker-id",
+                worker_id(),
+                verbosity=verbosity,
+            )
     sealed = audit_seal()
     form_submissions_expire()
-    return bool(resumed or had_tasks or sealed)
+    return bool(resumed or released or had_tasks or sealed)
 
 
-def child_argv(*, until_idle: bool, interval: float, verbosity: int) -> list[str]:
+def waiting_words(waiting: list[Waiting]) -> str:
+    """What ``--until-idle`` says while it waits for lanes held by a worker it
+    cannot see: one line."""
+    lanes = ", ".join(f"lane {w.number} of recompute {w.run_id} (worker {w.claimant})" for w in waiting)
+    until = max(w.resume_at for w in waiting).strftime("%H:%M:%S UTC")
+    return (
+        f"kinmap worker: waiting for {lanes}: held by a worker not seen from this host; "
+        f"taken over if it has not moved by {until}"
+    )
+
+
+def child_argv(
+    *, until_idle: bool, interval: float, verbosity: int, stale_after: float | None = None
+) -> list[str]:
     """The command line of one of ``--processes``' workers: this command, in
-    one process, with the same options."""
+    one process, with the same options, told this process's id (it stops
+    when this process ends)."""
     argv = [sys.executable, "-m", "kinmap", "worker", "--interval", str(interval), "-v", str(verbosity)]
+    argv += ["--parent", str(os.getpid())]
+    if stale_after is not None:
+        argv += ["--stale-after", str(stale_after)]
     return [*argv, "--until-idle"] if until_idle else argv
 
 
@@ -122,6 +169,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--interval", type=float, default=2.0, help="seconds to wait between passes (default 2)"
         )
+        parser.add_argument(
+            "--stale-after",
+            type=float,
+            default=STALE_AFTER.total_seconds(),
+            help=(
+                "seconds a lane held by a worker on another host may stand still before it is "
+                f"taken over (default {STALE_AFTER.total_seconds():g})"
+            ),
+        )
+        # given by --processes to its workers: the process whose end stops this one
+        parser.add_argument("--parent", type=int, default=None, help=argparse.SUPPRESS)
 
     def handle(self, *args: Any, **options: Any) -> None:
         verbosity = int(options["verbosity"])
@@ -130,7 +188,10 @@ class Command(BaseCommand):
             raise CommandError(f"--processes must be 1 or more, and at most {MAX_PROCESSES}")
         if processes > 1:
             argv = child_argv(
-                until_idle=options["until_idle"], interval=options["interval"], verbosity=verbosity
+                until_idle=options["until_idle"],
+                interval=options["interval"],
+                verbosity=verbosity,
+                stale_after=options["stale_after"],
             )
             if verbosity:
                 self.stdout.write(f"kinmap worker: {processes} worker processes (Ctrl+C stops them)")
@@ -141,14 +202,30 @@ class Command(BaseCommand):
         stop_reset()
         with handlers_kept():
             stop_on_signals(chain=False)  # before saying so: a stop asked from then on is heard
+            if options["parent"] is not None:
+                stop_with_parent(options["parent"])  # its SIGTERM is heard as any other
             if verbosity:
                 self.stdout.write(
                     f"kinmap worker: running background work in process {os.getpid()} (Ctrl+C stops it)"
                 )
                 self.stdout.flush()
-            while not stop_asked():
-                busy = worker_pass(verbosity=max(0, verbosity - 1))
-                if options["until_idle"] and not busy:
+            self.passes(options, verbosity)
+
+    def passes(self, options: dict[str, Any], verbosity: int) -> None:
+        """Pass after pass until asked to stop (or, with ``--until-idle``, until a
+        pass finds nothing to do and no lane held by a worker it cannot see)."""
+        stale_after = timedelta(seconds=options["stale_after"])
+        said = ""
+        while not stop_asked():
+            busy = worker_pass(verbosity=max(0, verbosity - 1), stale_after=stale_after)
+            if options["until_idle"] and not busy:
+                waiting = family_recompute_waiting(stale_after=stale_after)
+                if not waiting:
                     return
-                if not busy:
-                    stop_wait(options["interval"])
+                words = waiting_words(waiting)
+                if verbosity and words != said:
+                    self.stdout.write(words)
+                    self.stdout.flush()
+                said = words
+            if not busy:
+                stop_wait(options["interval"])
