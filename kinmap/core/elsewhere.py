@@ -53,7 +53,9 @@ def known_elsewhere(graph: FamilyGraph) -> KnownElsewhere:
     children: dict[int, dict[int, None]] = {}
     partners: dict[int, dict[int, None]] = {}
     cared_for: dict[int, dict[int, None]] = {}
-    for r in net.relationships:
+    # a child or partner known elsewhere is someone outside this network:
+    # with no one outside (most families) no relationship can name one
+    for r in net.relationships if outside else ():
         if r.type in PARENT_CODES:
             if r.to_id in outside and net.is_member(r.from_id):
                 children.setdefault(r.from_id, {})[r.to_id] = None

@@ -5,7 +5,6 @@ child's home and overnight. Plain Python, no Django.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -110,9 +109,12 @@ class FamilyGraph:
         current today, and from them the current parents by child and current
         partners by person: in one pass, each relationship's dates read once
         (the rules ask who is current many times a family)."""
-        parents_of: dict[int, list[Relationship]] = defaultdict(list)
-        children_of: dict[int, list[Relationship]] = defaultdict(list)
-        rels_of: dict[int, list[Relationship]] = defaultdict(list)
+        # plain dictionaries filled with setdefault: a defaultdict's subscript
+        # is never specialised in Python 3.11 (a generic lookup, and a call of
+        # __missing__ for each new key), about a third of this pass
+        parents_of: dict[int, list[Relationship]] = {}
+        children_of: dict[int, list[Relationship]] = {}
+        rels_of: dict[int, list[Relationship]] = {}
         now: list[Relationship] = []
         parents_now: dict[int, list[int]] = {}
         partners_now: dict[int, list[int]] = {}
@@ -125,8 +127,8 @@ class FamilyGraph:
             if current:
                 now.append(r)
             if code in PARENT_CODES:
-                parents_of[b].append(r)
-                children_of[a].append(r)
+                parents_of.setdefault(b, []).append(r)
+                children_of.setdefault(a, []).append(r)
                 if code in _BIRTH_PARENT_CODES:
                     by_code.setdefault((b, code), a)  # the first recorded of each
                 if current:
@@ -135,8 +137,8 @@ class FamilyGraph:
                 # in the order of each person's relationships (rels_of), as _partners finds them
                 partners_now.setdefault(a, []).append(b)
                 partners_now.setdefault(b, []).append(a)
-            rels_of[a].append(r)
-            rels_of[b].append(r)
+            rels_of.setdefault(a, []).append(r)
+            rels_of.setdefault(b, []).append(r)
         # the properties read from the index, set here once (``cached`` leaves
         # a value on the instance, which later reads find first; set as
         # ``cached`` sets it, without making an instance dictionary)
@@ -337,8 +339,9 @@ class FamilyGraph:
         out: dict[int, date] = {}
         today = self.today
         for r in self.network.residences:
-            start = r.start
-            if start is not None and r.current_on(today):
+            start, end = r.start, r.end
+            # r.current_on(today), written out (the start is known here)
+            if start is not None and start <= today and (end is None or end > today):
                 known = out.get(r.person_id)
                 if known is None or start > known:
                     out[r.person_id] = start
@@ -346,10 +349,14 @@ class FamilyGraph:
 
     @cached
     def _households_today(self) -> dict[int, frozenset[int]]:
-        out: dict[int, set[int]] = defaultdict(set)
+        """Person id -> the households of their current residences (people
+        with none are left out)."""
+        out: dict[int, set[int]] = {}
+        today = self.today
         for r in self.network.residences:
-            if r.current_on(self.today):
-                out[r.person_id].add(r.household_id)
+            start, end = r.start, r.end
+            if (start is None or start <= today) and (end is None or end > today):  # r.current_on(today)
+                out.setdefault(r.person_id, set()).add(r.household_id)
         return {pid: frozenset(hs) for pid, hs in out.items()}
 
     def households_of(self, person_id: int, on: date | None = None) -> frozenset[int]:
@@ -505,9 +512,9 @@ P = TypeVar("P", bound=_OfPerson)
 
 def _by_person(records: Iterable[P]) -> dict[int, list[P]]:
     """The records grouped by ``person_id``, each group in the given order."""
-    out: dict[int, list[P]] = defaultdict(list)
+    out: dict[int, list[P]] = {}
     for r in records:
-        out[r.person_id].append(r)
+        out.setdefault(r.person_id, []).append(r)
     return out
 
 
