@@ -66,6 +66,8 @@ def known_elsewhere(graph: FamilyGraph) -> KnownElsewhere:
     for c in net.care:
         if c.current_on(today) and net.is_member(c.carer_id) and not net.is_member(c.child_id):
             cared_for.setdefault(c.carer_id, {})[c.child_id] = None
+    if not (children or partners or cared_for):  # most families
+        return KnownElsewhere({}, {}, {})
     return KnownElsewhere(
         children={pid: tuple(ids) for pid, ids in children.items()},
         partners={pid: tuple(ids) for pid, ids in partners.items()},

@@ -224,9 +224,11 @@ class FamilyGraph:
     def children(self, parent_id: int) -> list[int]:
         found = self._children.get(parent_id)
         if found is None:
-            found = self._children[parent_id] = tuple(
-                _unique([r.to_id for r in self._children_of.get(parent_id, [])])
-            )
+            # a loop, not a comprehension (a function and a frame each in Python 3.11)
+            ids: dict[int, None] = {}
+            for r in self._children_of.get(parent_id, ()):
+                ids[r.to_id] = None
+            found = self._children[parent_id] = tuple(ids)
         return list(found)
 
     def birth_children(self, parent_id: int) -> list[int]:
@@ -328,7 +330,12 @@ class FamilyGraph:
         return _unique(out)
 
     def relationships_between(self, a: int, b: int) -> list[Relationship]:
-        return [r for r in self._rels_of.get(a, []) if b in (r.from_id, r.to_id)]
+        """``a``'s relationships with ``b``, either way round, in the network's order."""
+        out = []
+        for r in self._rels_of.get(a, ()):
+            if r.from_id == b or r.to_id == b:
+                out.append(r)
+        return out
 
     # -- households --------------------------------------------------------
 
@@ -357,7 +364,10 @@ class FamilyGraph:
             start, end = r.start, r.end
             if (start is None or start <= today) and (end is None or end > today):  # r.current_on(today)
                 out.setdefault(r.person_id, set()).add(r.household_id)
-        return {pid: frozenset(hs) for pid, hs in out.items()}
+        households = {}  # a loop, not a comprehension (a function and a frame in Python 3.11)
+        for pid, hs in out.items():
+            households[pid] = frozenset(hs)
+        return households
 
     def households_of(self, person_id: int, on: date | None = None) -> frozenset[int]:
         """The households the person lives at on the day (today by default)."""

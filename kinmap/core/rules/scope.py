@@ -155,7 +155,13 @@ class Scope:
         found = self._parents.get(child_id)
         if found is None:
             live = self.live_ids
-            found = self._parents[child_id] = tuple(p for p in self.graph.parents(child_id) if p in live)
+            # loops rather than generators here and below (in Python 3.11
+            # each generator makes a function and a frame; asked per person)
+            alive = []
+            for p in self.graph.parents(child_id):
+                if p in live:
+                    alive.append(p)
+            found = self._parents[child_id] = tuple(alive)
         return list(found)
 
     def partners(self, person_id: int) -> list[int]:
@@ -163,13 +169,20 @@ class Scope:
         found = self._partners.get(person_id)
         if found is None:
             live = self.live_ids
-            found = self._partners[person_id] = tuple(q for q in self.graph.partners(person_id) if q in live)
+            alive = []
+            for q in self.graph.partners(person_id):
+                if q in live:
+                    alive.append(q)
+            found = self._partners[person_id] = tuple(alive)
         return list(found)
 
     def has_current_partner(self, person_id: int) -> bool:
         """A current partner relationship with someone alive, in this network or another."""
-        people = self.network.people
-        return any(q in people and people[q].alive_on(self.today) for q in self.graph.partners(person_id))
+        people, today = self.network.people, self.today
+        for q in self.graph.partners(person_id):  # noqa: SIM110 - a loop (as in parents)
+            if q in people and people[q].alive_on(today):
+                return True
+        return False
 
     def related_to_child(self, person_id: int, child_id: int) -> bool:
         """Is the person's relationship to the child recorded or derivable?"""
@@ -245,6 +258,8 @@ class Scope:
 
     def gives_risky_care_to_baby(self, person_id: int, under_days: int) -> bool:
         """Overnight or unsupervised care of a baby, the care the Child K review was about."""
+        if not self.care_now:  # most families
+            return False
         people = self.network.people
         return any(
             c.carer_id == person_id
@@ -277,9 +292,14 @@ class Scope:
 
     def responsibility_now(self, person_id: int, child_id: int) -> list[ParentalResponsibility]:
         """The records current today; none for a holder who has died (death ends it)."""
-        if not self.network.people[person_id].alive_on(self.today):
+        today = self.today
+        if not self.network.people[person_id].alive_on(today):
             return []
-        return [r for r in self.responsibility(person_id, child_id) if r.current_on(self.today)]
+        out = []  # a loop, not a comprehension (a function and a frame in Python 3.11)
+        for r in self.responsibility(person_id, child_id):
+            if r.current_on(today):
+                out.append(r)
+        return out
 
     # -- core details ------------------------------------------------------
 
