@@ -53,7 +53,9 @@ def known_elsewhere(graph: FamilyGraph) -> KnownElsewhere:
     children: dict[int, dict[int, None]] = {}
     partners: dict[int, dict[int, None]] = {}
     cared_for: dict[int, dict[int, None]] = {}
-    for r in net.relationships:
+    # a child or partner known elsewhere is someone outside this network:
+    # with no one outside (most families) no relationship can name one
+    for r in net.relationships if outside else ():
         if r.type in PARENT_CODES:
             if r.to_id in outside and net.is_member(r.from_id):
                 children.setdefault(r.from_id, {})[r.to_id] = None
@@ -64,6 +66,8 @@ def known_elsewhere(graph: FamilyGraph) -> KnownElsewhere:
     for c in net.care:
         if c.current_on(today) and net.is_member(c.carer_id) and not net.is_member(c.child_id):
             cared_for.setdefault(c.carer_id, {})[c.child_id] = None
+    if not (children or partners or cared_for):  # most families
+        return KnownElsewhere({}, {}, {})
     return KnownElsewhere(
         children={pid: tuple(ids) for pid, ids in children.items()},
         partners={pid: tuple(ids) for pid, ids in partners.items()},

@@ -5,7 +5,6 @@ child's home and overnight. Plain Python, no Django.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -110,9 +109,12 @@ class FamilyGraph:
         current today, and from them the current parents by child and current
         partners by person: in one pass, each relationship's dates read once
         (the rules ask who is current many times a family)."""
-        parents_of: dict[int, list[Relationship]] = defaultdict(list)
-        children_of: dict[int, list[Relationship]] = defaultdict(list)
-        rels_of: dict[int, list[Relationship]] = defaultdict(list)
+        # plain dictionaries filled with setdefault: a defaultdict's subscript
+        # is never specialised in Python 3.11 (a generic lookup, and a call of
+        # __missing__ for each new key), about a third of this pass
+        parents_of: dict[int, list[Relationship]] = {}
+        children_of: dict[int, list[Relationship]] = {}
+        rels_of: dict[int, list[Relationship]] = {}
         now: list[Relationship] = []
         parents_now: dict[int, list[int]] = {}
         partners_now: dict[int, list[int]] = {}
@@ -125,8 +127,8 @@ class FamilyGraph:
             if current:
                 now.append(r)
             if code in PARENT_CODES:
-                parents_of[b].append(r)
-                children_of[a].append(r)
+                parents_of.setdefault(b, []).append(r)
+                children_of.setdefault(a, []).append(r)
                 if code in _BIRTH_PARENT_CODES:
                     by_code.setdefault((b, code), a)  # the first recorded of each
                 if current:
@@ -135,8 +137,8 @@ class FamilyGraph:
                 # in the order of each person's relationships (rels_of), as _partners finds them
                 partners_now.setdefault(a, []).append(b)
                 partners_now.setdefault(b, []).append(a)
-            rels_of[a].append(r)
-            rels_of[b].append(r)
+            rels_of.setdefault(a, []).append(r)
+            rels_of.setdefault(b, []).append(r)
         # the properties read from the index, set here once (``cached`` leaves
         # a value on the instance, which later reads find first; set as
         # ``cached`` sets it, without making an instance dictionary)
@@ -222,9 +224,11 @@ class FamilyGraph:
     def children(self, parent_id: int) -> list[int]:
         found = self._children.get(parent_id)
         if found is None:
-            found = self._children[parent_id] = tuple(
-                _unique([r.to_id for r in self._children_of.get(parent_id, [])])
-            )
+            # a loop, not a comprehension (a function and a frame each in Python 3.11)
+            ids: dict[int, None] = {}
+            for r in self._children_of.get(parent_id, ()):
+                ids[r.to_id] = None
+            found = self._children[parent_id] = tuple(ids)
         return list(found)
 
     def birth_children(self, parent_id: int) -> list[int]:
@@ -326,7 +330,12 @@ class FamilyGraph:
         return _unique(out)
 
     def relationships_between(self, a: int, b: int) -> list[Relationship]:
-        return [r for r in self._rels_of.get(a, []) if b in (r.from_id, r.to_id)]
+        """``a``'s relationships with ``b``, either way round, in the network's order."""
+        out = []
+        for r in self._rels_of.get(a, ()):
+            if r.from_id == b or r.to_id == b:
+                out.append(r)
+        return out
 
     # -- households --------------------------------------------------------
 
@@ -337,8 +346,9 @@ class FamilyGraph:
         out: dict[int, date] = {}
         today = self.today
         for r in self.network.residences:
-            start = r.start
-            if start is not None and r.current_on(today):
+            start, end = r.start, r.end
+            # r.current_on(today), written out (the start is known here)
+            if start is not None and start <= today and (end is None or end > today):
                 known = out.get(r.person_id)
                 if known is None or start > known:
                     out[r.person_id] = start
@@ -346,11 +356,18 @@ class FamilyGraph:
 
     @cached
     def _households_today(self) -> dict[int, frozenset[int]]:
-        out: dict[int, set[int]] = defaultdict(set)
+        """Person id -> the households of their current residences (people
+        with none are left out)."""
+        out: dict[int, set[int]] = {}
+        today = self.today
         for r in self.network.residences:
-            if r.current_on(self.today):
-                out[r.person_id].add(r.household_id)
-        return {pid: frozenset(hs) for pid, hs in out.items()}
+            start, end = r.start, r.end
+            if (start is None or start <= today) and (end is None or end > today):  # r.current_on(today)
+                out.setdefault(r.person_id, set()).add(r.household_id)
+        households = {}  # a loop, not a comprehension (a function and a frame in Python 3.11)
+        for pid, hs in out.items():
+            households[pid] = frozenset(hs)
+        return households
 
     def households_of(self, person_id: int, on: date | None = None) -> frozenset[int]:
         """The households the person lives at on the day (today by default)."""
@@ -505,9 +522,9 @@ P = TypeVar("P", bound=_OfPerson)
 
 def _by_person(records: Iterable[P]) -> dict[int, list[P]]:
     """The records grouped by ``person_id``, each group in the given order."""
-    out: dict[int, list[P]] = defaultdict(list)
+    out: dict[int, list[P]] = {}
     for r in records:
-        out[r.person_id].append(r)
+        out.setdefault(r.person_id, []).append(r)
     return out
 
 

@@ -145,8 +145,9 @@ class Household:
 
     @property
     def address(self) -> str:
-        parts = [self.address_line_1, self.address_line_2, self.town, self.postcode]
-        return ", ".join(p for p in parts if p)
+        # the parts recorded (filter(None, ...): no generator, a function and a
+        # frame in Python 3.11, for an address the rules name a few times a family)
+        return ", ".join(filter(None, (self.address_line_1, self.address_line_2, self.town, self.postcode)))
 
 
 class Dated:

@@ -168,19 +168,29 @@ def in_process(user: User, paths: dict[str, str], runs: int) -> dict[str, dict[s
     return out
 
 
-def engine_figures(user: User, families: int = 1000, recomputes: int = 30) -> dict[str, Any]:
-    """The rules engine over ``families`` of the caseload, loaded first
-    (families a second, the engine alone), and a recompute of single families
-    (the median, ms; each rolled back)."""
+def engine_figures(user: User, families: int = 1000, recomputes: int = 30, passes: int = 5) -> dict[str, Any]:
+    """The rules engine over ``families`` of the caseload, loaded first, and a
+    recompute of single families (the median, ms; each rolled back).
+
+    ``engine_families_per_s`` is the engine alone (``engine.run`` over every
+    loaded family, nothing else in the timed region), in families a second,
+    for the median of ``passes`` passes over the same loaded records: one
+    pass is a fraction of a second, which a garbage collection or another
+    process can swing. Every pass does the same work: ``engine.run`` keeps
+    nothing of a family between calls (it builds the family's graph each
+    time), so a later pass finds nothing worked out by an earlier one."""
     networks = list(m.FamilyNetwork.objects.order_by("pk")[:families])
     records = [r for i in range(0, len(networks), 500) for r in family_records_load(networks[i : i + 500])]
     settings = engine.rule_settings(gm.RuleSetting.objects.all())
     process = process_inputs_many(networks, {})
     today = timezone.localdate()
-    started = time.perf_counter()
-    for r in records:
-        engine.run(r.graph_network, today, settings, process[r.network.pk])
-    engine_s = time.perf_counter() - started
+    inputs = [(r.graph_network, process[r.network.pk]) for r in records]
+    pass_s = []
+    for _ in range(passes):
+        started = time.perf_counter()
+        for family, inputs_of in inputs:
+            engine.run(family, today, settings, inputs_of)
+        pass_s.append(time.perf_counter() - started)
     times = []
     for network in networks[:recomputes]:
         started = time.perf_counter()
@@ -192,7 +202,7 @@ def engine_figures(user: User, families: int = 1000, recomputes: int = 30) -> di
             pass
         times.append((time.perf_counter() - started) * 1000)
     return {
-        "engine_families_per_s": round(len(records) / engine_s, 1),
+        "engine_families_per_s": round(len(records) / statistics.median(pass_s), 1),
         "recompute_p50_ms": round(statistics.median(times), 1),
     }
 

@@ -44,10 +44,11 @@ def _parents_and_partners(ctx: Context, known: KnownElsewhere) -> dict[int, list
         for p in scope.parents(child.id):
             for pid in (p, *scope.partners(p)):
                 add(pid, child.id)
-    in_scope = {child.id for child in scope.children}
-    for c in scope.care_now:  # between live members
-        if c.child_id in in_scope and (c.carer_id in out or c.carer_id in known):
-            add(c.carer_id, c.child_id)
+    if scope.care_now:  # between live members
+        in_scope = {child.id for child in scope.children}
+        for c in scope.care_now:
+            if c.child_id in in_scope and (c.carer_id in out or c.carer_id in known):
+                add(c.carer_id, c.child_id)
     return out
 
 
@@ -59,7 +60,12 @@ def _has_recorded_other_children(ctx: Context, person_id: int) -> bool:
     count: see :func:`kinmap.core.elsewhere.known_elsewhere`."""
     network = ctx.scope.network  # a plain attribute (Context.network is a property)
     index, outside = network.index_child_ids, network.outside_ids
-    return any(c not in index and c not in outside for c in ctx.graph.children(person_id))
+    # a loop rather than any() over a generator (in Python 3.11 each makes a
+    # function and a frame: asked for every parent and partner)
+    for c in ctx.graph.children(person_id):  # noqa: SIM110 - a loop, see above
+        if c not in index and c not in outside:
+            return True
+    return False
 
 
 def check_other_children(ctx: Context) -> Iterator[Unmet]:

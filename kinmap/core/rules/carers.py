@@ -83,6 +83,8 @@ def check_carers(ctx: Context) -> Iterator[Unmet]:
                 missing,
                 severity,
             )
+    if not carer_severity:  # no care (most families): no carer to ask about
+        return
     asked_elsewhere = _details_asked_elsewhere(ctx)
     for pid, severity in sorted(carer_severity.items()):
         if pid in asked_elsewhere:

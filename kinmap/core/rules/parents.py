@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from ..model import Person
+from ..model import ParentalResponsibility, Person
 from ..vocab import PRBasis
 from .base import Context, Rule, Severity, Subject, SubjectKind, Unmet, most_severe
 from .facts import (
@@ -193,20 +193,23 @@ def _parental_roles(ctx: Context, child_id: int) -> list[int]:
     that order, each once."""
     scope = ctx.scope
     parents = scope.parents(child_id)
-    partners = [
-        q for p in parents for q in scope.partners(p) if q not in parents and scope.lives_with(q, child_id)
-    ]
-    carers = [
-        c.carer_id
-        for c in scope.care_now
-        if c.child_id == child_id and c.carer_id in scope.adult_ids and scope.lives_with(c.carer_id, child_id)
-    ]
-    holders = [
-        pr.person_id
-        for pr in scope.responsibility_of_child(child_id)
-        if scope.is_live_member(pr.person_id) and pr.current_on(scope.today)
-    ]
-    return list(dict.fromkeys(parents + partners + carers + holders))
+    # loops, not comprehensions (a function and a frame each in Python 3.11)
+    roles = dict.fromkeys(parents)
+    for p in parents:
+        for q in scope.partners(p):
+            if q not in parents and scope.lives_with(q, child_id):
+                roles[q] = None
+    for c in scope.care_now:
+        if (
+            c.child_id == child_id
+            and c.carer_id in scope.adult_ids
+            and scope.lives_with(c.carer_id, child_id)
+        ):
+            roles[c.carer_id] = None
+    for pr in scope.responsibility_of_child(child_id):
+        if scope.is_live_member(pr.person_id) and pr.current_on(scope.today):
+            roles[pr.person_id] = None
+    return list(roles)
 
 
 def check_parental_responsibility(ctx: Context) -> Iterator[Unmet]:
@@ -240,7 +243,7 @@ def check_parental_responsibility(ctx: Context) -> Iterator[Unmet]:
                 state = "not recorded"
             else:
                 records = scope.responsibility_now(pid, child.id)
-                if any(r.basis is not _BASIS_UNKNOWN for r in records):
+                if _any_basis_known(records):
                     continue
                 if not records and all(r.end is not None and r.end <= ctx.today for r in every):
                     continue
@@ -251,6 +254,15 @@ def check_parental_responsibility(ctx: Context) -> Iterator[Unmet]:
                 f"for {who(child, 'the child')} {state}",
                 ("parental_responsibility",),
             )
+
+
+def _any_basis_known(records: list[ParentalResponsibility]) -> bool:
+    """Whether any of the records has a basis other than "not known" (a loop:
+    in Python 3.11 any() over a generator makes a function and a frame)."""
+    for r in records:  # noqa: SIM110 - a loop, see above
+        if r.basis is not _BASIS_UNKNOWN:
+            return True
+    return False
 
 
 # -- 5: current partners ---------------------------------------------------

@@ -25,12 +25,10 @@ The words used by the rules:
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from ..graph import FamilyGraph
 from ..memo import cached
 from ..model import CareArrangement, Network, ParentalResponsibility, Person
-from ..vocab import CURRENT_PARTNER_CODES, PARENT_CODES, DateAccuracy, RelKind, rel_type
+from ..vocab import REL_BY_CODE, DateAccuracy, RelKind, rel_type
 
 # Members of enumerations read in the checks, as module constants (reading
 # a member, ``SubjectKind.PERSON`` say, in Python 3.11 costs about ten times
@@ -67,16 +65,20 @@ class Scope:
         )
         #: The in-scope index children, in the order the network lists them.
         self.children: tuple[Person, ...] = _in_scope_children(network, self.live_ids)
+        # What every family's rules read (requirements 9, 11 and 12 each go
+        # through every adult or person, requirement 12 through the care),
+        # also worked out here as plain attributes.
+        #: Every person of the network (members and others) with their id, in id order.
+        self.people_in_order: tuple[tuple[int, Person], ...] = tuple(sorted(people.items()))
+        #: Current care arrangements between live members, in id order.
+        self.care_now: tuple[CareArrangement, ...] = self._care_now() if network.care else ()
+        #: Ids of the adults (see the module docstring), in id order.
+        self.adults: tuple[int, ...] = self._adults()
 
     # -- people ------------------------------------------------------------
 
     def person(self, pid: int) -> Person:
         return self.network.people[pid]
-
-    @cached
-    def people_in_order(self) -> tuple[tuple[int, Person], ...]:
-        """Every person of the network (members and others) with their id, in id order."""
-        return tuple(sorted(self.network.people.items()))
 
     def is_live_member(self, pid: int) -> bool:
         return pid in self.live_ids
@@ -84,20 +86,22 @@ class Scope:
     @cached
     def role_ids(self) -> frozenset[int]:
         """People with a current parent, partner or carer role towards anyone."""
-        out: set[int] = set()
-        for r in self.graph.relationships_now:
-            if r.type in PARENT_CODES:
-                out.add(r.from_id)
-            elif r.type in CURRENT_PARTNER_CODES:
-                out.update((r.from_id, r.to_id))
-        out.update(c.carer_id for c in self.care_now)
+        # the parents of current parent relationships and both people of current
+        # partner relationships, read from the graph's index of them
+        index = self.graph._relationship_index
+        out = set(index.partners_now)
+        for parents in index.parents_now.values():
+            out.update(parents)
+        for c in self.care_now:
+            out.add(c.carer_id)
         return frozenset(out)
 
-    @cached
-    def adults(self) -> tuple[int, ...]:
-        """Ids of the adults (see the module docstring), in id order."""
-        today, index, live = self.today, frozenset(self.network.index_child_ids), self.live_ids
-        age_unknown_adults = (self.role_ids | self._lives_with_a_child) - index
+    def _adults(self) -> tuple[int, ...]:
+        """:attr:`adults`, worked out (once, by ``__init__``)."""
+        today, live = self.today, self.live_ids
+        # who of unknown age counts as an adult, worked out when someone's age
+        # is not known (in most families everyone's is)
+        age_unknown_adults: frozenset[int] | None = None
         # Person.is_adult and Person.age_in_years written out (no two calls per person)
         on = (today.month, today.day)
         out = []
@@ -106,6 +110,9 @@ class Scope:
                 continue
             b = p.birth_date
             if b is None or p.birth_date_accuracy is _EXPECTED:  # age not known
+                if age_unknown_adults is None:
+                    index = frozenset(self.network.index_child_ids)
+                    age_unknown_adults = (self.role_ids | self._lives_with_a_child) - index
                 if pid in age_unknown_adults and not p.unborn:
                     out.append(pid)
             elif today.year - b.year - (on < (b.month, b.day)) >= 18:
@@ -148,7 +155,13 @@ class Scope:
         found = self._parents.get(child_id)
         if found is None:
             live = self.live_ids
-            found = self._parents[child_id] = tuple(p for p in self.graph.parents(child_id) if p in live)
+            # loops rather than generators here and below (in Python 3.11
+            # each generator makes a function and a frame; asked per person)
+            alive = []
+            for p in self.graph.parents(child_id):
+                if p in live:
+                    alive.append(p)
+            found = self._parents[child_id] = tuple(alive)
         return list(found)
 
     def partners(self, person_id: int) -> list[int]:
@@ -156,13 +169,20 @@ class Scope:
         found = self._partners.get(person_id)
         if found is None:
             live = self.live_ids
-            found = self._partners[person_id] = tuple(q for q in self.graph.partners(person_id) if q in live)
+            alive = []
+            for q in self.graph.partners(person_id):
+                if q in live:
+                    alive.append(q)
+            found = self._partners[person_id] = tuple(alive)
         return list(found)
 
     def has_current_partner(self, person_id: int) -> bool:
         """A current partner relationship with someone alive, in this network or another."""
-        people = self.network.people
-        return any(q in people and people[q].alive_on(self.today) for q in self.graph.partners(person_id))
+        people, today = self.network.people, self.today
+        for q in self.graph.partners(person_id):  # noqa: SIM110 - a loop (as in parents)
+            if q in people and people[q].alive_on(today):
+                return True
+        return False
 
     def related_to_child(self, person_id: int, child_id: int) -> bool:
         """Is the person's relationship to the child recorded or derivable?"""
@@ -178,8 +198,10 @@ class Scope:
     def social_pairs(self) -> tuple[tuple[int, int], ...]:
         """Each current social relationship (friend, visitor...) both ways round."""
         out: list[tuple[int, int]] = []
+        types = REL_BY_CODE
         for r in self.graph.relationships_now:
-            if rel_type(r.type).kind is _SOCIAL:
+            # rel_type(r.type), read from its table (rel_type raises for an unknown code)
+            if (types.get(r.type) or rel_type(r.type)).kind is _SOCIAL:
                 out += [(r.from_id, r.to_id), (r.to_id, r.from_id)]
         return tuple(out)
 
@@ -187,10 +209,10 @@ class Scope:
 
     @cached
     def _residents_now(self) -> dict[int, frozenset[int]]:
-        out: dict[int, set[int]] = defaultdict(set)
+        out: dict[int, set[int]] = {}
         for pid, hs in self.graph._households_today.items():
             for h in hs:
-                out[h].add(pid)
+                out.setdefault(h, set()).add(pid)
         return {h: frozenset(ps) for h, ps in out.items()}
 
     def households_of(self, person_id: int) -> frozenset[int]:
@@ -216,17 +238,13 @@ class Scope:
 
     # -- care and parental responsibility ---------------------------------
 
-    @cached
-    def care_now(self) -> tuple[CareArrangement, ...]:
-        """Current care arrangements between live members, in id order."""
+    def _care_now(self) -> tuple[CareArrangement, ...]:
+        """:attr:`care_now`, worked out (once, by ``__init__``)."""
+        care = self.network.care
         today, live = self.today, self.live_ids
         return tuple(
             sorted(
-                (
-                    c
-                    for c in self.network.care
-                    if c.current_on(today) and c.carer_id in live and c.child_id in live
-                ),
+                (c for c in care if c.current_on(today) and c.carer_id in live and c.child_id in live),
                 key=lambda c: c.id,
             )
         )
@@ -240,6 +258,8 @@ class Scope:
 
     def gives_risky_care_to_baby(self, person_id: int, under_days: int) -> bool:
         """Overnight or unsupervised care of a baby, the care the Child K review was about."""
+        if not self.care_now:  # most families
+            return False
         people = self.network.people
         return any(
             c.carer_id == person_id
@@ -250,16 +270,16 @@ class Scope:
 
     @cached
     def _pr(self) -> dict[tuple[int, int], list[ParentalResponsibility]]:
-        out: dict[tuple[int, int], list[ParentalResponsibility]] = defaultdict(list)
+        out: dict[tuple[int, int], list[ParentalResponsibility]] = {}
         for pr in self.network.parental_responsibility:
-            out[(pr.person_id, pr.child_id)].append(pr)
+            out.setdefault((pr.person_id, pr.child_id), []).append(pr)
         return out
 
     @cached
     def _pr_by_child(self) -> dict[int, list[ParentalResponsibility]]:
-        out: dict[int, list[ParentalResponsibility]] = defaultdict(list)
+        out: dict[int, list[ParentalResponsibility]] = {}
         for pr in self.network.parental_responsibility:
-            out[pr.child_id].append(pr)
+            out.setdefault(pr.child_id, []).append(pr)
         return out
 
     def responsibility_of_child(self, child_id: int) -> list[ParentalResponsibility]:
@@ -272,9 +292,14 @@ class Scope:
 
     def responsibility_now(self, person_id: int, child_id: int) -> list[ParentalResponsibility]:
         """The records current today; none for a holder who has died (death ends it)."""
-        if not self.network.people[person_id].alive_on(self.today):
+        today = self.today
+        if not self.network.people[person_id].alive_on(today):
             return []
-        return [r for r in self.responsibility(person_id, child_id) if r.current_on(self.today)]
+        out = []  # a loop, not a comprehension (a function and a frame in Python 3.11)
+        for r in self.responsibility(person_id, child_id):
+            if r.current_on(today):
+                out.append(r)
+        return out
 
     # -- core details ------------------------------------------------------
 

@@ -99,14 +99,16 @@ def _details_without_source_function() -> Callable[[Person, Mapping[str, object]
     :data:`SOURCED_PERSON_FIELDS` whose fields are recorded (not "" or None)
     without a source, in the table's order: written out from the table, one
     test per field, so that each field is read as a plain attribute (a loop
-    over the names with ``getattr`` took about a tenth of the engine's time)."""
+    over the names with ``getattr`` took about a tenth of the engine's time).
+    A field is recorded when it is true: the fields are strings, a date or
+    None, for which that is "not '' and not None", tested without a tuple."""
     lines = ["def details(person, prov):", "    missing = []"]
     for key, fields in SOURCED_PERSON_FIELDS:
-        test = " or ".join(f"({f!r} not in prov and person.{f} not in _NOT_RECORDED)" for f in fields)
+        test = " or ".join(f"(person.{f} and {f!r} not in prov)" for f in fields)
         lines.append(f"    if {test}:")
         lines.append(f"        missing.append({key!r})")
     lines.append("    return missing")
-    env: dict[str, object] = {"_NOT_RECORDED": ("", None)}
+    env: dict[str, object] = {}
     exec("\n".join(lines), env)  # noqa: S102 - the source is made above from the table's names only
     return env["details"]  # type: ignore[return-value]
 
@@ -122,15 +124,16 @@ def unsourced_person_details(person: Person) -> tuple[str, ...]:
     facts = person.facts
     if facts:
         # the person's few answers, not every key asked about; by key, as
-        # listed (an answer counts when its words are not blank: fact_value)
-        unsourced = [
-            k
-            for k, fact in facts.items()
-            if k in _SOURCE_KEYS and fact.provenance is None and fact.value.strip()
-        ]
+        # listed (an answer counts when its words are not blank: fact_value);
+        # a loop, not a comprehension (a function and a frame each in Python 3.11)
+        unsourced = []
+        for k, fact in facts.items():
+            if k in _SOURCE_KEYS and fact.provenance is None and fact.value.strip():
+                unsourced.append(k)
         if unsourced:
             unsourced.sort()
-            missing.extend([_SOURCE_KEYS[k] for k in unsourced])
+            for k in unsourced:
+                missing.append(_SOURCE_KEYS[k])
     return tuple(missing)
 
 
@@ -182,7 +185,14 @@ def _record_gaps(ctx: Context, out: list[Unmet]) -> None:
                 )
             )
     for res in network.residences:
-        if res.provenance is None and res.person_id in live and res.current_on(today):
+        start, end = res.start, res.end
+        # res.current_on(today), written out
+        if (
+            res.provenance is None
+            and res.person_id in live
+            and (start is None or start <= today)
+            and (end is None or end > today)
+        ):
             out.append(
                 Unmet(
                     rule_id,
