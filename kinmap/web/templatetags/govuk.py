@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms, template
 
+from kinmap.core.dates import day_month_year
+
 register = template.Library()
 
 
@@ -63,7 +65,7 @@ def _is_multi(form: forms.Form, name: str) -> bool:
 def govuk_date(value: Any) -> str:
     if not value:
         return ""
-    return f"{value.day} {value:%B %Y}"
+    return day_month_year(value)
 
 
 @register.simple_tag
