@@ -17,6 +17,7 @@ from kinmap.core.rules import Rule
 from kinmap.core.rules.facts import describe_missing
 from kinmap.core.rules.open_since import OpenSinceBasis
 from kinmap.core.vocab import Source
+from kinmap.records.members import member
 from kinmap.web.html_text import esc
 
 from . import engine
@@ -133,7 +134,7 @@ def state_words(gap: gm.Gap) -> str:
         return "Not applicable: waiting for a supervisor to agree"
     if gap.state == GapState.NOT_APPLICABLE and gap.na_status == gm.NotApplicable.REFUSED:
         return "Not applicable: a supervisor did not agree"
-    return gm.GapState(gap.state).label
+    return member(gm.GapState, gap.state).label
 
 
 @dataclass
@@ -153,7 +154,7 @@ class GapView:
 
     @property
     def severity_label(self) -> str:
-        return gm.Severity(self.gap.severity).label
+        return member(gm.Severity, self.gap.severity).label
 
     @property
     def open_since_note(self) -> str:
@@ -208,7 +209,7 @@ def gap_view(
 
 def severity_order(gap: gm.Gap) -> tuple[int, date, datetime, int]:
     """Most severe first, then the oldest (open the longest: ``open_since``)."""
-    return (gm.SEVERITY_RANK.get(gm.Severity(gap.severity), 9), gap.open_since, gap.opened_at, gap.pk)
+    return (gm.SEVERITY_RANK.get(member(gm.Severity, gap.severity), 9), gap.open_since, gap.opened_at, gap.pk)
 
 
 # The tag of each severity: (its colour class, its words); anything else is routine.
