@@ -8,11 +8,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, router, transaction
 from django.utils import timezone
 
 from kinmap.accounts.models import User
 from kinmap.records.copy_rows import rows_insert
+from kinmap.web.kept_queries import KeptInsert
 
 from . import context
 from .models import AuditChainHead, AuditEvent
@@ -71,8 +72,12 @@ def audit_record(
     gone with it). :func:`audit_seal` later gives it its place in the chain."""
     event = AuditEvent(**_fields(actor, action, object_type, object_id, network_id, changes, reason))
     event.actor = actor  # the instance the caller gave, not read again
-    event.save(force_insert=True)
+    _INSERT.insert(event, router.db_for_write(AuditEvent, instance=event))
     return event
+
+
+# the statement is compiled once per connection (every page's read writes one)
+_INSERT = KeptInsert(AuditEvent)
 
 
 def audit_record_many(

@@ -63,8 +63,31 @@ def _plus(day: date, delta: timedelta) -> date:
         return date.max if delta > timedelta(0) else date.min
 
 
-def _words(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+#: The months' names, as ``strftime``'s ``%B`` writes them in the C locale
+#: (kinmap never sets ``LC_TIME``), and their first three letters (``%b``).
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def month_year(day: date) -> str:
+    """ "March 2019": ``f"{day:%B %Y}"``, without ``strftime`` (which reads
+    the locale's tables for every call, some fifty a family page)."""
+    return f"{MONTHS[day.month - 1]} {day.year}"
+
+
+def day_month_year(day: date) -> str:
+    """ "4 March 2019": ``f"{day.day} {day:%B %Y}"`` (see :func:`month_year`)."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def short_month(day: date) -> str:
+    """ "Mar": ``f"{day:%b}"`` (see :func:`month_year`)."""
+    return MONTHS[day.month - 1][:3]
+
+
+_words = day_month_year
 
 
 @dataclass(frozen=True)
@@ -139,11 +162,11 @@ class KnownDate:
         if on is None or acc is DateAccuracy.UNKNOWN:
             return "not known"
         if acc is DateAccuracy.MONTH:
-            return f"{on:%B %Y}"
+            return month_year(on)
         if acc is DateAccuracy.YEAR:
             return str(on.year)
         if acc is DateAccuracy.ABOUT:
-            return f"about {on:%B %Y}"
+            return f"about {month_year(on)}"
         if acc is DateAccuracy.BEFORE:
             return f"before {_words(on)}"
         if acc is DateAccuracy.AFTER:
@@ -155,7 +178,7 @@ class KnownDate:
             if (lo.month, lo.day, hi.month, hi.day) == (1, 1, 12, 31):
                 return f"between {lo.year} and {hi.year}"
             if lo.day == 1 and hi.day == calendar.monthrange(hi.year, hi.month)[1]:
-                return f"between {lo:%B %Y} and {hi:%B %Y}"
+                return f"between {month_year(lo)} and {month_year(hi)}"
             return f"between {_words(lo)} and {_words(hi)}"
         return _words(on)
 

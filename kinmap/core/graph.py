@@ -11,6 +11,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, NamedTuple, Protocol, TypeVar
 
+from .dates import day_month_year
 from .memo import cached
 from .model import CareArrangement, InformationGiven, Invitation, Network, Person, Relationship
 from .vocab import (
@@ -491,7 +492,7 @@ class FamilyGraph:
             parts.append(how)
         p = self.person(person_id)
         if p.death_date is not None:
-            parts.append(f"died {p.death_date:%-d %B %Y}")
+            parts.append(f"died {day_month_year(p.death_date)}")
         return " · ".join(parts)
 
     def groups(self, child_id: int) -> dict[Group, list[int]]:

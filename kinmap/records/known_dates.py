@@ -14,6 +14,7 @@ from typing import Any
 from kinmap.core.dates import KnownDate, span_accuracies
 from kinmap.core.vocab import DateAccuracy
 from kinmap.records.errors import RecordError
+from kinmap.records.members import member
 
 # The stored fields beside ``start`` and ``end`` of a period (models.Dated).
 SPAN_DATE_FIELDS = ("start_accuracy", "start_latest", "end_accuracy", "end_latest")
@@ -26,9 +27,9 @@ def span_dates(row: Any) -> dict[str, Any]:
     arguments of a core record (``kinmap.core.model.Residence`` and the like):
     accuracies as ``DateAccuracy``, latest days as ``date`` or None."""
     return {
-        "start_accuracy": DateAccuracy(row.start_accuracy or DateAccuracy.EXACT),
+        "start_accuracy": member(DateAccuracy, row.start_accuracy or DateAccuracy.EXACT),
         "start_latest": row.start_latest,
-        "end_accuracy": DateAccuracy(row.end_accuracy or DateAccuracy.EXACT),
+        "end_accuracy": member(DateAccuracy, row.end_accuracy or DateAccuracy.EXACT),
         "end_latest": row.end_latest,
     }
 
@@ -38,7 +39,7 @@ def person_dates(row: Any) -> dict[str, Any]:
     ``kinmap.core.model.Person``."""
     return {
         "birth_date_latest": row.birth_date_latest,
-        "death_date_accuracy": DateAccuracy(row.death_date_accuracy or DateAccuracy.EXACT),
+        "death_date_accuracy": member(DateAccuracy, row.death_date_accuracy or DateAccuracy.EXACT),
         "death_date_latest": row.death_date_latest,
     }
 
@@ -48,7 +49,7 @@ def known(row: Any, field: str) -> KnownDate:
     "death_date", "start" or "end"; the row has ``<field>_accuracy`` (a code)
     and ``<field>_latest``."""
     code = getattr(row, f"{field}_accuracy", "") or DateAccuracy.EXACT
-    return KnownDate(getattr(row, field), DateAccuracy(code), getattr(row, f"{field}_latest", None))
+    return KnownDate(getattr(row, field), member(DateAccuracy, code), getattr(row, f"{field}_latest", None))
 
 
 def in_words(row: Any, field: str) -> str:

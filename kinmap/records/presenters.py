@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from kinmap.accounts.models import User
 from kinmap.core import model as core
+from kinmap.core.dates import day_month_year
 from kinmap.core.graph import GROUP_LABELS, FamilyGraph, Group
 from kinmap.core.responsibility import care_order_sentence
 from kinmap.core.vocab import (
@@ -76,7 +77,7 @@ def age_words(birth: date | None, accuracy: str, today: date, death: date | None
     if birth is None:
         return "date of birth not known"
     if accuracy == "expected":
-        return f"unborn, due {birth.day} {birth:%B %Y}"
+        return f"unborn, due {day_month_year(birth)}"
     end = death or today
     days = (end - birth).days
     # any date of birth but an exact one gives an age that may be out
@@ -108,7 +109,7 @@ def provenance_words(prov: core.Provenance | None) -> str:
         recorded.append(f"by {prov.recorded_by}")
     if prov.recorded_at is not None:
         day = timezone.localtime(prov.recorded_at).date()
-        recorded.append(f"on {day.day} {day:%B %Y}")
+        recorded.append(f"on {day_month_year(day)}")
     if recorded:
         words += " · recorded " + " ".join(recorded)
     return words
@@ -144,7 +145,7 @@ def other_names_words(p: core.Person) -> str:
 
 
 def _day(d: date | None) -> str:
-    return f"{d.day} {d:%B %Y}" if d else ""
+    return day_month_year(d) if d else ""
 
 
 def _known_words(row: Any, field: str) -> str:

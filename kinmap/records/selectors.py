@@ -27,6 +27,7 @@ from kinmap.records.known_dates import person_dates, span_dates
 
 from . import membership
 from . import models as m
+from .members import member
 from .pipelined import FixedQueries
 
 
@@ -95,7 +96,7 @@ def on_family_load(
 def _prov(source: str, detail: str, by: str, at: datetime | None) -> core.Provenance | None:
     if not source:
         return None
-    return core.Provenance(Source(source), detail, by, at)
+    return core.Provenance(member(Source, source), detail, by, at)
 
 
 def _row_prov(row: m.Provenanced, usernames: dict[int, str]) -> core.Provenance | None:
@@ -118,10 +119,12 @@ def person_to_core(
         given_name=p.given_name,
         family_name=p.family_name,
         name_absent_reason=p.name_absent_reason,
-        other_names=tuple(core.OtherName(NameKind(n.kind), n.given_name, n.family_name) for n in names),
-        sex=Sex(p.sex),
+        other_names=tuple(
+            core.OtherName(member(NameKind, n.kind), n.given_name, n.family_name) for n in names
+        ),
+        sex=member(Sex, p.sex),
         birth_date=p.birth_date,
-        birth_date_accuracy=DateAccuracy(p.birth_date_accuracy),
+        birth_date_accuracy=member(DateAccuracy, p.birth_date_accuracy),
         death_date=p.death_date,
         nhs_number=p.nhs_number,
         phone=p.phone,

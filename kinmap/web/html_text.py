@@ -10,13 +10,25 @@ writes a few hundred values (the family page's rows and gap lines).
 
 from __future__ import annotations
 
+import re
 from html import escape as _escape
 from typing import Any
+
+# what html.escape changes (with quote=True): a text without any is itself
+_SPECIAL = re.compile("[&<>\"']")
 
 
 def esc(value: Any) -> str:
     """``value`` escaped for HTML text or a quoted attribute, unless it is
-    already safe (has ``__html__``); the same text as ``conditional_escape``."""
+    already safe (has ``__html__``); the same text as ``conditional_escape``.
+    A plain text with nothing to escape (most names and words) is given back
+    as it is, and a whole number as its digits, without ``html.escape``'s
+    five replacements."""
+    kind = type(value)
+    if kind is str:
+        return _escape(value) if _SPECIAL.search(value) else value
+    if kind is int:
+        return str(value)
     if hasattr(value, "__html__"):
         return str(value.__html__())
     return _escape(str(value))

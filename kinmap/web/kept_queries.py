@@ -1,6 +1,7 @@
 """Querysets built and compiled to SQL once per database connection, then run
 with new values: the reads every page makes (the session, the signed-in user,
-the family network and whether it is allocated to the user's team).
+the family network and whether it is allocated to the user's team); and the
+INSERT of one row (:class:`KeptInsert`: the audit event of every read).
 
 Building a queryset (``filter``, ``annotate``) and compiling it to SQL costs
 the process far more than sending the text and reading its one row back: for
@@ -20,10 +21,12 @@ import weakref
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Expression, Field, Model, QuerySet
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
+from django.db.models.signals import post_save, pre_save
+from django.db.models.sql import InsertQuery
 
 M = TypeVar("M", bound=Model)
 
@@ -119,3 +122,63 @@ def first_of(queryset: QuerySet[M, M]) -> QuerySet[M, M]:
     """``queryset`` as ``first()`` runs it: ordered by pk unless it is
     ordered already, one row."""
     return (queryset if queryset.ordered else queryset.order_by("pk"))[:1]
+
+
+class KeptInsert(Generic[M]):
+    """The INSERT of one new instance of ``model`` (every column but an
+    automatic primary key, the key read back), compiled once per database
+    connection: :meth:`insert` does what ``obj.save(force_insert=True)``
+    does for such a model, without building and compiling the statement
+    again. Django's own compiler prepares each value
+    (``SQLInsertCompiler.prepare_value`` of ``pre_save_val``), so the row is
+    the same; the statement goes through Django's cursor. A model whose
+    saving anything listens for (``pre_save``, ``post_save``), or a database
+    that cannot read the key back with the INSERT, is saved as before."""
+
+    def __init__(self, model: type[M]) -> None:
+        self.model = model
+        self._compiled: weakref.WeakKeyDictionary[BaseDatabaseWrapper, tuple[Any, str, list[Any], Any]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def _compile(self, obj: M, using: str) -> tuple[Any, str, list[Any], Any]:
+        connection = connections[using]
+        found = self._compiled.get(connection)
+        if found is None:
+            meta = self.model._meta
+            fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
+            query = InsertQuery(self.model)
+            query.insert_values(fields, [obj])
+            compiler = query.get_compiler(using=using)
+            compiler.returning_fields = meta.db_returning_fields
+            ((sql, _),) = compiler.as_sql()
+            columns = [f.get_col(meta.db_table) for f in meta.db_returning_fields]
+            found = (compiler, sql, fields, compiler.get_converters(columns))
+            self._compiled[connection] = found
+        return found
+
+    def insert(self, obj: M, using: str = "default") -> None:
+        """Insert ``obj`` (new, its key not set) and set its key from the
+        row, as ``obj.save(force_insert=True, using=using)`` does."""
+        connection = connections[using]
+        model = self.model
+        if (
+            type(obj) is not model
+            or not connection.features.can_return_columns_from_insert
+            or pre_save.has_listeners(model)
+            or post_save.has_listeners(model)
+        ):
+            obj.save(force_insert=True, using=using)
+            return
+        compiler, sql, fields, converters = self._compile(obj, using)
+        params = [compiler.prepare_value(f, compiler.pre_save_val(f, obj)) for f in fields]
+        params += compiler.returning_params
+        with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = [connection.ops.fetch_returned_insert_columns(cursor, compiler.returning_params)]
+        if converters:
+            rows = list(compiler.apply_converters(rows, converters))
+        for value, field in zip(rows[0], model._meta.db_returning_fields, strict=True):
+            setattr(obj, field.attname, value)
+        obj._state.adding = False
+        obj._state.db = using

@@ -217,3 +217,19 @@ def test_between_without_second_date_is_refused() -> None:
     assert [(p.field, p.message) for p in problems] == [
         ("start", "The start date: enter both dates for 'between'")
     ]
+
+
+def test_month_words_are_strftimes_for_every_month() -> None:
+    """month_year, day_month_year and short_month write what strftime's %B,
+    %Y and %b write (the C locale kinmap runs in), without calling it."""
+    from kinmap.core.dates import day_month_year, month_year, short_month
+
+    for year in (EARLIEST_DATE.year, 1999, 2026, LATEST_DATE.year):
+        for month in range(1, 13):
+            for day in (1, 9, 28):
+                d = date(year, month, day)
+                assert month_year(d) == f"{d:%B %Y}"
+                assert day_month_year(d) == f"{d.day} {d:%B %Y}"
+                assert short_month(d) == f"{d:%b}"
+    assert month_year(date(2019, 3, 4)) == "March 2019"
+    assert day_month_year(date(2026, 3, 4)) == "4 March 2026"

@@ -4,7 +4,7 @@ in the process, are the paths reverse() gives."""
 from __future__ import annotations
 
 import pytest
-from django.template import engines
+from django.template import TemplateSyntaxError, engines
 from django.urls import NoReverseMatch, clear_script_prefix, reverse, set_script_prefix
 
 from kinmap.web.converters import MAX_ID
@@ -67,6 +67,20 @@ def test_the_template_tag_writes_what_the_url_tag_writes() -> None:
     url = engines["django"].from_string(source).render({"a": 3, "b": 40})
     id_url = engines["django"].from_string(source.replace("{% url", "{% id_url")).render({"a": 3, "b": 40})
     assert id_url == url == "/families/3/contacts/40/ / /families/3/"
+    # a name from a variable, and without autoescape, as {% url %} gives them
+    source = "{% url name a %}{% autoescape off %} {% url 'family' a %}{% endautoescape %}"
+    context = {"a": 3, "name": "chronology"}
+    url = engines["django"].from_string(source).render(context)
+    id_url = engines["django"].from_string(source.replace("{% url", "{% id_url")).render(context)
+    assert id_url == url == "/families/3/chronology/ /families/3/"
+
+
+@pytest.mark.parametrize(
+    "tag", ["{% id_url %}", "{% id_url 'family' a as path %}", "{% id_url 'family' id=a %}"]
+)
+def test_the_template_tag_takes_a_name_and_ids_only(tag: str) -> None:
+    with pytest.raises(TemplateSyntaxError):
+        engines["django"].from_string(tag)
 
 
 def test_a_name_taking_other_arguments_is_refused() -> None:

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from datetime import date
 from itertools import pairwise
 
+from ..dates import short_month
 from ..graph import FamilyGraph
 from ..model import Network, Person, Relationship
 from ..vocab import PARENT_CODES, PARTNER_CODES, CarePlace, Sex, rel_type
@@ -211,7 +212,7 @@ def _symbol(network: Network, graph: FamilyGraph, pid: int, at: Point, row: int,
         label = p.display_name
     deceased = p.death_date is not None and p.death_date <= on
     if unborn and p.birth_date:
-        dates = f"due {p.birth_date.day} {p.birth_date:%b %Y}"
+        dates = f"due {p.birth_date.day} {short_month(p.birth_date)} {p.birth_date.year}"
     elif deceased:
         dates = (
             f"b. {_year(p.birth_date)} d. {_year(p.death_date)}"

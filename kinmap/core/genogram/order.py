@@ -113,8 +113,9 @@ def order_rows(
 
 def _read(units: list[Unit], x: dict[int, float]) -> None:
     for u in units:
+        left = u.left
         for i, p in enumerate(u.members):
-            x[p] = u.left + u.offset(i)
+            x[p] = left + i * PARTNER_SPACING  # u.left + u.offset(i), without a call a person
 
 
 def _desire(u: Unit, towards: Mapping[int, Sequence[int]], x: Mapping[int, float]) -> float | None:
@@ -122,9 +123,12 @@ def _desire(u: Unit, towards: Mapping[int, Sequence[int]], x: Mapping[int, float
     the mean position of the people they are drawn towards."""
     wants = []
     for i, p in enumerate(u.members):
-        others = [x[q] for q in towards.get(p, ()) if q in x]
+        linked = towards.get(p)
+        if not linked:
+            continue
+        others = [x[q] for q in linked if q in x]
         if others:
-            wants.append(sum(others) / len(others) - u.offset(i))
+            wants.append(sum(others) / len(others) - i * PARTNER_SPACING)  # u.offset(i)
     return sum(wants) / len(wants) if wants else None
 
 
@@ -165,7 +169,7 @@ def _pack(units: list[Unit], desires: list[float | None]) -> None:
             blocks[-1][0] += w
             blocks[-1][1] += s
             blocks[-1][2] += n
-        offset += u.width + SPACING
+        offset += (len(u.members) - 1) * PARTNER_SPACING + SPACING  # u.width + SPACING
     i = 0
     for w, s, n in blocks:
         y = s / w

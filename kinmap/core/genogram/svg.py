@@ -148,8 +148,10 @@ def genogram_svg(
     return "\n".join(out) + "\n"
 
 
+@lru_cache(maxsize=4096)
 def _n(v: float) -> str:
-    """A coordinate as short, stable text."""
+    """A coordinate as short, stable text (kept by value: a genogram writes a
+    few hundred, most of them more than once)."""
     return f"{v:.1f}".rstrip("0").rstrip(".") if v != int(v) else str(int(v))
 
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms, template
+from django.template.base import FilterExpression
+
+from kinmap.core.dates import day_month_year
+from kinmap.web.html_text import esc
 
 register = template.Library()
 
@@ -63,7 +67,7 @@ def _is_multi(form: forms.Form, name: str) -> bool:
 def govuk_date(value: Any) -> str:
     if not value:
         return ""
-    return f"{value.day} {value:%B %Y}"
+    return day_month_year(value)
 
 
 @register.simple_tag
@@ -78,11 +82,28 @@ def submission_token() -> str:
     return format_html('<input type="hidden" name="{}" value="{}">', FIELD, new_token())
 
 
-@register.simple_tag
-def id_url(name: str, *ids: int) -> str:
+class IdUrlNode(template.Node):
+    """What ``{% id_url %}`` writes: the path of its URL name and ids, escaped
+    under autoescape as ``{% url %}``'s is."""
+
+    def __init__(self, name: FilterExpression, ids: list[FilterExpression]) -> None:
+        self.name, self.ids = name, ids
+
+    def render(self, context: template.Context) -> str:
+        from kinmap.web.links import path_for
+
+        path = path_for(self.name.resolve(context), *[i.resolve(context) for i in self.ids])
+        return esc(path) if context.autoescape else path
+
+
+@register.tag
+def id_url(parser: template.base.Parser, token: template.base.Token) -> IdUrlNode:
     """``{% id_url 'family' network.pk %}``: what ``{% url %}`` gives for a
     URL whose arguments are all object ids (or none), without resolving the
-    URL pattern again each time (:func:`kinmap.web.links.path_for`)."""
-    from kinmap.web.links import path_for
-
-    return path_for(name, *ids)
+    URL pattern again each time (:func:`kinmap.web.links.path_for`). A node
+    of its own rather than a ``simple_tag``, whose general handling of
+    arguments and output cost more than the path (some forty a family page)."""
+    bits = token.split_contents()
+    if len(bits) < 2 or any("=" in b or b == "as" for b in bits[2:]):
+        raise template.TemplateSyntaxError("{% id_url %} takes a URL name and its ids, and nothing else")
+    return IdUrlNode(parser.compile_filter(bits[1]), [parser.compile_filter(b) for b in bits[2:]])
