@@ -460,7 +460,9 @@ def worklist_rows(
     ids = [n.pk for n in page]
     day = today or timezone.localdate()
     children: dict[int, list[rm.Person]] = defaultdict(list)
-    if f is None or not f.active:
+    if not ids:  # an empty page: no query, as the querysets'
+        flagged: dict[int, int] = {}
+    elif f is None or not f.active:
         member_rows, flagged_rows = rows_of(_page_reads(day, escalation()).bind(ids))
         for mem, _ in related_instances(rm.NetworkMember, member_rows, "person"):
             children[mem.network_id].append(mem.person)

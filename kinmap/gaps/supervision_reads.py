@@ -123,6 +123,8 @@ class FlaggedPages:
 
     def __getitem__(self, rows: slice) -> list[rm.FamilyNetwork]:
         start, stop = rows.start or 0, rows.stop
+        if stop is not None and stop <= start:  # an empty page: no query, as the queryset's
+            return []
         if start == 0 and stop is not None and stop <= PAGE_SIZE:
             reads = _first_page_reads(self.day, escalation()).bind([self.user.team_id or 0])
             (found,) = rows_of(reads)
