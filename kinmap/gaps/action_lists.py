@@ -6,6 +6,7 @@ on a worklist."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -16,11 +17,18 @@ from django.utils import timezone
 from kinmap.accounts.models import User
 from kinmap.records import models as rm
 from kinmap.records.access import FAMILY_ROLES, visible_q
-from kinmap.records.pipelined import FixedQueries, Ids, related_columns, related_instances, related_rows
+from kinmap.records.pipelined import (
+    FixedQueries,
+    Ids,
+    related_columns,
+    related_instances,
+    related_rows,
+    rows_of,
+)
 
 from . import models as gm
 from .actions import can_complete
-from .selectors import team_network_ids
+from .team_counts import OneId, allocated_now
 
 
 @dataclass
@@ -123,19 +131,32 @@ def my_open_actions(user: User, today: date | None = None) -> list[ActionLine]:
     return [_line(a, user, day, False) for a in rows]
 
 
+def _overdue_queries(ids: Ids, day: date) -> list[QuerySet[Any, Any]]:
+    """The actions overdue on ``day`` in the families allocated to the team of
+    the fixed query's one id, with their family and owner."""
+    mine = allocated_now(OneId(), day).values("network_id")
+    overdue = gm.SupervisorAction.objects.filter(completed_at__isnull=True, due__lt=day, network_id__in=mine)
+    return [related_rows(overdue.order_by("due", "pk"), "network", "owner")]
+
+
+@functools.lru_cache(maxsize=8)
+def _overdue_reads(day: date) -> FixedQueries:
+    """:func:`_overdue_queries` for ``day``, over a team's id (built once in
+    the process for each day; prepared once per connection on PostgreSQL)."""
+    return FixedQueries(lambda ids: _overdue_queries(ids, day))
+
+
 def team_overdue_actions(user: User, today: date | None = None) -> list[ActionLine]:
     """Actions past their due day and not done in the families allocated to the
     supervisor's team (not closed), the longest overdue first. One query (the
-    team's families a subquery, not a list read first: it grows with them)."""
+    team's families a subquery, not a list read first: it grows with them),
+    compiled once a day in the process."""
     day = today or timezone.localdate()
-    rows = (
-        gm.SupervisorAction.objects.filter(
-            completed_at__isnull=True, due__lt=day, network_id__in=team_network_ids(user)
-        )
-        .select_related("network", "owner")
-        .order_by("due", "pk")
-    )
-    return [_line(a, user, day, False) for a in rows]
+    (rows,) = rows_of(_overdue_reads(day).bind([user.team_id or 0]))
+    return [
+        _line(a, user, day, False)
+        for a, _ in related_instances(gm.SupervisorAction, rows, "network", "owner")
+    ]
 
 
 def owner_choices(network: rm.FamilyNetwork) -> list[tuple[int, str]]:

@@ -3,6 +3,7 @@ queries, whatever the size of the family or the caseload."""
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,13 +29,22 @@ from django.utils import timezone
 from kinmap.accounts.models import Team, User
 from kinmap.core.escalation import EscalationSettings
 from kinmap.records import models as rm
-from kinmap.records.pipelined import FixedQueries, Ids, instances, model_rows, related_instances, related_rows
+from kinmap.records.pipelined import (
+    FixedQueries,
+    Ids,
+    instances,
+    model_rows,
+    related_instances,
+    related_rows,
+    rows_of,
+)
+from kinmap.web.pagination import PAGE_SIZE
 from kinmap.web.request_memo import memoised
 
 from . import engine
 from . import models as gm
 from .presenters import GapView, gap_view, severity_order
-from .team_counts import allocated_now, team_counts
+from .team_counts import OneId, allocated_now, allocated_to, team_counts
 
 
 def escalation() -> EscalationSettings:
@@ -298,8 +308,8 @@ def worklist_networks(user: User, f: WorklistFilter, today: date | None = None) 
 
 @dataclass(frozen=True)
 class TeamWorklist:
-    """The user's team's worklist without a filter, in the order of
-    :func:`worklist_networks`, as a list a page is sliced from
+    """The worklist without a filter of the team ``team_id`` on ``day``, in
+    the order of :func:`worklist_networks`, as a list a page is sliced from
     (``rows[start:stop]``: a list of ``FamilyNetwork`` annotated like
     :func:`worklist_networks`' rows) without joining and sorting every family
     of the team. It is two lists one after the other: the families with open
@@ -307,14 +317,29 @@ class TeamWorklist:
     ``(worst_rank, oldest_open)`` index, then by name), then those without
     (``without_gaps``: no summary, or one counting none; their worst rank is
     9 and they have no oldest gap, so by name). How many there are of each
-    is the team's kept counts (``families``, ``families_with_gaps``). A page
+    is the team's kept counts (``count``, ``count_with_gaps``). A page
     reads one of the lists, or both for the page where one ends and the
-    other begins (a query each)."""
+    other begins (a query each); the first page of ``with_gaps`` (the one
+    opened most) by a statement compiled and planned once
+    (:func:`_first_with_gaps`), without building a queryset."""
 
-    with_gaps: QuerySet[rm.FamilyNetwork]
-    without_gaps: QuerySet[rm.FamilyNetwork]
+    team_id: int
+    day: date
     count: int  # families in all
     count_with_gaps: int
+
+    @property
+    def with_gaps(self) -> QuerySet[rm.FamilyNetwork]:
+        return _with_gaps(self.team_id, self.day)
+
+    @property
+    def without_gaps(self) -> QuerySet[rm.FamilyNetwork]:
+        return (
+            rm.FamilyNetwork.objects.filter(allocated_to(self.team_id, self.day))
+            .filter(Q(gap_summary__isnull=True) | Q(gap_summary__open_count=0))
+            .annotate(worst_rank=Value(9), open_count=Value(0), oldest=Value(None, output_field=DateField()))
+            .order_by("name", "pk")
+        )
 
     def __len__(self) -> int:
         return self.count
@@ -324,10 +349,53 @@ class TeamWorklist:
         split = self.count_with_gaps
         page: list[rm.FamilyNetwork] = []
         if start < split:
-            page += self.with_gaps[start : min(stop, split)]
+            end = min(stop, split)
+            if start == 0 and end <= PAGE_SIZE:
+                page += _first_with_gaps(self.team_id, self.day)[:end]
+            else:
+                page += self.with_gaps[start:end]
         if stop > split:
             page += self.without_gaps[max(start - split, 0) : stop - split]
         return page
+
+
+_WORKLIST_EXTRA = ("worst_rank", "open_count", "oldest")
+
+
+def _with_gaps(team: int | OneId, day: date) -> QuerySet[rm.FamilyNetwork]:
+    """The families of :class:`TeamWorklist`'s ``with_gaps`` for the team
+    ``team`` (its id, or :class:`~kinmap.gaps.team_counts.OneId`) on ``day``."""
+    return (
+        rm.FamilyNetwork.objects.filter(allocated_to(team, day))
+        .filter(gap_summary__open_count__gt=0)
+        .annotate(
+            worst_rank=F("gap_summary__worst_rank"),
+            open_count=F("gap_summary__open_count"),
+            oldest=F("gap_summary__oldest_open"),
+        )
+        .order_by("gap_summary__worst_rank", F("gap_summary__oldest_open").asc(nulls_last=True), "name", "pk")
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _first_with_gaps_reads(day: date) -> FixedQueries:
+    """The first page of :func:`_with_gaps` on ``day`` over a team's id
+    (built once in the process for each day; prepared once per connection on
+    PostgreSQL)."""
+    return FixedQueries(
+        lambda ids: [related_rows(_with_gaps(OneId(), day), extra=_WORKLIST_EXTRA)[:PAGE_SIZE]]
+    )
+
+
+def _first_with_gaps(team_id: int, day: date) -> list[rm.FamilyNetwork]:
+    """The first page of :func:`_with_gaps` (one query), annotated as the
+    queryset's rows are."""
+    (rows,) = rows_of(_first_with_gaps_reads(day).bind([team_id]))
+    page = []
+    for network, extra in related_instances(rm.FamilyNetwork, rows):
+        network.worst_rank, network.open_count, network.oldest = extra  # type: ignore[attr-defined]
+        page.append(network)
+    return page
 
 
 def team_worklist(user: User, today: date | None = None) -> TeamWorklist:
@@ -337,23 +405,8 @@ def team_worklist(user: User, today: date | None = None) -> TeamWorklist:
     day = today or timezone.localdate()
     counts = team_counts([user.team_id], day, escalation()) if user.team_id else {}
     kept = counts.get(user.team_id or 0, {})
-    team = rm.FamilyNetwork.objects.filter(pk__in=team_network_ids(user))
-    with_gaps = (
-        team.filter(gap_summary__open_count__gt=0)
-        .annotate(
-            worst_rank=F("gap_summary__worst_rank"),
-            open_count=F("gap_summary__open_count"),
-            oldest=F("gap_summary__oldest_open"),
-        )
-        .order_by("gap_summary__worst_rank", F("gap_summary__oldest_open").asc(nulls_last=True), "name", "pk")
-    )
-    without_gaps = (
-        team.filter(Q(gap_summary__isnull=True) | Q(gap_summary__open_count=0))
-        .annotate(worst_rank=Value(9), open_count=Value(0), oldest=Value(None, output_field=DateField()))
-        .order_by("name", "pk")
-    )
     return TeamWorklist(
-        with_gaps, without_gaps, int(kept.get("families") or 0), int(kept.get("families_with_gaps") or 0)
+        user.team_id or 0, day, int(kept.get("families") or 0), int(kept.get("families_with_gaps") or 0)
     )
 
 
@@ -372,22 +425,56 @@ def flagged_counts(network_ids: list[int], f: WorklistFilter, day: date) -> dict
     return dict(rows)
 
 
+def _page_queries(ids: Ids, day: date, settings: EscalationSettings) -> list[QuerySet[Any, Any]]:
+    """For the families ``ids`` of a page of the worklist without a filter:
+    their index children (each membership with its person), and how many of
+    their open gaps are flagged on ``day`` (by family; families with none
+    left out), counted from the gaps alone."""
+    flagged = (
+        gm.Gap.objects.filter(network_id__in_ids=ids, resolved_at__isnull=True)
+        .exclude(na_status=gm.NotApplicable.AGREED)
+        .filter(flagged_q("", day, settings))
+        .values("network_id")
+        .annotate(n=Count("pk"))
+        .values_list("network_id", "n")
+        .order_by()
+    )
+    children = rm.NetworkMember.objects.filter(network_id__in_ids=ids, is_index=True).order_by("pk")
+    return [related_rows(children, "person"), flagged]
+
+
+@functools.lru_cache(maxsize=8)
+def _page_reads(day: date, settings: EscalationSettings) -> FixedQueries:
+    """:func:`_page_queries` for ``day`` and ``settings``, over a page's
+    network ids (built once in the process for each day and thresholds)."""
+    return FixedQueries(lambda ids: _page_queries(ids, day, settings))
+
+
 def worklist_rows(
     networks: Iterable[rm.FamilyNetwork], f: WorklistFilter | None = None, today: date | None = None
 ) -> list[WorklistRow]:
     """Rows for one page of :func:`worklist_networks` (made with the filter
     ``f``), with each family's index children and its flagged gaps counted
-    (two queries)."""
+    (two queries; without a filter one, its statements compiled once)."""
     page = list(networks)
     ids = [n.pk for n in page]
+    day = today or timezone.localdate()
     children: dict[int, list[rm.Person]] = defaultdict(list)
-    for mem in (
-        rm.NetworkMember.objects.filter(network_id__in=ids, is_index=True)
-        .select_related("person")
-        .order_by("pk")
-    ):
-        children[mem.network_id].append(mem.person)
-    flagged = flagged_counts(ids, f or WorklistFilter(), today or timezone.localdate())
+    if not ids:  # an empty page: no query, as the querysets'
+        flagged: dict[int, int] = {}
+    elif f is None or not f.active:
+        member_rows, flagged_rows = rows_of(_page_reads(day, escalation()).bind(ids))
+        for mem, _ in related_instances(rm.NetworkMember, member_rows, "person"):
+            children[mem.network_id].append(mem.person)
+        flagged = dict(flagged_rows)
+    else:
+        for mem in (
+            rm.NetworkMember.objects.filter(network_id__in=ids, is_index=True)
+            .select_related("person")
+            .order_by("pk")
+        ):
+            children[mem.network_id].append(mem.person)
+        flagged = flagged_counts(ids, f, day)
     severities = {rank: s.value for s, rank in gm.SEVERITY_RANK.items()}
     return [
         WorklistRow(

@@ -54,7 +54,7 @@ def supervisor_dashboard(request: HttpRequest) -> HttpResponse:
         return _not_allowed(request)
     page = page_of(
         request,
-        supervision_reads.flagged_networks(user),
+        supervision_reads.FlaggedPages(user),
         count=selectors.team_count(user, "flagged_families"),
     )
     board = supervision_reads.supervisor_dashboard(user, page.items)

@@ -31,13 +31,26 @@ from datetime import date
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    Expression,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from kinmap.accounts.models import Team
 from kinmap.core.escalation import EscalationSettings
 from kinmap.records import models as rm
-from kinmap.records.pipelined import Ids
+from kinmap.records.pipelined import IDS, FixedQueries, Ids, instances, rows_of
 
 from . import models as gm
 from .summaries import flagged_family_q
@@ -52,16 +65,50 @@ def thresholds_key(settings: EscalationSettings) -> str:
     return f"{settings.after_days}/{settings.after_contacts}/{settings.after_declines}"
 
 
-def running_allocations(team_ids: Iterable[int] | Ids, day: date) -> QuerySet[rm.Allocation]:
+class OneId(Expression):
+    """The one id of a fixed query's list (:data:`kinmap.records.pipelined.IDS`,
+    a team's), as a value: ``team_id = ($1::bigint[])[1]`` rather than
+    ``team_id = ANY($1)``, which the plan PostgreSQL makes once for every list
+    checks row by row, where the value is looked up in the index of
+    (family, team) with the family (two buffers a family not the team's,
+    against three)."""
+
+    def __init__(self) -> None:
+        super().__init__(output_field=BigIntegerField())
+
+    def as_sql(self, compiler: Any, connection: BaseDatabaseWrapper) -> tuple[str, list[Any]]:
+        if connection.vendor == "postgresql":
+            return "(%s::bigint[])[1]", [IDS]
+        return "json_extract(%s, '$[0]')", [IDS]
+
+
+def running_allocations(team_ids: Iterable[int] | Ids | OneId, day: date) -> QuerySet[rm.Allocation]:
     """The allocations of the teams running on ``day``, whether or not the
-    family is closed (read from the allocations alone); ``team_ids`` ints, or
+    family is closed (read from the allocations alone); ``team_ids`` ints,
     :data:`kinmap.records.pipelined.IDS` (a fixed query's list of ids,
-    :class:`kinmap.records.pipelined.FixedQueries`)."""
-    teams = Q(team_id__in_ids=team_ids) if isinstance(team_ids, Ids) else Q(team_id__in=list(team_ids))
+    :class:`kinmap.records.pipelined.FixedQueries`) or :class:`OneId` (its
+    one id)."""
+    if isinstance(team_ids, OneId):
+        teams = Q(team_id=team_ids)
+    else:
+        teams = Q(team_id__in_ids=team_ids) if isinstance(team_ids, Ids) else Q(team_id__in=list(team_ids))
     return rm.Allocation.objects.filter(teams, start__lte=day).filter(Q(end__isnull=True) | Q(end__gt=day))
 
 
-def allocated_now(team_ids: Iterable[int] | Ids, day: date) -> QuerySet[rm.Allocation]:
+def allocated_to(team: int | OneId, day: date) -> Q:
+    """Families (a condition on ``FamilyNetwork``) not closed and allocated on
+    ``day`` to the team ``team`` (its id, or :class:`OneId`), the allocation
+    joined rather than a subquery of them (one a family: unique by family and
+    team), so that the database checks a family's allocation before it reads
+    the family's row: a walk of the summaries in worklist order reads the rows
+    of the team's families only. One ``filter`` call with it joins the
+    allocations once."""
+    return Q(allocations__team_id=team, allocations__start__lte=day, closed_at__isnull=True) & (
+        Q(allocations__end__isnull=True) | Q(allocations__end__gt=day)
+    )
+
+
+def allocated_now(team_ids: Iterable[int] | Ids | OneId, day: date) -> QuerySet[rm.Allocation]:
     """The allocations of the teams running on ``day`` to families not closed
     (:func:`running_allocations`, ``team_ids`` the same)."""
     return running_allocations(team_ids, day).filter(network__closed_at__isnull=True)
@@ -101,10 +148,10 @@ def _fresh(row: gm.TeamGapCounts, changes: int, day: date, key: str) -> bool:
     return row.counted_changes == changes and row.counted_on == day and row.thresholds == key
 
 
-def _rows(ids: list[int]) -> dict[int, tuple[gm.TeamGapCounts, int]]:
-    """Each team's row (a new, unsaved one for a team without) and its
-    changes so far: ``changes_before`` and its committed ``TeamCountsChange``
-    rows (one query)."""
+def _rows_queries(ids: Ids) -> list[QuerySet[Any, Any]]:
+    """The teams ``ids``: each team's id, its committed ``TeamCountsChange``
+    rows counted, and every column of its ``TeamGapCounts`` row (nulls for a
+    team without one)."""
     logged = (
         gm.TeamCountsChange.objects.filter(team_id=OuterRef("pk"))
         .order_by()
@@ -112,11 +159,29 @@ def _rows(ids: list[int]) -> dict[int, tuple[gm.TeamGapCounts, int]]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    teams = Team.objects.filter(pk__in=ids).select_related("gap_counts")
+    kept = [f"gap_counts__{f.attname}" for f in gm.TeamGapCounts._meta.concrete_fields]
+    teams = Team.objects.filter(pk__in_ids=ids).annotate(logged=Coalesce(Subquery(logged), 0))
+    return [teams.values_list("pk", "logged", *kept)]
+
+
+# compiled once per connection (prepared on PostgreSQL): every worklist and
+# supervision page reads its team's row
+_ROWS = FixedQueries(_rows_queries)
+
+
+def _rows(ids: list[int]) -> dict[int, tuple[gm.TeamGapCounts, int]]:
+    """Each team's row (a new, unsaved one for a team without) and its
+    changes so far: ``changes_before`` and its committed ``TeamCountsChange``
+    rows (one query)."""
+    (rows,) = rows_of(_ROWS.bind(ids))
     out = {}
-    for team in teams.annotate(logged=Coalesce(Subquery(logged), 0)):
-        row = getattr(team, "gap_counts", None) or gm.TeamGapCounts(team_id=team.pk)
-        out[team.pk] = (row, row.changes_before + team.logged)
+    for team_id, logged, *kept in rows:
+        row = (
+            instances(gm.TeamGapCounts, [tuple(kept)])[0]
+            if kept[0] is not None
+            else gm.TeamGapCounts(team_id=team_id)
+        )
+        out[team_id] = (row, row.changes_before + logged)
     return out
 
 

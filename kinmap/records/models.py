@@ -168,7 +168,14 @@ class FamilyNetwork(models.Model):
 class Allocation(models.Model):
     """A team's legitimate relationship with a family network."""
 
-    network = models.ForeignKey(FamilyNetwork, on_delete=models.CASCADE, related_name="allocations")
+    # no index of its own: the unique (network, team) one begins with it, and
+    # answers whether a family is allocated to a team from the index alone
+    # for a family allocated elsewhere (the worklists and supervision ask it
+    # of each family they walk in order of its gap summary: two buffers a
+    # family rather than three, when the planner took the network's own index)
+    network = models.ForeignKey(
+        FamilyNetwork, on_delete=models.CASCADE, related_name="allocations", db_index=False
+    )
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="allocations")
     start = models.DateField()
     end = models.DateField(null=True, blank=True)

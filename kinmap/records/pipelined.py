@@ -112,7 +112,8 @@ def _run(db: str, compiled: Sequence[Compiled]) -> list[list[tuple[Any, ...]]]:
     connection = connections[db]
     connection.ensure_connection()
     sent = [c for c in compiled if c[1] is not None]
-    if connection.vendor == "postgresql" and len(sent) > 1:
+    # a fixed query to prepare goes as a text even alone (executed by name)
+    if connection.vendor == "postgresql" and (len(sent) > 1 or any(c[4] is not None for c in sent)):
         fetched = iter(_fetch_together(connection, sent))
     else:
         fetched = iter(_fetch_each(connection, sent))
