@@ -157,6 +157,19 @@ def test_a_neighbours_recompute_a_killed_worker_held_is_run_again_once(
 
 
 @pytest.mark.django_db
+def test_the_failure_of_a_task_whose_worker_ended_names_an_exception_class(
+    families: list[SeedFamily], ended: subprocess.Popen[bytes]
+) -> None:
+    killed = recompute_neighbours.enqueue([families[0].network.pk])
+    DBTaskResult.objects.filter(id=killed.id).update(
+        status=TaskResultStatus.RUNNING, worker_ids=[worker_id(ended.pid)]
+    )
+    assert js.queue_orphans_release() == [str(killed.id)]
+    (error,) = recompute_neighbours.get_result(killed.id).errors
+    assert error.exception_class.__name__ == "WorkerGone"  # django-tasks imports it when it is read
+
+
+@pytest.mark.django_db
 def test_the_progress_page_says_when_no_lane_has_moved_for_a_minute(
     admin: User, families: list[SeedFamily]
 ) -> None:
