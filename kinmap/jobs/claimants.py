@@ -27,6 +27,13 @@ PREFIX = "kinmap"
 HOST_CHARS = 40  # db_worker takes ids of at most 64 characters
 
 
+class WorkerGone(Exception):
+    """The failure recorded on a task whose worker process ended while it ran
+    it (``kinmap.jobs.services.queue_orphans_release``); never raised, named
+    by the queue's record so that django-tasks can import it when the
+    result's error is read (``TaskError.exception_class``)."""
+
+
 def _host() -> str:
     return socket.gethostname().replace(":", "-")[:HOST_CHARS]
 

@@ -48,7 +48,7 @@ from kinmap.records import advisory
 from kinmap.records import models as rm
 from kinmap.records.advisory import advisory_xact_lock
 
-from .claimants import claimant_alive
+from .claimants import WorkerGone, claimant_alive
 from .models import UNFINISHED, FamilyRecompute, FamilyRecomputeLane, RecomputeState
 
 BATCH = 200  # families in one transaction: a few tens of milliseconds of work
@@ -356,7 +356,8 @@ def family_recompute_progress_read(*, run_id: int | None = None) -> Progress | N
     return family_recompute_progress(run, done=run.lanes_done, touched_at=run.lanes_touched_at)
 
 
-ORPHANED = "kinmap.jobs.claimants.WorkerGone"  # the failure of a task whose worker process ended under it
+# the failure of a task whose worker process ended under it
+ORPHANED = f"{WorkerGone.__module__}.{WorkerGone.__qualname__}"
 RUN_AGAIN = frozenset({"kinmap.jobs.tasks.recompute_neighbours"})  # recompute from the data as it is
 
 

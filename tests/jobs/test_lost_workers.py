@@ -124,7 +124,9 @@ def test_until_idle_waits_for_a_lane_held_by_a_worker_it_cannot_see_then_takes_i
         js.Waiting(run.pk, 3, ANOTHER_HOST, last.touched_at + js.STALE_AFTER)
     ]
     assert js.family_recompute_resume_stale() == []  # it moved a moment ago: its worker may be alive
-    out = run_worker("--stale-after", "0.5", "--interval", "0.1", verbosity=1)
+    # long enough that the lane is still fresh at the worker's first pass on a
+    # loaded machine (the other lanes' tasks run first), short for a test
+    out = run_worker("--stale-after", "3", "--interval", "0.1", verbosity=1)
     run.refresh_from_db()
     assert run.state == "done" and [lane.done for lane in lanes_of(run)] == [1, 1, 1, 2]
     # said once, however many passes it waited
@@ -154,6 +156,19 @@ def test_a_neighbours_recompute_a_killed_worker_held_is_run_again_once(
     assert (again.status, again.args_kwargs) == (TaskResultStatus.SUCCESSFUL, {"args": [ids], "kwargs": {}})
     run_worker()
     assert recomputed == Counter(ids)  # once: released by one worker
+
+
+@pytest.mark.django_db
+def test_the_failure_of_a_task_whose_worker_ended_names_an_exception_class(
+    families: list[SeedFamily], ended: subprocess.Popen[bytes]
+) -> None:
+    killed = recompute_neighbours.enqueue([families[0].network.pk])
+    DBTaskResult.objects.filter(id=killed.id).update(
+        status=TaskResultStatus.RUNNING, worker_ids=[worker_id(ended.pid)]
+    )
+    assert js.queue_orphans_release() == [str(killed.id)]
+    (error,) = recompute_neighbours.get_result(killed.id).errors
+    assert error.exception_class.__name__ == "WorkerGone"  # django-tasks imports it when it is read
 
 
 @pytest.mark.django_db

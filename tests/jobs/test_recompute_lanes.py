@@ -18,6 +18,7 @@ from django_tasks_db.models import DBTaskResult
 from kinmap.accounts.models import User
 from kinmap.jobs import services as js
 from kinmap.jobs import tasks
+from kinmap.jobs.management.commands import worker as worker_command
 from kinmap.jobs.models import FamilyRecompute
 from kinmap.jobs.stopping import handlers_kept
 from kinmap.records import models as rm
@@ -147,6 +148,34 @@ def test_a_worker_asked_to_stop_ends_a_lane_after_its_batch_and_the_next_goes_on
     assert js.family_recompute_resume_stale() == [lane.pk]  # at once: no worker has it
 
     monkeypatch.setattr(tasks, "family_recompute_lane_step", real)
+    run_worker()
+    run.refresh_from_db()
+    assert run.state == "done" and recomputed == Counter(
+        rm.FamilyNetwork.objects.values_list("pk", flat=True)
+    )
+
+
+def test_a_stop_asked_while_the_worker_resumes_lanes_takes_no_task(
+    admin: User, families: list[SeedFamily], recomputed: Counter[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = _start(admin, lanes=2)
+    real = worker_command.family_recompute_resume_stale
+
+    def resume_then_sigterm(**kwargs: object) -> list[int]:
+        resumed = real(**kwargs)  # type: ignore[arg-type]
+        os.kill(os.getpid(), signal.SIGTERM)  # before db_worker has its own handlers
+        return resumed
+
+    monkeypatch.setattr(worker_command, "family_recompute_resume_stale", resume_then_sigterm)
+    with handlers_kept():
+        run_worker()
+    assert recomputed == Counter()
+    lanes = lanes_of(run)
+    assert [(lane.state, lane.done) for lane in lanes] == [("queued", 0), ("queued", 0)]
+    tasks_left = DBTaskResult.objects.filter(id__in=[lane.task_id for lane in lanes])
+    assert sorted(tasks_left.values_list("status", flat=True)) == [TaskResultStatus.READY] * 2  # not taken
+
+    monkeypatch.setattr(worker_command, "family_recompute_resume_stale", real)
     run_worker()
     run.refresh_from_db()
     assert run.state == "done" and recomputed == Counter(

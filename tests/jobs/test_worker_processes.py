@@ -17,11 +17,13 @@ from types import FrameType
 from typing import Any
 
 import pytest
+from django.core.management import CommandError
 
 from kinmap.jobs import parent
 from kinmap.jobs.management.commands.worker import run_processes
 from kinmap.jobs.stopping import handlers_kept
 from tests.jobs.live import sqlite_env
+from tests.jobs.worker import run_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 ON_LINUX = sys.platform.startswith("linux")
@@ -138,3 +140,26 @@ def test_a_parent_that_ended_before_the_kernel_was_asked_is_caught() -> None:
             assert heard.wait(60)
         finally:
             parent.ctypes.CDLL(None).prctl(parent.PR_SET_PDEATHSIG, 0, 0, 0, 0)  # this test process's own
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("option", "seconds"),
+    [
+        ("--interval", "0"),
+        ("--interval", "-1"),
+        ("--interval", "nan"),
+        ("--interval", "inf"),
+        ("--stale-after", "0"),
+        ("--stale-after", "-5"),
+        ("--stale-after", "nan"),
+        ("--stale-after", "1e30"),
+    ],
+)
+def test_interval_and_stale_after_are_more_than_0_seconds_and_at_most_a_day(
+    option: str, seconds: str
+) -> None:
+    with pytest.raises(
+        CommandError, match=f"^{option} must be a number of seconds more than 0 and at most 86400$"
+    ):
+        run_worker(option, seconds)

@@ -66,6 +66,10 @@ from kinmap.web.submissions import form_submissions_expire
 # more worker processes than this is a slip (one digit too many): a run has
 # LANES lanes, and each process is a Python of its own (tens of megabytes)
 MAX_PROCESSES = 64
+# --interval and --stale-after: more than 0 (0 or less would poll the database
+# without a pause, or take over a live worker's lane at every pass) and at
+# most a day (larger values overflow the clock's arithmetic)
+MAX_SECONDS = 86_400.0
 
 
 def worker_pass(verbosity: int = 0, *, stale_after: timedelta = STALE_AFTER) -> bool:
@@ -75,7 +79,9 @@ def worker_pass(verbosity: int = 0, *, stale_after: timedelta = STALE_AFTER) -> 
     as :func:`worker_id`), seal. True if it found work."""
     resumed = family_recompute_resume_stale(stale_after=stale_after)
     released = queue_orphans_release()
-    had_tasks = DBTaskResult.objects.ready().exists()
+    # a stop asked meanwhile would not reach db_worker, which would take every
+    # task ready (each lane ending at once, unmoved)
+    had_tasks = not stop_asked() and DBTaskResult.objects.ready().exists()
     if had_tasks:
         # db_worker installs its own handlers while it runs; each task it
         # starts adds the stop to them (kinmap.jobs.stopping)
@@ -186,6 +192,12 @@ class Command(BaseCommand):
         processes = int(options["processes"])
         if not 1 <= processes <= MAX_PROCESSES:
             raise CommandError(f"--processes must be 1 or more, and at most {MAX_PROCESSES}")
+        for name in ("interval", "stale_after"):
+            if not 0 < options[name] <= MAX_SECONDS:  # False for nan too
+                raise CommandError(
+                    f"--{name.replace('_', '-')} must be a number of seconds more than 0 "
+                    f"and at most {MAX_SECONDS:g}"
+                )
         if processes > 1:
             argv = child_argv(
                 until_idle=options["until_idle"],
