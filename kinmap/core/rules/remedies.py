@@ -7,7 +7,11 @@ the least else:
 
 * a missing detail of a person is set on that person, with its source;
 * an address is a new household with a made-up address and a current residence
-  there (never the child's home, which would change who lives with the child);
+  there (never the child's home, which would change who lives with the child;
+  but an unborn child with no address is taken to be going home to its birth
+  mother's, so for one a new address is a home apart from hers, and a housemate
+  of hers who was an adult only for living with the baby is no longer asked
+  about);
 * a relationship to the child is "relative of" (it changes no other derivation);
 * parental responsibility is a new record with a fitting basis;
 * every other answer is a :class:`~kinmap.core.model.Fact` on the subject.
