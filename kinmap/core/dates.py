@@ -87,9 +87,6 @@ def short_month(day: date) -> str:
     return MONTHS[day.month - 1][:3]
 
 
-_words = day_month_year
-
-
 @dataclass(frozen=True)
 class KnownDate:
     """A date as known: ``on`` (the day recorded, None when not known), its
@@ -168,19 +165,19 @@ class KnownDate:
         if acc is DateAccuracy.ABOUT:
             return f"about {month_year(on)}"
         if acc is DateAccuracy.BEFORE:
-            return f"before {_words(on)}"
+            return f"before {day_month_year(on)}"
         if acc is DateAccuracy.AFTER:
-            return f"after {_words(on)}"
+            return f"after {day_month_year(on)}"
         if acc is DateAccuracy.EXPECTED:
-            return f"expected {_words(on)}"
+            return f"expected {day_month_year(on)}"
         if acc is DateAccuracy.BETWEEN and self.latest is not None:
             lo, hi = min(on, self.latest), max(on, self.latest)
             if (lo.month, lo.day, hi.month, hi.day) == (1, 1, 12, 31):
                 return f"between {lo.year} and {hi.year}"
             if lo.day == 1 and hi.day == calendar.monthrange(hi.year, hi.month)[1]:
                 return f"between {month_year(lo)} and {month_year(hi)}"
-            return f"between {_words(lo)} and {_words(hi)}"
-        return _words(on)
+            return f"between {day_month_year(lo)} and {day_month_year(hi)}"
+        return day_month_year(on)
 
     def problem(self, label: str) -> str | None:
         """Why this date cannot be recorded as given, with ``label`` ("Date of
