@@ -1,7 +1,10 @@
 # kinmap: `make demo` to see it, `make test` to check it. Nothing else is needed
 # on a fresh machine: the venv, the packages and Chromium are installed here.
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The distribution's own Python 3.11 where there is one (Debian's /usr/bin/python3.11:
+# built with profile-guided and link-time optimisation, libpython linked in), else
+# the first python3.11 on the PATH; see "The interpreter" in the README.
+PYTHON ?= $(or $(wildcard /usr/bin/python3.11),$(shell command -v python3.11 || command -v python3))
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
@@ -10,6 +13,10 @@ CHROMIUM := /usr/bin/chromium
 .PHONY: demo install test lint types pytest bench bench-area chromium cairo serve clean
 
 $(BIN)/kinmap: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -c 'import ensurepip' 2>/dev/null || { \
+	  echo "Installing Debian's venv module for $(PYTHON)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3.11-venv >/dev/null; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

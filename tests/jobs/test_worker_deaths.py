@@ -142,3 +142,32 @@ def test_a_worker_started_again_at_once_after_one_was_killed_mid_lane_finishes_t
     assert state["run"] == "running" and state["tasks"].count("RUNNING") == 1, state  # claimed, never ended
     _finish(env)  # at once: well within the minute a lane held by a worker of another host is waited for
     _all_done(env)
+
+
+def test_a_parent_names_the_worker_process_killed_and_the_other_finishes_the_run(
+    env: dict[str, str],
+) -> None:
+    parent = kinmap_live(
+        env,
+        "worker",
+        "--processes",
+        "2",
+        "--until-idle",
+        "--interval",
+        "0.2",
+        slow=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        killed = min(_batches(parent, 2))
+        os.kill(killed, signal.SIGKILL)
+        _, err = parent.communicate(timeout=600)
+    finally:
+        parent.kill()
+    # before: "a worker process failed (its messages are above)", with no message above
+    assert parent.returncode == 1, err
+    assert f"worker process {killed} was ended by SIGKILL; what it held is taken over" in err
+    assert "messages are above" not in err
+    _finish(env)
+    _all_done(env)

@@ -20,7 +20,7 @@ import pytest
 from django.core.management import CommandError
 
 from kinmap.jobs import parent
-from kinmap.jobs.management.commands.worker import run_processes
+from kinmap.jobs.management.commands.worker import failure_words, run_processes
 from kinmap.jobs.stopping import handlers_kept
 from tests.jobs.live import sqlite_env
 from tests.jobs.worker import run_worker
@@ -106,7 +106,25 @@ def test_a_signal_while_the_processes_start_stops_those_started_and_starts_no_mo
     finally:
         signal.signal(signal.SIGTERM, previous)
     assert heard_here == []  # the stop reached run_processes, not the handler before it
-    assert len(started) == 1 and started[0].returncode == -signal.SIGTERM and code == 1
+    assert len(started) == 1 and code == {started[0].pid: -signal.SIGTERM}
+
+
+def test_failure_words_name_each_failed_process_and_how_it_ended() -> None:
+    words = failure_words({30: 0, 12: -signal.SIGKILL, 20: 3, 40: -200})
+    assert words == (
+        "worker process 12 was ended by SIGKILL; "
+        "worker process 20 stopped with status 3 (its messages are above); "
+        "worker process 40 was ended by signal 200"
+    )
+    assert failure_words({1: 0, 2: 0}) == ""
+
+
+def test_a_parent_id_that_is_not_the_workers_parent_is_refused(env: dict[str, str]) -> None:
+    # this test process started it, so process 1 is not its parent
+    worker = _worker(env, "--parent", "1", "--until-idle")
+    out, err = worker.communicate(timeout=120)
+    assert worker.returncode == 1 and out == ""  # before: status 0, having done nothing
+    assert f"--parent 1 is not the process that started this worker (process {os.getpid()})" in err
 
 
 def _sigterm_heard() -> tuple[threading.Event, Any]:

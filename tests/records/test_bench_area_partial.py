@@ -25,6 +25,7 @@ def test_a_run_stopped_by_the_http_stage_keeps_the_figures_before_it(
         command, "connection", SimpleNamespace(vendor="postgresql", settings_dict={"NAME": "bench"})
     )
     monkeypatch.setattr(b, "caseload", lambda **k: {"synth_families_per_s": 1234.5})
+    monkeypatch.setattr(b, "vacuum", lambda: 0.5)
     monkeypatch.setattr(b, "bench_user", lambda password: object())
     monkeypatch.setattr(b, "pages_for", lambda user: SimpleNamespace(paths={"family": "/f/"}))
     monkeypatch.setattr(b, "in_process", lambda user, paths, runs: {"family": {"in_process_median_ms": 9.5}})
@@ -43,6 +44,7 @@ def test_a_run_stopped_by_the_http_stage_keeps_the_figures_before_it(
     assert kept["synth_families_per_s"] == 1234.5
     assert kept["family_page_in_process_median_ms"] == 9.5
     assert kept["engine_families_per_s"] == 4321.0
+    assert kept["vacuum_s"] == 0.5
     assert "goals" not in kept
 
 
@@ -61,3 +63,23 @@ def test_a_port_another_server_holds_stops_the_bench_before_it_starts() -> None:
     command.bind_free(bind)  # free again once the other server has gone
     with pytest.raises(CommandError, match="host:port"):
         command.bind_free("8765")
+
+
+@pytest.mark.django_db(transaction=True)  # VACUUM runs outside a transaction
+def test_vacuum_vacuums_and_analyzes_every_table_and_says_how_long_it_took() -> None:
+    from django.db import connection
+
+    from kinmap.accounts.models import Agency
+
+    if connection.vendor != "postgresql":
+        pytest.skip("kinmap bench_area runs on PostgreSQL only")
+    Agency.objects.create(name="Vacuumed")
+    seconds = command.b.vacuum()
+    assert isinstance(seconds, float) and seconds >= 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_stat_user_tables "
+            "WHERE relname IN (%s, %s) AND last_vacuum IS NOT NULL AND last_analyze IS NOT NULL",
+            [Agency._meta.db_table, "gaps_gap"],
+        )
+        assert sorted(r[0] for r in cursor.fetchall()) == ["accounts_agency", "gaps_gap"]

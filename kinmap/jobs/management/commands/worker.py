@@ -125,12 +125,13 @@ def child_argv(
     return [*argv, "--until-idle"] if until_idle else argv
 
 
-def run_processes(argv: list[str], processes: int) -> int:
+def run_processes(argv: list[str], processes: int) -> dict[int, int]:
     """Start ``processes`` processes of ``argv`` and wait for every one to end,
     passing SIGINT or SIGTERM, once, to each as SIGTERM (they stop after the
     batch in hand). A signal that comes while they are being started stops
-    those started and starts no more. Returns 0 if they all ended with status
-    0, else 1."""
+    those started and starts no more. Returns each started process's exit
+    status by its process id (``subprocess``'s: 0 is success, a negative
+    number the signal that ended it)."""
     children: list[subprocess.Popen[bytes]] = []
     stopped: list[int] = []
 
@@ -153,8 +154,25 @@ def run_processes(argv: list[str], processes: int) -> int:
             children.append(subprocess.Popen(argv))  # noqa: S603
             if stopped:  # asked before it was in the list (a second SIGTERM does nothing more)
                 children[-1].send_signal(signal.SIGTERM)
-        codes = [child.wait() for child in children]
-    return 0 if all(code == 0 for code in codes) else 1
+        return {child.pid: child.wait() for child in children}
+
+
+def failure_words(codes: dict[int, int]) -> str:
+    """What went wrong with ``--processes``' workers, from their exit statuses
+    by process id (:func:`run_processes`): one clause a failed process, ""
+    when none failed. A process ended by a signal wrote nothing about it; one
+    that exited with a status wrote its reason on its standard error."""
+    words = []
+    for pid, code in sorted(codes.items()):
+        if code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            words.append(f"worker process {pid} was ended by {name}")
+        elif code > 0:
+            words.append(f"worker process {pid} stopped with status {code} (its messages are above)")
+    return "; ".join(words)
 
 
 class Command(BaseCommand):
@@ -208,13 +226,19 @@ class Command(BaseCommand):
             if verbosity:
                 self.stdout.write(f"kinmap worker: {processes} worker processes (Ctrl+C stops them)")
                 self.stdout.flush()
-            if run_processes(argv, processes):
-                raise CommandError("a worker process failed (its messages are above)")
+            failed = failure_words(run_processes(argv, processes))
+            if failed:
+                raise CommandError(f"{failed}; what it held is taken over at a worker's next pass")
             return
         stop_reset()
         with handlers_kept():
             stop_on_signals(chain=False)  # before saying so: a stop asked from then on is heard
             if options["parent"] is not None:
+                if os.getppid() != options["parent"]:
+                    raise CommandError(
+                        f"--parent {options['parent']} is not the process that started this worker "
+                        f"(process {os.getppid()}): it has ended, or was never its parent; nothing done"
+                    )
                 stop_with_parent(options["parent"])  # its SIGTERM is heard as any other
             if verbosity:
                 self.stdout.write(

@@ -118,6 +118,8 @@ class Command(BaseCommand):
         )
         results["caseload"] = made
         results["synth_families_per_s"] = made["synth_families_per_s"]
+        self.progress("VACUUM (ANALYZE): the tables as a server that vacuums itself keeps them")
+        results["vacuum_s"] = b.vacuum()
         self.save(results, out, finished=False)
         password = secrets.token_urlsafe(24)
         user = b.bench_user(password)
