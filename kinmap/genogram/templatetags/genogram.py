@@ -40,4 +40,11 @@ def genogram(
     else:
         markers = critical_gap_markers(network.pk, graph_network)
         picture = genogram_picture(network.pk, graph_network, user, on, gaps=markers, graph=graph)
-    return {"network": network, "picture": picture, "as_at": as_at}
+    # read once each here, not by the template's lookups through the objects
+    return {
+        "network_id": network.pk,
+        "picture_inline": picture.inline,
+        "as_at_day": as_at.day,
+        "as_at_words": as_at.words,
+        "as_at_query": as_at.query,
+    }
