@@ -115,17 +115,34 @@ def _check_line(c: CarerCheck, config: CarerConfig) -> CheckLine:
     )
 
 
+def _graph_of(network: Network, today: date, graph: FamilyGraph | None) -> FamilyGraph:
+    """``graph`` when it is of ``network`` on ``today``; a new graph when None;
+    ``ValueError`` for a graph of another network or day."""
+    if graph is None:
+        return FamilyGraph(network, today)
+    if graph.network is not network or graph.today != today:
+        raise ValueError("the graph is not of this network on this day")
+    return graph
+
+
 def carer_lines(
-    network: Network, today: date, titles: dict[str, str], config: CarerConfig | None = None
+    network: Network,
+    today: date,
+    titles: dict[str, str],
+    config: CarerConfig | None = None,
+    *,
+    graph: FamilyGraph | None = None,
 ) -> list[CarerLine]:
     """Every carer of every index child who is a person of this family network,
     in the order the children are recorded, checked with the partnership's
     settings and words (``config``; None: kinmap's). A carer recorded only in
     another family network (``network.outside_ids``) is left out: the users of
     this network may not be told who they are (PRODUCT.md: masked details never
-    leave the server to someone not entitled); :func:`carers_elsewhere` counts them."""
+    leave the server to someone not entitled); :func:`carers_elsewhere` counts them.
+    ``graph``: the caller's graph of ``network`` on ``today``, used again (None:
+    a new one; ``ValueError`` for a graph of another network or day)."""
     cfg = config or CarerConfig()
-    graph = FamilyGraph(network, today)
+    graph = _graph_of(network, today, graph)
     out = []
     summaries = carer_summaries(network, today, cfg.settings, graph=graph)
     for child_id, rows in summaries.items():
@@ -136,11 +153,14 @@ def carer_lines(
     return out
 
 
-def carers_elsewhere(network: Network, today: date) -> list[tuple[str, int]]:
+def carers_elsewhere(
+    network: Network, today: date, *, graph: FamilyGraph | None = None
+) -> list[tuple[str, int]]:
     """For each index child cared for (on ``today``) by someone recorded only in
     another family network: ``(the child's name, how many such carers)``, in
-    the order the children are recorded. Never who the carers are."""
-    graph = FamilyGraph(network, today)
+    the order the children are recorded. Never who the carers are. ``graph``:
+    as for :func:`carer_lines`."""
+    graph = _graph_of(network, today, graph)
     out = []
     for child_id in network.index_child_ids:
         if child_id not in network.people:

@@ -21,6 +21,7 @@ from kinmap.accounts.models import User
 from kinmap.core import model as core
 from kinmap.core.genogram import Genogram, genogram_layout
 from kinmap.core.genogram.svg import GapMarker, genogram_svg
+from kinmap.core.graph import FamilyGraph
 from kinmap.gaps import models as gm
 from kinmap.gaps.answers import subject_person
 from kinmap.gaps.selectors import open_gaps
@@ -61,14 +62,22 @@ def critical_gap_markers(network_id: int, net: core.Network) -> dict[int, GapMar
 
 
 def genogram_picture(
-    network_id: int, net: core.Network, user: User, on: date, *, gaps: dict[int, GapMarker] | None = None
+    network_id: int,
+    net: core.Network,
+    user: User,
+    on: date,
+    *,
+    gaps: dict[int, GapMarker] | None = None,
+    graph: FamilyGraph | None = None,
 ) -> GenogramPicture:
     """The genogram of ``net`` as it stands on ``on``, for ``user``.
 
     ``net`` is the core network the family page loaded (or one reconstructed
-    as at an earlier date); ``gaps`` the markers to draw (by default none).
+    as at an earlier date); ``gaps`` the markers to draw (by default none);
+    ``graph`` the page's graph of ``net`` on ``on``, used again (None: a new
+    one; ``ValueError`` for a graph of another network or day).
     """
-    layout = genogram_layout(net, on)
+    layout = genogram_layout(net, on, graph=graph)
     drawn = {s.person_id for s in layout.symbols}
     person_url = NetworkLinks(network_id)
     links = {pid: person_url("person", pid) for pid in drawn}

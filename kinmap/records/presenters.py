@@ -189,7 +189,9 @@ def family_page_context(
     people and records, and, for people also recorded in other networks, only
     what :class:`~kinmap.records.selectors.Elsewhere` allows. Ages and who
     lives where now are as on ``on`` (default today). Each row carries the
-    paths it links to (``url``, ``edit_url``...), made once here."""
+    paths it links to (``url``, ``edit_url``...), made once here. ``graph`` is
+    the :class:`~kinmap.core.graph.FamilyGraph` of the network on that day,
+    for the page's genogram and carers to use again."""
     today = on or timezone.localdate()
     graph = FamilyGraph(record.graph_network, today)
     net = record.graph_network
@@ -374,6 +376,7 @@ def family_page_context(
         "relationships": relationships,
         "pr": pr,
         "graph_network": net,
+        "graph": graph,
     }
 
 

@@ -8,6 +8,7 @@ from django import template
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from kinmap.core.graph import FamilyGraph
 from kinmap.core.model import Network
 from kinmap.records.models import FamilyNetwork
 from kinmap.web.html_text import esc
@@ -22,17 +23,24 @@ register = template.Library()
 
 @register.inclusion_tag("carers/_family_section.html")
 def carers_section(
-    network: FamilyNetwork, graph_network: Network, titles: dict[str, str] | None = None
+    network: FamilyNetwork,
+    graph_network: Network,
+    titles: dict[str, str] | None = None,
+    graph: FamilyGraph | None = None,
 ) -> dict[str, Any]:
     """Each carer of each index child with what they were given and what is
     still to give; ``titles``: the materials' titles by code, when the page
-    read them already (else one query)."""
+    read them already (else one query); ``graph``: the page's graph of
+    ``graph_network`` today, used again (one of another day is not used)."""
     today = timezone.localdate()
-    lines = carer_lines(graph_network, today, material_titles() if titles is None else titles, carer_config())
+    if graph is None or graph.network is not graph_network or graph.today != today:
+        graph = FamilyGraph(graph_network, today)
+    titles = material_titles() if titles is None else titles
+    lines = carer_lines(graph_network, today, titles, carer_config(), graph=graph)
     return {
         "network": network,
         "lines": lines,
-        "elsewhere": carers_elsewhere(graph_network, today),
+        "elsewhere": carers_elsewhere(graph_network, today, graph=graph),
         "multiple_children": len(graph_network.index_child_ids) > 1,
     }
 

@@ -86,7 +86,9 @@ BUS_ABOVE = 34.0  # the line children hang from runs this far above their symbol
 TRIM = SYMBOL / 2 + 5  # curves start and end this far from a symbol's centre
 
 
-def genogram_layout(network: Network, on: date, *, people: Iterable[int] | None = None) -> Genogram:
+def genogram_layout(
+    network: Network, on: date, *, people: Iterable[int] | None = None, graph: FamilyGraph | None = None
+) -> Genogram:
     """Lay out ``network`` as it stands on ``on``.
 
     ``people`` are the ids to draw (by default the network's members, not the
@@ -94,10 +96,16 @@ def genogram_layout(network: Network, on: date, *, people: Iterable[int] | None 
     households and care are drawn between them only. Each person is drawn
     once. Partners (current and former) are on the same row, side by side
     where the links allow; every parent is on a row above each child.
+    ``graph``: the caller's graph of ``network`` on ``on`` (what it worked
+    out already is used again), or None for a new one; ``ValueError`` for a
+    graph of another network or day.
     """
+    if graph is None:
+        graph = FamilyGraph(network, on)
+    elif graph.network is not network or graph.today != on:
+        raise ValueError("genogram_layout: the graph is not of this network on this day")
     drawn = sorted(set(people) if people is not None else (p for p in network.people if network.is_member(p)))
     drawn_set = set(drawn)
-    graph = FamilyGraph(network, on)
     rels = [
         r
         for r in network.relationships

@@ -102,13 +102,28 @@ def order_rows(
         _read(units, x)
     numbers = sorted(row_units)
     for _ in range(SWEEPS):
+        before = _placing(row_units)
         for r in numbers[1:]:
             _sweep(row_units[r], parents, x, birth_key)
         for r in reversed(numbers[:-1]):
             _sweep(row_units[r], children, x, birth_key)
+        if _placing(row_units) == before:
+            break  # a sweep down and up that moved nothing: every later one would move nothing
     for r in numbers[1:]:  # end under the parents: children hang from their line
         _sweep(row_units[r], parents, x, birth_key)
     return x
+
+
+def _placing(row_units: Mapping[int, list[Unit]]) -> list[tuple[int, ...] | float]:
+    """Where every unit is: each row's units in order, by their first member,
+    and each unit's ``left``. The sweeps read nothing else (``x`` is made from
+    it), so two sweeps from the same placing give the same placing."""
+    out: list[tuple[int, ...] | float] = []
+    for r in sorted(row_units):
+        units = row_units[r]
+        out.append(tuple(u.members[0] for u in units))
+        out.extend(u.left for u in units)
+    return out
 
 
 def _read(units: list[Unit], x: dict[int, float]) -> None:

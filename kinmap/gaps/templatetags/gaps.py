@@ -36,10 +36,14 @@ def family_gaps(
     (``selectors.family_gaps_from``), else read here (four queries)."""
     if loaded is None:
         loaded = selectors.FamilyGaps(selectors.family_gaps(network), selectors.open_contact(network, user))
+    lines = [family_gap_line(v) for v in loaded.gaps]
     return {
         "network": network,
+        "network_id": network.pk,
         "gaps": loaded.gaps,
-        "lines": [family_gap_line(v) for v in loaded.gaps],
+        "lines": lines,
+        # the lines as one text, as the template's loop over them wrote it
+        "lines_html": SafeString("".join(lines)),
         "open_contact": loaded.open_contact,
         "is_supervisor": user.role == "supervisor",
     }
