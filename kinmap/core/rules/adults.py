@@ -4,10 +4,8 @@ what adult services know them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ..elsewhere import KnownElsewhere, known_elsewhere
-from .base import Context, Rule, Severity, Subject, SubjectKind, Unmet
+from .base import Context, Rule, Severity, Unmet
 from .facts import (
     FACT_ADULT_SERVICES,
     FACT_AGENCY_INVOLVEMENT,
@@ -17,11 +15,6 @@ from .facts import (
     says_none,
 )
 from .scope import who
-
-# Members of enumerations read in the checks, as module constants (reading
-# a member, ``SubjectKind.PERSON`` say, in Python 3.11 costs about ten times
-# reading a global: the class's attribute lookup goes the generic way).
-_PERSON = SubjectKind.PERSON
 
 # -- 8: other children and agency involvement ------------------------------
 
@@ -68,7 +61,7 @@ def _has_recorded_other_children(ctx: Context, person_id: int) -> bool:
     return False
 
 
-def check_other_children(ctx: Context) -> Iterator[Unmet]:
+def check_other_children(ctx: Context) -> list[Unmet]:
     """Requirement 8. First ask about other children; where there are some, ask
     about any agency involvement with them.
 
@@ -90,6 +83,7 @@ def check_other_children(ctx: Context) -> Iterator[Unmet]:
       look after: the prompt says so until the answer is recorded in words
       (their own children recorded here do not answer it).
     """
+    out: list[Unmet] = []
     scope = ctx.scope
     known = known_elsewhere(ctx.graph)
     for pid, _child_ids in sorted(_parents_and_partners(ctx, known).items()):
@@ -97,40 +91,49 @@ def check_other_children(ctx: Context) -> Iterator[Unmet]:
         name = who(person, "a parent or partner")
         recorded = _has_recorded_other_children(ctx, pid)
         if pid in known.children and not recorded and not answered(person, FACT_OTHER_CHILDREN):
-            yield ctx.unmet(
-                Subject(_PERSON, pid),
-                f"{name} is recorded as the parent of a child in another family network: add the child "
-                "to this family network, or record their other children here, or why not",
-                ("other_children",),
+            out.append(
+                ctx.unmet(
+                    ctx.person_subject(pid),
+                    f"{name} is recorded as the parent of a child in another family network: add the child "
+                    "to this family network, or record their other children here, or why not",
+                    ("other_children",),
+                )
             )
         elif known.as_partner_or_carer(pid) and not answered(person, FACT_OTHER_CHILDREN):
             as_what = "the partner of someone" if pid in known.partners else "a carer of a child"
-            yield ctx.unmet(
-                Subject(_PERSON, pid),
-                f"{name} is recorded as {as_what} in another family network: record here the children "
-                "they have, live with or look after, or why not",
-                ("other_children",),
+            out.append(
+                ctx.unmet(
+                    ctx.person_subject(pid),
+                    f"{name} is recorded as {as_what} in another family network: record here the children "
+                    "they have, live with or look after, or why not",
+                    ("other_children",),
+                )
             )
         elif not recorded and not answered(person, FACT_OTHER_CHILDREN):
-            yield ctx.unmet(
-                Subject(_PERSON, pid),
-                f"Not recorded whether {name} has other children, including any who live elsewhere",
-                ("other_children",),
+            out.append(
+                ctx.unmet(
+                    ctx.person_subject(pid),
+                    f"Not recorded whether {name} has other children, including any who live elsewhere",
+                    ("other_children",),
+                )
             )
         elif (recorded or not says_none(person, FACT_OTHER_CHILDREN)) and not answered(
             person, FACT_AGENCY_INVOLVEMENT
         ):
-            yield ctx.unmet(
-                Subject(_PERSON, pid),
-                f"Not recorded whether any agency is involved with the other children of {name}",
-                ("agency_involvement",),
+            out.append(
+                ctx.unmet(
+                    ctx.person_subject(pid),
+                    f"Not recorded whether any agency is involved with the other children of {name}",
+                    ("agency_involvement",),
+                )
             )
+    return out
 
 
 # -- 9: previous names and aliases ----------------------------------------
 
 
-def check_other_names(ctx: Context) -> Iterator[Unmet]:
+def check_other_names(ctx: Context) -> list[Unmet]:
     """Requirement 9.
 
     * In scope: every adult (:mod:`kinmap.core.rules.scope`): 18 or over, or of
@@ -140,22 +143,26 @@ def check_other_names(ctx: Context) -> Iterator[Unmet]:
       (including "none").
     * Not satisfied by: a blank answer.
     """
+    out: list[Unmet] = []
     scope = ctx.scope
     for pid in scope.adults:
         person = scope.person(pid)
         if person.other_names or answered(person, FACT_OTHER_NAMES):
             continue
-        yield ctx.unmet(
-            Subject(_PERSON, pid),
-            f"Not yet asked whether {who(person)} has been known by any other name",
-            ("other_names",),
+        out.append(
+            ctx.unmet(
+                ctx.person_subject(pid),
+                f"Not yet asked whether {who(person)} has been known by any other name",
+                ("other_names",),
+            )
         )
+    return out
 
 
 # -- 11: seen or spoken to directly ---------------------------------------
 
 
-def check_seen_directly(ctx: Context) -> Iterator[Unmet]:
+def check_seen_directly(ctx: Context) -> list[Unmet]:
     """An adult only ever reported by others. Critical for an adult who gives a
     baby overnight or unsupervised care: nobody has met the person the baby is
     left with.
@@ -164,24 +171,28 @@ def check_seen_directly(ctx: Context) -> Iterator[Unmet]:
     * Satisfied by: the date a practitioner last saw or spoke to them directly.
     * Not satisfied by: information about them given by others, however detailed.
     """
+    out: list[Unmet] = []
     scope = ctx.scope
     days = ctx.int_param("critical_under_days")
     for pid in scope.adults:
         person = scope.person(pid)
         if person.seen_directly_on is not None:
             continue
-        yield ctx.unmet(
-            Subject(_PERSON, pid),
-            f"{who(person)} has only been reported by others, not seen or spoken to directly",
-            ("seen_directly_on",),
-            ctx.severity_if_critical(scope.gives_risky_care_to_baby(pid, days)),
+        out.append(
+            ctx.unmet(
+                ctx.person_subject(pid),
+                f"{who(person)} has only been reported by others, not seen or spoken to directly",
+                ("seen_directly_on",),
+                ctx.severity_if_critical(scope.gives_risky_care_to_baby(pid, days)),
+            )
         )
+    return out
 
 
 # -- 15: adult services ----------------------------------------------------
 
 
-def check_adult_services(ctx: Context) -> Iterator[Unmet]:
+def check_adult_services(ctx: Context) -> list[Unmet]:
     """Requirement 15.
 
     * In scope: every adult (as for requirement 9).
@@ -189,16 +200,20 @@ def check_adult_services(ctx: Context) -> Iterator[Unmet]:
       probation or domestic abuse services (including "none known").
     * Not satisfied by: a blank answer.
     """
+    out: list[Unmet] = []
     scope = ctx.scope
     for pid in scope.adults:
         person = scope.person(pid)
         if answered(person, FACT_ADULT_SERVICES):
             continue
-        yield ctx.unmet(
-            Subject(_PERSON, pid),
-            f"Not yet asked whether adult services know {who(person)}",
-            ("adult_services",),
+        out.append(
+            ctx.unmet(
+                ctx.person_subject(pid),
+                f"Not yet asked whether adult services know {who(person)}",
+                ("adult_services",),
+            )
         )
+    return out
 
 
 RULES: tuple[Rule, ...] = (

@@ -36,7 +36,6 @@ from .scope import who
 # reading a global: the class's attribute lookup goes the generic way).
 _CARE = SubjectKind.CARE
 _CARE_ORDER = SubjectKind.CARE_ORDER
-_PERSON = SubjectKind.PERSON
 _RELATIONSHIP = SubjectKind.RELATIONSHIP
 _RESIDENCE = SubjectKind.RESIDENCE
 _RESPONSIBILITY = SubjectKind.RESPONSIBILITY
@@ -153,7 +152,7 @@ def _person_gaps(ctx: Context, out: list[Unmet]) -> None:
             out.append(
                 Unmet(
                     rule_id,
-                    Subject(_PERSON, pid),
+                    ctx.person_subject(pid),
                     severity,
                     f"{describe_missing(missing)} not recorded for {who(person)}",
                     missing,
