@@ -22,7 +22,7 @@ def test_the_same_settings_asked_again_get_the_same_engine() -> None:
     assert engine.engine_for(settings) is first
 
 
-def test_the_settings_last_asked_about_are_answered_without_their_key(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_last_settings_are_answered_without_their_key(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = RuleSettings(disabled=frozenset({RULE}))
     first = engine.engine_for(settings)
     # the engines kept by key, forgotten: the last settings still find theirs

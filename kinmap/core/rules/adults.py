@@ -27,21 +27,24 @@ def _parents_and_partners(ctx: Context, known: KnownElsewhere) -> dict[int, list
     in-scope children they are asked about."""
     scope = ctx.scope
     out: dict[int, list[int]] = {}
-
-    def add(pid: int, child_id: int) -> None:
-        kids = out.setdefault(pid, [])
-        if child_id not in kids:
-            kids.append(child_id)
-
+    # loops, with no helper function made each call (asked for every family)
     for child in scope.children:
-        for p in scope.parents(child.id):
-            for pid in (p, *scope.partners(p)):
-                add(pid, child.id)
+        child_id = child.id
+        for p in scope.parents(child_id):
+            kids = out.setdefault(p, [])
+            if child_id not in kids:
+                kids.append(child_id)
+            for pid in scope.partners(p):
+                kids = out.setdefault(pid, [])
+                if child_id not in kids:
+                    kids.append(child_id)
     if scope.care_now:  # between live members
         in_scope = {child.id for child in scope.children}
         for c in scope.care_now:
             if c.child_id in in_scope and (c.carer_id in out or c.carer_id in known):
-                add(c.carer_id, c.child_id)
+                kids = out.setdefault(c.carer_id, [])
+                if c.child_id not in kids:
+                    kids.append(c.child_id)
     return out
 
 
@@ -86,48 +89,49 @@ def check_other_children(ctx: Context) -> list[Unmet]:
     out: list[Unmet] = []
     scope = ctx.scope
     known = known_elsewhere(ctx.graph)
+    elsewhere = bool(known.children or known.partners or known.cared_for)
+    rule_id, severity = ctx.rule.id, ctx.rule.severity
     for pid, _child_ids in sorted(_parents_and_partners(ctx, known).items()):
         person = scope.person(pid)
         name = who(person, "a parent or partner")
         recorded = _has_recorded_other_children(ctx, pid)
-        if pid in known.children and not recorded and not answered(person, FACT_OTHER_CHILDREN):
-            out.append(
-                ctx.unmet(
-                    ctx.person_subject(pid),
-                    f"{name} is recorded as the parent of a child in another family network: add the child "
-                    "to this family network, or record their other children here, or why not",
-                    ("other_children",),
-                )
+        # answered(person, FACT_OTHER_CHILDREN), asked once (every branch below may)
+        fact = person.facts.get(FACT_OTHER_CHILDREN)
+        told = fact is not None and bool(fact.value.strip())
+        if elsewhere and pid in known.children and not recorded and not told:
+            detail = (
+                f"{name} is recorded as the parent of a child in another family network: add the child "
+                "to this family network, or record their other children here, or why not"
             )
-        elif known.as_partner_or_carer(pid) and not answered(person, FACT_OTHER_CHILDREN):
+        elif elsewhere and known.as_partner_or_carer(pid) and not told:
             as_what = "the partner of someone" if pid in known.partners else "a carer of a child"
-            out.append(
-                ctx.unmet(
-                    ctx.person_subject(pid),
-                    f"{name} is recorded as {as_what} in another family network: record here the children "
-                    "they have, live with or look after, or why not",
-                    ("other_children",),
-                )
+            detail = (
+                f"{name} is recorded as {as_what} in another family network: record here the children "
+                "they have, live with or look after, or why not"
             )
-        elif not recorded and not answered(person, FACT_OTHER_CHILDREN):
-            out.append(
-                ctx.unmet(
-                    ctx.person_subject(pid),
-                    f"Not recorded whether {name} has other children, including any who live elsewhere",
-                    ("other_children",),
-                )
-            )
+        elif not recorded and not told:
+            detail = f"Not recorded whether {name} has other children, including any who live elsewhere"
         elif (recorded or not says_none(person, FACT_OTHER_CHILDREN)) and not answered(
             person, FACT_AGENCY_INVOLVEMENT
         ):
             out.append(
-                ctx.unmet(
+                Unmet(
+                    rule_id,
                     ctx.person_subject(pid),
+                    severity,
                     f"Not recorded whether any agency is involved with the other children of {name}",
-                    ("agency_involvement",),
+                    _AGENCY_INVOLVEMENT,
                 )
             )
+            continue
+        else:
+            continue
+        out.append(Unmet(rule_id, ctx.person_subject(pid), severity, detail, _OTHER_CHILDREN))
     return out
+
+
+_OTHER_CHILDREN = ("other_children",)
+_AGENCY_INVOLVEMENT = ("agency_involvement",)
 
 
 # -- 9: previous names and aliases ----------------------------------------
