@@ -260,8 +260,25 @@ def _offered(
 
 
 def _last_decline(graph: FamilyGraph, person_id: int, material: str) -> InformationGiven | None:
-    declines = [i for i in _records(graph, person_id, material) if i.declined]
+    records = _records(graph, person_id, material)
+    if not records:  # most carers: nothing given or offered yet
+        return None
+    declines = [i for i in records if i.declined]
     return max(declines, key=lambda i: i.on) if declines else None
+
+
+def _days(days: int) -> timedelta:
+    """``timedelta(days=days)``, kept for the next family (:data:`_DAYS`)."""
+    span = timedelta(days=days)
+    if len(_DAYS) < 64:
+        _DAYS[days] = span
+    return span
+
+
+# timedelta(days=n) for each n asked for so far: ICON's due date is worked out
+# for every carer of every baby, and making a timedelta from a keyword costs
+# about ten dictionary look-ups
+_DAYS: dict[int, timedelta] = {}
 
 
 def _severity(carer: CarerOfChild) -> str:
@@ -282,7 +299,11 @@ def check_icon(graph: FamilyGraph, carer: CarerOfChild, settings: CarerSettings)
     configured age, or from the day a new carer starts if that is later."""
     birth = graph.person(carer.child_id).birth_date
     assert birth is not None
-    due = birth + timedelta(days=settings.icon_by_days)
+    days = settings.icon_by_days
+    span = _DAYS.get(days)
+    if span is None:
+        span = _days(days)
+    due = birth + span
     if carer.since is not None and carer.since > due:
         due = carer.since
     if graph.today < due:

@@ -44,6 +44,11 @@ class KnownElsewhere:
         return person_id in self.children or person_id in self.partners or person_id in self.cared_for
 
 
+# what most families' records show: no one known elsewhere (one value for all:
+# frozen, and nothing changes its mappings)
+_NOWHERE = KnownElsewhere({}, {}, {})
+
+
 def known_elsewhere(graph: FamilyGraph) -> KnownElsewhere:
     """The members of ``graph``'s network known in other family networks as a
     parent, a current partner or a current carer there ("current" on
@@ -67,7 +72,7 @@ def known_elsewhere(graph: FamilyGraph) -> KnownElsewhere:
         if c.current_on(today) and net.is_member(c.carer_id) and not net.is_member(c.child_id):
             cared_for.setdefault(c.carer_id, {})[c.child_id] = None
     if not (children or partners or cared_for):  # most families
-        return KnownElsewhere({}, {}, {})
+        return _NOWHERE
     return KnownElsewhere(
         children={pid: tuple(ids) for pid, ids in children.items()},
         partners={pid: tuple(ids) for pid, ids in partners.items()},

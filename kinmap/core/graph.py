@@ -71,7 +71,6 @@ class _RelationshipIndex(NamedTuple):
 
     parents_of: dict[int, list[Relationship]]  # parent relationships by child
     children_of: dict[int, list[Relationship]]  # parent relationships by parent
-    rels_of: dict[int, list[Relationship]]  # every relationship by each of its people
     now: tuple[Relationship, ...]  # current today, in the network's order
     parents_now: dict[int, list[int]]  # child -> parent ids, current today (repeats kept)
     partners_now: dict[int, list[int]]  # person -> current partner ids (repeats kept)
@@ -105,51 +104,70 @@ class FamilyGraph:
 
     @cached
     def _relationship_index(self) -> _RelationshipIndex:
-        """Parent relationships by child, parent relationships by parent, and
-        every relationship by each of its two people; the relationships
+        """Parent relationships by child and by parent; the relationships
         current today, and from them the current parents by child and current
         partners by person: in one pass, each relationship's dates read once
-        (the rules ask who is current many times a family)."""
-        # plain dictionaries filled with setdefault: a defaultdict's subscript
-        # is never specialised in Python 3.11 (a generic lookup, and a call of
-        # __missing__ for each new key), about a third of this pass
+        (the rules ask who is current many times a family). Every
+        relationship by each of its two people (:attr:`_rels_of`) is a pass of
+        its own, made when asked for (the gap engine seldom asks)."""
+        # plain dictionaries: a defaultdict's subscript is never specialised in
+        # Python 3.11 (a generic lookup, and a call of __missing__ for each new
+        # key); a list made only for a new key (setdefault(key, []) makes one
+        # every time), about a third of this pass
         parents_of: dict[int, list[Relationship]] = {}
         children_of: dict[int, list[Relationship]] = {}
-        rels_of: dict[int, list[Relationship]] = {}
         now: list[Relationship] = []
         parents_now: dict[int, list[int]] = {}
         partners_now: dict[int, list[int]] = {}
         by_code: dict[tuple[int, str], int] = {}
         today = self.today
+        parent_codes, birth_codes, partner_codes = PARENT_CODES, _BIRTH_PARENT_CODES, CURRENT_PARTNER_CODES
         for r in self.network.relationships:
             a, b, code, start, end = r.from_id, r.to_id, r.type, r.start, r.end
             # r.current_on(today), written out
             current = (start is None or start <= today) and (end is None or end > today)
             if current:
                 now.append(r)
-            if code in PARENT_CODES:
-                parents_of.setdefault(b, []).append(r)
-                children_of.setdefault(a, []).append(r)
-                if code in _BIRTH_PARENT_CODES:
-                    by_code.setdefault((b, code), a)  # the first recorded of each
+            if code in parent_codes:
+                found = parents_of.get(b)
+                if found is None:
+                    parents_of[b] = [r]
+                else:
+                    found.append(r)
+                found = children_of.get(a)
+                if found is None:
+                    children_of[a] = [r]
+                else:
+                    found.append(r)
+                if code in birth_codes and (b, code) not in by_code:
+                    by_code[b, code] = a  # the first recorded of each
                 if current:
-                    parents_now.setdefault(b, []).append(a)
-            elif current and code in CURRENT_PARTNER_CODES:
+                    ids = parents_now.get(b)
+                    if ids is None:
+                        parents_now[b] = [a]
+                    else:
+                        ids.append(a)
+            elif current and code in partner_codes:
                 # in the order of each person's relationships (rels_of), as _partners finds them
-                partners_now.setdefault(a, []).append(b)
-                partners_now.setdefault(b, []).append(a)
-            rels_of.setdefault(a, []).append(r)
-            rels_of.setdefault(b, []).append(r)
+                ids = partners_now.get(a)
+                if ids is None:
+                    partners_now[a] = [b]
+                else:
+                    ids.append(b)
+                ids = partners_now.get(b)
+                if ids is None:
+                    partners_now[b] = [a]
+                else:
+                    ids.append(a)
         # the properties read from the index, set here once (``cached`` leaves
         # a value on the instance, which later reads find first; set as
         # ``cached`` sets it, without making an instance dictionary)
         set_ = _set
         set_(self, "_parents_of", parents_of)
         set_(self, "_children_of", children_of)
-        set_(self, "_rels_of", rels_of)
         set_(self, "relationships_now", relationships_now := tuple(now))
         return _RelationshipIndex(
-            parents_of, children_of, rels_of, relationships_now, parents_now, partners_now, by_code
+            parents_of, children_of, relationships_now, parents_now, partners_now, by_code
         )
 
     @cached
@@ -167,7 +185,12 @@ class FamilyGraph:
 
     @cached
     def _rels_of(self) -> dict[int, list[Relationship]]:
-        return self._relationship_index.rels_of
+        """Every relationship by each of its two people, in the network's order."""
+        rels_of: dict[int, list[Relationship]] = {}
+        for r in self.network.relationships:
+            rels_of.setdefault(r.from_id, []).append(r)
+            rels_of.setdefault(r.to_id, []).append(r)
+        return rels_of
 
     @cached
     def _information_by_person(self) -> dict[int, list[InformationGiven]]:
@@ -358,17 +381,24 @@ class FamilyGraph:
     @cached
     def _households_today(self) -> dict[int, frozenset[int]]:
         """Person id -> the households of their current residences (people
-        with none are left out)."""
-        out: dict[int, set[int]] = {}
+        with none are left out). The people of one household share one set
+        (most people live at one address; a set is a value, never changed)."""
+        out: dict[int, frozenset[int]] = {}
+        single: dict[int, frozenset[int]] = {}  # household -> the set of it alone
         today = self.today
         for r in self.network.residences:
             start, end = r.start, r.end
             if (start is None or start <= today) and (end is None or end > today):  # r.current_on(today)
-                out.setdefault(r.person_id, set()).add(r.household_id)
-        households = {}  # a loop, not a comprehension (a function and a frame in Python 3.11)
-        for pid, hs in out.items():
-            households[pid] = frozenset(hs)
-        return households
+                pid, h = r.person_id, r.household_id
+                found = out.get(pid)
+                if found is None:
+                    alone = single.get(h)
+                    if alone is None:
+                        alone = single[h] = frozenset((h,))
+                    out[pid] = alone
+                elif h not in found:
+                    out[pid] = found | {h}
+        return out
 
     def households_of(self, person_id: int, on: date | None = None) -> frozenset[int]:
         """The households the person lives at on the day (today by default)."""

@@ -4,10 +4,8 @@ what adult services know them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ..elsewhere import KnownElsewhere, known_elsewhere
-from .base import Context, Rule, Severity, Subject, SubjectKind, Unmet
+from .base import Context, Rule, Severity, Unmet
 from .facts import (
     FACT_ADULT_SERVICES,
     FACT_AGENCY_INVOLVEMENT,
@@ -17,11 +15,6 @@ from .facts import (
     says_none,
 )
 from .scope import who
-
-# Members of enumerations read in the checks, as module constants (reading
-# a member, ``SubjectKind.PERSON`` say, in Python 3.11 costs about ten times
-# reading a global: the class's attribute lookup goes the generic way).
-_PERSON = SubjectKind.PERSON
 
 # -- 8: other children and agency involvement ------------------------------
 
@@ -34,21 +27,24 @@ def _parents_and_partners(ctx: Context, known: KnownElsewhere) -> dict[int, list
     in-scope children they are asked about."""
     scope = ctx.scope
     out: dict[int, list[int]] = {}
-
-    def add(pid: int, child_id: int) -> None:
-        kids = out.setdefault(pid, [])
-        if child_id not in kids:
-            kids.append(child_id)
-
+    # loops, with no helper function made each call (asked for every family)
     for child in scope.children:
-        for p in scope.parents(child.id):
-            for pid in (p, *scope.partners(p)):
-                add(pid, child.id)
+        child_id = child.id
+        for p in scope.parents(child_id):
+            kids = out.setdefault(p, [])
+            if child_id not in kids:
+                kids.append(child_id)
+            for pid in scope.partners(p):
+                kids = out.setdefault(pid, [])
+                if child_id not in kids:
+                    kids.append(child_id)
     if scope.care_now:  # between live members
         in_scope = {child.id for child in scope.children}
         for c in scope.care_now:
             if c.child_id in in_scope and (c.carer_id in out or c.carer_id in known):
-                add(c.carer_id, c.child_id)
+                kids = out.setdefault(c.carer_id, [])
+                if c.child_id not in kids:
+                    kids.append(c.child_id)
     return out
 
 
@@ -68,7 +64,7 @@ def _has_recorded_other_children(ctx: Context, person_id: int) -> bool:
     return False
 
 
-def check_other_children(ctx: Context) -> Iterator[Unmet]:
+def check_other_children(ctx: Context) -> list[Unmet]:
     """Requirement 8. First ask about other children; where there are some, ask
     about any agency involvement with them.
 
@@ -90,47 +86,58 @@ def check_other_children(ctx: Context) -> Iterator[Unmet]:
       look after: the prompt says so until the answer is recorded in words
       (their own children recorded here do not answer it).
     """
+    out: list[Unmet] = []
     scope = ctx.scope
     known = known_elsewhere(ctx.graph)
+    elsewhere = bool(known.children or known.partners or known.cared_for)
+    rule_id, severity = ctx.rule.id, ctx.rule.severity
     for pid, _child_ids in sorted(_parents_and_partners(ctx, known).items()):
         person = scope.person(pid)
         name = who(person, "a parent or partner")
         recorded = _has_recorded_other_children(ctx, pid)
-        if pid in known.children and not recorded and not answered(person, FACT_OTHER_CHILDREN):
-            yield ctx.unmet(
-                Subject(_PERSON, pid),
+        # answered(person, FACT_OTHER_CHILDREN), asked once (every branch below may)
+        fact = person.facts.get(FACT_OTHER_CHILDREN)
+        told = fact is not None and bool(fact.value.strip())
+        if elsewhere and pid in known.children and not recorded and not told:
+            detail = (
                 f"{name} is recorded as the parent of a child in another family network: add the child "
-                "to this family network, or record their other children here, or why not",
-                ("other_children",),
+                "to this family network, or record their other children here, or why not"
             )
-        elif known.as_partner_or_carer(pid) and not answered(person, FACT_OTHER_CHILDREN):
+        elif elsewhere and known.as_partner_or_carer(pid) and not told:
             as_what = "the partner of someone" if pid in known.partners else "a carer of a child"
-            yield ctx.unmet(
-                Subject(_PERSON, pid),
+            detail = (
                 f"{name} is recorded as {as_what} in another family network: record here the children "
-                "they have, live with or look after, or why not",
-                ("other_children",),
+                "they have, live with or look after, or why not"
             )
-        elif not recorded and not answered(person, FACT_OTHER_CHILDREN):
-            yield ctx.unmet(
-                Subject(_PERSON, pid),
-                f"Not recorded whether {name} has other children, including any who live elsewhere",
-                ("other_children",),
-            )
+        elif not recorded and not told:
+            detail = f"Not recorded whether {name} has other children, including any who live elsewhere"
         elif (recorded or not says_none(person, FACT_OTHER_CHILDREN)) and not answered(
             person, FACT_AGENCY_INVOLVEMENT
         ):
-            yield ctx.unmet(
-                Subject(_PERSON, pid),
-                f"Not recorded whether any agency is involved with the other children of {name}",
-                ("agency_involvement",),
+            out.append(
+                Unmet(
+                    rule_id,
+                    ctx.person_subject(pid),
+                    severity,
+                    f"Not recorded whether any agency is involved with the other children of {name}",
+                    _AGENCY_INVOLVEMENT,
+                )
             )
+            continue
+        else:
+            continue
+        out.append(Unmet(rule_id, ctx.person_subject(pid), severity, detail, _OTHER_CHILDREN))
+    return out
+
+
+_OTHER_CHILDREN = ("other_children",)
+_AGENCY_INVOLVEMENT = ("agency_involvement",)
 
 
 # -- 9: previous names and aliases ----------------------------------------
 
 
-def check_other_names(ctx: Context) -> Iterator[Unmet]:
+def check_other_names(ctx: Context) -> list[Unmet]:
     """Requirement 9.
 
     * In scope: every adult (:mod:`kinmap.core.rules.scope`): 18 or over, or of
@@ -140,22 +147,26 @@ def check_other_names(ctx: Context) -> Iterator[Unmet]:
       (including "none").
     * Not satisfied by: a blank answer.
     """
+    out: list[Unmet] = []
     scope = ctx.scope
     for pid in scope.adults:
         person = scope.person(pid)
         if person.other_names or answered(person, FACT_OTHER_NAMES):
             continue
-        yield ctx.unmet(
-            Subject(_PERSON, pid),
-            f"Not yet asked whether {who(person)} has been known by any other name",
-            ("other_names",),
+        out.append(
+            ctx.unmet(
+                ctx.person_subject(pid),
+                f"Not yet asked whether {who(person)} has been known by any other name",
+                ("other_names",),
+            )
         )
+    return out
 
 
 # -- 11: seen or spoken to directly ---------------------------------------
 
 
-def check_seen_directly(ctx: Context) -> Iterator[Unmet]:
+def check_seen_directly(ctx: Context) -> list[Unmet]:
     """An adult only ever reported by others. Critical for an adult who gives a
     baby overnight or unsupervised care: nobody has met the person the baby is
     left with.
@@ -164,24 +175,28 @@ def check_seen_directly(ctx: Context) -> Iterator[Unmet]:
     * Satisfied by: the date a practitioner last saw or spoke to them directly.
     * Not satisfied by: information about them given by others, however detailed.
     """
+    out: list[Unmet] = []
     scope = ctx.scope
     days = ctx.int_param("critical_under_days")
     for pid in scope.adults:
         person = scope.person(pid)
         if person.seen_directly_on is not None:
             continue
-        yield ctx.unmet(
-            Subject(_PERSON, pid),
-            f"{who(person)} has only been reported by others, not seen or spoken to directly",
-            ("seen_directly_on",),
-            ctx.severity_if_critical(scope.gives_risky_care_to_baby(pid, days)),
+        out.append(
+            ctx.unmet(
+                ctx.person_subject(pid),
+                f"{who(person)} has only been reported by others, not seen or spoken to directly",
+                ("seen_directly_on",),
+                ctx.severity_if_critical(scope.gives_risky_care_to_baby(pid, days)),
+            )
         )
+    return out
 
 
 # -- 15: adult services ----------------------------------------------------
 
 
-def check_adult_services(ctx: Context) -> Iterator[Unmet]:
+def check_adult_services(ctx: Context) -> list[Unmet]:
     """Requirement 15.
 
     * In scope: every adult (as for requirement 9).
@@ -189,16 +204,20 @@ def check_adult_services(ctx: Context) -> Iterator[Unmet]:
       probation or domestic abuse services (including "none known").
     * Not satisfied by: a blank answer.
     """
+    out: list[Unmet] = []
     scope = ctx.scope
     for pid in scope.adults:
         person = scope.person(pid)
         if answered(person, FACT_ADULT_SERVICES):
             continue
-        yield ctx.unmet(
-            Subject(_PERSON, pid),
-            f"Not yet asked whether adult services know {who(person)}",
-            ("adult_services",),
+        out.append(
+            ctx.unmet(
+                ctx.person_subject(pid),
+                f"Not yet asked whether adult services know {who(person)}",
+                ("adult_services",),
+            )
         )
+    return out
 
 
 RULES: tuple[Rule, ...] = (

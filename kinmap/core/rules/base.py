@@ -86,6 +86,9 @@ class SubjectKind(StrEnum):
     GAP = "gap"  # another gap (rule 14 is about critical gaps left open)
 
 
+_PERSON = SubjectKind.PERSON  # a module constant: see _CRITICAL above
+
+
 # Subjects and gaps are made by the thousand (about forty per family), so they
 # are frozen dataclasses whose __init__ fills the instance dictionary directly
 # (kinmap.core.frozen.filled_directly): the generated one for a frozen class
@@ -287,6 +290,8 @@ class Context:
     process: ProcessInputs = field(default_factory=ProcessInputs)
     prior: tuple[Unmet, ...] = ()
     enabled: frozenset[str] = frozenset()
+    #: the subjects of :meth:`person_subject`, by person id
+    person_subjects: dict[int, Subject] = field(default_factory=dict)
 
     @property
     def today(self) -> date:
@@ -316,6 +321,18 @@ class Context:
     @property
     def sharing_decisions(self) -> tuple[SharingDecision, ...]:
         return self.process.sharing_decisions
+
+    def person_subject(self, person_id: int) -> Subject:
+        """``Subject(SubjectKind.PERSON, person_id)``, made once for the
+        context's family: a subject is a value (equal, hashed and shown by its
+        fields, and frozen), so the gaps of every rule about one person can
+        share it. A family's rules find about seventeen gaps about some eight
+        people, and making a subject costs about as much as a dozen
+        dictionary look-ups."""
+        found = self.person_subjects.get(person_id)
+        if found is None:
+            found = self.person_subjects[person_id] = Subject(_PERSON, person_id)
+        return found
 
     def int_param(self, name: str) -> int:
         value = self.params[name]

@@ -9,8 +9,6 @@ only about the arrangement.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from .base import Context, Rule, Severity, Subject, SubjectKind, Unmet
 from .facts import describe_missing
 from .scope import who
@@ -19,7 +17,6 @@ from .scope import who
 # a member, ``SubjectKind.PERSON`` say, in Python 3.11 costs about ten times
 # reading a global: the class's attribute lookup goes the generic way).
 _CARE = SubjectKind.CARE
-_PERSON = SubjectKind.PERSON
 
 
 def _details_asked_elsewhere(ctx: Context) -> set[int]:
@@ -42,7 +39,7 @@ def _details_asked_elsewhere(ctx: Context) -> set[int]:
     return out
 
 
-def check_carers(ctx: Context) -> Iterator[Unmet]:
+def check_carers(ctx: Context) -> list[Unmet]:
     """One gap per arrangement for the carer's relationship to the child and
     how often the care happens; one gap per carer for their own details.
     Critical when the care is overnight or unsupervised and the child is a baby.
@@ -58,6 +55,7 @@ def check_carers(ctx: Context) -> Iterator[Unmet]:
     * Not satisfied by: a care arrangement without its frequency; a carer with
       no recorded or derivable relationship to the child.
     """
+    out: list[Unmet] = []
     scope = ctx.scope
     days = ctx.int_param("critical_under_days")
     carer_severity: dict[int, Severity] = {}
@@ -76,27 +74,32 @@ def check_carers(ctx: Context) -> Iterator[Unmet]:
         )
         if missing:
             carer = scope.person(care.carer_id)
-            yield ctx.unmet(
-                Subject(_CARE, care.id, care.child_id),
-                f"{describe_missing(missing)} not recorded for the care {who(carer, 'a carer')} "
-                f"gives {who(child, 'the child')}",
-                missing,
-                severity,
+            out.append(
+                ctx.unmet(
+                    Subject(_CARE, care.id, care.child_id),
+                    f"{describe_missing(missing)} not recorded for the care {who(carer, 'a carer')} "
+                    f"gives {who(child, 'the child')}",
+                    missing,
+                    severity,
+                )
             )
     if not carer_severity:  # no care (most families): no carer to ask about
-        return
+        return out
     asked_elsewhere = _details_asked_elsewhere(ctx)
     for pid, severity in sorted(carer_severity.items()):
         if pid in asked_elsewhere:
             continue
         missing = scope.missing_core_details(pid)
         if missing:
-            yield ctx.unmet(
-                Subject(_PERSON, pid),
-                f"{describe_missing(missing)} not recorded for {who(scope.person(pid), 'a carer')}",
-                missing,
-                severity,
+            out.append(
+                ctx.unmet(
+                    ctx.person_subject(pid),
+                    f"{describe_missing(missing)} not recorded for {who(scope.person(pid), 'a carer')}",
+                    missing,
+                    severity,
+                )
             )
+    return out
 
 
 RULES: tuple[Rule, ...] = (

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from .base import Context, Rule, Severity, Subject, SubjectKind, Unmet
 from .facts import FACT_VISITORS, answered
 from .scope import who
@@ -26,7 +24,7 @@ def _household_words(ctx: Context, household_id: int) -> str:
     return household.address or "the child's home"
 
 
-def check_household_roster(ctx: Context) -> Iterator[Unmet]:
+def check_household_roster(ctx: Context) -> list[Unmet]:
     """Every household an in-scope child lives in needs its roster confirmed on
     or after the latest contact; a child with no current address has no
     household to confirm, which is itself the gap.
@@ -39,16 +37,19 @@ def check_household_roster(ctx: Context) -> Iterator[Unmet]:
     * Not satisfied by: a confirmation before the latest contact; residences
       recorded without the roster being confirmed.
     """
+    out: list[Unmet] = []
     scope = ctx.scope
     households: set[int] = set()
     for child in scope.children:
         mine = scope.households_of(child.id)
         if not mine:
-            yield ctx.unmet(
-                Subject(_CHILD, child.id),
-                f"No current address recorded for {who(child, 'the child')}, so nobody can be "
-                "confirmed as living with them",
-                ("address",),
+            out.append(
+                ctx.unmet(
+                    Subject(_CHILD, child.id),
+                    f"No current address recorded for {who(child, 'the child')}, so nobody can be "
+                    "confirmed as living with them",
+                    ("address",),
+                )
             )
         households |= mine
     last_contact = ctx.last_contact_on
@@ -63,13 +64,14 @@ def check_household_roster(ctx: Context) -> Iterator[Unmet]:
             )
         else:
             continue
-        yield ctx.unmet(Subject(_HOUSEHOLD, hid), detail, ("roster_confirmed",))
+        out.append(ctx.unmet(Subject(_HOUSEHOLD, hid), detail, ("roster_confirmed",)))
+    return out
 
 
 # -- 7: regular visitors and significant others ---------------------------
 
 
-def check_visitors(ctx: Context) -> Iterator[Unmet]:
+def check_visitors(ctx: Context) -> list[Unmet]:
     """Requirement 7.
 
     * In scope: each in-scope child (born or unborn).
@@ -82,6 +84,7 @@ def check_visitors(ctx: Context) -> Iterator[Unmet]:
       household (a lodger recorded as the mother's friend is not a visitor,
       and it does not say the family was asked).
     """
+    out: list[Unmet] = []
     scope = ctx.scope
     for child in scope.children:
         if answered(child, FACT_VISITORS):
@@ -91,11 +94,15 @@ def check_visitors(ctx: Context) -> Iterator[Unmet]:
             circle |= scope.residents(hid)
         if any(a in circle and b not in circle for a, b in scope.social_pairs):
             continue
-        yield ctx.unmet(
-            Subject(_CHILD, child.id),
-            f"Regular visitors and other important people not yet asked about for {who(child, 'the child')}",
-            ("regular_visitors",),
+        out.append(
+            ctx.unmet(
+                Subject(_CHILD, child.id),
+                "Regular visitors and other important people not yet asked about for "
+                f"{who(child, 'the child')}",
+                ("regular_visitors",),
+            )
         )
+    return out
 
 
 RULES: tuple[Rule, ...] = (

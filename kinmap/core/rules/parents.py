@@ -7,7 +7,7 @@ parental role, and are critical for babies under one (``critical_under_days``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from ..model import ParentalResponsibility, Person
 from ..vocab import PRBasis
@@ -74,10 +74,11 @@ def _absent_reason_gap(
 
 def _birth_parent_gaps(
     ctx: Context, parent_of: Callable[[int], int | None], fact_key: str, noun: str, missing_key: str
-) -> Iterator[Unmet]:
+) -> list[Unmet]:
     """Rules 1 and 2 share their shape: each child needs the birth parent (or a
     dated, signed reason there is none); each birth parent needs their details.
     A parent of several children has one gap, critical if any child is a baby."""
+    out: list[Unmet] = []
     scope = ctx.scope
     days = ctx.int_param("critical_under_days")
     severity_of: dict[int, Severity] = {}
@@ -87,7 +88,7 @@ def _birth_parent_gaps(
         if pid is None:
             gap = _absent_reason_gap(ctx, child, fact_key, noun, missing_key)
             if gap is not None:
-                yield gap
+                out.append(gap)
         elif scope.network.is_member(pid):  # a parent who has died is still the parent
             first_child.setdefault(pid, child)
             severity_of[pid] = ctx.child_severity(child).at_least(severity_of.get(pid, _ROUTINE))
@@ -98,16 +99,19 @@ def _birth_parent_gaps(
         if scope.gives_risky_care_to_baby(pid, days):
             severity = _CRITICAL
         person, child = scope.person(pid), first_child[pid]
-        yield ctx.unmet(
-            Subject(_PERSON, pid),
-            f"{describe_missing(missing)} not recorded for "
-            f"{who(person, f'the {noun} of ' + who(child, 'the child'))}",
-            missing,
-            severity,
+        out.append(
+            ctx.unmet(
+                ctx.person_subject(pid),
+                f"{describe_missing(missing)} not recorded for "
+                f"{who(person, f'the {noun} of ' + who(child, 'the child'))}",
+                missing,
+                severity,
+            )
         )
+    return out
 
 
-def check_birth_mother(ctx: Context) -> Iterator[Unmet]:
+def check_birth_mother(ctx: Context) -> list[Unmet]:
     """Requirement 1.
 
     * In scope: each in-scope child (born or unborn, alive, an index child of
@@ -121,12 +125,14 @@ def check_birth_mother(ctx: Context) -> Iterator[Unmet]:
       step): the birth mother is the person who gave birth; a reason without
       who recorded it or when.
     """
+    out: list[Unmet] = []
     return _birth_parent_gaps(
         ctx, ctx.graph.birth_mother, FACT_BIRTH_MOTHER_ABSENT, "birth mother", "birth_mother"
     )
+    return out
 
 
-def check_birth_father(ctx: Context) -> Iterator[Unmet]:
+def check_birth_father(ctx: Context) -> list[Unmet]:
     """Requirement 2.
 
     * In scope: each in-scope child, whether or not the father lives with them;
@@ -137,15 +143,17 @@ def check_birth_father(ctx: Context) -> Iterator[Unmet]:
     * Not satisfied by: a stepfather, a partner or a legal parent who is not the
       birth father; a reason without its author or date.
     """
+    out: list[Unmet] = []
     return _birth_parent_gaps(
         ctx, ctx.graph.birth_father, FACT_BIRTH_FATHER_ABSENT, "birth father", "birth_father"
     )
+    return out
 
 
 # -- 3: living arrangements ------------------------------------------------
 
 
-def check_living_arrangements(ctx: Context) -> Iterator[Unmet]:
+def check_living_arrangements(ctx: Context) -> list[Unmet]:
     """A parent who is not recorded at the child's address needs a care
     arrangement with the child or their contact arrangement in words. One gap
     per parent, listing the children it concerns.
@@ -160,6 +168,7 @@ def check_living_arrangements(ctx: Context) -> Iterator[Unmet]:
       in words (including "no contact").
     * Not satisfied by: a relationship alone; a care arrangement that has ended.
     """
+    out: list[Unmet] = []
     scope = ctx.scope
     pending: dict[int, list[Person]] = {}
     for child in scope.children:
@@ -173,13 +182,16 @@ def check_living_arrangements(ctx: Context) -> Iterator[Unmet]:
         if answered(parent, FACT_CONTACT_ARRANGEMENT):
             continue
         severity = most_severe(ctx.child_severity(c) for c in children)
-        yield ctx.unmet(
-            Subject(_PERSON, pid),
-            f"Not recorded whether {who(parent, 'a parent')} lives with {names(children)}, "
-            "or, if not, what contact and care they have",
-            ("contact_arrangement",),
-            severity,
+        out.append(
+            ctx.unmet(
+                ctx.person_subject(pid),
+                f"Not recorded whether {who(parent, 'a parent')} lives with {names(children)}, "
+                "or, if not, what contact and care they have",
+                ("contact_arrangement",),
+                severity,
+            )
         )
+    return out
 
 
 # -- 4: parental responsibility --------------------------------------------
@@ -212,7 +224,7 @@ def _parental_roles(ctx: Context, child_id: int) -> list[int]:
     return list(roles)
 
 
-def check_parental_responsibility(ctx: Context) -> Iterator[Unmet]:
+def check_parental_responsibility(ctx: Context) -> list[Unmet]:
     """Rule 4 reads the current state (:meth:`Scope.responsibility_now`).
 
     * In scope: each born in-scope child (no one holds parental responsibility
@@ -233,6 +245,7 @@ def check_parental_responsibility(ctx: Context) -> Iterator[Unmet]:
       an adult of the network and is never asked. Its own record needs only
       its source (requirement 12).
     """
+    out: list[Unmet] = []
     scope = ctx.scope
     for child in scope.children:
         if child.unborn:
@@ -248,12 +261,15 @@ def check_parental_responsibility(ctx: Context) -> Iterator[Unmet]:
                 if not records and all(r.end is not None and r.end <= ctx.today for r in every):
                     continue
                 state = "recorded as not known" if records else "not recorded"
-            yield ctx.unmet(
-                Subject(_PERSON, pid, child.id),
-                f"Parental responsibility of {who(scope.person(pid), 'an adult in a parental role')} "
-                f"for {who(child, 'the child')} {state}",
-                ("parental_responsibility",),
+            out.append(
+                ctx.unmet(
+                    Subject(_PERSON, pid, child.id),
+                    f"Parental responsibility of {who(scope.person(pid), 'an adult in a parental role')} "
+                    f"for {who(child, 'the child')} {state}",
+                    ("parental_responsibility",),
+                )
             )
+    return out
 
 
 def _any_basis_known(records: list[ParentalResponsibility]) -> bool:
@@ -268,7 +284,7 @@ def _any_basis_known(records: list[ParentalResponsibility]) -> bool:
 # -- 5: current partners ---------------------------------------------------
 
 
-def check_current_partner(ctx: Context) -> Iterator[Unmet]:
+def check_current_partner(ctx: Context) -> list[Unmet]:
     """Requirement 5.
 
     * In scope: each current parent (any kind) of an in-scope child who is a
@@ -278,6 +294,7 @@ def check_current_partner(ctx: Context) -> Iterator[Unmet]:
     * Not satisfied by: a partner described in words but not recorded as a
       person, a former partner, or a partner who has died.
     """
+    out: list[Unmet] = []
     scope = ctx.scope
     severities: dict[int, Severity] = {}
     for child in scope.children:
@@ -294,7 +311,8 @@ def check_current_partner(ctx: Context) -> Iterator[Unmet]:
             if answered(parent, FACT_CURRENT_PARTNER)
             else f"Not recorded whether {name} has a current partner"
         )
-        yield ctx.unmet(Subject(_PERSON, pid), detail, ("current_partner",), severity)
+        out.append(ctx.unmet(ctx.person_subject(pid), detail, ("current_partner",), severity))
+    return out
 
 
 def _says_no_partner(person: Person) -> bool:

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from .base import Context, Rule, Severity, Subject, SubjectKind, Unmet
 from .facts import describe_missing
 
@@ -19,7 +17,7 @@ _SHARING = SubjectKind.SHARING
 # -- 13: reluctance recorded properly --------------------------------------
 
 
-def check_declines(ctx: Context) -> Iterator[Unmet]:
+def check_declines(ctx: Context) -> list[Unmet]:
     """Each decline says who declined, the reason they gave, the practitioner's
     view and who recorded it (what and when are always recorded).
 
@@ -28,6 +26,7 @@ def check_declines(ctx: Context) -> Iterator[Unmet]:
       and who recorded it (what was asked and when are always on a decline).
     * Not satisfied by: any of them blank.
     """
+    out: list[Unmet] = []
     for d in sorted(ctx.declines, key=lambda d: d.id):
         missing = tuple(
             key
@@ -40,17 +39,20 @@ def check_declines(ctx: Context) -> Iterator[Unmet]:
             if not present
         )
         if missing:
-            yield ctx.unmet(
-                Subject(_DECLINE, d.id),
-                f"The decline on {d.declined_on:%-d %B %Y} needs {describe_missing(missing).lower()}",
-                missing,
+            out.append(
+                ctx.unmet(
+                    Subject(_DECLINE, d.id),
+                    f"The decline on {d.declined_on:%-d %B %Y} needs {describe_missing(missing).lower()}",
+                    missing,
+                )
             )
+    return out
 
 
 # -- 14: critical gaps left open after repeated asking ---------------------
 
 
-def check_agency_request(ctx: Context) -> Iterator[Unmet]:
+def check_agency_request(ctx: Context) -> list[Unmet]:
     """A critical gap prompted ``min_times_prompted`` times or more, with no
     request to another agency considered.
 
@@ -65,9 +67,10 @@ def check_agency_request(ctx: Context) -> Iterator[Unmet]:
     was due), or, where that is not known, the day the gap was raised
     (``first_opened``), never the day its data happened to be loaded.
     """
+    out: list[Unmet] = []
     histories = ctx.gap_history
     if not histories:  # no gap asked about yet (a new family): nothing to escalate
-        return
+        return out
     threshold = ctx.int_param("min_times_prompted")
     for gap in ctx.prior:
         if gap.severity is not _CRITICAL:
@@ -77,23 +80,27 @@ def check_agency_request(ctx: Context) -> Iterator[Unmet]:
             continue
         opened = history.open_since or history.first_opened
         since = f" since {opened:%-d %B %Y}" if opened else ""
-        yield ctx.unmet(
-            Subject(_GAP, gap.key),
-            f"Still not known after asking {history.times_prompted} times{since}: {gap.detail}",
-            ("information_request",),
+        out.append(
+            ctx.unmet(
+                Subject(_GAP, gap.key),
+                f"Still not known after asking {history.times_prompted} times{since}: {gap.detail}",
+                ("information_request",),
+            )
         )
+    return out
 
 
 # -- 16: sharing decisions -------------------------------------------------
 
 
-def check_sharing_decisions(ctx: Context) -> Iterator[Unmet]:
+def check_sharing_decisions(ctx: Context) -> list[Unmet]:
     """Requirement 16.
 
     * In scope: every decision to share or not share recorded for the network.
     * Satisfied by: a rationale and a lawful basis, both in words.
     * Not satisfied by: either left blank.
     """
+    out: list[Unmet] = []
     for d in sorted(ctx.sharing_decisions, key=lambda d: d.id):
         missing = tuple(
             key
@@ -105,12 +112,15 @@ def check_sharing_decisions(ctx: Context) -> Iterator[Unmet]:
         )
         if missing:
             what = "share" if d.shared else "not share"
-            yield ctx.unmet(
-                Subject(_SHARING, d.id),
-                f"The decision on {d.decided_on:%-d %B %Y} to {what} information needs "
-                f"{describe_missing(missing).lower()}",
-                missing,
+            out.append(
+                ctx.unmet(
+                    Subject(_SHARING, d.id),
+                    f"The decision on {d.decided_on:%-d %B %Y} to {what} information needs "
+                    f"{describe_missing(missing).lower()}",
+                    missing,
+                )
             )
+    return out
 
 
 RULES: tuple[Rule, ...] = (

@@ -29,7 +29,6 @@ from .scope import who
 # a member, ``SubjectKind.PERSON`` say, in Python 3.11 costs about ten times
 # reading a global: the class's attribute lookup goes the generic way).
 _CARE = SubjectKind.CARE
-_PERSON = SubjectKind.PERSON
 
 R17 = "R17-icon"
 R18 = "R18-safer-sleep"
@@ -135,7 +134,7 @@ def _run(ctx: Context, rule: str, missing: Callable[[c.CarerCheck], tuple[str, .
                 first, severity = f, _SEVERITY[f.severity]
         out.append(
             ctx.unmet(
-                Subject(_PERSON, pid),
+                ctx.person_subject(pid),
                 f"{_name(ctx, pid)}: {first.detail}",
                 _in_order(keys),
                 severity,

@@ -18,7 +18,7 @@ requirement that reads them already asks for).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 from ..model import Person
 from .base import Context, Rule, Severity, Subject, SubjectKind, Unmet
@@ -36,7 +36,6 @@ from .scope import who
 # reading a global: the class's attribute lookup goes the generic way).
 _CARE = SubjectKind.CARE
 _CARE_ORDER = SubjectKind.CARE_ORDER
-_PERSON = SubjectKind.PERSON
 _RELATIONSHIP = SubjectKind.RELATIONSHIP
 _RESIDENCE = SubjectKind.RESIDENCE
 _RESPONSIBILITY = SubjectKind.RESPONSIBILITY
@@ -94,71 +93,81 @@ for _key in SOURCED_FACT_KEYS:
 _SOURCE_KEYS = {k: fact_source_key(k) for k in SOURCED_FACT_KEYS}
 
 
-def _details_without_source_function() -> Callable[[Person, Mapping[str, object]], list[str]]:
-    """A function of a person and their provenance giving the keys of
-    :data:`SOURCED_PERSON_FIELDS` whose fields are recorded (not "" or None)
-    without a source, in the table's order: written out from the table, one
-    test per field, so that each field is read as a plain attribute (a loop
-    over the names with ``getattr`` took about a tenth of the engine's time).
+def _unsourced_function() -> Callable[[Person], tuple[str, ...]]:
+    """:func:`unsourced_person_details`, written out from
+    :data:`SOURCED_PERSON_FIELDS`: one test per field, so that each field is
+    read as a plain attribute (a loop over the names with ``getattr`` took
+    about a tenth of the engine's time), then the person's answers in words.
     A field is recorded when it is true: the fields are strings, a date or
-    None, for which that is "not '' and not None", tested without a tuple."""
-    lines = ["def details(person, prov):", "    missing = []"]
+    None, for which that is "not '' and not None", tested without a tuple.
+    The answers are the person's few (not every key asked about), by key as
+    listed; one counts when its words are not blank (``fact_value``). One
+    function and no comprehension: each is a frame in Python 3.11, and the
+    requirement asks about every live member of every family."""
+    lines = ["def unsourced_person_details(person):", "    prov = person.provenance", "    missing = []"]
     for key, fields in SOURCED_PERSON_FIELDS:
         test = " or ".join(f"(person.{f} and {f!r} not in prov)" for f in fields)
         lines.append(f"    if {test}:")
         lines.append(f"        missing.append({key!r})")
-    lines.append("    return missing")
-    env: dict[str, object] = {}
+    lines += [
+        "    facts = person.facts",
+        "    if facts:",
+        "        unsourced = None",
+        "        for k, fact in facts.items():",
+        "            if k in source_keys and fact.provenance is None and fact.value.strip():",
+        "                if unsourced is None:",
+        "                    unsourced = [k]",
+        "                else:",
+        "                    unsourced.append(k)",
+        "        if unsourced is not None:",
+        "            unsourced.sort()",
+        "            for k in unsourced:",
+        "                missing.append(source_keys[k])",
+        "    return tuple(missing) if missing else ()",
+    ]
+    env: dict[str, object] = {"source_keys": _SOURCE_KEYS}
     exec("\n".join(lines), env)  # noqa: S102 - the source is made above from the table's names only
-    return env["details"]  # type: ignore[return-value]
-
-
-_details_without_source = _details_without_source_function()
-
-
-def unsourced_person_details(person: Person) -> tuple[str, ...]:
-    """The missing keys for the person's recorded key details and answers that
+    made = env["unsourced_person_details"]
+    made.__doc__ = """The missing keys for the person's recorded key details and answers that
     have no source, in a fixed order (details, then answers by key)."""
-    prov = person.provenance
-    missing = _details_without_source(person, prov)
-    facts = person.facts
-    if facts:
-        # the person's few answers, not every key asked about; by key, as
-        # listed (an answer counts when its words are not blank: fact_value);
-        # a loop, not a comprehension (a function and a frame each in Python 3.11)
-        unsourced = []
-        for k, fact in facts.items():
-            if k in _SOURCE_KEYS and fact.provenance is None and fact.value.strip():
-                unsourced.append(k)
-        if unsourced:
-            unsourced.sort()
-            for k in unsourced:
-                missing.append(_SOURCE_KEYS[k])
-    return tuple(missing)
+    return made  # type: ignore[return-value]
 
 
-# The gaps are made here without Context.unmet (a call per gap): requirement
-# 12 finds about half of a family's gaps, all at its usual severity.
+unsourced_person_details = _unsourced_function()
+
+
+# The gaps are made here without Context.unmet (a call per gap), and a
+# person's name and subject are found inline: requirement 12 finds about
+# half of a family's gaps, all at its usual severity.
 
 
 def _person_gaps(ctx: Context, out: list[Unmet]) -> None:
     scope = ctx.scope
     live = scope.live_ids
     rule_id, severity = ctx.rule.id, ctx.rule.severity
+    unsourced, subjects = unsourced_person_details, ctx.person_subjects
     for pid, person in scope.people_in_order:
         if pid not in live:
             continue
-        missing = unsourced_person_details(person)
+        missing = unsourced(person)
         if missing:
+            subject = subjects.get(pid)
+            if subject is None:
+                subject = ctx.person_subject(pid)
+            # who(person), written out
+            name = f"{person.given_name} {person.family_name}".strip() or _NO_NAME
             out.append(
                 Unmet(
                     rule_id,
-                    Subject(_PERSON, pid),
+                    subject,
                     severity,
-                    f"{describe_missing(missing)} not recorded for {who(person)}",
+                    f"{describe_missing(missing)} not recorded for {name}",
                     missing,
                 )
             )
+
+
+_NO_NAME = who(Person(0))  # how who() names a person with no name and no role
 
 
 _SOURCE = ("source",)

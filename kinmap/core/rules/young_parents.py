@@ -24,17 +24,10 @@ be under 18 is never an adult); this requirement asks about them instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ..model import Person
-from .base import Context, Rule, Severity, Subject, SubjectKind, Unmet
+from .base import Context, Rule, Severity, Unmet
 from .facts import FACT_SAFEGUARDING_REFERRAL, FACT_YOUNG_PARENT_CARER, answered
 from .scope import names, who
-
-# Members of enumerations read in the checks, as module constants (reading
-# a member, ``SubjectKind.PERSON`` say, in Python 3.11 costs about ten times
-# reading a global: the class's attribute lookup goes the generic way).
-_PERSON = SubjectKind.PERSON
 
 # Under this age at the birth a parent is a child (Children Act 1989, s105).
 YOUNG_PARENT_UNDER_YEARS = 18
@@ -69,8 +62,9 @@ def _under(years: int) -> bool:
     return years < YOUNG_PARENT_UNDER_YEARS
 
 
-def check_young_parent(ctx: Context) -> Iterator[Unmet]:
+def check_young_parent(ctx: Context) -> list[Unmet]:
     """Requirement 22: in scope, satisfied and not as the module docstring says."""
+    out: list[Unmet] = []
     scope = ctx.scope
     critical_under = ctx.int_param("critical_under_years")
     for pid, (youngest, children) in sorted(young_parents(ctx).items()):
@@ -85,13 +79,16 @@ def check_young_parent(ctx: Context) -> Iterator[Unmet]:
         )
         if not missing:
             continue
-        yield ctx.unmet(
-            Subject(_PERSON, pid),
-            f"{who(person, 'A young parent')} was {youngest} at the birth of {names(children)}: "
-            "not recorded who cares for them and whether a safeguarding referral was considered",
-            missing,
-            ctx.severity_if_critical(youngest < critical_under),
+        out.append(
+            ctx.unmet(
+                ctx.person_subject(pid),
+                f"{who(person, 'A young parent')} was {youngest} at the birth of {names(children)}: "
+                "not recorded who cares for them and whether a safeguarding referral was considered",
+                missing,
+                ctx.severity_if_critical(youngest < critical_under),
+            )
         )
+    return out
 
 
 RULES: tuple[Rule, ...] = (
