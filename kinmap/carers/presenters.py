@@ -115,16 +115,6 @@ def _check_line(c: CarerCheck, config: CarerConfig) -> CheckLine:
     )
 
 
-def _graph_of(network: Network, today: date, graph: FamilyGraph | None) -> FamilyGraph:
-    """``graph`` when it is of ``network`` on ``today``; a new graph when None;
-    ``ValueError`` for a graph of another network or day."""
-    if graph is None:
-        return FamilyGraph(network, today)
-    if graph.network is not network or graph.today != today:
-        raise ValueError("the graph is not of this network on this day")
-    return graph
-
-
 def carer_lines(
     network: Network,
     today: date,
@@ -142,7 +132,7 @@ def carer_lines(
     ``graph``: the caller's graph of ``network`` on ``today``, used again (None:
     a new one; ``ValueError`` for a graph of another network or day)."""
     cfg = config or CarerConfig()
-    graph = _graph_of(network, today, graph)
+    graph = FamilyGraph.given_or_new(graph, network, today)
     out = []
     summaries = carer_summaries(network, today, cfg.settings, graph=graph)
     for child_id, rows in summaries.items():
@@ -160,7 +150,7 @@ def carers_elsewhere(
     another family network: ``(the child's name, how many such carers)``, in
     the order the children are recorded. Never who the carers are. ``graph``:
     as for :func:`carer_lines`."""
-    graph = _graph_of(network, today, graph)
+    graph = FamilyGraph.given_or_new(graph, network, today)
     out = []
     for child_id in network.index_child_ids:
         if child_id not in network.people:

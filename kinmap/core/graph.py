@@ -100,6 +100,21 @@ class FamilyGraph:
         self._birth_parents: dict[int, frozenset[int]] = {}
         self._siblings: dict[int, tuple[Sibling, ...]] = {}
 
+    def is_of(self, network: Network, today: date) -> bool:
+        """Whether this is the graph of ``network`` (the same object) on ``today``."""
+        return self.network is network and self.today == today
+
+    @classmethod
+    def given_or_new(cls, graph: FamilyGraph | None, network: Network, today: date) -> FamilyGraph:
+        """``graph`` when it is of ``network`` on ``today`` (what it worked out
+        already is used again), a new graph when ``graph`` is None;
+        ``ValueError`` for a graph of another network or day."""
+        if graph is None:
+            return cls(network, today)
+        if not graph.is_of(network, today):
+            raise ValueError("the graph is not of this network on this day")
+        return graph
+
     # -- indexes -----------------------------------------------------------
 
     @cached

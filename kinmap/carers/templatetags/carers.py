@@ -33,7 +33,7 @@ def carers_section(
     read them already (else one query); ``graph``: the page's graph of
     ``graph_network`` today, used again (one of another day is not used)."""
     today = timezone.localdate()
-    if graph is None or graph.network is not graph_network or graph.today != today:
+    if graph is None or not graph.is_of(graph_network, today):
         graph = FamilyGraph(graph_network, today)
     titles = material_titles() if titles is None else titles
     lines = carer_lines(graph_network, today, titles, carer_config(), graph=graph)

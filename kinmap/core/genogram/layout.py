@@ -100,10 +100,7 @@ def genogram_layout(
     out already is used again), or None for a new one; ``ValueError`` for a
     graph of another network or day.
     """
-    if graph is None:
-        graph = FamilyGraph(network, on)
-    elif graph.network is not network or graph.today != on:
-        raise ValueError("genogram_layout: the graph is not of this network on this day")
+    graph = FamilyGraph.given_or_new(graph, network, on)
     drawn = sorted(set(people) if people is not None else (p for p in network.people if network.is_member(p)))
     drawn_set = set(drawn)
     rels = [

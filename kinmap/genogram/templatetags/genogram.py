@@ -33,7 +33,7 @@ def genogram(
     used again; one of another day is not used (a new one is made)."""
     as_at = as_at or AsAt()
     on = as_at.day if as_at.day is not None else timezone.localdate()
-    if graph is not None and (graph.network is not graph_network or graph.today != on):
+    if graph is not None and not graph.is_of(graph_network, on):
         graph = None
     if as_at.day is not None:
         picture = genogram_picture(network.pk, graph_network, user, on, graph=graph)
