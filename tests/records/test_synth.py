@@ -308,6 +308,42 @@ def test_a_reference_to_no_row_stops_the_load_when_the_triggers_are_set_aside() 
         references_check({"records.OtherName"}, after, {"records.OtherName"})
 
 
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the triggers are set aside on PostgreSQL only")
+def test_the_reference_checks_run_in_parallel_and_still_find_a_reference_to_no_row() -> None:
+    """The checks use parallel workers (kinmap's connections start none),
+    and a parallel plan still sees the load's rows not yet committed; after
+    the checks the connection's own setting is back."""
+    after = ids_reserve(Rows(0).numbered())
+    assert load_session() is False
+    with connection.cursor() as cursor:
+        # the planner's costs set so that even these few rows are read in parallel
+        for setting in ("parallel_setup_cost", "parallel_tuple_cost", "min_parallel_table_scan_size"):
+            cursor.execute(f"SET LOCAL {setting} TO 0")
+        cursor.execute(
+            "INSERT INTO records_othername (id, person_id, kind, given_name, family_name) "
+            "VALUES (%s, %s, 'previous', 'A', 'B')",
+            [after + 1, after + 99],
+        )
+    plans: list[str] = []
+
+    def explained(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        if "NOT EXISTS" in sql:
+            with connection.cursor() as c:  # the driver's own cursor: not wrapped again
+                c.cursor.execute("EXPLAIN " + sql, params)
+                plans.append("\n".join(r[0] for r in c.cursor.fetchall()))
+        return execute(sql, params, many, context)
+
+    broken = f"records.OtherName.person_id = {after + 99} points at no row"
+    with connection.execute_wrapper(explained), pytest.raises(ReferenceBroken, match=broken):
+        references_check({"records.OtherName"}, after, {"records.OtherName"})
+    assert plans and all("Gather" in plan for plan in plans), plans
+    with connection.cursor() as cursor:
+        references_check({"records.OtherName"}, after + 1, {"records.OtherName"})
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"
+
+
 def _indexes() -> list[tuple[str, str]]:
     """Every index of the schema and its definition, then every constraint's."""
     with connection.cursor() as cursor:
@@ -387,6 +423,35 @@ def test_a_failing_load_rolls_back_everything_its_indexes_and_keys_included(
     if postgres:
         assert during and "gaps_gapevent_pkey" not in {name for name, _ in during[0]}  # set aside
         assert _indexes() == before
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ANALYZE after the load is PostgreSQL's")
+def test_a_committed_load_is_analysed_table_by_table_on_connections_of_its_own() -> None:
+    """Once the load has committed, every table it wrote is analysed, on
+    connections other than the load's (closed after), two at a time."""
+    analysed: list[tuple[str, int]] = []
+    real = synth._analyze_one
+
+    def analyse_and_note(table: str) -> None:
+        from django.db import connections
+
+        real(table)
+        analysed.append((table, id(connections["default"])))
+
+    own = id(connection)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(synth, "_analyze_one", analyse_and_note)
+        synth_load(families=5, teams=2, seed=6, today=TODAY)
+    tables = {m._meta.db_table for m in synth_bulk.models_written(Rows(0).tables())}
+    assert {t.strip('"') for t, _ in analysed} == tables
+    assert own not in {c for _, c in analysed}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_stat_user_tables WHERE relname = ANY(%s) AND last_analyze IS NULL",
+            [list(tables)],
+        )
+        assert cursor.fetchall() == []
 
 
 @pytest.mark.django_db
