@@ -35,7 +35,14 @@ from .synth_bulk import Prepared
 from .synth_gaps import family_gaps, reads_history
 from .synth_rows import Counts, Rows, family_invent, family_rng
 
-CHUNK = 250  # families a chunk
+# families a chunk: each chunk is written as one COPY a table (some 16), so
+# larger chunks cost the loading process and the database less a family;
+# kinmap synth --families 30000 --teams 10 --seed 1 on a 2-core machine took
+# 36.5 s with chunks of 100, 34.9 s with 250, 34.5 s with 1,000 (the server's
+# CPU in the loop 10.7, 9.4, 8.6 s); at 100,000 families (--teams 50) 118.0 s
+# with 250, 113.2 s with 1,000 and 115.8 s with 2,000 (a worker then holds
+# about 310 MB): the first chunk keeps the loader and the database waiting.
+CHUNK = 1000
 IDS_PER_FAMILY = 500  # ids set aside a family (they use about 120 on average, at most about 210)
 
 
