@@ -38,7 +38,8 @@ class Agency(models.Model):
 
 
 class Team(models.Model):
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="teams")
+    # no index of its own: the unique (agency, name) one begins with it
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="teams", db_index=False)
     name = models.CharField(max_length=200)
 
     class Meta:
@@ -77,7 +78,10 @@ class MaskedDetailEntitlement(models.Model):
     """Users with this role in this agency may see masked addresses and telephone
     numbers (for the families they may see at all)."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="masked_entitlements")
+    # no index of its own: the unique (agency, role) one begins with it
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="masked_entitlements", db_index=False
+    )
     role = models.CharField(max_length=30, choices=Role.choices)
 
     class Meta:

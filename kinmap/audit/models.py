@@ -20,8 +20,14 @@ class AuditEvent(models.Model):
 
     seq = models.BigIntegerField(unique=True, null=True, blank=True)  # place in the chain, set when sealed
     at = models.DateTimeField()
+    # no index of its own: the (actor, seq) index begins with it
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     actor_name = models.CharField(max_length=150, blank=True)  # kept if the user is renamed
     agency_name = models.CharField(max_length=200, blank=True)

@@ -75,7 +75,10 @@ class InformationGiven(models.Model):
     """A material that reached a carer (how, when, from whom), or was offered and declined."""
 
     network = models.ForeignKey(FamilyNetwork, on_delete=models.CASCADE, related_name="information_given")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="information_received")
+    # no index of its own: the (person, material) index begins with it
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="information_received", db_index=False
+    )
     material = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="given")
     how = models.CharField(max_length=20, choices=HOW_CHOICES)
     given_on = models.DateField()

@@ -129,8 +129,14 @@ class Gap(models.Model):
     # not-applicable: the justification, and a supervisor's agreement for a critical gap
     na_status = models.CharField(max_length=10, choices=NotApplicable.choices, default="", blank=True)
     na_justification = models.TextField(blank=True)
+    # indexed only where set (gap_na_agreed_by below): few gaps are agreed not applicable
     na_agreed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     na_agreed_at = models.DateTimeField(null=True, blank=True)
     # when it came in a family file from another system (its own times are kept)
@@ -152,6 +158,13 @@ class Gap(models.Model):
             # events), by family: the supervision page finds its team's
             # declines through the team's families, never the area's declines
             models.Index(fields=["network"], condition=models.Q(times_declined__gt=0), name="gap_declined"),
+            # who agreed (a user's gaps, as PROTECT checks before a user is
+            # deleted), for the few gaps where it is set
+            models.Index(
+                fields=["na_agreed_by"],
+                condition=models.Q(na_agreed_by__isnull=False),
+                name="gap_na_agreed_by",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -183,14 +196,14 @@ class GapEvent(models.Model):
     reason = models.TextField(blank=True)  # in their words / why not asked / justification
     practitioner_view = models.TextField(blank=True)
     from_whom = models.CharField(max_length=200, blank=True)  # temp-unknown: who will say
-    declined_by = models.ForeignKey(  # asked-declined: who declined
-        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    declined_by = models.ForeignKey(  # asked-declined: who declined (indexed where set, below)
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     # resolved: where the fact came from (kinmap.core.vocab.Source) and who said it
     source = models.CharField(max_length=30, blank=True)
     source_detail = models.CharField(max_length=200, blank=True)
-    contact = models.ForeignKey(
-        "Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="gap_events"
+    contact = models.ForeignKey(  # indexed where set, below: the engine's own steps have none
+        "Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="gap_events", db_index=False
     )
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -208,7 +221,18 @@ class GapEvent(models.Model):
                 fields=["gap", "at"],
                 condition=models.Q(kind="answered", state="asked-declined"),
                 name="gapevent_declines",
-            )
+            ),
+            # the foreign keys most events leave empty, indexed where set
+            # (a contact's events; a person's declines, as SET_NULL finds
+            # them when the person is deleted)
+            models.Index(
+                fields=["contact"], condition=models.Q(contact__isnull=False), name="gapevent_contact"
+            ),
+            models.Index(
+                fields=["declined_by"],
+                condition=models.Q(declined_by__isnull=False),
+                name="gapevent_declined_by",
+            ),
         ]
 
 
@@ -231,7 +255,10 @@ class Contact(models.Model):
         OPEN = "open", "Open"
         CLOSED = "closed", "Closed"
 
-    network = models.ForeignKey(FamilyNetwork, on_delete=models.CASCADE, related_name="contacts")
+    # no index of its own: the (network, status) one begins with it
+    network = models.ForeignKey(
+        FamilyNetwork, on_delete=models.CASCADE, related_name="contacts", db_index=False
+    )
     type = models.CharField(max_length=20, choices=ContactType.choices)
     date = models.DateField()
     practitioner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -259,7 +286,10 @@ class HouseholdConfirmation(models.Model):
         NO_CHANGE = "no-change", "No change"
         CHANGED = "changed", "Changed (recorded)"
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="household_confirmations")
+    # no index of its own: the unique (contact, household) one begins with it
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="household_confirmations", db_index=False
+    )
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -281,7 +311,8 @@ class Outcome(models.TextChoices):
 class ContactGapOutcome(models.Model):
     """A gap shown at a contact, and what happened to it there."""
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="outcomes")
+    # no index of its own: the unique (contact, gap) one begins with it
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="outcomes", db_index=False)
     gap = models.ForeignKey(Gap, on_delete=models.CASCADE, related_name="contact_outcomes")
     outcome = models.CharField(max_length=30, choices=Outcome.choices, default="", blank=True)
     state = models.CharField(max_length=20, choices=GapState.choices, blank=True)
@@ -320,8 +351,14 @@ class SupervisorAction(models.Model):
     see the family), by when; and who completed it, when."""
 
     decision = models.ForeignKey(SupervisorDecision, on_delete=models.CASCADE, related_name="action_items")
-    network = models.ForeignKey(FamilyNetwork, on_delete=models.CASCADE, related_name="supervisor_actions")
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # no index of its own: the (network, due) index begins with it
+    network = models.ForeignKey(
+        FamilyNetwork, on_delete=models.CASCADE, related_name="supervisor_actions", db_index=False
+    )
+    # no index of its own: the (owner, completed_at) index begins with it
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     description = models.TextField()
     due = models.DateField()
     completed_by = models.ForeignKey(

@@ -66,7 +66,8 @@ class FamilyRecomputeLane(models.Model):
 
     State = RecomputeState
 
-    run = models.ForeignKey(FamilyRecompute, on_delete=models.CASCADE, related_name="lanes")
+    # no index of its own: the unique (run, number) one begins with it
+    run = models.ForeignKey(FamilyRecompute, on_delete=models.CASCADE, related_name="lanes", db_index=False)
     number = models.PositiveSmallIntegerField()
     state = models.CharField(max_length=20, choices=RecomputeState.choices, default=RecomputeState.QUEUED)
     from_network_id = models.BigIntegerField()

@@ -13,7 +13,9 @@ class PersonMatchKey(models.Model):
     """One blocking key of one person; derived data, rewritten by
     ``kinmap.matching.keys.person_match_keys_refresh``."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="match_keys")
+    # no index of its own: the unique (person, key) one begins with it (an index
+    # fewer to keep for the largest table, about five keys a person)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="match_keys", db_index=False)
     key = models.CharField(max_length=KEY_MAX)
 
     class Meta:

@@ -34,7 +34,8 @@ class MatchCandidate(models.Model):
     the pair fell into (in words, as ``label_for_charts`` in the saved model) and
     its match weight (log2 Bayes factor; positive for evidence of a match)."""
 
-    person_a = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    # no index of its own: the unique (person_a, person_b) one begins with it
+    person_a = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", db_index=False)
     person_b = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     probability = models.FloatField()
     match_weight = models.FloatField()

@@ -128,7 +128,8 @@ class OtherName(models.Model):
 class PersonFact(Provenanced):
     """An answer about a person that is not a structural field (see core.model.Fact)."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="facts")
+    # no index of its own: the unique (person, key) one begins with it
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="facts", db_index=False)
     key = models.CharField(max_length=limits.FACT_KEY_MAX)
     value = models.TextField()
 
@@ -185,7 +186,10 @@ class Allocation(models.Model):
 
 
 class NetworkMember(models.Model):
-    network = models.ForeignKey(FamilyNetwork, on_delete=models.CASCADE, related_name="members")
+    # no index of its own: the unique (network, person) one begins with it
+    network = models.ForeignKey(
+        FamilyNetwork, on_delete=models.CASCADE, related_name="members", db_index=False
+    )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
     is_index = models.BooleanField(default=False)
     added_at = models.DateTimeField(auto_now_add=True)
@@ -198,7 +202,10 @@ class NetworkMember(models.Model):
 class Relationship(Provenanced, Dated):
     """``from_person`` is <type> of ``to_person``; stored once, read from both sides."""
 
-    from_person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relationships_from")
+    # no index of its own: the unique (from_person, to_person, type) one begins with it
+    from_person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="relationships_from", db_index=False
+    )
     to_person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relationships_to")
     type = models.CharField(max_length=30, choices=REL_CHOICES)
     # how a legal parent (PRN) is one: a kinmap.core.vocab.LegalParentBasis code; empty otherwise

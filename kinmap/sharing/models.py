@@ -23,7 +23,10 @@ class BreakGlassAccess(models.Model):
     DEFAULT_HOURS = 2
     MAX_HOURS = 24
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # no index of its own: the (user, network, ends_at) index begins with it
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     network = models.ForeignKey(FamilyNetwork, on_delete=models.CASCADE, related_name="+")
     reason = models.TextField()
     starts_at = models.DateTimeField()
@@ -41,8 +44,9 @@ class BreakGlassAccess(models.Model):
 class Notification(models.Model):
     """A message for one user, listed on their Notifications page."""
 
+    # no index of its own: the (recipient, read_at) index begins with it
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False
     )
     text = models.CharField(max_length=500)
     url = models.CharField(max_length=200, blank=True)
@@ -114,7 +118,8 @@ class InformationRequest(models.Model):
         ANSWERED = "answered", "Answered"
         DECLINED = "declined", "Declined"
 
-    network = models.ForeignKey(FamilyNetwork, on_delete=models.PROTECT, related_name="+")
+    # no index of its own: the (network, requested_at) index begins with it
+    network = models.ForeignKey(FamilyNetwork, on_delete=models.PROTECT, related_name="+", db_index=False)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     # Asked from a search (kinmap.matching.search): the person the search found
     # in a network of the agency asked, which the asker may not see. Shown to
@@ -124,9 +129,15 @@ class InformationRequest(models.Model):
     )
     what = models.CharField(max_length=80)
     gap_key = models.CharField(max_length=200, blank=True, db_index=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # no index of its own: the (requested_by, status, due_on) index begins with it
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     requested_by_team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
-    to_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="information_requests")
+    # no index of its own: the (to_agency, status, due_on) index begins with it
+    to_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="information_requests", db_index=False
+    )
     lawful_basis = models.CharField(max_length=30, choices=LawfulBasis.choices)
     purpose = models.TextField()
     urgency = models.CharField(max_length=20, choices=Urgency.choices, default=Urgency.STANDARD)
@@ -159,7 +170,8 @@ class SharingDecision(models.Model):
         SHARE = "share", "Shared"
         NOT_SHARE = "not-share", "Not shared"
 
-    network = models.ForeignKey(FamilyNetwork, on_delete=models.PROTECT, related_name="+")
+    # no index of its own: the (network, decided_at) index begins with it
+    network = models.ForeignKey(FamilyNetwork, on_delete=models.PROTECT, related_name="+", db_index=False)
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     request = models.ForeignKey(
         InformationRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
