@@ -1,7 +1,8 @@
 """Transaction-scoped advisory locks (PostgreSQL) that put two changes one
 after the other where there is no row yet to lock: two first answers to one
 question, two allocations of one team to one family, two first changes of a
-rule, two starts of a recompute, two people given one NHS number. The
+rule, two starts of a recompute, two people given one NHS number, two
+made-up caseloads loaded at once (each numbers its rows from the same ids). The
 second waits for the first to commit and then sees its row, so it is refused
 in words (or supersedes it) rather than failing on a unique constraint (an
 IntegrityError: a server error) or missing it. SQLite lets one transaction
@@ -23,6 +24,7 @@ RECOMPUTE_START = 4_765_920
 RULE_SETTING = 4_765_921
 ALLOCATION = 4_765_922
 PERSON_FACT = 4_765_923
+SYNTH_LOAD = 4_765_924  # kinmap synth: one load at a time (key 0)
 
 
 def advisory_xact_lock(kind: int, key: int | str) -> None:

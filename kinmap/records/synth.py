@@ -66,6 +66,7 @@ from kinmap.gaps import models as gm
 from kinmap.gaps.team_counts import team_counts_touch
 
 from . import models as m
+from .advisory import SYNTH_LOAD, advisory_xact_lock
 from .synth_bulk import (
     ids_release,
     ids_reserve,
@@ -115,7 +116,10 @@ def synth_load(
 ) -> SynthResult:
     """Write the caseload described in the module docstring, in one
     transaction; ``workers``: processes that build the families (None: one a
-    core).
+    core). Two loads at once into one database (PostgreSQL) go one after the
+    other: the second waits for the first to commit (an advisory lock,
+    :data:`kinmap.records.advisory.SYNTH_LOAD`), then numbers its rows after
+    the first's.
 
     Raises :class:`SynthRefused` in production or for numbers out of range
     (families 1 to :data:`MAX_FAMILIES`, teams 1 to :data:`MAX_TEAMS`,
@@ -132,6 +136,8 @@ def synth_load(
     started = time.perf_counter()
     counts = Counts()
     with transaction.atomic():
+        # one load at a time: the next waits here, then numbers its rows after this one's
+        advisory_xact_lock(SYNTH_LOAD, 0)
         team_rows, practitioners = _teams(teams, seed)
         checked = load_session()
         plan = Plan(

@@ -192,6 +192,71 @@ def test_synth_refuses_numbers_out_of_range_in_one_line(args: list[str], message
 
 
 @pytest.mark.django_db
+def test_a_stop_before_the_load_commits_says_nothing_was_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kinmap.records.management.commands import synth as command
+
+    def stopped(**kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(command, "synth_load", stopped)
+    with pytest.raises(CommandError, match=r"^stopped: nothing was written \(a load is one transaction\)$"):
+        call_command("synth", "--families", "3", "--quiet")
+
+
+@pytest.mark.django_db
+def test_a_stop_after_the_load_commits_says_it_was_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stopped while the tables were being analysed (after the commit): the
+    load is there, and the words say so rather than a traceback."""
+    from kinmap.records.management.commands import synth as command
+
+    def written_then_stopped(**kwargs: object) -> None:
+        synth_load(families=2, teams=1, seed=3, today=TODAY)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(command, "synth_load", written_then_stopped)
+    with pytest.raises(CommandError, match=r"^stopped after the load was written \(it is complete\)"):
+        call_command("synth", "--families", "2", "--quiet")
+    assert m.FamilyNetwork.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite lets one transaction write at a time")
+def test_a_load_holds_the_one_load_lock_from_before_its_teams_and_ids(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two loads at once would number their rows from the same ids (and make
+    the same teams): the second waits for the first's lock, taken before
+    either is read."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    from kinmap.records.advisory import SYNTH_LOAD
+
+    def another_connection_may_take_it() -> bool:
+        try:
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_xact_lock(%s, 0)", [SYNTH_LOAD])
+                return bool(cursor.fetchone()[0])
+        finally:
+            connections["default"].close()
+
+    seen: list[bool] = []
+    teams = synth._teams
+
+    def teams_looked_at(count: int, seed: int):  # type: ignore[no-untyped-def]
+        with ThreadPoolExecutor(1) as pool:
+            seen.append(pool.submit(another_connection_may_take_it).result())
+        return teams(count, seed)
+
+    monkeypatch.setattr(synth, "_teams", teams_looked_at)
+    synth_load(families=2, teams=1, seed=3, today=TODAY)
+    assert seen == [False]
+    with ThreadPoolExecutor(1) as pool:  # and free once the load has committed
+        assert pool.submit(another_connection_may_take_it).result() is True
+
+
+@pytest.mark.django_db
 def test_loading_many_families_at_once_gives_each_as_loading_it_alone() -> None:
     synth_load(families=30, teams=2, seed=8, today=TODAY)
     networks = list(m.FamilyNetwork.objects.order_by("pk"))

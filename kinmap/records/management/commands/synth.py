@@ -7,8 +7,9 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import DatabaseError, connection
 
+from kinmap.audit.models import AuditEvent
 from kinmap.database_faults import database_ready
 from kinmap.records.synth import SynthRefused, synth_load
 
@@ -40,6 +41,7 @@ class Command(BaseCommand):
                 self.stderr.write(f"  loaded {done:,} families")
 
         started = time.perf_counter()
+        loads_before = _loads_recorded()
         with cli_audit_context():
             try:
                 r = synth_load(
@@ -51,6 +53,8 @@ class Command(BaseCommand):
                 )
             except SynthRefused as exc:
                 raise CommandError(str(exc)) from None
+            except KeyboardInterrupt:
+                raise CommandError(_stopped_words(loads_before)) from None
         seconds = time.perf_counter() - started
         self.stdout.write(
             f"loaded {r.families:,} families ({r.networks:,} networks, {r.people:,} people, "
@@ -58,3 +62,25 @@ class Command(BaseCommand):
             f"{r.contacts:,} contacts, {r.gaps_open:,} open gaps and {r.gaps_answered:,} answered, "
             f"in {seconds:.1f} s ({r.families / seconds:,.0f} families a second, {connection.vendor})"
         )
+
+
+def _loads_recorded() -> int:
+    """How many loads the audit trail records (one event each, written in the
+    load's own transaction, so it is there if and only if the load is)."""
+    return AuditEvent.objects.filter(action="synth").count()
+
+
+def _stopped_words(loads_before: int) -> str:
+    """What a stop (Ctrl-C) left: nothing, when the load's transaction had not
+    committed; the whole load, when it stopped while the planner's statistics
+    of the tables were being refreshed (after the commit)."""
+    try:
+        written = _loads_recorded() > loads_before
+    except DatabaseError:
+        return "stopped; whether the load was written is not known: see the audit trail (action synth)"
+    if written:
+        return (
+            "stopped after the load was written (it is complete); the planner's statistics of its "
+            "tables were not all refreshed: run ANALYZE, or let autovacuum do it"
+        )
+    return "stopped: nothing was written (a load is one transaction)"
