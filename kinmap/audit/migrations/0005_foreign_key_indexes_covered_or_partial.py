@@ -5,6 +5,20 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def reinstall_triggers(apps, schema_editor):
+    """On SQLite altering the table rebuilt it without its append-only
+    triggers (kinmap.audit.triggers): they are made again."""
+    from kinmap.audit import triggers
+
+    triggers.install(schema_editor.connection)
+
+
+def remove_triggers(apps, schema_editor):
+    from kinmap.audit import triggers
+
+    triggers.remove(schema_editor.connection)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -13,9 +27,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(remove_triggers, reinstall_triggers),
         migrations.AlterField(
             model_name='auditevent',
             name='actor',
             field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
+        migrations.RunPython(reinstall_triggers, remove_triggers),
     ]
