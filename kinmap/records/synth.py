@@ -245,8 +245,7 @@ def _analyze(labels: set[str]) -> None:
         )
         largest_first = [row[0] for row in cursor.fetchall()]
     with ThreadPoolExecutor(ANALYZE_CONNECTIONS) as pool:
-        for done in pool.map(_analyze_one, largest_first):
-            done  # noqa: B018 - an error in a thread is raised here
+        list(pool.map(_analyze_one, largest_first))  # an error in a thread is raised here
 
 
 # connections that analyse the load's tables at once (kinmap synth: the cores
