@@ -40,7 +40,7 @@ def candidate_ids(
         PersonMatchKey.objects.filter(key__in=keys)
         .exclude(person_id__in=list(exclude))
         .values("person_id")
-        .annotate(shared=Count("id"))
+        .annotate(shared=Count("key"))
         .order_by("-shared", "person_id")[:limit]
     )
     return [row["person_id"] for row in rows]

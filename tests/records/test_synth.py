@@ -436,8 +436,8 @@ def test_a_large_load_builds_the_indexes_and_keys_again(monkeypatch: pytest.Monk
         gone = {name for name, _ in before} - {name for name, _ in _indexes()}
         assert len(definitions) > 20
         assert "gaps_gap_rule_id_bdde99_idx" in gone and "match_key_lookup" in gone
-        # keys nothing points at: a gap event's, a match key's, a gap's (network, key)
-        assert {"gaps_gapevent_pkey", "match_key_once", "one_gap_per_key"} <= gone
+        # keys nothing points at: a gap event's, a match key's (person, key), a gap's (network, key)
+        assert {"gaps_gapevent_pkey", "matching_personmatchkey_pkey", "one_gap_per_key"} <= gone
         assert {
             "gaps_gapevent.gaps_gapevent_pkey",
             "records_historicalperson.records_historicalperson_pkey",
