@@ -153,17 +153,17 @@ def synth_load(
             text=connection.vendor == "postgresql",
         )
         deferred = indexes_set_aside(models_written(Rows(0).tables())) if _defer(families) else []
-        last_id, written, network_ids = plan.ids_from, set(), []
+        last_id, written = plan.ids_from, set()
         for built in chunks_built(plan, workers if workers is not None else workers_default(families)):
             written |= chunk_write(built)
-            network_ids.extend(built.network_ids)
             counts.add(built.counts)
             last_id = built.last_id
             if progress:
                 progress(counts.families)
         indexes_rebuild(deferred)
         # the summaries came with the chunks; the teams' kept counts are told
-        team_counts_touch(network_ids=network_ids)
+        # (the load's families are allocated to its teams and no other)
+        team_counts_touch(team_ids=plan.team_ids)
         if not checked:
             references_check(written, plan.ids_from, {t.model._meta.label for t in Rows(0).numbered()})
         result = _load_finish(

@@ -82,11 +82,10 @@ class Plan:
 @dataclass
 class Built:
     """One chunk ready to write: its tables' rows (targets first), what it
-    counts, its family networks' ids and the largest id it gave."""
+    counts and the largest id it gave."""
 
     tables: list[Prepared]
     counts: Counts
-    network_ids: list[int]
     last_id: int
 
 
@@ -168,7 +167,7 @@ def _chunk_build(plan: Plan, k: int) -> Built:
         for table in (*rows.numbered(), rows.keys, rows.summaries)
         for p in table.prepared(plan.now, text=plan.text)
     ]
-    return Built(tables, counts, [row[0] for row in rows.networks.rows], rows.last)
+    return Built(tables, counts, rows.last)
 
 
 def chunks_built(plan: Plan, workers: int) -> Iterator[Built]:
