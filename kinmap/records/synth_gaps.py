@@ -27,7 +27,7 @@ from kinmap.core.graph import FamilyGraph
 from kinmap.core.model import Network
 from kinmap.core.resolution import resolving_provenance
 from kinmap.core.rules import GapHistory, ProcessInputs, RuleSettings, Unmet
-from kinmap.core.rules.open_since import NOT_KNOWN, OpenSince, OpenSinceBasis, open_since_all
+from kinmap.core.rules.open_since import NOT_KNOWN, OpenSince, open_since_all
 from kinmap.gaps import engine
 from kinmap.gaps import models as gm
 from kinmap.gaps.services import subject_name
@@ -74,6 +74,18 @@ def reads_history(settings: RuleSettings) -> bool:
     return int(settings.effective_params(CATALOGUE.get(rule_id))["min_times_prompted"]) <= 0
 
 
+def answered_network(fam: Family) -> Network:
+    """The family's whole network after the answers given at its last
+    contact: the same records, the answers added to the people's facts."""
+    if not fam.answers:
+        return fam.net
+    people = dict(fam.net.people)
+    for pid, facts in fam.answers.items():
+        p = people[pid]
+        people[pid] = dataclasses.replace(p, facts={**p.facts, **{f.key: f for f in facts}})
+    return dataclasses.replace(fam.net, people=people)
+
+
 def family_gaps(
     fam: Family,
     rows: Rows,
@@ -86,13 +98,7 @@ def family_gaps(
 ) -> None:
     """The gaps of each of the family's networks as at the last contact, then
     after the answers given there (queued with their events)."""
-    answered = fam.net
-    if fam.answers:
-        people = dict(fam.net.people)
-        for pid, facts in fam.answers.items():
-            p = people[pid]
-            people[pid] = dataclasses.replace(p, facts={**p.facts, **{f.key: f for f in facts}})
-        answered = dataclasses.replace(fam.net, people=people)
+    answered = answered_network(fam)
     opened_on = timezone.localdate(now)
     for i, (nid, name, members, index) in enumerate(fam.networks):
         counts.networks += 1
@@ -116,10 +122,13 @@ def family_gaps(
             }
             process = ProcessInputs(last_contact_on=last, gap_history=history)
             graph = FamilyGraph(after, today)
-            subjects = _Subjects(graph)
+            subjects = subjects.over(graph)
             found = _unmet(after, today, settings, process, graph)
             wanted = {u.key: u for u in found}
-            since = open_since_all(graph, found, process, settings.params)
+            # the answers are facts, which neither the open-since dates nor
+            # whom a gap is about read: a gap found again keeps the first
+            # pass's (a test holds them equal), so only the new are worked out
+            since = open_since_all(graph, [u for u in found if u.key not in gaps], process, settings.params)
             _reconcile(gaps, wanted, since, subjects, rows, nid, today, now, actor_id, counts)
         for row in gaps.values():
             rows.gaps.add(tuple(row))
@@ -141,9 +150,18 @@ class _Subjects:
     worked out once a subject: a network's gaps are about a few subjects,
     most of them several times."""
 
-    def __init__(self, graph: FamilyGraph) -> None:
+    def __init__(
+        self, graph: FamilyGraph, found: dict[tuple[str, str], tuple[str, date | None]] | None = None
+    ) -> None:
         self.graph = graph
-        self._found: dict[tuple[str, str], tuple[str, date | None]] = {}
+        self._found: dict[tuple[str, str], tuple[str, date | None]] = {} if found is None else found
+
+    def over(self, graph: FamilyGraph) -> _Subjects:
+        """The same subjects over ``graph``: the same network with more facts
+        (the answers given at the contact), whose names and babies' first
+        birthdays do not change (neither reads a fact), so what is worked out
+        already is kept."""
+        return _Subjects(graph, self._found)
 
     def __call__(self, kind: str, sid: str) -> tuple[str, date | None]:
         """The subject's name and its baby's first birthday (or None)."""
@@ -212,20 +230,15 @@ def _reconcile(
 ) -> None:
     """Bring the gaps as at the contact up to date with the answers given
     there, as the recompute does (kinmap.gaps.services.recompute._plan): open the new
-    ones, update changed wording, resolve the answered ones with the answer's
-    source (a resolved event each)."""
+    ones (``since``: their open-since dates, by key), update changed wording,
+    resolve the answered ones with the answer's source (a resolved event
+    each). A gap found again keeps its open-since date: the answers are
+    facts, which the dates do not read, so the recompute would find the same."""
     for key, u in wanted.items():
         row = gaps.get(key)
-        opened = since.get(key, NOT_KNOWN)
         if row is None:
-            gaps[key] = _gap_row(rows, nid, u, subjects, today, now, actor_id, opened)
+            gaps[key] = _gap_row(rows, nid, u, subjects, today, now, actor_id, since.get(key, NOT_KNOWN))
             continue
-        if (
-            opened.on is not None
-            and opened.basis is OpenSinceBasis.FAMILY_DATES
-            and (row[16], row[17]) != (opened.on, opened.basis.value)
-        ):
-            row[16], row[17] = opened.on, opened.basis.value
         name, overnight_until = subjects(row[4], row[5])
         fresh = (name, u.severity.value, u.detail, list(u.missing), overnight_until)
         if (row[7], row[8], row[9], row[10], row[12]) != fresh:

@@ -588,3 +588,52 @@ def test_a_record_replaced_in_place_of_dataclasses_replace_is_the_same_record() 
         made = synth_rows._replaced(record, provenance=stamp)
         assert made == dataclasses.replace(record, provenance=stamp)
         assert vars(made) == vars(dataclasses.replace(record, provenance=stamp)) and made is not record
+
+
+def test_the_answers_change_no_open_since_date_nor_whom_a_gap_is_about() -> None:
+    """The second pass over a family (after the answers given at its last
+    contact) keeps the first pass's open-since dates and subjects for the
+    gaps it finds again (``synth_gaps`` works them out for new gaps only):
+    the answers are facts, which neither reads. Worked out in full over both
+    networks, they agree for every gap found twice."""
+    from kinmap.core.graph import FamilyGraph
+    from kinmap.core.rules import ProcessInputs
+    from kinmap.core.rules.open_since import open_since_all
+    from kinmap.gaps import engine
+    from kinmap.gaps.services import subject_name
+    from kinmap.gaps.services.recompute import _overnight_infant_until
+    from kinmap.records.synth_gaps import answered_network, network_view
+
+    settings = rule_settings([])
+    rows, counts, now = Rows(1000), synth_rows.Counts(), timezone.now()
+    compared = answered = 0
+    for i in range(60):
+        fam = synth_rows.family_invent(
+            synth_rows.family_rng(5, i), 5, i, TODAY, (1, 2), (3, 4), rows, now, counts
+        )
+        after_answers = answered_network(fam)
+        for k, (nid, name, members, index) in enumerate(fam.networks):
+            process = ProcessInputs(last_contact_on=fam.last_contact if k == 0 else None)
+            passes = []
+            for net in (
+                network_view(fam.net, nid, name, members, index),
+                network_view(after_answers, nid, name, members, index),
+            ):
+                graph = FamilyGraph(net, TODAY)
+                unmet = engine.run(net, TODAY, settings, process, graph)
+                since = open_since_all(graph, unmet, process, settings.params)
+                subjects = {
+                    u.key: (
+                        subject_name(net, u.subject.kind.value, str(u.subject.id)),
+                        _overnight_infant_until(graph, u.subject.kind.value, str(u.subject.id)),
+                    )
+                    for u in unmet
+                }
+                passes.append((since, subjects))
+            (since_first, subjects_first), (since_after, subjects_after) = passes
+            both = since_first.keys() & since_after.keys()
+            assert {k: since_first[k] for k in both} == {k: since_after[k] for k in both}
+            assert {k: subjects_first[k] for k in both} == {k: subjects_after[k] for k in both}
+            compared += len(both)
+            answered += len(since_first.keys() - since_after.keys())
+    assert compared > 500 and answered > 10  # the answers did answer gaps
