@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, NamedTuple
@@ -47,6 +47,9 @@ class Table:
         self.model = model
         self.names = tuple(names)
         self.rows: list[tuple[Any, ...]] = []
+        # queue a row: the list's own append (a load queues millions of rows;
+        # a method that called it would be a frame more a row)
+        self.add: Callable[[tuple[Any, ...]], None] = self.rows.append
         self.history_date = history_date
         fields = {f.attname: f for f in model._meta.concrete_fields}
         unknown = set(self.names) - set(fields)
@@ -57,9 +60,6 @@ class Table:
         self._rest = [
             f for n, f in fields.items() if n not in self.names and not isinstance(f, AutoFieldMixin)
         ]
-
-    def add(self, row: tuple[Any, ...]) -> None:
-        self.rows.append(row)
 
     def prepared(self, now: datetime, *, text: bool = False) -> list[Prepared]:
         """The rows ready to write (with their history rows), made without a

@@ -190,7 +190,9 @@ def _gap_row(
     """A new gap's columns in the order of ``Rows.gaps`` (as the recompute
     opens one: kinmap.gaps.services.recompute._plan), its "opened" event queued;
     ``opened``: when its requirement first applied (``open_since``)."""
-    kind, sid = u.subject.kind.value, str(u.subject.id)
+    # ``_value_``: an enumeration member's value as a plain attribute (``.value``
+    # is a property, a call each read; Python's enum HOWTO, "_sunder_ names")
+    kind, sid = u.subject.kind._value_, str(u.subject.id)
     gid = rows.next_id()
     rows.events.add((rows.next_id(), gid, _OPENED, "", "", "", actor_id, now))
     name, overnight_until = subjects(kind, sid)
@@ -203,7 +205,7 @@ def _gap_row(
         sid,
         u.subject.child_id,
         name,
-        u.severity.value,
+        u.severity._value_,
         u.detail,
         list(u.missing),
         now,
@@ -212,7 +214,7 @@ def _gap_row(
         None,
         1,
         opened.on or today,
-        opened.basis.value,
+        opened.basis._value_,
     ]
 
 
@@ -240,7 +242,7 @@ def _reconcile(
             gaps[key] = _gap_row(rows, nid, u, subjects, today, now, actor_id, since.get(key, NOT_KNOWN))
             continue
         name, overnight_until = subjects(row[4], row[5])
-        fresh = (name, u.severity.value, u.detail, list(u.missing), overnight_until)
+        fresh = (name, u.severity._value_, u.detail, list(u.missing), overnight_until)
         if (row[7], row[8], row[9], row[10], row[12]) != fresh:
             row[7], row[8], row[9], row[10], row[12] = fresh
             row[15] += 1

@@ -333,9 +333,11 @@ def _replaced(record: D, **changes: Any) -> D:
 
 
 def _prov_cols(prov: Provenance | None) -> tuple[str, str, datetime | None]:
+    # ``_value_`` (here and below): an enumeration member's value as a plain
+    # attribute (``.value`` is a property, a call each read; enum HOWTO)
     if prov is None:
         return ("", "", None)
-    return (prov.source.value, prov.detail, prov.recorded_at)
+    return (prov.source._value_, prov.detail, prov.recorded_at)
 
 
 def _queue_records(fam: Family, rows: Rows) -> None:
@@ -350,9 +352,9 @@ def _queue_records(fam: Family, rows: Rows) -> None:
                 p.given_name,
                 p.family_name,
                 p.name_absent_reason,
-                p.sex.value,
+                p.sex._value_,
                 p.birth_date,
-                p.birth_date_accuracy.value,
+                p.birth_date_accuracy._value_,
                 p.death_date,
                 p.nhs_number,
                 p.phone,
@@ -361,7 +363,7 @@ def _queue_records(fam: Family, rows: Rows) -> None:
                 p.seen_directly_on,
                 {
                     f: {
-                        "source": v.source.value,
+                        "source": v.source._value_,
                         "detail": v.detail,
                         "by": v.recorded_by,
                         "at": v.recorded_at.isoformat() if v.recorded_at else "",
@@ -371,7 +373,7 @@ def _queue_records(fam: Family, rows: Rows) -> None:
             )
         )
         for n in p.other_names:
-            rows.names.add((rows.next_id(), pid, n.kind.value, n.given_name, n.family_name))
+            rows.names.add((rows.next_id(), pid, n.kind._value_, n.given_name, n.family_name))
         for f in p.facts.values():
             rows.facts.add((rows.next_id(), pid, f.key, f.value, *_prov_cols(f.provenance)))
     for nid, _, members, index in fam.networks:
@@ -408,7 +410,7 @@ def _queue_records(fam: Family, rows: Rows) -> None:
                 c.id,
                 c.carer_id,
                 c.child_id,
-                c.place.value,
+                c.place._value_,
                 c.frequency,
                 c.overnight,
                 c.supervised,
@@ -420,7 +422,7 @@ def _queue_records(fam: Family, rows: Rows) -> None:
         )
     for x in net.parental_responsibility:
         rows.prs.add(
-            (x.id, x.person_id, x.child_id, x.basis.value, x.start, x.end, *_prov_cols(x.provenance))
+            (x.id, x.person_id, x.child_id, x.basis._value_, x.start, x.end, *_prov_cols(x.provenance))
         )
     for pid, p in net.people.items():  # findable by a lookup at once
         record = MatchRecord(

@@ -113,7 +113,9 @@ class Subject:
 
     @property
     def key(self) -> str:
-        base = f"{self.kind.value}:{self.id}"
+        # ``_value_``: the member's value as a plain attribute (``.value`` is a
+        # property of Enum, a call each read; Python's enum HOWTO, "_sunder_ names")
+        base = f"{self.kind._value_}:{self.id}"
         return base if self.child_id is None else f"{base}:{self.child_id}"
 
     def sort_key(self) -> tuple[str, int, str, int]:

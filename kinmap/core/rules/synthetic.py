@@ -12,6 +12,7 @@ invented; phone numbers are from the range set aside for drama.
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -83,8 +84,8 @@ class _Family:
         return self.rng.random() < self.completeness
 
     def source(self) -> Provenance | None:
-        when = datetime.combine(self.today - timedelta(days=self.rng.randint(1, 60)), datetime.min.time())
-        return Provenance(Source.SAID_BY, "said by the mother", "hv.synthetic", when) if self.has() else None
+        days = self.rng.randint(1, 60)
+        return _said_by(self.today, days) if self.has() else None
 
     def fact(self, key: str, value: str) -> dict[str, Fact]:
         return {key: Fact(key, value, self.source())} if self.has() else {}
@@ -133,6 +134,14 @@ class _Family:
     def add_fact(self, pid: int, key: str, value: str) -> None:
         p = self.people[pid]
         self.people[pid] = Person(**{**p.__dict__, "facts": {**p.facts, **self.fact(key, value)}})
+
+
+@functools.lru_cache(maxsize=1024)
+def _said_by(today: date, days: int) -> Provenance:
+    """Said by the mother, recorded at midnight ``days`` before ``today``: one
+    (immutable) provenance a day, shared by the records that have it."""
+    when = datetime.combine(today - timedelta(days=days), datetime.min.time())
+    return Provenance(Source.SAID_BY, "said by the mother", "hv.synthetic", when)
 
 
 def _born(rng: random.Random, today: date, min_years: int, max_years: int) -> date:
