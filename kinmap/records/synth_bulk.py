@@ -11,10 +11,7 @@ Ids are given in memory from one counter for every table of the load
 (:func:`ids_reserve` / :func:`ids_release`): the rows are numbered before
 they are written, so rows that point at each other need no query to learn
 each other's ids. An id is unique in its table; the numbers of one table are
-not contiguous, which nothing relies on. A record's history row takes the
-record's id as its own (``history_id``): the counter gives each id once, so it
-is unique in the history table too, and the database hands out no number a
-row (the history tables are as large as the records' together).
+not contiguous, which nothing relies on.
 """
 
 from __future__ import annotations
@@ -85,15 +82,14 @@ class Table:
                 when = [stamp] * size
                 if dated is not None:
                     when = [stamp if c == NULL else c for c in cells[dated]]
-                hcells = [*(cells[i] for i in pick), when, ["+"] * size, cells[0]]
+                hcells = [*(cells[i] for i in pick), when, ["+"] * size]
                 out.append(Prepared(self._history_label(), hcolumns, [], _lines(hcells), size))
             return out
         rows = [r + rest for r in self._prepared(self.rows)]
         out = [Prepared(self.model._meta.label, columns, rows, b"", len(rows))]
         if history:
             hrows = [
-                (*(r[i] for i in pick), (r[dated] if dated is not None else None) or now, "+", r[0])
-                for r in rows
+                (*(r[i] for i in pick), (r[dated] if dated is not None else None) or now, "+") for r in rows
             ]
             out.append(Prepared(self._history_label(), hcolumns, hrows, b"", len(rows)))
         return out
@@ -115,17 +111,13 @@ class Table:
     def _history_columns(self, columns: list[str]) -> tuple[list[str], tuple[int, ...], int | None]:
         """The columns of the history rows (one per row, as ``save()`` would
         have written it, "+": created, dated by ``history_date`` or the
-        load's time, numbered with the row's id), which of the row's columns
-        they take, and the position of the row's column that dates them
-        (None: the load's time). Raises ValueError for a table whose rows
-        are not numbered in memory (the history row takes the row's id)."""
-        if columns[0] != "id":
-            raise ValueError(f"{self.model.__name__}'s rows must be numbered (id first) to have history rows")
+        load's time), which of the row's columns they take, and the position
+        of the row's column that dates them (None: the load's time)."""
         hmodel = self.model.history.model  # type: ignore[attr-defined]
         at = {n: i for i, n in enumerate(columns)}
         kept = [f.attname for f in hmodel._meta.concrete_fields if f.attname in at]
         dated = at.get(self.history_date) if self.history_date else None
-        return [*kept, "history_date", "history_type", "history_id"], tuple(at[n] for n in kept), dated
+        return [*kept, "history_date", "history_type"], tuple(at[n] for n in kept), dated
 
 
 class Prepared(NamedTuple):
@@ -415,21 +407,13 @@ def _checks_made() -> Iterator[None]:
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
-def _numbered(tables: Sequence[Table]) -> list[type[Model]]:
-    """The models whose ids the load gives: the tables' and their history
-    models (a history row takes its record's id), in a stable order."""
-    return sorted(set(models_written(tables)), key=lambda m: m._meta.label)
-
-
 def ids_reserve(tables: Sequence[Table]) -> int:
-    """The largest id used (or handed out) in any of the tables' models and
-    their history models, so that ids counted on from it are free in every
-    one of them (one query)."""
+    """The largest id used (or handed out) in any of the tables' models, so
+    that ids counted on from it are free in every one of them (one query)."""
     parts = []
-    for model in _numbered(tables):
+    for model in {t.model for t in tables}:
         table = connection.ops.quote_name(model._meta.db_table)
-        pk = connection.ops.quote_name(model._meta.pk.column)
-        parts.append(f"(SELECT COALESCE(MAX({pk}), 0) FROM {table})")  # noqa: S608
+        parts.append(f"(SELECT COALESCE(MAX(id), 0) FROM {table})")  # noqa: S608
         if connection.vendor == "postgresql":
             parts.append(f"(SELECT last_value FROM {_sequence(model)})")  # noqa: S608
     top = "GREATEST" if connection.vendor == "postgresql" else "MAX"
@@ -439,15 +423,14 @@ def ids_reserve(tables: Sequence[Table]) -> int:
 
 
 def ids_release(tables: Sequence[Table], last: int) -> None:
-    """Move the id sequences of the tables and their history tables past
-    ``last``, the largest id given, so that rows added later take ids after
-    the load's (PostgreSQL; SQLite takes the next id after the largest in the
-    table anyway)."""
+    """Move the tables' id sequences past ``last``, the largest id given, so
+    that rows added later take ids after the load's (PostgreSQL; SQLite takes
+    the next id after the largest in the table anyway)."""
     if connection.vendor != "postgresql":
         return
     sets = ", ".join(
         f"setval('{_sequence(m)}', GREATEST(%s, (SELECT last_value FROM {_sequence(m)})))"  # noqa: S608 (names from the catalogue)
-        for m in _numbered(tables)
+        for m in {t.model for t in tables}
     )
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {sets}", [last] * sets.count("%s"))
@@ -457,11 +440,10 @@ _sequences: dict[str, str] = {}
 
 
 def _sequence(model: type[Model]) -> str:
-    """The name of the sequence behind ``model``'s id (PostgreSQL; a history
-    model's ``history_id``)."""
+    """The name of the sequence behind ``model``'s id (PostgreSQL)."""
     table = model._meta.db_table
     if table not in _sequences:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, model._meta.pk.column])
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
             _sequences[table] = cursor.fetchone()[0]
     return _sequences[table]

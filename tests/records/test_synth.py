@@ -11,7 +11,7 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F
+from django.db.models import Count
 from django.test import override_settings
 from django.utils import timezone
 
@@ -268,9 +268,7 @@ def test_loading_many_families_at_once_gives_each_as_loading_it_alone() -> None:
 @pytest.mark.django_db
 def test_bulk_rows_are_what_the_services_would_have_written_beside_them() -> None:
     """Match keys as a refresh writes them, one record-time history row per
-    record (numbered with the record's id), and ids handed out after the
-    load's (the sequences moved on, the history tables' too), so that a
-    second load numbers on after both."""
+    record, and ids handed out after the load's (the sequences moved on)."""
     from kinmap.matching.keys import person_match_keys_refresh
     from kinmap.matching.models import PersonMatchKey
 
@@ -280,24 +278,17 @@ def test_bulk_rows_are_what_the_services_would_have_written_beside_them() -> Non
     person_match_keys_refresh(person_ids=m.Person.objects.values_list("pk", flat=True))
     assert sorted(PersonMatchKey.objects.values_list("person_id", "key")) == written
     for model in (m.Person, m.PersonFact, m.Relationship, m.Residence, m.CareArrangement, m.NetworkMember):
-        history = model.history  # type: ignore[attr-defined]
-        assert history.count() == model.objects.count() > 0, model
-        assert not history.exclude(history_id=F("id")).exists(), model
+        assert model.history.count() == model.objects.count() > 0, model  # type: ignore[attr-defined]
     dated = m.PersonFact.history.filter(history_date__date__lt=TODAY)  # type: ignore[attr-defined]
     assert dated.exists()  # dated when the record says it was recorded
     assert gm.Gap.objects.filter(state=gm.GapState.RESOLVED, resolved_at__isnull=False).exists()
     top = max(m.Person.objects.order_by("-pk").values_list("pk", flat=True)[:1])
-    top_history = max(m.Person.history.values_list("history_id", flat=True))  # type: ignore[attr-defined]
     later = m.Person.objects.create(given_name="Ada", family_name="Later")
     assert later.pk > top
-    assert later.history.get().history_id > top_history  # type: ignore[attr-defined]
     event = gm.GapEvent.objects.create(
         gap=gm.Gap.objects.first(), kind=gm.EventKind.PROMPTED, at=timezone.now()
     )
     assert event.pk > max(gm.GapEvent.objects.exclude(pk=event.pk).values_list("pk", flat=True))
-    synth_load(families=2, teams=1, seed=10, today=TODAY)  # after the rows and history written since
-    assert m.Person.history.filter(history_id__gt=later.history.get().history_id).count() > 0  # type: ignore[attr-defined]
-    assert not m.Person.history.exclude(pk=later.history.get().pk).exclude(history_id=F("id")).exists()  # type: ignore[attr-defined]
 
 
 @pytest.mark.django_db
