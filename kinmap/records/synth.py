@@ -66,6 +66,7 @@ from kinmap.gaps import models as gm
 from kinmap.gaps.team_counts import team_counts_touch
 
 from . import models as m
+from . import synth_chunks
 from .advisory import SYNTH_LOAD, advisory_xact_lock
 from .synth_bulk import (
     ids_release,
@@ -145,7 +146,8 @@ def synth_load(
             families=families,
             today=today,
             now=timezone.now(),
-            ids_from=ids_reserve(Rows(0).numbered()),
+            # the ids the load may use, set aside at once for it alone
+            ids_from=ids_reserve(Rows(0).numbered(), window=_window(families)),
             team_ids=tuple(t.pk for t in team_rows),
             practitioner_ids=tuple(u.pk for u in practitioners),
             actor_id=practitioners[0].pk,
@@ -171,6 +173,14 @@ def synth_load(
         )
     _analyze(written)
     return result
+
+
+def _window(families: int) -> int:
+    """The ids a load of ``families`` may use: a window of
+    :data:`~kinmap.records.synth_chunks.IDS_PER_FAMILY` a family for every
+    chunk (a chunk that would need more stops the load)."""
+    chunk = synth_chunks.CHUNK
+    return -(-families // chunk) * chunk * synth_chunks.IDS_PER_FAMILY
 
 
 def chunk_write(built: Built) -> set[str]:

@@ -407,11 +407,25 @@ def _checks_made() -> Iterator[None]:
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
-def ids_reserve(tables: Sequence[Table]) -> int:
-    """The largest id used (or handed out) in any of the tables' models, so
-    that ids counted on from it are free in every one of them (one query)."""
+# ids left between the largest id read and a load's window: rows that other
+# sessions number in the moment between the read and the sequences' move
+RESERVE_MARGIN = 1_000
+
+
+def ids_reserve(tables: Sequence[Table], *, window: int = 0) -> int:
+    """The id after which the load numbers its rows, free in every one of the
+    tables' models: the largest id used (or handed out) in any of them (one
+    query). With ``window`` (the ids the load may use), on PostgreSQL, the
+    tables' sequences are moved past the window at once (``setval`` is
+    neither held back by the load's transaction nor undone by its rollback),
+    so a row that another session adds while the load runs (a practitioner's
+    new person) takes an id after the load's, and the window starts
+    :data:`RESERVE_MARGIN` ids after the largest read, for rows numbered
+    between the read and the move. SQLite lets one transaction write at a
+    time, so nothing else numbers a row while a load runs there."""
+    models_ = sorted({t.model for t in tables}, key=lambda m: m._meta.label)
     parts = []
-    for model in {t.model for t in tables}:
+    for model in models_:
         table = connection.ops.quote_name(model._meta.db_table)
         parts.append(f"(SELECT COALESCE(MAX(id), 0) FROM {table})")  # noqa: S608
         if connection.vendor == "postgresql":
@@ -419,7 +433,16 @@ def ids_reserve(tables: Sequence[Table]) -> int:
     top = "GREATEST" if connection.vendor == "postgresql" else "MAX"
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {top}({', '.join(parts)}, 0)")
-        return int(cursor.fetchone()[0])
+        largest = int(cursor.fetchone()[0])
+        if not window or connection.vendor != "postgresql":
+            return largest
+        start = largest + RESERVE_MARGIN
+        sets = ", ".join(
+            f"setval('{_sequence(m)}', GREATEST(%s, (SELECT last_value FROM {_sequence(m)})))"  # noqa: S608 (names from the catalogue)
+            for m in models_
+        )
+        cursor.execute(f"SELECT {sets}", [start + window] * len(models_))
+        return start
 
 
 def ids_release(tables: Sequence[Table], last: int) -> None:

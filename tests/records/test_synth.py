@@ -628,3 +628,42 @@ def test_the_answers_change_no_open_since_date_nor_whom_a_gap_is_about() -> None
             compared += len(both)
             answered += len(since_first.keys() - since_after.keys())
     assert compared > 500 and answered > 10  # the answers did answer gaps
+
+
+def _person_added_elsewhere() -> int:
+    """A person added and committed by another session (this thread's own connection)."""
+    try:
+        return int(m.Person.objects.create(given_name="Eve", family_name="Elsewhere").pk)
+    finally:
+        connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite lets one transaction write at a time")
+def test_a_record_added_by_another_session_during_a_load_takes_an_id_after_the_loads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The load sets its window of ids aside at its start (the sequences moved
+    past it at once): a person a practitioner adds while the load runs takes
+    an id after the load's, and the load's rows do not collide with theirs."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setattr(synth, "_defer", lambda families: False)  # the tables stay open to others
+    monkeypatch.setattr(synth_chunks, "CHUNK", 3)
+    added: list[int] = []
+    real = synth.chunks_built
+
+    def chunks_built(plan: synth_chunks.Plan, workers: int):  # type: ignore[no-untyped-def]
+        for k, built in enumerate(real(plan, workers)):
+            if k == 0:  # before the load writes its first row
+                with ThreadPoolExecutor(1) as pool:
+                    added.append(pool.submit(_person_added_elsewhere).result())
+            yield built
+
+    monkeypatch.setattr(synth, "chunks_built", chunks_built)
+    result = synth_load(families=7, teams=2, seed=12, today=TODAY)
+    assert result.families == 7 and len(added) == 1
+    loaded = m.Person.objects.exclude(pk=added[0]).values_list("pk", flat=True)
+    assert len(loaded) == result.people and added[0] > max(loaded)
+    later = m.Person.objects.create(given_name="Lou", family_name="Later")
+    assert later.pk > added[0]
