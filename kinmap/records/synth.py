@@ -66,7 +66,6 @@ from kinmap.gaps import models as gm
 from kinmap.gaps.team_counts import team_counts_touch
 
 from . import models as m
-from . import synth_chunks
 from .advisory import SYNTH_LOAD, advisory_xact_lock
 from .synth_bulk import (
     ids_release,
@@ -146,14 +145,16 @@ def synth_load(
             families=families,
             today=today,
             now=timezone.now(),
-            # the ids the load may use, set aside at once for it alone
-            ids_from=ids_reserve(Rows(0).numbered(), window=_window(families)),
+            ids_from=0,  # numbered below, once the plan knows its chunks
             team_ids=tuple(t.pk for t in team_rows),
             practitioner_ids=tuple(u.pk for u in practitioners),
             actor_id=practitioners[0].pk,
             settings=engine.rule_settings(gm.RuleSetting.objects.all()),
             text=connection.vendor == "postgresql",
         )
+        # the ids the load may use (every chunk's window), set aside at once for it alone
+        window = plan.id_floor(plan.chunks)
+        plan = dataclasses.replace(plan, ids_from=ids_reserve(Rows(0).numbered(), window=window))
         deferred = indexes_set_aside(models_written(Rows(0).tables())) if _defer(families) else []
         last_id, written = plan.ids_from, set()
         for built in chunks_built(plan, workers if workers is not None else workers_default(families)):
@@ -173,14 +174,6 @@ def synth_load(
         )
     _analyze(written)
     return result
-
-
-def _window(families: int) -> int:
-    """The ids a load of ``families`` may use: a window of
-    :data:`~kinmap.records.synth_chunks.IDS_PER_FAMILY` a family for every
-    chunk (a chunk that would need more stops the load)."""
-    chunk = synth_chunks.CHUNK
-    return -(-families // chunk) * chunk * synth_chunks.IDS_PER_FAMILY
 
 
 def chunk_write(built: Built) -> set[str]:

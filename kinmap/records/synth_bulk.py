@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, NamedTuple
@@ -437,26 +437,28 @@ def ids_reserve(tables: Sequence[Table], *, window: int = 0) -> int:
         if not window or connection.vendor != "postgresql":
             return largest
         start = largest + RESERVE_MARGIN
-        sets = ", ".join(
-            f"setval('{_sequence(m)}', GREATEST(%s, (SELECT last_value FROM {_sequence(m)})))"  # noqa: S608 (names from the catalogue)
-            for m in models_
-        )
-        cursor.execute(f"SELECT {sets}", [start + window] * len(models_))
-        return start
+    _sequences_past(models_, start + window)
+    return start
 
 
 def ids_release(tables: Sequence[Table], last: int) -> None:
     """Move the tables' id sequences past ``last``, the largest id given, so
     that rows added later take ids after the load's (PostgreSQL; SQLite takes
     the next id after the largest in the table anyway)."""
-    if connection.vendor != "postgresql":
-        return
+    if connection.vendor == "postgresql":
+        _sequences_past({t.model for t in tables}, last)
+
+
+def _sequences_past(models_: Iterable[type[Model]], last: int) -> None:
+    """Move the id sequences of ``models_`` to ``last`` where they are before
+    it (one statement; PostgreSQL)."""
+    sequences = [_sequence(m) for m in models_]
     sets = ", ".join(
-        f"setval('{_sequence(m)}', GREATEST(%s, (SELECT last_value FROM {_sequence(m)})))"  # noqa: S608 (names from the catalogue)
-        for m in {t.model for t in tables}
+        f"setval('{s}', GREATEST(%s, (SELECT last_value FROM {s})))"  # noqa: S608 (names from the catalogue)
+        for s in sequences
     )
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {sets}", [last] * sets.count("%s"))
+        cursor.execute(f"SELECT {sets}", [last] * len(sequences))
 
 
 _sequences: dict[str, str] = {}

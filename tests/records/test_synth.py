@@ -603,8 +603,8 @@ def test_the_answers_change_no_open_since_date_nor_whom_a_gap_is_about() -> None
             synth_rows.family_rng(5, i), 5, i, TODAY, (1, 2), (3, 4), rows, now, counts
         )
         after_answers = answered_network(fam)
-        for k, (nid, name, members, index) in enumerate(fam.networks):
-            process = ProcessInputs(last_contact_on=fam.last_contact if k == 0 else None)
+        for n, (nid, name, members, index) in enumerate(fam.networks):
+            process = ProcessInputs(last_contact_on=fam.last_contact if n == 0 else None)
             passes = []
             for net in (
                 network_view(fam.net, nid, name, members, index),
