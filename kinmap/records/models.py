@@ -53,6 +53,23 @@ def history_user(request: object = None, instance: object = None, **_: object) -
     return None
 
 
+class RecordHistory(HistoricalRecords):
+    """django-simple-history's ``HistoricalRecords``, with each history model
+    (``HistoricalPerson``) named after the module that holds it: for an app
+    whose label is not its module's first name (``records`` in
+    ``kinmap.records``), the library puts the model in ``kinmap.records.models``
+    but says it is in ``kinmap.records``, so whatever imports a model by the
+    module it gives (Django 5.2's ``shell``, which imports every model) finds
+    nothing there (django-simple-history issue 1479). The tables, fields and
+    migrations are unchanged."""
+
+    def create_history_model(self, model: Any, inherited: bool) -> Any:
+        history_model = super().create_history_model(model, inherited)
+        if not inherited:  # an inherited one is put in the model's own module, and says so
+            history_model.__module__ = self.module  # where finalize() puts it
+        return history_model
+
+
 class Dated(models.Model):
     """A period from ``start`` to ``end`` (no end: still running), each date with
     its accuracy (``kinmap.core.vocab.DateAccuracy``; "accurate" is exact) and,
@@ -82,7 +99,7 @@ class Provenanced(models.Model):
     )
     recorded_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)  # refuses stale edits
-    history = HistoricalRecords(inherit=True, get_user=history_user)
+    history = RecordHistory(inherit=True, get_user=history_user)
 
     class Meta:
         abstract = True
@@ -109,7 +126,7 @@ class Person(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(get_user=history_user, excluded_fields=["updated_at"])
+    history = RecordHistory(get_user=history_user, excluded_fields=["updated_at"])
 
     class Meta:
         indexes = [models.Index(fields=["family_name", "given_name"])]
@@ -193,7 +210,7 @@ class NetworkMember(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
     is_index = models.BooleanField(default=False)
     added_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords(get_user=history_user)
+    history = RecordHistory(get_user=history_user)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["network", "person"], name="person_once_per_network")]
