@@ -87,6 +87,10 @@ AGENCY = "Synthetic area children's services (made up)"
 # typing slip (an extra digit or three) would run for hours, one transaction
 MAX_FAMILIES = 1_000_000
 MAX_TEAMS = 10_000
+# the most processes that build the families: each is a Python of its own
+# holding up to two chunks (some 300 MB at 1,000 families a chunk), so more
+# than this is a slip, not a machine (as kinmap worker's --processes)
+MAX_WORKERS = 64
 
 
 class SynthRefused(Exception):
@@ -123,15 +127,15 @@ def synth_load(
 
     Raises :class:`SynthRefused` in production or for numbers out of range
     (families 1 to :data:`MAX_FAMILIES`, teams 1 to :data:`MAX_TEAMS`,
-    workers 1 or more), before anything is written."""
+    workers 1 to :data:`MAX_WORKERS`), before anything is written."""
     if settings.PRODUCTION:
         raise SynthRefused("kinmap synth makes up families: it does not run when KINMAP_ENV=production")
     if families < 1 or teams < 1:
         raise SynthRefused("--families and --teams must be 1 or more")
     if families > MAX_FAMILIES or teams > MAX_TEAMS:
         raise SynthRefused(f"--families must be at most {MAX_FAMILIES:,} and --teams at most {MAX_TEAMS:,}")
-    if workers is not None and workers < 1:
-        raise SynthRefused("--workers must be 1 or more")
+    if workers is not None and not 1 <= workers <= MAX_WORKERS:
+        raise SynthRefused(f"--workers must be 1 or more, and at most {MAX_WORKERS}")
     today = today or timezone.localdate()
     started = time.perf_counter()
     counts = Counts()

@@ -165,19 +165,21 @@ def test_a_parent_that_ended_before_the_kernel_was_asked_is_caught() -> None:
     ("option", "seconds"),
     [
         ("--interval", "0"),
+        ("--interval", "0.000001"),
         ("--interval", "-1"),
         ("--interval", "nan"),
         ("--interval", "inf"),
         ("--stale-after", "0"),
+        ("--stale-after", "0.01"),
         ("--stale-after", "-5"),
         ("--stale-after", "nan"),
         ("--stale-after", "1e30"),
     ],
 )
-def test_interval_and_stale_after_are_more_than_0_seconds_and_at_most_a_day(
+def test_interval_and_stale_after_are_at_least_a_tenth_of_a_second_and_at_most_a_day(
     option: str, seconds: str
 ) -> None:
     with pytest.raises(
-        CommandError, match=f"^{option} must be a number of seconds more than 0 and at most 86400$"
+        CommandError, match=f"^{option} must be a number of seconds, at least 0.1 and at most 86400$"
     ):
         run_worker(option, seconds)

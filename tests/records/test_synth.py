@@ -182,6 +182,8 @@ def test_synth_refuses_to_run_in_production_and_saves_nothing() -> None:
         (["--families", "99999999999999999999"], "--families must be at most 1,000,000"),
         (["--workers", "0"], "--workers must be 1 or more"),
         (["--workers", "-2"], "--workers must be 1 or more"),
+        (["--workers", "65"], "--workers must be 1 or more, and at most 64"),
+        (["--families", "2000", "--workers", "99999"], "--workers must be 1 or more, and at most 64"),
     ],
 )
 def test_synth_refuses_numbers_out_of_range_in_one_line(args: list[str], message: str) -> None:

@@ -66,9 +66,11 @@ from kinmap.web.submissions import form_submissions_expire
 # more worker processes than this is a slip (one digit too many): a run has
 # LANES lanes, and each process is a Python of its own (tens of megabytes)
 MAX_PROCESSES = 64
-# --interval and --stale-after: more than 0 (0 or less would poll the database
-# without a pause, or take over a live worker's lane at every pass) and at
-# most a day (larger values overflow the clock's arithmetic)
+# --interval and --stale-after: at least MIN_SECONDS (less would poll the
+# database all but without a pause, some thousand transactions a second, or
+# take over a live worker's lane at every pass) and at most a day (larger
+# values overflow the clock's arithmetic)
+MIN_SECONDS = 0.1
 MAX_SECONDS = 86_400.0
 
 
@@ -211,9 +213,9 @@ class Command(BaseCommand):
         if not 1 <= processes <= MAX_PROCESSES:
             raise CommandError(f"--processes must be 1 or more, and at most {MAX_PROCESSES}")
         for name in ("interval", "stale_after"):
-            if not 0 < options[name] <= MAX_SECONDS:  # False for nan too
+            if not MIN_SECONDS <= options[name] <= MAX_SECONDS:  # False for nan too
                 raise CommandError(
-                    f"--{name.replace('_', '-')} must be a number of seconds more than 0 "
+                    f"--{name.replace('_', '-')} must be a number of seconds, at least {MIN_SECONDS:g} "
                     f"and at most {MAX_SECONDS:g}"
                 )
         if processes > 1:
