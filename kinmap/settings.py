@@ -267,6 +267,8 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # a load balancer's health check may ask over plain HTTP: answered, not redirected
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Static files: compressed (gzip and Brotli) and, for a server, with content
 # hashes in their names so browsers keep them for a year (WhiteNoise's

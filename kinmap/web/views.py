@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django import forms
@@ -9,7 +10,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
@@ -18,6 +19,8 @@ from django.views.decorators.http import require_POST
 from kinmap.accounts.services import sign_in_refusal_record
 from kinmap.accounts.signin import client_address, locked_out_message
 from kinmap.web.forms import OneAnswerEach
+
+logger = logging.getLogger(__name__)
 
 
 class SignInForm(OneAnswerEach, AuthenticationForm):
@@ -80,6 +83,21 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 def healthz(request: HttpRequest) -> HttpResponse:
-    with connection.cursor() as cur:
-        cur.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """A host's health for a load balancer or a monitor (``GET /healthz``,
+    no sign-in): 200 ``{"status": "ok"}`` when the database answers a query,
+    else 503 ``{"status": "unavailable", "detail": ...}`` with ``Retry-After``
+    (seconds), so that the host is taken out of service rather than showing
+    pages that fail. JSON either way, never kept by a cache; no session is
+    read and nothing is audited (the load balancer asks every few seconds)."""
+    headers = {"Cache-Control": "no-store"}
+    try:
+        with connection.cursor() as cur:
+            cur.execute("SELECT 1")
+    except DatabaseError as exc:
+        logger.warning("healthz: the database does not answer (%s)", type(exc).__name__)
+        return JsonResponse(
+            {"status": "unavailable", "detail": "The database does not answer."},
+            status=503,
+            headers={**headers, "Retry-After": "10"},
+        )
+    return JsonResponse({"status": "ok"}, headers=headers)
