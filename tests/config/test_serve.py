@@ -15,6 +15,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import brotli
 import pytest
 
 from kinmap.web.management.commands.serve import gunicorn_argv
@@ -74,8 +75,12 @@ def test_kinmap_serve_serves_pages_and_compressed_static_files(tmp_path: Path) -
         status, headers, gzipped = _get(url, **{"Accept-Encoding": "gzip"})
         assert status == 200 and headers.get("content-encoding") == "gzip"
         assert "immutable" in headers.get("cache-control", "")
+        status, headers, brotlied = _get(url, **{"Accept-Encoding": "br, gzip"})
+        assert status == 200 and headers.get("content-encoding") == "br"
+        assert "immutable" in headers.get("cache-control", "")
         status, headers, plain = _get(url)
-        assert "content-encoding" not in headers and len(plain) > len(gzipped)
+        assert "content-encoding" not in headers and len(plain) > len(gzipped) > len(brotlied)
+        assert brotli.decompress(brotlied) == plain
         assert "gunicorn" in (tmp_path / "serve.log").read_text().lower()
     finally:
         server.send_signal(signal.SIGTERM)
