@@ -9,6 +9,7 @@ from django import forms
 
 from kinmap.core import limits
 from kinmap.core.rules import Rule
+from kinmap.core.rules.base import PARAM_MAX
 from kinmap.core.vocab import PR_BASIS_LABELS, Source
 from kinmap.records import models as rm
 from kinmap.records.services import Source_
@@ -304,9 +305,21 @@ class RuleSettingForm(VersionedForm):
             if isinstance(value, bool):
                 field = forms.BooleanField(label=label, required=False, help_text=hint)
             elif isinstance(value, int):
-                field = forms.IntegerField(label=label, help_text=hint, error_messages=_number_errors(label))
+                field = forms.IntegerField(
+                    label=label,
+                    help_text=hint,
+                    min_value=0,
+                    max_value=PARAM_MAX,
+                    error_messages=_number_errors(label),
+                )
             else:
-                field = forms.FloatField(label=label, help_text=hint, error_messages=_number_errors(label))
+                field = forms.FloatField(
+                    label=label,
+                    help_text=hint,
+                    min_value=0,
+                    max_value=PARAM_MAX,
+                    error_messages=_number_errors(label),
+                )
             self.fields[f"param_{name}"] = field
         if words is not None:
             self.fields["severity"] = forms.ChoiceField(
@@ -359,4 +372,22 @@ class RuleResetForm(VersionedForm):
 
 
 def _number_errors(label: str) -> dict[str, str]:
-    return {"required": f"Enter {label.lower()}", "invalid": f"{label} must be a number"}
+    """A number setting's errors, naming it by its label (``ICON due by``), never
+    by its name; the bounds are the core's (0 to
+    :data:`kinmap.core.rules.base.PARAM_MAX`), checked here first so that the
+    error is worded for the form."""
+    return {
+        "required": f"Enter {_lower_first(label)}",
+        "invalid": f"{label} must be a number",
+        "min_value": f"{label} must be 0 or more",
+        "max_value": f"{label} must be at most {PARAM_MAX}",
+    }
+
+
+def _lower_first(label: str) -> str:
+    """``label`` to follow a word in a sentence: its first letter lower-cased,
+    unless the first word is an abbreviation (``ICON due by`` stays)."""
+    first = label.split(" ", 1)[0]
+    if len(first) > 1 and first.isupper():
+        return label
+    return label[:1].lower() + label[1:]

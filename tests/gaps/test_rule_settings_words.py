@@ -186,3 +186,55 @@ def test_bad_severity_and_words_are_refused(admin: User) -> None:
             why_we_ask=engine.rule("R09-other-names").why_we_ask,  # type: ignore[union-attr]
         )
     assert not gm.RuleSetting.objects.exists()
+
+
+def _param_fields(client: Client, rule_id: str) -> dict[str, str]:
+    """The rule's number settings on its edit form: field name -> label."""
+    html = client.get(reverse("gaps-rule-setting-edit", args=[rule_id])).content.decode()
+    return {
+        name: unescape(label).strip()
+        for name, label in re.findall(
+            r'<label class="govuk-label[^"]*" for="id_(param_\w+)">\s*([^<]+?)\s*</label>', html
+        )
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "says"), [("-1", "must be 0 or more"), ("3650000", "must be at most 3650")]
+)
+def test_a_setting_out_of_range_is_refused_by_its_label_never_its_name(
+    admin: User, client: Client, value: str, says: str
+) -> None:
+    client.force_login(admin)
+    checked = 0
+    for rule in engine.rules():
+        fields = _param_fields(client, rule.id)
+        numbers = {n: label for n, label in fields.items() if not isinstance(rule.params[n[6:]], bool)}
+        for name, label in numbers.items():
+            data = {n: rule.params[n[6:]] for n in numbers} | {
+                name: value,
+                "enabled": "on",
+                "reason": "Trying",
+            }
+            url = reverse("gaps-rule-setting-edit", args=[rule.id])
+            response = client.post(url, data)
+            assert response.status_code == 200, (rule.id, name)
+            text = _text(response.content.decode())
+            assert "There is a problem" in text and f"{label} {says}" in text, (rule.id, name, text[:300])
+            assert name[6:] not in text and "of rule" not in text, (rule.id, name)
+            checked += 1
+    # every number setting of every rule (a field the form did not show would be missed)
+    assert checked == sum(1 for r in engine.rules() for v in r.params.values() if not isinstance(v, bool))
+    assert not gm.RuleSetting.objects.exists()
+
+
+def test_an_empty_setting_asks_for_it_by_its_label_keeping_an_abbreviation(
+    admin: User, client: Client
+) -> None:
+    client.force_login(admin)
+    url = reverse("gaps-rule-setting-edit", args=["R17-icon"])
+    response = client.post(
+        url, {"enabled": "on", "param_icon_by_days": "", "param_baby_under_days": 365, "reason": "x"}
+    )
+    text = _text(response.content.decode())
+    assert "Enter ICON due by" in text and "Enter icon due by" not in text
