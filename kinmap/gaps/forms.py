@@ -304,16 +304,9 @@ class RuleSettingForm(VersionedForm):
             field: forms.Field
             if isinstance(value, bool):
                 field = forms.BooleanField(label=label, required=False, help_text=hint)
-            elif isinstance(value, int):
-                field = forms.IntegerField(
-                    label=label,
-                    help_text=hint,
-                    min_value=0,
-                    max_value=PARAM_MAX,
-                    error_messages=_number_errors(label),
-                )
             else:
-                field = forms.FloatField(
+                number = forms.IntegerField if isinstance(value, int) else forms.FloatField
+                field = number(
                     label=label,
                     help_text=hint,
                     min_value=0,
