@@ -190,6 +190,8 @@ MIDDLEWARE = [
     "kinmap.web.submissions.OnceOnlySubmissionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kinmap.web.middleware.SecurityHeadersMiddleware",
+    # a page asked with a method it does not take gets a page, not an empty body
+    "kinmap.web.errors.MethodNotAllowedPageMiddleware",
     # innermost, so that its lockout page passes out through the security headers
     "axes.middleware.AxesMiddleware",
     "kinmap.api.problems.ProblemDocumentsMiddleware",  # innermost: sees every answer, even Django's own

@@ -3,6 +3,8 @@ from django.urls import include, path
 from kinmap.api.views import api
 from kinmap.web import views as web_views
 
+handler400 = "kinmap.web.errors.bad_request"
+
 urlpatterns = [
     path("sign-in/", web_views.SignIn.as_view(), name="login"),
     path("sign-out/", web_views.sign_out, name="logout"),

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client, override_settings
@@ -30,14 +31,19 @@ def _no_internals(html: str) -> None:
         assert leak not in html, leak
 
 
+def _page(response: Any, status: int) -> str:
+    """The text of a GOV.UK error page answered with ``status``, with no internals."""
+    assert response.status_code == status
+    html: str = response.content.decode()
+    _frame(html)
+    _no_internals(html)
+    return html
+
+
 def test_a_mistyped_address_gives_the_govuk_404_page(client: Client, owner: User) -> None:
     assert client.login(username=owner.username, password=PASSWORD)
-    response = client.get("/familes/1/mistyped/")
-    assert response.status_code == 404
-    html = response.content.decode()
-    _frame(html)
+    html = _page(client.get("/familes/1/mistyped/"), 404)
     assert "Page not found" in html and "If you typed the web address, check it is correct" in html
-    _no_internals(html)
 
 
 @override_settings(ROOT_URLCONF="tests.web.error_urls")
@@ -91,3 +97,45 @@ def test_the_demo_runs_with_debug_off() -> None:
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+def _problem(response: Any, status: int) -> None:
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["status"] == status and b"<html" not in response.content
+
+
+@pytest.mark.parametrize("host", ["evil.example", "x" * 300])
+def test_a_host_name_not_served_gives_the_400_page_or_a_problem_document(client: Client, host: str) -> None:
+    response = client.get("/sign-in/", HTTP_HOST=host)
+    html = _page(response, 400)
+    assert "Sorry, this request could not be read" in html and "Nothing was saved" in html
+    assert host not in html
+    assert response["Content-Security-Policy"] and response["X-Content-Type-Options"] == "nosniff"
+    _problem(client.get("/api/v1/families", HTTP_HOST=host), 400)
+
+
+def test_too_many_fields_give_the_400_page_or_a_problem_document(client: Client, owner: User) -> None:
+    assert client.login(username=owner.username, password=PASSWORD)
+    query = "&".join(["a="] * 1300)
+    _page(client.get(f"/?{query}"), 400)
+    _problem(client.get(f"/api/v1/people/search?family_name=Smith&{query}"), 400)
+
+
+def test_a_form_sent_without_its_csrf_check_gives_a_page_that_says_nothing_was_saved(owner: User) -> None:
+    client = Client(enforce_csrf_checks=True)
+    assert client.login(username=owner.username, password=PASSWORD)
+    html = _page(client.post("/sign-out/"), 403)
+    assert "This form could not be sent" in html and "Nothing was saved" in html
+    assert "CSRF" not in html and "Forbidden (403)" not in html
+    assert client.get("/").status_code == 200  # still signed in: the sign-out was not acted on
+
+
+def test_a_page_asked_with_a_method_it_does_not_take_gives_the_405_page(client: Client, owner: User) -> None:
+    assert client.login(username=owner.username, password=PASSWORD)
+    response = client.get("/sign-out/")
+    html = _page(response, 405)
+    assert response["Allow"] == "POST"
+    assert "This page cannot be opened this way" in html and "Nothing was changed" in html
+    assert client.get("/").status_code == 200  # still signed in
+    _problem(client.delete("/api/v1/families"), 405)
