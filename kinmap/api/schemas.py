@@ -59,6 +59,22 @@ class FamilySummary(Schema):
     closed_at: str | None = None  # closed: read-only and off worklists until reopened
 
 
+class FamiliesPage(Schema):
+    """One page of the families allocated to your team (``?page=N``, 1 first;
+    :data:`kinmap.web.pagination.PAGE_SIZE` a page, the most recently
+    changed first): the page's families, how many there are in all, this
+    page's number, the number of pages, and the addresses of the next and
+    previous pages (None at either end). A page that is not a whole number
+    from 1 to ``pages`` answers 404, as a missing family does."""
+
+    items: list[FamilySummary]
+    count: int
+    page: int
+    pages: int
+    next: str | None = None
+    previous: str | None = None
+
+
 class OtherNetworksOut(Schema):
     """That a person is also recorded in other family networks: how many, and
     the agencies allocated to them; nothing else (see records.selectors.Elsewhere)."""

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Path
+from ninja import Path, Query
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import django_auth
 
@@ -23,6 +23,7 @@ from kinmap.accounts.models import User
 from kinmap.audit.services import audit_record
 from kinmap.core.graph import FamilyGraph
 from kinmap.core.vocab import rel_type
+from kinmap.gaps.selectors import WorklistFilter
 from kinmap.matching.forms import SearchForm
 from kinmap.matching.search import people_search as search_people
 from kinmap.matching.views import SEARCHERS
@@ -30,13 +31,15 @@ from kinmap.records import access
 from kinmap.records.known_dates import SPAN_DATE_FIELDS
 from kinmap.records.presenters import family_page_context
 from kinmap.records.selectors import elsewhere_load, family_record_load, networks_for_user
+from kinmap.records.views import audit_list
 from kinmap.web.converters import MAX_ID
 from kinmap.web.masking import address_for, phone_for
+from kinmap.web.pagination import PAGE_SIZE, page_of
 
 from .fhir import family_bundle
 from .openapi import DocumentedAPI
 from .problems import not_signed_in, problem_response, problems, sign_in_required
-from .schemas import FamilyOut, FamilySummary, FhirBundle, SearchOut
+from .schemas import FamiliesPage, FamilyOut, FhirBundle, SearchOut
 
 api = DocumentedAPI(
     title="kinmap API",
@@ -87,23 +90,37 @@ def _user(request: HttpRequest) -> User:
 
 @api.get(
     "/families",
-    response={200: list[FamilySummary], **problems(401)},
-    summary="Families allocated to your team",
+    response={200: FamiliesPage, **problems(401, 404)},
+    summary="Families allocated to your team, a page at a time",
 )
-def families(request: HttpRequest) -> list[dict[str, Any]]:
+def families(
+    request: HttpRequest,
+    page: Annotated[str | None, Query(description="The page, 1 first (default 1); 404 past the last")] = None,
+) -> dict[str, Any]:
+    """A page of the team's families (:class:`FamiliesPage`), in three queries
+    whatever the caseload (the count, the page, its members), audited as the
+    worklists are: by page and count, not by every id."""
     user = _user(request)
-    rows = list(networks_for_user(user).prefetch_related("members"))
-    audit_record(actor=user, action="list", object_type="network", object_id="", reason="api families list")
-    return [
-        {
-            "id": n.pk,
-            "name": n.name,
-            "index_children": sorted(mem.person_id for mem in n.members.all() if mem.is_index),
-            "updated_at": n.updated_at.isoformat(),
-            "closed_at": n.closed_at.isoformat() if n.closed_at else None,
-        }
-        for n in rows
-    ]
+    shown = page_of(request, networks_for_user(user).prefetch_related("members"))
+    audit_list(user, "network", WorklistFilter(), shown)
+    here = request.path
+    return {
+        "items": [
+            {
+                "id": n.pk,
+                "name": n.name,
+                "index_children": sorted(mem.person_id for mem in n.members.all() if mem.is_index),
+                "updated_at": n.updated_at.isoformat(),
+                "closed_at": n.closed_at.isoformat() if n.closed_at else None,
+            }
+            for n in shown.items
+        ],
+        "count": shown.count,
+        "page": shown.number,
+        "pages": max(1, -(-shown.count // PAGE_SIZE)),
+        "next": here + shown.next_url if shown.next_url else None,
+        "previous": here + shown.previous_url if shown.previous_url else None,
+    }
 
 
 @api.get(

@@ -65,8 +65,13 @@ def page_of(
         if count is None
         else _Counted(rows, per_page, count)
     )
+    asked = request.GET.get("page", "1")
+    # a page number is written in ASCII digits alone: int() would also take
+    # "1_0", " 2" and full-width digits, each another address for the same page
+    if not (asked.isascii() and asked.isdigit()):
+        raise Http404("No such page")
     try:
-        page: DjangoPage[Any] = paginator.page(request.GET.get("page", "1"))
+        page: DjangoPage[Any] = paginator.page(asked)
     except InvalidPage:
         raise Http404("No such page") from None
     items = list(page.object_list)
