@@ -17,6 +17,7 @@ until a fault is being told.
 
 from __future__ import annotations
 
+import os
 import re
 import traceback
 from pathlib import Path
@@ -200,7 +201,26 @@ def migrations_missing() -> int:
 def database_ready() -> None:
     """Raise unless the default database can be used now: the database error
     (django.db.Error) when it cannot be connected to, :class:`DatabaseNotSetUp`
-    when migrations are missing."""
-    unapplied = migrations_missing()
+    when migrations are missing (every one, without connecting, for a SQLite
+    file that does not exist: connecting would leave an empty file behind)."""
+    unapplied = _sqlite_file_missing() or migrations_missing()
     if unapplied:
         raise DatabaseNotSetUp(unapplied)
+
+
+def _sqlite_file_missing() -> int:
+    """How many migrations a SQLite database lacks when its file does not
+    exist yet (all of them), else 0 (read from the migration files, no
+    connection); 0 for any other database, for SQLite in memory or named by
+    a URI, and for a file in a directory kinmap may not write to (connecting
+    then tells why)."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.db.migrations.loader import MigrationLoader
+
+    database = connections[DEFAULT_DB_ALIAS]
+    name = str(database.settings_dict.get("NAME") or "")
+    if database.vendor != "sqlite" or not name or name == ":memory:" or name.startswith("file:"):
+        return 0
+    if Path(name).exists() or not os.access(Path(name).parent, os.W_OK):
+        return 0
+    return len(MigrationLoader(None, ignore_no_migrations=True).graph.nodes)

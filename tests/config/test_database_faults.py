@@ -142,6 +142,22 @@ def test_a_database_not_migrated_is_told_in_one_line(unmigrated_url: str, args: 
     )
 
 
+@pytest.mark.parametrize(
+    "args", [("synth", "--families", "1"), ("worker", "--until-idle"), ("audit", "verify"), ("demo",)]
+)
+def test_a_sqlite_file_not_there_is_told_and_not_made(tmp_path: Path, args: tuple[str, ...]) -> None:
+    """A command refused for a database not set up leaves no empty file
+    behind where DATABASE_URL names one that is not there."""
+    db = tmp_path / "not-yet.sqlite3"
+    url = f"sqlite:///{db}"
+    told_in_one_line(
+        kinmap(url, *args),
+        f"kinmap: the database named by DATABASE_URL ({url}) is not set up for this kinmap (",
+        " migrations not applied). Run kinmap migrate, then run this command again.",
+    )
+    assert not db.exists()
+
+
 @pytest.mark.skipif(not ON_POSTGRES, reason="a database missing on a server: PostgreSQL only")
 @pytest.mark.parametrize("args", [("bench", "--only-matching"), ("migrate", "--noinput"), ("serve",)])
 def test_a_database_missing_on_the_server_is_told_in_one_line(args: tuple[str, ...]) -> None:
