@@ -14,26 +14,7 @@ import sys
 
 # Commands that serve until stopped: the database is checked before they start,
 # since a fault met later would show on every page rather than here.
-# commands that use kinmap's database as it is (not migrate, which makes it):
-# checked before they start, so that a database not set up is told in one line
-# before a server listens or any work is done, and a SQLite file that is not
-# there is not made empty by the first query
-USES_THE_DATABASE = frozenset(
-    {
-        "serve",
-        "runserver",
-        "worker",
-        "demo",
-        "import",
-        "export",
-        "synth",
-        "bench",
-        "match",
-        "gaps",
-        "rules",
-        "audit",
-    }
-)
+SERVERS = frozenset({"serve", "runserver"})
 FAULT_STATUS = 1
 
 
@@ -51,7 +32,7 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("KINMAP_CHANNEL", "cli")
     command = args[1] if len(args) > 1 else "help"
     try:
-        if command in USES_THE_DATABASE and not {"-h", "--help"} & set(args):
+        if command in SERVERS and not {"-h", "--help"} & set(args):
             django.setup()
             database_ready()
         execute_from_command_line(args)

@@ -143,11 +143,12 @@ def test_a_database_not_migrated_is_told_in_one_line(unmigrated_url: str, args: 
 
 
 @pytest.mark.parametrize(
-    "args", [("synth", "--families", "1"), ("worker", "--until-idle"), ("audit", "verify"), ("demo",)]
+    "args", [("synth", "--families", "1"), ("serve", "--no-collectstatic", "--bind", "127.0.0.1:9")]
 )
 def test_a_sqlite_file_not_there_is_told_and_not_made(tmp_path: Path, args: tuple[str, ...]) -> None:
-    """A command refused for a database not set up leaves no empty file
-    behind where DATABASE_URL names one that is not there."""
+    """A command that checks the database before it starts (the servers,
+    synth, bench) leaves no empty file behind where DATABASE_URL names one
+    that is not there."""
     db = tmp_path / "not-yet.sqlite3"
     url = f"sqlite:///{db}"
     told_in_one_line(

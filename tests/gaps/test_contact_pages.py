@@ -380,12 +380,11 @@ def test_rule_settings_are_for_administrators(client: Client, owner: User, healt
     assert 'data-rule="R02-birth-father"' in html
     url = reverse("gaps-rule-setting-edit", args=["R14-agency-request"])
     response = client.post(url, {"enabled": "on", "param_min_times_prompted": "-1", "reason": "local"})
-    assert "Setting 'min_times_prompted' of rule R14-agency-request must not be negative (got -1)" in text(
-        response.content.decode()
-    )
+    label = "Times asked before a request to another agency is considered"
+    assert f"{label} must be 0 or more" in text(response.content.decode())
     assert not gm.RuleSetting.objects.exists()
     response = client.post(url, {"enabled": "on", "param_min_times_prompted": "9" * 20, "reason": "local"})
-    assert f"must be at most 3650 (got {'9' * 20})" in text(response.content.decode())
+    assert f"{label} must be at most 3650" in text(response.content.decode())
     assert not gm.RuleSetting.objects.exists()
     response = client.post(url, {"enabled": "on", "param_min_times_prompted": "2", "reason": "local policy"})
     assert response.status_code == 302
