@@ -34,7 +34,7 @@ from kinmap.records.selectors import elsewhere_load, family_record_load, network
 from kinmap.records.views import audit_list
 from kinmap.web.converters import MAX_ID
 from kinmap.web.masking import address_for, phone_for
-from kinmap.web.pagination import PAGE_SIZE, page_of
+from kinmap.web.pagination import page_of
 
 from .fhir import family_bundle
 from .openapi import DocumentedAPI
@@ -117,7 +117,7 @@ def families(
         ],
         "count": shown.count,
         "page": shown.number,
-        "pages": max(1, -(-shown.count // PAGE_SIZE)),
+        "pages": shown.pages,
         "next": here + shown.next_url if shown.next_url else None,
         "previous": here + shown.previous_url if shown.previous_url else None,
     }

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from kinmap.api.problems import API_PREFIX, problem_response
-from kinmap.web.middleware import CSP
+from kinmap.web.middleware import security_headers
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -31,9 +31,7 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     else:
         response = render(None, "400.html", status=400)
     # a refused host name is refused before the middleware that adds these runs
-    response["Content-Security-Policy"] = CSP
-    response["Cache-Control"] = "no-store"
-    return response
+    return security_headers(request, response)
 
 
 class MethodNotAllowedPageMiddleware:

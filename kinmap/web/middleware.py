@@ -30,12 +30,20 @@ class SecurityHeadersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        response.setdefault("Content-Security-Policy", CSP)
-        if not request.path.startswith("/assets/"):
-            response.setdefault("Cache-Control", "no-store")
-        response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        return response
+        return security_headers(request, self.get_response(request))
+
+
+def security_headers(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """``response`` with kinmap's security headers where it has none of its
+    own: the Content Security Policy, ``no-store`` (but for the static files
+    under ``/assets/``) and the Permissions Policy. For
+    :class:`SecurityHeadersMiddleware`, and for an answer made before the
+    request reaches it (:func:`kinmap.web.errors.bad_request`)."""
+    response.setdefault("Content-Security-Policy", CSP)
+    if not request.path.startswith("/assets/"):
+        response.setdefault("Cache-Control", "no-store")
+    response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    return response
 
 
 class PagesLoginRequiredMiddleware(LoginRequiredMiddleware):

@@ -25,12 +25,14 @@ class PageLink:
 @dataclass(frozen=True)
 class Pagination:
     """One page of a list: its rows (``items``), where it is in the whole
-    (``first``..``last`` of ``count``, 1-based) and the links of the GOV.UK
-    pagination component (empty when everything fits on one page)."""
+    (``first``..``last`` of ``count``, 1-based; ``pages`` in all, at least 1)
+    and the links of the GOV.UK pagination component (empty when everything
+    fits on one page)."""
 
     items: Sequence[Any]
     number: int
     count: int
+    pages: int
     first: int
     last: int
     previous_url: str
@@ -92,6 +94,7 @@ def page_of(
         items=items,
         number=page.number,
         count=paginator.count,
+        pages=paginator.num_pages,
         first=page.start_index(),
         last=page.end_index(),
         previous_url=url(page.number - 1) if page.has_previous() else "",

@@ -112,6 +112,7 @@ def test_a_host_name_not_served_gives_the_400_page_or_a_problem_document(client:
     assert "Sorry, this request could not be read" in html and "Nothing was saved" in html
     assert host not in html
     assert response["Content-Security-Policy"] and response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "no-store" and response["Permissions-Policy"]
     _problem(client.get("/api/v1/families", HTTP_HOST=host), 400)
 
 
